@@ -1,0 +1,115 @@
+//! What the contract loader produces: DTOs as resolved schema trees and endpoints.
+
+use crate::model::Location;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// All DTOs and endpoints of the loaded contract files.
+#[derive(Debug, Clone, Default)]
+pub struct ContractSet {
+    /// The files read, as given.
+    pub documents: Vec<String>,
+    /// DTOs by the name a mapping uses: the `components.schemas` (or `$defs` /
+    /// `definitions`) name, and for plain JSON Schema files also `file#/pointer`
+    /// forms resolved on demand by [`ContractSet::dto`].
+    pub dtos: BTreeMap<String, Dto>,
+    /// Endpoints by `METHOD /path` (method upper-case).
+    pub endpoints: BTreeMap<String, Endpoint>,
+    /// `$ref`s that could not be resolved, cycles, unreadable documents.
+    pub problems: Vec<ContractProblem>,
+}
+
+/// A response DTO: a named schema, resolved.
+#[derive(Debug, Clone)]
+pub struct Dto {
+    /// The name a mapping uses for it.
+    pub name: String,
+    /// The resolved schema.
+    pub schema: SchemaNode,
+    /// Where the schema is defined.
+    pub location: Option<Location>,
+}
+
+/// An API operation with a 2xx `application/json` response.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// `GET /api/attribution/revenue/realtime`.
+    pub key: String,
+    /// The DTO key in [`ContractSet::dtos`] of the response body (the items' DTO when
+    /// the response is an array), if the response schema is a named or inline object.
+    pub dto: Option<String>,
+    /// Whether the response body is an array of the DTO.
+    pub is_array: bool,
+    /// Where the operation is defined.
+    pub location: Option<Location>,
+}
+
+/// A JSON Schema node after `$ref` resolution and `allOf` merging.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaNode {
+    /// `type` values (`string`, `integer`, `number`, `boolean`, `object`, `array`);
+    /// `null` is not listed here but folded into [`SchemaNode::nullable`]. Empty when
+    /// the schema does not say.
+    pub types: Vec<String>,
+    /// `format` (`uuid`, `date-time`, `date`, `int32`, `int64`, …).
+    pub format: Option<String>,
+    /// `nullable: true` (OpenAPI 3.0), `type: [x, "null"]` (3.1), or an `enum`
+    /// containing `null`.
+    pub nullable: bool,
+    /// `enum` values, `null` excluded.
+    pub enum_values: Option<Vec<Value>>,
+    /// `maxLength`.
+    pub max_length: Option<u64>,
+    /// Object properties, in document order.
+    pub properties: Vec<(String, SchemaNode)>,
+    /// `required` property names.
+    pub required: Vec<String>,
+    /// Array `items`.
+    pub items: Option<Box<SchemaNode>>,
+    /// The name of the `$ref` target, when this node came from one.
+    pub ref_name: Option<String>,
+    /// Where this node is written.
+    pub location: Option<Location>,
+    /// The resolved JSON Schema as a standalone document (refs inlined, OpenAPI 3.0
+    /// `nullable` rewritten to JSON Schema), for validating data with `jsonschema`.
+    pub json_schema: Value,
+}
+
+impl SchemaNode {
+    /// The property called `name`.
+    pub fn property(&self, name: &str) -> Option<&SchemaNode> {
+        self.properties
+            .iter()
+            .find(|(property, _)| property == name)
+            .map(|(_, node)| node)
+    }
+
+    /// Whether `name` is listed in `required`.
+    pub fn is_required(&self, name: &str) -> bool {
+        self.required.iter().any(|required| required == name)
+    }
+}
+
+/// A contract document problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractProblem {
+    /// What went wrong.
+    pub kind: ContractProblemKind,
+    /// The `$ref` text or document concerned.
+    pub subject: String,
+    /// A sentence for the user.
+    pub message: String,
+    /// Where the `$ref` (or document) is.
+    pub location: Option<Location>,
+}
+
+/// The kinds of contract problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractProblemKind {
+    /// A `$ref` to a file that does not exist or cannot be read/parsed.
+    MissingFile,
+    /// A `$ref` whose JSON pointer does not exist in its document.
+    MissingPointer,
+    /// A `$ref` chain that leads back to itself (kept unexpanded at that point).
+    Cycle,
+}

@@ -1,0 +1,12 @@
+//! pgparity: a schema-as-code contract verifier for PostgreSQL.
+//!
+//! Inputs (DDL specs, API contracts, the mapping with its index plan) are loaded into
+//! one normalized model, checked, and reported. The library never prints or exits;
+//! `src/main.rs` is the thin command line on top.
+
+pub mod checks;
+pub mod contracts;
+pub mod finding;
+pub mod mapping;
+pub mod model;
+pub mod sources;

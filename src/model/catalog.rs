@@ -1,0 +1,508 @@
+use super::{Location, QualifiedName, SqlType};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The version of the catalog's JSON form (snapshots). Bump when a field changes meaning.
+pub const CATALOG_FORMAT_VERSION: u32 = 1;
+
+/// Everything pgparity knows about one database's schema, from whatever source.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Catalog {
+    /// [`CATALOG_FORMAT_VERSION`] when written.
+    pub format_version: u32,
+    /// Schemas created or used, with their location where one was written.
+    pub schemas: BTreeMap<String, Option<Location>>,
+    /// Extensions (`CREATE EXTENSION`).
+    pub extensions: BTreeMap<String, Option<Location>>,
+    /// Tables, partitioned tables, views and materialized views.
+    pub relations: BTreeMap<QualifiedName, Relation>,
+    /// Enum types and their labels in order.
+    pub enums: BTreeMap<QualifiedName, EnumType>,
+    /// Domains over base types.
+    pub domains: BTreeMap<QualifiedName, Domain>,
+    /// Functions by name; overloads share a name.
+    pub functions: BTreeMap<QualifiedName, Vec<Function>>,
+}
+
+impl Catalog {
+    /// An empty catalog of the current format version.
+    pub fn new() -> Self {
+        Catalog {
+            format_version: CATALOG_FORMAT_VERSION,
+            ..Catalog::default()
+        }
+    }
+
+    /// The relation that owns index `name` in `schema`, if any (index names are unique
+    /// per schema).
+    pub fn index(&self, name: &QualifiedName) -> Option<(&Relation, &Index)> {
+        self.relations
+            .values()
+            .filter(|relation| relation.name.schema == name.schema)
+            .find_map(|relation| {
+                relation
+                    .indexes
+                    .get(&name.name)
+                    .map(|index| (relation, index))
+            })
+    }
+
+    /// The enum type a column type names, if it is one (arrays resolve to their element).
+    pub fn enum_for(&self, data_type: &SqlType, default_schema: &str) -> Option<&EnumType> {
+        let base = data_type.base();
+        let name = QualifiedName::parse(base, default_schema);
+        self.enums.get(&name)
+    }
+
+    /// The domain a column type names, if it is one.
+    pub fn domain_for(&self, data_type: &SqlType, default_schema: &str) -> Option<&Domain> {
+        let name = QualifiedName::parse(data_type.base(), default_schema);
+        self.domains.get(&name)
+    }
+}
+
+/// What kind of relation this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// An ordinary table.
+    Table,
+    /// A partitioned table (`PARTITION BY`).
+    PartitionedTable,
+    /// A view.
+    View,
+    /// A materialized view.
+    MaterializedView,
+}
+
+impl RelationKind {
+    /// The words PostgreSQL uses for it: `table`, `view`, `materialized view`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RelationKind::Table => "table",
+            RelationKind::PartitionedTable => "partitioned table",
+            RelationKind::View => "view",
+            RelationKind::MaterializedView => "materialized view",
+        }
+    }
+
+    /// Tables and partitioned tables hold rows of their own.
+    pub fn is_table(self) -> bool {
+        matches!(self, RelationKind::Table | RelationKind::PartitionedTable)
+    }
+}
+
+/// A table, view or materialized view.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Relation {
+    /// Schema-qualified name.
+    pub name: QualifiedName,
+    /// Table, partitioned table, view or materialized view.
+    pub kind: RelationKind,
+    /// Columns in order.
+    pub columns: Vec<Column>,
+    /// Constraints by name (names PostgreSQL would generate for unnamed ones).
+    pub constraints: BTreeMap<String, Constraint>,
+    /// Indexes by name, including those backing primary key and unique constraints.
+    pub indexes: BTreeMap<String, Index>,
+    /// `ENABLE ROW LEVEL SECURITY`.
+    pub rls_enabled: bool,
+    /// `FORCE ROW LEVEL SECURITY`.
+    pub rls_forced: bool,
+    /// Row-level security policies by name.
+    pub policies: BTreeMap<String, Policy>,
+    /// Privileges granted on the relation, sorted by grantee and privilege.
+    pub grants: Vec<Grant>,
+    /// Triggers by name.
+    pub triggers: BTreeMap<String, Trigger>,
+    /// `COMMENT ON TABLE/VIEW/MATERIALIZED VIEW`.
+    pub comment: Option<String>,
+    /// The definition of a view or materialized view.
+    pub view: Option<ViewDefinition>,
+    /// Where the relation was defined.
+    pub location: Option<Location>,
+}
+
+impl Relation {
+    /// An empty relation of `kind`.
+    pub fn new(name: QualifiedName, kind: RelationKind, location: Option<Location>) -> Self {
+        Relation {
+            name,
+            kind,
+            columns: Vec::new(),
+            constraints: BTreeMap::new(),
+            indexes: BTreeMap::new(),
+            rls_enabled: false,
+            rls_forced: false,
+            policies: BTreeMap::new(),
+            grants: Vec::new(),
+            triggers: BTreeMap::new(),
+            comment: None,
+            view: None,
+            location,
+        }
+    }
+
+    /// The column called `name`.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|column| column.name == name)
+    }
+
+    /// The column called `name`, mutable.
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|column| column.name == name)
+    }
+
+    /// The object path of a member: `schema.relation.member`.
+    pub fn member_path(&self, member: &str) -> String {
+        self.name.child(member)
+    }
+}
+
+/// One column of a relation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Column {
+    /// Column name.
+    pub name: String,
+    /// Canonical type; `None` when it cannot be known statically (a view expression).
+    pub data_type: Option<SqlType>,
+    /// `NOT NULL` (for view columns: whether lineage proves it non-null).
+    pub not_null: bool,
+    /// Default expression as written (or as `pg_get_expr` prints it).
+    pub default: Option<String>,
+    /// `GENERATED … AS IDENTITY`.
+    pub identity: Option<Identity>,
+    /// `GENERATED ALWAYS AS (expr) STORED`: the expression.
+    pub generated: Option<String>,
+    /// `COMMENT ON COLUMN`.
+    pub comment: Option<String>,
+    /// For view columns: the table column it is a plain reference to, if any.
+    pub source: Option<ColumnSource>,
+    /// Where the column was defined.
+    pub location: Option<Location>,
+}
+
+impl Column {
+    /// A nullable column of `data_type` with nothing else set.
+    pub fn new(
+        name: impl Into<String>,
+        data_type: Option<SqlType>,
+        location: Option<Location>,
+    ) -> Self {
+        Column {
+            name: name.into(),
+            data_type,
+            not_null: false,
+            default: None,
+            identity: None,
+            generated: None,
+            comment: None,
+            source: None,
+            location,
+        }
+    }
+}
+
+/// Where a view column's values come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSource {
+    /// The relation the column is read from.
+    pub relation: QualifiedName,
+    /// The column in that relation.
+    pub column: String,
+}
+
+/// `GENERATED ALWAYS|BY DEFAULT AS IDENTITY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    /// `GENERATED ALWAYS AS IDENTITY`.
+    Always,
+    /// `GENERATED BY DEFAULT AS IDENTITY`.
+    ByDefault,
+}
+
+/// A named constraint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Constraint {
+    /// Constraint name.
+    pub name: String,
+    /// What it constrains.
+    pub kind: ConstraintKind,
+    /// `DEFERRABLE`.
+    #[serde(default)]
+    pub deferrable: bool,
+    /// `COMMENT ON CONSTRAINT`.
+    pub comment: Option<String>,
+    /// Where the constraint was defined.
+    pub location: Option<Location>,
+}
+
+/// The kinds of constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConstraintKind {
+    /// `PRIMARY KEY (columns)`.
+    PrimaryKey {
+        /// Key columns in order.
+        columns: Vec<String>,
+    },
+    /// `UNIQUE (columns)`.
+    Unique {
+        /// Key columns in order.
+        columns: Vec<String>,
+        /// `NULLS NOT DISTINCT`.
+        #[serde(default)]
+        nulls_not_distinct: bool,
+    },
+    /// `FOREIGN KEY (columns) REFERENCES table (columns)`.
+    ForeignKey {
+        /// Referencing columns.
+        columns: Vec<String>,
+        /// Referenced relation.
+        references: QualifiedName,
+        /// Referenced columns (empty: the referenced primary key).
+        referenced_columns: Vec<String>,
+        /// `ON DELETE`.
+        on_delete: ForeignKeyAction,
+        /// `ON UPDATE`.
+        on_update: ForeignKeyAction,
+    },
+    /// `CHECK (expression)`.
+    Check {
+        /// The expression as written (or printed by the server).
+        expression: String,
+    },
+    /// `EXCLUDE USING …`.
+    Exclusion {
+        /// The definition after `EXCLUDE`, as written.
+        definition: String,
+    },
+}
+
+impl ConstraintKind {
+    /// `primary key`, `unique`, `foreign key`, `check`, `exclusion`.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ConstraintKind::PrimaryKey { .. } => "primary key",
+            ConstraintKind::Unique { .. } => "unique",
+            ConstraintKind::ForeignKey { .. } => "foreign key",
+            ConstraintKind::Check { .. } => "check",
+            ConstraintKind::Exclusion { .. } => "exclusion",
+        }
+    }
+}
+
+/// Referential actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForeignKeyAction {
+    /// `NO ACTION` (the default).
+    #[default]
+    NoAction,
+    /// `RESTRICT`.
+    Restrict,
+    /// `CASCADE`.
+    Cascade,
+    /// `SET NULL`.
+    SetNull,
+    /// `SET DEFAULT`.
+    SetDefault,
+}
+
+/// An index.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Index {
+    /// Index name (in the schema of its table).
+    pub name: String,
+    /// `UNIQUE`.
+    pub unique: bool,
+    /// Access method: `btree`, `gin`, `gist`, `hash`, `brin`, …
+    pub method: String,
+    /// Key columns or expressions, in order.
+    pub keys: Vec<IndexKey>,
+    /// `INCLUDE (columns)`.
+    pub include: Vec<String>,
+    /// `WHERE predicate` of a partial index, as written.
+    pub predicate: Option<String>,
+    /// `NULLS NOT DISTINCT`.
+    #[serde(default)]
+    pub nulls_not_distinct: bool,
+    /// `ON ONLY table` (a partitioned parent's index).
+    #[serde(default)]
+    pub only: bool,
+    /// The constraint this index backs (primary key, unique, exclusion), if any.
+    pub constraint: Option<String>,
+    /// `COMMENT ON INDEX`.
+    pub comment: Option<String>,
+    /// Where the index was defined.
+    pub location: Option<Location>,
+}
+
+impl Index {
+    /// The column names of the key, in order, while the keys are plain columns
+    /// (stops at the first expression).
+    pub fn leading_columns(&self) -> Vec<&str> {
+        self.keys.iter().map_while(|key| key.column()).collect()
+    }
+}
+
+/// One key of an index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexKey {
+    /// The column or expression.
+    pub target: IndexTarget,
+    /// `DESC`.
+    #[serde(default)]
+    pub descending: bool,
+    /// `NULLS FIRST` (`Some(true)`) or `NULLS LAST` (`Some(false)`) when written.
+    pub nulls_first: Option<bool>,
+    /// Operator class, when written.
+    pub opclass: Option<String>,
+    /// `COLLATE`, when written.
+    pub collation: Option<String>,
+}
+
+impl IndexKey {
+    /// The column name when the key is a plain column.
+    pub fn column(&self) -> Option<&str> {
+        match &self.target {
+            IndexTarget::Column(name) => Some(name),
+            IndexTarget::Expression(_) => None,
+        }
+    }
+
+    /// Whether the key's nulls order is PostgreSQL's default for its direction
+    /// (`NULLS LAST` ascending, `NULLS FIRST` descending).
+    pub fn nulls_first_effective(&self) -> bool {
+        self.nulls_first.unwrap_or(self.descending)
+    }
+}
+
+/// A key is a column or an expression.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexTarget {
+    /// A plain column.
+    Column(String),
+    /// An expression, as written.
+    Expression(String),
+}
+
+/// A row-level security policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Policy {
+    /// Policy name.
+    pub name: String,
+    /// `AS PERMISSIVE` (default) or `AS RESTRICTIVE`.
+    pub permissive: bool,
+    /// `FOR ALL|SELECT|INSERT|UPDATE|DELETE`.
+    pub command: PolicyCommand,
+    /// `TO roles`, sorted; `public` when none are written.
+    pub roles: Vec<String>,
+    /// `USING (expr)`.
+    pub using: Option<String>,
+    /// `WITH CHECK (expr)`.
+    pub with_check: Option<String>,
+    /// `COMMENT ON POLICY`.
+    pub comment: Option<String>,
+    /// Where the policy was defined.
+    pub location: Option<Location>,
+}
+
+/// The command a policy applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyCommand {
+    /// `FOR ALL`.
+    All,
+    /// `FOR SELECT`.
+    Select,
+    /// `FOR INSERT`.
+    Insert,
+    /// `FOR UPDATE`.
+    Update,
+    /// `FOR DELETE`.
+    Delete,
+}
+
+/// One privilege granted to one grantee on a relation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Grant {
+    /// Role name (`public` for PUBLIC).
+    pub grantee: String,
+    /// Upper-case privilege: `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`,
+    /// `REFERENCES`, `TRIGGER`.
+    pub privilege: String,
+    /// Where it was granted.
+    pub location: Option<Location>,
+}
+
+/// A trigger on a relation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Trigger {
+    /// Trigger name.
+    pub name: String,
+    /// `BEFORE`, `AFTER` or `INSTEAD OF`.
+    pub timing: String,
+    /// Events, upper-case and sorted: `DELETE`, `INSERT`, `TRUNCATE`, `UPDATE`.
+    pub events: Vec<String>,
+    /// `FOR EACH ROW` (true) or statement.
+    pub for_each_row: bool,
+    /// The function executed.
+    pub function: QualifiedName,
+    /// Literal arguments passed to the function.
+    pub arguments: Vec<String>,
+    /// `WHEN (condition)`.
+    pub when: Option<String>,
+    /// `COMMENT ON TRIGGER`.
+    pub comment: Option<String>,
+    /// Where the trigger was defined.
+    pub location: Option<Location>,
+}
+
+/// The body of a view or materialized view.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ViewDefinition {
+    /// The query as written (or as `pg_get_viewdef` prints it).
+    pub query: String,
+    /// Materialized views: `WITH DATA` (true, the default) or `WITH NO DATA`.
+    pub with_data: bool,
+}
+
+/// An enum type.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnumType {
+    /// Schema-qualified name.
+    pub name: QualifiedName,
+    /// Labels in declaration order.
+    pub values: Vec<String>,
+    /// Where it was defined.
+    pub location: Option<Location>,
+}
+
+/// A domain.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Domain {
+    /// Schema-qualified name.
+    pub name: QualifiedName,
+    /// The underlying type.
+    pub base_type: SqlType,
+    /// `NOT NULL`.
+    pub not_null: bool,
+    /// `CHECK` expressions.
+    pub checks: Vec<String>,
+    /// Where it was defined.
+    pub location: Option<Location>,
+}
+
+/// A function (name and signature only; bodies are not compared).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Function {
+    /// Argument types, canonical.
+    pub arguments: Vec<String>,
+    /// Return type as written.
+    pub returns: Option<String>,
+    /// Where it was defined.
+    pub location: Option<Location>,
+}

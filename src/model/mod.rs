@@ -1,0 +1,15 @@
+//! The one normalized model every source produces: specs, live databases and snapshots
+//! all become a [`Catalog`], so checks and diffs never see where a fact came from.
+//!
+//! Source locations are kept on model items ([`Location`]) but are never part of what
+//! two catalogs are compared on.
+
+mod catalog;
+mod location;
+mod name;
+pub mod types;
+
+pub use catalog::*;
+pub use location::{display_path, Location};
+pub use name::{split_identifier_path, QualifiedName};
+pub use types::SqlType;

@@ -1,0 +1,3 @@
+//! Loaders that turn a source into the normalized [`crate::model::Catalog`].
+
+pub mod spec;

@@ -1,0 +1,6 @@
+//! DDL specs: `.sql` files parsed with sqlparser (PostgreSQL dialect) into a
+//! [`crate::model::Catalog`]. The only module that knows sqlparser's AST.
+
+mod model;
+
+pub use model::*;
