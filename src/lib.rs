@@ -10,3 +10,4 @@ pub mod finding;
 pub mod mapping;
 pub mod model;
 pub mod sources;
+pub mod sql;

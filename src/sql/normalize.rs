@@ -1,0 +1,1 @@
+//! Normalizes SQL expressions so that equal meaning compares equal.
