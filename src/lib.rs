@@ -4,10 +4,14 @@
 //! one normalized model, checked, and reported. The library never prints or exits;
 //! `src/main.rs` is the thin command line on top.
 
+pub mod app;
 pub mod checks;
+pub mod cli;
+pub mod config;
 pub mod contracts;
 pub mod finding;
 pub mod mapping;
 pub mod model;
+pub mod report;
 pub mod sources;
 pub mod sql;

@@ -1,1 +1,52 @@
-fn main() {}
+//! The `pgparity` binary: parse arguments, run, map the result to an exit code.
+
+use clap::Parser;
+use pgparity::app;
+use pgparity::cli::{Cli, Command};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("pgparity: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Check(args) => {
+            let working_dir = std::env::current_dir()?;
+            let run = app::check(&args, &working_dir)?;
+            match &args.output {
+                Some(path) => app::write_atomically(path, &run.rendered)?,
+                None => print(&run.rendered)?,
+            }
+            Ok(u8::try_from(run.exit_code).unwrap_or(2))
+        }
+        Command::Rules => {
+            print(&app::rules_listing())?;
+            Ok(0)
+        }
+        Command::Explain { rule } => {
+            print(&app::explain(&rule)?)?;
+            Ok(0)
+        }
+    }
+}
+
+/// Prints to stdout; a closed pipe (`pgparity rules | head`) is not an error.
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

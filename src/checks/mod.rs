@@ -48,3 +48,83 @@ pub struct Rule {
     /// What it checks, why it matters, an example of a violation and its fix (Markdown).
     pub documentation: &'static str,
 }
+
+mod contract;
+mod index_plan;
+pub mod meta;
+mod spec;
+mod tenancy;
+
+use crate::contracts::ContractSet;
+use crate::finding::Finding;
+use crate::mapping::Mapping;
+use crate::sources::spec::SpecSet;
+
+/// Every rule pgparity knows, in the order `pgparity rules` lists them.
+pub const RULES: &[&Rule] = &[
+    &spec::SPEC_PARSE_ERROR,
+    &spec::UNSUPPORTED_STATEMENT,
+    &spec::DUPLICATE_DEFINITION,
+    &spec::UNKNOWN_REFERENCE,
+    &contract::UNMAPPED_DTO_FIELD,
+    &contract::UNKNOWN_MAPPED_COLUMN,
+    &contract::DTO_TYPE_MISMATCH,
+    &contract::DTO_NULLABILITY_MISMATCH,
+    &contract::DTO_ENUM_MISMATCH,
+    &contract::DTO_LENGTH_MISMATCH,
+    &contract::UNKNOWN_CONTRACT_REF,
+    &contract::MAPPING_TYPE_DRIFT,
+    &index_plan::SPECULATIVE_INDEX,
+    &index_plan::MISSING_PLANNED_INDEX,
+    &index_plan::PLAN_DEFINITION_DRIFT,
+    &index_plan::REDUNDANT_INDEX,
+    &index_plan::UNINDEXED_FOREIGN_KEY,
+    &tenancy::MISSING_TENANT_COLUMN,
+    &tenancy::RLS_DISABLED,
+    &tenancy::MISSING_TENANT_POLICY,
+    &meta::UNUSED_SUPPRESSION,
+    &meta::EXPIRED_SUPPRESSION,
+];
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|rule| rule.id == id)
+}
+
+/// What the checks look at. Every input is optional; families that lack what they
+/// need are skipped and say so.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The loaded specs.
+    pub specs: Option<&'a SpecSet>,
+    /// The loaded contracts.
+    pub contracts: Option<&'a ContractSet>,
+    /// The loaded mapping.
+    pub mapping: Option<&'a Mapping>,
+    /// Where unqualified names live (the first schema in scope).
+    pub default_schema: &'a str,
+}
+
+/// What a run of the checks produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Findings at their rules' default severities.
+    pub findings: Vec<Finding>,
+    /// Checks that did not run, and why.
+    pub skipped: Vec<String>,
+}
+
+/// Runs every family that its inputs allow.
+pub fn run(inputs: &Inputs) -> Outcome {
+    let mut outcome = Outcome::default();
+    match inputs.specs {
+        Some(specs) => spec::check(specs, &mut outcome.findings),
+        None => outcome
+            .skipped
+            .push("spec: no specs given (--specs or `specs` in pgparity.toml)".into()),
+    }
+    contract::check(inputs, &mut outcome);
+    index_plan::check(inputs, &mut outcome);
+    tenancy::check(inputs, &mut outcome);
+    outcome
+}

@@ -1,0 +1,168 @@
+//! One run: config → sources → checks → severities and suppressions → report.
+
+use crate::checks::{self, meta, Inputs};
+use crate::cli::{CheckArgs, FailOnArg, OutputFormat};
+use crate::config::{Config, FailOn};
+use crate::contracts::load_contracts;
+use crate::finding::sort_findings;
+use crate::mapping::load_mapping;
+use crate::report::{self, Format, Report};
+use crate::sources::spec::load_specs;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// The schema unqualified names live in when no schema is configured.
+pub const DEFAULT_SCHEMA: &str = "public";
+
+/// What `pgparity check` produced.
+#[derive(Debug)]
+pub struct CheckRun {
+    /// The report.
+    pub report: Report,
+    /// The rendered report.
+    pub rendered: String,
+    /// 0 (nothing at or above the threshold) or 1.
+    pub exit_code: i32,
+}
+
+/// Runs `pgparity check` in `working_dir`: an `Err` means the run could not be
+/// completed (exit code 2).
+pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::discover(working_dir)?,
+    };
+    let spec_paths = if args.specs.is_empty() {
+        config.specs.clone()
+    } else {
+        args.specs.clone()
+    };
+    let schemas = if args.schemas.is_empty() {
+        config.schemas.clone()
+    } else {
+        args.schemas.clone()
+    };
+    let default_schema = schemas.first().map_or(DEFAULT_SCHEMA, String::as_str);
+    let mapping_path = args.mapping.clone().or_else(|| config.mapping.clone());
+
+    let specs = if spec_paths.is_empty() {
+        None
+    } else {
+        Some(load_specs(&spec_paths, default_schema).context("cannot load the specs")?)
+    };
+    let mapping = match &mapping_path {
+        Some(path) => Some(load_mapping(path, default_schema).context("cannot load the mapping")?),
+        None => None,
+    };
+    let mut contract_paths = mapping
+        .as_ref()
+        .map(|mapping| mapping.contracts.clone())
+        .unwrap_or_default();
+    contract_paths.extend(config.contracts.iter().cloned());
+    contract_paths.extend(args.contracts.iter().cloned());
+    let contracts = if contract_paths.is_empty() {
+        None
+    } else {
+        Some(load_contracts(&contract_paths).context("cannot load the contracts")?)
+    };
+
+    let outcome = checks::run(&Inputs {
+        specs: specs.as_ref(),
+        contracts: contracts.as_ref(),
+        mapping: mapping.as_ref(),
+        default_schema,
+    });
+    let today = chrono::Local::now().date_naive();
+    let findings = meta::apply_levels(outcome.findings, &config);
+    let (findings, suppressed) = meta::apply_suppressions(findings, &config, today);
+    let mut findings = meta::apply_levels(findings, &config);
+    sort_findings(&mut findings);
+    let report = Report {
+        findings,
+        suppressed,
+        skipped: outcome.skipped,
+    };
+
+    let fail_on = match args.fail_on {
+        Some(FailOnArg::Error) => FailOn::Error,
+        Some(FailOnArg::Warning) => FailOn::Warning,
+        Some(FailOnArg::Info) => FailOn::Info,
+        Some(FailOnArg::Never) => FailOn::Never,
+        None => config.fail_on.unwrap_or_default(),
+    };
+    let failed = fail_on.threshold().is_some_and(|threshold| {
+        report
+            .findings
+            .iter()
+            .any(|finding| finding.severity >= threshold)
+    });
+    let format = match args.format {
+        OutputFormat::Text => Format::Text,
+        OutputFormat::Json => Format::Json,
+    };
+    let rendered = report::render(&report, format);
+    Ok(CheckRun {
+        report,
+        rendered,
+        exit_code: i32::from(failed),
+    })
+}
+
+/// Writes `contents` to `path` through a temporary file and a rename, so a failed run
+/// never leaves a half-written report in place of the last good one.
+pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
+    let folder = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = folder.join(format!(".{file_name}.pgparity-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result.with_context(|| format!("cannot write the report to {}", path.display()))
+}
+
+/// `pgparity rules`: one line per rule.
+pub fn rules_listing() -> String {
+    let width = checks::RULES
+        .iter()
+        .map(|rule| rule.id.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for rule in checks::RULES {
+        out.push_str(&format!(
+            "{:width$}  {:10}  {:7}  {}\n",
+            rule.id,
+            rule.family.as_str(),
+            rule.default_severity.as_str(),
+            rule.summary
+        ));
+    }
+    out
+}
+
+/// `pgparity explain RULE`.
+pub fn explain(rule_id: &str) -> Result<String> {
+    let rule = checks::rule(rule_id)
+        .with_context(|| format!("unknown rule {rule_id:?}; `pgparity rules` lists the rules"))?;
+    Ok(format!(
+        "{} ({} family, default severity {})\n\n{}\n\n{}\n",
+        rule.id,
+        rule.family.as_str(),
+        rule.default_severity,
+        rule.summary,
+        rule.documentation
+    ))
+}

@@ -1,0 +1,573 @@
+//! The `index-plan` family: every index is justified by a constraint, a foreign key
+//! or a plan entry whose query path resolves; the plan matches the indexes.
+
+use super::contract::{resolves, Resolution, UNKNOWN_CONTRACT_REF};
+use super::{Family, Inputs, Outcome, Rule};
+use crate::finding::{Finding, Severity};
+use crate::mapping::{Mapping, PlanEntry, PlanStatus};
+use crate::model::{
+    split_identifier_path, ConstraintKind, Index, IndexKey, IndexTarget, QualifiedName, Relation,
+};
+use crate::sql::normalize::normalize_expression;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `speculative-index`.
+pub const SPECULATIVE_INDEX: Rule = Rule {
+    id: "speculative-index",
+    family: Family::IndexPlan,
+    default_severity: Severity::Error,
+    summary: "An index that no constraint, foreign key or resolvable query path justifies",
+    documentation: "\
+## What it does
+Every index must earn its keep. An index is justified when it backs a primary key, unique or
+exclusion constraint; when its leading columns cover a foreign key (it serves cascades and
+joins); or when the index plan has an entry for it that is not `status: future` and either
+the index is unique (it enforces integrity) or one of its `query_paths` resolves — to an
+endpoint `METHOD /path` in the contracts (a query string such as `?tenant_id=X` is ignored),
+or to a name under `queries:`. Anything else is speculative: no plan entry, a plan entry whose
+query paths resolve to nothing, or one marked future.
+
+## Why it matters
+Indexes added \"just in case\" cost on every write, take disk and vacuum time, and nobody
+dares to drop them later because nobody knows what they serve.
+
+## Example
+```sql
+CREATE INDEX idx_revenue_ledger_posted_at ON revenue_ledger (posted_at);
+```
+with no entry in `index_plan:`. Fix: add a plan entry naming the endpoint or query it serves,
+or drop the index.",
+};
+
+/// `missing-planned-index`.
+pub const MISSING_PLANNED_INDEX: Rule = Rule {
+    id: "missing-planned-index",
+    family: Family::IndexPlan,
+    default_severity: Severity::Error,
+    summary: "An active index plan entry has no index",
+    documentation: "\
+## What it does
+Reports index plan entries (not marked `status: future`) whose index the specs do not
+create.
+
+## Why it matters
+The plan promises that a query path is served by an index; without it the query scans.
+
+## Example
+A plan entry `idx_dead_events_tenant_created_at` for `operator-triage`, but no
+`CREATE INDEX idx_dead_events_tenant_created_at` in the specs.
+Fix: create the index, mark the entry `status: future`, or remove it.",
+};
+
+/// `plan-definition-drift`.
+pub const PLAN_DEFINITION_DRIFT: Rule = Rule {
+    id: "plan-definition-drift",
+    family: Family::IndexPlan,
+    default_severity: Severity::Error,
+    summary: "An index differs from its plan entry (table, columns, uniqueness, method, predicate, include)",
+    documentation: "\
+## What it does
+Compares each plan entry with the index of the same name: table, key columns or expressions
+in order with `DESC`/`NULLS`, `unique` and `method` (when the entry states them), the partial
+index predicate and `include` columns (an entry without `where:`/`include:` means none).
+Predicates and expressions are compared after normalization; when equality cannot be
+decided the finding is info.
+
+## Why it matters
+The plan is the reason the index exists; an index that drifted from it may no longer serve
+the query the plan names.
+
+## Example
+The plan says `columns: [tenant_id, updated_at DESC]`, the spec creates the index on
+`(tenant_id, updated_at)`. Fix whichever is wrong.",
+};
+
+/// `redundant-index`.
+pub const REDUNDANT_INDEX: Rule = Rule {
+    id: "redundant-index",
+    family: Family::IndexPlan,
+    default_severity: Severity::Warning,
+    summary: "A non-unique index is a left prefix of another index with the same predicate",
+    documentation: "\
+## What it does
+Reports a non-unique index whose keys (columns or expressions, with direction) are a left
+prefix of — or equal to — another index's keys on the same table, with the same method and
+the same predicate.
+
+## Why it matters
+The longer index serves every query the shorter one does; the shorter one only costs writes.
+
+## Example
+```sql
+CREATE INDEX idx_alloc_tenant ON attribution_allocations (tenant_id);
+CREATE INDEX idx_alloc_tenant_model ON attribution_allocations (tenant_id, model_version);
+```
+Fix: drop `idx_alloc_tenant`.",
+};
+
+/// `unindexed-foreign-key`.
+pub const UNINDEXED_FOREIGN_KEY: Rule = Rule {
+    id: "unindexed-foreign-key",
+    family: Family::IndexPlan,
+    default_severity: Severity::Warning,
+    summary: "A foreign key has no index on its referencing columns",
+    documentation: "\
+## What it does
+Reports foreign keys for which no index on the referencing table has the key's columns as its
+leading columns (in any order).
+
+## Why it matters
+Deleting or updating a referenced row scans the whole referencing table (and locks it), and
+joins along the key cannot use an index.
+
+## Example
+```sql
+allocation_id uuid REFERENCES attribution_allocations (id)
+```
+with no index starting with `allocation_id`. Fix: `CREATE INDEX … (allocation_id)`.",
+};
+
+pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
+    let Some(specs) = inputs.specs else {
+        outcome.skipped.push("index-plan: no specs given".into());
+        return;
+    };
+    let catalog = &specs.catalog;
+    for relation in catalog.relations.values() {
+        check_redundant(relation, &mut outcome.findings);
+        check_foreign_keys(relation, &mut outcome.findings);
+    }
+    let Some(mapping) = inputs.mapping else {
+        outcome
+            .skipped
+            .push("index-plan: speculative-index, missing-planned-index and plan-definition-drift need a mapping with an index plan".into());
+        return;
+    };
+    let plan: BTreeMap<&QualifiedName, &PlanEntry> = mapping
+        .index_plan
+        .iter()
+        .map(|entry| (&entry.index, entry))
+        .collect();
+    let findings = &mut outcome.findings;
+    for entry in &mapping.index_plan {
+        for path in &entry.query_paths {
+            if let Resolution::Unknown(what) = resolves(path, inputs.contracts, mapping) {
+                findings.push(
+                    Finding::new(
+                        &UNKNOWN_CONTRACT_REF,
+                        index_path(&entry.index),
+                        format!("index plan entry {} names {what}", entry.index.name),
+                    )
+                    .at(entry.location.as_ref()),
+                );
+            }
+        }
+    }
+    for relation in catalog.relations.values() {
+        for index in relation.indexes.values() {
+            let name = QualifiedName::new(relation.name.schema.clone(), index.name.clone());
+            let entry = plan.get(&name).copied();
+            if let Some(reason) = speculative_reason(relation, index, entry, inputs, mapping) {
+                findings.push(
+                    Finding::new(
+                        &SPECULATIVE_INDEX,
+                        index_path(&name),
+                        format!("index {} on {} is speculative: {reason}", index.name, relation.name),
+                    )
+                    .at(index.location.as_ref())
+                    .hint("add an index_plan entry whose query_paths name an endpoint or a declared query, or drop the index"),
+                );
+            }
+            if let Some(entry) = entry {
+                compare_with_plan(relation, index, entry, findings);
+            }
+        }
+    }
+    for entry in &mapping.index_plan {
+        if entry.status == PlanStatus::Active && catalog.index(&entry.index).is_none() {
+            findings.push(
+                Finding::new(
+                    &MISSING_PLANNED_INDEX,
+                    index_path(&entry.index),
+                    format!(
+                        "the index plan lists {} on {}, but the specs do not create it",
+                        entry.index.name, entry.table
+                    ),
+                )
+                .at(entry.location.as_ref())
+                .hint("create the index, mark the entry `status: future`, or remove it"),
+            );
+        }
+    }
+}
+
+fn index_path(name: &QualifiedName) -> String {
+    name.to_string()
+}
+
+/// Why an index is not justified, or `None` when it is.
+fn speculative_reason(
+    relation: &Relation,
+    index: &Index,
+    entry: Option<&PlanEntry>,
+    inputs: &Inputs,
+    mapping: &Mapping,
+) -> Option<String> {
+    if index.constraint.is_some() {
+        return None;
+    }
+    match entry {
+        Some(entry) if entry.status == PlanStatus::Future => {
+            Some("its plan entry is marked future, so nothing justifies it today".into())
+        }
+        Some(_) if index.unique => None,
+        Some(entry) => {
+            let any_resolves = entry.query_paths.iter().any(|path| {
+                matches!(
+                    resolves(path, inputs.contracts, mapping),
+                    Resolution::Resolved | Resolution::Unchecked
+                )
+            });
+            (!any_resolves).then(|| {
+                if entry.query_paths.is_empty() {
+                    "its plan entry names no query path".to_string()
+                } else {
+                    format!(
+                        "none of its query paths ({}) resolves to a contract endpoint or a declared query",
+                        entry.query_paths.join("; ")
+                    )
+                }
+            })
+        }
+        None if covers_foreign_key(relation, index) => None,
+        None => Some("the index plan has no entry for it".into()),
+    }
+}
+
+fn covers_foreign_key(relation: &Relation, index: &Index) -> bool {
+    let leading = index.leading_columns();
+    relation
+        .constraints
+        .values()
+        .any(|constraint| match &constraint.kind {
+            ConstraintKind::ForeignKey { columns, .. } => {
+                !columns.is_empty()
+                    && leading.len() >= columns.len()
+                    && leading[..columns.len()]
+                        .iter()
+                        .copied()
+                        .collect::<BTreeSet<_>>()
+                        == columns.iter().map(String::as_str).collect::<BTreeSet<_>>()
+            }
+            _ => false,
+        })
+}
+
+fn check_foreign_keys(relation: &Relation, findings: &mut Vec<Finding>) {
+    if !relation.kind.is_table() {
+        return;
+    }
+    for constraint in relation.constraints.values() {
+        let ConstraintKind::ForeignKey {
+            columns,
+            references,
+            ..
+        } = &constraint.kind
+        else {
+            continue;
+        };
+        let wanted: BTreeSet<&str> = columns.iter().map(String::as_str).collect();
+        let covered = relation.indexes.values().any(|index| {
+            let leading = index.leading_columns();
+            index.predicate.is_none()
+                && leading.len() >= wanted.len()
+                && leading[..wanted.len()]
+                    .iter()
+                    .copied()
+                    .collect::<BTreeSet<_>>()
+                    == wanted
+        });
+        if !covered {
+            findings.push(
+                Finding::new(
+                    &UNINDEXED_FOREIGN_KEY,
+                    relation.member_path(&constraint.name),
+                    format!(
+                        "foreign key {} ({}) to {references} has no index starting with its columns",
+                        constraint.name,
+                        columns.join(", ")
+                    ),
+                )
+                .at(constraint.location.as_ref().or(relation.location.as_ref()))
+                .hint(format!("CREATE INDEX ON {} ({})", relation.name, columns.join(", "))),
+            );
+        }
+    }
+}
+
+/// A key in comparable form: normalized target, direction, effective nulls order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct KeyShape {
+    target: String,
+    descending: bool,
+    nulls_first: bool,
+}
+
+fn key_shape(key: &IndexKey, default_schema: &str) -> KeyShape {
+    KeyShape {
+        target: target_text(&key.target, default_schema),
+        descending: key.descending,
+        nulls_first: key.nulls_first_effective(),
+    }
+}
+
+fn target_text(target: &IndexTarget, default_schema: &str) -> String {
+    match target {
+        IndexTarget::Column(column) => column.clone(),
+        IndexTarget::Expression(expression) => normalize_expression(expression, default_schema)
+            .unwrap_or_else(|_| expression.split_whitespace().collect::<Vec<_>>().join(" ")),
+    }
+}
+
+fn predicate_text(predicate: Option<&str>, default_schema: &str) -> Option<String> {
+    predicate.map(|text| {
+        normalize_expression(text, default_schema)
+            .unwrap_or_else(|_| text.split_whitespace().collect::<Vec<_>>().join(" "))
+    })
+}
+
+fn check_redundant(relation: &Relation, findings: &mut Vec<Finding>) {
+    let schema = relation.name.schema.as_str();
+    let shapes: Vec<(&Index, Vec<KeyShape>, Option<String>)> = relation
+        .indexes
+        .values()
+        .map(|index| {
+            let keys = index
+                .keys
+                .iter()
+                .map(|key| key_shape(key, schema))
+                .collect();
+            (
+                index,
+                keys,
+                predicate_text(index.predicate.as_deref(), schema),
+            )
+        })
+        .collect();
+    for (index, keys, predicate) in &shapes {
+        if index.unique || index.constraint.is_some() || keys.is_empty() {
+            continue;
+        }
+        let covering = shapes.iter().find(|(other, other_keys, other_predicate)| {
+            other.name != index.name
+                && other.method == index.method
+                && other_predicate == predicate
+                && other_keys.len() >= keys.len()
+                && other_keys[..keys.len()] == keys[..]
+                && (other_keys.len() > keys.len()
+                    || other.unique
+                    || other.constraint.is_some()
+                    || other.name < index.name)
+        });
+        if let Some((other, _, _)) = covering {
+            findings.push(
+                Finding::new(
+                    &REDUNDANT_INDEX,
+                    format!("{schema}.{}", index.name),
+                    format!(
+                        "index {} is a left prefix of {} on {} (same method and predicate)",
+                        index.name, other.name, relation.name
+                    ),
+                )
+                .expected_actual(
+                    format!("{schema}.{}", other.name),
+                    format!("{schema}.{}", index.name),
+                )
+                .at(index.location.as_ref())
+                .hint(format!("drop index {}", index.name)),
+            );
+        }
+    }
+}
+
+/// Parses a plan column such as `updated_at DESC NULLS LAST` or `lower(email)`.
+fn plan_key(text: &str, default_schema: &str) -> KeyShape {
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    let upper = |word: &str| word.to_ascii_uppercase();
+    let mut nulls_first = None;
+    if words.len() >= 2 && upper(words[words.len() - 2]) == "NULLS" {
+        nulls_first = Some(upper(words[words.len() - 1]) == "FIRST");
+        words.truncate(words.len() - 2);
+    }
+    let mut descending = false;
+    if let Some(last) = words.last() {
+        match upper(last).as_str() {
+            "DESC" => {
+                descending = true;
+                words.pop();
+            }
+            "ASC" => {
+                words.pop();
+            }
+            _ => {}
+        }
+    }
+    let target_text_raw = words.join(" ");
+    let is_identifier = !target_text_raw.is_empty()
+        && target_text_raw
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '"' || c == '$');
+    let target = if is_identifier {
+        IndexTarget::Column(split_identifier_path(&target_text_raw).join("."))
+    } else {
+        IndexTarget::Expression(
+            target_text_raw
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .to_string(),
+        )
+    };
+    KeyShape {
+        target: target_text(&target, default_schema),
+        descending,
+        nulls_first: nulls_first.unwrap_or(descending),
+    }
+}
+
+fn describe_keys(keys: &[KeyShape]) -> String {
+    keys.iter()
+        .map(|key| {
+            let mut text = key.target.clone();
+            if key.descending {
+                text.push_str(" DESC");
+            }
+            if key.nulls_first != key.descending {
+                text.push_str(if key.nulls_first {
+                    " NULLS FIRST"
+                } else {
+                    " NULLS LAST"
+                });
+            }
+            text
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn compare_with_plan(
+    relation: &Relation,
+    index: &Index,
+    entry: &PlanEntry,
+    findings: &mut Vec<Finding>,
+) {
+    let schema = relation.name.schema.as_str();
+    let object = format!("{schema}.{}", index.name);
+    let mut drift = |what: &str, expected: String, actual: String, severity: Severity| {
+        findings.push(
+            Finding::new(
+                &PLAN_DEFINITION_DRIFT,
+                object.clone(),
+                format!("{what} of index {} differs from its plan entry", index.name),
+            )
+            .severity(severity)
+            .expected_actual(expected, actual)
+            .at(entry.location.as_ref()),
+        );
+    };
+    if entry.table != relation.name {
+        drift(
+            "the table",
+            entry.table.to_string(),
+            relation.name.to_string(),
+            Severity::Error,
+        );
+    }
+    let planned: Vec<KeyShape> = entry
+        .columns
+        .iter()
+        .map(|column| plan_key(column, schema))
+        .collect();
+    let actual: Vec<KeyShape> = index
+        .keys
+        .iter()
+        .map(|key| key_shape(key, schema))
+        .collect();
+    if planned != actual {
+        drift(
+            "the key columns",
+            describe_keys(&planned),
+            describe_keys(&actual),
+            Severity::Error,
+        );
+    }
+    if let Some(unique) = entry.unique {
+        if unique != index.unique {
+            let says = |unique: bool| if unique { "unique" } else { "not unique" };
+            drift(
+                "uniqueness",
+                says(unique).into(),
+                says(index.unique).into(),
+                Severity::Error,
+            );
+        }
+    }
+    if let Some(method) = &entry.method {
+        if !method.eq_ignore_ascii_case(&index.method) {
+            drift(
+                "the access method",
+                method.to_ascii_lowercase(),
+                index.method.clone(),
+                Severity::Error,
+            );
+        }
+    }
+    let planned_predicate = entry.predicate.as_deref();
+    let actual_predicate = index.predicate.as_deref();
+    if planned_predicate.is_some() || actual_predicate.is_some() {
+        let normalized = (
+            planned_predicate.map(|text| normalize_expression(text, schema)),
+            actual_predicate.map(|text| normalize_expression(text, schema)),
+        );
+        let shown = |text: Option<&str>| {
+            text.map_or_else(
+                || "(none: not partial)".to_string(),
+                |text| format!("WHERE {text}"),
+            )
+        };
+        match normalized {
+            (Some(Ok(planned)), Some(Ok(actual))) if planned == actual => {}
+            (Some(Err(_)), _) | (_, Some(Err(_))) => {
+                let same_text = planned_predicate.map(collapse) == actual_predicate.map(collapse);
+                if !same_text {
+                    drift(
+                        "the predicate (could not be compared exactly)",
+                        shown(planned_predicate),
+                        shown(actual_predicate),
+                        Severity::Info,
+                    );
+                }
+            }
+            _ => drift(
+                "the predicate",
+                shown(planned_predicate),
+                shown(actual_predicate),
+                Severity::Error,
+            ),
+        }
+    }
+    if entry.include != index.include {
+        drift(
+            "the INCLUDE columns",
+            entry.include.join(", "),
+            index.include.join(", "),
+            Severity::Error,
+        );
+    }
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}

@@ -1,0 +1,220 @@
+//! The `spec` family: problems in the DDL specs themselves.
+
+use super::{Family, Rule};
+use crate::finding::{Finding, Severity};
+use crate::model::{Catalog, ConstraintKind, IndexTarget, Relation};
+use crate::sources::spec::{SpecProblemKind, SpecSet};
+
+/// `spec-parse-error`.
+pub const SPEC_PARSE_ERROR: Rule = Rule {
+    id: "spec-parse-error",
+    family: Family::Spec,
+    default_severity: Severity::Error,
+    summary: "A spec statement could not be parsed",
+    documentation: "\
+## What it does
+Reports a statement in a `.sql` spec that the SQL parser rejects, at the line and column
+where the statement starts. Parsing goes on with the next statement.
+
+## Why it matters
+Whatever the statement defines is unknown to pgparity: its table, columns or index are not
+checked, and (against a database) are not reported missing — the comparison is incomplete.
+
+## Example
+```sql
+CREATE TABLE revenue_ledger (id uuid PRIMARY KEY,, revenue_cents integer);
+```
+Fix the statement (here the doubled comma). If PostgreSQL accepts it and pgparity does not,
+please report it with the statement.",
+};
+
+/// `unsupported-statement`.
+pub const UNSUPPORTED_STATEMENT: Rule = Rule {
+    id: "unsupported-statement",
+    family: Family::Spec,
+    default_severity: Severity::Info,
+    summary: "A spec statement is outside pgparity's model and was skipped",
+    documentation: "\
+## What it does
+Notes statements pgparity does not model (`DO` blocks, `CREATE CAST`, aggregates, event
+triggers, publications, …). They are skipped; nothing they do is checked.
+
+## Why it matters
+Usually nothing: these statements rarely define what pgparity compares. The note tells you
+which parts of a spec were not looked at.
+
+## Example
+```sql
+DO $$ BEGIN PERFORM 1; END $$;
+```
+No fix needed. Set `unsupported-statement = \"off\"` under `[rules]` to silence it.",
+};
+
+/// `duplicate-definition`.
+pub const DUPLICATE_DEFINITION: Rule = Rule {
+    id: "duplicate-definition",
+    family: Family::Spec,
+    default_severity: Severity::Error,
+    summary: "An object is defined twice in the specs",
+    documentation: "\
+## What it does
+Reports a table, view, index, constraint or policy that the specs create twice (without
+`IF NOT EXISTS` / `OR REPLACE`), or an index or constraint name used twice. The first
+definition is kept.
+
+## Why it matters
+PostgreSQL would reject the second statement: the specs cannot be applied as written, and
+which definition is meant is ambiguous.
+
+## Example
+```sql
+CREATE INDEX idx_events_tenant ON attribution_events (tenant_id);
+CREATE INDEX idx_events_tenant ON attribution_events (tenant_id, occurred_at);
+```
+Remove one definition or rename one of them.",
+};
+
+/// `unknown-reference`.
+pub const UNKNOWN_REFERENCE: Rule = Rule {
+    id: "unknown-reference",
+    family: Family::Spec,
+    default_severity: Severity::Error,
+    summary: "An index, foreign key, policy or mapping names a relation or column the specs do not define",
+    documentation: "\
+## What it does
+Reports statements and mapping entries that name a relation or column the specs do not
+define: an index on a missing column, a foreign key to a missing table, a policy, grant or
+comment on an unknown table, a read model or entity whose relation is not in the specs.
+
+## Why it matters
+PostgreSQL would reject such a statement; in the mapping, a relation that does not exist
+cannot serve a DTO. It is usually a typo or a rename that missed one place.
+
+## Example
+```sql
+CREATE INDEX idx_ledger_posted ON revenue_ledger (postedat);
+```
+Name the column that exists (`posted_at`), or define the missing object.",
+};
+
+/// Reports spec problems and references the catalog cannot resolve.
+pub(super) fn check(specs: &SpecSet, findings: &mut Vec<Finding>) {
+    for problem in &specs.problems {
+        let location = Some(&problem.location);
+        let finding = match &problem.kind {
+            SpecProblemKind::ParseError { message, defines } => {
+                let object = defines
+                    .as_ref()
+                    .map_or_else(|| problem.location.path.clone(), ToString::to_string);
+                Finding::new(
+                    &SPEC_PARSE_ERROR,
+                    object,
+                    format!("statement does not parse: {message}"),
+                )
+                .hint("fix the statement; objects it defines are not checked until it parses")
+            }
+            SpecProblemKind::Duplicate {
+                object,
+                object_kind,
+                first,
+            } => {
+                let first = first
+                    .as_ref()
+                    .map_or_else(String::new, |first| format!(" (first defined at {first})"));
+                Finding::new(
+                    &DUPLICATE_DEFINITION,
+                    object.clone(),
+                    format!("{object_kind} {object} is defined again{first}"),
+                )
+            }
+            SpecProblemKind::UnknownReference { object, missing } => Finding::new(
+                &UNKNOWN_REFERENCE,
+                object.clone(),
+                format!("{object} refers to {missing}, which the specs do not define"),
+            ),
+            SpecProblemKind::Skipped { statement } => Finding::new(
+                &UNSUPPORTED_STATEMENT,
+                problem.location.path.clone(),
+                format!("{statement} statement is outside pgparity's model and was skipped"),
+            ),
+        };
+        findings.push(finding.at(location));
+    }
+    for relation in specs.catalog.relations.values() {
+        check_relation_references(&specs.catalog, relation, findings);
+    }
+}
+
+fn check_relation_references(catalog: &Catalog, relation: &Relation, findings: &mut Vec<Finding>) {
+    let has_column = |name: &str| relation.column(name).is_some();
+    for index in relation.indexes.values() {
+        let named_columns = index
+            .keys
+            .iter()
+            .filter_map(|key| match &key.target {
+                IndexTarget::Column(column) => Some(column),
+                IndexTarget::Expression(_) => None,
+            })
+            .chain(&index.include);
+        for column in named_columns {
+            if !has_column(column) {
+                findings.push(
+                    Finding::new(
+                        &UNKNOWN_REFERENCE,
+                        format!("{}.{}", relation.name.schema, index.name),
+                        format!(
+                            "index {} names column {column}, which {} does not have",
+                            index.name, relation.name
+                        ),
+                    )
+                    .at(index.location.as_ref()),
+                );
+            }
+        }
+    }
+    for constraint in relation.constraints.values() {
+        let object = relation.member_path(&constraint.name);
+        let mut missing = Vec::new();
+        let own_columns: &[String] = match &constraint.kind {
+            ConstraintKind::PrimaryKey { columns }
+            | ConstraintKind::Unique { columns, .. }
+            | ConstraintKind::ForeignKey { columns, .. } => columns,
+            ConstraintKind::Check { .. } | ConstraintKind::Exclusion { .. } => &[],
+        };
+        missing.extend(
+            own_columns
+                .iter()
+                .filter(|column| !has_column(column))
+                .map(|column| format!("column {}", relation.name.child(column))),
+        );
+        if let ConstraintKind::ForeignKey {
+            references,
+            referenced_columns,
+            ..
+        } = &constraint.kind
+        {
+            match catalog.relations.get(references) {
+                None => missing.push(format!("relation {references}")),
+                Some(target) => missing.extend(
+                    referenced_columns
+                        .iter()
+                        .filter(|column| target.column(column).is_none())
+                        .map(|column| format!("column {}", references.child(column))),
+                ),
+            }
+        }
+        for what in missing {
+            findings.push(
+                Finding::new(
+                    &UNKNOWN_REFERENCE,
+                    object.clone(),
+                    format!(
+                        "constraint {} refers to {what}, which the specs do not define",
+                        constraint.name
+                    ),
+                )
+                .at(constraint.location.as_ref().or(relation.location.as_ref())),
+            );
+        }
+    }
+}

@@ -1,0 +1,383 @@
+//! `pgparity.toml`: paths, schemas in scope, rule severities and suppressions.
+//!
+//! Precedence is file < flags: a flag given on the command line replaces the file's
+//! value (`--contracts` adds to the mapping's contracts). Paths in the file are relative
+//! to the file's folder.
+
+use crate::checks;
+use crate::finding::Severity;
+use crate::model::{display_path, Location};
+use chrono::NaiveDate;
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The configuration file name looked for in the current folder and its parents.
+pub const CONFIG_FILE_NAME: &str = "pgparity.toml";
+
+/// A configuration that cannot be used; the run stops with exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has an unknown or mistyped key.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The parser's message, which names line and column.
+        message: String,
+    },
+    /// A value is not acceptable (unknown rule, bad severity, bad glob, bad date).
+    #[error("{location}: {message}")]
+    BadValue {
+        /// Where the value is.
+        location: Location,
+        /// What is wrong and what to write instead.
+        message: String,
+    },
+}
+
+/// When the run fails (exit code 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// Findings at error level fail the run (the default).
+    #[default]
+    Error,
+    /// Warnings or errors fail the run.
+    Warning,
+    /// Any finding fails the run.
+    Info,
+    /// Never fail because of findings.
+    Never,
+}
+
+impl FailOn {
+    /// Parses `error`, `warning`, `info` or `never`.
+    pub fn parse(text: &str) -> Option<FailOn> {
+        match text {
+            "error" => Some(FailOn::Error),
+            "warning" => Some(FailOn::Warning),
+            "info" => Some(FailOn::Info),
+            "never" => Some(FailOn::Never),
+            _ => None,
+        }
+    }
+
+    /// The lowest severity that fails the run, if any does.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// A rule's configured level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleLevel {
+    /// The rule does not run.
+    Off,
+    /// The rule reports at this severity.
+    At(Severity),
+}
+
+/// One `[[suppress]]` entry.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    /// Rule id it applies to.
+    pub rule: String,
+    /// Object glob as written (`public.idx_*`).
+    pub object: String,
+    /// Why the finding is accepted (mandatory).
+    pub reason: String,
+    /// Last day the suppression applies, if it expires.
+    pub until: Option<NaiveDate>,
+    /// Where the entry is.
+    pub location: Location,
+    matcher: GlobMatcher,
+}
+
+impl Suppression {
+    /// Whether this suppression covers a finding of `rule` on `object`.
+    pub fn matches(&self, rule: &str, object: &str) -> bool {
+        self.rule == rule && self.matcher.is_match(object)
+    }
+
+    /// Whether the suppression has expired on `today`.
+    pub fn expired(&self, today: NaiveDate) -> bool {
+        self.until.is_some_and(|until| today > until)
+    }
+}
+
+/// The configuration after reading the file (flags are applied by the caller).
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file read, if one was found.
+    pub path: Option<PathBuf>,
+    /// Spec files or folders.
+    pub specs: Vec<PathBuf>,
+    /// Contract files or folders (besides those the mapping names).
+    pub contracts: Vec<PathBuf>,
+    /// The mapping file.
+    pub mapping: Option<PathBuf>,
+    /// Schemas in scope; the first is where unqualified names live.
+    pub schemas: Vec<String>,
+    /// When the run fails.
+    pub fail_on: Option<FailOn>,
+    /// Configured rule levels by rule id.
+    pub rule_levels: BTreeMap<String, RuleLevel>,
+    /// Suppressions in file order.
+    pub suppressions: Vec<Suppression>,
+}
+
+impl Config {
+    /// Finds `pgparity.toml` in `start` or its parents and reads it; an empty
+    /// configuration when there is none.
+    pub fn discover(start: &Path) -> Result<Config, ConfigError> {
+        let mut relative = PathBuf::from(".");
+        let mut folder = start.to_path_buf();
+        loop {
+            if folder.join(CONFIG_FILE_NAME).is_file() {
+                return Config::load(&relative.join(CONFIG_FILE_NAME));
+            }
+            if !folder.pop() {
+                return Ok(Config::default());
+            }
+            relative.push("..");
+        }
+    }
+
+    /// Reads the configuration file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let shown = display_path(path);
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
+            path: shown.clone(),
+            source,
+        })?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|error| ConfigError::Invalid {
+            path: shown.clone(),
+            message: error.to_string().trim_end().to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let resolve =
+            |paths: Vec<String>| paths.into_iter().map(|p| base.join(p)).collect::<Vec<_>>();
+        let locate = |span: std::ops::Range<usize>| location_of(&shown, &text, span.start);
+
+        let fail_on = match file.fail_on {
+            Some(value) => {
+                Some(
+                    FailOn::parse(value.get_ref()).ok_or_else(|| ConfigError::BadValue {
+                        location: locate(value.span()),
+                        message: format!(
+                            "fail_on = {:?} is not one of error, warning, info, never",
+                            value.get_ref()
+                        ),
+                    })?,
+                )
+            }
+            None => None,
+        };
+
+        let mut rule_levels = BTreeMap::new();
+        for (rule, level) in file.rules {
+            if checks::rule(&rule).is_none() {
+                return Err(ConfigError::BadValue {
+                    location: locate(level.span()),
+                    message: format!(
+                        "unknown rule {rule:?} under [rules]; `pgparity rules` lists them"
+                    ),
+                });
+            }
+            let parsed = match level.get_ref().as_str() {
+                "off" => RuleLevel::Off,
+                other => {
+                    RuleLevel::At(Severity::parse(other).ok_or_else(|| ConfigError::BadValue {
+                        location: locate(level.span()),
+                        message: format!(
+                            "{rule} = {other:?}: write \"error\", \"warning\", \"info\" or \"off\""
+                        ),
+                    })?)
+                }
+            };
+            rule_levels.insert(rule, parsed);
+        }
+
+        let mut suppressions = Vec::new();
+        for entry in file.suppress {
+            let location = locate(entry.span());
+            let entry = entry.into_inner();
+            if checks::rule(&entry.rule).is_none() {
+                return Err(ConfigError::BadValue {
+                    location,
+                    message: format!(
+                        "[[suppress]] names unknown rule {:?}; `pgparity rules` lists them",
+                        entry.rule
+                    ),
+                });
+            }
+            if entry.reason.trim().is_empty() {
+                return Err(ConfigError::BadValue {
+                    location,
+                    message:
+                        "[[suppress]] needs a non-empty reason: say why this finding is accepted"
+                            .into(),
+                });
+            }
+            let matcher = Glob::new(&entry.object)
+                .map_err(|error| ConfigError::BadValue {
+                    location: location.clone(),
+                    message: format!(
+                        "[[suppress]] object {:?} is not a valid glob: {error}",
+                        entry.object
+                    ),
+                })?
+                .compile_matcher();
+            let until = match &entry.until {
+                None => None,
+                Some(value) => {
+                    let text = match value {
+                        toml::Value::String(text) => text.clone(),
+                        other => other.to_string(),
+                    };
+                    Some(NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+                        ConfigError::BadValue {
+                            location: location.clone(),
+                            message: format!(
+                                "[[suppress]] until = {text}: write a date as YYYY-MM-DD"
+                            ),
+                        }
+                    })?)
+                }
+            };
+            suppressions.push(Suppression {
+                rule: entry.rule,
+                object: entry.object,
+                reason: entry.reason,
+                until,
+                location,
+                matcher,
+            });
+        }
+
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            specs: resolve(file.specs.unwrap_or_default()),
+            contracts: resolve(file.contracts.unwrap_or_default()),
+            mapping: file.mapping.map(|mapping| base.join(mapping)),
+            schemas: file.schemas.unwrap_or_default(),
+            fail_on,
+            rule_levels,
+            suppressions,
+        })
+    }
+
+    /// The level a rule runs at: configured, else its default.
+    pub fn level(&self, rule: &checks::Rule) -> RuleLevel {
+        self.rule_levels
+            .get(rule.id)
+            .copied()
+            .unwrap_or(RuleLevel::At(rule.default_severity))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    specs: Option<Vec<String>>,
+    contracts: Option<Vec<String>>,
+    mapping: Option<String>,
+    schemas: Option<Vec<String>>,
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    suppress: Vec<Spanned<SuppressionEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuppressionEntry {
+    rule: String,
+    object: String,
+    reason: String,
+    until: Option<toml::Value>,
+}
+
+fn location_of(path: &str, text: &str, offset: usize) -> Location {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |tail| tail.chars().count())
+        + 1;
+    Location::new(path, line as u32, column as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("pgparity-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!(
+            "{:x}.toml",
+            text.len() * 31 + text.bytes().map(usize::from).sum::<usize>()
+        ));
+        std::fs::write(&path, text).unwrap();
+        let result = Config::load(&path);
+        std::fs::remove_file(&path).ok();
+        result
+    }
+
+    #[test]
+    fn reads_paths_levels_and_suppressions() {
+        let config = load_text(
+            "specs = [\"specs\"]\nschemas = [\"public\"]\nfail_on = \"warning\"\n[rules]\nredundant-index = \"off\"\n\n[[suppress]]\nrule = \"speculative-index\"\nobject = \"public.idx_*\"\nreason = \"legacy\"\nuntil = 2030-01-31\n",
+        )
+        .unwrap();
+        assert_eq!(config.fail_on, Some(FailOn::Warning));
+        assert!(config.specs[0].ends_with("specs"));
+        assert_eq!(config.rule_levels["redundant-index"], RuleLevel::Off);
+        let suppression = &config.suppressions[0];
+        assert!(suppression.matches("speculative-index", "public.idx_a"));
+        assert!(!suppression.matches("speculative-index", "audit.idx_a"));
+        assert_eq!(suppression.until, NaiveDate::from_ymd_opt(2030, 1, 31));
+        assert_eq!(suppression.location.line, 7);
+    }
+
+    #[test]
+    fn rejects_unknown_keys_rules_and_missing_reasons() {
+        let unknown_key = load_text("spec = [\"x\"]\n").unwrap_err().to_string();
+        assert!(unknown_key.contains("spec"), "{unknown_key}");
+        let unknown_rule = load_text("[rules]\nno-such-rule = \"error\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            unknown_rule.contains(":2:") && unknown_rule.contains("no-such-rule"),
+            "{unknown_rule}"
+        );
+        let no_reason = load_text(
+            "[[suppress]]\nrule = \"speculative-index\"\nobject = \"*\"\nreason = \" \"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(no_reason.contains("reason"), "{no_reason}");
+        let bad_level = load_text("[rules]\nredundant-index = \"loud\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(bad_level.contains("loud"), "{bad_level}");
+    }
+}

@@ -1,0 +1,31 @@
+//! `--format json`: `{"version": 1, "findings": [...], "summary": {...}, "skipped": [...]}`.
+
+use super::Report;
+use crate::finding::{Finding, Summary};
+use serde::Serialize;
+
+/// The version of the JSON report shape.
+const REPORT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    findings: &'a [Finding],
+    summary: Summary,
+    suppressed: usize,
+    skipped: &'a [String],
+}
+
+pub(super) fn render(report: &Report) -> String {
+    let document = JsonReport {
+        version: REPORT_VERSION,
+        findings: &report.findings,
+        summary: report.summary(),
+        suppressed: report.suppressed.len(),
+        skipped: &report.skipped,
+    };
+    let mut text = serde_json::to_string_pretty(&document)
+        .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));
+    text.push('\n');
+    text
+}
