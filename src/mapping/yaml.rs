@@ -363,6 +363,12 @@ mod tests {
     }
 
     #[test]
+    fn empty_documents_are_null() {
+        assert_eq!(read("").0, Value::Null);
+        assert_eq!(read("# only a comment\n").0, Value::Null);
+    }
+
+    #[test]
     fn anchors_and_aliases_are_expanded() {
         let (value, _) = read("base: &b {x: 1}\ncopy: *b\n");
         assert_eq!(value["copy"], json!({"x": 1}));
