@@ -175,6 +175,28 @@ fn the_product_example_loads_into_the_expected_mapping() {
 }
 
 #[test]
+fn plan_options_are_read_and_a_where_keyword_is_dropped() {
+    let path = mapping_file(
+        "plan_options",
+        "version: 1\nindex_plan:\n  - index: audit.idx_e\n    table: events\n    columns: [\"lower(email)\"]\n    unique: true\n    method: gin\n    where: WHERE deleted_at IS NULL\n    include: [id]\n    query_paths: [nightly-export]\n    status: future\n",
+    );
+    let mapping = load_mapping(&path, "app").expect("the mapping loads");
+    let expected = PlanEntry {
+        index: QualifiedName::new("audit", "idx_e"),
+        table: QualifiedName::new("app", "events"),
+        columns: strings(&["lower(email)"]),
+        unique: Some(true),
+        method: Some("gin".into()),
+        predicate: Some("deleted_at IS NULL".into()),
+        include: strings(&["id"]),
+        query_paths: strings(&["nightly-export"]),
+        status: PlanStatus::Future,
+        location: at(&pgparity::model::display_path(&path), 3, 5),
+    };
+    assert_eq!(mapping.index_plan, [expected]);
+}
+
+#[test]
 fn unknown_top_level_keys_are_allowed() {
     let path = mapping_file(
         "unknown_top_level",
@@ -263,7 +285,7 @@ fn read_models_need_a_relation_and_an_endpoint_or_dto() {
             ("read_models[1].relation", "required key is missing"),
             (
                 "read_models[1].fields.a",
-                "must be a column name or {column, note}"
+                "expected a string or an object, found a list"
             ),
         ]
     );
@@ -313,6 +335,33 @@ fn entity_columns_accept_extra_descriptive_keys_and_types_normalize() {
             .map(ToString::to_string)
             .as_deref(),
         Some("numeric(6,5)")
+    );
+}
+
+#[test]
+fn entity_column_mistakes_point_at_the_column_key() {
+    let found = diagnostics(
+        "entity_column_type",
+        "version: 1\nentities:\n  ledger:\n    columns:\n      - {name: id, nullable: \"no\"}\n  other:\n    columns:\n      at: [timestamptz]\n",
+    );
+    let found: Vec<_> = found
+        .iter()
+        .map(|d| (d.location.line, d.key_path.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                5,
+                "entities.ledger.columns[0].nullable",
+                "expected a boolean, found string \"no\""
+            ),
+            (
+                8,
+                "entities.other.columns.at",
+                "expected a string or an object, found a list"
+            ),
+        ]
     );
 }
 

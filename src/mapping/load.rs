@@ -215,7 +215,7 @@ impl Builder<'_> {
                     columns: strings(entry.get("columns")),
                     unique: entry.get("unique").and_then(Value::as_bool),
                     method: text(entry, "method"),
-                    predicate: text(entry, "where"),
+                    predicate: text(entry, "where").map(|predicate| predicate_only(&predicate)),
                     include: strings(entry.get("include")),
                     query_paths: strings(entry.get("query_paths")),
                     status: match entry.get("status").and_then(Value::as_str) {
@@ -254,6 +254,15 @@ fn declared_column(name: String, column: &Value, location: Option<Location>) -> 
         type_text,
         nullable: column.get("nullable").and_then(Value::as_bool),
         location,
+    }
+}
+
+/// `WHERE x IS NOT NULL` → `x IS NOT NULL`: the keyword is tolerated, not kept.
+fn predicate_only(written: &str) -> String {
+    let trimmed = written.trim();
+    match trimmed.get(..6) {
+        Some(keyword) if keyword.eq_ignore_ascii_case("where ") => trimmed[6..].trim().to_string(),
+        _ => trimmed.to_string(),
     }
 }
 
