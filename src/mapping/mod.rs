@@ -1,6 +1,15 @@
 //! The `contract_schema_mapping.yaml` mapping (version 1), its JSON Schema and the
 //! Markdown index plan. The only module that knows YAML.
 
+mod error;
+mod load;
+mod markdown;
 mod model;
+mod schema;
+pub mod yaml;
 
+pub use error::{MappingDiagnostic, MappingError};
+pub use load::load_mapping;
+pub use markdown::parse_markdown_plan;
 pub use model::*;
+pub use schema::MAPPING_SCHEMA;

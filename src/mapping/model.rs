@@ -5,7 +5,7 @@ use crate::model::{Location, QualifiedName, SqlType};
 use std::path::PathBuf;
 
 /// A loaded `contract_schema_mapping.yaml` (version 1) plus its Markdown index plan.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Mapping {
     /// The mapping file, as given.
     pub path: String,
@@ -26,7 +26,7 @@ pub struct Mapping {
 }
 
 /// `tenancy:`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tenancy {
     /// The tenant column, e.g. `tenant_id`.
     pub column: String,
@@ -39,7 +39,7 @@ pub struct Tenancy {
 }
 
 /// One `read_models:` entry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReadModel {
     /// `METHOD /path`, when given.
     pub endpoint: Option<String>,
@@ -54,7 +54,7 @@ pub struct ReadModel {
 }
 
 /// `fields: {dto_field: column}`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldMapping {
     /// DTO property name.
     pub field: String,
@@ -67,7 +67,7 @@ pub struct FieldMapping {
 }
 
 /// One `entities:` entry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entity {
     /// The key under `entities:`.
     pub key: String,
@@ -80,7 +80,7 @@ pub struct Entity {
 }
 
 /// One declared column.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EntityColumn {
     /// Column name.
     pub name: String,
@@ -95,7 +95,7 @@ pub struct EntityColumn {
 }
 
 /// One `queries:` entry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NamedQuery {
     /// The name plan entries refer to.
     pub name: String,
@@ -115,7 +115,7 @@ pub enum PlanStatus {
 }
 
 /// One index plan entry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlanEntry {
     /// Index name (schema from [`PlanEntry::table`] when unqualified).
     pub index: QualifiedName,
@@ -141,7 +141,7 @@ pub struct PlanEntry {
 }
 
 /// One `type_compat:` override.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TypeCompat {
     /// JSON Schema `type`.
     pub json_type: String,

@@ -1,0 +1,60 @@
+//! What goes wrong when loading a mapping, in terms a user can act on.
+
+use super::yaml::YamlError;
+use crate::model::Location;
+use std::fmt;
+
+/// One problem in a mapping or Markdown index plan, at the offending key or value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MappingDiagnostic {
+    /// Where the offending key or value is written.
+    pub location: Location,
+    /// The key in readable form: `index_plan[2].status`, or the index name for a
+    /// Markdown plan entry.
+    pub key_path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for MappingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.location, self.key_path, self.message)
+    }
+}
+
+/// Why a mapping could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    /// The mapping (or its Markdown index plan) could not be read.
+    #[error("cannot read {path}: {source}\nhint: check the path given by --mapping, pgparity.toml or `index_plan_markdown:`")]
+    Unreadable {
+        /// The file, as it would appear in a location.
+        path: String,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid YAML.
+    #[error("{0}\nhint: fix the YAML syntax at that line (indentation, an unclosed bracket or quote, a repeated key)")]
+    Yaml(YamlError),
+    /// The file is YAML (or Markdown) but does not follow the mapping format; diagnostics
+    /// are sorted by location.
+    #[error("{}", render_invalid(.0))]
+    Invalid(Vec<MappingDiagnostic>),
+}
+
+fn render_invalid(diagnostics: &[MappingDiagnostic]) -> String {
+    let mut text = format!(
+        "the mapping does not follow the mapping format, version 1 ({} problem{}):\n",
+        diagnostics.len(),
+        if diagnostics.len() == 1 { "" } else { "s" }
+    );
+    for diagnostic in diagnostics {
+        text.push_str(&format!("  {diagnostic}\n"));
+    }
+    text.push_str(
+        "hint: fix each key listed above; schema/mapping.schema.json describes the format, and \
+         `# yaml-language-server: $schema=<path to it>` at the top of the file makes editors check it as you type",
+    );
+    text
+}

@@ -1,0 +1,300 @@
+//! From a validated mapping document to [`Mapping`]: names qualified, types canonical,
+//! paths resolved, every item with its location.
+
+use super::error::MappingError;
+use super::markdown::parse_markdown_plan;
+use super::model::*;
+use super::schema::validate;
+use super::yaml::{escape_pointer_segment, read_yaml_value, SpanIndex};
+use crate::model::{display_path, Location, QualifiedName, SqlType};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// Loads a mapping file (format version 1) and, when it names one, its Markdown index
+/// plan, whose entries come after the YAML ones. Unqualified names get `default_schema`;
+/// relative paths are resolved against the mapping file's folder.
+pub fn load_mapping(path: &Path, default_schema: &str) -> Result<Mapping, MappingError> {
+    let label = display_path(path);
+    let text = read_text(path, &label)?;
+    let (document, spans) = read_yaml_value(&label, &text).map_err(MappingError::Yaml)?;
+    let diagnostics = validate(&document, &spans, &label);
+    if !diagnostics.is_empty() {
+        return Err(MappingError::Invalid(diagnostics));
+    }
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let builder = Builder {
+        document: &document,
+        spans: &spans,
+        default_schema,
+    };
+    let mut mapping = builder.build(&label, folder);
+    if let Some(relative) = document.get("index_plan_markdown").and_then(Value::as_str) {
+        let markdown_path = resolve(folder, relative);
+        let markdown_label = display_path(&markdown_path);
+        let markdown = read_text(&markdown_path, &markdown_label)?;
+        mapping.index_plan.extend(parse_markdown_plan(
+            &markdown_label,
+            &markdown,
+            default_schema,
+        )?);
+    }
+    Ok(mapping)
+}
+
+fn read_text(path: &Path, label: &str) -> Result<String, MappingError> {
+    std::fs::read_to_string(path).map_err(|source| MappingError::Unreadable {
+        path: label.to_string(),
+        source,
+    })
+}
+
+/// `folder/relative`, lexically normalized; absolute paths stay as they are.
+fn resolve(folder: &Path, relative: &str) -> PathBuf {
+    PathBuf::from(display_path(&folder.join(relative)))
+}
+
+/// Reads the (already validated) document; shapes the schema rules out are skipped
+/// rather than trusted, so nothing here can fail.
+struct Builder<'a> {
+    document: &'a Value,
+    spans: &'a SpanIndex,
+    default_schema: &'a str,
+}
+
+impl Builder<'_> {
+    fn build(&self, label: &str, folder: &Path) -> Mapping {
+        Mapping {
+            path: label.to_string(),
+            contracts: strings(self.document.get("contracts"))
+                .iter()
+                .map(|relative| resolve(folder, relative))
+                .collect(),
+            tenancy: self.tenancy(),
+            read_models: self.read_models(),
+            entities: self.entities(),
+            queries: self.queries(),
+            index_plan: self.index_plan(),
+            type_compat: self.type_compat(),
+        }
+    }
+
+    fn value_at(&self, pointer: &str) -> Option<Location> {
+        self.spans.value(pointer).cloned()
+    }
+
+    fn key_at(&self, pointer: &str) -> Option<Location> {
+        self.spans
+            .key(pointer)
+            .or_else(|| self.spans.value(pointer))
+            .cloned()
+    }
+
+    fn name(&self, text: &str) -> QualifiedName {
+        QualifiedName::parse(text, self.default_schema)
+    }
+
+    fn tenancy(&self) -> Option<Tenancy> {
+        let tenancy = self.document.get("tenancy")?;
+        Some(Tenancy {
+            column: text(tenancy, "column").unwrap_or_default(),
+            require_rls: tenancy
+                .get("require_rls")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            exempt: strings(tenancy.get("exempt"))
+                .iter()
+                .map(|relation| self.name(relation))
+                .collect(),
+            location: self.key_at("/tenancy"),
+        })
+    }
+
+    fn read_models(&self) -> Vec<ReadModel> {
+        items(self.document, "read_models")
+            .map(|(pointer, item)| ReadModel {
+                endpoint: text(item, "endpoint"),
+                dto: text(item, "dto"),
+                relation: self.name(&text(item, "relation").unwrap_or_default()),
+                fields: self.fields(&pointer, item.get("fields")),
+                location: self.value_at(&pointer),
+            })
+            .collect()
+    }
+
+    fn fields(&self, read_model: &str, fields: Option<&Value>) -> Vec<FieldMapping> {
+        entries(fields)
+            .filter_map(|(field, value)| {
+                let (column, note) = match value {
+                    Value::String(column) => (column.clone(), None),
+                    Value::Object(_) => (text(value, "column")?, text(value, "note")),
+                    _ => return None,
+                };
+                let pointer = format!("{read_model}/fields/{}", escape_pointer_segment(field));
+                Some(FieldMapping {
+                    field: field.clone(),
+                    column,
+                    note,
+                    location: self.key_at(&pointer),
+                })
+            })
+            .collect()
+    }
+
+    fn entities(&self) -> Vec<Entity> {
+        entries(self.document.get("entities"))
+            .map(|(key, entity)| {
+                let pointer = format!("/entities/{}", escape_pointer_segment(key));
+                let table = text(entity, "table").unwrap_or_else(|| key.clone());
+                Entity {
+                    key: key.clone(),
+                    table: self.name(&table),
+                    columns: self.entity_columns(&pointer, entity.get("columns")),
+                    location: self.key_at(&pointer),
+                }
+            })
+            .collect()
+    }
+
+    fn entity_columns(&self, entity: &str, columns: Option<&Value>) -> Vec<EntityColumn> {
+        match columns {
+            Some(Value::Array(list)) => list
+                .iter()
+                .enumerate()
+                .filter_map(|(position, column)| {
+                    let pointer = format!("{entity}/columns/{position}");
+                    Some(declared_column(
+                        text(column, "name")?,
+                        column,
+                        self.value_at(&pointer),
+                    ))
+                })
+                .collect(),
+            Some(Value::Object(by_name)) => by_name
+                .iter()
+                .map(|(name, column)| {
+                    let pointer = format!("{entity}/columns/{}", escape_pointer_segment(name));
+                    let location = self.key_at(&pointer);
+                    match column {
+                        Value::String(type_text) => EntityColumn {
+                            name: name.clone(),
+                            data_type: Some(SqlType::parse(type_text)),
+                            type_text: Some(type_text.clone()),
+                            nullable: None,
+                            location,
+                        },
+                        _ => declared_column(name.clone(), column, location),
+                    }
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn queries(&self) -> Vec<NamedQuery> {
+        items(self.document, "queries")
+            .filter_map(|(pointer, query)| {
+                Some(NamedQuery {
+                    name: text(query, "name")?,
+                    description: text(query, "description"),
+                    location: self.value_at(&pointer),
+                })
+            })
+            .collect()
+    }
+
+    fn index_plan(&self) -> Vec<PlanEntry> {
+        items(self.document, "index_plan")
+            .map(|(pointer, entry)| {
+                let table = self.name(&text(entry, "table").unwrap_or_default());
+                PlanEntry {
+                    index: QualifiedName::parse(
+                        &text(entry, "index").unwrap_or_default(),
+                        &table.schema,
+                    ),
+                    table,
+                    columns: strings(entry.get("columns")),
+                    unique: entry.get("unique").and_then(Value::as_bool),
+                    method: text(entry, "method"),
+                    predicate: text(entry, "where").map(|predicate| predicate_only(&predicate)),
+                    include: strings(entry.get("include")),
+                    query_paths: strings(entry.get("query_paths")),
+                    status: match entry.get("status").and_then(Value::as_str) {
+                        Some("future") => PlanStatus::Future,
+                        _ => PlanStatus::Active,
+                    },
+                    location: self.value_at(&pointer),
+                }
+            })
+            .collect()
+    }
+
+    fn type_compat(&self) -> Vec<TypeCompat> {
+        items(self.document, "type_compat")
+            .filter_map(|(pointer, entry)| {
+                let json = entry.get("json")?;
+                Some(TypeCompat {
+                    json_type: text(json, "type")?,
+                    format: text(json, "format"),
+                    postgres: strings(entry.get("postgres"))
+                        .iter()
+                        .map(|spelling| SqlType::parse(spelling))
+                        .collect(),
+                    location: self.value_at(&pointer),
+                })
+            })
+            .collect()
+    }
+}
+
+fn declared_column(name: String, column: &Value, location: Option<Location>) -> EntityColumn {
+    let type_text = text(column, "type");
+    EntityColumn {
+        name,
+        data_type: type_text.as_deref().map(SqlType::parse),
+        type_text,
+        nullable: column.get("nullable").and_then(Value::as_bool),
+        location,
+    }
+}
+
+/// `WHERE x IS NOT NULL` → `x IS NOT NULL`: the keyword is tolerated, not kept.
+fn predicate_only(written: &str) -> String {
+    let trimmed = written.trim();
+    match trimmed.get(..6) {
+        Some(keyword) if keyword.eq_ignore_ascii_case("where ") => trimmed[6..].trim().to_string(),
+        _ => trimmed.to_string(),
+    }
+}
+
+fn text(object: &Value, key: &str) -> Option<String> {
+    object.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn strings(list: Option<&Value>) -> Vec<String> {
+    list.and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The items of the top-level list `section`, each with its JSON pointer.
+fn items<'a>(document: &'a Value, section: &str) -> impl Iterator<Item = (String, &'a Value)> {
+    let section_pointer = format!("/{section}");
+    document
+        .get(section)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(move |(position, item)| (format!("{section_pointer}/{position}"), item))
+}
+
+fn entries(map: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
+    map.and_then(Value::as_object)
+        .into_iter()
+        .flat_map(Map::iter)
+}

@@ -1,0 +1,477 @@
+//! The mapping loader against real files: the PRODUCT.md example, schema violations
+//! with their positions, and the Markdown index plan.
+
+use pgparity::mapping::{
+    load_mapping, parse_markdown_plan, Entity, EntityColumn, FieldMapping, Mapping,
+    MappingDiagnostic, MappingError, NamedQuery, PlanEntry, PlanStatus, ReadModel, Tenancy,
+    TypeCompat,
+};
+use pgparity::model::{Location, QualifiedName, SqlType};
+use std::path::{Path, PathBuf};
+
+const EXAMPLE: &str = "tests/data/mapping/example/mappings/contract_schema_mapping.yaml";
+const EXAMPLE_PLAN: &str = "tests/data/mapping/example/docs/INDEX_PLAN.md";
+
+fn at(path: &str, line: u32, column: u32) -> Option<Location> {
+    Some(Location::new(path, line, column))
+}
+
+fn public(name: &str) -> QualifiedName {
+    QualifiedName::new("public", name)
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|item| item.to_string()).collect()
+}
+
+/// Writes `text` as a mapping file in a fresh folder and returns its path.
+fn mapping_file(test: &str, text: &str) -> PathBuf {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("mapping-tests")
+        .join(test);
+    std::fs::create_dir_all(&folder).expect("create the test folder");
+    let path = folder.join("mapping.yaml");
+    std::fs::write(&path, text).expect("write the test mapping");
+    path
+}
+
+fn diagnostics(test: &str, text: &str) -> Vec<MappingDiagnostic> {
+    match load_mapping(&mapping_file(test, text), "public") {
+        Err(MappingError::Invalid(diagnostics)) => diagnostics,
+        other => panic!("expected an invalid mapping, got {other:?}"),
+    }
+}
+
+/// `(line, column, key_path)` of each diagnostic, for compact assertions.
+fn positions(diagnostics: &[MappingDiagnostic]) -> Vec<(u32, u32, &str)> {
+    diagnostics
+        .iter()
+        .map(|d| (d.location.line, d.location.column, d.key_path.as_str()))
+        .collect()
+}
+
+fn plan_entry(index: &str, table: &str, columns: &[&str]) -> PlanEntry {
+    PlanEntry {
+        index: public(index),
+        table: public(table),
+        columns: strings(columns),
+        unique: None,
+        method: None,
+        predicate: None,
+        include: Vec::new(),
+        query_paths: Vec::new(),
+        status: PlanStatus::Active,
+        location: None,
+    }
+}
+
+#[test]
+fn the_product_example_loads_into_the_expected_mapping() {
+    let mapping = load_mapping(Path::new(EXAMPLE), "public").expect("the example loads");
+    let expected = Mapping {
+        path: EXAMPLE.to_string(),
+        contracts: vec![PathBuf::from(
+            "tests/data/mapping/example/contracts/attribution.yaml",
+        )],
+        tenancy: Some(Tenancy {
+            column: "tenant_id".into(),
+            require_rls: true,
+            exempt: vec![public("tenants"), public("channel_taxonomy")],
+            location: at(EXAMPLE, 4, 1),
+        }),
+        read_models: vec![ReadModel {
+            endpoint: Some("GET /api/attribution/revenue/realtime".into()),
+            dto: Some("RealtimeRevenueResponse".into()),
+            relation: public("mv_realtime_revenue"),
+            fields: vec![
+                FieldMapping {
+                    field: "verified".into(),
+                    column: "verified".into(),
+                    note: None,
+                    location: at(EXAMPLE, 13, 7),
+                },
+                FieldMapping {
+                    field: "total_revenue".into(),
+                    column: "total_revenue".into(),
+                    note: Some("dollars = revenue_cents / 100.0".into()),
+                    location: at(EXAMPLE, 14, 7),
+                },
+            ],
+            location: at(EXAMPLE, 9, 5),
+        }],
+        entities: vec![Entity {
+            key: "revenue_ledger".into(),
+            table: public("revenue_ledger"),
+            columns: vec![EntityColumn {
+                name: "revenue_cents".into(),
+                data_type: Some(SqlType::parse("integer")),
+                type_text: Some("integer".into()),
+                nullable: Some(false),
+                location: at(EXAMPLE, 19, 9),
+            }],
+            location: at(EXAMPLE, 16, 3),
+        }],
+        queries: vec![NamedQuery {
+            name: "operator-triage".into(),
+            description: Some("recent dead events for a tenant".into()),
+            location: at(EXAMPLE, 21, 5),
+        }],
+        index_plan: vec![
+            PlanEntry {
+                unique: Some(false),
+                query_paths: strings(&["GET /api/attribution/revenue/realtime"]),
+                location: at(EXAMPLE, 23, 5),
+                ..plan_entry(
+                    "idx_revenue_ledger_tenant_updated_at",
+                    "revenue_ledger",
+                    &["tenant_id", "updated_at DESC"],
+                )
+            },
+            PlanEntry {
+                unique: Some(true),
+                method: Some("btree".into()),
+                predicate: Some("allocation_id IS NOT NULL".into()),
+                query_paths: strings(&["POST /api/revenue/ledger"]),
+                location: at(EXAMPLE_PLAN, 7, 1),
+                ..plan_entry(
+                    "idx_revenue_ledger_tenant_allocation_unique",
+                    "revenue_ledger",
+                    &["tenant_id", "allocation_id"],
+                )
+            },
+            PlanEntry {
+                unique: Some(false),
+                method: Some("btree".into()),
+                include: strings(&["event_id", "reason"]),
+                query_paths: strings(&["operator-triage"]),
+                location: at(EXAMPLE_PLAN, 14, 1),
+                ..plan_entry(
+                    "idx_dead_events_tenant_created_at",
+                    "dead_events",
+                    &["tenant_id", "created_at DESC"],
+                )
+            },
+            PlanEntry {
+                unique: Some(false),
+                method: Some("btree".into()),
+                query_paths: strings(&["Future: channel drill-down (not yet built)"]),
+                status: PlanStatus::Future,
+                location: at(EXAMPLE_PLAN, 26, 1),
+                ..plan_entry(
+                    "idx_attribution_allocations_channel",
+                    "attribution_allocations",
+                    &["channel"],
+                )
+            },
+        ],
+        type_compat: vec![TypeCompat {
+            json_type: "number".into(),
+            format: None,
+            postgres: vec![SqlType::parse("numeric"), SqlType::parse("integer")],
+            location: at(EXAMPLE, 31, 5),
+        }],
+    };
+    assert_eq!(mapping, expected);
+}
+
+#[test]
+fn plan_options_are_read_and_a_where_keyword_is_dropped() {
+    let path = mapping_file(
+        "plan_options",
+        "version: 1\nindex_plan:\n  - index: audit.idx_e\n    table: events\n    columns: [\"lower(email)\"]\n    unique: true\n    method: gin\n    where: WHERE deleted_at IS NULL\n    include: [id]\n    query_paths: [nightly-export]\n    status: future\n",
+    );
+    let mapping = load_mapping(&path, "app").expect("the mapping loads");
+    let expected = PlanEntry {
+        index: QualifiedName::new("audit", "idx_e"),
+        table: QualifiedName::new("app", "events"),
+        columns: strings(&["lower(email)"]),
+        unique: Some(true),
+        method: Some("gin".into()),
+        predicate: Some("deleted_at IS NULL".into()),
+        include: strings(&["id"]),
+        query_paths: strings(&["nightly-export"]),
+        status: PlanStatus::Future,
+        location: at(&pgparity::model::display_path(&path), 3, 5),
+    };
+    assert_eq!(mapping.index_plan, [expected]);
+}
+
+#[test]
+fn unknown_top_level_keys_are_allowed() {
+    let path = mapping_file(
+        "unknown_top_level",
+        "version: 1\nnullability:\n  prose: anything goes here\ncorrelation_stitching: [a, b]\n",
+    );
+    let mapping = load_mapping(&path, "public").expect("prose sections are allowed");
+    assert!(mapping.index_plan.is_empty());
+}
+
+#[test]
+fn an_unknown_key_in_a_plan_entry_points_at_that_key() {
+    let found = diagnostics(
+        "unknown_plan_key",
+        "version: 1\nindex_plan:\n  - index: i\n    table: t\n    columns: [a]\n    query_paths: []\n    colums: [b]\n",
+    );
+    assert_eq!(positions(&found), [(7, 5, "index_plan[0].colums")]);
+    assert!(found[0].message.starts_with("unknown key; allowed here: "));
+    assert!(found[0].message.contains("columns"));
+}
+
+#[test]
+fn a_wrong_type_points_at_the_value() {
+    let found = diagnostics(
+        "wrong_type",
+        "version: 1\nindex_plan:\n  - index: i\n    table: t\n    columns: [a]\n    unique: \"yes\"\n    query_paths: [q]\n",
+    );
+    assert_eq!(positions(&found), [(6, 13, "index_plan[0].unique")]);
+    assert_eq!(found[0].message, "expected a boolean, found string \"yes\"");
+}
+
+#[test]
+fn version_is_required_and_must_be_1() {
+    let found = diagnostics("no_version", "contracts: []\n");
+    assert_eq!(positions(&found), [(1, 1, "version")]);
+    assert_eq!(found[0].message, "required key is missing");
+
+    let found = diagnostics("version_2", "# comment\nversion: 2\n");
+    assert_eq!(positions(&found), [(2, 10, "version")]);
+    assert_eq!(found[0].message, "must be 1, found number 2");
+}
+
+#[test]
+fn diagnostics_are_sorted_and_rendered_with_a_hint() {
+    let path = mapping_file(
+        "several",
+        "version: 1\nqueries:\n  - {name: q, owner: ops}\nindex_plan:\n  - index: i\n    table: t\n    status: later\n",
+    );
+    let error = load_mapping(&path, "public").expect_err("the mapping is invalid");
+    let MappingError::Invalid(found) = &error else {
+        panic!("expected diagnostics, got {error:?}");
+    };
+    assert_eq!(
+        positions(found),
+        [
+            (3, 15, "queries[0].owner"),
+            (5, 5, "index_plan[0].columns"),
+            (5, 5, "index_plan[0].query_paths"),
+            (7, 13, "index_plan[0].status"),
+        ]
+    );
+    let text = error.to_string();
+    let label = pgparity::model::display_path(&path);
+    assert!(
+        text.contains(&format!(
+            "{label}:7:13: index_plan[0].status: must be one of: active, future; found string \"later\""
+        )),
+        "{text}"
+    );
+    assert!(text.contains("hint: "), "{text}");
+}
+
+#[test]
+fn read_models_need_a_relation_and_an_endpoint_or_dto() {
+    let found = diagnostics(
+        "read_model_shape",
+        "version: 1\nread_models:\n  - relation: r\n  - dto: D\n    fields:\n      a: [x]\n",
+    );
+    let messages: Vec<_> = found
+        .iter()
+        .map(|d| (d.key_path.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            ("read_models[0]", "needs `endpoint`, `dto`, or both"),
+            ("read_models[1].relation", "required key is missing"),
+            (
+                "read_models[1].fields.a",
+                "expected a string or an object, found a list"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn entity_columns_accept_extra_descriptive_keys_and_types_normalize() {
+    let path = mapping_file(
+        "entity_extras",
+        "version: 1\nentities:\n  ledger:\n    description: the money\n    purpose: audit\n    columns:\n      - name: id\n        type: VARCHAR(255)\n        purpose: key\n        validation: {min: 1}\n      - {name: at, type: timestamptz, nullable: true, contract_mapping: x}\n  audit.events:\n    columns:\n      ratio: numeric(6,5)\n      note: {type: text, nullable: true, purpose: free}\n",
+    );
+    let mapping = load_mapping(&path, "app").expect("extra keys are allowed");
+    let [ledger, events] = mapping.entities.as_slice() else {
+        panic!("two entities expected: {:?}", mapping.entities);
+    };
+    assert_eq!(ledger.table, QualifiedName::new("app", "ledger"));
+    let types: Vec<_> = ledger
+        .columns
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.data_type.as_ref().map(ToString::to_string),
+                c.nullable,
+            )
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("id", Some("character varying(255)".to_string()), None),
+            (
+                "at",
+                Some("timestamp with time zone".to_string()),
+                Some(true)
+            ),
+        ]
+    );
+    assert_eq!(ledger.columns[0].type_text.as_deref(), Some("VARCHAR(255)"));
+    assert_eq!(events.table, QualifiedName::new("audit", "events"));
+    let names: Vec<_> = events.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["ratio", "note"]);
+    assert_eq!(
+        events.columns[0]
+            .data_type
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("numeric(6,5)")
+    );
+}
+
+#[test]
+fn entity_column_mistakes_point_at_the_column_key() {
+    let found = diagnostics(
+        "entity_column_type",
+        "version: 1\nentities:\n  ledger:\n    columns:\n      - {name: id, nullable: \"no\"}\n  other:\n    columns:\n      at: [timestamptz]\n",
+    );
+    let found: Vec<_> = found
+        .iter()
+        .map(|d| (d.location.line, d.key_path.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                5,
+                "entities.ledger.columns[0].nullable",
+                "expected a boolean, found string \"no\""
+            ),
+            (
+                8,
+                "entities.other.columns.at",
+                "expected a string or an object, found a list"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_key_inside_tenancy_is_an_error() {
+    let found = diagnostics(
+        "tenancy_key",
+        "version: 1\ntenancy:\n  column: tenant_id\n  require_rsl: true\n",
+    );
+    assert_eq!(positions(&found), [(4, 3, "tenancy.require_rsl")]);
+}
+
+#[test]
+fn relative_paths_resolve_against_the_mapping_folder() {
+    let path = mapping_file(
+        "relative_paths",
+        "version: 1\ncontracts: [../contracts/a.yaml, b.json, /abs/c.yaml]\nindex_plan_markdown: plan.md\n",
+    );
+    let folder = path.parent().expect("the mapping has a folder");
+    std::fs::write(
+        folder.join("plan.md"),
+        "#### idx_a\n**Table**: t\n**Columns**: a\n",
+    )
+    .expect("write the plan");
+    let mapping = load_mapping(&path, "public").expect("the mapping loads");
+    let parent = folder.parent().expect("the folder has a parent");
+    assert_eq!(
+        mapping.contracts,
+        [
+            parent.join("contracts/a.yaml"),
+            folder.join("b.json"),
+            PathBuf::from("/abs/c.yaml"),
+        ]
+    );
+    let plan_label = pgparity::model::display_path(&folder.join("plan.md"));
+    assert_eq!(
+        mapping.index_plan.first().and_then(|e| e.location.clone()),
+        Some(Location::new(plan_label, 1, 1))
+    );
+}
+
+#[test]
+fn a_missing_markdown_plan_is_unreadable() {
+    let path = mapping_file(
+        "missing_plan",
+        "version: 1\nindex_plan_markdown: nowhere.md\n",
+    );
+    match load_mapping(&path, "public") {
+        Err(MappingError::Unreadable { path, .. }) => assert!(path.ends_with("nowhere.md")),
+        other => panic!("expected an unreadable plan, got {other:?}"),
+    }
+}
+
+#[test]
+fn yaml_syntax_errors_carry_their_line() {
+    let path = mapping_file(
+        "syntax",
+        "version: 1\nindex_plan:\n  - index: [a, b\n    table: t\n",
+    );
+    match load_mapping(&path, "public") {
+        Err(MappingError::Yaml(error)) => {
+            assert!((3..=5).contains(&error.location.line), "{error}");
+            assert_eq!(error.location.path, pgparity::model::display_path(&path));
+        }
+        other => panic!("expected a YAML error, got {other:?}"),
+    }
+}
+
+#[test]
+fn markdown_plan_entries_parse_on_their_own() {
+    let text = std::fs::read_to_string(EXAMPLE_PLAN).expect("read the plan");
+    let entries = parse_markdown_plan("plan.md", &text, "ledger").expect("the plan parses");
+    let summary: Vec<_> = entries
+        .iter()
+        .map(|e| (e.index.to_string(), e.table.to_string(), e.status))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "public.idx_revenue_ledger_tenant_allocation_unique".to_string(),
+                "public.revenue_ledger".to_string(),
+                PlanStatus::Active
+            ),
+            (
+                "ledger.idx_dead_events_tenant_created_at".to_string(),
+                "ledger.dead_events".to_string(),
+                PlanStatus::Active
+            ),
+            (
+                "ledger.idx_attribution_allocations_channel".to_string(),
+                "ledger.attribution_allocations".to_string(),
+                PlanStatus::Future
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_markdown_entry_without_a_table_is_reported_at_its_heading() {
+    let text = std::fs::read_to_string("tests/data/mapping/bad_plan.md").expect("read the plan");
+    match parse_markdown_plan("bad_plan.md", &text, "public") {
+        Err(MappingError::Invalid(found)) => {
+            assert_eq!(positions(&found), [(9, 1, "idx_missing_table")]);
+            assert!(
+                found[0].message.contains("**Table**"),
+                "{}",
+                found[0].message
+            );
+        }
+        other => panic!("expected a diagnostic, got {other:?}"),
+    }
+}
