@@ -5,7 +5,8 @@
 //! those of the file.
 
 use super::statements::{Extras, MemberComment, MemberKind, Parsed};
-use sqlparser::tokenizer::{Token, TokenWithSpan};
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Word};
 
 /// What to do with a statement sqlparser rejected.
 pub(crate) enum Recovery {
@@ -41,7 +42,6 @@ const OUTSIDE_MODEL: &[&[&str]] = &[
     &["CREATE", "LANGUAGE"],
     &["CREATE", "OR", "REPLACE", "LANGUAGE"],
     &["CREATE", "SEQUENCE"],
-    &["ALTER", "SEQUENCE"],
     &["ALTER", "INDEX"],
     &["ALTER", "EXTENSION"],
     &["ALTER", "FUNCTION"],
@@ -57,6 +57,13 @@ const OUTSIDE_MODEL: &[&[&str]] = &[
     &["CREATE", "DATABASE"],
     &["ALTER", "DATABASE"],
     &["REFRESH", "MATERIALIZED", "VIEW"],
+    &["DROP", "AGGREGATE"],
+    &["DROP", "CAST"],
+    &["DROP", "EVENT", "TRIGGER"],
+    &["DROP", "PUBLICATION"],
+    &["DROP", "OPERATOR"],
+    &["DROP", "TEXT", "SEARCH"],
+    &["DROP", "RULE"],
 ];
 
 /// Harmless statements that deserve no note at all, by their first words.
@@ -68,6 +75,7 @@ const QUIET: &[&[&str]] = &[
     &["START", "TRANSACTION"],
     &["END"],
     &["ALTER", "DEFAULT", "PRIVILEGES"],
+    &["ALTER", "SEQUENCE"],
 ];
 
 /// The privilege targets that are not relations; grants on them are ignored quietly.
@@ -107,6 +115,15 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
     }
     if starts(&["COMMENT", "ON"]) {
         return comment(tokens);
+    }
+    if let Some(fixed) = psql_variables(tokens) {
+        return Recovery::Reparse(fixed, Extras::default());
+    }
+    if starts(&["CREATE", "DOMAIN"]) {
+        return domain_not_null(tokens);
+    }
+    if starts(&["CREATE", "FUNCTION"]) || starts(&["CREATE", "OR", "REPLACE", "FUNCTION"]) {
+        return function_planner_options(tokens);
     }
     if starts(&["CREATE", "MATERIALIZED", "VIEW"]) {
         return materialized_view_data(tokens);
@@ -231,13 +248,112 @@ fn comment(tokens: &[&TokenWithSpan]) -> Recovery {
             _ => Recovery::None,
         };
     }
-    if let Some(Token::DollarQuotedString(dollar)) = tokens.get(is_at + 1).map(|t| &t.token) {
-        let mut fixed: Vec<TokenWithSpan> = tokens.iter().map(|token| (*token).clone()).collect();
-        fixed[is_at + 1].token = Token::SingleQuotedString(dollar.value.clone());
-        return Recovery::Reparse(fixed, Extras::default());
+    let in_model = ["TABLE", "COLUMN", "VIEW", "MATERIALIZED", "INDEX"]
+        .iter()
+        .any(|kind| tokens.get(2).is_some_and(|token| is_word(token, kind)));
+    if !in_model {
+        return skipped("COMMENT ON", true);
     }
-    let kind = leading_words(tokens, 3).get(2).cloned().unwrap_or_default();
-    skipped(&format!("COMMENT ON {kind}"), true)
+    match tokens.get(is_at + 1).map(|token| &token.token) {
+        Some(Token::DollarQuotedString(dollar)) => {
+            let mut fixed: Vec<TokenWithSpan> =
+                tokens.iter().map(|token| (*token).clone()).collect();
+            fixed[is_at + 1].token = Token::SingleQuotedString(dollar.value.clone());
+            Recovery::Reparse(fixed, Extras::default())
+        }
+        _ => Recovery::None,
+    }
+}
+
+/// psql variables (`:name`, `:'name'`) in a statement, e.g. the grantee of
+/// `GRANT … TO :DATABASE_VISITOR`: kept as the identifier `:name` so the statement
+/// parses and the grant still shows who it is for.
+fn psql_variables(tokens: &[&TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let mut fixed: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut changed = false;
+    let mut index = 0;
+    while index < tokens.len() {
+        let token = tokens[index];
+        let next = tokens.get(index + 1);
+        let variable = match (&token.token, next.map(|t| &t.token)) {
+            (Token::Colon, Some(Token::Word(word))) => Some(word.value.clone()),
+            (Token::Colon, Some(Token::SingleQuotedString(name))) => Some(name.clone()),
+            _ => None,
+        };
+        match (variable, next) {
+            (Some(name), Some(next)) if next.span.start == token.span.end => {
+                fixed.push(TokenWithSpan::new(
+                    Token::Word(Word {
+                        value: format!(":{name}"),
+                        quote_style: Some('"'),
+                        keyword: Keyword::NoKeyword,
+                    }),
+                    token.span.union(&next.span),
+                ));
+                changed = true;
+                index += 2;
+            }
+            _ => {
+                fixed.push(token.clone());
+                index += 1;
+            }
+        }
+    }
+    changed.then_some(fixed)
+}
+
+/// `CREATE DOMAIN d AS t NOT NULL …`: drop the `NOT NULL`, remember it.
+fn domain_not_null(tokens: &[&TokenWithSpan]) -> Recovery {
+    let Some(not) = tokens
+        .windows(2)
+        .position(|pair| is_word(pair[0], "NOT") && is_word(pair[1], "NULL"))
+    else {
+        return Recovery::None;
+    };
+    let fixed = tokens
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| *index != not && *index != not + 1)
+        .map(|(_, token)| (*token).clone())
+        .collect();
+    Recovery::Reparse(
+        fixed,
+        Extras {
+            domain_not_null: true,
+            ..Extras::default()
+        },
+    )
+}
+
+/// `CREATE FUNCTION … ROWS n` / `COST n` (planner estimates pg_dump writes): dropped.
+fn function_planner_options(tokens: &[&TokenWithSpan]) -> Recovery {
+    let mut depth = 0i32;
+    let mut dropped = Vec::new();
+    for (index, token) in tokens.iter().enumerate() {
+        match &token.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            Token::Number(..)
+                if depth == 0
+                    && index > 0
+                    && (is_word(tokens[index - 1], "ROWS")
+                        || is_word(tokens[index - 1], "COST")) =>
+            {
+                dropped.extend([index - 1, index]);
+            }
+            _ => {}
+        }
+    }
+    if dropped.is_empty() {
+        return Recovery::None;
+    }
+    let fixed = tokens
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !dropped.contains(index))
+        .map(|(_, token)| (*token).clone())
+        .collect();
+    Recovery::Reparse(fixed, Extras::default())
 }
 
 /// `CREATE MATERIALIZED VIEW … WITH [NO] DATA`: strip the suffix, keep the flag.

@@ -22,6 +22,8 @@ pub(crate) struct Extras {
     pub trigger_arguments: Option<Vec<String>>,
     /// `CREATE INDEX … ON ONLY t`: the `ONLY` that was dropped.
     pub index_only: bool,
+    /// `CREATE DOMAIN … NOT NULL`: the `NOT NULL` that was dropped.
+    pub domain_not_null: bool,
 }
 
 /// `COMMENT ON CONSTRAINT|POLICY|TRIGGER name ON table IS …`, which sqlparser rejects.
@@ -159,22 +161,87 @@ pub(crate) fn parse_text(text: &str) -> Vec<RawStatement> {
     statements
 }
 
-/// Up to three leading keywords, stopping at the first name or symbol.
+/// Words that name a kind of object: the statement's first words end there.
+const OBJECT_KINDS: &[&str] = &[
+    "TABLE",
+    "SEQUENCE",
+    "INDEX",
+    "VIEW",
+    "FUNCTION",
+    "PROCEDURE",
+    "TYPE",
+    "DOMAIN",
+    "SCHEMA",
+    "EXTENSION",
+    "TRIGGER",
+    "CAST",
+    "AGGREGATE",
+    "PUBLICATION",
+    "SUBSCRIPTION",
+    "OPERATOR",
+    "SEARCH",
+    "RULE",
+    "STATISTICS",
+    "LANGUAGE",
+    "COLLATION",
+    "CONVERSION",
+    "SERVER",
+    "MAPPING",
+    "ROLE",
+    "DATABASE",
+    "POLICY",
+    "PRIVILEGES",
+    "LABEL",
+    "METHOD",
+    "TABLESPACE",
+];
+
+/// Words between the verb and the object kind (`CREATE OR REPLACE VIEW`).
+const MODIFIERS: &[&str] = &[
+    "OR",
+    "REPLACE",
+    "UNIQUE",
+    "MATERIALIZED",
+    "EVENT",
+    "TEXT",
+    "FOREIGN",
+    "UNLOGGED",
+    "CONSTRAINT",
+    "ACCESS",
+    "USER",
+    "DEFAULT",
+    "TEMPORARY",
+    "TEMP",
+    "RECURSIVE",
+    "DATA",
+];
+
+/// The statement's leading keywords up to its object kind (`CREATE SEQUENCE`,
+/// `CREATE EVENT TRIGGER`), or its verb alone.
 fn first_keywords(tokens: &[TokenWithSpan]) -> String {
-    tokens
+    let mut words: Vec<String> = Vec::new();
+    for token in tokens
         .iter()
-        .filter(|token| !matches!(token.token, Token::Whitespace(_)))
-        .take(3)
-        .map_while(|token| match &token.token {
-            Token::Word(word)
-                if word.quote_style.is_none() && word.keyword != Keyword::NoKeyword =>
-            {
-                Some(word.value.to_uppercase())
-            }
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+    {
+        let Token::Word(word) = &token.token else {
+            break;
+        };
+        if word.quote_style.is_some() || word.keyword == Keyword::NoKeyword {
+            break;
+        }
+        let upper = word.value.to_uppercase();
+        let is_kind = OBJECT_KINDS.contains(&upper.as_str());
+        let continues = words.is_empty() || is_kind || MODIFIERS.contains(&upper.as_str());
+        if !continues || words.len() == 5 {
+            break;
+        }
+        words.push(upper);
+        if is_kind {
+            break;
+        }
+    }
+    words.join(" ")
 }
 
 fn to_u32(value: u64) -> u32 {

@@ -13,7 +13,7 @@ use super::{qualify, SpecProblem, SpecProblemKind};
 use crate::model::{Catalog, Location, QualifiedName, Relation};
 use sqlparser::ast::{Ident, ObjectName, ObjectNamePart, Statement};
 use sqlparser::tokenizer::Span;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The catalog under construction, with the lookups that keep loading linear.
 #[derive(Debug)]
@@ -23,6 +23,9 @@ pub(crate) struct Loader {
     default_schema: String,
     /// Index name → the relation that owns it (index names are unique per schema).
     index_owner: HashMap<QualifiedName, QualifiedName>,
+    /// Relations that a statement which failed to parse may have defined: statements
+    /// naming them are not reported as unknown references.
+    maybe_defined: HashSet<QualifiedName>,
 }
 
 impl Loader {
@@ -33,6 +36,7 @@ impl Loader {
             problems: Vec::new(),
             default_schema: default_schema.to_string(),
             index_owner: HashMap::new(),
+            maybe_defined: HashSet::new(),
         }
     }
 
@@ -43,6 +47,13 @@ impl Loader {
 
     /// Notes a problem at `location`.
     pub(crate) fn problem(&mut self, kind: SpecProblemKind, location: &Location) {
+        if let SpecProblemKind::ParseError {
+            defines: Some(relation),
+            ..
+        } = &kind
+        {
+            self.maybe_defined.insert(relation.clone());
+        }
         self.problems.push(SpecProblem {
             kind,
             location: location.clone(),
@@ -80,7 +91,7 @@ impl Loader {
                 name,
                 representation,
             } => self.create_type(name, representation.as_ref(), location, first_words),
-            Statement::CreateDomain(create) => self.create_domain(create, location),
+            Statement::CreateDomain(create) => self.create_domain(create, extras, location),
             Statement::CreateSchema { schema_name, .. } => {
                 self.create_schema(schema_name, location)
             }
@@ -109,7 +120,13 @@ impl Loader {
             | Statement::StartTransaction { .. }
             | Statement::Commit { .. }
             | Statement::Rollback { .. }
-            | Statement::AlterDefaultPrivileges(_) => {}
+            | Statement::AlterDefaultPrivileges(_)
+            | Statement::GrantRole(_)
+            | Statement::RevokeRole(_) => {}
+            Statement::DropDomain(drop) => {
+                let name = self.qualified(&drop.name);
+                self.catalog.domains.remove(&name);
+            }
             Statement::Query(query) if is_set_config(query) => {}
             other if other.to_string().contains(" OWNER TO ") => {}
             _ => self.skipped(first_words, location),
@@ -150,7 +167,7 @@ impl Loader {
         object: &str,
         location: &Location,
     ) -> Option<&mut Relation> {
-        if !self.catalog.relations.contains_key(name) {
+        if !self.catalog.relations.contains_key(name) && !self.maybe_defined.contains(name) {
             self.problem(
                 SpecProblemKind::UnknownReference {
                     object: object.to_string(),

@@ -218,7 +218,12 @@ impl Loader {
     }
 
     /// `CREATE DOMAIN name AS type [CHECK (…)]`.
-    pub(super) fn create_domain(&mut self, create: &CreateDomain, location: &Location) {
+    pub(super) fn create_domain(
+        &mut self,
+        create: &CreateDomain,
+        extras: &Extras,
+        location: &Location,
+    ) {
         let name = self.qualified(&create.name);
         let checks = create
             .constraints
@@ -233,7 +238,7 @@ impl Loader {
             Domain {
                 name,
                 base_type: SqlType::parse(&create.data_type.to_string()),
-                not_null: false,
+                not_null: extras.domain_not_null,
                 checks,
                 location: Some(location.clone()),
             },

@@ -73,6 +73,20 @@ impl Loader {
 /// column's own name, the function's name, or `?column?`; `*` expands to the columns
 /// the catalog knows.
 fn output_names(query: &Query, catalog: &Catalog, default_schema: &str) -> Vec<String> {
+    if let SetExpr::Table(table) = query.body.as_ref() {
+        let parts: Vec<String> = table
+            .schema_name
+            .iter()
+            .chain(&table.table_name)
+            .map(fold)
+            .collect();
+        let name = super::qualify(&parts, default_schema);
+        return catalog
+            .relations
+            .get(&name)
+            .map(|relation| relation.columns.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default();
+    }
     match first_select(&query.body) {
         Some(select) => select_names(select, catalog, default_schema),
         None => Vec::new(),
