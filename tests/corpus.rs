@@ -5,38 +5,33 @@ use pgparity::sources::spec::{load_spec_text, SpecProblemKind};
 use std::path::{Path, PathBuf};
 
 /// Measured share of statements parsed per corpus file (statements minus parse
-/// errors, over statements). A drop below these is a regression.
-const MEASURED: &[(&str, f64)] = &[];
+/// errors, over statements). A drop below these is a regression. What still fails:
+/// pagila's PG 18 `VIRTUAL` generated column; in postgrest's spec_schema two functions
+/// with an argument named `enum` and a `CREATE PROCEDURE … AS ''`.
+const MEASURED: &[(&str, f64)] = &[
+    ("danbooru/structure.sql", 1.0),
+    ("graphile_starter/migration_000001.sql", 1.0),
+    ("graphile_starter/schema.sql", 1.0),
+    ("pagila/pagila-schema.sql", 0.9974),
+    ("postgrest/big_schema.sql", 1.0),
+    ("postgrest/spec_privileges.sql", 1.0),
+    ("postgrest/spec_schema.sql", 0.9959),
+    ("supabase_postgres/schema-16.sql", 1.0),
+];
 
 fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
 }
 
 fn sql_files(root: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = walkdir_files(root)
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root)
         .into_iter()
+        .map(|entry| entry.unwrap_or_else(|error| panic!("cannot walk the corpus: {error}")))
+        .map(walkdir::DirEntry::into_path)
         .filter(|path| path.extension().is_some_and(|e| e == "sql"))
         .collect();
     files.sort();
     files
-}
-
-fn walkdir_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir)
-            .unwrap_or_else(|error| panic!("cannot read {}: {error}", dir.display()));
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
 }
 
 #[test]
