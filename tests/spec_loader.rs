@@ -669,3 +669,43 @@ fn partitions_and_pg_dump_noise() {
     assert_eq!(skipped, ["5:CREATE SEQUENCE", "9:DO", "10:CREATE CAST"]);
     assert_eq!(set.statements, 12);
 }
+
+#[test]
+fn constraints_can_adopt_an_existing_index() {
+    let set = load(
+        "CREATE TABLE t (a int, b int);\n\
+         CREATE UNIQUE INDEX t_a_idx ON t (a);\n\
+         CREATE UNIQUE INDEX t_b_idx ON t (b);\n\
+         ALTER TABLE t ADD CONSTRAINT t_a_pk PRIMARY KEY USING INDEX t_a_idx;\n\
+         ALTER TABLE t ADD UNIQUE USING INDEX t_b_idx;",
+    );
+    assert!(set.problems.is_empty(), "{:?}", problems(&set));
+    let t = relation(&set, "t");
+    let indexes: Vec<&str> = t.indexes.keys().map(String::as_str).collect();
+    assert_eq!(indexes, ["t_a_pk", "t_b_idx"]);
+    assert_eq!(t.indexes["t_a_pk"].constraint.as_deref(), Some("t_a_pk"));
+    assert!(matches!(
+        &t.constraints["t_a_pk"].kind,
+        ConstraintKind::PrimaryKey { columns } if columns == &["a"]
+    ));
+    assert!(t.column("a").is_some_and(|c| c.not_null));
+    assert!(set
+        .catalog
+        .index(&QualifiedName::new("public", "t_a_pk"))
+        .is_some());
+}
+
+#[test]
+fn psql_variables_and_planner_options_are_recovered() {
+    let set = load(
+        "CREATE TABLE t (a int);\n\
+         GRANT SELECT ON t TO :DATABASE_VISITOR;\n\
+         CREATE FUNCTION f() RETURNS SETOF t LANGUAGE sql AS $$ SELECT * FROM t $$ ROWS 10;",
+    );
+    assert!(set.problems.is_empty(), "{:?}", problems(&set));
+    assert_eq!(relation(&set, "t").grants[0].grantee, ":DATABASE_VISITOR");
+    assert!(set
+        .catalog
+        .functions
+        .contains_key(&QualifiedName::new("public", "f")));
+}

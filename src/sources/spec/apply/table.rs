@@ -1,6 +1,6 @@
 //! CREATE TABLE and ALTER TABLE.
 
-use super::table_constraints::PendingConstraint;
+use super::table_constraints::{BackingIndex, PendingConstraint};
 use super::{fold, name_span, span_location, Loader};
 use crate::model::types::Serial;
 use crate::model::{
@@ -9,8 +9,9 @@ use crate::model::{
 };
 use crate::sources::spec::SpecProblemKind;
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, CreateTable,
-    GeneratedAs, Ident, NullsDistinctOption, RenameTableNameKind,
+    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption,
+    ConstraintUsingIndex, CreateTable, GeneratedAs, Ident, NullsDistinctOption,
+    RenameTableNameKind, TableConstraint,
 };
 
 impl Loader {
@@ -210,13 +211,21 @@ impl Loader {
         statement: &Location,
     ) -> Option<QualifiedName> {
         match operation {
-            AlterTableOperation::AddConstraint { constraint, .. } => {
-                let pending =
-                    PendingConstraint::from_table(constraint, statement, &self.default_schema);
-                if let Some(pending) = pending {
-                    self.add_constraint(table, pending);
+            AlterTableOperation::AddConstraint { constraint, .. } => match constraint {
+                TableConstraint::PrimaryKeyUsingIndex(using) => {
+                    self.constraint_using_index(table, using, true, statement)
                 }
-            }
+                TableConstraint::UniqueUsingIndex(using) => {
+                    self.constraint_using_index(table, using, false, statement)
+                }
+                other => {
+                    let pending =
+                        PendingConstraint::from_table(other, statement, &self.default_schema);
+                    if let Some(pending) = pending {
+                        self.add_constraint(table, pending);
+                    }
+                }
+            },
             AlterTableOperation::AddColumn {
                 if_not_exists,
                 column_def,
@@ -337,6 +346,58 @@ impl Loader {
             }
         }
         None
+    }
+
+    /// `ADD [CONSTRAINT c] PRIMARY KEY|UNIQUE USING INDEX i`: the index becomes the
+    /// constraint's backing index and, like in PostgreSQL, takes the constraint's name.
+    fn constraint_using_index(
+        &mut self,
+        table: &QualifiedName,
+        using: &ConstraintUsingIndex,
+        primary: bool,
+        statement: &Location,
+    ) {
+        let index_name = QualifiedName::new(table.schema.clone(), fold(&using.index_name));
+        let index = match self.catalog.relations.get_mut(table) {
+            Some(relation) if self.index_owner.get(&index_name) == Some(table) => {
+                relation.indexes.remove(&index_name.name)
+            }
+            _ => None,
+        };
+        let Some(index) = index else {
+            let missing = format!("index {index_name}");
+            self.unknown(table.to_string(), missing, statement);
+            return;
+        };
+        self.index_owner.remove(&index_name);
+        let columns: Vec<String> = index
+            .leading_columns()
+            .iter()
+            .map(|column| column.to_string())
+            .collect();
+        let kind = if primary {
+            ConstraintKind::PrimaryKey { columns }
+        } else {
+            ConstraintKind::Unique {
+                columns,
+                nulls_not_distinct: index.nulls_not_distinct,
+            }
+        };
+        let pending = PendingConstraint {
+            name: Some(using.name.as_ref().map_or(index_name.name.clone(), fold)),
+            kind,
+            deferrable: using
+                .characteristics
+                .is_some_and(|characteristics| characteristics.deferrable == Some(true)),
+            index: Some(BackingIndex {
+                method: index.method,
+                keys: index.keys,
+                include: index.include,
+                predicate: index.predicate,
+            }),
+            location: span_location(Some(using.index_name.span), statement),
+        };
+        self.add_constraint(table, pending);
     }
 
     fn unknown(&mut self, object: String, missing: String, location: &Location) {
