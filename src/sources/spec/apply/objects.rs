@@ -1,0 +1,417 @@
+//! Triggers, functions, types, domains, schemas, comments and DROP.
+
+use super::{fold, name_parts, Loader};
+use crate::model::{Domain, EnumType, Function, Location, QualifiedName, SqlType, Trigger};
+use crate::sources::spec::statements::{Extras, MemberKind};
+use crate::sources::spec::SpecProblemKind;
+use sqlparser::ast::{
+    ArgMode, CommentObject, CreateDomain, CreateFunction, CreateTrigger, DropFunction, DropTrigger,
+    ObjectName, ObjectType, ProcedureParam, SchemaName, TableConstraint, TriggerEvent,
+    TriggerExecBody, TriggerObject, TriggerObjectKind, TriggerPeriod,
+    UserDefinedTypeRepresentation,
+};
+
+impl Loader {
+    /// `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER name … ON t … EXECUTE FUNCTION f(…)`.
+    pub(super) fn create_trigger(
+        &mut self,
+        create: &CreateTrigger,
+        extras: &Extras,
+        location: &Location,
+    ) {
+        let table = self.qualified(&create.table_name);
+        let name = name_parts(&create.name).pop().unwrap_or_default();
+        let object = table.child(&name);
+        let (function, arguments) = match &create.exec_body {
+            Some(TriggerExecBody { func_desc, .. }) => (
+                self.qualified(&func_desc.name),
+                match &extras.trigger_arguments {
+                    Some(arguments) => arguments.clone(),
+                    None => func_desc
+                        .args
+                        .iter()
+                        .flatten()
+                        .map(|argument| argument.to_string())
+                        .collect(),
+                },
+            ),
+            None => (
+                QualifiedName::new(self.default_schema.clone(), ""),
+                Vec::new(),
+            ),
+        };
+        let Some(relation) = self.relation_or_note(&table, &object, location) else {
+            return;
+        };
+        if let Some(existing) = relation.triggers.get(&name) {
+            if !create.or_replace {
+                let first = existing.location.clone();
+                self.duplicate(object, "trigger", first, location);
+                return;
+            }
+        }
+        let mut events: Vec<String> = create
+            .events
+            .iter()
+            .map(|event| match event {
+                TriggerEvent::Insert => "INSERT",
+                TriggerEvent::Update(_) => "UPDATE",
+                TriggerEvent::Delete => "DELETE",
+                TriggerEvent::Truncate => "TRUNCATE",
+            })
+            .map(str::to_string)
+            .collect();
+        events.sort();
+        events.dedup();
+        let trigger = Trigger {
+            name: name.clone(),
+            timing: match create.period {
+                Some(TriggerPeriod::Before) => "BEFORE",
+                Some(TriggerPeriod::InsteadOf) => "INSTEAD OF",
+                Some(TriggerPeriod::After | TriggerPeriod::For) | None => "AFTER",
+            }
+            .to_string(),
+            events,
+            for_each_row: matches!(
+                create.trigger_object,
+                Some(
+                    TriggerObjectKind::ForEach(TriggerObject::Row)
+                        | TriggerObjectKind::For(TriggerObject::Row)
+                )
+            ),
+            function,
+            arguments,
+            when: create
+                .condition
+                .as_ref()
+                .map(|condition| condition.to_string()),
+            comment: None,
+            location: Some(location.clone()),
+        };
+        relation.triggers.insert(name, trigger);
+    }
+
+    /// `DROP TRIGGER [IF EXISTS] name ON t`.
+    pub(super) fn drop_trigger(&mut self, drop: &DropTrigger, location: &Location) {
+        let Some(table_name) = &drop.table_name else {
+            return;
+        };
+        let table = self.qualified(table_name);
+        let name = name_parts(&drop.trigger_name).pop().unwrap_or_default();
+        let removed = self
+            .catalog
+            .relations
+            .get_mut(&table)
+            .and_then(|relation| relation.triggers.remove(&name));
+        if removed.is_none() && !drop.if_exists {
+            let object = table.child(&name);
+            self.problem(
+                SpecProblemKind::UnknownReference {
+                    missing: format!("trigger {object}"),
+                    object,
+                },
+                location,
+            );
+        }
+    }
+
+    /// `CREATE [OR REPLACE] FUNCTION name(args) RETURNS …` (the body is not kept).
+    pub(super) fn create_function(&mut self, create: &CreateFunction, location: &Location) {
+        let arguments = create
+            .args
+            .iter()
+            .flatten()
+            .filter(|argument| !matches!(argument.mode, Some(ArgMode::Out)))
+            .map(|argument| SqlType::parse(&argument.data_type.to_string()).to_string())
+            .collect();
+        let returns = create
+            .return_type
+            .as_ref()
+            .map(|returns| returns.to_string());
+        self.add_function(&create.name, arguments, returns, location);
+    }
+
+    /// `CREATE [OR REPLACE] PROCEDURE name(args)`.
+    pub(super) fn create_procedure(
+        &mut self,
+        name: &ObjectName,
+        params: Option<&[ProcedureParam]>,
+        location: &Location,
+    ) {
+        let arguments = params
+            .unwrap_or_default()
+            .iter()
+            .filter(|param| !matches!(param.mode, Some(ArgMode::Out)))
+            .map(|param| SqlType::parse(&param.data_type.to_string()).to_string())
+            .collect();
+        self.add_function(name, arguments, None, location);
+    }
+
+    /// Adds an overload, replacing one with the same argument types.
+    fn add_function(
+        &mut self,
+        name: &ObjectName,
+        arguments: Vec<String>,
+        returns: Option<String>,
+        location: &Location,
+    ) {
+        let name = self.qualified(name);
+        let overloads = self.catalog.functions.entry(name).or_default();
+        overloads.retain(|existing| existing.arguments != arguments);
+        overloads.push(Function {
+            arguments,
+            returns,
+            location: Some(location.clone()),
+        });
+    }
+
+    /// `DROP FUNCTION [IF EXISTS] f(args), …`.
+    pub(super) fn drop_function(&mut self, drop: &DropFunction) {
+        for function in &drop.func_desc {
+            let name = self.qualified(&function.name);
+            let Some(overloads) = self.catalog.functions.get_mut(&name) else {
+                continue;
+            };
+            match &function.args {
+                Some(args) => {
+                    let arguments: Vec<String> = args
+                        .iter()
+                        .filter(|argument| !matches!(argument.mode, Some(ArgMode::Out)))
+                        .map(|argument| SqlType::parse(&argument.data_type.to_string()).to_string())
+                        .collect();
+                    overloads.retain(|existing| existing.arguments != arguments);
+                }
+                None => overloads.clear(),
+            }
+            if overloads.is_empty() {
+                self.catalog.functions.remove(&name);
+            }
+        }
+    }
+
+    /// `CREATE TYPE name AS ENUM (…)`; other types are outside the model.
+    pub(super) fn create_type(
+        &mut self,
+        name: &ObjectName,
+        representation: Option<&UserDefinedTypeRepresentation>,
+        location: &Location,
+        first_words: &str,
+    ) {
+        let Some(UserDefinedTypeRepresentation::Enum { labels }) = representation else {
+            self.skipped(first_words, location);
+            return;
+        };
+        let name = self.qualified(name);
+        if let Some(existing) = self.catalog.enums.get(&name) {
+            let first = existing.location.clone();
+            self.duplicate(name.to_string(), "type", first, location);
+            return;
+        }
+        self.catalog.enums.insert(
+            name.clone(),
+            EnumType {
+                name,
+                values: labels.iter().map(|label| label.value.clone()).collect(),
+                location: Some(location.clone()),
+            },
+        );
+    }
+
+    /// `CREATE DOMAIN name AS type [CHECK (…)]`.
+    pub(super) fn create_domain(
+        &mut self,
+        create: &CreateDomain,
+        extras: &Extras,
+        location: &Location,
+    ) {
+        let name = self.qualified(&create.name);
+        let checks = create
+            .constraints
+            .iter()
+            .filter_map(|constraint| match constraint {
+                TableConstraint::Check(check) => Some(check.expr.to_string()),
+                _ => None,
+            })
+            .collect();
+        self.catalog.domains.insert(
+            name.clone(),
+            Domain {
+                name,
+                base_type: SqlType::parse(&create.data_type.to_string()),
+                not_null: extras.domain_not_null,
+                checks,
+                location: Some(location.clone()),
+            },
+        );
+    }
+
+    /// `CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role]`.
+    pub(super) fn create_schema(&mut self, schema: &SchemaName, location: &Location) {
+        let name = match schema {
+            SchemaName::Simple(name) | SchemaName::NamedAuthorization(name, _) => {
+                name_parts(name).pop().unwrap_or_default()
+            }
+            SchemaName::UnnamedAuthorization(role) => fold(role),
+        };
+        self.catalog
+            .schemas
+            .entry(name)
+            .or_insert_with(|| Some(location.clone()));
+    }
+
+    /// `COMMENT ON TABLE|VIEW|MATERIALIZED VIEW|COLUMN|INDEX … IS …`; comments on
+    /// objects outside the model are ignored.
+    pub(super) fn comment(
+        &mut self,
+        object_type: CommentObject,
+        object_name: &ObjectName,
+        comment: Option<&str>,
+        location: &Location,
+    ) {
+        let comment = comment.map(str::to_string);
+        match object_type {
+            CommentObject::Table | CommentObject::View | CommentObject::MaterializedView => {
+                let name = self.qualified(object_name);
+                if let Some(relation) = self.relation_or_note(&name, &name.to_string(), location) {
+                    relation.comment = comment;
+                }
+            }
+            CommentObject::Column => {
+                let mut parts = name_parts(object_name);
+                let column = parts.pop().unwrap_or_default();
+                let table = self.qualify_parts(&parts);
+                let object = table.child(&column);
+                let Some(relation) = self.relation_or_note(&table, &object, location) else {
+                    return;
+                };
+                match relation.column_mut(&column) {
+                    Some(target) => target.comment = comment,
+                    None => self.problem(
+                        SpecProblemKind::UnknownReference {
+                            missing: format!("column {object}"),
+                            object,
+                        },
+                        location,
+                    ),
+                }
+            }
+            CommentObject::Index => {
+                let name = self.qualified(object_name);
+                let index = self
+                    .index_owner
+                    .get(&name)
+                    .cloned()
+                    .and_then(|owner| self.catalog.relations.get_mut(&owner))
+                    .and_then(|relation| relation.indexes.get_mut(&name.name));
+                match index {
+                    Some(index) => index.comment = comment,
+                    None => self.problem(
+                        SpecProblemKind::UnknownReference {
+                            object: name.to_string(),
+                            missing: format!("index {name}"),
+                        },
+                        location,
+                    ),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `COMMENT ON CONSTRAINT|POLICY|TRIGGER member ON table IS …`.
+    pub(super) fn comment_member(
+        &mut self,
+        member_kind: MemberKind,
+        table: &QualifiedName,
+        member: &str,
+        comment: Option<&str>,
+        location: &Location,
+    ) {
+        let object = table.child(member);
+        let Some(relation) = self.relation_or_note(table, &object, location) else {
+            return;
+        };
+        let comment = comment.map(str::to_string);
+        let (target, kind) = match member_kind {
+            MemberKind::Constraint => (
+                relation.constraints.get_mut(member).map(|c| &mut c.comment),
+                "constraint",
+            ),
+            MemberKind::Policy => (
+                relation.policies.get_mut(member).map(|p| &mut p.comment),
+                "policy",
+            ),
+            MemberKind::Trigger => (
+                relation.triggers.get_mut(member).map(|t| &mut t.comment),
+                "trigger",
+            ),
+        };
+        match target {
+            Some(target) => *target = comment,
+            None => self.problem(
+                SpecProblemKind::UnknownReference {
+                    missing: format!("{kind} {object}"),
+                    object,
+                },
+                location,
+            ),
+        }
+    }
+
+    /// `DROP TABLE|VIEW|MATERIALIZED VIEW|INDEX|TYPE|SCHEMA [IF EXISTS] names`.
+    pub(super) fn drop(
+        &mut self,
+        object_type: ObjectType,
+        if_exists: bool,
+        names: &[ObjectName],
+        location: &Location,
+    ) {
+        for name in names {
+            let name = self.qualified(name);
+            let found = match object_type {
+                ObjectType::Table | ObjectType::View | ObjectType::MaterializedView => {
+                    match self.catalog.relations.remove(&name) {
+                        Some(relation) => {
+                            for index in relation.indexes.keys() {
+                                self.index_owner.remove(&QualifiedName::new(
+                                    name.schema.clone(),
+                                    index.clone(),
+                                ));
+                            }
+                            true
+                        }
+                        None => false,
+                    }
+                }
+                ObjectType::Index => match self.index_owner.remove(&name) {
+                    Some(owner) => {
+                        if let Some(relation) = self.catalog.relations.get_mut(&owner) {
+                            relation.indexes.remove(&name.name);
+                        }
+                        true
+                    }
+                    None => false,
+                },
+                ObjectType::Type => {
+                    self.catalog.enums.remove(&name);
+                    self.catalog.domains.remove(&name);
+                    true
+                }
+                ObjectType::Schema => {
+                    self.catalog.schemas.remove(&name.name);
+                    true
+                }
+                _ => true,
+            };
+            if !found && !if_exists {
+                self.problem(
+                    SpecProblemKind::UnknownReference {
+                        object: name.to_string(),
+                        missing: format!("{} {name}", object_type.to_string().to_lowercase()),
+                    },
+                    location,
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,555 @@
+//! CREATE TABLE and ALTER TABLE.
+
+use super::table_constraints::{BackingIndex, PendingConstraint};
+use super::{fold, name_span, span_location, Loader};
+use crate::model::types::Serial;
+use crate::model::{
+    Column, ConstraintKind, Identity, IndexTarget, Location, QualifiedName, Relation, RelationKind,
+    SqlType,
+};
+use crate::sources::spec::SpecProblemKind;
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption,
+    ConstraintUsingIndex, CreateTable, GeneratedAs, Ident, NullsDistinctOption,
+    RenameTableNameKind, TableConstraint,
+};
+
+impl Loader {
+    /// `CREATE TABLE [IF NOT EXISTS] name (…) [PARTITION BY …]` and
+    /// `CREATE TABLE name PARTITION OF parent …`.
+    pub(super) fn create_table(&mut self, create: &CreateTable, statement: &Location) {
+        let name = self.qualified(&create.name);
+        let location = span_location(name_span(&create.name), statement);
+        if let Some(existing) = self.catalog.relations.get(&name) {
+            if !create.if_not_exists {
+                let first = existing.location.clone();
+                self.duplicate(name.to_string(), "table", first, &location);
+            }
+            return;
+        }
+        let kind = if create.partition_by.is_some() {
+            RelationKind::PartitionedTable
+        } else {
+            RelationKind::Table
+        };
+        let mut relation = Relation::new(name.clone(), kind, Some(location.clone()));
+        let parents = create
+            .partition_of
+            .iter()
+            .chain(create.inherits.iter().flatten());
+        for parent in parents {
+            let parent_name = self.qualified(parent);
+            match self.catalog.relations.get(&parent_name) {
+                Some(parent) => {
+                    relation
+                        .columns
+                        .extend(parent.columns.iter().map(|column| Column {
+                            location: Some(location.clone()),
+                            comment: None,
+                            ..column.clone()
+                        }))
+                }
+                None => self.problem(
+                    SpecProblemKind::UnknownReference {
+                        object: name.to_string(),
+                        missing: format!("relation {parent_name}"),
+                    },
+                    &location,
+                ),
+            }
+        }
+        let mut pending = Vec::new();
+        for definition in &create.columns {
+            let (column, constraints) = self.column(&name, definition, statement);
+            if let Some(existing) = relation.column_mut(&column.name) {
+                // PARTITION OF (…) may restate an inherited column with more options.
+                existing.not_null |= column.not_null;
+                if column.default.is_some() {
+                    existing.default = column.default;
+                }
+            } else {
+                relation.columns.push(column);
+            }
+            pending.extend(constraints);
+        }
+        self.catalog.relations.insert(name.clone(), relation);
+        let table_constraints = create.constraints.iter().filter_map(|constraint| {
+            PendingConstraint::from_table(constraint, statement, &self.default_schema)
+        });
+        let table_constraints: Vec<_> = table_constraints.collect();
+        for constraint in pending.into_iter().chain(table_constraints) {
+            self.add_constraint(&name, constraint);
+        }
+    }
+
+    /// A column definition and the constraints written inline with it.
+    fn column(
+        &self,
+        table: &QualifiedName,
+        definition: &ColumnDef,
+        statement: &Location,
+    ) -> (Column, Vec<PendingConstraint>) {
+        let name = fold(&definition.name);
+        let location = span_location(Some(definition.name.span), statement);
+        let (data_type, serial) = SqlType::parse_with_serial(&definition.data_type.to_string());
+        let mut column = Column::new(name.clone(), Some(data_type), Some(location.clone()));
+        if serial == Serial::Yes {
+            column.not_null = true;
+            column.default = Some(self.serial_default(table, &name));
+        }
+        let mut constraints = Vec::new();
+        let key = || vec![sqlparser::ast::IndexColumn::from(definition.name.clone())];
+        for option in &definition.options {
+            let constraint_name: Option<&Ident> = option.name.as_ref();
+            match &option.option {
+                ColumnOption::Null => column.not_null = false,
+                ColumnOption::NotNull => column.not_null = true,
+                ColumnOption::Default(expr) => column.default = Some(expr.to_string()),
+                ColumnOption::PrimaryKey(pk) => {
+                    column.not_null = true;
+                    constraints.push(PendingConstraint::key(
+                        constraint_name.or(pk.name.as_ref()),
+                        ConstraintKind::PrimaryKey {
+                            columns: vec![name.clone()],
+                        },
+                        &key(),
+                        &pk.include,
+                        pk.characteristics.as_ref(),
+                        location.clone(),
+                    ));
+                }
+                ColumnOption::Unique(unique) => constraints.push(PendingConstraint::key(
+                    constraint_name.or(unique.name.as_ref()),
+                    ConstraintKind::Unique {
+                        columns: vec![name.clone()],
+                        nulls_not_distinct: unique.nulls_distinct
+                            == NullsDistinctOption::NotDistinct,
+                    },
+                    &key(),
+                    &unique.include,
+                    unique.characteristics.as_ref(),
+                    location.clone(),
+                )),
+                ColumnOption::ForeignKey(fk) => {
+                    let mut fk = fk.clone();
+                    fk.columns = vec![definition.name.clone()];
+                    if fk.name.is_none() {
+                        fk.name = constraint_name.cloned();
+                    }
+                    let table_constraint = sqlparser::ast::TableConstraint::ForeignKey(fk);
+                    constraints.extend(PendingConstraint::from_table(
+                        &table_constraint,
+                        &location,
+                        &self.default_schema,
+                    ));
+                }
+                ColumnOption::Check(check) => constraints.push(PendingConstraint::check(
+                    constraint_name.or(check.name.as_ref()),
+                    &check.expr,
+                    location.clone(),
+                )),
+                ColumnOption::Generated {
+                    generated_as,
+                    generation_expr,
+                    ..
+                } => match generation_expr {
+                    Some(expr) => column.generated = Some(expr.to_string()),
+                    None => {
+                        column.not_null = true;
+                        column.identity = Some(identity(generated_as));
+                    }
+                },
+                _ => {}
+            }
+        }
+        (column, constraints)
+    }
+
+    /// `nextval('<table>_<column>_seq'::regclass)`, as PostgreSQL prints a serial's
+    /// default (schema-qualified outside the default schema).
+    fn serial_default(&self, table: &QualifiedName, column: &str) -> String {
+        let sequence = super::names::make_object_name(&table.name, Some(column), "seq");
+        if table.schema == self.default_schema {
+            format!("nextval('{sequence}'::regclass)")
+        } else {
+            format!("nextval('{}.{sequence}'::regclass)", table.schema)
+        }
+    }
+
+    /// `ALTER TABLE [IF EXISTS] [ONLY] name operation, …`.
+    pub(super) fn alter_table(&mut self, alter: &AlterTable, statement: &Location) {
+        let only_owner = alter
+            .operations
+            .iter()
+            .all(|operation| matches!(operation, AlterTableOperation::OwnerTo { .. }));
+        if only_owner {
+            return;
+        }
+        let name = self.qualified(&alter.name);
+        if alter.if_exists && !self.catalog.relations.contains_key(&name) {
+            return;
+        }
+        if self
+            .relation_or_note(&name, &name.to_string(), statement)
+            .is_none()
+        {
+            return;
+        }
+        let mut name = name;
+        for operation in &alter.operations {
+            if let Some(renamed) = self.alter_operation(&name, operation, statement) {
+                name = renamed;
+            }
+        }
+    }
+
+    /// Applies one ALTER TABLE operation; returns the new name after a rename.
+    fn alter_operation(
+        &mut self,
+        table: &QualifiedName,
+        operation: &AlterTableOperation,
+        statement: &Location,
+    ) -> Option<QualifiedName> {
+        match operation {
+            AlterTableOperation::AddConstraint { constraint, .. } => match constraint {
+                TableConstraint::PrimaryKeyUsingIndex(using) => {
+                    self.constraint_using_index(table, using, true, statement)
+                }
+                TableConstraint::UniqueUsingIndex(using) => {
+                    self.constraint_using_index(table, using, false, statement)
+                }
+                other => {
+                    let pending =
+                        PendingConstraint::from_table(other, statement, &self.default_schema);
+                    if let Some(pending) = pending {
+                        self.add_constraint(table, pending);
+                    }
+                }
+            },
+            AlterTableOperation::AddColumn {
+                if_not_exists,
+                column_def,
+                ..
+            } => {
+                let (column, constraints) = self.column(table, column_def, statement);
+                let relation = self.catalog.relations.get_mut(table)?;
+                if let Some(existing) = relation.column(&column.name) {
+                    if !if_not_exists {
+                        let first = existing.location.clone();
+                        let path = relation.member_path(&column.name);
+                        self.duplicate(path, "column", first, statement);
+                    }
+                    return None;
+                }
+                relation.columns.push(column);
+                for constraint in constraints {
+                    self.add_constraint(table, constraint);
+                }
+            }
+            AlterTableOperation::DropConstraint {
+                if_exists, name, ..
+            } => {
+                let name = fold(name);
+                let relation = self.catalog.relations.get_mut(table)?;
+                if relation.constraints.remove(&name).is_some() {
+                    let index_name = QualifiedName::new(table.schema.clone(), name.clone());
+                    if relation.indexes.remove(&name).is_some() {
+                        self.index_owner.remove(&index_name);
+                    }
+                } else if !if_exists {
+                    let object = relation.member_path(&name);
+                    self.unknown(object, format!("constraint {name}"), statement);
+                }
+            }
+            AlterTableOperation::DropColumn {
+                column_names,
+                if_exists,
+                ..
+            } => {
+                for column in column_names {
+                    self.drop_column(table, &fold(column), *if_exists, statement);
+                }
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                self.alter_column(table, &fold(column_name), op, statement)
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => self.rename_column(
+                table,
+                &fold(old_column_name),
+                &fold(new_column_name),
+                statement,
+            ),
+            AlterTableOperation::RenameTable { table_name } => {
+                let (RenameTableNameKind::As(new) | RenameTableNameKind::To(new)) = table_name;
+                let new_name = self.qualified(new);
+                let renamed = QualifiedName::new(table.schema.clone(), new_name.name);
+                return self.rename_relation(table, renamed);
+            }
+            AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                let (old_name, new_name) = (fold(old_name), fold(new_name));
+                let relation = self.catalog.relations.get_mut(table)?;
+                let Some(mut constraint) = relation.constraints.remove(&old_name) else {
+                    let object = relation.member_path(&old_name);
+                    self.unknown(object, format!("constraint {old_name}"), statement);
+                    return None;
+                };
+                constraint.name = new_name.clone();
+                relation.constraints.insert(new_name.clone(), constraint);
+                if let Some(mut index) = relation.indexes.remove(&old_name) {
+                    index.name = new_name.clone();
+                    index.constraint = Some(new_name.clone());
+                    relation.indexes.insert(new_name.clone(), index);
+                    self.index_owner
+                        .remove(&QualifiedName::new(table.schema.clone(), old_name));
+                    self.index_owner.insert(
+                        QualifiedName::new(table.schema.clone(), new_name),
+                        table.clone(),
+                    );
+                }
+            }
+            AlterTableOperation::EnableRowLevelSecurity => {
+                self.catalog.relations.get_mut(table)?.rls_enabled = true
+            }
+            AlterTableOperation::DisableRowLevelSecurity => {
+                self.catalog.relations.get_mut(table)?.rls_enabled = false
+            }
+            AlterTableOperation::ForceRowLevelSecurity => {
+                self.catalog.relations.get_mut(table)?.rls_forced = true
+            }
+            AlterTableOperation::NoForceRowLevelSecurity => {
+                self.catalog.relations.get_mut(table)?.rls_forced = false
+            }
+            AlterTableOperation::OwnerTo { .. }
+            | AlterTableOperation::EnableTrigger { .. }
+            | AlterTableOperation::DisableTrigger { .. }
+            | AlterTableOperation::EnableAlwaysTrigger { .. }
+            | AlterTableOperation::EnableReplicaTrigger { .. }
+            | AlterTableOperation::ReplicaIdentity { .. } => {}
+            AlterTableOperation::AttachPartitionOf { .. } => self.problem(
+                SpecProblemKind::Skipped {
+                    statement: "ALTER TABLE ATTACH PARTITION".into(),
+                },
+                statement,
+            ),
+            other => {
+                let text = other.to_string();
+                let words: Vec<&str> = text.split_whitespace().take(2).collect();
+                self.problem(
+                    SpecProblemKind::Skipped {
+                        statement: format!("ALTER TABLE {}", words.join(" ")),
+                    },
+                    statement,
+                )
+            }
+        }
+        None
+    }
+
+    /// `ADD [CONSTRAINT c] PRIMARY KEY|UNIQUE USING INDEX i`: the index becomes the
+    /// constraint's backing index and, like in PostgreSQL, takes the constraint's name.
+    fn constraint_using_index(
+        &mut self,
+        table: &QualifiedName,
+        using: &ConstraintUsingIndex,
+        primary: bool,
+        statement: &Location,
+    ) {
+        let index_name = QualifiedName::new(table.schema.clone(), fold(&using.index_name));
+        let index = match self.catalog.relations.get_mut(table) {
+            Some(relation) if self.index_owner.get(&index_name) == Some(table) => {
+                relation.indexes.remove(&index_name.name)
+            }
+            _ => None,
+        };
+        let Some(index) = index else {
+            let missing = format!("index {index_name}");
+            self.unknown(table.to_string(), missing, statement);
+            return;
+        };
+        self.index_owner.remove(&index_name);
+        let columns: Vec<String> = index
+            .leading_columns()
+            .iter()
+            .map(|column| column.to_string())
+            .collect();
+        let kind = if primary {
+            ConstraintKind::PrimaryKey { columns }
+        } else {
+            ConstraintKind::Unique {
+                columns,
+                nulls_not_distinct: index.nulls_not_distinct,
+            }
+        };
+        let pending = PendingConstraint {
+            name: Some(using.name.as_ref().map_or(index_name.name.clone(), fold)),
+            kind,
+            deferrable: using
+                .characteristics
+                .is_some_and(|characteristics| characteristics.deferrable == Some(true)),
+            index: Some(BackingIndex {
+                method: index.method,
+                keys: index.keys,
+                include: index.include,
+                predicate: index.predicate,
+            }),
+            location: span_location(Some(using.index_name.span), statement),
+        };
+        self.add_constraint(table, pending);
+    }
+
+    fn unknown(&mut self, object: String, missing: String, location: &Location) {
+        self.problem(
+            SpecProblemKind::UnknownReference { object, missing },
+            location,
+        );
+    }
+
+    /// The column `column` of `table` for changing, or a note that it does not exist.
+    fn column_or_note(
+        &mut self,
+        table: &QualifiedName,
+        column: &str,
+        location: &Location,
+    ) -> Option<&mut Column> {
+        let exists = self
+            .catalog
+            .relations
+            .get(table)
+            .is_some_and(|relation| relation.column(column).is_some());
+        if !exists {
+            let path = table.child(column);
+            self.unknown(path.clone(), format!("column {path}"), location);
+        }
+        self.catalog.relations.get_mut(table)?.column_mut(column)
+    }
+
+    fn alter_column(
+        &mut self,
+        table: &QualifiedName,
+        column: &str,
+        operation: &AlterColumnOperation,
+        statement: &Location,
+    ) {
+        let Some(target) = self.column_or_note(table, column, statement) else {
+            return;
+        };
+        match operation {
+            AlterColumnOperation::SetNotNull => target.not_null = true,
+            AlterColumnOperation::DropNotNull => target.not_null = false,
+            AlterColumnOperation::SetDefault { value } => target.default = Some(value.to_string()),
+            AlterColumnOperation::DropDefault => target.default = None,
+            AlterColumnOperation::SetDataType { data_type, .. } => {
+                target.data_type = Some(SqlType::parse(&data_type.to_string()))
+            }
+            AlterColumnOperation::AddGenerated { generated_as, .. } => {
+                target.not_null = true;
+                target.identity = Some(generated_as.as_ref().map_or(Identity::Always, identity));
+            }
+            AlterColumnOperation::GenericOptions { .. } => {}
+        }
+    }
+
+    fn drop_column(
+        &mut self,
+        table: &QualifiedName,
+        column: &str,
+        if_exists: bool,
+        statement: &Location,
+    ) {
+        let Some(relation) = self.catalog.relations.get_mut(table) else {
+            return;
+        };
+        let before = relation.columns.len();
+        relation.columns.retain(|existing| existing.name != column);
+        if relation.columns.len() == before {
+            if !if_exists {
+                let path = table.child(column);
+                self.unknown(path.clone(), format!("column {path}"), statement);
+            }
+            return;
+        }
+        // PostgreSQL drops the indexes and constraints that use a dropped column.
+        let uses = |columns: &[String]| columns.iter().any(|name| name == column);
+        relation
+            .constraints
+            .retain(|_, constraint| match &constraint.kind {
+                ConstraintKind::PrimaryKey { columns }
+                | ConstraintKind::Unique { columns, .. }
+                | ConstraintKind::ForeignKey { columns, .. } => !uses(columns),
+                ConstraintKind::Check { .. } | ConstraintKind::Exclusion { .. } => true,
+            });
+        let dropped: Vec<String> = relation
+            .indexes
+            .values()
+            .filter(|index| {
+                index.keys.iter().any(|key| key.column() == Some(column))
+                    || index.include.iter().any(|name| name == column)
+            })
+            .map(|index| index.name.clone())
+            .collect();
+        for name in dropped {
+            relation.indexes.remove(&name);
+            self.index_owner
+                .remove(&QualifiedName::new(table.schema.clone(), name));
+        }
+    }
+
+    fn rename_column(&mut self, table: &QualifiedName, old: &str, new: &str, statement: &Location) {
+        let Some(column) = self.column_or_note(table, old, statement) else {
+            return;
+        };
+        column.name = new.to_string();
+        let Some(relation) = self.catalog.relations.get_mut(table) else {
+            return;
+        };
+        let rename = |name: &mut String| {
+            if name == old {
+                *name = new.to_string();
+            }
+        };
+        for constraint in relation.constraints.values_mut() {
+            match &mut constraint.kind {
+                ConstraintKind::PrimaryKey { columns }
+                | ConstraintKind::Unique { columns, .. }
+                | ConstraintKind::ForeignKey { columns, .. } => columns.iter_mut().for_each(rename),
+                ConstraintKind::Check { .. } | ConstraintKind::Exclusion { .. } => {}
+            }
+        }
+        for index in relation.indexes.values_mut() {
+            for key in &mut index.keys {
+                if let IndexTarget::Column(name) = &mut key.target {
+                    rename(name);
+                }
+            }
+            index.include.iter_mut().for_each(rename);
+        }
+    }
+
+    /// Moves a relation to a new name, keeping its index ownership consistent.
+    pub(super) fn rename_relation(
+        &mut self,
+        old: &QualifiedName,
+        new: QualifiedName,
+    ) -> Option<QualifiedName> {
+        let mut relation = self.catalog.relations.remove(old)?;
+        relation.name = new.clone();
+        for index in relation.indexes.keys() {
+            self.index_owner.insert(
+                QualifiedName::new(new.schema.clone(), index.clone()),
+                new.clone(),
+            );
+        }
+        self.catalog.relations.insert(new.clone(), relation);
+        Some(new)
+    }
+}
+
+fn identity(generated_as: &GeneratedAs) -> Identity {
+    match generated_as {
+        GeneratedAs::ByDefault => Identity::ByDefault,
+        GeneratedAs::Always | GeneratedAs::ExpStored => Identity::Always,
+    }
+}

@@ -1,0 +1,403 @@
+//! The statement loop: one file's text → a sequence of parsed (or skipped, or failed)
+//! statements, each with the position of its first token.
+//!
+//! sqlparser's `parse_sql` fails a whole file on one bad statement, so the loop drives
+//! `Parser::parse_statement` itself and, on a failure, tries the small fixes in
+//! [`super::fixes`] before recording a parse error and moving on to the next
+//! top-level `;`.
+
+use super::fixes::{self, Recovery};
+use sqlparser::ast::Statement;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+
+/// Facts a fix learned from the text that the AST cannot hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Extras {
+    /// `CREATE MATERIALIZED VIEW … WITH [NO] DATA`: the flag that was stripped.
+    pub with_data: Option<bool>,
+    /// `EXECUTE FUNCTION f('a', 'b')`: the literal arguments that were set aside.
+    pub trigger_arguments: Option<Vec<String>>,
+    /// `CREATE INDEX … ON ONLY t`: the `ONLY` that was dropped.
+    pub index_only: bool,
+    /// `CREATE DOMAIN … NOT NULL`: the `NOT NULL` that was dropped.
+    pub domain_not_null: bool,
+}
+
+/// `COMMENT ON CONSTRAINT|POLICY|TRIGGER name ON table IS …`, which sqlparser rejects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MemberComment {
+    /// `CONSTRAINT`, `POLICY` or `TRIGGER`.
+    pub member_kind: MemberKind,
+    /// The member's name, folded.
+    pub member: String,
+    /// The relation's name parts, folded.
+    pub relation: Vec<String>,
+    /// The comment; `None` for `IS NULL`.
+    pub comment: Option<String>,
+}
+
+/// The members of a relation that `COMMENT ON … ON table` can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MemberKind {
+    /// `COMMENT ON CONSTRAINT`.
+    Constraint,
+    /// `COMMENT ON POLICY`.
+    Policy,
+    /// `COMMENT ON TRIGGER`.
+    Trigger,
+}
+
+/// What one statement turned into.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    /// A statement sqlparser accepted (possibly after a fix).
+    Statement(Box<Statement>, Extras),
+    /// A comment on a constraint, policy or trigger (dedicated parse).
+    MemberComment(MemberComment),
+    /// Understood and deliberately ignored; `quiet` ones are not worth a note.
+    Skipped {
+        /// The statement's first words.
+        statement: String,
+        /// Whether to say nothing at all about it.
+        quiet: bool,
+    },
+    /// Not understood.
+    Error {
+        /// sqlparser's message.
+        message: String,
+        /// The relation the statement's first words name, folded.
+        defines: Option<Vec<String>>,
+    },
+}
+
+/// One statement of a file.
+#[derive(Debug)]
+pub(crate) struct RawStatement {
+    /// 1-based line of the statement's first token.
+    pub line: u32,
+    /// 1-based column of the statement's first token.
+    pub column: u32,
+    /// Its first keywords, upper-case (`CREATE SEQUENCE`), for notes.
+    pub first_words: String,
+    /// What it parsed into.
+    pub parsed: Parsed,
+}
+
+/// Replaces psql meta-command lines (`\connect`, `\restrict`, `\ir`, …) by empty lines,
+/// so that line numbers stay those of the file.
+pub(crate) fn blank_meta_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('\\') {
+            if line.ends_with("\r\n") {
+                out.push_str("\r\n");
+            } else if line.ends_with('\n') {
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Splits and parses one file's text.
+pub(crate) fn parse_text(text: &str) -> Vec<RawStatement> {
+    let dialect = PostgreSqlDialect {};
+    let text = blank_meta_lines(text);
+    let tokens = match Tokenizer::new(&dialect, &text).tokenize_with_location() {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            return vec![RawStatement {
+                line: to_u32(error.location.line),
+                column: to_u32(error.location.column),
+                first_words: String::new(),
+                parsed: Parsed::Error {
+                    message: format!(
+                        "{} (the rest of the file could not be split into statements)",
+                        error.message
+                    ),
+                    defines: None,
+                },
+            }]
+        }
+    };
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens.clone());
+    let mut statements = Vec::new();
+    loop {
+        while parser.consume_token(&Token::SemiColon) {}
+        let first = parser.peek_token();
+        if first.token == Token::EOF {
+            break;
+        }
+        let start = first_significant(&tokens, parser.index());
+        let end = statement_end(&tokens, start);
+        let outcome =
+            parser
+                .parse_statement()
+                .and_then(|statement| match &parser.peek_token_ref().token {
+                    Token::SemiColon | Token::EOF => Ok(statement),
+                    other => Err(ParserError::ParserError(format!(
+                        "Expected: end of statement, found: {other}"
+                    ))),
+                });
+        let parsed = match outcome {
+            Ok(statement) => Parsed::Statement(Box::new(statement), Extras::default()),
+            Err(error) => {
+                reposition(&mut parser, end);
+                recover(&tokens[start..end], error)
+            }
+        };
+        statements.push(RawStatement {
+            line: to_u32(first.span.start.line),
+            column: to_u32(first.span.start.column),
+            first_words: first_keywords(&tokens[start..end]),
+            parsed,
+        });
+    }
+    statements
+}
+
+/// Words that name a kind of object: the statement's first words end there.
+const OBJECT_KINDS: &[&str] = &[
+    "TABLE",
+    "SEQUENCE",
+    "INDEX",
+    "VIEW",
+    "FUNCTION",
+    "PROCEDURE",
+    "TYPE",
+    "DOMAIN",
+    "SCHEMA",
+    "EXTENSION",
+    "TRIGGER",
+    "CAST",
+    "AGGREGATE",
+    "PUBLICATION",
+    "SUBSCRIPTION",
+    "OPERATOR",
+    "SEARCH",
+    "RULE",
+    "STATISTICS",
+    "LANGUAGE",
+    "COLLATION",
+    "CONVERSION",
+    "SERVER",
+    "MAPPING",
+    "ROLE",
+    "DATABASE",
+    "POLICY",
+    "PRIVILEGES",
+    "LABEL",
+    "METHOD",
+    "TABLESPACE",
+];
+
+/// Words between the verb and the object kind (`CREATE OR REPLACE VIEW`).
+const MODIFIERS: &[&str] = &[
+    "OR",
+    "REPLACE",
+    "UNIQUE",
+    "MATERIALIZED",
+    "EVENT",
+    "TEXT",
+    "FOREIGN",
+    "UNLOGGED",
+    "CONSTRAINT",
+    "ACCESS",
+    "USER",
+    "DEFAULT",
+    "TEMPORARY",
+    "TEMP",
+    "RECURSIVE",
+    "DATA",
+];
+
+/// The statement's leading keywords up to its object kind (`CREATE SEQUENCE`,
+/// `CREATE EVENT TRIGGER`), or its verb alone.
+fn first_keywords(tokens: &[TokenWithSpan]) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for token in tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+    {
+        let Token::Word(word) = &token.token else {
+            break;
+        };
+        if word.quote_style.is_some() || word.keyword == Keyword::NoKeyword {
+            break;
+        }
+        let upper = word.value.to_uppercase();
+        let is_kind = OBJECT_KINDS.contains(&upper.as_str());
+        let continues = words.is_empty() || is_kind || MODIFIERS.contains(&upper.as_str());
+        if !continues || words.len() == 5 {
+            break;
+        }
+        words.push(upper);
+        if is_kind {
+            break;
+        }
+    }
+    words.join(" ")
+}
+
+fn to_u32(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+/// The failed statement's tokens → a fix, a skip, or the parse error.
+fn recover(tokens: &[TokenWithSpan], error: ParserError) -> Parsed {
+    let words = significant(tokens);
+    match fixes::recover(&words) {
+        Recovery::Reparse(fixed, extras) => match parse_tokens(fixed) {
+            Ok(statement) => Parsed::Statement(Box::new(statement), extras),
+            Err(_) => failure(&words, error),
+        },
+        Recovery::Parsed(parsed) => parsed,
+        Recovery::None => failure(&words, error),
+    }
+}
+
+fn failure(words: &[&TokenWithSpan], error: ParserError) -> Parsed {
+    let message = match error {
+        ParserError::ParserError(message) | ParserError::TokenizerError(message) => message,
+        ParserError::RecursionLimitExceeded => "statement nested too deeply".to_string(),
+    };
+    Parsed::Error {
+        message,
+        defines: fixes::defined_relation(words),
+    }
+}
+
+/// Parses a fixed statement; it must use every token.
+fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<Statement, ParserError> {
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
+    let statement = parser.parse_statement()?;
+    while parser.consume_token(&Token::SemiColon) {}
+    match &parser.peek_token_ref().token {
+        Token::EOF => Ok(statement),
+        other => Err(ParserError::ParserError(format!(
+            "Expected: end of statement, found: {other}"
+        ))),
+    }
+}
+
+/// The statement's tokens without whitespace and comments.
+fn significant(tokens: &[TokenWithSpan]) -> Vec<&TokenWithSpan> {
+    tokens
+        .iter()
+        .filter(|token| !matches!(token.token, Token::Whitespace(_)))
+        .collect()
+}
+
+fn first_significant(tokens: &[TokenWithSpan], from: usize) -> usize {
+    let mut index = from;
+    while tokens
+        .get(index)
+        .is_some_and(|token| matches!(token.token, Token::Whitespace(_)))
+    {
+        index += 1;
+    }
+    index
+}
+
+/// The index of the `;` that ends the statement starting at `start` (or the token
+/// count). `BEGIN ATOMIC … END` bodies (with the `CASE … END` inside them) hold
+/// semicolons that do not end the statement.
+fn statement_end(tokens: &[TokenWithSpan], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut previous_begin = false;
+    for (index, token) in tokens.iter().enumerate().skip(start) {
+        match &token.token {
+            Token::Whitespace(_) => continue,
+            Token::SemiColon if depth == 0 => return index,
+            Token::Word(word) if word.quote_style.is_none() => match word.keyword {
+                Keyword::ATOMIC if previous_begin => depth += 1,
+                Keyword::CASE if depth > 0 => depth += 1,
+                Keyword::END if depth > 0 => depth -= 1,
+                _ => {}
+            },
+            _ => {}
+        }
+        previous_begin = matches!(
+            &token.token,
+            Token::Word(word) if word.quote_style.is_none() && word.keyword == Keyword::BEGIN
+        );
+    }
+    tokens.len()
+}
+
+/// Moves the parser to the statement's terminating `;` at `end` (consumed or next),
+/// forwards after an early failure or back after one that read past it.
+fn reposition(parser: &mut Parser, end: usize) {
+    while parser.index() < end {
+        parser.advance_token();
+    }
+    while parser.index() > end + 1 {
+        parser.prev_token();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<String> {
+        parse_text(text)
+            .iter()
+            .map(|statement| match &statement.parsed {
+                Parsed::Statement(..) => format!("ok@{}:{}", statement.line, statement.column),
+                Parsed::MemberComment(_) => "comment".into(),
+                Parsed::Skipped { statement, .. } => format!("skip {statement}"),
+                Parsed::Error { .. } => format!("error@{}:{}", statement.line, statement.column),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn meta_lines_are_blanked_keeping_line_numbers() {
+        assert_eq!(
+            blank_meta_lines("\\restrict abc\nSET x = 1;\n  \\connect db\nSELECT 1;"),
+            "\nSET x = 1;\n\nSELECT 1;"
+        );
+        assert_eq!(
+            kinds("\\restrict abc\nCREATE TABLE t (a int);\n\\connect db\nCREATE TABLE u (a int);"),
+            ["ok@2:1", "ok@4:1"]
+        );
+    }
+
+    #[test]
+    fn a_broken_statement_is_reported_and_the_rest_still_parses() {
+        let text =
+            "CREATE TABLE a (x int);\nCREATE TABLE b (x int,, y);\n  CREATE TABLE c (x int);";
+        assert_eq!(kinds(text), ["ok@1:1", "error@2:1", "ok@3:3"]);
+    }
+
+    #[test]
+    fn semicolons_inside_quotes_comments_and_bodies_do_not_split() {
+        let text = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\n\
+                    CREATE FUNCTION g() RETURNS int LANGUAGE plpgsql AS $fn$ BEGIN RETURN 1; END $fn$;\n\
+                    COMMENT ON TABLE t IS 'a; b';\n\
+                    -- a comment; with a semicolon\n\
+                    /* block; comment */ CREATE TABLE t (a int);";
+        assert_eq!(kinds(text), ["ok@1:1", "ok@2:1", "ok@3:1", "ok@5:22"]);
+    }
+
+    #[test]
+    fn begin_atomic_bodies_stay_in_one_statement() {
+        let text = "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n  SELECT 2;\nEND;\nCREATE TABLE t (a int);";
+        let parsed = kinds(text);
+        assert_eq!(parsed.len(), 2, "{parsed:?}");
+        assert_eq!(parsed[1], "ok@6:1");
+    }
+
+    #[test]
+    fn a_broken_begin_atomic_body_is_skipped_whole() {
+        let text = "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1 +;\n  SELECT 2;\nEND;\nCREATE TABLE t (a int);";
+        assert_eq!(kinds(text), ["error@1:1", "ok@6:1"]);
+    }
+}

@@ -1,0 +1,1 @@
+ALTER TABLE tenants ADD COLUMN name text NOT NULL;
