@@ -327,3 +327,45 @@ fn canonical_form_is_fully_parenthesised_and_readable() {
         "SELECT id, count(*) FROM orders AS o"
     );
 }
+
+#[test]
+fn policy_and_default_expressions_match_the_server_form() {
+    same(
+        "tenant_id = current_setting('app.tenant_id')::uuid",
+        "(tenant_id = (current_setting('app.tenant_id'::text))::uuid)",
+    );
+    same(
+        "tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid",
+        "(tenant_id = (NULLIF(current_setting('app.current_tenant_id'::text, true), ''::text))::uuid)",
+    );
+    same("'pending'", "'pending'::character varying");
+    same(
+        "nextval('orders_id_seq')",
+        "nextval('orders_id_seq'::regclass)",
+    );
+    same("gen_random_uuid()", "gen_random_uuid()");
+    different(
+        "tenant_id = current_setting('app.tenant_id')::uuid",
+        "tenant_id = current_setting('app.other')::uuid",
+    );
+    different("'pending'", "'failed'");
+}
+
+#[test]
+fn subqueries_inside_expressions_are_normalized_too() {
+    same(
+        "EXISTS (SELECT 1 FROM public.memberships m WHERE m.user_id = current_user_id())",
+        "(EXISTS ( SELECT 1 FROM memberships m WHERE (m.user_id = current_user_id())))",
+    );
+    same(
+        "tenant_id IN (SELECT tenant_id FROM tenants WHERE active)",
+        "(tenant_id IN ( SELECT tenants.tenant_id FROM tenants WHERE tenants.active))",
+    );
+}
+
+#[test]
+fn unparsable_query_is_an_error() {
+    let error = normalize_query("SELECT FROM WHERE", "public").unwrap_err();
+    assert_eq!(error.text, "SELECT FROM WHERE");
+    assert!(normalize_query("SELECT 1; SELECT 2", "public").is_err());
+}

@@ -2,10 +2,8 @@
 //! column's CHECK with a contract's `enum`.
 
 use super::expr::Normalizer;
+use super::parse_whole;
 use sqlparser::ast::{BinaryOperator, Expr, Value};
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
-use sqlparser::tokenizer::Token;
 
 /// The string values `column` may hold under the CHECK `expression`, in the order
 /// written, when the expression restricts it to literals: (possibly parenthesised,
@@ -16,12 +14,7 @@ use sqlparser::tokenizer::Token;
 /// `None` when the expression does not parse or does not restrict the column to a
 /// closed set of strings.
 pub fn check_allowed_values(expression: &str, column: &str) -> Option<Vec<String>> {
-    let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect).try_with_sql(expression).ok()?;
-    let parsed = parser.parse_expr().ok()?;
-    if parser.peek_token().token != Token::EOF {
-        return None;
-    }
+    let parsed = parse_whole(expression, "expression", |parser| parser.parse_expr()).ok()?;
     let normalized = Normalizer::new("public").top_level(parsed);
     allowed(&normalized, column).filter(|values| !values.is_empty())
 }

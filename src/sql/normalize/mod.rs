@@ -42,7 +42,7 @@ mod query;
 pub use allowed::check_allowed_values;
 
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
+use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
 
 /// SQL text that could not be parsed, so it could not be normalized. Callers comparing
@@ -70,23 +70,7 @@ impl NormalizeError {
 /// written in a spec and one as the server prints it, give the same string.
 /// `default_schema` is the schema unqualified names resolve to (`public`).
 pub fn normalize_expression(text: &str, default_schema: &str) -> Result<String, NormalizeError> {
-    let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect)
-        .try_with_sql(text)
-        .map_err(|error| NormalizeError::new(text, error.to_string()))?;
-    let parsed = parser
-        .parse_expr()
-        .map_err(|error| NormalizeError::new(text, error.to_string()))?;
-    let trailing = parser.peek_token();
-    if trailing.token != Token::EOF {
-        return Err(NormalizeError::new(
-            text,
-            format!(
-                "unexpected `{}` after the expression at {}",
-                trailing.token, trailing.span.start
-            ),
-        ));
-    }
+    let parsed = parse_whole(text, "expression", |parser| parser.parse_expr())?;
     let normalizer = expr::Normalizer::new(default_schema);
     Ok(normalizer.top_level(parsed).to_string())
 }
@@ -106,24 +90,33 @@ pub fn normalize_expression(text: &str, default_schema: &str) -> Result<String, 
 /// strings may still be equal definitions, so callers report a difference in a view
 /// body as undecided rather than as drift when that matters.
 pub fn normalize_query(text: &str, default_schema: &str) -> Result<String, NormalizeError> {
-    let dialect = PostgreSqlDialect {};
     let body = text.trim().trim_end_matches(';');
+    let parsed = parse_whole(body, "query", |parser| parser.parse_query())?;
+    let normalizer = expr::Normalizer::new(default_schema);
+    Ok(query::normalize(&normalizer, *parsed).to_string())
+}
+
+/// Parses all of `text` as one `what` (nothing may follow it).
+fn parse_whole<T>(
+    text: &str,
+    what: &str,
+    parse: impl FnOnce(&mut Parser) -> Result<T, ParserError>,
+) -> Result<T, NormalizeError> {
+    let dialect = PostgreSqlDialect {};
     let mut parser = Parser::new(&dialect)
-        .try_with_sql(body)
+        .try_with_sql(text)
         .map_err(|error| NormalizeError::new(text, error.to_string()))?;
-    let parsed = parser
-        .parse_query()
-        .map_err(|error| NormalizeError::new(text, error.to_string()))?;
+    let parsed =
+        parse(&mut parser).map_err(|error| NormalizeError::new(text, error.to_string()))?;
     let trailing = parser.peek_token();
     if trailing.token != Token::EOF {
         return Err(NormalizeError::new(
             text,
             format!(
-                "unexpected `{}` after the query at {}",
+                "unexpected `{}` after the {what} at {}",
                 trailing.token, trailing.span.start
             ),
         ));
     }
-    let normalizer = expr::Normalizer::new(default_schema);
-    Ok(query::normalize(&normalizer, *parsed).to_string())
+    Ok(parsed)
 }
