@@ -276,17 +276,18 @@ impl Normalizer {
     fn unary(&self, op: UnaryOperator, operand: Expr) -> Expr {
         let operand = self.expr(operand);
         match (op, operand) {
-            (UnaryOperator::Minus, Expr::Value(value)) if is_number(&value.value) => {
-                match value.value {
-                    Value::Number(digits, long) => {
-                        let negated = match digits.strip_prefix('-') {
-                            Some(positive) => positive.to_string(),
-                            None => format!("-{digits}"),
-                        };
-                        number_expr(negated, long)
-                    }
-                    other => Expr::value(other),
-                }
+            (
+                UnaryOperator::Minus,
+                Expr::Value(ValueWithSpan {
+                    value: Value::Number(digits, long),
+                    ..
+                }),
+            ) => {
+                let negated = match digits.strip_prefix('-') {
+                    Some(positive) => positive.to_string(),
+                    None => format!("-{digits}"),
+                };
+                number_expr(negated, long)
             }
             (UnaryOperator::Plus, operand @ Expr::Value(_)) => operand,
             (op, operand) => Expr::UnaryOp {
@@ -537,10 +538,6 @@ fn is_unbounded_text(data_type: &SqlType) -> bool {
 
 fn is_literal(expr: &Expr) -> bool {
     matches!(expr, Expr::Value(_))
-}
-
-fn is_number(value: &Value) -> bool {
-    matches!(value, Value::Number(..))
 }
 
 /// The number a quoted literal cast to a numeric type denotes, in canonical spelling:

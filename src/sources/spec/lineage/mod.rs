@@ -14,14 +14,18 @@ use sqlparser::ast::{
     SelectItemQualifiedWildcardKind, SetExpr, TableAlias, TableFactor, TableWithJoins, Value,
 };
 
+/// The name PostgreSQL gives an output column it cannot name from its expression.
+const UNNAMED_COLUMN: &str = "?column?";
+
 /// The columns of a view defined by `query`, named `column_names` (the explicit
 /// column list, or the select items' output names). Types are filled where lineage
 /// proves them; everything else keeps `data_type: None`.
 ///
 /// Items are matched to names by position. When the query yields more columns than
 /// names (a `*` the caller could not expand), the extra columns are named by their own
-/// output names; when a `*` over an unknown relation hides how many columns there are,
-/// the names from there on get no type.
+/// output names (`?column?` where PostgreSQL has none either); when a `*` over an
+/// unknown relation hides how many columns there are, the names from there on get no
+/// type.
 #[allow(
     dead_code,
     reason = "the statement loader on the spec-loader branch calls it; unused until that merges"
@@ -51,9 +55,8 @@ pub(crate) fn view_columns(
         .collect();
     if let Outputs::Known(items) = &outputs {
         for item in items.iter().skip(column_names.len()) {
-            if let Some(name) = &item.name {
-                columns.push(item.to_column(name.clone()));
-            }
+            let name = item.name.as_deref().unwrap_or(UNNAMED_COLUMN);
+            columns.push(item.to_column(name.to_string()));
         }
     }
     columns

@@ -300,11 +300,12 @@ fn star_expands_to_the_relation_columns() {
     );
     // Names the caller could not know come from the expansion.
     assert_lineage(
-        "SELECT * FROM customers",
+        "SELECT *, 1 + 1 FROM customers",
         &[],
         &[
             "id uuid NOT NULL <- public.customers.id",
             "name text NOT NULL <- public.customers.name",
+            "?column? ?",
         ],
     );
 }
