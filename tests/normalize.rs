@@ -369,3 +369,20 @@ fn unparsable_query_is_an_error() {
     assert_eq!(error.text, "SELECT FROM WHERE");
     assert!(normalize_query("SELECT 1; SELECT 2", "public").is_err());
 }
+
+#[test]
+fn negated_subquery_tests_have_one_form() {
+    same(
+        "NOT EXISTS (SELECT 1 FROM t WHERE t.a = b)",
+        "(NOT (EXISTS ( SELECT 1 FROM t WHERE (t.a = b))))",
+    );
+    same(
+        "x NOT IN (SELECT a FROM t)",
+        "(NOT (x IN ( SELECT t.a FROM t)))",
+    );
+    different("x NOT IN (SELECT a FROM t)", "x IN (SELECT a FROM t)");
+    same(
+        "substring(name FROM 1 FOR 3)",
+        "\"substring\"((name)::text, 1, 3)",
+    );
+}

@@ -5,8 +5,8 @@ use super::query;
 use crate::model::SqlType;
 use sqlparser::ast::{
     Array, BinaryOperator, CaseWhen, CastKind, DataType, Expr, Function, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Ident, InTarget, ObjectName, ObjectNamePart, UnaryOperator,
-    Value, ValueWithSpan,
+    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, InTarget, ObjectName,
+    ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
 };
 
 /// Rewrites parsed expressions into their canonical form.
@@ -93,12 +93,23 @@ impl Normalizer {
                 target: InTarget::Subquery(subquery),
                 negated,
                 global,
-            } => Expr::In {
-                expr: self.boxed_operand(*expr),
-                target: InTarget::Subquery(Box::new(query::normalize(self, *subquery))),
-                negated,
-                global,
-            },
+            } => {
+                // `x NOT IN (SELECT …)` is `NOT (x IN (SELECT …))` to PostgreSQL.
+                let membership = Expr::In {
+                    expr: self.boxed_operand(*expr),
+                    target: InTarget::Subquery(Box::new(query::normalize(self, *subquery))),
+                    negated: false,
+                    global,
+                };
+                if negated {
+                    Expr::UnaryOp {
+                        op: UnaryOperator::Not,
+                        expr: Box::new(wrap(membership)),
+                    }
+                } else {
+                    membership
+                }
+            }
             Expr::Between {
                 expr,
                 negated,
@@ -188,6 +199,27 @@ impl Normalizer {
                 )
             }
             Expr::Function(function) => Expr::Function(self.function(function)),
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                shorthand,
+                ..
+            } => {
+                // `SUBSTRING(x FROM a FOR b)` is the function call `substring(x, a, b)`,
+                // which is how PostgreSQL 15 prints it; a missing `FROM` means 1.
+                let start = match (substring_from, &substring_for) {
+                    (Some(start), _) => Some(*start),
+                    (None, Some(_)) => Some(Expr::value(Value::Number("1".into(), false))),
+                    (None, None) => None,
+                };
+                let args = std::iter::once(*expr)
+                    .chain(start)
+                    .chain(substring_for.map(|length| *length))
+                    .collect();
+                let name = if shorthand { "substr" } else { "substring" };
+                Expr::Function(self.function(function_call(name, args)))
+            }
             Expr::Array(array) => Expr::Array(Array {
                 elem: array.elem.into_iter().map(|e| self.expr(e)).collect(),
                 named: true,
@@ -290,6 +322,17 @@ impl Normalizer {
                 number_expr(negated, long)
             }
             (UnaryOperator::Plus, operand @ Expr::Value(_)) => operand,
+            // `NOT EXISTS (…)` is `NOT` applied to `EXISTS (…)`, as the server prints it.
+            (
+                UnaryOperator::Not,
+                Expr::Exists {
+                    subquery,
+                    negated: false,
+                },
+            ) => Expr::Exists {
+                subquery,
+                negated: true,
+            },
             (op, operand) => Expr::UnaryOp {
                 op,
                 expr: Box::new(wrap(operand)),
@@ -620,6 +663,26 @@ fn cast_expr(inner: Expr, target: &SqlType) -> Expr {
             Vec::new(),
         ),
         format: None,
+    }
+}
+
+fn function_call(name: &str, args: Vec<Expr>) -> Function {
+    Function {
+        name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new(name))]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|arg| FunctionArg::Unnamed(FunctionArgExpr::Expr(arg)))
+                .collect(),
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
     }
 }
 

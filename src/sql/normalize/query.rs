@@ -16,7 +16,10 @@ pub(crate) fn normalize(normalizer: &Normalizer, mut query: Query) -> Query {
         with.cte_tables = ctes
             .into_iter()
             .map(|cte| Cte {
-                alias: table_alias(cte.alias),
+                alias: TableAlias {
+                    explicit: cte.alias.explicit,
+                    ..table_alias(cte.alias)
+                },
                 query: Box::new(normalize(normalizer, *cte.query)),
                 ..cte
             })
