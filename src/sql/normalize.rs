@@ -1,1 +1,0 @@
-//! Normalizes SQL expressions so that equal meaning compares equal.

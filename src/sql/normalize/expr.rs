@@ -1,0 +1,754 @@
+//! The expression rewriter behind [`super::normalize_expression`]; see the module
+//! documentation of [`super`] for which rewrites are made and why each is sound.
+
+use super::query;
+use crate::model::SqlType;
+use sqlparser::ast::{
+    Array, BinaryOperator, CaseWhen, CastKind, DataType, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, InTarget, ObjectName,
+    ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
+};
+
+/// Rewrites parsed expressions into their canonical form.
+pub(crate) struct Normalizer {
+    default_schema: String,
+    /// Inside a query over one relation: that relation's name or alias, whose
+    /// qualification of column references is redundant.
+    single_relation: Option<String>,
+}
+
+impl Normalizer {
+    /// A normalizer for which `default_schema` (and `pg_catalog`) qualifications are
+    /// redundant.
+    pub(crate) fn new(default_schema: &str) -> Self {
+        Normalizer {
+            default_schema: default_schema.to_string(),
+            single_relation: None,
+        }
+    }
+
+    /// The same normalizer for the expressions of a query whose `FROM` is the single
+    /// relation named or aliased `relation` (`None`: several relations, or none).
+    pub(crate) fn for_query_over(&self, relation: Option<String>) -> Normalizer {
+        Normalizer {
+            default_schema: self.default_schema.clone(),
+            single_relation: relation,
+        }
+    }
+
+    /// A whole expression: like [`Normalizer::expr`], and a number cast to a numeric
+    /// type loses the cast, because a whole expression is a default (coerced to the
+    /// column type anyway) or a boolean (never a bare number).
+    pub(crate) fn top_level(&self, expr: Expr) -> Expr {
+        strip_numeric_literal_cast(self.expr(expr))
+    }
+
+    /// The canonical form of `expr`, itself unparenthesised; its operands are
+    /// parenthesised where they are operators.
+    pub(crate) fn expr(&self, expr: Expr) -> Expr {
+        match expr {
+            Expr::Nested(inner) => self.expr(*inner),
+            Expr::Identifier(ident) => Expr::Identifier(fold_ident(ident)),
+            Expr::CompoundIdentifier(parts) => {
+                let mut parts: Vec<Ident> = parts.into_iter().map(fold_ident).collect();
+                if parts.len() >= 3 && self.is_redundant_schema(&parts[0]) {
+                    parts.remove(0);
+                }
+                let redundant_qualifier = parts.len() == 2
+                    && self.single_relation.as_deref() == Some(parts[0].value.as_str());
+                match parts.pop() {
+                    Some(column) if redundant_qualifier => Expr::Identifier(column),
+                    Some(last) => {
+                        parts.push(last);
+                        Expr::CompoundIdentifier(parts)
+                    }
+                    None => Expr::CompoundIdentifier(parts),
+                }
+            }
+            Expr::Value(value) => Expr::Value(canonical_value(value)),
+            Expr::BinaryOp { left, op, right } => self.binary(*left, op, *right),
+            Expr::UnaryOp { op, expr } => self.unary(op, *expr),
+            Expr::IsNull(inner) => Expr::IsNull(self.boxed_operand(*inner)),
+            Expr::IsNotNull(inner) => Expr::IsNotNull(self.boxed_operand(*inner)),
+            Expr::IsTrue(inner) => Expr::IsTrue(self.boxed_operand(*inner)),
+            Expr::IsNotTrue(inner) => Expr::IsNotTrue(self.boxed_operand(*inner)),
+            Expr::IsFalse(inner) => Expr::IsFalse(self.boxed_operand(*inner)),
+            Expr::IsNotFalse(inner) => Expr::IsNotFalse(self.boxed_operand(*inner)),
+            Expr::IsUnknown(inner) => Expr::IsUnknown(self.boxed_operand(*inner)),
+            Expr::IsNotUnknown(inner) => Expr::IsNotUnknown(self.boxed_operand(*inner)),
+            Expr::IsDistinctFrom(left, right) => {
+                Expr::IsDistinctFrom(self.boxed_operand(*left), self.boxed_operand(*right))
+            }
+            Expr::IsNotDistinctFrom(left, right) => {
+                Expr::IsNotDistinctFrom(self.boxed_operand(*left), self.boxed_operand(*right))
+            }
+            Expr::In {
+                expr,
+                target: InTarget::List(list),
+                negated,
+                global: false,
+            } => self.expr(in_list_as_server_does(*expr, list, negated)),
+            Expr::In {
+                expr,
+                target: InTarget::Subquery(subquery),
+                negated,
+                global,
+            } => {
+                // `x NOT IN (SELECT …)` is `NOT (x IN (SELECT …))` to PostgreSQL.
+                let membership = Expr::In {
+                    expr: self.boxed_operand(*expr),
+                    target: InTarget::Subquery(Box::new(query::normalize(self, *subquery))),
+                    negated: false,
+                    global,
+                };
+                if negated {
+                    Expr::UnaryOp {
+                        op: UnaryOperator::Not,
+                        expr: Box::new(wrap(membership)),
+                    }
+                } else {
+                    membership
+                }
+            }
+            Expr::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let (low_op, high_op, join) = if negated {
+                    (BinaryOperator::Lt, BinaryOperator::Gt, BinaryOperator::Or)
+                } else {
+                    (
+                        BinaryOperator::GtEq,
+                        BinaryOperator::LtEq,
+                        BinaryOperator::And,
+                    )
+                };
+                let low_side = binary((*expr).clone(), low_op, *low);
+                let high_side = binary(*expr, high_op, *high);
+                self.expr(binary(low_side, join, high_side))
+            }
+            Expr::Like {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char: None,
+            } => {
+                let op = if negated {
+                    BinaryOperator::PGNotLikeMatch
+                } else {
+                    BinaryOperator::PGLikeMatch
+                };
+                self.binary(*expr, op, *pattern)
+            }
+            Expr::ILike {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char: None,
+            } => {
+                let op = if negated {
+                    BinaryOperator::PGNotILikeMatch
+                } else {
+                    BinaryOperator::PGILikeMatch
+                };
+                self.binary(*expr, op, *pattern)
+            }
+            Expr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            } => Expr::AnyOp {
+                left: Box::new(wrap(strip_numeric_literal_cast(self.expr(*left)))),
+                compare_op,
+                right: Box::new(self.comparison_array(*right)),
+                is_some: false,
+            },
+            Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => Expr::AllOp {
+                left: Box::new(wrap(strip_numeric_literal_cast(self.expr(*left)))),
+                compare_op,
+                right: Box::new(self.comparison_array(*right)),
+            },
+            Expr::Cast {
+                expr,
+                data_type,
+                format: None,
+                kind: CastKind::Cast | CastKind::DoubleColon,
+            } => self.cast(*expr, &data_type),
+            Expr::TypedString(typed) => self.cast(Expr::Value(typed.value), &typed.data_type),
+            Expr::Interval(interval)
+                if interval.leading_field.is_none()
+                    && interval.last_field.is_none()
+                    && interval.leading_precision.is_none()
+                    && interval.fractional_seconds_precision.is_none() =>
+            {
+                self.cast(
+                    *interval.value,
+                    &DataType::Interval {
+                        fields: None,
+                        precision: None,
+                    },
+                )
+            }
+            Expr::Function(function) => Expr::Function(self.function(function)),
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                shorthand,
+                ..
+            } => {
+                // `SUBSTRING(x FROM a FOR b)` is the function call `substring(x, a, b)`,
+                // which is how PostgreSQL 15 prints it; a missing `FROM` means 1.
+                let start = match (substring_from, &substring_for) {
+                    (Some(start), _) => Some(*start),
+                    (None, Some(_)) => Some(Expr::value(Value::Number("1".into(), false))),
+                    (None, None) => None,
+                };
+                let args = std::iter::once(*expr)
+                    .chain(start)
+                    .chain(substring_for.map(|length| *length))
+                    .collect();
+                let name = if shorthand { "substr" } else { "substring" };
+                Expr::Function(self.function(function_call(name, args)))
+            }
+            Expr::Array(array) => Expr::Array(Array {
+                elem: array.elem.into_iter().map(|e| self.expr(e)).collect(),
+                named: true,
+            }),
+            Expr::Tuple(items) => Expr::Tuple(items.into_iter().map(|e| self.expr(e)).collect()),
+            Expr::Case {
+                case_token,
+                end_token,
+                operand,
+                conditions,
+                else_result,
+            } => Expr::Case {
+                case_token,
+                end_token,
+                operand: operand.map(|e| Box::new(self.expr(*e))),
+                conditions: conditions
+                    .into_iter()
+                    .map(|when| CaseWhen {
+                        condition: self.expr(when.condition),
+                        result: self.expr(when.result),
+                    })
+                    .collect(),
+                else_result: else_result.map(|e| Box::new(self.expr(*e))),
+            },
+            Expr::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => Expr::AtTimeZone {
+                timestamp: self.boxed_operand(*timestamp),
+                time_zone: self.boxed_operand(*time_zone),
+            },
+            Expr::Collate { expr, collation } => Expr::Collate {
+                expr: self.boxed_operand(*expr),
+                collation: fold_object_name(collation),
+            },
+            Expr::Subquery(subquery) => Expr::Subquery(Box::new(query::normalize(self, *subquery))),
+            Expr::Exists { subquery, negated } => Expr::Exists {
+                subquery: Box::new(query::normalize(self, *subquery)),
+                negated,
+            },
+            other => other,
+        }
+    }
+
+    /// A relation or function name with the redundant schema removed and parts folded.
+    pub(crate) fn object_name(&self, name: ObjectName) -> ObjectName {
+        let mut name = fold_object_name(name);
+        if name.0.len() >= 2 {
+            if let Some(ObjectNamePart::Identifier(schema)) = name.0.first() {
+                if self.is_redundant_schema(schema) {
+                    name.0.remove(0);
+                }
+            }
+        }
+        name
+    }
+
+    fn is_redundant_schema(&self, schema: &Ident) -> bool {
+        schema.value == self.default_schema || schema.value == "pg_catalog"
+    }
+
+    fn boxed_operand(&self, expr: Expr) -> Box<Expr> {
+        Box::new(wrap(self.expr(expr)))
+    }
+
+    fn binary(&self, left: Expr, op: BinaryOperator, right: Expr) -> Expr {
+        let mut left = self.expr(left);
+        let mut right = self.expr(right);
+        if is_comparison(&op) {
+            left = strip_numeric_literal_cast(left);
+            right = strip_numeric_literal_cast(right);
+        }
+        let chained = |operand: &Expr| {
+            matches!(&op, BinaryOperator::And | BinaryOperator::Or)
+                && matches!(operand, Expr::BinaryOp { op: inner, .. } if *inner == op)
+        };
+        let left = if chained(&left) { left } else { wrap(left) };
+        let right = if chained(&right) { right } else { wrap(right) };
+        Expr::BinaryOp {
+            left: Box::new(left),
+            op,
+            right: Box::new(right),
+        }
+    }
+
+    fn unary(&self, op: UnaryOperator, operand: Expr) -> Expr {
+        let operand = self.expr(operand);
+        match (op, operand) {
+            (
+                UnaryOperator::Minus,
+                Expr::Value(ValueWithSpan {
+                    value: Value::Number(digits, long),
+                    ..
+                }),
+            ) => {
+                let negated = match digits.strip_prefix('-') {
+                    Some(positive) => positive.to_string(),
+                    None => format!("-{digits}"),
+                };
+                number_expr(negated, long)
+            }
+            (UnaryOperator::Plus, operand @ Expr::Value(_)) => operand,
+            // `NOT EXISTS (…)` is `NOT` applied to `EXISTS (…)`, as the server prints it.
+            (
+                UnaryOperator::Not,
+                Expr::Exists {
+                    subquery,
+                    negated: false,
+                },
+            ) => Expr::Exists {
+                subquery,
+                negated: true,
+            },
+            (op, operand) => Expr::UnaryOp {
+                op,
+                expr: Box::new(wrap(operand)),
+            },
+        }
+    }
+
+    /// The right side of `= ANY (…)`: an array's elements are comparison operands.
+    fn comparison_array(&self, right: Expr) -> Expr {
+        match self.expr(right) {
+            Expr::Array(array) => Expr::Array(Array {
+                elem: array
+                    .elem
+                    .into_iter()
+                    .map(strip_numeric_literal_cast)
+                    .collect(),
+                named: true,
+            }),
+            other => other,
+        }
+    }
+
+    fn cast(&self, inner: Expr, data_type: &DataType) -> Expr {
+        let inner = self.expr(inner);
+        let target = self.canonical_type(data_type);
+        match inner {
+            Expr::Value(value) => match value.value {
+                Value::SingleQuotedString(text) => match quoted_number(&text, &target) {
+                    Some(number) => number_expr(number, false),
+                    None => string_expr(text),
+                },
+                Value::Null => Expr::value(Value::Null),
+                other => cast_expr(Expr::value(other), &target),
+            },
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) if is_unbounded_text(&target) => {
+                inner
+            }
+            Expr::Array(array)
+                if is_unbounded_text(&target) && array.elem.iter().all(is_literal) =>
+            {
+                Expr::Array(array)
+            }
+            other => cast_expr(other, &target),
+        }
+    }
+
+    fn canonical_type(&self, data_type: &DataType) -> SqlType {
+        let text = data_type.to_string();
+        let qualified_prefix = format!("{}.", self.default_schema);
+        SqlType::parse(text.strip_prefix(&qualified_prefix).unwrap_or(&text))
+    }
+
+    fn function(&self, function: Function) -> Function {
+        let args = match function.args {
+            FunctionArguments::List(mut list) => {
+                list.args = list
+                    .args
+                    .into_iter()
+                    .map(|arg| match arg {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                            FunctionArg::Unnamed(FunctionArgExpr::Expr(self.expr(e)))
+                        }
+                        FunctionArg::Named {
+                            name,
+                            arg: FunctionArgExpr::Expr(e),
+                            operator,
+                        } => FunctionArg::Named {
+                            name: fold_ident(name),
+                            arg: FunctionArgExpr::Expr(self.expr(e)),
+                            operator,
+                        },
+                        other => other,
+                    })
+                    .collect();
+                FunctionArguments::List(list)
+            }
+            FunctionArguments::Subquery(subquery) => {
+                FunctionArguments::Subquery(Box::new(query::normalize(self, *subquery)))
+            }
+            FunctionArguments::None => FunctionArguments::None,
+        };
+        Function {
+            name: self.object_name(function.name),
+            args,
+            filter: function.filter.map(|e| Box::new(self.expr(*e))),
+            ..function
+        }
+    }
+}
+
+/// `x IN (…)` the way PostgreSQL's parser turns it into a tree (`transformAExprIn`):
+/// two or more items without column references become one `= ANY (ARRAY[…])`, and every
+/// other item an `=` comparison chained with `OR` (`NOT IN`: `<> ALL`, `<>`, `AND`).
+fn in_list_as_server_does(left: Expr, items: Vec<Expr>, negated: bool) -> Expr {
+    let (compare, join) = if negated {
+        (BinaryOperator::NotEq, BinaryOperator::And)
+    } else {
+        (BinaryOperator::Eq, BinaryOperator::Or)
+    };
+    let constant_count = items.iter().filter(|e| !mentions_column(e)).count();
+    let (mut result, remaining) = if constant_count > 1 {
+        let (with_columns, constants): (Vec<Expr>, Vec<Expr>) =
+            items.into_iter().partition(mentions_column);
+        let array = Box::new(Expr::Array(Array {
+            elem: constants,
+            named: true,
+        }));
+        let combined = if negated {
+            Expr::AllOp {
+                left: Box::new(left.clone()),
+                compare_op: compare.clone(),
+                right: array,
+            }
+        } else {
+            Expr::AnyOp {
+                left: Box::new(left.clone()),
+                compare_op: compare.clone(),
+                right: array,
+                is_some: false,
+            }
+        };
+        (Some(combined), with_columns)
+    } else {
+        (None, items)
+    };
+    for item in remaining {
+        let comparison = binary(left.clone(), compare.clone(), item);
+        result = Some(match result {
+            Some(previous) => binary(previous, join.clone(), comparison),
+            None => comparison,
+        });
+    }
+    result.unwrap_or(left)
+}
+
+/// Whether PostgreSQL would see a variable in `expr`. Unknown forms count as mentioning
+/// one, which keeps them out of the `ANY` array as the server would for a column.
+fn mentions_column(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(_) | Expr::TypedString(_) | Expr::Interval(_) => false,
+        Expr::Nested(inner)
+        | Expr::Cast { expr: inner, .. }
+        | Expr::UnaryOp { expr: inner, .. } => mentions_column(inner),
+        Expr::BinaryOp { left, right, .. } => mentions_column(left) || mentions_column(right),
+        Expr::Array(array) => array.elem.iter().any(mentions_column),
+        Expr::Function(function) => match &function.args {
+            FunctionArguments::None => false,
+            FunctionArguments::List(list) => list.args.iter().any(|arg| match arg {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+                | FunctionArg::Named {
+                    arg: FunctionArgExpr::Expr(e),
+                    ..
+                } => mentions_column(e),
+                _ => true,
+            }),
+            FunctionArguments::Subquery(_) => true,
+        },
+        _ => true,
+    }
+}
+
+/// Parenthesises `expr` when it is an operator, so the printed text keeps the tree's
+/// shape whatever the operators' precedence.
+pub(crate) fn wrap(expr: Expr) -> Expr {
+    match expr {
+        Expr::Identifier(_)
+        | Expr::CompoundIdentifier(_)
+        | Expr::Value(_)
+        | Expr::Function(_)
+        | Expr::Nested(_)
+        | Expr::Array(_)
+        | Expr::Cast { .. }
+        | Expr::Case { .. }
+        | Expr::Subquery(_)
+        | Expr::Exists { .. }
+        | Expr::Tuple(_)
+        | Expr::TypedString(_) => expr,
+        operator => Expr::Nested(Box::new(operator)),
+    }
+}
+
+/// Drops a numeric-type cast on a number; see the module documentation for where this
+/// is sound. A fraction cast to an integer type keeps its cast (that cast rounds).
+fn strip_numeric_literal_cast(expr: Expr) -> Expr {
+    match expr {
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            kind,
+            format,
+        } => {
+            let target = SqlType::parse(&data_type.to_string());
+            let stripped = match inner.as_ref() {
+                Expr::Value(ValueWithSpan {
+                    value: Value::Number(digits, _),
+                    ..
+                }) => {
+                    is_numeric(&target)
+                        && (!is_integer_type(&target) || digits.parse::<i128>().is_ok())
+                }
+                _ => false,
+            };
+            if stripped {
+                *inner
+            } else {
+                Expr::Cast {
+                    expr: inner,
+                    data_type,
+                    kind,
+                    format,
+                }
+            }
+        }
+        other => other,
+    }
+}
+
+fn is_comparison(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+    )
+}
+
+fn is_integer_type(data_type: &SqlType) -> bool {
+    !data_type.is_array() && matches!(data_type.base(), "smallint" | "integer" | "bigint")
+}
+
+fn is_numeric(data_type: &SqlType) -> bool {
+    is_integer_type(data_type)
+        || (!data_type.is_array()
+            && matches!(data_type.base(), "numeric" | "real" | "double precision"))
+}
+
+/// `text`, `character varying` without a length, and their arrays: casts to these
+/// never truncate, so the server's casts from `varchar` can be dropped.
+fn is_unbounded_text(data_type: &SqlType) -> bool {
+    data_type.base() == "text"
+        || (data_type.base() == "character varying" && data_type.modifiers().is_empty())
+}
+
+fn is_literal(expr: &Expr) -> bool {
+    matches!(expr, Expr::Value(_))
+}
+
+/// The number a quoted literal cast to a numeric type denotes, in canonical spelling:
+/// `'-1'::integer` is the integer -1, which the server prints that way because a bare
+/// `-1` would re-parse as an operator applied to 1.
+fn quoted_number(text: &str, target: &SqlType) -> Option<String> {
+    if is_integer_type(target) {
+        let value: i128 = text.trim().parse().ok()?;
+        return Some(value.to_string());
+    }
+    if matches!(target.base(), "numeric") && !target.is_array() {
+        let trimmed = text.trim();
+        let unsigned = trimmed.strip_prefix('-').unwrap_or(trimmed);
+        let plain_decimal = !unsigned.is_empty()
+            && unsigned.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && unsigned.chars().filter(|c| *c == '.').count() <= 1
+            && unsigned.chars().any(|c| c.is_ascii_digit());
+        if plain_decimal {
+            return Some(canonical_number(trimmed));
+        }
+    }
+    None
+}
+
+/// A number as PostgreSQL prints it back: no leading zeros, a zero before a leading
+/// point, trailing fraction digits kept (`1.50` is a different numeric scale than `1.5`).
+fn canonical_number(text: &str) -> String {
+    if text.contains(['e', 'E']) {
+        return text.to_string();
+    }
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    let sign = if whole == "0" && fraction.is_none_or(|f| f.chars().all(|c| c == '0')) {
+        ""
+    } else {
+        sign
+    };
+    match fraction {
+        Some(fraction) => format!("{sign}{whole}.{fraction}"),
+        None => format!("{sign}{whole}"),
+    }
+}
+
+fn canonical_value(value: ValueWithSpan) -> ValueWithSpan {
+    let canonical = match value.value {
+        Value::Number(digits, long) => Value::Number(canonical_number(&digits), long),
+        Value::DollarQuotedString(dollar) => Value::SingleQuotedString(dollar.value),
+        other => other,
+    };
+    ValueWithSpan {
+        value: canonical,
+        span: value.span,
+    }
+}
+
+fn number_expr(digits: String, long: bool) -> Expr {
+    Expr::value(Value::Number(canonical_number(&digits), long))
+}
+
+fn string_expr(text: String) -> Expr {
+    Expr::value(Value::SingleQuotedString(text))
+}
+
+fn cast_expr(inner: Expr, target: &SqlType) -> Expr {
+    Expr::Cast {
+        kind: CastKind::DoubleColon,
+        expr: Box::new(wrap(inner)),
+        data_type: DataType::Custom(
+            ObjectName(vec![ObjectNamePart::Identifier(Ident::new(
+                target.to_string(),
+            ))]),
+            Vec::new(),
+        ),
+        format: None,
+    }
+}
+
+fn function_call(name: &str, args: Vec<Expr>) -> Function {
+    Function {
+        name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new(name))]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|arg| FunctionArg::Unnamed(FunctionArgExpr::Expr(arg)))
+                .collect(),
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    }
+}
+
+fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Expr {
+    Expr::BinaryOp {
+        left: Box::new(left),
+        op,
+        right: Box::new(right),
+    }
+}
+
+/// Folds an identifier as PostgreSQL does: unquoted names are lower-cased. Quotes are
+/// kept only where the name needs them, so `"status"` and `status` print alike.
+pub(crate) fn fold_ident(ident: Ident) -> Ident {
+    let value = match ident.quote_style {
+        None => ident.value.to_lowercase(),
+        Some(_) => ident.value,
+    };
+    let plain = value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain {
+        Ident::new(value)
+    } else {
+        Ident::with_quote('"', value)
+    }
+}
+
+/// Every identifier part of `name` folded.
+pub(crate) fn fold_object_name(name: ObjectName) -> ObjectName {
+    ObjectName(
+        name.0
+            .into_iter()
+            .map(|part| match part {
+                ObjectNamePart::Identifier(ident) => ObjectNamePart::Identifier(fold_ident(ident)),
+                other => other,
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_the_server_prints_them() {
+        assert_eq!(canonical_number("007"), "7");
+        assert_eq!(canonical_number(".5"), "0.5");
+        assert_eq!(canonical_number("1.50"), "1.50");
+        assert_eq!(canonical_number("-0"), "0");
+        assert_eq!(canonical_number("1e3"), "1e3");
+    }
+
+    #[test]
+    fn quoted_numbers_become_numbers_only_for_numeric_targets() {
+        let integer = SqlType::parse("int4");
+        let numeric = SqlType::parse("numeric");
+        assert_eq!(quoted_number("-1", &integer), Some("-1".to_string()));
+        assert_eq!(quoted_number("1.5", &integer), None);
+        assert_eq!(quoted_number("0.50", &numeric), Some("0.50".to_string()));
+        assert_eq!(quoted_number("abc", &numeric), None);
+        assert_eq!(quoted_number("1", &SqlType::parse("text")), None);
+    }
+}

@@ -1,0 +1,388 @@
+//! Expression and query normalization: what a spec says and what PostgreSQL prints
+//! back for it must compare equal, and real differences must not.
+
+use pgparity::sql::normalize::{
+    check_allowed_values, normalize_expression, normalize_query, NormalizeError,
+};
+use std::path::PathBuf;
+
+fn norm(text: &str) -> String {
+    match normalize_expression(text, "public") {
+        Ok(normalized) => normalized,
+        Err(error) => panic!("{text:?} did not normalize: {error}"),
+    }
+}
+
+fn query(text: &str) -> String {
+    match normalize_query(text, "public") {
+        Ok(normalized) => normalized,
+        Err(error) => panic!("{text:?} did not normalize: {error}"),
+    }
+}
+
+#[track_caller]
+fn same(spec: &str, server: &str) {
+    assert_eq!(norm(spec), norm(server), "{spec:?} vs {server:?}");
+}
+
+#[track_caller]
+fn different(left: &str, right: &str) {
+    assert_ne!(norm(left), norm(right), "{left:?} vs {right:?}");
+}
+
+#[test]
+fn in_list_equals_any_array_with_server_casts() {
+    same(
+        "state IN ('idle','running')",
+        "(state = ANY (ARRAY['idle'::text, 'running'::text]))",
+    );
+    same(
+        "status IN ('a', 'b')",
+        "((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))",
+    );
+    same(
+        "status NOT IN ('a', 'b')",
+        "((status)::text <> ALL ((ARRAY['a'::character varying, 'b'::character varying])::text[]))",
+    );
+    same("qty IN (1, 2)", "(qty = ANY (ARRAY[1, 2]))");
+    // One item is not an array for PostgreSQL: it becomes a plain comparison.
+    same("status IN ('a')", "((status)::text = 'a'::text)");
+}
+
+#[test]
+fn in_list_order_and_values_matter() {
+    different("state IN ('a', 'b')", "state IN ('b', 'a')");
+    different("state IN ('a', 'b')", "state IN ('a', 'c')");
+    different("state IN ('a', 'b')", "state NOT IN ('a', 'b')");
+}
+
+#[test]
+fn server_casts_on_literals_and_columns_are_ignored() {
+    same("status = 'active'", "((status)::text = 'active'::text)");
+    same("kind = 'x'", "(kind = 'x'::kind_t)");
+    same("lower(email)", "lower((email)::text)");
+    same(
+        "allocation_ratio >= 0 AND allocation_ratio <= 1",
+        "((allocation_ratio >= (0)::numeric) AND (allocation_ratio <= (1)::numeric))",
+    );
+    same("amount > -1", "(amount > '-1'::integer)");
+    same("'0'::numeric", "0");
+    same("0::numeric", "0");
+    same("'{}'::jsonb", "'{}'");
+    same("NULL::text", "NULL");
+    same(
+        "created_at > date '2024-01-01'",
+        "(created_at > '2024-01-01'::date)",
+    );
+    same(
+        "created_at > now() - interval '1 day'",
+        "(created_at > (now() - '1 day'::interval))",
+    );
+}
+
+#[test]
+fn casts_that_change_meaning_are_kept() {
+    // Integer division vs numeric division.
+    different("1 / 2::numeric", "1 / 2");
+    // A cast that truncates.
+    different("code::varchar(3) = 'abc'", "code = 'abc'");
+    // Rounding a fraction to an integer.
+    different("qty > 1.5::integer", "qty > 1.5");
+    different("amount * 100::numeric", "amount * 100");
+}
+
+#[test]
+fn parentheses_case_whitespace_and_qualification_do_not_matter() {
+    same("(((a > 0)))", "a > 0");
+    same("A   >\n 0", "a > 0");
+    same("\"status\" = 'x'", "status = 'x'");
+    same("public.f(x)", "f(x)");
+    same("pg_catalog.lower(x)", "LOWER(x)");
+    same("x::public.kind_t", "x::kind_t");
+    same("public.orders.qty > 0", "orders.qty > 0");
+    same("CAST(x AS integer) > 0", "x::int4 > 0");
+    same("a <> b", "a != b");
+    same("flag = TRUE", "flag = true");
+    same("a AND (b AND c)", "(a AND b) AND c");
+    same("x LIKE 'a%'", "((x)::text ~~ 'a%'::text)");
+    same("x BETWEEN 1 AND 5", "((x >= 1) AND (x <= 5))");
+    same("COALESCE(x, 0)", "coalesce(x, 0)");
+    same("1.0", "1.0");
+}
+
+#[test]
+fn structure_still_matters() {
+    different("(a OR b) AND c", "a OR (b AND c)");
+    different("a AND b", "a OR b");
+    different("a > 0", "a >= 0");
+    different("status = 'active'", "status = 'inactive'");
+    different("status = 'active'", "state = 'active'");
+    different("\"Status\" = 'x'", "status = 'x'");
+    different("1.0", "1");
+    different("other_schema.f(x)", "f(x)");
+}
+
+#[test]
+fn time_functions_are_not_unified() {
+    different("now()", "clock_timestamp()");
+    different("now()", "CURRENT_TIMESTAMP");
+    same("CURRENT_TIMESTAMP", "current_timestamp");
+}
+
+#[test]
+fn not_is_null_keeps_its_own_form() {
+    // Equal for scalars but not for row values; the server prints each as written.
+    different("NOT x IS NULL", "x IS NOT NULL");
+    same("NOT x IS NULL", "(NOT (x IS NULL))");
+}
+
+#[test]
+fn unparsable_text_is_an_error_with_the_parser_message() {
+    let error: NormalizeError = normalize_expression("a >", "public").unwrap_err();
+    assert_eq!(error.text, "a >");
+    assert!(!error.message.is_empty());
+    let trailing = normalize_expression("a > 0 b", "public").unwrap_err();
+    assert!(trailing.message.contains('b'), "{}", trailing.message);
+}
+
+fn probe_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/_probe")
+}
+
+fn read_probe(name: &str) -> String {
+    let path = probe_dir().join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("fixture {} is required: {error}", path.display()))
+}
+
+/// The parts of `CREATE INDEX … (keys) WHERE predicate` that are expressions: the key
+/// list and the predicate, found by parenthesis depth so the test needs no SQL parser.
+fn index_parts(definition: &str) -> (String, Option<String>) {
+    let open = definition
+        .find('(')
+        .expect("index definition has a key list");
+    let mut depth = 0;
+    let mut close = open;
+    for (offset, c) in definition[open..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    close = open + offset;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let keys = definition[open + 1..close].to_string();
+    let rest = definition[close + 1..].trim().trim_end_matches(';');
+    let predicate = rest
+        .strip_prefix("WHERE ")
+        .map(|predicate| predicate.trim().to_string());
+    (keys, predicate)
+}
+
+/// Every key expression of an index, normalized; plain key lists with ordering words
+/// (`created_at DESC`) are compared as text after collapsing case.
+fn normalized_keys(keys: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0;
+    let mut current = String::new();
+    for c in keys.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    parts.push(current);
+    parts
+        .iter()
+        .map(|key| {
+            let key = key.trim();
+            normalize_expression(key, "public").unwrap_or_else(|_| key.to_lowercase())
+        })
+        .collect()
+}
+
+#[test]
+fn spec_indexes_match_what_postgres_15_printed() {
+    let specs = read_probe("spec_indexes.sql");
+    let catalog = read_probe("catalog_indexes_pg15.tsv");
+    let mut printed = std::collections::BTreeMap::new();
+    for line in catalog.lines().filter(|line| !line.trim().is_empty()) {
+        let (name, definition) = line.split_once('\t').expect("name<TAB>indexdef");
+        printed.insert(name.to_string(), definition.to_string());
+    }
+    let mut compared = 0;
+    for spec in specs.lines().filter(|line| line.starts_with("CREATE")) {
+        let name = spec
+            .split_whitespace()
+            .skip_while(|word| *word != "INDEX")
+            .nth(1)
+            .expect("index name");
+        let server = printed
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing from the catalog fixture"));
+        let (spec_keys, spec_predicate) = index_parts(spec);
+        let (server_keys, server_predicate) = index_parts(server);
+        assert_eq!(
+            normalized_keys(&spec_keys),
+            normalized_keys(&server_keys),
+            "keys of {name}"
+        );
+        let normalize = |predicate: Option<String>| {
+            predicate.map(|p| normalize_expression(&p, "public").expect("predicate parses"))
+        };
+        assert_eq!(
+            normalize(spec_predicate),
+            normalize(server_predicate),
+            "predicate of {name}"
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 7, "all seven probe indexes compared");
+}
+
+#[test]
+fn allowed_values_from_in_any_and_or_forms() {
+    let values = |expression: &str| check_allowed_values(expression, "state");
+    let expected = Some(vec![
+        "idle".to_string(),
+        "running".to_string(),
+        "failed".to_string(),
+    ]);
+    assert_eq!(values("state IN ('idle', 'running', 'failed')"), expected);
+    assert_eq!(
+        values("((state)::text = ANY ((ARRAY['idle'::character varying, 'running'::character varying, 'failed'::character varying])::text[]))"),
+        expected
+    );
+    assert_eq!(
+        values("state = 'idle' OR state = 'running' OR (state = 'failed')"),
+        expected
+    );
+    assert_eq!(
+        values("state IS NOT NULL AND state IN ('idle', 'running', 'failed')"),
+        expected
+    );
+    assert_eq!(
+        values("(length(note) < 10) AND (state = ANY (ARRAY['idle'::text, 'running'::text, 'failed'::text]))"),
+        expected
+    );
+    assert_eq!(values("state = 'idle'"), Some(vec!["idle".to_string()]));
+}
+
+#[test]
+fn no_allowed_values_when_the_column_is_not_restricted_to_literals() {
+    let values = |expression: &str| check_allowed_values(expression, "state");
+    assert_eq!(values("other IN ('a', 'b')"), None);
+    assert_eq!(values("state IN ('a', 'b') OR other = 'c'"), None);
+    assert_eq!(values("state <> 'a'"), None);
+    assert_eq!(values("state NOT IN ('a', 'b')"), None);
+    assert_eq!(values("state IN ('a', other_column)"), None);
+    assert_eq!(values("length(state) < 5"), None);
+    assert_eq!(values("qty IN (1, 2)"), None);
+    assert_eq!(values("not sql at all ("), None);
+}
+
+#[test]
+fn view_bodies_match_pg_get_viewdef_output() {
+    assert_eq!(
+        query("select id, status as st from public.orders where qty > 0"),
+        query(" SELECT orders.id,\n    orders.status AS st\n   FROM orders\n  WHERE (orders.qty > 0);")
+    );
+    assert_eq!(
+        query("SELECT tenant_id, count(*) FROM orders GROUP BY tenant_id"),
+        query(" SELECT orders.tenant_id,\n    count(*) AS count\n   FROM orders\n  GROUP BY orders.tenant_id;")
+    );
+    assert_eq!(
+        query("SELECT o.id, c.name FROM orders o INNER JOIN customers c ON c.id = o.customer_id LEFT OUTER JOIN notes n ON n.order_id = o.id"),
+        query(" SELECT o.id,\n    c.name\n   FROM ((orders o\n     JOIN customers c ON ((c.id = o.customer_id)))\n     LEFT JOIN notes n ON ((n.order_id = o.id)));")
+    );
+    assert_ne!(
+        query("SELECT id FROM orders WHERE qty > 0"),
+        query("SELECT id FROM orders WHERE qty >= 0")
+    );
+    assert_ne!(
+        query("SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id"),
+        query("SELECT o.id FROM orders o LEFT JOIN customers c ON c.id = o.customer_id")
+    );
+}
+
+#[test]
+fn canonical_form_is_fully_parenthesised_and_readable() {
+    assert_eq!(
+        norm("a = 1 AND (b IN ('x','y') OR NOT c)"),
+        "(a = 1) AND ((b = ANY(ARRAY['x', 'y'])) OR (NOT c))"
+    );
+    assert_eq!(
+        query("SELECT o.id AS id, count(*) FROM public.orders AS o"),
+        "SELECT id, count(*) FROM orders AS o"
+    );
+}
+
+#[test]
+fn policy_and_default_expressions_match_the_server_form() {
+    same(
+        "tenant_id = current_setting('app.tenant_id')::uuid",
+        "(tenant_id = (current_setting('app.tenant_id'::text))::uuid)",
+    );
+    same(
+        "tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid",
+        "(tenant_id = (NULLIF(current_setting('app.current_tenant_id'::text, true), ''::text))::uuid)",
+    );
+    same("'pending'", "'pending'::character varying");
+    same(
+        "nextval('orders_id_seq')",
+        "nextval('orders_id_seq'::regclass)",
+    );
+    same("gen_random_uuid()", "gen_random_uuid()");
+    different(
+        "tenant_id = current_setting('app.tenant_id')::uuid",
+        "tenant_id = current_setting('app.other')::uuid",
+    );
+    different("'pending'", "'failed'");
+}
+
+#[test]
+fn subqueries_inside_expressions_are_normalized_too() {
+    same(
+        "EXISTS (SELECT 1 FROM public.memberships m WHERE m.user_id = current_user_id())",
+        "(EXISTS ( SELECT 1 FROM memberships m WHERE (m.user_id = current_user_id())))",
+    );
+    same(
+        "tenant_id IN (SELECT tenant_id FROM tenants WHERE active)",
+        "(tenant_id IN ( SELECT tenants.tenant_id FROM tenants WHERE tenants.active))",
+    );
+}
+
+#[test]
+fn unparsable_query_is_an_error() {
+    let error = normalize_query("SELECT FROM WHERE", "public").unwrap_err();
+    assert_eq!(error.text, "SELECT FROM WHERE");
+    assert!(normalize_query("SELECT 1; SELECT 2", "public").is_err());
+}
+
+#[test]
+fn negated_subquery_tests_have_one_form() {
+    same(
+        "NOT EXISTS (SELECT 1 FROM t WHERE t.a = b)",
+        "(NOT (EXISTS ( SELECT 1 FROM t WHERE (t.a = b))))",
+    );
+    same(
+        "x NOT IN (SELECT a FROM t)",
+        "(NOT (x IN ( SELECT t.a FROM t)))",
+    );
+    different("x NOT IN (SELECT a FROM t)", "x IN (SELECT a FROM t)");
+    same(
+        "substring(name FROM 1 FOR 3)",
+        "\"substring\"((name)::text, 1, 3)",
+    );
+}
