@@ -1,6 +1,7 @@
 //! API contracts: OpenAPI 3.0/3.1 and JSON Schema documents, `$ref` resolution,
 //! endpoints and their response DTOs, and the JSON → PostgreSQL type table.
 
+pub mod compat;
 mod document;
 mod load;
 mod model;
