@@ -419,3 +419,18 @@ fn unusable_command_line_paths_are_errors() {
         other => panic!("expected a syntax error, got {other:?}"),
     }
 }
+
+#[test]
+fn shared_references_that_unfold_exponentially_stop_at_a_budget() {
+    let set = load(&["exponential.yaml"]);
+    let top = &dto(&set, "Level0").schema;
+    assert_eq!(top.properties.len(), 2);
+    let cut: Vec<_> = set
+        .problems
+        .iter()
+        .filter(|problem| problem.message.contains("nodes"))
+        .collect();
+    assert!(!cut.is_empty(), "{:?}", set.problems);
+    let deepest = &dto(&set, "Level14").schema;
+    assert_eq!(types(property(property(deepest, "a"), "leaf")), ["string"]);
+}

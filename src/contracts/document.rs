@@ -62,7 +62,7 @@ pub(crate) fn read_document(path: &std::path::Path) -> Result<(Value, SpanIndex)
 
 /// Parses YAML or JSON text into a value and the positions of its nodes.
 pub(crate) fn parse_document(text: &str) -> Result<(Value, SpanIndex), SyntaxError> {
-    match serde_saphyr::from_str::<Spanned<Node>>(text) {
+    match serde_saphyr::from_str_with_options::<Spanned<Node>>(text, parser_options()) {
         Ok(root) => {
             let mut index = SpanIndex::default();
             let value = root.value.into_value(String::new(), &mut index);
@@ -86,6 +86,19 @@ pub(crate) fn parse_document(text: &str) -> Result<(Value, SpanIndex), SyntaxErr
             }
         },
     }
+}
+
+/// The parser's default budget is sized for configuration files; published API
+/// descriptions (a cloud provider's, a payment API's) have millions of nodes and
+/// deeper nesting.
+fn parser_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 20_000_000;
+    budget.max_events = 80_000_000;
+    budget.max_depth = 160;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
 }
 
 fn saturate(number: u64) -> u32 {

@@ -114,7 +114,8 @@ pub enum ContractProblemKind {
     MissingFile,
     /// A `$ref` whose JSON pointer does not exist in its document.
     MissingPointer,
-    /// A `$ref` chain that leads back to itself (kept unexpanded at that point).
+    /// A `$ref` chain that leads back to itself (kept unexpanded at that point); also,
+    /// as a safety net, a chain too deep or a schema too large to expand fully.
     Cycle,
     /// A schema name declared by two documents: the first keeps the name, the later
     /// one is a DTO under its `file#/pointer` name.

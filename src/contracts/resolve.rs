@@ -7,12 +7,18 @@ use super::schema::{intersect, unite};
 use super::store::{Document, DocumentId, DocumentStore};
 use crate::model::{display_path, Location};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 /// How many `$ref`s deep an expansion may go. Cycles are caught before this; the
 /// limit only guards the stack against pathological reference chains.
 const MAX_REFERENCE_DEPTH: usize = 64;
+
+/// How many schema nodes one DTO may expand to. Shared references are inlined at
+/// every use, so a schema graph of modest size can unfold exponentially; past this
+/// budget references are left unexpanded.
+const MAX_EXPANDED_NODES: usize = 10_000;
 
 /// A place in a loaded document.
 #[derive(Clone)]
@@ -53,6 +59,22 @@ pub(crate) struct Resolver<'a> {
     problems: &'a mut Vec<ContractProblem>,
     /// The `$ref` targets being expanded, outermost first: meeting one again is a cycle.
     expanding: Vec<(DocumentId, String)>,
+    /// Expansions of `$ref` targets that met no cycle or budget cut, so they are the
+    /// same wherever the target is used.
+    finished: BTreeMap<(DocumentId, String), Expansion>,
+    /// Nodes expanded for the current DTO, against [`MAX_EXPANDED_NODES`].
+    expanded: usize,
+    /// Whether the current DTO already reported running out of budget.
+    budget_reported: bool,
+    /// How many expansions were cut short (cycles, depth, budget) so far: an expansion
+    /// during which this did not change can be reused.
+    cuts: usize,
+}
+
+/// A finished expansion and how many nodes it holds.
+struct Expansion {
+    node: SchemaNode,
+    size: usize,
 }
 
 /// What an object schema says by itself, before `$ref` and `allOf` are merged in.
@@ -72,6 +94,10 @@ impl<'a> Resolver<'a> {
             store,
             problems,
             expanding: Vec::new(),
+            finished: BTreeMap::new(),
+            expanded: 0,
+            budget_reported: false,
+            cuts: 0,
         }
     }
 
@@ -102,6 +128,8 @@ impl<'a> Resolver<'a> {
         let Some(value) = target.document.value.pointer(&target.pointer) else {
             return SchemaNode::default();
         };
+        self.expanded = 0;
+        self.budget_reported = false;
         self.expanding.push((target.id, target.pointer.clone()));
         let node = self.expand(target, &target.pointer, value, 0);
         self.expanding.pop();
@@ -216,6 +244,7 @@ impl<'a> Resolver<'a> {
 
     /// Expands the schema `value` found at `pointer` of `at`'s document.
     fn expand(&mut self, at: &Target, pointer: &str, value: &Value, depth: usize) -> SchemaNode {
+        self.expanded += 1;
         let location = Some(at.document.location(pointer));
         let Value::Object(object) = value else {
             // A boolean schema: `true` accepts anything, `false` nothing.
@@ -286,6 +315,7 @@ impl<'a> Resolver<'a> {
         let name = target.name();
         let site_location = at.document.location(&format!("{site}/$ref"));
         if self.expanding.contains(&key) {
+            self.cuts += 1;
             self.report(
                 ContractProblemKind::Cycle,
                 reference,
@@ -298,6 +328,7 @@ impl<'a> Resolver<'a> {
             );
         }
         if depth >= MAX_REFERENCE_DEPTH {
+            self.cuts += 1;
             self.report(
                 ContractProblemKind::Cycle,
                 reference,
@@ -306,13 +337,45 @@ impl<'a> Resolver<'a> {
             );
             return placeholder(Some(name), format!("reference {reference} too deep"));
         }
+        let reused_size = self.finished.get(&key).map(|finished| finished.size);
+        if self.expanded + reused_size.unwrap_or_default() > MAX_EXPANDED_NODES {
+            self.cuts += 1;
+            if !self.budget_reported {
+                self.budget_reported = true;
+                self.report(
+                    ContractProblemKind::Cycle,
+                    reference,
+                    format!("expanding `$ref: {reference}` would take this schema past {MAX_EXPANDED_NODES} nodes; it and later references are not expanded"),
+                    site_location,
+                );
+            }
+            return placeholder(
+                Some(name),
+                format!("reference {reference} not expanded: schema too large"),
+            );
+        }
+        if let Some(finished) = self.finished.get(&key) {
+            self.expanded += finished.size;
+            return finished.node.clone();
+        }
         let Some(value) = target.document.value.pointer(&target.pointer) else {
             return placeholder(Some(name), format!("unresolved reference {reference}"));
         };
-        self.expanding.push(key);
+        let (nodes_before, cuts_before) = (self.expanded, self.cuts);
+        self.expanding.push(key.clone());
         let mut node = self.expand(&target, &target.pointer, value, depth + 1);
         self.expanding.pop();
         node.ref_name = Some(name);
+        if self.cuts == cuts_before {
+            let size = self.expanded - nodes_before;
+            self.finished.insert(
+                key,
+                Expansion {
+                    node: node.clone(),
+                    size,
+                },
+            );
+        }
         node
     }
 
