@@ -434,3 +434,25 @@ fn shared_references_that_unfold_exponentially_stop_at_a_budget() {
     let deepest = &dto(&set, "Level14").schema;
     assert_eq!(types(property(property(deepest, "a"), "leaf")), ["string"]);
 }
+
+#[test]
+fn a_bare_pointer_means_the_first_document_that_has_it() {
+    let set = load(&["openapi30/api.yaml"]);
+    let event = set.dto("#/components/schemas/Event").expect("found");
+    assert_eq!(event.name, "Event");
+    assert!(set.dto("#/components/schemas/Nope").is_none());
+}
+
+#[test]
+fn absurdly_deep_nesting_is_cut_without_exhausting_the_stack() {
+    let set = load(&["deep.schema.json"]);
+    let deep = dto(&set, "Deep");
+    assert_eq!(types(property(&deep.schema, "root")), ["object"]);
+    assert!(
+        set.problems
+            .iter()
+            .any(|problem| problem.message.contains("nested more than")),
+        "{:?}",
+        set.problems
+    );
+}

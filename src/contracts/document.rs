@@ -54,10 +54,26 @@ pub(crate) enum ReadError {
     Syntax(SyntaxError),
 }
 
+/// Stack for the parser thread. The YAML deserializer recurses per nesting level and,
+/// unoptimized, takes tens of kilobytes a level: more than a test thread's 2 MiB
+/// holds for a deep document. Only touched pages are committed.
+const PARSER_STACK_BYTES: usize = 64 << 20;
+
 /// Reads a YAML or JSON file into a value and the positions of its nodes.
 pub(crate) fn read_document(path: &std::path::Path) -> Result<(Value, SpanIndex), ReadError> {
     let text = std::fs::read_to_string(path).map_err(ReadError::Io)?;
-    parse_document(&text).map_err(ReadError::Syntax)
+    let parsed = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("pgparity-contract-parser".into())
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, || parse_document(&text))
+            .map(|parser| parser.join())
+    })
+    .map_err(ReadError::Io)?;
+    match parsed {
+        Ok(parsed) => parsed.map_err(ReadError::Syntax),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 /// Parses YAML or JSON text into a value and the positions of its nodes.

@@ -146,7 +146,8 @@ impl ContractSet {
     /// document's path or a suffix of it, with or without leading `./` and `../`
     /// (`attribution.yaml#/components/schemas/X`,
     /// `../contracts/attribution.yaml#/components/schemas/X`); a bare document path
-    /// means its root schema.
+    /// means its root schema, and a bare `#/pointer` the first document (given or
+    /// referenced, in load order) that has it.
     ///
     /// Only places already expanded while loading are found here (declared DTOs,
     /// response schemas and their `$ref` targets); [`ContractSet::resolve_dto`]
@@ -192,11 +193,16 @@ impl Resolution {
             None if is_contract_file_name(reference) => (reference, ""),
             None => return Vec::new(),
         };
-        if path.is_empty() || !(pointer.is_empty() || pointer.starts_with('/')) {
+        if !(pointer.is_empty() || pointer.starts_with('/')) {
             return Vec::new();
         }
-        self.store
-            .matching(path)
+        // `#/pointer` alone means the first loaded document that has the place.
+        let documents = if path.is_empty() {
+            (0..self.store.len()).collect()
+        } else {
+            self.store.matching(path)
+        };
+        documents
             .into_iter()
             .map(|id| (id, pointer.to_string()))
             .collect()

@@ -11,14 +11,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-/// How many `$ref`s deep an expansion may go. Cycles are caught before this; the
-/// limit only guards the stack against pathological reference chains.
-const MAX_REFERENCE_DEPTH: usize = 64;
-
 /// How many schema nodes one DTO may expand to. Shared references are inlined at
 /// every use, so a schema graph of modest size can unfold exponentially; past this
 /// budget references are left unexpanded.
 const MAX_EXPANDED_NODES: usize = 10_000;
+
+/// How deeply schemas may nest (counting through `$ref`s), to keep the recursion
+/// well inside a thread's stack.
+const MAX_NESTING: usize = 64;
 
 /// A place in a loaded document.
 #[derive(Clone)]
@@ -64,9 +64,11 @@ pub(crate) struct Resolver<'a> {
     finished: BTreeMap<(DocumentId, String), Expansion>,
     /// Nodes expanded for the current DTO, against [`MAX_EXPANDED_NODES`].
     expanded: usize,
+    /// How deeply the schema being expanded is nested, against [`MAX_NESTING`].
+    nesting: usize,
     /// Whether the current DTO already reported running out of budget.
     budget_reported: bool,
-    /// How many expansions were cut short (cycles, depth, budget) so far: an expansion
+    /// How many expansions were cut short (cycles, nesting, budget) so far: an expansion
     /// during which this did not change can be reused.
     cuts: usize,
 }
@@ -96,6 +98,7 @@ impl<'a> Resolver<'a> {
             expanding: Vec::new(),
             finished: BTreeMap::new(),
             expanded: 0,
+            nesting: 0,
             budget_reported: false,
             cuts: 0,
         }
@@ -131,7 +134,7 @@ impl<'a> Resolver<'a> {
         self.expanded = 0;
         self.budget_reported = false;
         self.expanding.push((target.id, target.pointer.clone()));
-        let node = self.expand(target, &target.pointer, value, 0);
+        let node = self.expand(target, &target.pointer, value);
         self.expanding.pop();
         node
     }
@@ -243,7 +246,29 @@ impl<'a> Resolver<'a> {
     }
 
     /// Expands the schema `value` found at `pointer` of `at`'s document.
-    fn expand(&mut self, at: &Target, pointer: &str, value: &Value, depth: usize) -> SchemaNode {
+    fn expand(&mut self, at: &Target, pointer: &str, value: &Value) -> SchemaNode {
+        if self.nesting >= MAX_NESTING {
+            self.cuts += 1;
+            self.report(
+                ContractProblemKind::Cycle,
+                pointer,
+                format!(
+                    "schema nested more than {MAX_NESTING} levels deep; it is not expanded further"
+                ),
+                at.document.location(pointer),
+            );
+            return SchemaNode {
+                json_schema: json!({ "$comment": "nested too deep: not expanded" }),
+                ..SchemaNode::default()
+            };
+        }
+        self.nesting += 1;
+        let node = self.expand_nested(at, pointer, value);
+        self.nesting -= 1;
+        node
+    }
+
+    fn expand_nested(&mut self, at: &Target, pointer: &str, value: &Value) -> SchemaNode {
         self.expanded += 1;
         let location = Some(at.document.location(pointer));
         let Value::Object(object) = value else {
@@ -258,20 +283,20 @@ impl<'a> Resolver<'a> {
         let mut members_json = Vec::new();
         let mut ref_name = None;
         if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
-            let node = self.expand_reference(at, pointer, reference, depth);
+            let node = self.expand_reference(at, pointer, reference);
             ref_name.clone_from(&node.ref_name);
             members_json.push(node.json_schema.clone());
             parts.push(node);
         }
         if let Some(Value::Array(members)) = object.get("allOf") {
             for (position, member) in members.iter().enumerate() {
-                let node = self.expand(at, &format!("{pointer}/allOf/{position}"), member, depth);
+                let node = self.expand(at, &format!("{pointer}/allOf/{position}"), member);
                 members_json.push(node.json_schema.clone());
                 parts.push(node);
             }
         }
         let combined = !parts.is_empty();
-        let own = self.own_keywords(at, pointer, object, depth);
+        let own = self.own_keywords(at, pointer, object);
         parts.push(own.node);
         parts.extend(own.alternatives.into_iter().map(unite));
         let mut node = parts.into_iter().reduce(intersect).unwrap_or_default();
@@ -296,13 +321,7 @@ impl<'a> Resolver<'a> {
         node
     }
 
-    fn expand_reference(
-        &mut self,
-        at: &Target,
-        site: &str,
-        reference: &str,
-        depth: usize,
-    ) -> SchemaNode {
+    fn expand_reference(&mut self, at: &Target, site: &str, reference: &str) -> SchemaNode {
         let placeholder = |ref_name: Option<String>, comment: String| SchemaNode {
             ref_name,
             json_schema: json!({ "$comment": comment }),
@@ -326,16 +345,6 @@ impl<'a> Resolver<'a> {
                 Some(name),
                 format!("recursive reference {reference} not expanded"),
             );
-        }
-        if depth >= MAX_REFERENCE_DEPTH {
-            self.cuts += 1;
-            self.report(
-                ContractProblemKind::Cycle,
-                reference,
-                format!("`$ref: {reference}` is more than {MAX_REFERENCE_DEPTH} references deep; it is not expanded"),
-                site_location,
-            );
-            return placeholder(Some(name), format!("reference {reference} too deep"));
         }
         let reused_size = self.finished.get(&key).map(|finished| finished.size);
         if self.expanded + reused_size.unwrap_or_default() > MAX_EXPANDED_NODES {
@@ -363,7 +372,7 @@ impl<'a> Resolver<'a> {
         };
         let (nodes_before, cuts_before) = (self.expanded, self.cuts);
         self.expanding.push(key.clone());
-        let mut node = self.expand(&target, &target.pointer, value, depth + 1);
+        let mut node = self.expand(&target, &target.pointer, value);
         self.expanding.pop();
         node.ref_name = Some(name);
         if self.cuts == cuts_before {
@@ -386,7 +395,6 @@ impl<'a> Resolver<'a> {
         at: &Target,
         pointer: &str,
         object: &Map<String, Value>,
-        depth: usize,
     ) -> OwnKeywords {
         let mut node = SchemaNode::default();
         let mut json = Map::new();
@@ -421,14 +429,14 @@ impl<'a> Resolver<'a> {
                     let mut rewritten = Map::new();
                     for (name, schema) in properties {
                         let child_pointer = format!("{here}/{}", escape_pointer_segment(name));
-                        let child = self.expand(at, &child_pointer, schema, depth);
+                        let child = self.expand(at, &child_pointer, schema);
                         rewritten.insert(name.clone(), child.json_schema.clone());
                         node.properties.push((name.clone(), child));
                     }
                     json.insert(key.clone(), Value::Object(rewritten));
                 }
                 ("items", Value::Object(_) | Value::Bool(_)) => {
-                    let child = self.expand(at, &here, value, depth);
+                    let child = self.expand(at, &here, value);
                     json.insert(key.clone(), child.json_schema.clone());
                     node.items = Some(Box::new(child));
                 }
@@ -445,7 +453,7 @@ impl<'a> Resolver<'a> {
                     | "unevaluatedItems",
                     Value::Object(_),
                 ) => {
-                    let child = self.expand(at, &here, value, depth);
+                    let child = self.expand(at, &here, value);
                     json.insert(key.clone(), child.json_schema);
                 }
                 ("oneOf" | "anyOf" | "prefixItems" | "items", Value::Array(members)) => {
@@ -453,7 +461,7 @@ impl<'a> Resolver<'a> {
                         .iter()
                         .enumerate()
                         .map(|(position, member)| {
-                            self.expand(at, &format!("{here}/{position}"), member, depth)
+                            self.expand(at, &format!("{here}/{position}"), member)
                         })
                         .collect();
                     let rewritten = branches.iter().map(|branch| branch.json_schema.clone());
@@ -468,11 +476,19 @@ impl<'a> Resolver<'a> {
                         alternatives.push(branches);
                     }
                 }
-                ("patternProperties" | "dependentSchemas", Value::Object(schemas)) => {
+                (
+                    "patternProperties" | "dependentSchemas" | "dependencies",
+                    Value::Object(schemas),
+                ) => {
                     let mut rewritten = Map::new();
                     for (name, schema) in schemas {
+                        // Draft-7 `dependencies` mixes schemas with lists of names.
+                        if !schema.is_object() {
+                            rewritten.insert(name.clone(), schema.clone());
+                            continue;
+                        }
                         let child_pointer = format!("{here}/{}", escape_pointer_segment(name));
-                        let child = self.expand(at, &child_pointer, schema, depth);
+                        let child = self.expand(at, &child_pointer, schema);
                         rewritten.insert(name.clone(), child.json_schema);
                     }
                     json.insert(key.clone(), Value::Object(rewritten));

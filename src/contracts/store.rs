@@ -66,6 +66,11 @@ impl DocumentStore {
         Ok(id)
     }
 
+    /// How many documents are loaded; ids run from 0 to this.
+    pub(crate) fn len(&self) -> usize {
+        self.documents.len()
+    }
+
     /// The document with this id.
     pub(crate) fn get(&self, id: DocumentId) -> Option<Arc<Document>> {
         self.documents.get(id).cloned()
