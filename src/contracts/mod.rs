@@ -1,6 +1,13 @@
 //! API contracts: OpenAPI 3.0/3.1 and JSON Schema documents, `$ref` resolution,
-//! endpoints and their response DTOs.
+//! endpoints and their response DTOs, and the JSON → PostgreSQL type table.
 
+pub mod compat;
+mod document;
+mod load;
 mod model;
+mod resolve;
+mod schema;
+mod store;
 
+pub use load::{load_contracts, ContractLoadError};
 pub use model::*;

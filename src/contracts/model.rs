@@ -17,6 +17,8 @@ pub struct ContractSet {
     pub endpoints: BTreeMap<String, Endpoint>,
     /// `$ref`s that could not be resolved, cycles, unreadable documents.
     pub problems: Vec<ContractProblem>,
+    /// The parsed documents, for `file#/pointer` lookups after loading.
+    pub(super) resolution: super::load::Resolution,
 }
 
 /// A response DTO: a named schema, resolved.
@@ -30,7 +32,9 @@ pub struct Dto {
     pub location: Option<Location>,
 }
 
-/// An API operation with a 2xx `application/json` response.
+/// An API operation (`get`, `post`, `put`, `patch`, `delete`). Every operation is
+/// listed, so that index plan query paths resolve to it; [`Endpoint::dto`] is set
+/// when its lowest 2xx response has JSON content.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     /// `GET /api/attribution/revenue/realtime`.
@@ -110,6 +114,10 @@ pub enum ContractProblemKind {
     MissingFile,
     /// A `$ref` whose JSON pointer does not exist in its document.
     MissingPointer,
-    /// A `$ref` chain that leads back to itself (kept unexpanded at that point).
+    /// A `$ref` chain that leads back to itself (kept unexpanded at that point); also,
+    /// as a safety net, a chain too deep or a schema too large to expand fully.
     Cycle,
+    /// A schema name declared by two documents: the first keeps the name, the later
+    /// one is a DTO under its `file#/pointer` name.
+    DuplicateName,
 }

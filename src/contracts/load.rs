@@ -1,0 +1,505 @@
+//! Loading contract files into a [`ContractSet`]: the DTOs they declare, their
+//! endpoints, and lookups of DTOs by name or `file#/pointer`.
+
+use super::document::{escape_pointer_segment, ReadError};
+use super::model::{ContractProblemKind, ContractSet, Dto, Endpoint};
+use super::resolve::{Resolver, Target};
+use super::store::{DocumentId, DocumentStore};
+use crate::model::display_path;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A contract path given by the user that cannot be used: the run cannot go on.
+#[derive(Debug, thiserror::Error)]
+pub enum ContractLoadError {
+    /// The path does not exist.
+    #[error(
+        "contract path {path} does not exist: fix --contracts or the mapping's `contracts:` list"
+    )]
+    NotFound {
+        /// The path as given.
+        path: String,
+    },
+    /// The file or folder exists but cannot be read.
+    #[error("cannot read contract file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is neither YAML nor JSON.
+    #[error("{path}:{line}:{column}: contract file is not valid YAML or JSON: {message}")]
+    Syntax {
+        /// The file.
+        path: String,
+        /// 1-based line of the error (1 when the parser does not say).
+        line: u32,
+        /// 1-based column of the error (1 when the parser does not say).
+        column: u32,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// What [`ContractSet`] keeps to resolve `file#/pointer` references after loading:
+/// the parsed documents and the DTO key of every schema place already expanded.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Resolution {
+    store: DocumentStore,
+    keys: BTreeMap<(DocumentId, String), String>,
+}
+
+const OPERATION_METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+/// Loads contract files and folders (`.yaml`, `.yml`, `.json`, searched recursively
+/// in name order).
+///
+/// DTOs are every `components.schemas` entry of an OpenAPI document, and every
+/// `$defs`/`definitions` entry plus the root schema (when it has a `title` or
+/// `properties`; named by its `title`, else its file name) of a plain JSON Schema.
+/// When two documents declare the same name, the first (in load order) keeps it,
+/// the later one is reachable as `file#/pointer`, and a
+/// [`ContractProblemKind::DuplicateName`] problem is recorded.
+///
+/// Files reached only through `$ref` are read on demand; their problems (missing
+/// file, missing pointer, cycles) are recorded in [`ContractSet::problems`].
+///
+/// # Errors
+/// A given path that does not exist, cannot be read, or is not YAML/JSON.
+pub fn load_contracts(paths: &[PathBuf]) -> Result<ContractSet, ContractLoadError> {
+    let mut set = ContractSet::default();
+    let mut given = Vec::new();
+    for path in paths {
+        for file in contract_files(path)? {
+            let id = set
+                .resolution
+                .store
+                .load(&file)
+                .map_err(|error| load_error(&file, error))?;
+            if !given.contains(&id) {
+                given.push(id);
+                set.documents.push(display_path(&file));
+            }
+        }
+    }
+    let mut registry = Registry::new(&mut set);
+    // Declared DTOs first, so that responses referring to them find them by name.
+    for id in &given {
+        registry.register_declared(*id);
+    }
+    for id in &given {
+        registry.collect_endpoints(*id);
+    }
+    Ok(set)
+}
+
+fn load_error(path: &Path, error: ReadError) -> ContractLoadError {
+    let path = display_path(path);
+    match error {
+        ReadError::Io(source) => ContractLoadError::Read { path, source },
+        ReadError::Syntax(error) => ContractLoadError::Syntax {
+            path,
+            line: error.line.unwrap_or(1),
+            column: error.column.unwrap_or(1),
+            message: error.message,
+        },
+    }
+}
+
+fn contract_files(path: &Path) -> Result<Vec<PathBuf>, ContractLoadError> {
+    if !path.exists() {
+        return Err(ContractLoadError::NotFound {
+            path: display_path(path),
+        });
+    }
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        let entry = entry.map_err(|error| ContractLoadError::Read {
+            path: display_path(error.path().unwrap_or(path)),
+            source: error.into(),
+        })?;
+        let is_contract = entry
+            .path()
+            .extension()
+            .and_then(|extension| extension.to_str())
+            .is_some_and(|extension| {
+                ["yaml", "yml", "json"]
+                    .iter()
+                    .any(|wanted| extension.eq_ignore_ascii_case(wanted))
+            });
+        if entry.file_type().is_file() && is_contract {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+impl ContractSet {
+    /// The DTO a mapping names: a DTO name (`RealtimeRevenueResponse`), an endpoint's
+    /// synthetic DTO name (`GET /x`), or `path#/json/pointer` where `path` is a loaded
+    /// document's path or a suffix of it, with or without leading `./` and `../`
+    /// (`attribution.yaml#/components/schemas/X`,
+    /// `../contracts/attribution.yaml#/components/schemas/X`); a bare document path
+    /// means its root schema, and a bare `#/pointer` the first document (given or
+    /// referenced, in load order) that has it.
+    ///
+    /// Only places already expanded while loading are found here (declared DTOs,
+    /// response schemas and their `$ref` targets); [`ContractSet::resolve_dto`]
+    /// also expands any other schema of a loaded document.
+    pub fn dto(&self, reference: &str) -> Option<&Dto> {
+        self.dto_key(reference).and_then(|key| self.dtos.get(&key))
+    }
+
+    /// Like [`ContractSet::dto`], and when `reference` is a pointer to a schema of a
+    /// loaded document that is not a DTO yet, expands it and adds it to
+    /// [`ContractSet::dtos`] under its `path#/pointer` name (problems met on the way
+    /// join [`ContractSet::problems`]).
+    pub fn resolve_dto(&mut self, reference: &str) -> Option<&Dto> {
+        if let Some(key) = self.dto_key(reference) {
+            return self.dtos.get(&key);
+        }
+        let candidates = self.resolution.places(reference);
+        let mut registry = Registry::new(self);
+        let key = candidates.into_iter().find_map(|(id, pointer)| {
+            let target = registry.resolver.target(id, &pointer)?;
+            let name = target.pointer_form();
+            Some(registry.register(&target, &name, false))
+        })?;
+        self.dtos.get(&key)
+    }
+
+    fn dto_key(&self, reference: &str) -> Option<String> {
+        if self.dtos.contains_key(reference) {
+            return Some(reference.to_string());
+        }
+        self.resolution
+            .places(reference)
+            .into_iter()
+            .find_map(|place| self.resolution.keys.get(&place).cloned())
+    }
+}
+
+impl Resolution {
+    /// The (document, pointer) places a `path#/pointer` reference may mean.
+    fn places(&self, reference: &str) -> Vec<(DocumentId, String)> {
+        let (path, pointer) = match reference.split_once('#') {
+            Some((path, pointer)) => (path, pointer),
+            None if is_contract_file_name(reference) => (reference, ""),
+            None => return Vec::new(),
+        };
+        if !(pointer.is_empty() || pointer.starts_with('/')) {
+            return Vec::new();
+        }
+        // `#/pointer` alone means the first loaded document that has the place.
+        let documents = if path.is_empty() {
+            (0..self.store.len()).collect()
+        } else {
+            self.store.matching(path)
+        };
+        documents
+            .into_iter()
+            .map(|id| (id, pointer.to_string()))
+            .collect()
+    }
+}
+
+fn is_contract_file_name(reference: &str) -> bool {
+    let lowered = reference.to_ascii_lowercase();
+    [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|extension| lowered.ends_with(extension))
+}
+
+/// Expands schemas into DTOs and endpoints of one [`ContractSet`].
+struct Registry<'a> {
+    resolver: Resolver<'a>,
+    dtos: &'a mut BTreeMap<String, Dto>,
+    endpoints: &'a mut BTreeMap<String, Endpoint>,
+    keys: &'a mut BTreeMap<(DocumentId, String), String>,
+}
+
+impl<'a> Registry<'a> {
+    fn new(set: &'a mut ContractSet) -> Self {
+        let ContractSet {
+            dtos,
+            endpoints,
+            problems,
+            resolution,
+            ..
+        } = set;
+        Registry {
+            resolver: Resolver::new(&mut resolution.store, problems),
+            dtos,
+            endpoints,
+            keys: &mut resolution.keys,
+        }
+    }
+
+    /// The DTO key of the schema at `target`, expanding and adding it under `name`
+    /// (or, when `name` is taken, its `path#/pointer` form) the first time.
+    /// `declared` says the document itself declares the name, so that losing it to an
+    /// earlier document is worth a problem.
+    fn register(&mut self, target: &Target, name: &str, declared: bool) -> String {
+        let place = (target.id, target.pointer.clone());
+        if let Some(key) = self.keys.get(&place) {
+            return key.clone();
+        }
+        let key = match self.dtos.get(name) {
+            None => name.to_string(),
+            Some(first) => {
+                let key = target.pointer_form();
+                if declared {
+                    let first_place = first
+                        .location
+                        .as_ref()
+                        .map_or_else(|| "an earlier document".to_string(), ToString::to_string);
+                    self.resolver.report(
+                        ContractProblemKind::DuplicateName,
+                        name,
+                        format!("schema `{name}` is also declared at {first_place}; `{name}` means that one, and this one is `{key}`: rename one of them or refer to this one by `{key}`"),
+                        self.resolver.location(target),
+                    );
+                }
+                key
+            }
+        };
+        self.keys.insert(place, key.clone());
+        let schema = self.resolver.expand_target(target);
+        self.dtos.insert(
+            key.clone(),
+            Dto {
+                name: key.clone(),
+                schema,
+                location: Some(self.resolver.location(target)),
+            },
+        );
+        key
+    }
+
+    fn register_declared(&mut self, id: DocumentId) {
+        let Some(root) = self.resolver.target(id, "") else {
+            return;
+        };
+        let Some(Value::Object(document)) = self.resolver.value(&root).cloned() else {
+            return;
+        };
+        if root_is_openapi(&document) {
+            self.register_entries(
+                id,
+                &document,
+                "/components/schemas",
+                &["components", "schemas"],
+            );
+            return;
+        }
+        if document.contains_key("title") || document.contains_key("properties") {
+            let name = root.name();
+            self.register(&root, &name, true);
+        }
+        self.register_entries(id, &document, "/$defs", &["$defs"]);
+        self.register_entries(id, &document, "/definitions", &["definitions"]);
+    }
+
+    fn register_entries(
+        &mut self,
+        id: DocumentId,
+        document: &serde_json::Map<String, Value>,
+        pointer: &str,
+        keys: &[&str],
+    ) {
+        let mut section = document.get(keys[0]);
+        for key in &keys[1..] {
+            section = section.and_then(|value| value.get(key));
+        }
+        let Some(Value::Object(entries)) = section else {
+            return;
+        };
+        for name in entries.keys() {
+            let entry_pointer = format!("{pointer}/{}", escape_pointer_segment(name));
+            if let Some(target) = self.resolver.target(id, &entry_pointer) {
+                self.register(&target, name, true);
+            }
+        }
+    }
+
+    fn collect_endpoints(&mut self, id: DocumentId) {
+        let Some(root) = self.resolver.target(id, "") else {
+            return;
+        };
+        let Some(Value::Object(paths)) = self
+            .resolver
+            .value(&root)
+            .filter(|value| value.get("openapi").is_some())
+            .and_then(|value| value.get("paths"))
+            .cloned()
+        else {
+            return;
+        };
+        for (path, item) in &paths {
+            let Value::Object(item) = item else {
+                continue;
+            };
+            for method in item
+                .keys()
+                .filter(|key| OPERATION_METHODS.contains(&key.as_str()))
+            {
+                let pointer = format!("/paths/{}/{method}", escape_pointer_segment(path));
+                let Some(operation) = self.resolver.target(id, &pointer) else {
+                    continue;
+                };
+                let key = format!("{} {path}", method.to_ascii_uppercase());
+                let (dto, is_array) = match self.response_schema(&operation) {
+                    Some(schema) => self.response_dto(&key, &schema),
+                    None => (None, false),
+                };
+                let location = Some(self.resolver.location(&operation));
+                self.endpoints.insert(
+                    key.clone(),
+                    Endpoint {
+                        key,
+                        dto,
+                        is_array,
+                        location,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The JSON schema of the lowest 2xx response that has JSON content.
+    fn response_schema(&mut self, operation: &Target) -> Option<Target> {
+        let responses = self
+            .resolver
+            .value(operation)
+            .and_then(|value| value.get("responses"))
+            .and_then(Value::as_object)?;
+        let mut codes: Vec<(u16, &String)> = responses
+            .keys()
+            .filter_map(|code| {
+                let rank = match code.parse::<u16>() {
+                    Ok(number) if (200..300).contains(&number) => number,
+                    // `2XX` ranges after every explicit code.
+                    _ if code.eq_ignore_ascii_case("2xx") => 300,
+                    _ => return None,
+                };
+                Some((rank, code))
+            })
+            .collect();
+        codes.sort();
+        let codes: Vec<String> = codes.into_iter().map(|(_, code)| code.clone()).collect();
+        codes.iter().find_map(|code| {
+            let pointer = format!(
+                "{}/responses/{}",
+                operation.pointer,
+                escape_pointer_segment(code)
+            );
+            let mut response = self.resolver.target(operation.id, &pointer)?;
+            if let Some(reference) = self
+                .resolver
+                .value(&response)
+                .and_then(|value| value.get("$ref"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+            {
+                response = self.resolver.follow(&response, &pointer, &reference)?;
+            }
+            let content = self
+                .resolver
+                .value(&response)?
+                .get("content")?
+                .as_object()?;
+            let media_type = json_media_type(content.keys())?;
+            let schema_pointer = format!(
+                "{}/content/{}/schema",
+                response.pointer,
+                escape_pointer_segment(&media_type)
+            );
+            self.resolver.target(response.id, &schema_pointer)
+        })
+    }
+
+    /// The DTO of a response schema, and whether the body is an array of it.
+    fn response_dto(&mut self, endpoint: &str, schema: &Target) -> (Option<String>, bool) {
+        let referenced = self.resolver.referenced(schema);
+        let body = referenced.clone().unwrap_or_else(|| schema.clone());
+        let value = self.resolver.value(&body).cloned().unwrap_or_default();
+        if is_array_schema(&value) {
+            let items = self
+                .resolver
+                .target(body.id, &format!("{}/items", body.pointer));
+            return (
+                items.and_then(|items| self.object_dto(endpoint, &items)),
+                true,
+            );
+        }
+        match referenced {
+            Some(referenced) => {
+                let name = referenced.name();
+                (Some(self.register(&referenced, &name, false)), false)
+            }
+            None => (self.object_dto(endpoint, schema), false),
+        }
+    }
+
+    /// The DTO key of a schema that is a `$ref` (named after its target) or an inline
+    /// object (named after the endpoint).
+    fn object_dto(&mut self, endpoint: &str, schema: &Target) -> Option<String> {
+        if let Some(referenced) = self.resolver.referenced(schema) {
+            let name = referenced.name();
+            return Some(self.register(&referenced, &name, false));
+        }
+        let value = self.resolver.value(schema).cloned().unwrap_or_default();
+        is_object_schema(&value).then(|| self.register(schema, endpoint, false))
+    }
+}
+
+fn root_is_openapi(document: &serde_json::Map<String, Value>) -> bool {
+    document.contains_key("openapi")
+}
+
+/// `application/json` (with or without parameters) first, then any `+json` type.
+fn json_media_type<'k>(media_types: impl Iterator<Item = &'k String>) -> Option<String> {
+    let media_types: Vec<&String> = media_types.collect();
+    let essence = |media_type: &str| {
+        media_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    };
+    media_types
+        .iter()
+        .find(|media_type| essence(media_type) == "application/json")
+        .or_else(|| {
+            media_types
+                .iter()
+                .find(|media_type| essence(media_type).ends_with("+json"))
+        })
+        .map(|media_type| media_type.to_string())
+}
+
+fn types_of(value: &Value) -> Vec<&str> {
+    match value.get("type") {
+        Some(Value::String(kind)) => vec![kind.as_str()],
+        Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_array_schema(value: &Value) -> bool {
+    types_of(value).contains(&"array")
+        || (value.get("items").is_some() && types_of(value).is_empty())
+}
+
+fn is_object_schema(value: &Value) -> bool {
+    types_of(value).contains(&"object")
+        || value.get("properties").is_some()
+        || value.get("allOf").is_some()
+}

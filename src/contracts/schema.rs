@@ -1,0 +1,259 @@
+//! Combining schema nodes: `allOf` members intersect (every member must hold), and
+//! `oneOf`/`anyOf` branches unite (one of them holds).
+
+use super::model::SchemaNode;
+use serde_json::{json, Value};
+
+/// Whether a node says anything about the values it accepts (a node without `type`
+/// or `enum` accepts everything, including `null`).
+fn constrains(node: &SchemaNode) -> bool {
+    !node.types.is_empty() || node.enum_values.is_some()
+}
+
+/// A branch that accepts only `null` (`{type: "null"}`, `{enum: [null]}`).
+fn is_null_only(node: &SchemaNode) -> bool {
+    node.types.is_empty()
+        && node.nullable
+        && node.enum_values.as_ref().is_none_or(Vec::is_empty)
+        && node.properties.is_empty()
+        && node.items.is_none()
+}
+
+/// The intersection of two `allOf` members. `json_schema` is an `allOf` of both; the
+/// caller replaces it when it knows better.
+pub(crate) fn intersect(first: SchemaNode, second: SchemaNode) -> SchemaNode {
+    let nullable = match (constrains(&first), constrains(&second)) {
+        (true, true) => first.nullable && second.nullable,
+        (true, false) => first.nullable,
+        (false, true) => second.nullable,
+        (false, false) => first.nullable || second.nullable,
+    };
+    let enum_values = match (first.enum_values, second.enum_values) {
+        (Some(left), Some(right)) => Some(
+            left.into_iter()
+                .filter(|value| right.contains(value))
+                .collect(),
+        ),
+        (left, right) => left.or(right),
+    };
+    let max_length = match (first.max_length, second.max_length) {
+        (Some(left), Some(right)) => Some(left.min(right)),
+        (left, right) => left.or(right),
+    };
+    let mut properties = first.properties;
+    for (name, node) in second.properties {
+        match properties
+            .iter_mut()
+            .find(|(existing, _)| *existing == name)
+        {
+            Some((_, existing)) => *existing = intersect(std::mem::take(existing), node),
+            None => properties.push((name, node)),
+        }
+    }
+    let mut required = first.required;
+    for name in second.required {
+        if !required.contains(&name) {
+            required.push(name);
+        }
+    }
+    let items = match (first.items, second.items) {
+        (Some(left), Some(right)) => Some(Box::new(intersect(*left, *right))),
+        (left, right) => left.or(right),
+    };
+    let ref_name = match (first.ref_name, second.ref_name) {
+        (Some(name), None) | (None, Some(name)) => Some(name),
+        _ => None,
+    };
+    let json_schema = match (first.json_schema, second.json_schema) {
+        (Value::Null, other) | (other, Value::Null) => other,
+        (left, right) if left == right => left,
+        (left, right) => json!({ "allOf": [left, right] }),
+    };
+    SchemaNode {
+        types: intersect_types(&first.types, &second.types),
+        format: first.format.or(second.format),
+        nullable,
+        enum_values,
+        max_length,
+        properties,
+        required,
+        items,
+        ref_name,
+        location: first.location.or(second.location),
+        json_schema,
+    }
+}
+
+/// `integer` is a `number`, so their intersection is `integer`; a side that names no
+/// type does not restrict the other.
+fn intersect_types(first: &[String], second: &[String]) -> Vec<String> {
+    if first.is_empty() {
+        return second.to_vec();
+    }
+    if second.is_empty() {
+        return first.to_vec();
+    }
+    let mut types: Vec<String> = Vec::new();
+    for kind in first {
+        let common = if second.contains(kind) {
+            Some(kind.as_str())
+        } else if (kind == "number" && second.iter().any(|other| other == "integer"))
+            || (kind == "integer" && second.iter().any(|other| other == "number"))
+        {
+            Some("integer")
+        } else {
+            None
+        };
+        if let Some(common) = common {
+            if !types.iter().any(|existing| existing == common) {
+                types.push(common.to_string());
+            }
+        }
+    }
+    types
+}
+
+/// The union of `oneOf`/`anyOf` branches. The 3.1 idiom `oneOf: [X, {type: null}]`
+/// becomes X made nullable; several real branches keep only what they share (their
+/// types and enum values), since no single property list describes them all.
+pub(crate) fn unite(branches: Vec<SchemaNode>) -> SchemaNode {
+    let (nulls, mut others): (Vec<SchemaNode>, Vec<SchemaNode>) =
+        branches.into_iter().partition(is_null_only);
+    let null_branch = !nulls.is_empty();
+    if others.len() == 1 {
+        let mut only = others.remove(0);
+        only.nullable |= null_branch;
+        return only;
+    }
+    if others.is_empty() {
+        return SchemaNode {
+            nullable: null_branch,
+            ..SchemaNode::default()
+        };
+    }
+    let every_branch_typed = others.iter().all(|branch| !branch.types.is_empty());
+    let mut types: Vec<String> = Vec::new();
+    if every_branch_typed {
+        for kind in others.iter().flat_map(|branch| branch.types.iter()) {
+            if !types.contains(kind) {
+                types.push(kind.clone());
+            }
+        }
+    }
+    let enum_values = if others.iter().all(|branch| branch.enum_values.is_some()) {
+        let mut values: Vec<Value> = Vec::new();
+        for value in others
+            .iter()
+            .filter_map(|branch| branch.enum_values.as_ref())
+            .flatten()
+        {
+            if !values.contains(value) {
+                values.push(value.clone());
+            }
+        }
+        Some(values)
+    } else {
+        None
+    };
+    let max_length = others
+        .iter()
+        .map(|branch| branch.max_length)
+        .collect::<Option<Vec<u64>>>()
+        .and_then(|lengths| lengths.into_iter().max());
+    let first_format = others[0].format.clone();
+    let format = if others.iter().all(|branch| branch.format == first_format) {
+        first_format
+    } else {
+        None
+    };
+    SchemaNode {
+        types,
+        format,
+        nullable: null_branch || others.iter().any(|branch| branch.nullable),
+        enum_values,
+        max_length,
+        ..SchemaNode::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(kind: &str) -> SchemaNode {
+        SchemaNode {
+            types: vec![kind.to_string()],
+            ..SchemaNode::default()
+        }
+    }
+
+    fn null_only() -> SchemaNode {
+        SchemaNode {
+            nullable: true,
+            ..SchemaNode::default()
+        }
+    }
+
+    #[test]
+    fn intersection_keeps_the_stricter_constraints() {
+        let mut left = typed("string");
+        left.max_length = Some(80);
+        left.enum_values = Some(vec![json!("a"), json!("b")]);
+        left.required = vec!["x".into()];
+        let mut right = typed("string");
+        right.max_length = Some(40);
+        right.enum_values = Some(vec![json!("b"), json!("c")]);
+        right.required = vec!["y".into(), "x".into()];
+        let merged = intersect(left, right);
+        assert_eq!(merged.max_length, Some(40));
+        assert_eq!(merged.enum_values, Some(vec![json!("b")]));
+        assert_eq!(merged.required, vec!["x".to_string(), "y".to_string()]);
+    }
+
+    #[test]
+    fn integer_and_number_intersect_to_integer() {
+        assert_eq!(
+            intersect(typed("number"), typed("integer")).types,
+            vec!["integer".to_string()]
+        );
+        assert!(intersect(typed("string"), typed("integer"))
+            .types
+            .is_empty());
+        assert_eq!(
+            intersect(SchemaNode::default(), typed("boolean")).types,
+            vec!["boolean".to_string()]
+        );
+    }
+
+    #[test]
+    fn intersection_is_nullable_only_when_every_constraining_member_is() {
+        let mut nullable_string = typed("string");
+        nullable_string.nullable = true;
+        assert!(!intersect(nullable_string.clone(), typed("string")).nullable);
+        assert!(intersect(nullable_string.clone(), SchemaNode::default()).nullable);
+        assert!(!intersect(typed("string"), null_only()).nullable);
+    }
+
+    #[test]
+    fn a_null_branch_makes_the_other_branch_nullable() {
+        let mut object = typed("object");
+        object.properties = vec![("id".into(), typed("string"))];
+        let united = unite(vec![object, null_only()]);
+        assert!(united.nullable);
+        assert_eq!(united.types, vec!["object".to_string()]);
+        assert_eq!(united.properties.len(), 1);
+    }
+
+    #[test]
+    fn several_branches_keep_their_shared_facts() {
+        let united = unite(vec![typed("string"), typed("integer")]);
+        assert_eq!(
+            united.types,
+            vec!["string".to_string(), "integer".to_string()]
+        );
+        assert!(!united.nullable);
+        assert!(unite(vec![typed("string"), SchemaNode::default()])
+            .types
+            .is_empty());
+    }
+}
