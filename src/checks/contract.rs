@@ -233,6 +233,7 @@ fn report_contract_problems(contracts: &ContractSet, findings: &mut Vec<Finding>
         .at(problem.location.as_ref());
         findings.push(match problem.kind {
             ContractProblemKind::Cycle => finding.severity(Severity::Info),
+            ContractProblemKind::DuplicateName => finding.severity(Severity::Warning),
             ContractProblemKind::MissingFile | ContractProblemKind::MissingPointer => finding,
         });
     }
@@ -611,7 +612,7 @@ fn check_type(
                 format!("type not checked: {object} is an expression whose type the specs do not state (serves {field})"),
             )
             .severity(Severity::Info)
-            .hint("run with --db or --dev-db to check it against the real column type, or cast the expression in the view")
+            .hint("cast the expression in the view (`(…)::numeric`) so the specs state its type")
             .at(location),
         );
         return;

@@ -467,7 +467,7 @@ fn compare_with_plan(
             Finding::new(
                 &PLAN_DEFINITION_DRIFT,
                 object.clone(),
-                format!("{what} of index {} differs from its plan entry", index.name),
+                format!("index {} differs from its plan entry in {what}", index.name),
             )
             .severity(severity)
             .expected_actual(expected, actual)
