@@ -1,0 +1,67 @@
+//! Helpers shared by the end-to-end tests: run the real binary from the crate root.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::process::Command;
+
+/// The crate root, where the bundled example lives.
+pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// What one run of the binary printed.
+pub struct Run {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs `pgparity ARGS` in the crate root.
+pub fn pgparity(args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_pgparity"))
+        .args(args)
+        .current_dir(ROOT)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the pgparity binary runs");
+    Run {
+        code: output.status.code().expect("pgparity exits normally"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Runs `pgparity check --format json ARGS` and parses the report.
+pub fn check_json(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = pgparity(&all);
+    assert!(run.code == 0 || run.code == 1, "pgparity failed ({}): {}", run.code, run.stderr);
+    let report = serde_json::from_str(&run.stdout).unwrap_or_else(|error| panic!("JSON report: {error}\n{}", run.stdout));
+    (run.code, report)
+}
+
+/// A finding reduced to what the fixture tests assert: severity, rule, object,
+/// location path and line.
+pub type Brief = (String, String, String, String, u64);
+
+/// The findings of a JSON report, briefly.
+pub fn briefs(report: &Value) -> Vec<Brief> {
+    report["findings"]
+        .as_array()
+        .expect("findings is an array")
+        .iter()
+        .map(|finding| {
+            let text = |key: &str| finding[key].as_str().unwrap_or_default().to_string();
+            (
+                text("severity"),
+                text("rule"),
+                text("object"),
+                finding["location"]["path"].as_str().unwrap_or_default().to_string(),
+                finding["location"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
