@@ -727,3 +727,13 @@ fn enums_evolve_with_alter_type() {
         ["spec.sql:6:1 UnknownReference { object: \"public.ghost\", missing: \"type public.ghost\" }"]
     );
 }
+
+#[test]
+fn a_column_defined_twice_is_a_duplicate() {
+    let set = load("CREATE TABLE t (a int,\n a text);");
+    assert_eq!(relation(&set, "t").columns.len(), 1);
+    assert_eq!(
+        problems(&set),
+        ["spec.sql:2:2 Duplicate { object: \"public.t.a\", object_kind: \"column\", first: Some(Location { path: \"spec.sql\", line: 1, column: 17 }) }"]
+    );
+}
