@@ -709,3 +709,31 @@ fn psql_variables_and_planner_options_are_recovered() {
         .functions
         .contains_key(&QualifiedName::new("public", "f")));
 }
+
+#[test]
+fn enums_evolve_with_alter_type() {
+    let set = load(
+        "CREATE TYPE state AS ENUM ('idle', 'failed');\n\
+         ALTER TYPE state ADD VALUE 'running' BEFORE 'failed';\n\
+         ALTER TYPE state ADD VALUE 'completed';\n\
+         ALTER TYPE state ADD VALUE IF NOT EXISTS 'idle';\n\
+         ALTER TYPE state RENAME VALUE 'failed' TO 'errored';\n\
+         ALTER TYPE ghost ADD VALUE 'x';",
+    );
+    let state = &set.catalog.enums[&QualifiedName::new("public", "state")];
+    assert_eq!(state.values, ["idle", "running", "errored", "completed"]);
+    assert_eq!(
+        problems(&set),
+        ["spec.sql:6:1 UnknownReference { object: \"public.ghost\", missing: \"type public.ghost\" }"]
+    );
+}
+
+#[test]
+fn a_column_defined_twice_is_a_duplicate() {
+    let set = load("CREATE TABLE t (a int,\n a text);");
+    assert_eq!(relation(&set, "t").columns.len(), 1);
+    assert_eq!(
+        problems(&set),
+        ["spec.sql:2:2 Duplicate { object: \"public.t.a\", object_kind: \"column\", first: Some(Location { path: \"spec.sql\", line: 1, column: 17 }) }"]
+    );
+}

@@ -11,7 +11,7 @@ use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, TokenizerError};
 
 /// Facts a fix learned from the text that the AST cannot hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,23 +108,63 @@ pub(crate) fn blank_meta_lines(text: &str) -> String {
 pub(crate) fn parse_text(text: &str) -> Vec<RawStatement> {
     let dialect = PostgreSqlDialect {};
     let text = blank_meta_lines(text);
-    let tokens = match Tokenizer::new(&dialect, &text).tokenize_with_location() {
-        Ok(tokens) => tokens,
-        Err(error) => {
-            return vec![RawStatement {
-                line: to_u32(error.location.line),
-                column: to_u32(error.location.column),
-                first_words: String::new(),
-                parsed: Parsed::Error {
-                    message: format!(
-                        "{} (the rest of the file could not be split into statements)",
-                        error.message
-                    ),
-                    defines: None,
-                },
-            }]
+    match Tokenizer::new(&dialect, &text).tokenize_with_location() {
+        Ok(tokens) => parse_tokens_in_order(tokens),
+        Err(error) => parse_until_tokenizer_error(&text, &error),
+    }
+}
+
+/// A text the tokenizer cannot read to the end (an unterminated string or dollar
+/// quote): the statements before the error still load, and the statement the error
+/// is in is reported with the tokenizer's message.
+fn parse_until_tokenizer_error(text: &str, error: &TokenizerError) -> Vec<RawStatement> {
+    let message = format!(
+        "{} at line {}, column {} (the rest of the file was not read)",
+        error.message, error.location.line, error.location.column
+    );
+    let prefix = &text[..byte_offset(text, error.location.line, error.location.column)];
+    let mut statements = Tokenizer::new(&PostgreSqlDialect {}, prefix)
+        .tokenize_with_location()
+        .map(parse_tokens_in_order)
+        .unwrap_or_default();
+    match statements.last_mut() {
+        Some(RawStatement {
+            parsed: Parsed::Error { message: last, .. },
+            ..
+        }) => *last = message,
+        _ => statements.push(RawStatement {
+            line: to_u32(error.location.line),
+            column: to_u32(error.location.column),
+            first_words: String::new(),
+            parsed: Parsed::Error {
+                message,
+                defines: None,
+            },
+        }),
+    }
+    statements
+}
+
+/// The byte offset of a 1-based line and character column (clamped to the text).
+fn byte_offset(text: &str, line: u64, column: u64) -> usize {
+    let mut offset = 0;
+    for (index, content) in text.split_inclusive('\n').enumerate() {
+        if index as u64 + 1 == line {
+            let skip = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
+            return offset
+                + content
+                    .char_indices()
+                    .nth(skip)
+                    .map_or(content.len(), |(at, _)| at);
         }
-    };
+        offset += content.len();
+    }
+    text.len()
+}
+
+/// The statement loop over a file's tokens.
+fn parse_tokens_in_order(tokens: Vec<TokenWithSpan>) -> Vec<RawStatement> {
+    let dialect = PostgreSqlDialect {};
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens.clone());
     let mut statements = Vec::new();
     loop {
@@ -368,6 +408,25 @@ mod tests {
             kinds("\\restrict abc\nCREATE TABLE t (a int);\n\\connect db\nCREATE TABLE u (a int);"),
             ["ok@2:1", "ok@4:1"]
         );
+    }
+
+    #[test]
+    fn an_unterminated_quote_keeps_the_statements_before_it() {
+        let text = "CREATE TABLE a (x int);\nCREATE TABLE b (x text DEFAULT 'oops);\nCREATE TABLE c (x int);";
+        let statements = parse_text(text);
+        assert_eq!(statements.len(), 2);
+        assert!(matches!(statements[0].parsed, Parsed::Statement(..)));
+        assert_eq!((statements[1].line, statements[1].column), (2, 1));
+        match &statements[1].parsed {
+            Parsed::Error { message, .. } => {
+                assert!(
+                    message.contains("the rest of the file was not read"),
+                    "{message}"
+                )
+            }
+            other => panic!("expected an error, got {other:?}"),
+        }
+        assert_eq!(byte_offset("ab\ncdé f", 2, 4), 7);
     }
 
     #[test]

@@ -91,6 +91,7 @@ impl Loader {
                 name,
                 representation,
             } => self.create_type(name, representation.as_ref(), location, first_words),
+            Statement::AlterType(alter) => self.alter_type(alter, location),
             Statement::CreateDomain(create) => self.create_domain(create, extras, location),
             Statement::CreateSchema { schema_name, .. } => {
                 self.create_schema(schema_name, location)

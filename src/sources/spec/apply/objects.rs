@@ -5,10 +5,10 @@ use crate::model::{Domain, EnumType, Function, Location, QualifiedName, SqlType,
 use crate::sources::spec::statements::{Extras, MemberKind};
 use crate::sources::spec::SpecProblemKind;
 use sqlparser::ast::{
-    ArgMode, CommentObject, CreateDomain, CreateFunction, CreateTrigger, DropFunction, DropTrigger,
-    ObjectName, ObjectType, ProcedureParam, SchemaName, TableConstraint, TriggerEvent,
-    TriggerExecBody, TriggerObject, TriggerObjectKind, TriggerPeriod,
-    UserDefinedTypeRepresentation,
+    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, CommentObject, CreateDomain,
+    CreateFunction, CreateTrigger, DropFunction, DropTrigger, ObjectName, ObjectType,
+    ProcedureParam, SchemaName, TableConstraint, TriggerEvent, TriggerExecBody, TriggerObject,
+    TriggerObjectKind, TriggerPeriod, UserDefinedTypeRepresentation,
 };
 
 impl Loader {
@@ -215,6 +215,63 @@ impl Loader {
                 location: Some(location.clone()),
             },
         );
+    }
+
+    /// `ALTER TYPE e ADD VALUE [IF NOT EXISTS] 'v' [BEFORE|AFTER 'w']`,
+    /// `RENAME VALUE 'v' TO 'w'`, `RENAME TO f` on an enum.
+    pub(super) fn alter_type(&mut self, alter: &AlterType, location: &Location) {
+        let name = self.qualified(&alter.name);
+        let Some(enum_type) = self.catalog.enums.get_mut(&name) else {
+            if !self.catalog.domains.contains_key(&name) {
+                self.problem(
+                    SpecProblemKind::UnknownReference {
+                        object: name.to_string(),
+                        missing: format!("type {name}"),
+                    },
+                    location,
+                );
+            }
+            return;
+        };
+        match &alter.operation {
+            AlterTypeOperation::AddValue(add) => {
+                let value = add.value.value.clone();
+                if enum_type.values.contains(&value) {
+                    if !add.if_not_exists {
+                        let first = enum_type.location.clone();
+                        self.duplicate(format!("{name}.{value}"), "enum value", first, location);
+                    }
+                    return;
+                }
+                let position = match &add.position {
+                    Some(AlterTypeAddValuePosition::Before(other)) => {
+                        enum_type.values.iter().position(|v| v == &other.value)
+                    }
+                    Some(AlterTypeAddValuePosition::After(other)) => enum_type
+                        .values
+                        .iter()
+                        .position(|v| v == &other.value)
+                        .map(|at| at + 1),
+                    None => None,
+                };
+                let at = position.unwrap_or(enum_type.values.len());
+                enum_type.values.insert(at, value);
+            }
+            AlterTypeOperation::RenameValue(rename) => {
+                for value in &mut enum_type.values {
+                    if value == &rename.from.value {
+                        value.clone_from(&rename.to.value);
+                    }
+                }
+            }
+            AlterTypeOperation::Rename(rename) => {
+                let renamed = QualifiedName::new(name.schema.clone(), fold(&rename.new_name));
+                if let Some(mut enum_type) = self.catalog.enums.remove(&name) {
+                    enum_type.name = renamed.clone();
+                    self.catalog.enums.insert(renamed, enum_type);
+                }
+            }
+        }
     }
 
     /// `CREATE DOMAIN name AS type [CHECK (…)]`.

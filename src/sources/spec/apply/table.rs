@@ -23,7 +23,8 @@ impl Loader {
         if let Some(existing) = self.catalog.relations.get(&name) {
             if !create.if_not_exists {
                 let first = existing.location.clone();
-                self.duplicate(name.to_string(), "table", first, &location);
+                let kind = existing.kind.describe();
+                self.duplicate(name.to_string(), kind, first, &location);
             }
             return;
         }
@@ -58,17 +59,28 @@ impl Loader {
                 ),
             }
         }
+        let inherited = relation.columns.len();
         let mut pending = Vec::new();
         for definition in &create.columns {
             let (column, constraints) = self.column(&name, definition, statement);
-            if let Some(existing) = relation.column_mut(&column.name) {
-                // PARTITION OF (…) may restate an inherited column with more options.
-                existing.not_null |= column.not_null;
-                if column.default.is_some() {
-                    existing.default = column.default;
+            let position = relation.columns.iter().position(|c| c.name == column.name);
+            match position {
+                // PARTITION OF (…) and INHERITS may restate an inherited column.
+                Some(at) if at < inherited => {
+                    let existing = &mut relation.columns[at];
+                    existing.not_null |= column.not_null;
+                    if column.default.is_some() {
+                        existing.default = column.default;
+                    }
                 }
-            } else {
-                relation.columns.push(column);
+                Some(at) => {
+                    let first = relation.columns[at].location.clone();
+                    let path = relation.member_path(&column.name);
+                    let again = column.location.unwrap_or_else(|| location.clone());
+                    self.duplicate(path, "column", first, &again);
+                    continue;
+                }
+                None => relation.columns.push(column),
             }
             pending.extend(constraints);
         }
