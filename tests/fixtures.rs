@@ -26,7 +26,13 @@ fn expect(fixture: &str, expected_code: i32, expected: &[(&str, &str, &str, &str
     let mut expected: Vec<Brief> = expected
         .iter()
         .map(|(severity, rule, object, path, line)| {
-            (severity.to_string(), rule.to_string(), object.to_string(), path.to_string(), *line)
+            (
+                severity.to_string(),
+                rule.to_string(),
+                object.to_string(),
+                path.to_string(),
+                *line,
+            )
         })
         .collect();
     expected.sort();
@@ -37,7 +43,10 @@ fn expect(fixture: &str, expected_code: i32, expected: &[(&str, &str, &str, &str
 #[test]
 fn bundled_example_has_no_errors_or_warnings() {
     let findings = example_findings();
-    assert!(findings.iter().all(|(severity, ..)| severity == "info"), "{findings:?}");
+    assert!(
+        findings.iter().all(|(severity, ..)| severity == "info"),
+        "{findings:?}"
+    );
     assert!(
         findings.iter().all(|(_, rule, object, ..)| {
             ["dto-type-mismatch", "dto-nullability-mismatch"].contains(&rule.as_str())
@@ -53,7 +62,13 @@ fn spec_parse_error_is_located_and_later_statements_are_checked() {
         "spec-parse-error",
         1,
         &[
-            ("error", "spec-parse-error", "public.audit_notes", "fixtures/spec-parse-error/change.sql", 2),
+            (
+                "error",
+                "spec-parse-error",
+                "public.audit_notes",
+                "fixtures/spec-parse-error/change.sql",
+                2,
+            ),
             (
                 "error",
                 "speculative-index",
@@ -68,7 +83,11 @@ fn spec_parse_error_is_located_and_later_statements_are_checked() {
 #[test]
 fn unsupported_statement() {
     let path = "fixtures/unsupported-statement/change.sql";
-    expect("unsupported-statement", 0, &[("info", "unsupported-statement", path, path, 2)]);
+    expect(
+        "unsupported-statement",
+        0,
+        &[("info", "unsupported-statement", path, path, 2)],
+    );
 }
 
 #[test]
@@ -76,7 +95,13 @@ fn duplicate_definition() {
     expect(
         "duplicate-definition",
         1,
-        &[("error", "duplicate-definition", "public.channel_taxonomy", "fixtures/duplicate-definition/change.sql", 2)],
+        &[(
+            "error",
+            "duplicate-definition",
+            "public.channel_taxonomy",
+            "fixtures/duplicate-definition/change.sql",
+            2,
+        )],
     );
 }
 
@@ -87,9 +112,27 @@ fn unknown_reference() {
         "unknown-reference",
         1,
         &[
-            ("error", "unknown-reference", "public.idx_revenue_ledger_postedat", path, 2),
-            ("error", "speculative-index", "public.idx_revenue_ledger_postedat", path, 2),
-            ("error", "unknown-reference", "public.audit_log.tenant_isolation_policy", path, 4),
+            (
+                "error",
+                "unknown-reference",
+                "public.idx_revenue_ledger_postedat",
+                path,
+                2,
+            ),
+            (
+                "error",
+                "speculative-index",
+                "public.idx_revenue_ledger_postedat",
+                path,
+                2,
+            ),
+            (
+                "error",
+                "unknown-reference",
+                "public.audit_log.tenant_isolation_policy",
+                path,
+                4,
+            ),
         ],
     );
 }
@@ -99,7 +142,13 @@ fn unmapped_dto_field() {
     expect(
         "unmapped-dto-field",
         1,
-        &[("error", "unmapped-dto-field", "ReconciliationStatusFixture.currency", "fixtures/unmapped-dto-field/contract.yaml", 17)],
+        &[(
+            "error",
+            "unmapped-dto-field",
+            "ReconciliationStatusFixture.currency",
+            "fixtures/unmapped-dto-field/contract.yaml",
+            17,
+        )],
     );
 }
 
@@ -123,7 +172,13 @@ fn dto_type_mismatch() {
     expect(
         "dto-type-mismatch",
         1,
-        &[("error", "dto-type-mismatch", "public.mv_reconciliation_status.tenant_id", "fixtures/dto-type-mismatch/contract.yaml", 11)],
+        &[(
+            "error",
+            "dto-type-mismatch",
+            "public.mv_reconciliation_status.tenant_id",
+            "fixtures/dto-type-mismatch/contract.yaml",
+            11,
+        )],
     );
 }
 
@@ -147,7 +202,13 @@ fn dto_enum_mismatch() {
     expect(
         "dto-enum-mismatch",
         1,
-        &[("error", "dto-enum-mismatch", "public.mv_reconciliation_status.state", "fixtures/dto-enum-mismatch/contract.yaml", 13)],
+        &[(
+            "error",
+            "dto-enum-mismatch",
+            "public.mv_reconciliation_status.state",
+            "fixtures/dto-enum-mismatch/contract.yaml",
+            13,
+        )],
     );
 }
 
@@ -156,7 +217,13 @@ fn dto_length_mismatch() {
     expect(
         "dto-length-mismatch",
         1,
-        &[("error", "dto-length-mismatch", "public.mv_reconciliation_status.state", "fixtures/dto-length-mismatch/contract.yaml", 13)],
+        &[(
+            "error",
+            "dto-length-mismatch",
+            "public.mv_reconciliation_status.state",
+            "fixtures/dto-length-mismatch/contract.yaml",
+            13,
+        )],
     );
 }
 
@@ -173,7 +240,13 @@ fn unknown_contract_ref_makes_the_index_speculative() {
                 "fixtures/unknown-contract-ref/contract_schema_mapping.yaml",
                 117,
             ),
-            ("error", "speculative-index", "public.idx_revenue_ledger_tenant_updated_at", "specs/050_revenue_ledger.sql", 23),
+            (
+                "error",
+                "speculative-index",
+                "public.idx_revenue_ledger_tenant_updated_at",
+                "specs/050_revenue_ledger.sql",
+                23,
+            ),
         ],
     );
 }
@@ -198,7 +271,13 @@ fn speculative_index() {
     expect(
         "speculative-index",
         1,
-        &[("error", "speculative-index", "public.idx_revenue_ledger_posted_at", "fixtures/speculative-index/change.sql", 2)],
+        &[(
+            "error",
+            "speculative-index",
+            "public.idx_revenue_ledger_posted_at",
+            "fixtures/speculative-index/change.sql",
+            2,
+        )],
     );
 }
 
@@ -237,7 +316,13 @@ fn redundant_index() {
     expect(
         "redundant-index",
         0,
-        &[("warning", "redundant-index", "public.idx_attribution_allocations_tenant", "fixtures/redundant-index/change.sql", 2)],
+        &[(
+            "warning",
+            "redundant-index",
+            "public.idx_attribution_allocations_tenant",
+            "fixtures/redundant-index/change.sql",
+            2,
+        )],
     );
 }
 
@@ -263,9 +348,21 @@ fn missing_tenant_column_on_a_new_table() {
         "missing-tenant-column",
         1,
         &[
-            ("error", "missing-tenant-column", "public.audit_notes", path, 2),
+            (
+                "error",
+                "missing-tenant-column",
+                "public.audit_notes",
+                path,
+                2,
+            ),
             ("error", "rls-disabled", "public.audit_notes", path, 2),
-            ("error", "missing-tenant-policy", "public.audit_notes", path, 2),
+            (
+                "error",
+                "missing-tenant-policy",
+                "public.audit_notes",
+                path,
+                2,
+            ),
         ],
     );
 }
@@ -275,7 +372,13 @@ fn rls_disabled() {
     expect(
         "rls-disabled",
         1,
-        &[("error", "rls-disabled", "public.revenue_ledger", "specs/050_revenue_ledger.sql", 4)],
+        &[(
+            "error",
+            "rls-disabled",
+            "public.revenue_ledger",
+            "specs/050_revenue_ledger.sql",
+            4,
+        )],
     );
 }
 
@@ -284,7 +387,13 @@ fn missing_tenant_policy() {
     expect(
         "missing-tenant-policy",
         1,
-        &[("error", "missing-tenant-policy", "public.dead_events", "specs/030_dead_events.sql", 3)],
+        &[(
+            "error",
+            "missing-tenant-policy",
+            "public.dead_events",
+            "specs/030_dead_events.sql",
+            3,
+        )],
     );
 }
 
@@ -316,7 +425,13 @@ fn expired_suppression_no_longer_hides_its_finding() {
                 "fixtures/expired-suppression/pgparity.toml",
                 6,
             ),
-            ("error", "speculative-index", "public.idx_revenue_ledger_posted_at", "fixtures/expired-suppression/change.sql", 2),
+            (
+                "error",
+                "speculative-index",
+                "public.idx_revenue_ledger_posted_at",
+                "fixtures/expired-suppression/change.sql",
+                2,
+            ),
         ],
     );
 }
@@ -332,13 +447,25 @@ fn a_suppression_with_a_reason_hides_its_finding_and_is_counted() {
 fn every_rule_has_a_fixture_that_makes_it_fire() {
     let fixtures: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))
         .expect("fixtures/ exists")
-        .map(|entry| entry.expect("readable entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("readable entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     for rule in pgparity::checks::RULES {
-        assert!(fixtures.iter().any(|fixture| fixture == rule.id), "no fixture for rule {}", rule.id);
+        assert!(
+            fixtures.iter().any(|fixture| fixture == rule.id),
+            "no fixture for rule {}",
+            rule.id
+        );
         let (_, report) = check_json(&["--config", &format!("fixtures/{}/pgparity.toml", rule.id)]);
         assert!(
-            briefs(&report).iter().any(|(_, fired, ..)| fired == rule.id),
+            briefs(&report)
+                .iter()
+                .any(|(_, fired, ..)| fired == rule.id),
             "rule {} does not fire on its fixture",
             rule.id
         );

@@ -7,7 +7,8 @@ const START: &str = "<!-- rules:start -->\n";
 const END: &str = "<!-- rules:end -->";
 
 fn rule_table() -> String {
-    let mut table = String::from("| rule | family | default | what it checks |\n|---|---|---|---|\n");
+    let mut table =
+        String::from("| rule | family | default | what it checks |\n|---|---|---|---|\n");
     for rule in RULES {
         table.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
@@ -24,7 +25,10 @@ fn rule_table() -> String {
 fn readme_rule_table_matches_the_registry() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
     let readme = std::fs::read_to_string(path).expect("README.md is readable");
-    let start = readme.find(START).expect("README has the rules:start marker") + START.len();
+    let start = readme
+        .find(START)
+        .expect("README has the rules:start marker")
+        + START.len();
     let end = readme.find(END).expect("README has the rules:end marker");
     let expected = rule_table();
     if readme[start..end] == expected {

@@ -15,12 +15,16 @@ pub struct Catalog {
     /// Extensions (`CREATE EXTENSION`).
     pub extensions: BTreeMap<String, Option<Location>>,
     /// Tables, partitioned tables, views and materialized views.
+    #[serde(with = "keyed_list")]
     pub relations: BTreeMap<QualifiedName, Relation>,
     /// Enum types and their labels in order.
+    #[serde(with = "keyed_list")]
     pub enums: BTreeMap<QualifiedName, EnumType>,
     /// Domains over base types.
+    #[serde(with = "keyed_list")]
     pub domains: BTreeMap<QualifiedName, Domain>,
     /// Functions by name; overloads share a name.
+    #[serde(with = "keyed_list")]
     pub functions: BTreeMap<QualifiedName, Vec<Function>>,
 }
 
@@ -505,4 +509,45 @@ pub struct Function {
     pub returns: Option<String>,
     /// Where it was defined.
     pub location: Option<Location>,
+}
+
+/// JSON objects need string keys, and a schema-qualified name is two strings: maps keyed
+/// by [`QualifiedName`] are written as lists of `{"name": {...}, "definition": ...}`.
+mod keyed_list {
+    use super::QualifiedName;
+    use serde::de::DeserializeOwned;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    #[derive(Serialize)]
+    struct EntryRef<'a, V> {
+        name: &'a QualifiedName,
+        definition: &'a V,
+    }
+
+    #[derive(Deserialize)]
+    struct Entry<V> {
+        name: QualifiedName,
+        definition: V,
+    }
+
+    pub fn serialize<S: Serializer, V: Serialize>(
+        map: &BTreeMap<QualifiedName, V>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            map.iter()
+                .map(|(name, definition)| EntryRef { name, definition }),
+        )
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, V: DeserializeOwned>(
+        deserializer: D,
+    ) -> Result<BTreeMap<QualifiedName, V>, D::Error> {
+        let entries: Vec<Entry<V>> = Vec::deserialize(deserializer)?;
+        Ok(entries
+            .into_iter()
+            .map(|entry| (entry.name, entry.definition))
+            .collect())
+    }
 }

@@ -38,8 +38,14 @@ pub fn check_json(args: &[&str]) -> (i32, Value) {
     let mut all = vec!["check", "--format", "json"];
     all.extend_from_slice(args);
     let run = pgparity(&all);
-    assert!(run.code == 0 || run.code == 1, "pgparity failed ({}): {}", run.code, run.stderr);
-    let report = serde_json::from_str(&run.stdout).unwrap_or_else(|error| panic!("JSON report: {error}\n{}", run.stdout));
+    assert!(
+        run.code == 0 || run.code == 1,
+        "pgparity failed ({}): {}",
+        run.code,
+        run.stderr
+    );
+    let report = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|error| panic!("JSON report: {error}\n{}", run.stdout));
     (run.code, report)
 }
 
@@ -59,7 +65,10 @@ pub fn briefs(report: &Value) -> Vec<Brief> {
                 text("severity"),
                 text("rule"),
                 text("object"),
-                finding["location"]["path"].as_str().unwrap_or_default().to_string(),
+                finding["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
                 finding["location"]["line"].as_u64().unwrap_or_default(),
             )
         })
