@@ -9,8 +9,8 @@
 
 use crate::model::{Catalog, Column, ColumnSource, QualifiedName, SqlType};
 use sqlparser::ast::{
-    Cte, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
-    JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem,
+    BinaryOperator, Cte, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    GroupByExpr, Ident, JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem,
     SelectItemQualifiedWildcardKind, SetExpr, TableAlias, TableFactor, TableWithJoins, Value,
 };
 
@@ -182,16 +182,22 @@ impl Resolver<'_> {
         for from in &select.from {
             scope.extend(self.table_with_joins(from, ctes));
         }
+        let grouping_sets = has_grouping_sets(&select.group_by);
+        let context = SelectScope {
+            entries: &scope,
+            grouped: !grouping_sets
+                && matches!(&select.group_by, GroupByExpr::Expressions(exprs, _) if !exprs.is_empty()),
+        };
         let mut items = Vec::new();
         for item in &select.projection {
             match item {
                 SelectItem::UnnamedExpr(expr) => {
-                    let mut lineage = self.expr(expr, &scope);
+                    let mut lineage = self.expr(expr, &context);
                     lineage.name = output_name(expr);
                     items.push(lineage);
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    let mut lineage = self.expr(expr, &scope);
+                    let mut lineage = self.expr(expr, &context);
                     lineage.name = Some(fold(alias));
                     items.push(lineage);
                 }
@@ -216,7 +222,7 @@ impl Resolver<'_> {
                 _ => return Outputs::KnownPrefix(items),
             }
         }
-        if has_grouping_sets(&select.group_by) {
+        if grouping_sets {
             items.iter_mut().for_each(|item| item.not_null = false);
         }
         Outputs::Known(items)
@@ -394,16 +400,45 @@ impl Resolver<'_> {
         found_in(self.entry_named(scope, qualifier)?)
     }
 
-    fn expr(&self, expr: &Expr, scope: &[ScopeEntry]) -> Lineage {
+    fn expr(&self, expr: &Expr, scope: &SelectScope) -> Lineage {
         match expr {
             Expr::Nested(inner) => self.expr(inner, scope),
             Expr::Identifier(ident) => self
-                .column_reference(&[fold(ident)], scope)
+                .column_reference(&[fold(ident)], scope.entries)
                 .unwrap_or_else(|| Lineage::unknown(None)),
             Expr::CompoundIdentifier(parts) => {
                 let parts: Vec<String> = parts.iter().map(fold).collect();
-                self.column_reference(&parts, scope)
+                self.column_reference(&parts, scope.entries)
                     .unwrap_or_else(|| Lineage::unknown(None))
+            }
+            Expr::IsNull(_)
+            | Expr::IsNotNull(_)
+            | Expr::IsTrue(_)
+            | Expr::IsNotTrue(_)
+            | Expr::IsFalse(_)
+            | Expr::IsNotFalse(_)
+            | Expr::IsUnknown(_)
+            | Expr::IsNotUnknown(_)
+            | Expr::IsDistinctFrom(..)
+            | Expr::IsNotDistinctFrom(..) => typed("boolean", true),
+            Expr::BinaryOp {
+                left,
+                op:
+                    BinaryOperator::Plus
+                    | BinaryOperator::Minus
+                    | BinaryOperator::Multiply
+                    | BinaryOperator::Divide,
+                right,
+            } => {
+                let left = self.expr(left, scope);
+                let right = self.expr(right, scope);
+                match (&left.data_type, &right.data_type) {
+                    (Some(l), Some(r)) => match arithmetic_type(l, r) {
+                        Some(result) => typed(result, left.not_null && right.not_null),
+                        None => Lineage::unknown(None),
+                    },
+                    _ => Lineage::unknown(None),
+                }
             }
             Expr::Cast {
                 expr: inner,
@@ -444,7 +479,7 @@ impl Resolver<'_> {
     /// Built-in functions whose result type follows from the argument types alone.
     /// A function of the same name in the default schema might shadow the built-in,
     /// so none is assumed then.
-    fn function(&self, function: &Function, scope: &[ScopeEntry]) -> Lineage {
+    fn function(&self, function: &Function, scope: &SelectScope) -> Lineage {
         let parts = idents(&function.name);
         let name = match parts.as_slice() {
             [name] => name.as_str(),
@@ -472,15 +507,17 @@ impl Resolver<'_> {
             FunctionArguments::Subquery(_) => return Lineage::unknown(None),
         };
         let no_parentheses = matches!(function.args, FunctionArguments::None);
-        let typed = |type_name: &str, not_null: bool| Lineage {
-            name: None,
-            data_type: Some(SqlType::parse(type_name)),
-            not_null,
-            source: None,
+        let single_argument = || match args.as_slice() {
+            [Some(arg)] => self.expr(arg, scope),
+            _ => Lineage::unknown(None),
         };
-        let single_argument_type = || match args.as_slice() {
-            [Some(arg)] => self.expr(arg, scope).data_type,
-            _ => None,
+        // Over at least one row (a group of a plain GROUP BY, no FILTER, no window)
+        // an aggregate of a non-null argument is not null.
+        let aggregate_not_null = |argument: &Lineage| {
+            scope.grouped
+                && function.filter.is_none()
+                && function.over.is_none()
+                && argument.not_null
         };
         match name {
             "count" if !no_parentheses => typed("bigint", true),
@@ -490,18 +527,25 @@ impl Resolver<'_> {
             "now" if !no_parentheses && args.is_empty() => typed("timestamp with time zone", true),
             "current_timestamp" if no_parentheses => typed("timestamp with time zone", true),
             "current_date" if no_parentheses => typed("date", true),
-            "sum" => match single_argument_type().map(|t| sum_type(&t)) {
-                Some(Some(result)) => typed(result, false),
-                _ => Lineage::unknown(None),
-            },
-            "avg" => match single_argument_type().map(|t| avg_type(&t)) {
-                Some(Some(result)) => typed(result, false),
-                _ => Lineage::unknown(None),
-            },
-            "min" | "max" => Lineage {
-                data_type: single_argument_type().and_then(|t| self.min_max_type(&t)),
-                ..Lineage::unknown(None)
-            },
+            "sum" | "avg" | "min" | "max" | "bool_and" | "bool_or" | "every" => {
+                let argument = single_argument();
+                let result = match (name, &argument.data_type) {
+                    ("bool_and" | "bool_or" | "every", _) => Some(SqlType::parse("boolean")),
+                    ("sum", Some(t)) => sum_type(t).map(SqlType::parse),
+                    ("avg", Some(t)) => avg_type(t).map(SqlType::parse),
+                    (_, Some(t)) => self.min_max_type(t),
+                    (_, None) => None,
+                };
+                match result {
+                    Some(result) => Lineage {
+                        name: None,
+                        not_null: aggregate_not_null(&argument),
+                        data_type: Some(result),
+                        source: None,
+                    },
+                    None => Lineage::unknown(None),
+                }
+            }
             "coalesce" => {
                 let lineages: Vec<Lineage> = args
                     .iter()
@@ -523,6 +567,47 @@ impl Resolver<'_> {
             }
             _ => Lineage::unknown(None),
         }
+    }
+}
+
+/// The select list's view of the query: its `FROM` relations, and whether every row
+/// stands for a non-empty group (a plain, non-empty `GROUP BY`).
+struct SelectScope<'s> {
+    entries: &'s [ScopeEntry],
+    grouped: bool,
+}
+
+/// A value of a built-in type that lineage states exactly.
+fn typed(type_name: &str, not_null: bool) -> Lineage {
+    Lineage {
+        name: None,
+        data_type: Some(SqlType::parse(type_name)),
+        not_null,
+        source: None,
+    }
+}
+
+/// The result type of `+ - * /` between integer and numeric types: the wider integer
+/// type (PostgreSQL has cross-type integer operators), or `numeric` when either side
+/// is `numeric` (the only candidate with an exact match). Other types: unknown.
+fn arithmetic_type(left: &SqlType, right: &SqlType) -> Option<&'static str> {
+    let rank = |t: &SqlType| -> Option<u8> {
+        if t.is_array() {
+            return None;
+        }
+        match t.base() {
+            "smallint" => Some(1),
+            "integer" => Some(2),
+            "bigint" => Some(3),
+            "numeric" => Some(4),
+            _ => None,
+        }
+    };
+    match rank(left)?.max(rank(right)?) {
+        1 => Some("smallint"),
+        2 => Some("integer"),
+        3 => Some("bigint"),
+        _ => Some("numeric"),
     }
 }
 
@@ -603,23 +688,17 @@ fn avg_type(argument: &SqlType) -> Option<&'static str> {
 /// The type of a literal as PostgreSQL's parser assigns it. A quoted string in a
 /// select list with no other context resolves to `text`.
 fn literal(value: &Value) -> Lineage {
-    let typed = |type_name: &str| Lineage {
-        name: None,
-        data_type: Some(SqlType::parse(type_name)),
-        not_null: true,
-        source: None,
-    };
     match value {
-        Value::SingleQuotedString(_) | Value::DollarQuotedString(_) => typed("text"),
-        Value::Boolean(_) => typed("boolean"),
+        Value::SingleQuotedString(_) | Value::DollarQuotedString(_) => typed("text", true),
+        Value::Boolean(_) => typed("boolean", true),
         Value::Number(digits, _) => {
             let is_integer = digits.chars().all(|c| c.is_ascii_digit());
             if is_integer && digits.parse::<i32>().is_ok() {
-                typed("integer")
+                typed("integer", true)
             } else if is_integer && digits.parse::<i64>().is_ok() {
-                typed("bigint")
+                typed("bigint", true)
             } else {
-                typed("numeric")
+                typed("numeric", true)
             }
         }
         _ => Lineage::unknown(None),
