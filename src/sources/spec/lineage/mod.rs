@@ -7,11 +7,14 @@
 //! operator resolution) keeps `data_type: None`, so checks say "type not checked"
 //! instead of guessing.
 
+mod builtins;
+
 use crate::model::{Catalog, Column, ColumnSource, QualifiedName, SqlType};
+use builtins::{arithmetic_type, avg_type, literal, min_max_scalar, sum_type, typed};
 use sqlparser::ast::{
     BinaryOperator, Cte, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
     GroupByExpr, Ident, JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, TableAlias, TableFactor, TableWithJoins, Value,
+    SelectItemQualifiedWildcardKind, SetExpr, TableAlias, TableFactor, TableWithJoins,
 };
 
 /// The name PostgreSQL gives an output column it cannot name from its expression.
@@ -577,40 +580,6 @@ struct SelectScope<'s> {
     grouped: bool,
 }
 
-/// A value of a built-in type that lineage states exactly.
-fn typed(type_name: &str, not_null: bool) -> Lineage {
-    Lineage {
-        name: None,
-        data_type: Some(SqlType::parse(type_name)),
-        not_null,
-        source: None,
-    }
-}
-
-/// The result type of `+ - * /` between integer and numeric types: the wider integer
-/// type (PostgreSQL has cross-type integer operators), or `numeric` when either side
-/// is `numeric` (the only candidate with an exact match). Other types: unknown.
-fn arithmetic_type(left: &SqlType, right: &SqlType) -> Option<&'static str> {
-    let rank = |t: &SqlType| -> Option<u8> {
-        if t.is_array() {
-            return None;
-        }
-        match t.base() {
-            "smallint" => Some(1),
-            "integer" => Some(2),
-            "bigint" => Some(3),
-            "numeric" => Some(4),
-            _ => None,
-        }
-    };
-    match rank(left)?.max(rank(right)?) {
-        1 => Some("smallint"),
-        2 => Some("integer"),
-        3 => Some("bigint"),
-        _ => Some("numeric"),
-    }
-}
-
 /// `ROLLUP`, `CUBE` and `GROUPING SETS` fill the columns they group by with nulls in
 /// their subtotal rows.
 fn has_grouping_sets(group_by: &GroupByExpr) -> bool {
@@ -625,83 +594,6 @@ fn has_grouping_sets(group_by: &GroupByExpr) -> bool {
                     )
                 })
         }
-    }
-}
-
-/// `min`'s and `max`'s result type for an argument type. Aggregates return their
-/// declared type without modifiers (`max` of `numeric(6,5)` is `numeric`), and
-/// `character varying` is aggregated as `text`.
-fn min_max_scalar(argument: &SqlType) -> Option<SqlType> {
-    if argument.is_array() {
-        return None;
-    }
-    match argument.base() {
-        "smallint"
-        | "integer"
-        | "bigint"
-        | "real"
-        | "double precision"
-        | "numeric"
-        | "text"
-        | "date"
-        | "time without time zone"
-        | "time with time zone"
-        | "timestamp without time zone"
-        | "timestamp with time zone"
-        | "interval"
-        | "money"
-        | "inet" => Some(SqlType::parse(argument.base())),
-        "character varying" => Some(SqlType::parse("text")),
-        _ => None,
-    }
-}
-
-/// `sum`'s result type for an argument type (PostgreSQL's `sum` overloads).
-fn sum_type(argument: &SqlType) -> Option<&'static str> {
-    if argument.is_array() {
-        return None;
-    }
-    match argument.base() {
-        "smallint" | "integer" => Some("bigint"),
-        "bigint" | "numeric" => Some("numeric"),
-        "real" => Some("real"),
-        "double precision" => Some("double precision"),
-        "money" => Some("money"),
-        "interval" => Some("interval"),
-        _ => None,
-    }
-}
-
-/// `avg`'s result type for an argument type (PostgreSQL's `avg` overloads).
-fn avg_type(argument: &SqlType) -> Option<&'static str> {
-    if argument.is_array() {
-        return None;
-    }
-    match argument.base() {
-        "smallint" | "integer" | "bigint" | "numeric" => Some("numeric"),
-        "real" | "double precision" => Some("double precision"),
-        "interval" => Some("interval"),
-        _ => None,
-    }
-}
-
-/// The type of a literal as PostgreSQL's parser assigns it. A quoted string in a
-/// select list with no other context resolves to `text`.
-fn literal(value: &Value) -> Lineage {
-    match value {
-        Value::SingleQuotedString(_) | Value::DollarQuotedString(_) => typed("text", true),
-        Value::Boolean(_) => typed("boolean", true),
-        Value::Number(digits, _) => {
-            let is_integer = digits.chars().all(|c| c.is_ascii_digit());
-            if is_integer && digits.parse::<i32>().is_ok() {
-                typed("integer", true)
-            } else if is_integer && digits.parse::<i64>().is_ok() {
-                typed("bigint", true)
-            } else {
-                typed("numeric", true)
-            }
-        }
-        _ => Lineage::unknown(None),
     }
 }
 
