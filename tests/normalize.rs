@@ -386,3 +386,19 @@ fn negated_subquery_tests_have_one_form() {
         "\"substring\"((name)::text, 1, 3)",
     );
 }
+
+#[test]
+fn regclass_literals_drop_the_default_schema() {
+    same(
+        "nextval('public.orders_id_seq'::regclass)",
+        "nextval('orders_id_seq'::regclass)",
+    );
+    same(
+        "nextval('Orders_Seq'::regclass)",
+        "nextval('orders_seq'::regclass)",
+    );
+    different(
+        "nextval('audit.orders_id_seq'::regclass)",
+        "nextval('orders_id_seq'::regclass)",
+    );
+}

@@ -362,6 +362,9 @@ impl Normalizer {
             Expr::Value(value) => match value.value {
                 Value::SingleQuotedString(text) => match quoted_number(&text, &target) {
                     Some(number) => number_expr(number, false),
+                    None if target.base() == "regclass" && !target.is_array() => {
+                        string_expr(self.unqualified_relation(text))
+                    }
                     None => string_expr(text),
                 },
                 Value::Null => Expr::value(Value::Null),
@@ -376,6 +379,17 @@ impl Normalizer {
                 Expr::Array(array)
             }
             other => cast_expr(other, &target),
+        }
+    }
+
+    /// A relation name inside a `regclass` literal (`nextval('public.s'::regclass)`)
+    /// without the default schema, which the server omits for visible relations.
+    fn unqualified_relation(&self, text: String) -> String {
+        let parts = crate::model::split_identifier_path(&text);
+        match parts.as_slice() {
+            [schema, name] if *schema == self.default_schema => name.clone(),
+            [name] => name.clone(),
+            _ => text,
         }
     }
 

@@ -20,7 +20,8 @@
 //!   `CAST(x AS t)`, `interval '…'` and `date '…'` become `::` casts;
 //! - a cast on a quoted literal or `NULL` is dropped (the literal's type comes from its
 //!   context, and the server prints the type it resolved); a quoted number cast to a
-//!   numeric type becomes that number (`'-1'::integer` is `-1`);
+//!   numeric type becomes that number (`'-1'::integer` is `-1`), and a relation name in
+//!   a `regclass` literal loses the default schema (`'public.s'::regclass` is `'s'`);
 //! - a cast to `text` or unbounded `character varying` (or their arrays) on a column
 //!   reference or on an array of literals is dropped: the server adds it when comparing
 //!   a `varchar` column with text;

@@ -7,11 +7,14 @@
 //! operator resolution) keeps `data_type: None`, so checks say "type not checked"
 //! instead of guessing.
 
+mod builtins;
+
 use crate::model::{Catalog, Column, ColumnSource, QualifiedName, SqlType};
+use builtins::{arithmetic_type, avg_type, literal, min_max_scalar, sum_type, typed};
 use sqlparser::ast::{
-    Cte, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
-    JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, TableAlias, TableFactor, TableWithJoins, Value,
+    BinaryOperator, Cte, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    GroupByExpr, Ident, JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, TableAlias, TableFactor, TableWithJoins,
 };
 
 /// The name PostgreSQL gives an output column it cannot name from its expression.
@@ -182,16 +185,22 @@ impl Resolver<'_> {
         for from in &select.from {
             scope.extend(self.table_with_joins(from, ctes));
         }
+        let grouping_sets = has_grouping_sets(&select.group_by);
+        let context = SelectScope {
+            entries: &scope,
+            grouped: !grouping_sets
+                && matches!(&select.group_by, GroupByExpr::Expressions(exprs, _) if !exprs.is_empty()),
+        };
         let mut items = Vec::new();
         for item in &select.projection {
             match item {
                 SelectItem::UnnamedExpr(expr) => {
-                    let mut lineage = self.expr(expr, &scope);
+                    let mut lineage = self.expr(expr, &context);
                     lineage.name = output_name(expr);
                     items.push(lineage);
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    let mut lineage = self.expr(expr, &scope);
+                    let mut lineage = self.expr(expr, &context);
                     lineage.name = Some(fold(alias));
                     items.push(lineage);
                 }
@@ -216,7 +225,7 @@ impl Resolver<'_> {
                 _ => return Outputs::KnownPrefix(items),
             }
         }
-        if has_grouping_sets(&select.group_by) {
+        if grouping_sets {
             items.iter_mut().for_each(|item| item.not_null = false);
         }
         Outputs::Known(items)
@@ -394,16 +403,45 @@ impl Resolver<'_> {
         found_in(self.entry_named(scope, qualifier)?)
     }
 
-    fn expr(&self, expr: &Expr, scope: &[ScopeEntry]) -> Lineage {
+    fn expr(&self, expr: &Expr, scope: &SelectScope) -> Lineage {
         match expr {
             Expr::Nested(inner) => self.expr(inner, scope),
             Expr::Identifier(ident) => self
-                .column_reference(&[fold(ident)], scope)
+                .column_reference(&[fold(ident)], scope.entries)
                 .unwrap_or_else(|| Lineage::unknown(None)),
             Expr::CompoundIdentifier(parts) => {
                 let parts: Vec<String> = parts.iter().map(fold).collect();
-                self.column_reference(&parts, scope)
+                self.column_reference(&parts, scope.entries)
                     .unwrap_or_else(|| Lineage::unknown(None))
+            }
+            Expr::IsNull(_)
+            | Expr::IsNotNull(_)
+            | Expr::IsTrue(_)
+            | Expr::IsNotTrue(_)
+            | Expr::IsFalse(_)
+            | Expr::IsNotFalse(_)
+            | Expr::IsUnknown(_)
+            | Expr::IsNotUnknown(_)
+            | Expr::IsDistinctFrom(..)
+            | Expr::IsNotDistinctFrom(..) => typed("boolean", true),
+            Expr::BinaryOp {
+                left,
+                op:
+                    BinaryOperator::Plus
+                    | BinaryOperator::Minus
+                    | BinaryOperator::Multiply
+                    | BinaryOperator::Divide,
+                right,
+            } => {
+                let left = self.expr(left, scope);
+                let right = self.expr(right, scope);
+                match (&left.data_type, &right.data_type) {
+                    (Some(l), Some(r)) => match arithmetic_type(l, r) {
+                        Some(result) => typed(result, left.not_null && right.not_null),
+                        None => Lineage::unknown(None),
+                    },
+                    _ => Lineage::unknown(None),
+                }
             }
             Expr::Cast {
                 expr: inner,
@@ -444,7 +482,7 @@ impl Resolver<'_> {
     /// Built-in functions whose result type follows from the argument types alone.
     /// A function of the same name in the default schema might shadow the built-in,
     /// so none is assumed then.
-    fn function(&self, function: &Function, scope: &[ScopeEntry]) -> Lineage {
+    fn function(&self, function: &Function, scope: &SelectScope) -> Lineage {
         let parts = idents(&function.name);
         let name = match parts.as_slice() {
             [name] => name.as_str(),
@@ -472,15 +510,17 @@ impl Resolver<'_> {
             FunctionArguments::Subquery(_) => return Lineage::unknown(None),
         };
         let no_parentheses = matches!(function.args, FunctionArguments::None);
-        let typed = |type_name: &str, not_null: bool| Lineage {
-            name: None,
-            data_type: Some(SqlType::parse(type_name)),
-            not_null,
-            source: None,
+        let single_argument = || match args.as_slice() {
+            [Some(arg)] => self.expr(arg, scope),
+            _ => Lineage::unknown(None),
         };
-        let single_argument_type = || match args.as_slice() {
-            [Some(arg)] => self.expr(arg, scope).data_type,
-            _ => None,
+        // Over at least one row (a group of a plain GROUP BY, no FILTER, no window)
+        // an aggregate of a non-null argument is not null.
+        let aggregate_not_null = |argument: &Lineage| {
+            scope.grouped
+                && function.filter.is_none()
+                && function.over.is_none()
+                && argument.not_null
         };
         match name {
             "count" if !no_parentheses => typed("bigint", true),
@@ -490,18 +530,25 @@ impl Resolver<'_> {
             "now" if !no_parentheses && args.is_empty() => typed("timestamp with time zone", true),
             "current_timestamp" if no_parentheses => typed("timestamp with time zone", true),
             "current_date" if no_parentheses => typed("date", true),
-            "sum" => match single_argument_type().map(|t| sum_type(&t)) {
-                Some(Some(result)) => typed(result, false),
-                _ => Lineage::unknown(None),
-            },
-            "avg" => match single_argument_type().map(|t| avg_type(&t)) {
-                Some(Some(result)) => typed(result, false),
-                _ => Lineage::unknown(None),
-            },
-            "min" | "max" => Lineage {
-                data_type: single_argument_type().and_then(|t| self.min_max_type(&t)),
-                ..Lineage::unknown(None)
-            },
+            "sum" | "avg" | "min" | "max" | "bool_and" | "bool_or" | "every" => {
+                let argument = single_argument();
+                let result = match (name, &argument.data_type) {
+                    ("bool_and" | "bool_or" | "every", _) => Some(SqlType::parse("boolean")),
+                    ("sum", Some(t)) => sum_type(t).map(SqlType::parse),
+                    ("avg", Some(t)) => avg_type(t).map(SqlType::parse),
+                    (_, Some(t)) => self.min_max_type(t),
+                    (_, None) => None,
+                };
+                match result {
+                    Some(result) => Lineage {
+                        name: None,
+                        not_null: aggregate_not_null(&argument),
+                        data_type: Some(result),
+                        source: None,
+                    },
+                    None => Lineage::unknown(None),
+                }
+            }
             "coalesce" => {
                 let lineages: Vec<Lineage> = args
                     .iter()
@@ -526,6 +573,13 @@ impl Resolver<'_> {
     }
 }
 
+/// The select list's view of the query: its `FROM` relations, and whether every row
+/// stands for a non-empty group (a plain, non-empty `GROUP BY`).
+struct SelectScope<'s> {
+    entries: &'s [ScopeEntry],
+    grouped: bool,
+}
+
 /// `ROLLUP`, `CUBE` and `GROUPING SETS` fill the columns they group by with nulls in
 /// their subtotal rows.
 fn has_grouping_sets(group_by: &GroupByExpr) -> bool {
@@ -540,89 +594,6 @@ fn has_grouping_sets(group_by: &GroupByExpr) -> bool {
                     )
                 })
         }
-    }
-}
-
-/// `min`'s and `max`'s result type for an argument type. Aggregates return their
-/// declared type without modifiers (`max` of `numeric(6,5)` is `numeric`), and
-/// `character varying` is aggregated as `text`.
-fn min_max_scalar(argument: &SqlType) -> Option<SqlType> {
-    if argument.is_array() {
-        return None;
-    }
-    match argument.base() {
-        "smallint"
-        | "integer"
-        | "bigint"
-        | "real"
-        | "double precision"
-        | "numeric"
-        | "text"
-        | "date"
-        | "time without time zone"
-        | "time with time zone"
-        | "timestamp without time zone"
-        | "timestamp with time zone"
-        | "interval"
-        | "money"
-        | "inet" => Some(SqlType::parse(argument.base())),
-        "character varying" => Some(SqlType::parse("text")),
-        _ => None,
-    }
-}
-
-/// `sum`'s result type for an argument type (PostgreSQL's `sum` overloads).
-fn sum_type(argument: &SqlType) -> Option<&'static str> {
-    if argument.is_array() {
-        return None;
-    }
-    match argument.base() {
-        "smallint" | "integer" => Some("bigint"),
-        "bigint" | "numeric" => Some("numeric"),
-        "real" => Some("real"),
-        "double precision" => Some("double precision"),
-        "money" => Some("money"),
-        "interval" => Some("interval"),
-        _ => None,
-    }
-}
-
-/// `avg`'s result type for an argument type (PostgreSQL's `avg` overloads).
-fn avg_type(argument: &SqlType) -> Option<&'static str> {
-    if argument.is_array() {
-        return None;
-    }
-    match argument.base() {
-        "smallint" | "integer" | "bigint" | "numeric" => Some("numeric"),
-        "real" | "double precision" => Some("double precision"),
-        "interval" => Some("interval"),
-        _ => None,
-    }
-}
-
-/// The type of a literal as PostgreSQL's parser assigns it. A quoted string in a
-/// select list with no other context resolves to `text`.
-fn literal(value: &Value) -> Lineage {
-    let typed = |type_name: &str| Lineage {
-        name: None,
-        data_type: Some(SqlType::parse(type_name)),
-        not_null: true,
-        source: None,
-    };
-    match value {
-        Value::SingleQuotedString(_) | Value::DollarQuotedString(_) => typed("text"),
-        Value::Boolean(_) => typed("boolean"),
-        Value::Number(digits, _) => {
-            let is_integer = digits.chars().all(|c| c.is_ascii_digit());
-            if is_integer && digits.parse::<i32>().is_ok() {
-                typed("integer")
-            } else if is_integer && digits.parse::<i64>().is_ok() {
-                typed("bigint")
-            } else {
-                typed("numeric")
-            }
-        }
-        _ => Lineage::unknown(None),
     }
 }
 

@@ -266,7 +266,7 @@ fn casts_literals_and_known_functions_have_exact_types() {
             "now timestamp with time zone NOT NULL",
             "ts timestamp with time zone NOT NULL",
             "co uuid NOT NULL",
-            "expr ?",
+            "expr integer",
             "low ?",
         ],
     );
@@ -300,7 +300,7 @@ fn star_expands_to_the_relation_columns() {
     );
     // Names the caller could not know come from the expansion.
     assert_lineage(
-        "SELECT *, 1 + 1 FROM customers",
+        "SELECT *, name || '!' FROM customers",
         &[],
         &[
             "id uuid NOT NULL <- public.customers.id",
@@ -354,5 +354,44 @@ fn views_in_the_catalog_pass_their_sources_on() {
             "tenant_id uuid NOT NULL <- public.orders.tenant_id",
             "total_revenue bigint <- public.mv_revenue.total_revenue",
         ]
+    );
+}
+
+#[test]
+fn grouped_aggregates_and_arithmetic_of_non_null_values_are_not_null() {
+    assert_lineage(
+        "SELECT o.tenant_id, sum(o.total) / 100.0 AS total, sum(o.amount_cents) AS cents, \
+         bool_and(o.customer_id IS NOT NULL) AS verified, max(o.status) AS last_status, \
+         avg(o.total) FILTER (WHERE o.total > 0) AS filtered, o.total * 2 AS doubled, \
+         o.amount_cents - 1::smallint AS less, count(*) AS n \
+         FROM orders AS o GROUP BY o.tenant_id",
+        &[
+            "tenant_id",
+            "total",
+            "cents",
+            "verified",
+            "last_status",
+            "filtered",
+            "doubled",
+            "less",
+            "n",
+        ],
+        &[
+            "tenant_id uuid NOT NULL <- public.orders.tenant_id",
+            "total numeric NOT NULL",
+            "cents bigint",
+            "verified boolean NOT NULL",
+            "last_status text NOT NULL",
+            "filtered numeric",
+            "doubled numeric NOT NULL",
+            "less integer",
+            "n bigint NOT NULL",
+        ],
+    );
+    // Without GROUP BY an aggregate over no rows is null.
+    assert_lineage(
+        "SELECT sum(total), bool_or(true) FROM orders",
+        &["s", "b"],
+        &["s numeric", "b boolean"],
     );
 }
