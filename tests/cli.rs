@@ -11,7 +11,7 @@ fn text_report_of_the_bundled_example() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout
-            .ends_with("pgparity: 0 errors, 0 warnings, 5 info\n"),
+            .ends_with("pgparity: 0 errors, 0 warnings, 1 info\n"),
         "{}",
         run.stdout
     );

@@ -29,10 +29,6 @@ const UNNAMED_COLUMN: &str = "?column?";
 /// output names (`?column?` where PostgreSQL has none either); when a `*` over an
 /// unknown relation hides how many columns there are, the names from there on get no
 /// type.
-#[allow(
-    dead_code,
-    reason = "the statement loader on the spec-loader branch calls it; unused until that merges"
-)]
 pub(crate) fn view_columns(
     query: &Query,
     column_names: &[String],
