@@ -147,6 +147,7 @@ impl SpecBuilder {
                     .problem(SpecProblemKind::Skipped { statement }, &location),
                 Parsed::Error { message, defines } => {
                     let defines = defines.map(|parts| self.loader.qualify_parts(&parts));
+                    let (message, location) = pinpoint_parse_error(message, location);
                     self.loader
                         .problem(SpecProblemKind::ParseError { message, defines }, &location)
                 }
@@ -163,6 +164,33 @@ impl SpecBuilder {
             statements: self.statements,
             problems,
         }
+    }
+}
+
+/// sqlparser ends its messages with ` at Line: L, Column: C` (positions in the whole
+/// file, since the loop tokenizes the file once). Pointing at that token is more precise
+/// than the statement start; positions before the statement (from a re-parse of a
+/// fragment) are not trusted.
+fn pinpoint_parse_error(message: String, statement_start: Location) -> (String, Location) {
+    let Some((text, position)) = message.rsplit_once(" at Line: ") else {
+        return (message, statement_start);
+    };
+    let parsed = position
+        .split_once(", Column: ")
+        .and_then(|(line, column)| {
+            Some((
+                line.trim().parse::<u32>().ok()?,
+                column.trim().parse::<u32>().ok()?,
+            ))
+        });
+    match parsed {
+        Some((line, column))
+            if (line, column) >= (statement_start.line, statement_start.column) =>
+        {
+            let location = Location::new(statement_start.path, line, column);
+            (text.to_string(), location)
+        }
+        _ => (message, statement_start),
     }
 }
 
