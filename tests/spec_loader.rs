@@ -79,17 +79,24 @@ fn a_builder_applies_several_texts_in_order() {
 }
 
 #[test]
-fn a_broken_statement_is_a_parse_error_at_its_start_and_loading_goes_on() {
+fn a_broken_statement_is_a_parse_error_at_the_rejected_token_and_loading_goes_on() {
     let set = load(
         "CREATE TABLE a (x int);\n\n  CREATE TABLE broken (x int,, y);\nCREATE TABLE c (\n  x int\n);",
     );
     assert_eq!(set.statements, 3);
     assert_eq!(set.problems.len(), 1, "{:?}", problems(&set));
     let problem = &set.problems[0];
-    assert_eq!(problem.location, Location::new("spec.sql", 3, 3));
+    assert_eq!(
+        problem.location,
+        Location::new("spec.sql", 3, 30),
+        "the second comma"
+    );
     match &problem.kind {
         SpecProblemKind::ParseError { message, defines } => {
-            assert!(!message.is_empty());
+            assert!(
+                message.contains("found: ,") && !message.contains("Line:"),
+                "{message}"
+            );
             assert_eq!(defines, &Some(QualifiedName::new("public", "broken")));
         }
         other => panic!("expected a parse error, got {other:?}"),
