@@ -71,6 +71,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
         specs: specs.as_ref(),
         contracts: contracts.as_ref(),
         mapping: mapping.as_ref(),
+        live: None,
         default_schema,
     });
     let today = chrono::Local::now().date_naive();

@@ -58,6 +58,7 @@ mod tenancy;
 use crate::contracts::ContractSet;
 use crate::finding::Finding;
 use crate::mapping::Mapping;
+use crate::model::Catalog;
 use crate::sources::spec::SpecSet;
 
 /// Every rule pgparity knows, in the order `pgparity rules` lists them.
@@ -101,6 +102,8 @@ pub struct Inputs<'a> {
     pub contracts: Option<&'a ContractSet>,
     /// The loaded mapping.
     pub mapping: Option<&'a Mapping>,
+    /// The live catalog (from a database or a snapshot), when one is given.
+    pub live: Option<&'a Catalog>,
     /// Where unqualified names live (the first schema in scope).
     pub default_schema: &'a str,
 }

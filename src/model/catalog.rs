@@ -26,6 +26,22 @@ pub struct Catalog {
     /// Functions by name; overloads share a name.
     #[serde(with = "keyed_list")]
     pub functions: BTreeMap<QualifiedName, Vec<Function>>,
+    /// Index usage statistics, from a live database only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_statistics: Option<IndexStatistics>,
+}
+
+/// How often each index was scanned since the statistics were last reset
+/// (`pg_stat_user_indexes`, `pg_stat_database.stats_reset`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IndexStatistics {
+    /// When the statistics were last reset (RFC 3339), if the server knows.
+    pub stats_reset: Option<String>,
+    /// When the statistics were read (RFC 3339).
+    pub read_at: String,
+    /// `idx_scan` by index.
+    #[serde(with = "keyed_list")]
+    pub scans: BTreeMap<QualifiedName, u64>,
 }
 
 impl Catalog {
