@@ -12,6 +12,7 @@ pub mod contracts;
 pub mod finding;
 pub mod mapping;
 pub mod model;
+pub mod redact;
 pub mod report;
 pub mod sources;
 pub mod sql;
