@@ -72,6 +72,8 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
         contracts: contracts.as_ref(),
         mapping: mapping.as_ref(),
         live: None,
+        row_samples: None,
+        min_stats_age_days: config.unused_index_min_stats_days,
         default_schema,
     });
     let today = chrono::Local::now().date_naive();

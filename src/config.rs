@@ -121,7 +121,7 @@ impl Suppression {
 }
 
 /// The configuration after reading the file (flags are applied by the caller).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The file read, if one was found.
     pub path: Option<PathBuf>,
@@ -139,6 +139,27 @@ pub struct Config {
     pub rule_levels: BTreeMap<String, RuleLevel>,
     /// Suppressions in file order.
     pub suppressions: Vec<Suppression>,
+    /// `unused-index` is info only while statistics are younger than this (days).
+    pub unused_index_min_stats_days: i64,
+}
+
+/// Default of `unused_index_min_stats_days`.
+pub const DEFAULT_MIN_STATS_DAYS: i64 = 7;
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: None,
+            specs: Vec::new(),
+            contracts: Vec::new(),
+            mapping: None,
+            schemas: Vec::new(),
+            fail_on: None,
+            rule_levels: BTreeMap::new(),
+            suppressions: Vec::new(),
+            unused_index_min_stats_days: DEFAULT_MIN_STATS_DAYS,
+        }
+    }
 }
 
 impl Config {
@@ -279,6 +300,9 @@ impl Config {
             fail_on,
             rule_levels,
             suppressions,
+            unused_index_min_stats_days: file
+                .unused_index_min_stats_days
+                .unwrap_or(DEFAULT_MIN_STATS_DAYS),
         })
     }
 
@@ -299,6 +323,7 @@ struct ConfigFile {
     mapping: Option<String>,
     schemas: Option<Vec<String>>,
     fail_on: Option<Spanned<String>>,
+    unused_index_min_stats_days: Option<i64>,
     #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
     #[serde(default)]

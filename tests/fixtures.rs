@@ -455,7 +455,14 @@ fn every_rule_has_a_fixture_that_makes_it_fire() {
                 .into_owned()
         })
         .collect();
-    for rule in pgparity::checks::RULES {
+    let needs_database = |rule: &pgparity::checks::Rule| {
+        rule.family == pgparity::checks::Family::Drift
+            || pgparity::checks::NEEDS_DATABASE.contains(&rule.id)
+    };
+    for rule in pgparity::checks::RULES
+        .iter()
+        .filter(|rule| !needs_database(rule))
+    {
         assert!(
             fixtures.iter().any(|fixture| fixture == rule.id),
             "no fixture for rule {}",

@@ -216,6 +216,7 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
         catalog,
         contracts,
         mapping,
+        row_samples: inputs.row_samples,
         default_schema: inputs.default_schema,
     };
     for read_model in &mapping.read_models {
@@ -312,6 +313,7 @@ struct Context<'a> {
     catalog: &'a Catalog,
     contracts: &'a ContractSet,
     mapping: &'a Mapping,
+    row_samples: Option<&'a super::rows::RowSamples>,
     default_schema: &'a str,
 }
 
@@ -350,6 +352,12 @@ impl Context<'_> {
             );
             return;
         };
+        if let Some(rows) = self
+            .row_samples
+            .and_then(|samples| samples.get(&relation.name))
+        {
+            super::rows::check_samples(dto, read_model, relation, rows, findings);
+        }
         let schema = &dto.schema;
         for mapped in &read_model.fields {
             if schema.property(&mapped.field).is_none() {

@@ -52,6 +52,7 @@ pub struct Rule {
 mod contract;
 mod index_plan;
 pub mod meta;
+pub mod rows;
 mod spec;
 mod tenancy;
 
@@ -60,6 +61,7 @@ use crate::finding::Finding;
 use crate::mapping::Mapping;
 use crate::model::Catalog;
 use crate::sources::spec::SpecSet;
+use rows::RowSamples;
 
 /// Every rule pgparity knows, in the order `pgparity rules` lists them.
 pub const RULES: &[&Rule] = &[
@@ -75,9 +77,11 @@ pub const RULES: &[&Rule] = &[
     &contract::DTO_LENGTH_MISMATCH,
     &contract::UNKNOWN_CONTRACT_REF,
     &contract::MAPPING_TYPE_DRIFT,
+    &rows::CONTRACT_ROW_VIOLATION,
     &index_plan::SPECULATIVE_INDEX,
     &index_plan::MISSING_PLANNED_INDEX,
     &index_plan::PLAN_DEFINITION_DRIFT,
+    &index_plan::UNUSED_INDEX,
     &index_plan::REDUNDANT_INDEX,
     &index_plan::UNINDEXED_FOREIGN_KEY,
     &tenancy::MISSING_TENANT_COLUMN,
@@ -86,6 +90,10 @@ pub const RULES: &[&Rule] = &[
     &meta::UNUSED_SUPPRESSION,
     &meta::EXPIRED_SUPPRESSION,
 ];
+
+/// Rules that only a live database (or a snapshot of one) can make fire, besides the
+/// drift family; their tests run against a real PostgreSQL.
+pub const NEEDS_DATABASE: &[&str] = &["contract-row-violation", "unused-index"];
 
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
@@ -104,6 +112,10 @@ pub struct Inputs<'a> {
     pub mapping: Option<&'a Mapping>,
     /// The live catalog (from a database or a snapshot), when one is given.
     pub live: Option<&'a Catalog>,
+    /// Rows sampled from live read models (`--sample-rows`).
+    pub row_samples: Option<&'a RowSamples>,
+    /// Index statistics younger than this many days make `unused-index` info only.
+    pub min_stats_age_days: i64,
     /// Where unqualified names live (the first schema in scope).
     pub default_schema: &'a str,
 }
