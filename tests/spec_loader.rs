@@ -744,3 +744,25 @@ fn a_column_defined_twice_is_a_duplicate() {
         ["spec.sql:2:2 Duplicate { object: \"public.t.a\", object_kind: \"column\", first: Some(Location { path: \"spec.sql\", line: 1, column: 17 }) }"]
     );
 }
+
+#[test]
+fn each_statement_keeps_its_source_text_for_applying_it_elsewhere() {
+    let set = load_spec_text(
+        "spec.sql",
+        "\\connect app\nCREATE TABLE a (x int);\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\n-- trailing comment\n",
+        "public",
+    );
+    let texts: Vec<&str> = set
+        .sources
+        .iter()
+        .map(|source| source.text.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "CREATE TABLE a (x int);",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\n-- trailing comment"
+        ]
+    );
+    assert_eq!(set.sources[1].location, Location::new("spec.sql", 3, 1));
+}

@@ -113,6 +113,7 @@ pub struct SpecBuilder {
     loader: Loader,
     files: Vec<String>,
     statements: usize,
+    sources: Vec<StatementSource>,
 }
 
 impl SpecBuilder {
@@ -122,6 +123,7 @@ impl SpecBuilder {
             loader: Loader::new(default_schema),
             files: Vec::new(),
             statements: 0,
+            sources: Vec::new(),
         }
     }
 
@@ -129,7 +131,9 @@ impl SpecBuilder {
     /// catalog built so far.
     pub fn add_text(&mut self, path_label: &str, text: &str) {
         self.files.push(path_label.to_string());
-        for statement in statements::parse_text(text) {
+        let parsed = statements::parse_text(text);
+        self.record_sources(path_label, text, &parsed);
+        for statement in parsed {
             self.statements += 1;
             let location = Location::new(path_label, statement.line, statement.column);
             match statement.parsed {
@@ -155,6 +159,31 @@ impl SpecBuilder {
         }
     }
 
+    /// Keeps each statement's source text (from its first token to the next statement's),
+    /// so the specs can be applied to a database statement by statement.
+    fn record_sources(
+        &mut self,
+        path_label: &str,
+        text: &str,
+        parsed: &[statements::RawStatement],
+    ) {
+        let text = statements::blank_meta_lines(text);
+        let starts: Vec<usize> = parsed
+            .iter()
+            .map(|statement| {
+                statements::byte_offset(&text, statement.line.into(), statement.column.into())
+            })
+            .collect();
+        for (index, statement) in parsed.iter().enumerate() {
+            let end = starts.get(index + 1).copied().unwrap_or(text.len());
+            let source = text.get(starts[index]..end).unwrap_or_default().trim_end();
+            self.sources.push(StatementSource {
+                location: Location::new(path_label, statement.line, statement.column),
+                text: source.to_string(),
+            });
+        }
+    }
+
     /// The catalog and everything noted while building it.
     pub fn finish(self) -> SpecSet {
         let (catalog, problems) = self.loader.finish();
@@ -162,6 +191,7 @@ impl SpecBuilder {
             catalog,
             files: self.files,
             statements: self.statements,
+            sources: self.sources,
             problems,
         }
     }

@@ -13,6 +13,18 @@ pub struct SpecSet {
     pub statements: usize,
     /// Statements that did not parse or could not be applied, and notes.
     pub problems: Vec<SpecProblem>,
+    /// Every statement's source text in file order, for applying the specs to a
+    /// scratch database (`--dev-db`).
+    pub sources: Vec<StatementSource>,
+}
+
+/// One statement as written, with where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementSource {
+    /// The statement's first token.
+    pub location: Location,
+    /// The text from the first token up to the next statement (its `;` included).
+    pub text: String,
 }
 
 impl SpecSet {

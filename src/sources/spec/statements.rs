@@ -146,7 +146,7 @@ fn parse_until_tokenizer_error(text: &str, error: &TokenizerError) -> Vec<RawSta
 }
 
 /// The byte offset of a 1-based line and character column (clamped to the text).
-fn byte_offset(text: &str, line: u64, column: u64) -> usize {
+pub(crate) fn byte_offset(text: &str, line: u64, column: u64) -> usize {
     let mut offset = 0;
     for (index, content) in text.split_inclusive('\n').enumerate() {
         if index as u64 + 1 == line {
