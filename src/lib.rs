@@ -16,3 +16,4 @@ pub mod redact;
 pub mod report;
 pub mod sources;
 pub mod sql;
+pub mod yaml;

@@ -1,11 +1,11 @@
 //! Loading contract files into a [`ContractSet`]: the DTOs they declare, their
 //! endpoints, and lookups of DTOs by name or `file#/pointer`.
 
-use super::document::{escape_pointer_segment, ReadError};
 use super::model::{ContractProblemKind, ContractSet, Dto, Endpoint};
 use super::resolve::{Resolver, Target};
-use super::store::{DocumentId, DocumentStore};
+use super::store::{DocumentId, DocumentStore, ReadError};
 use crate::model::display_path;
+use crate::yaml::escape_pointer_segment;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -102,8 +102,8 @@ fn load_error(path: &Path, error: ReadError) -> ContractLoadError {
         ReadError::Io(source) => ContractLoadError::Read { path, source },
         ReadError::Syntax(error) => ContractLoadError::Syntax {
             path,
-            line: error.line.unwrap_or(1),
-            column: error.column.unwrap_or(1),
+            line: error.location.line,
+            column: error.location.column,
             message: error.message,
         },
     }

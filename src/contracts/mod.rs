@@ -2,7 +2,6 @@
 //! endpoints and their response DTOs, and the JSON → PostgreSQL type table.
 
 pub mod compat;
-mod document;
 mod load;
 mod model;
 mod resolve;

@@ -1,11 +1,11 @@
 //! `$ref` resolution and the expansion of one schema into a [`SchemaNode`] with its
 //! standalone JSON Schema.
 
-use super::document::{escape_pointer_segment, ReadError};
 use super::model::{ContractProblem, ContractProblemKind, SchemaNode};
 use super::schema::{intersect, unite};
-use super::store::{Document, DocumentId, DocumentStore};
+use super::store::{Document, DocumentId, DocumentStore, ReadError};
 use crate::model::{display_path, Location};
+use crate::yaml::escape_pointer_segment;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -183,12 +183,8 @@ impl<'a> Resolver<'a> {
                     let reason = match error {
                         ReadError::Io(error) => error.to_string(),
                         ReadError::Syntax(error) => format!(
-                            "not YAML or JSON{}: {}",
-                            error
-                                .line
-                                .map(|line| format!(" (line {line})"))
-                                .unwrap_or_default(),
-                            error.message
+                            "not YAML or JSON (line {}): {}",
+                            error.location.line, error.message
                         ),
                     };
                     self.report(

@@ -1,11 +1,20 @@
 //! The contract documents read so far, each read once however many `$ref`s reach it.
 
-use super::document::{read_document, ReadError, SpanIndex};
 use crate::model::{display_path, Location};
+use crate::yaml::{read_yaml_value, SpanIndex, YamlError};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Why a contract file could not be read.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// The file is missing or unreadable.
+    Io(std::io::Error),
+    /// The file is neither YAML nor JSON.
+    Syntax(YamlError),
+}
 
 /// Index of a document in its [`DocumentStore`].
 pub(crate) type DocumentId = usize;
@@ -26,8 +35,7 @@ pub(crate) struct Document {
 impl Document {
     /// Where the node at `pointer` is written.
     pub(crate) fn location(&self, pointer: &str) -> Location {
-        let (line, column) = self.spans.position(pointer);
-        Location::new(self.display.clone(), line, column)
+        self.spans.locate_entry(pointer)
     }
 
     /// The file name without extension, naming a root schema that has no `title`.
@@ -54,11 +62,13 @@ impl DocumentStore {
         if let Some(id) = self.by_canonical_path.get(&canonical) {
             return Ok(*id);
         }
-        let (value, spans) = read_document(path)?;
+        let text = std::fs::read_to_string(path).map_err(ReadError::Io)?;
+        let display = display_path(path);
+        let (value, spans) = read_yaml_value(&display, &text).map_err(ReadError::Syntax)?;
         let id = self.documents.len();
         self.documents.push(Arc::new(Document {
             path: path.to_path_buf(),
-            display: display_path(path),
+            display,
             value,
             spans,
         }));

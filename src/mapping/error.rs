@@ -1,7 +1,7 @@
 //! What goes wrong when loading a mapping, in terms a user can act on.
 
-use super::yaml::YamlError;
 use crate::model::Location;
+use crate::yaml::YamlError;
 use std::fmt;
 
 /// One problem in a mapping or Markdown index plan, at the offending key or value.

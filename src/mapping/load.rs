@@ -5,8 +5,8 @@ use super::error::MappingError;
 use super::markdown::parse_markdown_plan;
 use super::model::*;
 use super::schema::validate;
-use super::yaml::{escape_pointer_segment, read_yaml_value, SpanIndex};
 use crate::model::{display_path, Location, QualifiedName, SqlType};
+use crate::yaml::{escape_pointer_segment, read_yaml_value, SpanIndex};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 

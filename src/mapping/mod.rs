@@ -1,12 +1,11 @@
 //! The `contract_schema_mapping.yaml` mapping (version 1), its JSON Schema and the
-//! Markdown index plan. The only module that knows YAML.
+//! Markdown index plan. YAML is read through [`crate::yaml`].
 
 mod error;
 mod load;
 mod markdown;
 mod model;
 mod schema;
-pub mod yaml;
 
 pub use error::{MappingDiagnostic, MappingError};
 pub use load::load_mapping;

@@ -2,8 +2,8 @@
 //! every error placed at the YAML key or value it concerns.
 
 use super::error::MappingDiagnostic;
-use super::yaml::{escape_pointer_segment, SpanIndex};
 use crate::model::Location;
+use crate::yaml::{escape_pointer_segment, SpanIndex};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, ValidationError};
 use serde_json::Value;
@@ -269,7 +269,7 @@ mod tests {
     #[test]
     fn alternatives_are_explained_in_words() {
         let yaml = "version: 1\nread_models:\n  - relation: r\n";
-        let Ok((document, spans)) = crate::mapping::yaml::read_yaml_value("m.yaml", yaml) else {
+        let Ok((document, spans)) = crate::yaml::read_yaml_value("m.yaml", yaml) else {
             panic!("the test YAML must parse");
         };
         let diagnostics = validate(&document, &spans, "m.yaml");

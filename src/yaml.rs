@@ -1,11 +1,14 @@
-//! YAML reading for the whole crate: any YAML document becomes a `serde_json::Value`
-//! plus a [`SpanIndex`] that tells where each node was written, so that whatever
-//! validates the value afterwards (a JSON Schema, a loader) can point at `file:line:column`.
+//! The crate's one YAML (and JSON) reader, and the only code that knows serde-saphyr.
+//!
+//! A document becomes a `serde_json::Value` plus a [`SpanIndex`] that tells where each
+//! node was written, so that whatever checks the value afterwards (a JSON Schema, the
+//! mapping loader, the contract loader) can point at `file:line:column`. JSON is read by
+//! the same parser (it is a YAML subset), so JSON documents get positions too.
 
 use crate::model::Location;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
-use serde_saphyr::Spanned;
+use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -30,13 +33,30 @@ impl SpanIndex {
         self.keys.get(pointer)
     }
 
-    /// The best location for a diagnostic about `pointer`: the node itself, else its
-    /// nearest existing ancestor (a missing key is reported where its parent is), else
-    /// the start of the file.
+    /// The best location for a diagnostic about the value at `pointer`: the value itself,
+    /// else its nearest existing ancestor (a missing key is reported where its parent
+    /// is), else the start of the file.
     pub fn locate(&self, pointer: &str) -> Location {
+        self.nearest(pointer, |current| self.values.get(current))
+    }
+
+    /// Where the entry at `pointer` is written, as a reader scanning the file looks for
+    /// it: the key of a mapping entry, the first character of a sequence item or of the
+    /// root; else the same for its nearest existing ancestor, else the start of the file.
+    pub fn locate_entry(&self, pointer: &str) -> Location {
+        self.nearest(pointer, |current| {
+            self.keys.get(current).or_else(|| self.values.get(current))
+        })
+    }
+
+    fn nearest<'a>(
+        &'a self,
+        pointer: &str,
+        position: impl Fn(&str) -> Option<&'a Location>,
+    ) -> Location {
         let mut current = pointer;
         loop {
-            if let Some(location) = self.values.get(current) {
+            if let Some(location) = position(current) {
                 return location.clone();
             }
             match current.rfind('/') {
@@ -47,7 +67,7 @@ impl SpanIndex {
     }
 }
 
-/// A YAML document that could not be read as YAML.
+/// A document that could not be read as YAML (or JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
     /// Where the parser stopped (line and column of the problem when it knows them,
@@ -65,29 +85,81 @@ impl fmt::Display for YamlError {
 
 impl std::error::Error for YamlError {}
 
-/// Reads one YAML document. `path` is the label used in every [`Location`] (pass it through
-/// [`crate::model::display_path`]). Anchors, aliases and merge keys are expanded; duplicate
-/// keys, non-finite numbers and multiple documents are errors.
+/// Stack for the parser thread. The deserializer recurses per nesting level and,
+/// unoptimized, takes tens of kilobytes a level: more than a test thread's 2 MiB holds
+/// for a document as deep as [`MAX_DEPTH`] allows. Only touched pages are committed.
+const PARSER_STACK_BYTES: usize = 64 << 20;
+
+/// Deepest nesting accepted; published API descriptions nest deeper than the parser's
+/// default allows, and [`PARSER_STACK_BYTES`] is sized for this.
+const MAX_DEPTH: usize = 160;
+
+/// Reads one YAML or JSON document. `path` is the label used in every [`Location`] (pass
+/// it through [`crate::model::display_path`]). An empty document (or one with only
+/// comments) is `null`. Anchors, aliases and merge keys are expanded; scalar mapping keys
+/// become text (`200:` has key `"200"`); duplicate keys, non-finite numbers and multiple
+/// documents are errors. Budgets fit API descriptions with millions of nodes, and the
+/// parse runs on its own thread with a stack large enough for the deepest document the
+/// budget accepts.
 pub fn read_yaml_value(path: &str, text: &str) -> Result<(Value, SpanIndex), YamlError> {
-    let options = serde_saphyr::options! { with_snippet: false };
-    let root: Spanned<Node> =
-        serde_saphyr::from_str_with_options(text, options).map_err(|error| {
-            let (line, column) = error
-                .location()
-                .map(|location| (location.line(), location.column()))
-                .filter(|&(line, _)| line > 0)
-                .unwrap_or((1, 1));
-            YamlError {
-                location: Location::new(path, clamp(line), clamp(column).max(1)),
-                message: error.to_string(),
-            }
-        })?;
+    let parsed = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("pgparity-yaml-parser".into())
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, || parse(text))
+            .map(|parser| parser.join())
+    });
+    let root = match parsed {
+        Ok(Ok(root)) => root,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(spawn_error) => {
+            return Err(YamlError {
+                location: Location::new(path, 1, 1),
+                message: format!("cannot start the YAML parser thread: {spawn_error}"),
+            })
+        }
+    };
+    let root = root.map_err(|error| YamlError {
+        location: error
+            .location()
+            .map_or_else(|| Location::new(path, 1, 1), |at| location_of(path, &at)),
+        // The location is already in `location`; the user-facing wording leaves out the
+        // parser's own "at line X, column Y" and its advice to library developers.
+        message: UserMessageFormatter
+            .format_message(error.without_snippet())
+            .into_owned(),
+    })?;
     let mut index = SpanIndex {
         path: path.to_string(),
         ..SpanIndex::default()
     };
     let value = flatten(root, String::new(), &mut index);
     Ok((value, index))
+}
+
+/// Parses `text`; valid JSON that YAML refuses (tabs used for indentation) is parsed
+/// again with its tabs as spaces. JSON allows tabs only between tokens, so the document
+/// means the same and every node keeps its line and column.
+fn parse(text: &str) -> Result<Spanned<Node>, serde_saphyr::Error> {
+    match serde_saphyr::from_str_with_options(text, parser_options()) {
+        Err(_) if text.contains('\t') && serde_json::from_str::<IgnoredAny>(text).is_ok() => {
+            serde_saphyr::from_str_with_options(&text.replace('\t', " "), parser_options())
+        }
+        parsed => parsed,
+    }
+}
+
+/// The parser's default budget is sized for configuration files; published API
+/// descriptions (a cloud provider's, a payment API's) have millions of nodes.
+fn parser_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 20_000_000;
+    budget.max_events = 80_000_000;
+    budget.max_depth = MAX_DEPTH;
+    serde_saphyr::options! {
+        budget: Some(budget),
+        with_snippet: false,
+    }
 }
 
 fn clamp(number: u64) -> u32 {
@@ -383,5 +455,103 @@ mod tests {
         );
         let error = read_yaml_value("m.yaml", "a: 1\na: 2\n").err();
         assert_eq!(error.map(|e| e.location.line), Some(2));
+    }
+
+    fn entry(index: &SpanIndex, pointer: &str) -> (u32, u32) {
+        let location = index.locate_entry(pointer);
+        (location.line, location.column)
+    }
+
+    #[test]
+    fn entries_are_placed_at_their_key_and_items_at_their_first_character() {
+        let text = "openapi: 3.0.3\ncomponents:\n  schemas:\n    Thing:\n      type: object\n      required: [a, b]\n      properties:\n        a: {type: string}\n";
+        let (value, index) = read(text);
+        assert_eq!(value["components"]["schemas"]["Thing"]["type"], "object");
+        assert_eq!(entry(&index, "/components/schemas/Thing"), (4, 5));
+        assert_eq!(
+            entry(&index, "/components/schemas/Thing/properties/a"),
+            (8, 9)
+        );
+        assert_eq!(
+            entry(&index, "/components/schemas/Thing/properties/a/type"),
+            (8, 13)
+        );
+        assert_eq!(
+            entry(&index, "/components/schemas/Thing/required/1"),
+            (6, 21)
+        );
+        assert_eq!(entry(&index, ""), (1, 1));
+    }
+
+    #[test]
+    fn entries_fall_back_to_the_nearest_ancestor_entry() {
+        let (_, index) = read("a:\n  b: 1\n");
+        assert_eq!(entry(&index, "/a/b/c/d"), (2, 3));
+        assert_eq!(entry(&index, "/zzz"), (1, 1));
+        assert_eq!(index.locate_entry("/zzz").path, "m.yaml");
+    }
+
+    #[test]
+    fn numeric_response_codes_become_text_keys() {
+        let (value, index) = read("responses:\n  200:\n    description: ok\n");
+        assert_eq!(value["responses"]["200"]["description"], "ok");
+        assert_eq!(entry(&index, "/responses/200"), (2, 3));
+    }
+
+    #[test]
+    fn json_gets_positions_too() {
+        let text = "{\n  \"title\": \"X\",\n  \"properties\": {\n    \"id\": {\"type\": \"string\"}\n  }\n}\n";
+        let (value, index) = read(text);
+        assert_eq!(value["properties"]["id"]["type"], "string");
+        assert_eq!(entry(&index, "/properties/id"), (4, 5));
+    }
+
+    #[test]
+    fn tab_indented_json_is_read_with_positions() {
+        let text = "{\n\t\"title\": \"X\",\n\t\"properties\": {\n\t\t\"id\": {\"type\": \"string\"}\n\t}\n}\n";
+        let (value, index) = read(text);
+        assert_eq!(value["title"], "X");
+        assert_eq!(entry(&index, "/properties/id"), (4, 3));
+    }
+
+    #[test]
+    fn tab_indented_json_with_a_repeated_key_is_refused_at_that_key() {
+        let text = "{\n\t\"a\": 1,\n\t\"a\": 2\n}\n";
+        let error = read_yaml_value("c.json", text).err();
+        assert_eq!(error.map(|e| e.location.line), Some(3));
+    }
+
+    #[test]
+    fn non_finite_numbers_are_refused_where_written() {
+        let error = read_yaml_value("m.yaml", "a: 1\nb: .inf\n").err();
+        assert_eq!(error.map(|e| e.location.line), Some(2));
+    }
+
+    #[test]
+    fn deep_documents_are_read_without_exhausting_the_stack() {
+        let depth = MAX_DEPTH - 10;
+        let text = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        let (value, index) = read(&text);
+        assert!(value.is_array());
+        let pointer = "/0".repeat(depth);
+        assert_eq!(
+            index.value(&pointer).map(|l| l.column),
+            Some(clamp(depth as u64) + 1)
+        );
+    }
+
+    #[test]
+    fn documents_deeper_than_the_budget_are_refused_not_crashed() {
+        let depth = MAX_DEPTH * 4;
+        let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(read_yaml_value("m.yaml", &text).is_err());
+    }
+
+    #[test]
+    fn error_messages_speak_to_the_user_without_repeating_the_location() {
+        let error = read_yaml_value("m.yaml", "a: 1\na: 2\n").err();
+        let message = error.map(|e| e.message).unwrap_or_default();
+        assert!(!message.is_empty());
+        assert_eq!(message, "duplicate mapping key `a` is not allowed here");
     }
 }
