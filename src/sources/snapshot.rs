@@ -1,0 +1,138 @@
+//! Snapshots: the live catalog as versioned JSON, so reports and tests run offline and a
+//! nightly job can compare today with yesterday.
+
+use crate::model::{display_path, Catalog, CATALOG_FORMAT_VERSION};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// A snapshot file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The file could not be read.
+    #[error("cannot read the snapshot {path}: {source}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not a pgparity snapshot.
+    #[error("{path}:{line}:{column}: not a pgparity snapshot: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// Line of the JSON error.
+        line: usize,
+        /// Column of the JSON error.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Written by a pgparity whose catalog format this one does not read.
+    #[error("{path}: snapshot format version {found}, this pgparity reads version {expected}; take a new snapshot with `pgparity snapshot`")]
+    Version {
+        /// The file.
+        path: String,
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads.
+        expected: u32,
+    },
+}
+
+/// What a snapshot file holds besides the catalog.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// `pgparity` for files this tool wrote.
+    pub tool: String,
+    /// The pgparity version that wrote it.
+    pub tool_version: String,
+    /// The target, with the password masked.
+    pub target: String,
+    /// Schemas that were introspected.
+    pub schemas: Vec<String>,
+    /// When it was taken (RFC 3339).
+    pub taken_at: String,
+    /// The catalog.
+    pub catalog: Catalog,
+}
+
+impl Snapshot {
+    /// A snapshot of `catalog` taken now from `target` (masked by the caller).
+    pub fn new(catalog: Catalog, target: String, schemas: Vec<String>) -> Self {
+        Snapshot {
+            tool: "pgparity".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            target,
+            schemas,
+            taken_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            catalog,
+        }
+    }
+
+    /// The snapshot as pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Reads a snapshot file, refusing other format versions.
+    pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
+        let shown = display_path(path);
+        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Unreadable {
+            path: shown.clone(),
+            source,
+        })?;
+        Snapshot::parse(&shown, &text)
+    }
+
+    /// Parses snapshot text; `path` is for messages.
+    pub fn parse(path: &str, text: &str) -> Result<Snapshot, SnapshotError> {
+        let invalid = |error: serde_json::Error| SnapshotError::Invalid {
+            path: path.to_string(),
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+        };
+        let value: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
+        let found = value["catalog"]["format_version"]
+            .as_u64()
+            .unwrap_or_default();
+        if found != u64::from(CATALOG_FORMAT_VERSION) {
+            return Err(SnapshotError::Version {
+                path: path.to_string(),
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+                expected: CATALOG_FORMAT_VERSION,
+            });
+        }
+        serde_json::from_value(value).map_err(invalid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_refuses_other_versions() {
+        let snapshot = Snapshot::new(
+            Catalog::new(),
+            "postgres://app:***@db/ledger".into(),
+            vec!["public".into()],
+        );
+        let text = snapshot.to_json();
+        let back = Snapshot::parse("s.json", &text).unwrap();
+        assert_eq!(back.target, snapshot.target);
+        assert_eq!(back.catalog.format_version, CATALOG_FORMAT_VERSION);
+
+        let older = text.replace("\"format_version\": 1", "\"format_version\": 0");
+        let error = Snapshot::parse("s.json", &older).unwrap_err().to_string();
+        assert!(error.contains("format version 0"), "{error}");
+
+        let broken = Snapshot::parse("s.json", "{\n  \"tool\": ")
+            .unwrap_err()
+            .to_string();
+        assert!(broken.starts_with("s.json:2:"), "{broken}");
+    }
+}
