@@ -196,15 +196,15 @@ while the spec says `revenue_cents integer NOT NULL`. Fix whichever side is wron
 };
 
 pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
-    let (Some(mapping), Some(specs)) = (inputs.mapping, inputs.specs) else {
-        outcome
-            .skipped
-            .push("contract: needs both specs and a mapping (--specs, --mapping)".into());
+    let catalog = inputs.specs.map(|specs| &specs.catalog).or(inputs.live);
+    let (Some(mapping), Some(catalog)) = (inputs.mapping, catalog) else {
+        outcome.skipped.push(
+            "contract: needs a mapping and specs or a live database (--mapping, --specs)".into(),
+        );
         return;
     };
-    let catalog = &specs.catalog;
     let findings = &mut outcome.findings;
-    check_entities(mapping, catalog, findings);
+    check_entities(mapping, inputs.live.unwrap_or(catalog), findings);
     let Some(contracts) = inputs.contracts else {
         outcome
             .skipped
@@ -214,6 +214,7 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
     report_contract_problems(contracts, findings);
     let context = Context {
         catalog,
+        live: inputs.live,
         contracts,
         mapping,
         row_samples: inputs.row_samples,
@@ -310,7 +311,10 @@ fn check_entities(mapping: &Mapping, catalog: &Catalog, findings: &mut Vec<Findi
 }
 
 struct Context<'a> {
+    /// The specs' catalog (the live one when no specs are given): relations, lineage.
     catalog: &'a Catalog,
+    /// The live catalog: exact column types, table nullability and constraints.
+    live: Option<&'a Catalog>,
     contracts: &'a ContractSet,
     mapping: &'a Mapping,
     row_samples: Option<&'a super::rows::RowSamples>,
@@ -528,18 +532,29 @@ impl Context<'_> {
     }
 
     fn column_facts(&self, relation: &Relation, column: &Column) -> ColumnFacts {
-        let nullability = if relation.kind.is_table() || column.not_null {
-            if column.not_null {
-                Nullability::NotNull
-            } else {
-                Nullability::Nullable
+        let live_relation = self
+            .live
+            .and_then(|live| live.relations.get(&relation.name));
+        let live_column =
+            live_relation.and_then(|live_relation| live_relation.column(&column.name));
+        let nullability = if relation.kind.is_table() {
+            match live_column.map_or(column.not_null, |live_column| live_column.not_null) {
+                true => Nullability::NotNull,
+                false => Nullability::Nullable,
             }
+        } else if column.not_null || live_column.is_some_and(|live_column| live_column.not_null) {
+            Nullability::NotNull
         } else if column.source.is_some() {
             Nullability::Nullable
         } else {
             Nullability::Unknown
         };
-        let Some(declared) = &column.data_type else {
+        let (declared, types_from) =
+            match live_column.and_then(|live_column| live_column.data_type.as_ref()) {
+                Some(live_type) => (Some(live_type), self.live.unwrap_or(self.catalog)),
+                None => (column.data_type.as_ref(), self.catalog),
+            };
+        let Some(declared) = declared else {
             return ColumnFacts {
                 data_type: None,
                 is_enum: false,
@@ -550,7 +565,7 @@ impl Context<'_> {
         let mut data_type = declared.clone();
         let mut allowed_values = None;
         let mut nullability = nullability;
-        if let Some(domain) = self.catalog.domain_for(declared, self.default_schema) {
+        if let Some(domain) = types_from.domain_for(declared, self.default_schema) {
             data_type = domain.base_type.clone();
             if domain.not_null && nullability != Nullability::Unknown {
                 nullability = Nullability::NotNull;
@@ -560,12 +575,16 @@ impl Context<'_> {
                 .iter()
                 .find_map(|check| check_allowed_values(check, "value"));
         }
-        let enum_type = self.catalog.enum_for(&data_type, self.default_schema);
+        let enum_type = types_from.enum_for(&data_type, self.default_schema);
         if let Some(enum_type) = enum_type {
             allowed_values = Some(enum_type.values.clone());
         }
         if allowed_values.is_none() {
             let (table, table_column) = self.origin(relation, column);
+            let table = self
+                .live
+                .and_then(|live| live.relations.get(&table.name))
+                .unwrap_or(table);
             allowed_values =
                 table
                     .constraints
