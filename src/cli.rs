@@ -55,6 +55,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
     /// Colour in text output: auto (a terminal, unless NO_COLOR is set), always, never.
+    /// Files written with --output are never coloured.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
     /// Report only findings whose fingerprint is not in this baseline file.

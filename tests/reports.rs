@@ -96,6 +96,53 @@ fn color_always_wins_over_no_color() {
     assert!(run.stdout.contains('\x1b'));
 }
 
+/// Runs `pgparity ARGS` in the crate root under a pseudo-terminal (util-linux `script`),
+/// so standard output is a terminal, as it is for a person at a shell.
+fn pgparity_on_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
+    let command = std::iter::once(env!("CARGO_BIN_EXE_pgparity"))
+        .chain(args.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(ROOT)
+        .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
+        .output()
+        .expect("util-linux `script` runs (it provides the terminal for this test)");
+    String::from_utf8(output.stdout).expect("terminal output is UTF-8")
+}
+
+#[test]
+fn a_terminal_gets_colour_unless_no_color_is_set() {
+    let coloured = pgparity_on_terminal(&["check", "--config", SAMPLE], &[]);
+    assert!(coloured.contains("\x1b[1;31merror\x1b[0m"), "{coloured:?}");
+    let plain = pgparity_on_terminal(&["check", "--config", SAMPLE], &[("NO_COLOR", "1")]);
+    assert!(plain.contains("error[spec-parse-error]"), "{plain:?}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+    let report = std::env::temp_dir().join(format!("pgparity-coloured-{}.txt", std::process::id()));
+    let report_path = report.to_string_lossy().into_owned();
+    pgparity_on_terminal(
+        &[
+            "check",
+            "--config",
+            SAMPLE,
+            "--color",
+            "always",
+            "--output",
+            &report_path,
+        ],
+        &[],
+    );
+    let written = std::fs::read_to_string(&report).expect("the report file was written");
+    let _ = std::fs::remove_file(&report);
+    assert!(written.contains("error[spec-parse-error]"), "{written:?}");
+    assert!(
+        !written.contains('\x1b'),
+        "--output files are never coloured"
+    );
+}
+
 /// A scratch copy of the baseline fixture: its `change.sql` and a `pgparity.toml` that
 /// points at the bundled example by absolute paths. Removed on drop.
 struct Scratch {

@@ -242,7 +242,7 @@ fn write_finding(out: &mut String, finding: &Finding) {
     for (label, value) in [("expected", &finding.expected), ("actual", &finding.actual)] {
         let Some(value) = value else { continue };
         if value.contains('\n') {
-            let _ = writeln!(out, "  - {label}:\n\n{}", indent(&fenced("sql", value)));
+            let _ = writeln!(out, "  - {label}:\n\n{}", indent(&fenced("text", value)));
         } else {
             let _ = writeln!(out, "  - {label}: {}", code_span(value));
         }

@@ -247,3 +247,24 @@ fn prose_escapes_only_what_markdown_would_misread() {
         .collect();
     assert_eq!(parsed, "a *b* _c_ `d` [e](f)");
 }
+
+#[test]
+fn every_connection_string_form_is_masked_in_the_header() {
+    for (target, secret) in [
+        (
+            "postgresql://app:p%40ss@db:5432/ledger?sslmode=require",
+            "p%40ss",
+        ),
+        (
+            "host=db user=app password='two words' dbname=ledger",
+            "two words",
+        ),
+        ("postgres://app@db/ledger?password=hunter2", "hunter2"),
+    ] {
+        let mut report = sample();
+        report.context.target = Some(target.into());
+        let markdown = render(&report);
+        assert!(!markdown.contains(secret), "{target}:\n{markdown}");
+        assert!(markdown.contains("***"), "{target}:\n{markdown}");
+    }
+}
