@@ -105,7 +105,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
         }
         None => (findings, None),
     };
-    let mut report = Report {
+    let report = Report {
         findings,
         suppressed,
         skipped: outcome.skipped,
@@ -138,7 +138,6 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
         OutputFormat::Json => Format::Json,
         OutputFormat::Markdown => Format::Markdown,
     };
-    report.context.duration = started.elapsed();
     let rendered = report::render(&report, format);
     Ok(CheckRun {
         report,

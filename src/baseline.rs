@@ -76,8 +76,13 @@ impl Baseline {
     /// Reads a baseline file; an unreadable, malformed or other-version file is an error
     /// that names the path (exit 2: a run without its baseline would report legacy findings).
     pub fn load(path: &Path) -> Result<Baseline> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "cannot read the baseline {}; create it with `pgparity check --write-baseline {}`",
+                path.display(),
+                path.display()
+            )
+        })?;
         Baseline::parse(&text).with_context(|| {
             format!(
                 "invalid baseline {}; write a new one with `pgparity check --write-baseline {}`",
