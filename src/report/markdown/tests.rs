@@ -268,3 +268,44 @@ fn every_connection_string_form_is_masked_in_the_header() {
         assert!(markdown.contains("***"), "{target}:\n{markdown}");
     }
 }
+
+#[test]
+fn multi_line_values_and_diffs_with_fences_stay_inside_their_blocks() {
+    let view = "SELECT tenant_id\nFROM revenue_ledger";
+    let diff = "@@ -1 +1 @@\n-```\n+~~~\n";
+    let report = Report {
+        findings: vec![Finding {
+            diff: Some(diff.into()),
+            ..finding("unknown-reference", Severity::Error, "public.v").expected_actual(view, "x")
+        }],
+        ..Report::default()
+    };
+    let markdown = render(&report);
+    let blocks: Vec<(String, String)> = {
+        let mut blocks = Vec::new();
+        let mut current: Option<(String, String)> = None;
+        for event in events(&markdown) {
+            match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(language))) => {
+                    current = Some((language.to_string(), String::new()));
+                }
+                Event::Text(text) => {
+                    if let Some((_, body)) = current.as_mut() {
+                        body.push_str(&text);
+                    }
+                }
+                Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+                _ => {}
+            }
+        }
+        blocks
+    };
+    assert_eq!(
+        blocks,
+        [
+            ("text".to_string(), format!("{view}\n")),
+            ("diff".to_string(), diff.to_string()),
+        ],
+        "{markdown}"
+    );
+}
