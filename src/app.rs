@@ -1,16 +1,20 @@
 //! One run: config → sources → checks → severities and suppressions → report.
 
+use crate::baseline::Baseline;
 use crate::checks::{self, meta, Inputs};
-use crate::cli::{CheckArgs, FailOnArg, OutputFormat};
+use crate::cli::{CheckArgs, ColorArg, FailOnArg, OutputFormat};
 use crate::config::{Config, FailOn};
 use crate::contracts::load_contracts;
 use crate::finding::sort_findings;
 use crate::mapping::load_mapping;
-use crate::report::{self, Format, Report};
+use crate::model::display_path;
+use crate::report::{self, Format, Report, ReportContext};
 use crate::sources::spec::load_specs;
 use anyhow::{Context, Result};
+use std::ffi::OsStr;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// The schema unqualified names live in when no schema is configured.
 pub const DEFAULT_SCHEMA: &str = "public";
@@ -29,6 +33,12 @@ pub struct CheckRun {
 /// Runs `pgparity check` in `working_dir`: an `Err` means the run could not be
 /// completed (exit code 2).
 pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
+    let started = Instant::now();
+    let generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let baseline = match &args.baseline {
+        Some(path) => Some(Baseline::load(path)?),
+        None => None,
+    };
     let config = match &args.config {
         Some(path) => Config::load(path)?,
         None => Config::discover(working_dir)?,
@@ -81,10 +91,35 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
     let (findings, suppressed) = meta::apply_suppressions(findings, &config, today);
     let mut findings = meta::apply_levels(findings, &config);
     sort_findings(&mut findings);
+    let baseline = match &args.write_baseline {
+        Some(path) => {
+            let written = Baseline::of(&findings);
+            write_atomically(path, &written.to_json())
+                .with_context(|| format!("cannot write the baseline {}", path.display()))?;
+            Some(written)
+        }
+        None => baseline,
+    };
+    let (findings, baseline_outcome) = match &baseline {
+        Some(baseline) => {
+            let (findings, outcome) = baseline.filter(findings);
+            (findings, Some(outcome))
+        }
+        None => (findings, None),
+    };
     let report = Report {
         findings,
         suppressed,
         skipped: outcome.skipped,
+        context: ReportContext {
+            target: None,
+            inputs: input_list(&spec_paths, mapping_path.as_deref(), &contract_paths),
+            schemas: schemas.clone(),
+            generated_at,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            duration: started.elapsed(),
+        },
+        baseline: baseline_outcome,
     };
 
     let fail_on = match args.fail_on {
@@ -103,6 +138,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
     let format = match args.format {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,
+        OutputFormat::Markdown => Format::Markdown,
     };
     let rendered = report::render(&report, format);
     Ok(CheckRun {
@@ -110,6 +146,47 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
         rendered,
         exit_code: i32::from(failed),
     })
+}
+
+/// The inputs a run read, by kind, for report headers.
+fn input_list(
+    specs: &[PathBuf],
+    mapping: Option<&Path>,
+    contracts: &[PathBuf],
+) -> Vec<(String, Vec<String>)> {
+    let paths = |paths: &[PathBuf]| paths.iter().map(|path| display_path(path)).collect();
+    let mut inputs = Vec::new();
+    if !specs.is_empty() {
+        inputs.push(("specs".to_string(), paths(specs)));
+    }
+    if let Some(mapping) = mapping {
+        inputs.push(("mapping".to_string(), vec![display_path(mapping)]));
+    }
+    if !contracts.is_empty() {
+        inputs.push(("contracts".to_string(), paths(contracts)));
+    }
+    inputs
+}
+
+/// Whether text output gets colour: `always` wins over everything, `never` loses to
+/// nothing, and `auto` colours a terminal unless `NO_COLOR` is set to a non-empty value
+/// (<https://no-color.org>). Output to a file (`--output`) is never a terminal.
+pub fn color_enabled(choice: ColorArg, stdout_is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+    match choice {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => stdout_is_terminal && no_color.is_none_or(OsStr::is_empty),
+    }
+}
+
+/// The text to write for `run`: the rendered report, re-rendered with colour when the
+/// format is text and `color` is on (see [`color_enabled`]).
+pub fn output_text(run: &CheckRun, args: &CheckArgs, color: bool) -> String {
+    if color && args.format == OutputFormat::Text {
+        report::render_colored_text(&run.report)
+    } else {
+        run.rendered.clone()
+    }
 }
 
 /// Writes `contents` to `path` through a temporary file and a rename, so a failed run
@@ -168,4 +245,27 @@ pub fn explain(rule_id: &str) -> Result<String> {
         rule.summary,
         rule.documentation
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_colours_a_terminal_unless_no_color_is_set_and_non_empty() {
+        assert!(color_enabled(ColorArg::Auto, true, None));
+        assert!(!color_enabled(ColorArg::Auto, false, None));
+        assert!(!color_enabled(ColorArg::Auto, true, Some(OsStr::new("1"))));
+        assert!(color_enabled(ColorArg::Auto, true, Some(OsStr::new(""))));
+    }
+
+    #[test]
+    fn always_and_never_override_the_terminal_and_no_color() {
+        assert!(color_enabled(
+            ColorArg::Always,
+            false,
+            Some(OsStr::new("1"))
+        ));
+        assert!(!color_enabled(ColorArg::Never, true, None));
+    }
 }

@@ -54,6 +54,27 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1 (default: error, or `fail_on` in the config).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
+    /// Colour in text output: auto (a terminal, unless NO_COLOR is set), always, never.
+    /// Files written with --output are never coloured.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Report only findings whose fingerprint is not in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in this baseline file (they are then accepted, exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// Colour when standard output is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always colour, even through a pipe or with `NO_COLOR` set.
+    Always,
+    /// Never colour.
+    Never,
 }
 
 /// `--format`.
@@ -63,6 +84,8 @@ pub enum OutputFormat {
     Text,
     /// One JSON object, for tools.
     Json,
+    /// A Markdown drift report (job summaries, PR comments), cut at 60,000 bytes.
+    Markdown,
 }
 
 /// `--fail-on`.

@@ -5,6 +5,7 @@
 //! `src/main.rs` is the thin command line on top.
 
 pub mod app;
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod config;

@@ -3,7 +3,7 @@
 use clap::Parser;
 use pgparity::app;
 use pgparity::cli::{Cli, Command};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -24,7 +24,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let run = app::check(&args, &working_dir)?;
             match &args.output {
                 Some(path) => app::write_atomically(path, &run.rendered)?,
-                None => print(&run.rendered)?,
+                None => {
+                    let color = app::color_enabled(
+                        args.color,
+                        std::io::stdout().is_terminal(),
+                        std::env::var_os("NO_COLOR").as_deref(),
+                    );
+                    print(&app::output_text(&run, &args, color))?;
+                }
             }
             Ok(u8::try_from(run.exit_code).unwrap_or(2))
         }

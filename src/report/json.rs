@@ -1,6 +1,8 @@
-//! `--format json`: `{"version": 1, "findings": [...], "summary": {...}, "skipped": [...]}`.
+//! `--format json`: `{"version": 1, "findings": [...], "summary": {...}, "skipped": [...]}`,
+//! plus `"baseline": {"matched": n, "stale": n}` when `--baseline` was given.
 
 use super::Report;
+use crate::baseline::BaselineOutcome;
 use crate::finding::{Finding, Summary};
 use serde::Serialize;
 
@@ -14,6 +16,8 @@ struct JsonReport<'a> {
     summary: Summary,
     suppressed: usize,
     skipped: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineOutcome>,
 }
 
 pub(super) fn render(report: &Report) -> String {
@@ -23,6 +27,7 @@ pub(super) fn render(report: &Report) -> String {
         summary: report.summary(),
         suppressed: report.suppressed.len(),
         skipped: &report.skipped,
+        baseline: report.baseline,
     };
     let mut text = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));

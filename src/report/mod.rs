@@ -2,10 +2,16 @@
 //! Renderers know nothing of rules; they get a finished [`Report`].
 
 mod json;
+mod markdown;
 mod text;
 
+pub use markdown::{render_with_budget as render_markdown_with_budget, MARKDOWN_BUDGET};
+pub use text::render_colored as render_colored_text;
+
+use crate::baseline::BaselineOutcome;
 use crate::checks::meta::Suppressed;
 use crate::finding::{Finding, Summary};
+use std::time::Duration;
 
 /// A finished run, ready to render.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +22,29 @@ pub struct Report {
     pub suppressed: Vec<Suppressed>,
     /// Checks that did not run, and why.
     pub skipped: Vec<String>,
+    /// What was checked, when, and by which pgparity (the Markdown header shows it).
+    pub context: ReportContext,
+    /// What `--baseline` hid, when a baseline was applied.
+    pub baseline: Option<BaselineOutcome>,
+}
+
+/// The circumstances of a run, for report headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportContext {
+    /// The database checked, as a connection string; renderers show it only through
+    /// [`crate::redact::mask_password`].
+    pub target: Option<String>,
+    /// The inputs read, by kind: `("specs", ["specs"])`,
+    /// `("mapping", ["mappings/contract_schema_mapping.yaml"])`, `("contracts", [...])`.
+    pub inputs: Vec<(String, Vec<String>)>,
+    /// Schemas in scope.
+    pub schemas: Vec<String>,
+    /// When the run started, RFC 3339 in UTC.
+    pub generated_at: String,
+    /// The pgparity version that produced the report.
+    pub version: String,
+    /// How long the run took.
+    pub duration: Duration,
 }
 
 impl Report {
@@ -32,6 +61,8 @@ pub enum Format {
     Text,
     /// One JSON object (PRODUCT.md's shape), for tools.
     Json,
+    /// The drift report a person reads in a minute; fits a GitHub PR comment.
+    Markdown,
 }
 
 /// Renders `report` in `format`.
@@ -39,5 +70,6 @@ pub fn render(report: &Report, format: Format) -> String {
     match format {
         Format::Text => text::render(report),
         Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
     }
 }

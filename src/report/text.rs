@@ -1,11 +1,70 @@
-//! `--format text`: findings grouped by object, then one summary line.
+//! `--format text`: findings grouped by object, then one summary line. Colour (ANSI SGR
+//! codes) only when the caller asks for it: a terminal, never a file or a pipe.
 
 use super::Report;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+/// The escape sequences used for each part of a finding; all empty when plain.
+struct Palette {
+    colored: bool,
+}
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const CYAN: &str = "\x1b[36m";
+
+impl Palette {
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.colored {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        let style = match severity {
+            Severity::Error => "\x1b[1;31m",
+            Severity::Warning => "\x1b[1;33m",
+            Severity::Info => "\x1b[1;36m",
+        };
+        self.paint(style, severity.as_str())
+    }
+
+    fn diff_line(&self, line: &str) -> String {
+        let style = if line.starts_with("@@") {
+            CYAN
+        } else if line.starts_with("+++") || line.starts_with("---") {
+            BOLD
+        } else if line.starts_with('+') {
+            GREEN
+        } else if line.starts_with('-') {
+            RED
+        } else {
+            return line.to_string();
+        };
+        self.paint(style, line)
+    }
+}
+
 pub(super) fn render(report: &Report) -> String {
+    render_with(report, &Palette { colored: false })
+}
+
+/// The text report with ANSI colours: severity-coloured labels, dim locations, coloured
+/// diff lines. Only for a terminal; `--color` and `NO_COLOR` decide (see
+/// [`crate::app::color_enabled`]).
+pub fn render_colored(report: &Report) -> String {
+    render_with(report, &Palette { colored: true })
+}
+
+fn render_with(report: &Report, palette: &Palette) -> String {
     let mut out = String::new();
     let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for finding in &report.findings {
@@ -20,28 +79,34 @@ pub(super) fn render(report: &Report) -> String {
         worst(b).cmp(&worst(a)).then_with(|| a_object.cmp(b_object))
     });
     for (object, findings) in ordered {
-        let _ = writeln!(out, "{object}");
+        let _ = writeln!(out, "{}", palette.paint(BOLD, object));
         for finding in findings {
-            write_finding(&mut out, finding);
+            write_finding(&mut out, finding, palette);
         }
         out.push('\n');
     }
     for skipped in &report.skipped {
         let _ = writeln!(out, "skipped: {skipped}");
     }
-    out.push_str(&summary_line(report));
+    out.push_str(&summary_line(report, palette));
     out.push('\n');
     out
 }
 
-fn write_finding(out: &mut String, finding: &Finding) {
+fn write_finding(out: &mut String, finding: &Finding, palette: &Palette) {
     let _ = writeln!(
         out,
         "  {}[{}]: {}",
-        finding.severity, finding.rule, finding.message
+        palette.severity(finding.severity),
+        finding.rule,
+        finding.message
     );
     if let Some(location) = &finding.location {
-        let _ = writeln!(out, "    --> {location}");
+        let _ = writeln!(
+            out,
+            "    {}",
+            palette.paint(DIM, &format!("--> {location}"))
+        );
     }
     if let Some(expected) = &finding.expected {
         let _ = writeln!(out, "    expected: {expected}");
@@ -51,7 +116,7 @@ fn write_finding(out: &mut String, finding: &Finding) {
     }
     if let Some(diff) = &finding.diff {
         for line in diff.lines() {
-            let _ = writeln!(out, "    {line}");
+            let _ = writeln!(out, "    {}", palette.diff_line(line));
         }
     }
     if let Some(hint) = &finding.hint {
@@ -67,20 +132,117 @@ fn plural(count: usize, word: &str) -> String {
     }
 }
 
-fn summary_line(report: &Report) -> String {
+fn summary_line(report: &Report, palette: &Palette) -> String {
     let summary = report.summary();
     let mut line = if report.findings.is_empty() {
         "pgparity: no findings".to_string()
     } else {
+        let count = |severity: Severity, text: String, count: usize| {
+            if count == 0 {
+                text
+            } else {
+                palette.paint(
+                    match severity {
+                        Severity::Error => RED,
+                        Severity::Warning => YELLOW,
+                        Severity::Info => CYAN,
+                    },
+                    &text,
+                )
+            }
+        };
         format!(
-            "pgparity: {}, {}, {} info",
-            plural(summary.error, "error"),
-            plural(summary.warning, "warning"),
-            summary.info
+            "pgparity: {}, {}, {}",
+            count(
+                Severity::Error,
+                plural(summary.error, "error"),
+                summary.error
+            ),
+            count(
+                Severity::Warning,
+                plural(summary.warning, "warning"),
+                summary.warning
+            ),
+            count(
+                Severity::Info,
+                format!("{} info", summary.info),
+                summary.info
+            )
         )
     };
+    let mut notes = Vec::new();
     if !report.suppressed.is_empty() {
-        let _ = write!(line, " ({} suppressed)", report.suppressed.len());
+        notes.push(format!("{} suppressed", report.suppressed.len()));
+    }
+    if let Some(baseline) = &report.baseline {
+        notes.push(format!(
+            "baseline: {} matched, {} stale",
+            baseline.matched, baseline.stale
+        ));
+    }
+    if !notes.is_empty() {
+        let _ = write!(line, " ({})", notes.join("; "));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::BaselineOutcome;
+
+    fn sample() -> Report {
+        let mut finding = Finding {
+            rule: "view-definition-drift".into(),
+            severity: Severity::Error,
+            object: "public.v".into(),
+            message: "the view differs".into(),
+            expected: None,
+            actual: None,
+            location: Some(crate::model::Location::new("specs/v.sql", 3, 1)),
+            diff: Some("--- spec\n+++ live\n@@ -1 +1 @@\n-select 1\n+select 2\n".into()),
+            hint: None,
+        };
+        let warning = Finding {
+            severity: Severity::Warning,
+            rule: "redundant-index".into(),
+            ..finding.clone()
+        };
+        finding.object = "public.w".into();
+        Report {
+            findings: vec![finding, warning],
+            baseline: Some(BaselineOutcome {
+                matched: 2,
+                stale: 1,
+            }),
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn plain_text_has_no_escape_codes() {
+        let text = render(&sample());
+        assert!(!text.contains('\x1b'), "{text}");
+        assert!(text.contains("    -select 1\n"), "{text}");
+    }
+
+    #[test]
+    fn colored_text_paints_severities_locations_and_diff_lines() {
+        let text = render_colored(&sample());
+        assert!(text.contains("\x1b[1;31merror\x1b[0m[view-definition-drift]"));
+        assert!(text.contains("\x1b[1;33mwarning\x1b[0m"));
+        assert!(text.contains("\x1b[2m--> specs/v.sql:3:1\x1b[0m"));
+        assert!(text.contains("\x1b[31m-select 1\x1b[0m"));
+        assert!(text.contains("\x1b[32m+select 2\x1b[0m"));
+        assert!(text.contains("\x1b[36m@@ -1 +1 @@\x1b[0m"));
+    }
+
+    #[test]
+    fn summary_line_counts_suppressed_and_baseline() {
+        let text = render(&sample());
+        assert!(
+            text.ends_with("pgparity: 1 error, 1 warning, 0 info (baseline: 2 matched, 1 stale)\n"),
+            "{text}"
+        );
+    }
 }
