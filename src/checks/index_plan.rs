@@ -420,12 +420,7 @@ fn plan_key(text: &str, default_schema: &str) -> KeyShape {
     let target = if is_identifier {
         IndexTarget::Column(split_identifier_path(&target_text_raw).join("."))
     } else {
-        IndexTarget::Expression(
-            target_text_raw
-                .trim_start_matches('(')
-                .trim_end_matches(')')
-                .to_string(),
-        )
+        IndexTarget::Expression(target_text_raw)
     };
     KeyShape {
         target: target_text(&target, default_schema),
@@ -570,4 +565,25 @@ fn collapse(text: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_expression_keys_keep_their_closing_parenthesis() {
+        assert_eq!(
+            plan_key("lower(full_name)", "public").target,
+            "lower(full_name)"
+        );
+        assert_eq!(
+            plan_key("(lower(full_name))", "public").target,
+            "lower(full_name)"
+        );
+        assert_eq!(
+            plan_key("(coalesce(a, b)) DESC", "public").target,
+            "coalesce(a, b)"
+        );
+    }
 }
