@@ -279,7 +279,7 @@ fn check_foreign_keys(relation: &Relation, findings: &mut Vec<Finding>) {
         let wanted: BTreeSet<&str> = columns.iter().map(String::as_str).collect();
         let covered = relation.indexes.values().any(|index| {
             let leading = index.leading_columns();
-            index.predicate.is_none()
+            serves_every_reference(index.predicate.as_deref(), &wanted)
                 && leading.len() >= wanted.len()
                 && leading[..wanted.len()]
                     .iter()
@@ -303,6 +303,23 @@ fn check_foreign_keys(relation: &Relation, findings: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// Whether an index with this predicate sees every row a foreign-key lookup can find:
+/// no predicate, or only `c IS NOT NULL` on the key's own columns, which the lookup's
+/// `c = $1` implies (PostgreSQL uses such a partial index for it).
+fn serves_every_reference(predicate: Option<&str>, columns: &BTreeSet<&str>) -> bool {
+    let Some(predicate) = predicate else {
+        return true;
+    };
+    let Ok(normalized) = normalize_expression(predicate, "") else {
+        return false;
+    };
+    normalized.split(" AND ").all(|term| {
+        term.trim_matches(|c| c == '(' || c == ')')
+            .strip_suffix(" IS NOT NULL")
+            .is_some_and(|column| columns.contains(column))
+    })
 }
 
 /// A key in comparable form: normalized target, direction, effective nulls order.
@@ -570,6 +587,26 @@ fn collapse(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partial_index_on_non_null_keys_serves_the_foreign_key() {
+        let columns = BTreeSet::from(["a", "b"]);
+        assert!(serves_every_reference(None, &columns));
+        assert!(serves_every_reference(Some("a IS NOT NULL"), &columns));
+        assert!(serves_every_reference(
+            Some("(a IS NOT NULL) AND (b IS NOT NULL)"),
+            &columns
+        ));
+        assert!(!serves_every_reference(Some("closed_at IS NULL"), &columns));
+        assert!(!serves_every_reference(
+            Some("a IS NOT NULL AND c > 0"),
+            &columns
+        ));
+        assert!(!serves_every_reference(
+            Some("a IS NOT NULL OR b IS NOT NULL"),
+            &columns
+        ));
+    }
 
     #[test]
     fn plan_expression_keys_keep_their_closing_parenthesis() {
