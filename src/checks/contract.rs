@@ -218,8 +218,16 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
         mapping,
         default_schema: inputs.default_schema,
     };
+    // One DTO served from one relation by several endpoints yields the same findings
+    // for each; a reader needs them once.
+    let mut read_model_findings = Vec::new();
     for read_model in &mapping.read_models {
-        context.check_read_model(read_model, findings);
+        context.check_read_model(read_model, &mut read_model_findings);
+    }
+    for finding in read_model_findings {
+        if !findings.contains(&finding) {
+            findings.push(finding);
+        }
     }
 }
 
