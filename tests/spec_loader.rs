@@ -770,3 +770,31 @@ fn pg_dump_identity_with_a_sequence_name_is_an_identity_column() {
         "a column named sequence survives the fix"
     );
 }
+
+#[test]
+fn alter_index_rename_renames_the_index_and_the_constraint_it_backs() {
+    let set = load(
+        "CREATE TABLE t (id int, a int, CONSTRAINT t_pkey PRIMARY KEY (id));\n\
+         CREATE INDEX old_a ON t (a);\n\
+         ALTER INDEX old_a RENAME TO t_a_idx;\n\
+         ALTER INDEX public.t_pkey RENAME TO t_id_pk;\n\
+         ALTER INDEX nowhere RENAME TO elsewhere;\n",
+    );
+    let t = relation(&set, "t");
+    assert_eq!(
+        t.indexes.keys().collect::<Vec<_>>(),
+        ["t_a_idx", "t_id_pk"],
+        "{:?}",
+        problems(&set)
+    );
+    assert_eq!(t.indexes["t_a_idx"].name, "t_a_idx");
+    assert_eq!(t.indexes["t_id_pk"].constraint.as_deref(), Some("t_id_pk"));
+    assert!(t.constraints.contains_key("t_id_pk"));
+    assert!(!t.constraints.contains_key("t_pkey"));
+    assert_eq!(
+        problems(&set),
+        [
+            r#"spec.sql:5:1 UnknownReference { object: "public.nowhere", missing: "index public.nowhere" }"#
+        ]
+    );
+}
