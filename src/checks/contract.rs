@@ -220,8 +220,16 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
         row_samples: inputs.row_samples,
         default_schema: inputs.default_schema,
     };
+    // One DTO served from one relation by several endpoints yields the same findings
+    // for each; a reader needs them once.
+    let mut read_model_findings = Vec::new();
     for read_model in &mapping.read_models {
-        context.check_read_model(read_model, findings);
+        context.check_read_model(read_model, &mut read_model_findings);
+    }
+    for finding in read_model_findings {
+        if !findings.contains(&finding) {
+            findings.push(finding);
+        }
     }
 }
 
@@ -639,7 +647,10 @@ fn check_type(
                 format!("type not checked: {object} is an expression whose type the specs do not state (serves {field})"),
             )
             .severity(Severity::Info)
-            .hint("cast the expression in the view (`(…)::numeric`) so the specs state its type")
+            .hint(format!(
+                "cast the expression in the view (`(…)::{}`) so the specs state its type",
+                cast_for(node)
+            ))
             .at(location),
         );
         return;
@@ -664,6 +675,24 @@ fn check_type(
             format!("type not checked for {field}: {why}"),
             Severity::Info,
         )),
+    }
+}
+
+/// The PostgreSQL type a view should cast an expression to so that it serves `node`.
+fn cast_for(node: &SchemaNode) -> &'static str {
+    let format = node.format.as_deref();
+    match node.types.first().map(String::as_str) {
+        Some("string") => match format {
+            Some("uuid") => "uuid",
+            Some("date-time") => "timestamptz",
+            Some("date") => "date",
+            _ => "text",
+        },
+        Some("integer") if format == Some("int32") => "integer",
+        Some("integer") => "bigint",
+        Some("boolean") => "boolean",
+        Some("object" | "array") => "jsonb",
+        _ => "numeric",
     }
 }
 
@@ -870,4 +899,26 @@ pub(super) enum Resolution {
     FreeText,
     /// An endpoint, but no contracts were given to look it up in.
     Unchecked,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(json_type: &str, format: Option<&str>) -> SchemaNode {
+        SchemaNode {
+            types: vec![json_type.to_string()],
+            format: format.map(str::to_string),
+            ..SchemaNode::default()
+        }
+    }
+
+    #[test]
+    fn the_suggested_cast_fits_the_dto_type() {
+        assert_eq!(cast_for(&node("string", None)), "text");
+        assert_eq!(cast_for(&node("string", Some("date-time"))), "timestamptz");
+        assert_eq!(cast_for(&node("integer", Some("int32"))), "integer");
+        assert_eq!(cast_for(&node("integer", None)), "bigint");
+        assert_eq!(cast_for(&node("number", None)), "numeric");
+    }
 }

@@ -304,7 +304,7 @@ fn check_foreign_keys(relation: &Relation, findings: &mut Vec<Finding>) {
         let wanted: BTreeSet<&str> = columns.iter().map(String::as_str).collect();
         let covered = relation.indexes.values().any(|index| {
             let leading = index.leading_columns();
-            index.predicate.is_none()
+            serves_every_reference(index.predicate.as_deref(), &wanted)
                 && leading.len() >= wanted.len()
                 && leading[..wanted.len()]
                     .iter()
@@ -328,6 +328,23 @@ fn check_foreign_keys(relation: &Relation, findings: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// Whether an index with this predicate sees every row a foreign-key lookup can find:
+/// no predicate, or only `c IS NOT NULL` on the key's own columns, which the lookup's
+/// `c = $1` implies (PostgreSQL uses such a partial index for it).
+fn serves_every_reference(predicate: Option<&str>, columns: &BTreeSet<&str>) -> bool {
+    let Some(predicate) = predicate else {
+        return true;
+    };
+    let Ok(normalized) = normalize_expression(predicate, "") else {
+        return false;
+    };
+    normalized.split(" AND ").all(|term| {
+        term.trim_matches(|c| c == '(' || c == ')')
+            .strip_suffix(" IS NOT NULL")
+            .is_some_and(|column| columns.contains(column))
+    })
 }
 
 /// A key in comparable form: normalized target, direction, effective nulls order.
@@ -445,12 +462,7 @@ fn plan_key(text: &str, default_schema: &str) -> KeyShape {
     let target = if is_identifier {
         IndexTarget::Column(split_identifier_path(&target_text_raw).join("."))
     } else {
-        IndexTarget::Expression(
-            target_text_raw
-                .trim_start_matches('(')
-                .trim_end_matches(')')
-                .to_string(),
-        )
+        IndexTarget::Expression(target_text_raw)
     };
     KeyShape {
         target: target_text(&target, default_schema),
@@ -751,5 +763,41 @@ mod tests {
         assert!(unused(&live_with_scans(12, Some("2026-10-18T00:00:00+00:00"))).is_empty());
         let never_reset = unused(&live_with_scans(0, None));
         assert_eq!(never_reset[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_partial_index_on_non_null_keys_serves_the_foreign_key() {
+        let columns = BTreeSet::from(["a", "b"]);
+        assert!(serves_every_reference(None, &columns));
+        assert!(serves_every_reference(Some("a IS NOT NULL"), &columns));
+        assert!(serves_every_reference(
+            Some("(a IS NOT NULL) AND (b IS NOT NULL)"),
+            &columns
+        ));
+        assert!(!serves_every_reference(Some("closed_at IS NULL"), &columns));
+        assert!(!serves_every_reference(
+            Some("a IS NOT NULL AND c > 0"),
+            &columns
+        ));
+        assert!(!serves_every_reference(
+            Some("a IS NOT NULL OR b IS NOT NULL"),
+            &columns
+        ));
+    }
+
+    #[test]
+    fn plan_expression_keys_keep_their_closing_parenthesis() {
+        assert_eq!(
+            plan_key("lower(full_name)", "public").target,
+            "lower(full_name)"
+        );
+        assert_eq!(
+            plan_key("(lower(full_name))", "public").target,
+            "lower(full_name)"
+        );
+        assert_eq!(
+            plan_key("(coalesce(a, b)) DESC", "public").target,
+            "coalesce(a, b)"
+        );
     }
 }

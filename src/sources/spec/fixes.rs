@@ -138,6 +138,11 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
     if starts(&["CREATE", "INDEX"]) || starts(&["CREATE", "UNIQUE", "INDEX"]) {
         return index_on_only(tokens);
     }
+    if starts(&["ALTER", "TABLE"]) || starts(&["CREATE", "TABLE"]) {
+        if let Some(fixed) = identity_sequence_name(tokens) {
+            return Recovery::Reparse(fixed, Extras::default());
+        }
+    }
     if let Some(prefix) = OUTSIDE_MODEL.iter().find(|prefix| starts(prefix)) {
         return skipped(&prefix.join(" "), false);
     }
@@ -423,6 +428,44 @@ fn trigger_arguments(tokens: &[&TokenWithSpan]) -> Recovery {
             ..Extras::default()
         },
     )
+}
+
+/// `… AS IDENTITY (SEQUENCE NAME s …)` (pg_dump writes it for every identity column):
+/// the sequence's name is outside the model, so `SEQUENCE NAME s` is dropped.
+fn identity_sequence_name(tokens: &[&TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let mut fixed = Vec::with_capacity(tokens.len());
+    let mut options_depth: Option<i32> = None;
+    let mut depth = 0i32;
+    let mut at = 0;
+    while let Some(token) = tokens.get(at) {
+        match &token.token {
+            Token::LParen => {
+                depth += 1;
+                if at > 0 && is_word(tokens[at - 1], "IDENTITY") {
+                    options_depth = Some(depth);
+                }
+            }
+            Token::RParen => {
+                if options_depth == Some(depth) {
+                    options_depth = None;
+                }
+                depth -= 1;
+            }
+            _ if options_depth == Some(depth)
+                && is_word(token, "SEQUENCE")
+                && tokens.get(at + 1).is_some_and(|next| is_word(next, "NAME")) =>
+            {
+                if let Some((_, after)) = name_at(tokens, at + 2) {
+                    at = after;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        fixed.push((*token).clone());
+        at += 1;
+    }
+    (fixed.len() < tokens.len()).then_some(fixed)
 }
 
 /// `CREATE INDEX … ON ONLY t`: drop `ONLY`, remember it.

@@ -1,11 +1,12 @@
-//! CREATE INDEX.
+//! CREATE INDEX and ALTER INDEX … RENAME TO.
 
 use super::names::{choose_name, column_addition};
 use super::table_constraints::{index_key, key_name_part};
 use super::{fold, name_parts, name_span, span_location, Loader};
 use crate::model::{Index, Location, QualifiedName};
+use crate::sources::spec::model::SpecProblemKind;
 use crate::sources::spec::statements::Extras;
-use sqlparser::ast::CreateIndex;
+use sqlparser::ast::{AlterIndexOperation, CreateIndex, ObjectName};
 
 impl Loader {
     /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] [name] ON [ONLY] t …`.
@@ -73,5 +74,49 @@ impl Loader {
             relation.indexes.insert(name, index);
             self.index_owner.insert(index_name, table);
         }
+    }
+
+    /// `ALTER INDEX [IF EXISTS] name RENAME TO new_name`: the index keeps its table and
+    /// schema; an index that backs a constraint renames the constraint too, as
+    /// PostgreSQL does.
+    pub(super) fn alter_index(
+        &mut self,
+        name: &ObjectName,
+        operation: &AlterIndexOperation,
+        statement: &Location,
+    ) {
+        let AlterIndexOperation::RenameIndex { index_name } = operation;
+        let old = self.qualified(name);
+        let Some(new_name) = name_parts(index_name).pop() else {
+            return;
+        };
+        let Some(table) = self.index_owner.remove(&old) else {
+            if !self.maybe_defined.contains(&old) {
+                self.problem(
+                    SpecProblemKind::UnknownReference {
+                        object: old.to_string(),
+                        missing: format!("index {old}"),
+                    },
+                    statement,
+                );
+            }
+            return;
+        };
+        let renamed = QualifiedName::new(old.schema.clone(), new_name.clone());
+        if let Some(relation) = self.catalog.relations.get_mut(&table) {
+            if let Some(mut index) = relation.indexes.remove(&old.name) {
+                let backed = index.constraint.clone();
+                if let Some(mut constraint) =
+                    backed.and_then(|constraint| relation.constraints.remove(&constraint))
+                {
+                    constraint.name = new_name.clone();
+                    relation.constraints.insert(new_name.clone(), constraint);
+                    index.constraint = Some(new_name.clone());
+                }
+                index.name = new_name.clone();
+                relation.indexes.insert(new_name, index);
+            }
+        }
+        self.index_owner.insert(renamed, table);
     }
 }

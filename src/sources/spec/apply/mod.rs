@@ -77,6 +77,9 @@ impl Loader {
             Statement::CreateTable(create) => self.create_table(create, location),
             Statement::AlterTable(alter) => self.alter_table(alter, location),
             Statement::CreateIndex(create) => self.create_index(create, extras, location),
+            Statement::AlterIndex { name, operation } => {
+                self.alter_index(name, operation, location)
+            }
             Statement::CreateView(create) => self.create_view(create, extras, location),
             Statement::CreatePolicy(create) => self.create_policy(create, location),
             Statement::AlterPolicy(alter) => self.alter_policy(alter, location),
