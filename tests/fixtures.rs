@@ -228,26 +228,17 @@ fn dto_length_mismatch() {
 }
 
 #[test]
-fn unknown_contract_ref_makes_the_index_speculative() {
+fn unknown_contract_ref_of_a_plan_entry_whose_index_a_foreign_key_still_justifies() {
     expect(
         "unknown-contract-ref",
         1,
-        &[
-            (
-                "error",
-                "unknown-contract-ref",
-                "public.idx_revenue_ledger_tenant_updated_at",
-                "fixtures/unknown-contract-ref/contract_schema_mapping.yaml",
-                117,
-            ),
-            (
-                "error",
-                "speculative-index",
-                "public.idx_revenue_ledger_tenant_updated_at",
-                "specs/050_revenue_ledger.sql",
-                23,
-            ),
-        ],
+        &[(
+            "error",
+            "unknown-contract-ref",
+            "public.idx_revenue_ledger_tenant_updated_at",
+            "fixtures/unknown-contract-ref/contract_schema_mapping.yaml",
+            117,
+        )],
     );
 }
 

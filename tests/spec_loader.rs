@@ -673,7 +673,11 @@ fn partitions_and_pg_dump_noise() {
             other => panic!("unexpected problem {other:?}"),
         })
         .collect();
-    assert_eq!(skipped, ["5:CREATE SEQUENCE", "9:DO", "10:CREATE CAST"]);
+    assert_eq!(
+        skipped,
+        ["9:DO", "10:CREATE CAST"],
+        "sequences are quietly outside the model"
+    );
     assert_eq!(set.statements, 12);
 }
 

@@ -755,7 +755,7 @@ fn check_enum(
     let Some(dto_values) = &node.enum_values else {
         return;
     };
-    let dto_values: BTreeSet<String> = dto_values
+    let declared: Vec<String> = dto_values
         .iter()
         .map(|value| {
             value
@@ -763,7 +763,8 @@ fn check_enum(
                 .map_or_else(|| value.to_string(), str::to_string)
         })
         .collect();
-    let expected = dto_values.iter().cloned().collect::<Vec<_>>().join(", ");
+    let expected = declared.join(", ");
+    let dto_values: BTreeSet<String> = declared.into_iter().collect();
     match &facts.allowed_values {
         Some(allowed) => {
             let outside: Vec<&String> = allowed.iter().filter(|value| !dto_values.contains(*value)).collect();

@@ -246,6 +246,7 @@ fn speculative_reason(
             Some("its plan entry is marked future, so nothing justifies it today".into())
         }
         Some(_) if index.unique => None,
+        Some(_) if covers_foreign_key(relation, index) => None,
         Some(entry) => {
             let any_resolves = entry.query_paths.iter().any(|path| {
                 matches!(

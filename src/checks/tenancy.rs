@@ -147,8 +147,13 @@ fn check_table(relation: &Relation, tenancy: &Tenancy, findings: &mut Vec<Findin
             )
             .at(location)
             .hint(format!(
-                "CREATE POLICY tenant_isolation_policy ON {} USING ({} = current_setting('app.current_tenant_id')::uuid);",
-                relation.name, tenancy.column
+                "CREATE POLICY tenant_isolation_policy ON {} USING ({} = current_setting('app.current_tenant')::{});",
+                relation.name,
+                tenancy.column,
+                relation
+                    .column(&tenancy.column)
+                    .and_then(|column| column.data_type.as_ref())
+                    .map_or_else(|| "uuid".to_string(), ToString::to_string)
             )),
         );
     }

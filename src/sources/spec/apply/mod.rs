@@ -126,7 +126,8 @@ impl Loader {
             | Statement::Rollback { .. }
             | Statement::AlterDefaultPrivileges(_)
             | Statement::GrantRole(_)
-            | Statement::RevokeRole(_) => {}
+            | Statement::RevokeRole(_)
+            | Statement::CreateSequence { .. } => {}
             Statement::DropDomain(drop) => {
                 let name = self.qualified(&drop.name);
                 self.catalog.domains.remove(&name);

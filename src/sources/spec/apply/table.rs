@@ -339,7 +339,8 @@ impl Loader {
             | AlterTableOperation::DisableTrigger { .. }
             | AlterTableOperation::EnableAlwaysTrigger { .. }
             | AlterTableOperation::EnableReplicaTrigger { .. }
-            | AlterTableOperation::ReplicaIdentity { .. } => {}
+            | AlterTableOperation::ReplicaIdentity { .. }
+            | AlterTableOperation::ValidateConstraint { .. } => {}
             AlterTableOperation::AttachPartitionOf { .. } => self.problem(
                 SpecProblemKind::Skipped {
                     statement: "ALTER TABLE ATTACH PARTITION".into(),
