@@ -101,6 +101,11 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
     let format = match args.format {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Junit => Format::Junit {
+            failure_threshold: fail_on.threshold(),
+        },
+        OutputFormat::Github => Format::Github,
     };
     let rendered = report::render(&report, format);
     Ok(CheckRun {

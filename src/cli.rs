@@ -63,6 +63,12 @@ pub enum OutputFormat {
     Text,
     /// One JSON object, for tools.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one suite per rule family, failures at or above --fail-on.
+    Junit,
+    /// GitHub Actions workflow commands (::error file=…,line=…::…), for inline annotations.
+    Github,
 }
 
 /// `--fail-on`.

@@ -1,11 +1,14 @@
 //! Renderers: one file per output format, each with its own private serde structs.
 //! Renderers know nothing of rules; they get a finished [`Report`].
 
+mod github;
 mod json;
+mod junit;
+mod sarif;
 mod text;
 
 use crate::checks::meta::Suppressed;
-use crate::finding::{Finding, Summary};
+use crate::finding::{Finding, Severity, Summary};
 
 /// A finished run, ready to render.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +35,16 @@ pub enum Format {
     Text,
     /// One JSON object (PRODUCT.md's shape), for tools.
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for CI test-report viewers.
+    Junit {
+        /// Findings at or above this severity are failed test cases (`--fail-on`);
+        /// `None` (`--fail-on never`) fails none.
+        failure_threshold: Option<Severity>,
+    },
+    /// GitHub Actions workflow commands: annotations on the changed lines.
+    Github,
 }
 
 /// Renders `report` in `format`.
@@ -39,5 +52,8 @@ pub fn render(report: &Report, format: Format) -> String {
     match format {
         Format::Text => text::render(report),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit { failure_threshold } => junit::render(report, failure_threshold),
+        Format::Github => github::render(report),
     }
 }
