@@ -148,3 +148,80 @@ fn describe(finding: &Finding) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::meta::Suppressed;
+
+    fn finding(rule: &str, object: &str, severity: Severity) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity,
+            object: object.into(),
+            message: format!("{rule} on {object} <&>"),
+            expected: None,
+            actual: None,
+            location: None,
+            diff: None,
+            hint: None,
+        }
+    }
+
+    fn count(xml: &str, needle: &str) -> usize {
+        xml.matches(needle).count()
+    }
+
+    #[test]
+    fn one_case_per_rule_and_object_failing_at_the_threshold() {
+        let report = Report {
+            findings: vec![
+                finding("speculative-index", "public.idx_a", Severity::Error),
+                finding("speculative-index", "public.idx_a", Severity::Info),
+                finding("redundant-index", "public.idx_b", Severity::Warning),
+                finding("rls-disabled", "public.t", Severity::Info),
+            ],
+            suppressed: vec![Suppressed {
+                finding: finding("speculative-index", "public.idx_c", Severity::Error),
+                reason: "legacy".into(),
+            }],
+            skipped: Vec::new(),
+        };
+        let xml = render(&report, Some(Severity::Warning));
+        assert!(
+            xml.contains(r#"<testsuites name="pgparity" tests="4" skipped="1" failures="2""#),
+            "{xml}"
+        );
+        assert_eq!(count(&xml, "<testcase "), 4, "{xml}");
+        assert!(
+            xml.contains(r#"<testsuite name="index-plan" tests="3""#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<testsuite name="tenancy" tests="1""#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<skipped message="suppressed: legacy"/>"#),
+            "{xml}"
+        );
+        assert!(xml.contains("&lt;&amp;&gt;"), "messages are escaped: {xml}");
+
+        let never = render(&report, None);
+        assert_eq!(count(&never, "<failure"), 0, "{never}");
+        assert_eq!(count(&never, "<system-out>"), 3, "{never}");
+    }
+
+    #[test]
+    fn a_clean_report_is_one_passing_case() {
+        let xml = render(&Report::default(), Some(Severity::Error));
+        assert!(
+            xml.contains(r#"<testsuites name="pgparity" tests="1" skipped="0" failures="0""#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<testcase name="pgparity: no findings""#),
+            "{xml}"
+        );
+    }
+}

@@ -297,3 +297,139 @@ fn result_level(severity: Severity) -> sarif::ResultLevel {
         Severity::Info => sarif::ResultLevel::Note,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::meta::Suppressed;
+
+    fn finding(rule: &str, object: &str, location: Option<Location>) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity: Severity::Warning,
+            object: object.into(),
+            message: "something differs".into(),
+            expected: Some("integer".into()),
+            actual: Some("bigint".into()),
+            location,
+            diff: None,
+            hint: None,
+        }
+    }
+
+    fn rendered(report: &Report) -> Value {
+        serde_json::from_str(&render(report)).expect("SARIF is JSON")
+    }
+
+    #[test]
+    fn a_live_only_finding_has_a_logical_location_and_no_physical_one() {
+        let report = Report {
+            findings: vec![finding(
+                "mapping-type-drift",
+                "public.revenue_ledger.revenue_cents",
+                None,
+            )],
+            ..Report::default()
+        };
+        let log = rendered(&report);
+        let location = &log["runs"][0]["results"][0]["locations"][0];
+        assert!(location.get("physicalLocation").is_none(), "{location:#}");
+        assert_eq!(
+            location["logicalLocations"][0],
+            serde_json::json!({
+                "fullyQualifiedName": "public.revenue_ledger.revenue_cents",
+                "kind": "column"
+            })
+        );
+        let result = &log["runs"][0]["results"][0];
+        assert_eq!(result["level"], "warning");
+        assert_eq!(
+            result["message"]["text"],
+            "something differs\nexpected: integer\nactual: bigint"
+        );
+        assert_eq!(result["properties"]["expected"], "integer");
+    }
+
+    #[test]
+    fn contract_findings_on_a_dto_field_are_members() {
+        let report = Report {
+            findings: vec![finding(
+                "unmapped-dto-field",
+                "RealtimeRevenueResponse.currency",
+                None,
+            )],
+            ..Report::default()
+        };
+        let log = rendered(&report);
+        assert_eq!(
+            log["runs"][0]["results"][0]["locations"][0]["logicalLocations"][0]["kind"],
+            "member"
+        );
+    }
+
+    #[test]
+    fn paths_become_uris() {
+        assert_eq!(
+            artifact_uri("specs/010 tenants.sql"),
+            ("specs/010%20tenants.sql".to_string(), Some(SOURCE_ROOT))
+        );
+        assert_eq!(
+            artifact_uri("/srv/app/specs/a#b.sql"),
+            ("file:///srv/app/specs/a%23b.sql".to_string(), None)
+        );
+        assert_eq!(
+            artifact_uri("C:/app/specs/a.sql"),
+            ("file:///C:/app/specs/a.sql".to_string(), None)
+        );
+        assert_eq!(
+            artifact_uri("../shared/b.sql"),
+            ("../shared/b.sql".to_string(), Some(SOURCE_ROOT))
+        );
+    }
+
+    #[test]
+    fn a_location_without_line_or_column_omits_them() {
+        let physical = physical_location(&Location::new("mappings/m.yaml", 0, 0))
+            .expect("a physical location");
+        assert!(physical.region.is_none());
+        let physical = physical_location(&Location::new("mappings/m.yaml", 4, 0))
+            .expect("a physical location");
+        let region = physical.region.expect("a region");
+        assert_eq!((region.start_line, region.start_column), (Some(4), None));
+    }
+
+    #[test]
+    fn suppressed_findings_carry_their_reason_and_the_fingerprint_ignores_lines() {
+        let at_line = |line| {
+            finding(
+                "speculative-index",
+                "public.idx_a",
+                Some(Location::new("specs/a.sql", line, 1)),
+            )
+        };
+        let report = Report {
+            findings: vec![at_line(3)],
+            suppressed: vec![Suppressed {
+                finding: at_line(30),
+                reason: "legacy".into(),
+            }],
+            skipped: vec!["drift: no database".into()],
+        };
+        let log = rendered(&report);
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        assert_eq!(results.len(), 2);
+        assert!(results[0].get("suppressions").is_none());
+        assert_eq!(
+            results[1]["suppressions"],
+            serde_json::json!([{"kind": "external", "justification": "legacy"}])
+        );
+        assert_eq!(
+            results[0]["partialFingerprints"],
+            results[1]["partialFingerprints"]
+        );
+        assert_eq!(
+            log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"],
+            "skipped drift: no database"
+        );
+    }
+}
