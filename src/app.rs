@@ -6,6 +6,7 @@ use crate::config::{Config, FailOn};
 use crate::contracts::load_contracts;
 use crate::finding::sort_findings;
 use crate::mapping::load_mapping;
+use crate::model::display_path;
 use crate::report::{self, Format, Report};
 use crate::sources::spec::load_specs;
 use anyhow::{Context, Result};
@@ -83,6 +84,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
         findings,
         suppressed,
         skipped: outcome.skipped,
+        config_path: config.path.as_deref().map(display_path),
     };
 
     let fail_on = match args.fail_on {

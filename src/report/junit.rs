@@ -185,7 +185,7 @@ mod tests {
                 finding: finding("speculative-index", "public.idx_c", Severity::Error),
                 reason: "legacy".into(),
             }],
-            skipped: Vec::new(),
+            ..Report::default()
         };
         let xml = render(&report, Some(Severity::Warning));
         assert!(

@@ -19,6 +19,10 @@ pub struct Report {
     pub suppressed: Vec<Suppressed>,
     /// Checks that did not run, and why.
     pub skipped: Vec<String>,
+    /// The configuration file the run read (as a location path), if any. SARIF shows
+    /// findings that have no source line of their own there, because GitHub code scanning
+    /// rejects a log in which any result lacks a physical location.
+    pub config_path: Option<String>,
 }
 
 impl Report {

@@ -22,9 +22,14 @@ const SOURCE_ROOT: &str = "%SRCROOT%";
 const FINGERPRINT_KEY: &str = "pgparity/v1";
 
 pub(super) fn render(report: &Report) -> String {
-    let mut results: Vec<sarif::Result> = report.findings.iter().map(result).collect();
+    let anchor = report.config_path.as_deref();
+    let mut results: Vec<sarif::Result> = report
+        .findings
+        .iter()
+        .map(|finding| result(finding, anchor))
+        .collect();
     results.extend(report.suppressed.iter().map(|suppressed| {
-        let mut result = result(&suppressed.finding);
+        let mut result = result(&suppressed.finding, anchor);
         result.suppressions = Some(vec![sarif::Suppression::builder()
             .kind(Value::from("external"))
             .justification(suppressed.reason.clone())
@@ -131,12 +136,29 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result(finding: &Finding) -> sarif::Result {
+/// `anchor` is the file a finding without a location of its own is shown at (the
+/// configuration file), so that code scanning accepts the log.
+fn result(finding: &Finding, anchor: Option<&str>) -> sarif::Result {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), finding.fingerprint());
     let rule_index = RULES.iter().position(|rule| rule.id == finding.rule);
+    let (physical, note) = match finding.location.as_ref().and_then(physical_location) {
+        Some(own) => (Some(own), None),
+        None => match anchor.and_then(|path| physical_location(&Location::new(path, 1, 0))) {
+            Some(anchored) => (
+                Some(anchored),
+                Some(
+                    sarif::Message::builder()
+                        .text("no source line: shown at the run's configuration file")
+                        .build(),
+                ),
+            ),
+            None => (None, None),
+        },
+    };
     let location = sarif::Location {
-        physical_location: finding.location.as_ref().and_then(physical_location),
+        message: note,
+        physical_location: physical,
         logical_locations: Some(vec![sarif::LogicalLocation::builder()
             .fully_qualified_name(finding.object.clone())
             .kind(logical_kind(finding))
@@ -351,6 +373,40 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_without_a_line_is_shown_at_the_configuration_file() {
+        let report = Report {
+            findings: vec![
+                finding("rls-disabled", "public.audit_notes", None),
+                finding(
+                    "rls-disabled",
+                    "public.ledger",
+                    Some(Location::new("specs/ledger.sql", 4, 14)),
+                ),
+            ],
+            config_path: Some("pgparity.toml".into()),
+            ..Report::default()
+        };
+        let log = rendered(&report);
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        let anchored = &results[0]["locations"][0];
+        assert_eq!(
+            anchored["physicalLocation"],
+            serde_json::json!({
+                "artifactLocation": {"uri": "pgparity.toml", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 1}
+            })
+        );
+        assert!(anchored["message"]["text"].is_string());
+        assert_eq!(anchored["logicalLocations"][0]["kind"], "table");
+        let own = &results[1]["locations"][0];
+        assert_eq!(
+            own["physicalLocation"]["artifactLocation"]["uri"],
+            "specs/ledger.sql"
+        );
+        assert!(own.get("message").is_none());
+    }
+
+    #[test]
     fn contract_findings_on_a_dto_field_are_members() {
         let report = Report {
             findings: vec![finding(
@@ -414,6 +470,7 @@ mod tests {
                 reason: "legacy".into(),
             }],
             skipped: vec!["drift: no database".into()],
+            ..Report::default()
         };
         let log = rendered(&report);
         let results = log["runs"][0]["results"].as_array().expect("results");
