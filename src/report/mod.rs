@@ -1,5 +1,6 @@
 //! Renderers: one file per output format, each with its own private serde structs.
-//! Renderers know nothing of rules; they get a finished [`Report`].
+//! Renderers know nothing of the checks; they get a finished [`Report`] (SARIF and JUnit
+//! also read the rule registry's metadata: descriptions and families).
 
 mod github;
 mod json;
