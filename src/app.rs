@@ -120,6 +120,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
             duration: started.elapsed(),
         },
         baseline: baseline_outcome,
+        config_path: config.path.as_deref().map(display_path),
     };
 
     let fail_on = match args.fail_on {
@@ -139,6 +140,11 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,
         OutputFormat::Markdown => Format::Markdown,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Junit => Format::Junit {
+            failure_threshold: fail_on.threshold(),
+        },
+        OutputFormat::Github => Format::Github,
     };
     let rendered = report::render(&report, format);
     Ok(CheckRun {

@@ -86,6 +86,12 @@ pub enum OutputFormat {
     Json,
     /// A Markdown drift report (job summaries, PR comments), cut at 60,000 bytes.
     Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one suite per rule family, failures at or above --fail-on.
+    Junit,
+    /// GitHub Actions workflow commands (::error file=…,line=…::…), for inline annotations.
+    Github,
 }
 
 /// `--fail-on`.

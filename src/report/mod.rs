@@ -1,8 +1,12 @@
 //! Renderers: one file per output format, each with its own private serde structs.
-//! Renderers know nothing of rules; they get a finished [`Report`].
+//! Renderers know nothing of the checks; they get a finished [`Report`] (SARIF and JUnit
+//! also read the rule registry's metadata: descriptions and families).
 
+mod github;
 mod json;
+mod junit;
 mod markdown;
+mod sarif;
 mod text;
 
 pub use markdown::{render_with_budget as render_markdown_with_budget, MARKDOWN_BUDGET};
@@ -10,7 +14,8 @@ pub use text::render_colored as render_colored_text;
 
 use crate::baseline::BaselineOutcome;
 use crate::checks::meta::Suppressed;
-use crate::finding::{Finding, Summary};
+
+use crate::finding::{Finding, Severity, Summary};
 use std::time::Duration;
 
 /// A finished run, ready to render.
@@ -26,6 +31,10 @@ pub struct Report {
     pub context: ReportContext,
     /// What `--baseline` hid, when a baseline was applied.
     pub baseline: Option<BaselineOutcome>,
+    /// The configuration file the run read (as a location path), if any. SARIF shows
+    /// findings that have no source line of their own there, because GitHub code scanning
+    /// rejects a log in which any result lacks a physical location.
+    pub config_path: Option<String>,
 }
 
 /// The circumstances of a run, for report headers.
@@ -63,6 +72,16 @@ pub enum Format {
     Json,
     /// The drift report a person reads in a minute; fits a GitHub PR comment.
     Markdown,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for CI test-report viewers.
+    Junit {
+        /// Findings at or above this severity are failed test cases (`--fail-on`);
+        /// `None` (`--fail-on never`) fails none.
+        failure_threshold: Option<Severity>,
+    },
+    /// GitHub Actions workflow commands: annotations on the changed lines.
+    Github,
 }
 
 /// Renders `report` in `format`.
@@ -71,5 +90,8 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Text => text::render(report),
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit { failure_threshold } => junit::render(report, failure_threshold),
+        Format::Github => github::render(report),
     }
 }

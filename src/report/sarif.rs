@@ -1,0 +1,492 @@
+//! `--format sarif`: one SARIF 2.1.0 log with one run, for code scanning.
+//!
+//! Every result carries its level (after severity overrides), a logical location (the
+//! object path; live-only facts have nothing else) and, where the finding has one, a
+//! physical location relative to `%SRCROOT%`. Suppressed findings are results too, with
+//! an external suppression and its reason, so code scanning shows them as dismissed.
+
+use super::Report;
+use crate::checks::{self, Rule, RULES};
+use crate::finding::{Finding, Severity};
+use crate::model::Location;
+use serde_json::Value;
+use serde_sarif::sarif;
+use std::collections::BTreeMap;
+
+/// The schema the log declares; the URL GitHub and the SARIF tutorials use.
+const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The base that relative artifact URIs resolve against (the checkout root in CI).
+const SOURCE_ROOT: &str = "%SRCROOT%";
+/// The key of the fingerprint in `partialFingerprints`; bump the version if
+/// [`Finding::fingerprint`] ever changes meaning.
+const FINGERPRINT_KEY: &str = "pgparity/v1";
+
+pub(super) fn render(report: &Report) -> String {
+    let anchor = report.config_path.as_deref();
+    let mut results: Vec<sarif::Result> = report
+        .findings
+        .iter()
+        .map(|finding| result(finding, anchor))
+        .collect();
+    results.extend(report.suppressed.iter().map(|suppressed| {
+        let mut result = result(&suppressed.finding, anchor);
+        result.suppressions = Some(vec![sarif::Suppression::builder()
+            .kind(Value::from("external"))
+            .justification(suppressed.reason.clone())
+            .build()]);
+        result
+    }));
+    let run = sarif::Run::builder()
+        .tool(tool())
+        .results(results)
+        .invocations(vec![invocation(&report.skipped)])
+        .column_kind(Value::from("unicodeCodePoints"))
+        .build();
+    let log = sarif::Sarif::builder()
+        .schema(SARIF_SCHEMA)
+        .version(Value::from("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut text = serde_json::to_string_pretty(&log)
+        .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));
+    text.push('\n');
+    text
+}
+
+fn tool() -> sarif::Tool {
+    let driver = sarif::ToolComponent::builder()
+        .name("pgparity")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(env!("CARGO_PKG_REPOSITORY"))
+        .rules(
+            RULES
+                .iter()
+                .map(|rule| descriptor(rule))
+                .collect::<Vec<_>>(),
+        )
+        .build();
+    sarif::Tool::builder().driver(driver).build()
+}
+
+fn descriptor(rule: &Rule) -> sarif::ReportingDescriptor {
+    sarif::ReportingDescriptor::builder()
+        .id(rule.id)
+        .name(rule.id)
+        .short_description(plain(rule.summary))
+        .full_description(plain(rule.documentation))
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(rule.documentation)
+                .markdown(rule.documentation)
+                .build(),
+        )
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(Value::from(level(rule.default_severity)))
+                .build(),
+        )
+        .properties(
+            sarif::PropertyBag::builder()
+                .tags(vec![rule.family.as_str().to_string()])
+                .build(),
+        )
+        .build()
+}
+
+fn plain(text: &str) -> sarif::MultiformatMessageString {
+    sarif::MultiformatMessageString::builder()
+        .text(text)
+        .build()
+}
+
+/// Skipped checks are notifications on the one invocation: the run completed, but a
+/// reader of the log should see that it did not look at everything.
+fn invocation(skipped: &[String]) -> sarif::Invocation {
+    let notifications: Vec<sarif::Notification> = skipped
+        .iter()
+        .map(|reason| {
+            sarif::Notification::builder()
+                .message(
+                    sarif::Message::builder()
+                        .text(format!("skipped {reason}"))
+                        .build(),
+                )
+                .level(Value::from("note"))
+                .build()
+        })
+        .collect();
+    if notifications.is_empty() {
+        sarif::Invocation::builder()
+            .execution_successful(true)
+            .build()
+    } else {
+        sarif::Invocation::builder()
+            .execution_successful(true)
+            .tool_execution_notifications(notifications)
+            .build()
+    }
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// `anchor` is the file a finding without a location of its own is shown at (the
+/// configuration file), so that code scanning accepts the log.
+fn result(finding: &Finding, anchor: Option<&str>) -> sarif::Result {
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert(FINGERPRINT_KEY.to_string(), finding.fingerprint());
+    let rule_index = RULES.iter().position(|rule| rule.id == finding.rule);
+    let (physical, note) = match finding.location.as_ref().and_then(physical_location) {
+        Some(own) => (Some(own), None),
+        None => match anchor.and_then(|path| physical_location(&Location::new(path, 1, 0))) {
+            Some(anchored) => (
+                Some(anchored),
+                Some(
+                    sarif::Message::builder()
+                        .text("no source line: shown at the run's configuration file")
+                        .build(),
+                ),
+            ),
+            None => (None, None),
+        },
+    };
+    let location = sarif::Location {
+        message: note,
+        physical_location: physical,
+        logical_locations: Some(vec![sarif::LogicalLocation::builder()
+            .fully_qualified_name(finding.object.clone())
+            .kind(logical_kind(finding))
+            .build()]),
+        ..sarif::Location::default()
+    };
+    let mut result = sarif::Result::builder()
+        .rule_id(finding.rule.clone())
+        .level(result_level(finding.severity))
+        .message(
+            sarif::Message::builder()
+                .text(message_text(finding))
+                .build(),
+        )
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints)
+        .build();
+    result.rule_index = rule_index.and_then(|index| i64::try_from(index).ok());
+    result.properties = details(finding);
+    result
+}
+
+/// The message with expected, actual and hint appended: code scanning shows only the
+/// message text, and a reader should not need the JSON report to act on it.
+fn message_text(finding: &Finding) -> String {
+    let mut text = finding.message.clone();
+    for (label, value) in [
+        ("expected", &finding.expected),
+        ("actual", &finding.actual),
+        ("hint", &finding.hint),
+    ] {
+        if let Some(value) = value {
+            text.push_str(&format!("\n{label}: {value}"));
+        }
+    }
+    text
+}
+
+/// The finding's structured parts, for tools that read the log.
+fn details(finding: &Finding) -> Option<sarif::PropertyBag> {
+    let mut properties = BTreeMap::new();
+    properties.insert(
+        "severity".to_string(),
+        Value::from(finding.severity.as_str()),
+    );
+    for (key, value) in [
+        ("expected", &finding.expected),
+        ("actual", &finding.actual),
+        ("diff", &finding.diff),
+        ("hint", &finding.hint),
+    ] {
+        if let Some(value) = value {
+            properties.insert(key.to_string(), Value::from(value.as_str()));
+        }
+    }
+    Some(
+        sarif::PropertyBag::builder()
+            .additional_properties(properties)
+            .build(),
+    )
+}
+
+fn physical_location(location: &Location) -> Option<sarif::PhysicalLocation> {
+    if location.path.is_empty() {
+        return None;
+    }
+    let (uri, base) = artifact_uri(&location.path);
+    let mut artifact = sarif::ArtifactLocation::builder().uri(uri).build();
+    artifact.uri_base_id = base.map(str::to_string);
+    let region = (location.line > 0).then(|| sarif::Region {
+        start_line: Some(i64::from(location.line)),
+        start_column: (location.column > 0).then(|| i64::from(location.column)),
+        ..sarif::Region::default()
+    });
+    Some(sarif::PhysicalLocation {
+        artifact_location: Some(artifact),
+        region,
+        ..sarif::PhysicalLocation::default()
+    })
+}
+
+/// A relative path becomes a relative URI against `%SRCROOT%`; an absolute one (a file
+/// named by an absolute path on the command line) a `file:` URI with no base.
+fn artifact_uri(path: &str) -> (String, Option<&'static str>) {
+    let bytes = path.as_bytes();
+    let windows_drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+    if path.starts_with('/') {
+        (format!("file://{}", percent_encode(path)), None)
+    } else if windows_drive {
+        (format!("file:///{}", percent_encode(path)), None)
+    } else {
+        (percent_encode(path), Some(SOURCE_ROOT))
+    }
+}
+
+/// Percent-encodes everything but unreserved characters, `/` and a drive letter's `:`,
+/// so a path with spaces or `#` is still one valid URI reference.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for (position, byte) in path.bytes().enumerate() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/')
+            || (byte == b':' && position == 1);
+        if keep {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// What kind of object the finding's object path names, in SARIF's logical-location
+/// vocabulary where it has a word for it and PostgreSQL's where it does not.
+fn logical_kind(finding: &Finding) -> &'static str {
+    match finding.rule.as_str() {
+        "speculative-index"
+        | "missing-planned-index"
+        | "plan-definition-drift"
+        | "redundant-index"
+        | "unused-index"
+        | "missing-index"
+        | "unexpected-index"
+        | "index-definition-drift" => "index",
+        "missing-constraint"
+        | "unexpected-constraint"
+        | "constraint-drift"
+        | "unindexed-foreign-key" => "constraint",
+        "missing-policy" | "unexpected-policy" | "policy-drift" => "policy",
+        "missing-trigger" | "unexpected-trigger" => "trigger",
+        "missing-column" | "unexpected-column" | "column-type-drift" | "nullability-drift"
+        | "default-drift" | "mapping-type-drift" => "column",
+        "missing-relation"
+        | "unexpected-relation"
+        | "view-definition-drift"
+        | "rls-drift"
+        | "grant-drift" => "relation",
+        "missing-tenant-column" | "rls-disabled" | "missing-tenant-policy" => "table",
+        "spec-parse-error" | "unsupported-statement" => "declaration",
+        "unused-suppression" | "expired-suppression" => "suppression",
+        // A plan entry or read model naming what does not exist: the object is the
+        // entry's index or relation, whichever it is.
+        "unknown-contract-ref" => "object",
+        _ => match checks::rule(&finding.rule).map(|rule| rule.family) {
+            // Contract findings name the serving column when there is one
+            // (schema.relation.column), else the DTO field (Dto.field).
+            Some(checks::Family::Contract) if finding.object.split('.').count() >= 3 => "column",
+            Some(checks::Family::Contract) => "member",
+            _ => "object",
+        },
+    }
+}
+
+fn result_level(severity: Severity) -> sarif::ResultLevel {
+    match severity {
+        Severity::Error => sarif::ResultLevel::Error,
+        Severity::Warning => sarif::ResultLevel::Warning,
+        Severity::Info => sarif::ResultLevel::Note,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::meta::Suppressed;
+
+    fn finding(rule: &str, object: &str, location: Option<Location>) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity: Severity::Warning,
+            object: object.into(),
+            message: "something differs".into(),
+            expected: Some("integer".into()),
+            actual: Some("bigint".into()),
+            location,
+            diff: None,
+            hint: None,
+        }
+    }
+
+    fn rendered(report: &Report) -> Value {
+        serde_json::from_str(&render(report)).expect("SARIF is JSON")
+    }
+
+    #[test]
+    fn a_live_only_finding_has_a_logical_location_and_no_physical_one() {
+        let report = Report {
+            findings: vec![finding(
+                "mapping-type-drift",
+                "public.revenue_ledger.revenue_cents",
+                None,
+            )],
+            ..Report::default()
+        };
+        let log = rendered(&report);
+        let location = &log["runs"][0]["results"][0]["locations"][0];
+        assert!(location.get("physicalLocation").is_none(), "{location:#}");
+        assert_eq!(
+            location["logicalLocations"][0],
+            serde_json::json!({
+                "fullyQualifiedName": "public.revenue_ledger.revenue_cents",
+                "kind": "column"
+            })
+        );
+        let result = &log["runs"][0]["results"][0];
+        assert_eq!(result["level"], "warning");
+        assert_eq!(
+            result["message"]["text"],
+            "something differs\nexpected: integer\nactual: bigint"
+        );
+        assert_eq!(result["properties"]["expected"], "integer");
+    }
+
+    #[test]
+    fn a_finding_without_a_line_is_shown_at_the_configuration_file() {
+        let report = Report {
+            findings: vec![
+                finding("rls-disabled", "public.audit_notes", None),
+                finding(
+                    "rls-disabled",
+                    "public.ledger",
+                    Some(Location::new("specs/ledger.sql", 4, 14)),
+                ),
+            ],
+            config_path: Some("pgparity.toml".into()),
+            ..Report::default()
+        };
+        let log = rendered(&report);
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        let anchored = &results[0]["locations"][0];
+        assert_eq!(
+            anchored["physicalLocation"],
+            serde_json::json!({
+                "artifactLocation": {"uri": "pgparity.toml", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 1}
+            })
+        );
+        assert!(anchored["message"]["text"].is_string());
+        assert_eq!(anchored["logicalLocations"][0]["kind"], "table");
+        let own = &results[1]["locations"][0];
+        assert_eq!(
+            own["physicalLocation"]["artifactLocation"]["uri"],
+            "specs/ledger.sql"
+        );
+        assert!(own.get("message").is_none());
+    }
+
+    #[test]
+    fn contract_findings_on_a_dto_field_are_members() {
+        let report = Report {
+            findings: vec![finding(
+                "unmapped-dto-field",
+                "RealtimeRevenueResponse.currency",
+                None,
+            )],
+            ..Report::default()
+        };
+        let log = rendered(&report);
+        assert_eq!(
+            log["runs"][0]["results"][0]["locations"][0]["logicalLocations"][0]["kind"],
+            "member"
+        );
+    }
+
+    #[test]
+    fn paths_become_uris() {
+        assert_eq!(
+            artifact_uri("specs/010 tenants.sql"),
+            ("specs/010%20tenants.sql".to_string(), Some(SOURCE_ROOT))
+        );
+        assert_eq!(
+            artifact_uri("/srv/app/specs/a#b.sql"),
+            ("file:///srv/app/specs/a%23b.sql".to_string(), None)
+        );
+        assert_eq!(
+            artifact_uri("C:/app/specs/a.sql"),
+            ("file:///C:/app/specs/a.sql".to_string(), None)
+        );
+        assert_eq!(
+            artifact_uri("../shared/b.sql"),
+            ("../shared/b.sql".to_string(), Some(SOURCE_ROOT))
+        );
+    }
+
+    #[test]
+    fn a_location_without_line_or_column_omits_them() {
+        let physical = physical_location(&Location::new("mappings/m.yaml", 0, 0))
+            .expect("a physical location");
+        assert!(physical.region.is_none());
+        let physical = physical_location(&Location::new("mappings/m.yaml", 4, 0))
+            .expect("a physical location");
+        let region = physical.region.expect("a region");
+        assert_eq!((region.start_line, region.start_column), (Some(4), None));
+    }
+
+    #[test]
+    fn suppressed_findings_carry_their_reason_and_the_fingerprint_ignores_lines() {
+        let at_line = |line| {
+            finding(
+                "speculative-index",
+                "public.idx_a",
+                Some(Location::new("specs/a.sql", line, 1)),
+            )
+        };
+        let report = Report {
+            findings: vec![at_line(3)],
+            suppressed: vec![Suppressed {
+                finding: at_line(30),
+                reason: "legacy".into(),
+            }],
+            skipped: vec!["drift: no database".into()],
+            ..Report::default()
+        };
+        let log = rendered(&report);
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        assert_eq!(results.len(), 2);
+        assert!(results[0].get("suppressions").is_none());
+        assert_eq!(
+            results[1]["suppressions"],
+            serde_json::json!([{"kind": "external", "justification": "legacy"}])
+        );
+        assert_eq!(
+            results[0]["partialFingerprints"],
+            results[1]["partialFingerprints"]
+        );
+        assert_eq!(
+            log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"],
+            "skipped drift: no database"
+        );
+    }
+}
