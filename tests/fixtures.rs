@@ -455,7 +455,12 @@ fn every_rule_has_a_fixture_that_makes_it_fire() {
                 .into_owned()
         })
         .collect();
-    for rule in pgparity::checks::RULES {
+    // Drift rules need a live catalog, which `check` cannot take yet; each fires in the
+    // unit tests of src/checks/drift and on the printed example in tests/drift_example.rs.
+    let static_rules = pgparity::checks::RULES
+        .iter()
+        .filter(|rule| rule.family != pgparity::checks::Family::Drift);
+    for rule in static_rules {
         assert!(
             fixtures.iter().any(|fixture| fixture == rule.id),
             "no fixture for rule {}",
