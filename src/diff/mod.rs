@@ -24,6 +24,8 @@
 
 mod compare;
 mod relation;
+#[cfg(test)]
+mod tests;
 
 use crate::model::{Catalog, QualifiedName, RelationKind, SqlType};
 use std::collections::BTreeSet;

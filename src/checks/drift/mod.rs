@@ -7,6 +7,9 @@ mod rules;
 
 pub use rules::*;
 
+#[cfg(test)]
+mod tests;
+
 use super::{Inputs, Outcome, Rule};
 use crate::diff::{diff, Change, CommentTarget, Comparison, DiffOptions, Difference, RlsState};
 use crate::finding::{Finding, Severity};
