@@ -402,3 +402,29 @@ fn regclass_literals_drop_the_default_schema() {
         "nextval('orders_id_seq'::regclass)",
     );
 }
+
+#[test]
+fn sql_syntax_functions_match_the_server_form() {
+    same("length(trim(name)) > 0", "(length(TRIM(BOTH FROM name)) > 0)");
+    same(
+        "position('x' in code) = 0",
+        "(POSITION(('x'::text) IN (code)) = 0)",
+    );
+    same(
+        "code SIMILAR TO '[A-Z]+'",
+        "((code)::text ~ similar_to_escape('[A-Z]+'::text))",
+    );
+    different("trim(name) = ''", "trim(LEADING FROM name) = ''");
+    different("code SIMILAR TO '[A-Z]+'", "code NOT SIMILAR TO '[A-Z]+'");
+}
+
+#[test]
+fn interval_literals_compare_by_value() {
+    same(
+        "created_at < now() + interval '1 hour'",
+        "(created_at < (now() + '01:00:00'::interval))",
+    );
+    same("interval '2 weeks'", "'14 days'::interval");
+    different("interval '1 hour'", "interval '2 hours'");
+    different("interval '1 day'", "interval '24 hours'");
+}

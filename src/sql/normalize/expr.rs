@@ -1,12 +1,13 @@
 //! The expression rewriter behind [`super::normalize_expression`]; see the module
 //! documentation of [`super`] for which rewrites are made and why each is sound.
 
+use super::interval::canonical_interval;
 use super::query;
 use crate::model::SqlType;
 use sqlparser::ast::{
     Array, BinaryOperator, CaseWhen, CastKind, DataType, Expr, Function, FunctionArg,
     FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, InTarget, ObjectName,
-    ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
+    ObjectNamePart, TrimWhereField, UnaryOperator, Value, ValueWithSpan,
 };
 
 /// Rewrites parsed expressions into their canonical form.
@@ -220,6 +221,43 @@ impl Normalizer {
                 let name = if shorthand { "substr" } else { "substring" };
                 Expr::Function(self.function(function_call(name, args)))
             }
+            // `TRIM(x)` trims both ends; the server prints `TRIM(BOTH FROM x)`.
+            Expr::Trim {
+                trim_where,
+                trim_what,
+                expr,
+                trim_characters: None,
+            } => Expr::Trim {
+                trim_where: Some(trim_where.unwrap_or(TrimWhereField::Both)),
+                trim_what: trim_what.map(|what| Box::new(self.expr(*what))),
+                expr: Box::new(self.expr(*expr)),
+                trim_characters: None,
+            },
+            Expr::Position { expr, r#in } => Expr::Position {
+                expr: Box::new(self.expr(*expr)),
+                r#in: Box::new(self.expr(*r#in)),
+            },
+            // `x SIMILAR TO p` is `x ~ similar_to_escape(p)` to PostgreSQL, which prints it so.
+            Expr::SimilarTo {
+                negated,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let op = if negated {
+                    BinaryOperator::PGRegexNotMatch
+                } else {
+                    BinaryOperator::PGRegexMatch
+                };
+                let args = std::iter::once(*pattern)
+                    .chain(escape_char.map(|escape| *escape))
+                    .collect();
+                self.binary(
+                    *expr,
+                    op,
+                    Expr::Function(function_call("similar_to_escape", args)),
+                )
+            }
             Expr::Array(array) => Expr::Array(Array {
                 elem: array.elem.into_iter().map(|e| self.expr(e)).collect(),
                 named: true,
@@ -364,6 +402,9 @@ impl Normalizer {
                     Some(number) => number_expr(number, false),
                     None if target.base() == "regclass" && !target.is_array() => {
                         string_expr(self.unqualified_relation(text))
+                    }
+                    None if target.base() == "interval" && !target.is_array() => {
+                        string_expr(canonical_interval(&text).unwrap_or(text))
                     }
                     None => string_expr(text),
                 },
