@@ -200,6 +200,15 @@ impl Normalizer {
                 )
             }
             Expr::Function(function) => Expr::Function(self.function(function)),
+            Expr::Extract {
+                field,
+                syntax,
+                expr,
+            } => Expr::Extract {
+                field,
+                syntax,
+                expr: Box::new(self.expr(*expr)),
+            },
             Expr::Substring {
                 expr,
                 substring_from,
@@ -438,43 +447,6 @@ impl Normalizer {
         let text = data_type.to_string();
         let qualified_prefix = format!("{}.", self.default_schema);
         SqlType::parse(text.strip_prefix(&qualified_prefix).unwrap_or(&text))
-    }
-
-    fn function(&self, function: Function) -> Function {
-        let args = match function.args {
-            FunctionArguments::List(mut list) => {
-                list.args = list
-                    .args
-                    .into_iter()
-                    .map(|arg| match arg {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
-                            FunctionArg::Unnamed(FunctionArgExpr::Expr(self.expr(e)))
-                        }
-                        FunctionArg::Named {
-                            name,
-                            arg: FunctionArgExpr::Expr(e),
-                            operator,
-                        } => FunctionArg::Named {
-                            name: fold_ident(name),
-                            arg: FunctionArgExpr::Expr(self.expr(e)),
-                            operator,
-                        },
-                        other => other,
-                    })
-                    .collect();
-                FunctionArguments::List(list)
-            }
-            FunctionArguments::Subquery(subquery) => {
-                FunctionArguments::Subquery(Box::new(query::normalize(self, *subquery)))
-            }
-            FunctionArguments::None => FunctionArguments::None,
-        };
-        Function {
-            name: self.object_name(function.name),
-            args,
-            filter: function.filter.map(|e| Box::new(self.expr(*e))),
-            ..function
-        }
     }
 }
 

@@ -46,6 +46,7 @@
 
 mod allowed;
 mod expr;
+mod function;
 mod interval;
 mod query;
 
