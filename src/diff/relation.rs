@@ -660,13 +660,20 @@ fn key_text(key: &IndexKey, target: String) -> String {
     }
     if let Some(opclass) = &key.opclass {
         text.push(' ');
-        text.push_str(&opclass.to_lowercase());
+        text.push_str(&catalog_object_name(opclass).to_lowercase());
     }
     if let Some(collation) = &key.collation {
         text.push_str(" COLLATE ");
-        text.push_str(collation);
+        text.push_str(&catalog_object_name(collation));
     }
     text
+}
+
+/// An operator class or collation name without quotes or schema (`pg_catalog."C"` is
+/// `C`): specs quote collations, the catalog's `collname` does not.
+fn catalog_object_name(text: &str) -> String {
+    let unquoted: String = text.chars().filter(|c| *c != '"').collect();
+    unquoted.rsplit('.').next().unwrap_or_default().to_string()
 }
 
 fn target_raw(target: &IndexTarget) -> String {

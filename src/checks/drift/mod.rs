@@ -482,20 +482,20 @@ fn definition_finding(
         Comparison::Values => Finding::new(
             rule,
             object,
-            format!("the {property} of {subject} differs between the specs and the database"),
+            format!("{subject} differs between the specs and the database in its {property}"),
         ),
         Comparison::Normalized { expected, actual } => Finding::new(
             rule,
             object,
-            format!("the {property} of {subject} differs between the specs and the database"),
+            format!("{subject} differs between the specs and the database in its {property}"),
         )
         .diff(unified_diff(expected, actual)),
         Comparison::Undecided { reason } => Finding::new(
             rule,
             object,
             format!(
-                "the {property} of {subject} is written differently in the specs and the \
-                 database, and pgparity could not decide whether it means the same ({reason})"
+                "{subject} is written differently in the specs and the database in its \
+                 {property}, and pgparity could not decide whether it means the same ({reason})"
             ),
         )
         .severity(Severity::Info)

@@ -91,8 +91,10 @@ pub fn normalize_expression(text: &str, default_schema: &str) -> Result<String, 
 /// `pg_get_viewdef` introduces that can be undone soundly: the default schema on
 /// relation names, `INNER JOIN` vs `JOIN`, `LEFT OUTER JOIN` vs `LEFT JOIN`, the
 /// parentheses around join trees, an output alias equal to the name PostgreSQL would
-/// derive anyway (`count(*) AS count`), and the qualification of column references by
-/// the only relation of a single-relation `FROM` (PostgreSQL 15 prints `t.col`).
+/// derive anyway (`count(*) AS count`), the qualification of column references by
+/// the only relation of a single-relation `FROM` (PostgreSQL 15 prints `t.col`), and
+/// `GROUP BY`/`ORDER BY` ordinals, which the server prints as the output column's
+/// expression.
 ///
 /// Not undone: qualification of columns in queries over several relations (telling
 /// which relation an unqualified column belongs to needs the catalog), `*` expanded
