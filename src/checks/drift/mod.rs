@@ -3,6 +3,7 @@
 //! with the object path, expected and actual values, the spec location and, for
 //! definitions, a unified diff.
 
+mod layout;
 mod rules;
 
 pub use rules::*;
@@ -504,14 +505,17 @@ fn definition_finding(
     finding.expected_actual(difference.expected.clone(), difference.actual.clone())
 }
 
-/// `spec` → `live` unified diff, line by line.
+/// `spec` → `live` unified diff, one clause per line.
 fn unified_diff(expected: &str, actual: &str) -> String {
     let with_newline = |text: &str| {
         let mut text = text.trim_end().to_string();
         text.push('\n');
         text
     };
-    let (expected, actual) = (with_newline(expected), with_newline(actual));
+    let (expected, actual) = (
+        with_newline(&layout::one_clause_per_line(expected)),
+        with_newline(&layout::one_clause_per_line(actual)),
+    );
     TextDiff::from_lines(&expected, &actual)
         .unified_diff()
         .header("spec", "live")
