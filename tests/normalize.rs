@@ -461,3 +461,10 @@ fn group_and_order_by_ordinals_name_the_output_column() {
         query("SELECT a, b FROM t ORDER BY 2")
     );
 }
+
+#[test]
+fn exponent_numbers_that_are_integers_print_as_integers() {
+    same("1e3", "'1000'::numeric");
+    different("1e3", "100");
+    assert_eq!(norm("1.5e-3"), "1.5e-3");
+}

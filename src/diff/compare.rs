@@ -1,6 +1,7 @@
 //! Comparing definitions: normalize both sides, and say when equality cannot be decided.
 
 use super::{Comparison, Difference};
+use crate::model::SqlType;
 use crate::sql::normalize::{normalize_expression, normalize_query};
 use similar::{capture_diff_slices, Algorithm, DiffTag};
 
@@ -60,6 +61,29 @@ pub(super) fn expressions(
         actual: actual.trim().to_string(),
         comparison,
     })
+}
+
+/// Compares two column defaults (or generation expressions), which the server coerces
+/// to the column type: both are first compared as `(default)::type`, so that a literal
+/// the spec leaves to the column type (`interval DEFAULT '1 hour'`) meets the server's
+/// typed form (`'01:00:00'::interval`); otherwise as plain expressions.
+pub(super) fn defaults(
+    property: &'static str,
+    expected: Option<&str>,
+    actual: Option<&str>,
+    column_type: Option<&SqlType>,
+    default_schema: &str,
+) -> Option<Difference> {
+    if let (Some(left), Some(right), Some(column_type)) = (expected, actual, column_type) {
+        let typed =
+            |text: &str| normalize_expression(&format!("({text})::{column_type}"), default_schema);
+        if let (Ok(left), Ok(right)) = (typed(left), typed(right)) {
+            if left == right {
+                return None;
+            }
+        }
+    }
+    expressions(property, expected, actual, default_schema)
 }
 
 /// Compares two view bodies. Equal canonical forms are equal definitions; different

@@ -636,7 +636,13 @@ fn quoted_number(text: &str, target: &SqlType) -> Option<String> {
 /// point, trailing fraction digits kept (`1.50` is a different numeric scale than `1.5`).
 fn canonical_number(text: &str) -> String {
     if text.contains(['e', 'E']) {
-        return text.to_string();
+        // `1e3` is the number the server prints as `1000`; other exponents stay as written.
+        return match text.parse::<f64>() {
+            Ok(value) if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e15 => {
+                format!("{value:.0}")
+            }
+            _ => text.to_string(),
+        };
     }
     let (sign, unsigned) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
