@@ -771,7 +771,8 @@ mod tests {
         assert_eq!(canonical_number(".5"), "0.5");
         assert_eq!(canonical_number("1.50"), "1.50");
         assert_eq!(canonical_number("-0"), "0");
-        assert_eq!(canonical_number("1e3"), "1e3");
+        assert_eq!(canonical_number("1e3"), "1000");
+        assert_eq!(canonical_number("2.5e-1"), "2.5e-1");
     }
 
     #[test]
