@@ -415,8 +415,8 @@ pub const VIEW_DEFINITION_DRIFT: Rule = Rule {
 Compares view and materialized-view bodies after normalizing both (the server's
 `pg_get_viewdef` adds casts, qualifies columns and drops `AS` before aliases). When the
 bodies differ only in ways normalization cannot settle — the qualification of columns in a
-join, `*`, set operations or subqueries — the finding is info: equal or not could not be
-decided.
+join, or a `*` that the server expands into the column list — the finding is info: equal
+or not could not be decided.
 
 ## Why it matters
 A read model whose query differs from the spec serves other values than the contracts were

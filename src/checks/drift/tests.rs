@@ -573,6 +573,32 @@ fn view_definition_drift_fires_on_a_changed_comparison() {
 }
 
 #[test]
+fn a_changed_subquery_in_a_view_is_an_error() {
+    let spec_sql = format!(
+        "{VIEW} CREATE VIEW v_active AS SELECT id FROM tenants t \
+         WHERE EXISTS (SELECT 1 FROM ledger l WHERE l.tenant_id = t.id AND l.cents > 0);"
+    );
+    let mut catalog = live(&spec_sql);
+    set_view(
+        &mut catalog,
+        "v_active",
+        " SELECT t.id\n   FROM tenants t\n  WHERE (EXISTS ( SELECT 1\n           FROM ledger l\n          WHERE l.tenant_id = t.id AND l.cents > 0));",
+    );
+    assert_silent(&spec_sql, &catalog);
+    set_view(
+        &mut catalog,
+        "v_active",
+        " SELECT t.id\n   FROM tenants t\n  WHERE (EXISTS ( SELECT 1\n           FROM ledger l\n          WHERE l.tenant_id = t.id AND l.cents < 0));",
+    );
+    let findings = run(&spec_sql, &catalog);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(
+        (findings[0].rule.as_str(), findings[0].severity),
+        ("view-definition-drift", Severity::Error)
+    );
+}
+
+#[test]
 fn a_view_body_differing_only_in_column_qualification_is_info() {
     let mut catalog = live(VIEW);
     set_view(
