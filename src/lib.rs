@@ -10,6 +10,7 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod contracts;
+pub mod diff;
 pub mod finding;
 pub mod mapping;
 pub mod model;

@@ -446,6 +446,8 @@ fn every_rule_has_a_fixture_that_makes_it_fire() {
                 .into_owned()
         })
         .collect();
+    // Drift rules and the other live-only rules fire in tests against a real PostgreSQL
+    // (tests/live_*.rs) and in the unit tests of their families.
     let needs_database = |rule: &pgparity::checks::Rule| {
         rule.family == pgparity::checks::Family::Drift
             || pgparity::checks::NEEDS_DATABASE.contains(&rule.id)

@@ -402,3 +402,69 @@ fn regclass_literals_drop_the_default_schema() {
         "nextval('orders_id_seq'::regclass)",
     );
 }
+
+#[test]
+fn sql_syntax_functions_match_the_server_form() {
+    same(
+        "length(trim(name)) > 0",
+        "(length(TRIM(BOTH FROM name)) > 0)",
+    );
+    same(
+        "position('x' in code) = 0",
+        "(POSITION(('x'::text) IN (code)) = 0)",
+    );
+    same(
+        "code SIMILAR TO '[A-Z]+'",
+        "((code)::text ~ similar_to_escape('[A-Z]+'::text))",
+    );
+    different("trim(name) = ''", "trim(LEADING FROM name) = ''");
+    different("code SIMILAR TO '[A-Z]+'", "code NOT SIMILAR TO '[A-Z]+'");
+}
+
+#[test]
+fn interval_literals_compare_by_value() {
+    same(
+        "created_at < now() + interval '1 hour'",
+        "(created_at < (now() + '01:00:00'::interval))",
+    );
+    same("interval '2 weeks'", "'14 days'::interval");
+    different("interval '1 hour'", "interval '2 hours'");
+    different("interval '1 day'", "interval '24 hours'");
+}
+
+#[test]
+fn window_aggregate_and_extract_arguments_lose_redundant_qualification() {
+    assert_eq!(
+        query("SELECT id, row_number() OVER (PARTITION BY grp ORDER BY created_at DESC) AS rn FROM t"),
+        query(" SELECT t.id,\n    row_number() OVER (PARTITION BY t.grp ORDER BY t.created_at DESC) AS rn\n   FROM t;")
+    );
+    assert_eq!(
+        query("SELECT grp, string_agg(a, ', ' ORDER BY a) AS names FROM t GROUP BY grp"),
+        query(
+            "SELECT t.grp, string_agg(t.a, ', '::text ORDER BY t.a) AS names FROM t GROUP BY t.grp"
+        )
+    );
+    assert_eq!(
+        query("SELECT extract(epoch from created_at) AS e FROM t"),
+        query("SELECT EXTRACT(epoch FROM t.created_at) AS e FROM t")
+    );
+}
+
+#[test]
+fn group_and_order_by_ordinals_name_the_output_column() {
+    assert_eq!(
+        query("SELECT date_trunc('month', created_at) AS month, count(*) AS n FROM t GROUP BY 1 ORDER BY 1"),
+        query("SELECT date_trunc('month'::text, t.created_at) AS month, count(*) AS n FROM t GROUP BY (date_trunc('month'::text, t.created_at)) ORDER BY (date_trunc('month'::text, t.created_at))")
+    );
+    assert_ne!(
+        query("SELECT a, b FROM t ORDER BY 1"),
+        query("SELECT a, b FROM t ORDER BY 2")
+    );
+}
+
+#[test]
+fn exponent_numbers_that_are_integers_print_as_integers() {
+    same("1e3", "'1000'::numeric");
+    different("1e3", "100");
+    assert_eq!(norm("1.5e-3"), "1.5e-3");
+}

@@ -50,6 +50,7 @@ pub struct Rule {
 }
 
 mod contract;
+pub mod drift;
 mod index_plan;
 pub mod meta;
 pub mod rows;
@@ -69,6 +70,28 @@ pub const RULES: &[&Rule] = &[
     &spec::UNSUPPORTED_STATEMENT,
     &spec::DUPLICATE_DEFINITION,
     &spec::UNKNOWN_REFERENCE,
+    &drift::MISSING_RELATION,
+    &drift::UNEXPECTED_RELATION,
+    &drift::MISSING_COLUMN,
+    &drift::UNEXPECTED_COLUMN,
+    &drift::COLUMN_TYPE_DRIFT,
+    &drift::NULLABILITY_DRIFT,
+    &drift::DEFAULT_DRIFT,
+    &drift::MISSING_INDEX,
+    &drift::UNEXPECTED_INDEX,
+    &drift::INDEX_DEFINITION_DRIFT,
+    &drift::MISSING_CONSTRAINT,
+    &drift::UNEXPECTED_CONSTRAINT,
+    &drift::CONSTRAINT_DRIFT,
+    &drift::RLS_DRIFT,
+    &drift::MISSING_POLICY,
+    &drift::UNEXPECTED_POLICY,
+    &drift::POLICY_DRIFT,
+    &drift::GRANT_DRIFT,
+    &drift::MISSING_TRIGGER,
+    &drift::UNEXPECTED_TRIGGER,
+    &drift::VIEW_DEFINITION_DRIFT,
+    &drift::COMMENT_DRIFT,
     &contract::UNMAPPED_DTO_FIELD,
     &contract::UNKNOWN_MAPPED_COLUMN,
     &contract::DTO_TYPE_MISMATCH,
@@ -138,6 +161,7 @@ pub fn run(inputs: &Inputs) -> Outcome {
             .skipped
             .push("spec: no specs given (--specs or `specs` in pgparity.toml)".into()),
     }
+    drift::check(inputs, &mut outcome);
     contract::check(inputs, &mut outcome);
     index_plan::check(inputs, &mut outcome);
     tenancy::check(inputs, &mut outcome);

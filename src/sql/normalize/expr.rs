@@ -1,12 +1,13 @@
 //! The expression rewriter behind [`super::normalize_expression`]; see the module
 //! documentation of [`super`] for which rewrites are made and why each is sound.
 
+use super::interval::canonical_interval;
 use super::query;
 use crate::model::SqlType;
 use sqlparser::ast::{
     Array, BinaryOperator, CaseWhen, CastKind, DataType, Expr, Function, FunctionArg,
     FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, InTarget, ObjectName,
-    ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
+    ObjectNamePart, TrimWhereField, UnaryOperator, Value, ValueWithSpan,
 };
 
 /// Rewrites parsed expressions into their canonical form.
@@ -199,6 +200,15 @@ impl Normalizer {
                 )
             }
             Expr::Function(function) => Expr::Function(self.function(function)),
+            Expr::Extract {
+                field,
+                syntax,
+                expr,
+            } => Expr::Extract {
+                field,
+                syntax,
+                expr: Box::new(self.expr(*expr)),
+            },
             Expr::Substring {
                 expr,
                 substring_from,
@@ -219,6 +229,43 @@ impl Normalizer {
                     .collect();
                 let name = if shorthand { "substr" } else { "substring" };
                 Expr::Function(self.function(function_call(name, args)))
+            }
+            // `TRIM(x)` trims both ends; the server prints `TRIM(BOTH FROM x)`.
+            Expr::Trim {
+                trim_where,
+                trim_what,
+                expr,
+                trim_characters: None,
+            } => Expr::Trim {
+                trim_where: Some(trim_where.unwrap_or(TrimWhereField::Both)),
+                trim_what: trim_what.map(|what| Box::new(self.expr(*what))),
+                expr: Box::new(self.expr(*expr)),
+                trim_characters: None,
+            },
+            Expr::Position { expr, r#in } => Expr::Position {
+                expr: Box::new(self.expr(*expr)),
+                r#in: Box::new(self.expr(*r#in)),
+            },
+            // `x SIMILAR TO p` is `x ~ similar_to_escape(p)` to PostgreSQL, which prints it so.
+            Expr::SimilarTo {
+                negated,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let op = if negated {
+                    BinaryOperator::PGRegexNotMatch
+                } else {
+                    BinaryOperator::PGRegexMatch
+                };
+                let args = std::iter::once(*pattern)
+                    .chain(escape_char.map(|escape| *escape))
+                    .collect();
+                self.binary(
+                    *expr,
+                    op,
+                    Expr::Function(function_call("similar_to_escape", args)),
+                )
             }
             Expr::Array(array) => Expr::Array(Array {
                 elem: array.elem.into_iter().map(|e| self.expr(e)).collect(),
@@ -365,6 +412,9 @@ impl Normalizer {
                     None if target.base() == "regclass" && !target.is_array() => {
                         string_expr(self.unqualified_relation(text))
                     }
+                    None if target.base() == "interval" && !target.is_array() => {
+                        string_expr(canonical_interval(&text).unwrap_or(text))
+                    }
                     None => string_expr(text),
                 },
                 Value::Null => Expr::value(Value::Null),
@@ -397,43 +447,6 @@ impl Normalizer {
         let text = data_type.to_string();
         let qualified_prefix = format!("{}.", self.default_schema);
         SqlType::parse(text.strip_prefix(&qualified_prefix).unwrap_or(&text))
-    }
-
-    fn function(&self, function: Function) -> Function {
-        let args = match function.args {
-            FunctionArguments::List(mut list) => {
-                list.args = list
-                    .args
-                    .into_iter()
-                    .map(|arg| match arg {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
-                            FunctionArg::Unnamed(FunctionArgExpr::Expr(self.expr(e)))
-                        }
-                        FunctionArg::Named {
-                            name,
-                            arg: FunctionArgExpr::Expr(e),
-                            operator,
-                        } => FunctionArg::Named {
-                            name: fold_ident(name),
-                            arg: FunctionArgExpr::Expr(self.expr(e)),
-                            operator,
-                        },
-                        other => other,
-                    })
-                    .collect();
-                FunctionArguments::List(list)
-            }
-            FunctionArguments::Subquery(subquery) => {
-                FunctionArguments::Subquery(Box::new(query::normalize(self, *subquery)))
-            }
-            FunctionArguments::None => FunctionArguments::None,
-        };
-        Function {
-            name: self.object_name(function.name),
-            args,
-            filter: function.filter.map(|e| Box::new(self.expr(*e))),
-            ..function
-        }
     }
 }
 
@@ -623,7 +636,13 @@ fn quoted_number(text: &str, target: &SqlType) -> Option<String> {
 /// point, trailing fraction digits kept (`1.50` is a different numeric scale than `1.5`).
 fn canonical_number(text: &str) -> String {
     if text.contains(['e', 'E']) {
-        return text.to_string();
+        // `1e3` is the number the server prints as `1000`; other exponents stay as written.
+        return match text.parse::<f64>() {
+            Ok(value) if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e15 => {
+                format!("{value:.0}")
+            }
+            _ => text.to_string(),
+        };
     }
     let (sign, unsigned) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
@@ -752,7 +771,8 @@ mod tests {
         assert_eq!(canonical_number(".5"), "0.5");
         assert_eq!(canonical_number("1.50"), "1.50");
         assert_eq!(canonical_number("-0"), "0");
-        assert_eq!(canonical_number("1e3"), "1e3");
+        assert_eq!(canonical_number("1e3"), "1000");
+        assert_eq!(canonical_number("2.5e-1"), "2.5e-1");
     }
 
     #[test]

@@ -17,7 +17,11 @@
 //!   schema and `pg_catalog` are dropped from qualified names and cast types;
 //! - `IN (…)` / `NOT IN (…)` become `= ANY (ARRAY[…])` / `<> ALL (ARRAY[…])` by
 //!   PostgreSQL's own rule; `BETWEEN` becomes two comparisons; `LIKE` becomes `~~`;
-//!   `CAST(x AS t)`, `interval '…'` and `date '…'` become `::` casts;
+//!   `CAST(x AS t)`, `interval '…'` and `date '…'` become `::` casts; `TRIM(x)` becomes
+//!   `TRIM(BOTH FROM x)` and `x SIMILAR TO p` becomes `x ~ similar_to_escape(p)`, as the
+//!   server prints them;
+//! - an interval literal is spelled as the server prints it (`'1 hour'` is `'01:00:00'`)
+//!   when it is written in units or as a clock time;
 //! - a cast on a quoted literal or `NULL` is dropped (the literal's type comes from its
 //!   context, and the server prints the type it resolved); a quoted number cast to a
 //!   numeric type becomes that number (`'-1'::integer` is `-1`), and a relation name in
@@ -42,6 +46,8 @@
 
 mod allowed;
 mod expr;
+mod function;
+mod interval;
 mod query;
 
 pub use allowed::check_allowed_values;
@@ -85,8 +91,10 @@ pub fn normalize_expression(text: &str, default_schema: &str) -> Result<String, 
 /// `pg_get_viewdef` introduces that can be undone soundly: the default schema on
 /// relation names, `INNER JOIN` vs `JOIN`, `LEFT OUTER JOIN` vs `LEFT JOIN`, the
 /// parentheses around join trees, an output alias equal to the name PostgreSQL would
-/// derive anyway (`count(*) AS count`), and the qualification of column references by
-/// the only relation of a single-relation `FROM` (PostgreSQL 15 prints `t.col`).
+/// derive anyway (`count(*) AS count`), the qualification of column references by
+/// the only relation of a single-relation `FROM` (PostgreSQL 15 prints `t.col`), and
+/// `GROUP BY`/`ORDER BY` ordinals, which the server prints as the output column's
+/// expression.
 ///
 /// Not undone: qualification of columns in queries over several relations (telling
 /// which relation an unqualified column belongs to needs the catalog), `*` expanded

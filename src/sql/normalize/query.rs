@@ -6,7 +6,7 @@ use super::expr::{fold_ident, Normalizer};
 use sqlparser::ast::{
     Cte, Expr, GroupByExpr, Join, JoinConstraint, JoinOperator, ObjectNamePart, OrderByKind, Query,
     Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, TableAlias, TableFactor,
-    TableWithJoins,
+    TableWithJoins, Value, ValueWithSpan,
 };
 
 /// The canonical form of `query`.
@@ -32,7 +32,11 @@ pub(crate) fn normalize(normalizer: &Normalizer, mut query: Query) -> Query {
             for item in items.iter_mut() {
                 let expr =
                     std::mem::replace(&mut item.expr, Expr::value(sqlparser::ast::Value::Null));
-                item.expr = order_normalizer.expr(expr);
+                let expr = order_normalizer.expr(expr);
+                item.expr = match query.body.as_ref() {
+                    SetExpr::Select(select) => resolve_ordinal(expr, &select.projection),
+                    _ => expr,
+                };
             }
         }
     }
@@ -90,9 +94,41 @@ fn select(normalizer: &Normalizer, mut select: Select) -> Select {
     select.having = select.having.map(|e| normalizer.expr(e));
     if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
         let items = std::mem::take(exprs);
-        *exprs = items.into_iter().map(|e| normalizer.expr(e)).collect();
+        *exprs = items
+            .into_iter()
+            .map(|e| {
+                let e = normalizer.expr(e);
+                resolve_ordinal(e, &select.projection)
+            })
+            .collect();
     }
     select
+}
+
+/// `GROUP BY 1` / `ORDER BY 1` name the first output column; PostgreSQL resolves the
+/// number and prints that column's expression (a constant output column keeps its
+/// number, as the server keeps it).
+fn resolve_ordinal(expr: Expr, projection: &[SelectItem]) -> Expr {
+    let Expr::Value(ValueWithSpan {
+        value: Value::Number(digits, _),
+        ..
+    }) = &expr
+    else {
+        return expr;
+    };
+    let target = digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|position| position.checked_sub(1))
+        .and_then(|index| projection.get(index));
+    match target {
+        Some(SelectItem::UnnamedExpr(output) | SelectItem::ExprWithAlias { expr: output, .. })
+            if !matches!(output, Expr::Value(_)) =>
+        {
+            output.clone()
+        }
+        _ => expr,
+    }
 }
 
 /// The name or alias by which the only relation of `from` is referenced, when there is

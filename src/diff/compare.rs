@@ -1,0 +1,380 @@
+//! Comparing definitions: normalize both sides, and say when equality cannot be decided.
+
+use super::{Comparison, Difference};
+use crate::model::SqlType;
+use crate::sql::normalize::{normalize_expression, normalize_query};
+use similar::{capture_diff_slices, Algorithm, DiffTag};
+
+/// How an absent value is shown.
+pub(super) const NONE: &str = "(none)";
+
+/// A difference of plain values, or `None` when they are equal.
+pub(super) fn values(
+    property: &'static str,
+    expected: impl Into<String>,
+    actual: impl Into<String>,
+) -> Option<Difference> {
+    let (expected, actual) = (expected.into(), actual.into());
+    (expected != actual).then_some(Difference {
+        property,
+        expected,
+        actual,
+        comparison: Comparison::Values,
+    })
+}
+
+/// Compares two optional expressions after normalization; `None` when they mean the same.
+pub(super) fn expressions(
+    property: &'static str,
+    expected: Option<&str>,
+    actual: Option<&str>,
+    default_schema: &str,
+) -> Option<Difference> {
+    let (expected, actual) = match (expected, actual) {
+        (None, None) => return None,
+        (Some(expected), Some(actual)) => (expected, actual),
+        (expected, actual) => {
+            return values(property, expected.unwrap_or(NONE), actual.unwrap_or(NONE))
+        }
+    };
+    let comparison = match (
+        normalize_expression(expected, default_schema),
+        normalize_expression(actual, default_schema),
+    ) {
+        (Ok(left), Ok(right)) if left == right || only_added_casts(&left, &right) => return None,
+        (Ok(left), Ok(right)) => Comparison::Normalized {
+            expected: left,
+            actual: right,
+        },
+        (Err(error), _) | (_, Err(error)) => {
+            if collapse(expected) == collapse(actual) {
+                return None;
+            }
+            Comparison::Undecided {
+                reason: error.to_string(),
+            }
+        }
+    };
+    Some(Difference {
+        property,
+        expected: expected.trim().to_string(),
+        actual: actual.trim().to_string(),
+        comparison,
+    })
+}
+
+/// Compares two column defaults (or generation expressions), which the server coerces
+/// to the column type: both are first compared as `(default)::type`, so that a literal
+/// the spec leaves to the column type (`interval DEFAULT '1 hour'`) meets the server's
+/// typed form (`'01:00:00'::interval`); otherwise as plain expressions.
+pub(super) fn defaults(
+    property: &'static str,
+    expected: Option<&str>,
+    actual: Option<&str>,
+    column_type: Option<&SqlType>,
+    default_schema: &str,
+) -> Option<Difference> {
+    if let (Some(left), Some(right), Some(column_type)) = (expected, actual, column_type) {
+        let typed =
+            |text: &str| normalize_expression(&format!("({text})::{column_type}"), default_schema);
+        if let (Ok(left), Ok(right)) = (typed(left), typed(right)) {
+            if left == right {
+                return None;
+            }
+        }
+    }
+    expressions(property, expected, actual, default_schema)
+}
+
+/// Compares two view bodies. Equal canonical forms are equal definitions; different
+/// ones are certain drift only when neither the qualification of column references nor
+/// a `*` (which the server expands into the column list) can explain the difference.
+/// Subqueries and set operations are normalized clause by clause like the outer query,
+/// and the PostgreSQL 15 output recorded in `tests/data/drift/views-pg15.tsv` compares
+/// equal, so they are judged like any other body.
+pub(super) fn queries(expected: &str, actual: &str, default_schema: &str) -> Option<Difference> {
+    let comparison = match (
+        normalize_query(expected, default_schema),
+        normalize_query(actual, default_schema),
+    ) {
+        (Ok(left), Ok(right)) if left == right || only_added_casts(&left, &right) => return None,
+        (Ok(left), Ok(right)) => {
+            if unqualified(&left) == unqualified(&right) {
+                Comparison::Undecided {
+                    reason: "the bodies differ only in how column references are qualified".into(),
+                }
+            } else if selects_star(&left) || selects_star(&right) {
+                Comparison::Undecided {
+                    reason: "the spec selects `*`, which the server prints as the column list"
+                        .into(),
+                }
+            } else {
+                Comparison::Normalized {
+                    expected: left,
+                    actual: right,
+                }
+            }
+        }
+        (Err(error), _) | (_, Err(error)) => {
+            if collapse(expected) == collapse(actual) {
+                return None;
+            }
+            Comparison::Undecided {
+                reason: error.to_string(),
+            }
+        }
+    };
+    Some(Difference {
+        property: "definition",
+        expected: expected.trim().to_string(),
+        actual: actual.trim().to_string(),
+        comparison,
+    })
+}
+
+/// Whether the actual canonical text is the expected one with casts added (`x` printed
+/// as `x::numeric`): the server prints the implicit casts it resolved, which the
+/// normalizer keeps where they are not provably redundant (on function results in
+/// arithmetic, `sum(cents)::numeric / 100.0`). A cast written by hand into the live
+/// definition only is the accepted blind spot of this rule.
+fn only_added_casts(expected: &str, actual: &str) -> bool {
+    let (old, new) = (tokens(expected), tokens(actual));
+    capture_diff_slices(Algorithm::Myers, &old, &new)
+        .iter()
+        .all(|op| match op.as_tag_tuple() {
+            (DiffTag::Equal, _, _) => true,
+            (DiffTag::Insert, _, added) => is_cast_sequence(&new[added]),
+            _ => false,
+        })
+}
+
+/// `::type` groups only: each starts with `::` and continues with type words and
+/// modifiers (`numeric(6,5)`, `character varying`, `text[]`).
+fn is_cast_sequence(tokens: &[String]) -> bool {
+    tokens.first().is_some_and(|first| first == "::")
+        && tokens
+            .windows(2)
+            .all(|pair| pair[0] != "::" || is_word(&pair[1]))
+        && tokens.iter().all(|token| {
+            token == "::"
+                || is_word(token)
+                || token.chars().all(|c| c.is_ascii_digit())
+                || matches!(token.as_str(), "(" | ")" | "," | "[" | "]")
+        })
+}
+
+fn is_word(token: &str) -> bool {
+    token
+        .chars()
+        .next()
+        .is_some_and(|first| first.is_alphabetic() || first == '_' || first == '"')
+}
+
+/// Canonical text as tokens: words, quoted identifiers, string literals, numbers, `::`
+/// and single punctuation characters.
+fn tokens(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut tokens = Vec::new();
+    let mut index = 0;
+    while index < chars.len() {
+        let c = chars[index];
+        let start = index;
+        if c.is_whitespace() {
+            index += 1;
+            continue;
+        }
+        if c == '\'' || c == '"' {
+            index = closing(&chars, index, c);
+        } else if c.is_alphanumeric() || c == '_' || c == '$' {
+            while index < chars.len()
+                && (chars[index].is_alphanumeric()
+                    || matches!(chars[index], '_' | '$')
+                    || (chars[index] == '.'
+                        && chars.get(index + 1).is_some_and(char::is_ascii_digit)))
+            {
+                index += 1;
+            }
+        } else if c == ':' && chars.get(index + 1) == Some(&':') {
+            index += 2;
+        } else {
+            index += 1;
+        }
+        tokens.push(chars[start..index].iter().collect());
+    }
+    tokens
+}
+
+/// Compares two texts that have no normalizer (exclusion constraint definitions): equal
+/// modulo case and whitespace, else undecided.
+pub(super) fn unnormalized(
+    property: &'static str,
+    expected: &str,
+    actual: &str,
+) -> Option<Difference> {
+    (collapse(expected).to_lowercase() != collapse(actual).to_lowercase()).then(|| Difference {
+        property,
+        expected: expected.trim().to_string(),
+        actual: actual.trim().to_string(),
+        comparison: Comparison::Undecided {
+            reason: "pgparity does not normalize this kind of definition".into(),
+        },
+    })
+}
+
+/// The expression of a CHECK constraint, also when given as `pg_get_constraintdef`
+/// prints it (`CHECK ((expr))`, possibly followed by `NOT VALID`).
+pub(super) fn check_expression(text: &str) -> &str {
+    let trimmed = text.trim();
+    let Some(head) = trimmed.get(..5) else {
+        return trimmed;
+    };
+    if !head.eq_ignore_ascii_case("check") {
+        return trimmed;
+    }
+    let rest = trimmed[5..].trim_start();
+    let rest = match rest.len().checked_sub(9) {
+        Some(cut)
+            if rest
+                .get(cut..)
+                .is_some_and(|tail| tail.eq_ignore_ascii_case("not valid")) =>
+        {
+            rest[..cut].trim_end()
+        }
+        _ => rest,
+    };
+    if rest.starts_with('(') && rest.ends_with(')') {
+        &rest[1..rest.len() - 1]
+    } else {
+        trimmed
+    }
+}
+
+/// Whitespace collapsed to single spaces.
+pub(super) fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `text` with every qualifier of an identifier (`rl.` in `rl.tenant_id`) removed,
+/// outside string literals.
+fn unqualified(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let mut index = 0;
+    while index < chars.len() {
+        let c = chars[index];
+        if c == '\'' {
+            out.push_str(&std::mem::take(&mut word));
+            let end = closing(&chars, index, '\'');
+            out.extend(&chars[index..end]);
+            index = end;
+            continue;
+        }
+        if c == '"' {
+            let end = closing(&chars, index, '"');
+            word.extend(&chars[index..end]);
+            index = end;
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' || c == '$' {
+            word.push(c);
+        } else if c == '.'
+            && !word.is_empty()
+            && !word.starts_with(|first: char| first.is_ascii_digit())
+            && chars
+                .get(index + 1)
+                .is_some_and(|next| next.is_alphabetic() || *next == '_' || *next == '"')
+        {
+            word.clear();
+        } else {
+            out.push_str(&std::mem::take(&mut word));
+            out.push(c);
+        }
+        index += 1;
+    }
+    out.push_str(&word);
+    out
+}
+
+/// The index just past the quote that closes the one at `start` (doubled quotes
+/// escape), or the end of the text.
+fn closing(chars: &[char], start: usize, quote: char) -> usize {
+    let mut index = start + 1;
+    while index < chars.len() {
+        if chars[index] == quote {
+            if chars.get(index + 1) == Some(&quote) {
+                index += 2;
+                continue;
+            }
+            return index + 1;
+        }
+        index += 1;
+    }
+    chars.len()
+}
+
+/// Whether a canonical query selects `*` or `relation.*` anywhere (outside literals).
+fn selects_star(canonical: &str) -> bool {
+    let mut outside_literals = String::new();
+    let chars: Vec<char> = canonical.chars().collect();
+    let mut index = 0;
+    while index < chars.len() {
+        if chars[index] == '\'' {
+            index = closing(&chars, index, '\'');
+            outside_literals.push_str("''");
+            continue;
+        }
+        outside_literals.push(chars[index]);
+        index += 1;
+    }
+    let upper = outside_literals.to_uppercase();
+    upper.contains("SELECT *")
+        || upper.contains("DISTINCT *")
+        || upper.contains(", *")
+        || upper.contains(".*")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qualifiers_are_removed_outside_literals() {
+        assert_eq!(
+            unqualified("SELECT rl.tenant_id, 'a.b' FROM public.t AS rl WHERE x > 1.5"),
+            "SELECT tenant_id, 'a.b' FROM t AS rl WHERE x > 1.5"
+        );
+        assert_eq!(unqualified("\"My T\".c = 1"), "c = 1");
+    }
+
+    #[test]
+    fn casts_added_on_the_actual_side_only_are_recognised() {
+        assert!(only_added_casts(
+            "sum(cents) / 100.0",
+            "sum(cents)::numeric / 100.0"
+        ));
+        assert!(only_added_casts("f(a)", "f(a)::numeric(6,5)"));
+        assert!(!only_added_casts("f(a)::integer", "f(a)::bigint"));
+        assert!(!only_added_casts("f(a)::integer", "f(a)"));
+        assert!(!only_added_casts("a > 1", "a >= 1"));
+        assert!(!only_added_casts("a + b", "(a + b)::numeric"));
+    }
+
+    #[test]
+    fn check_expressions_are_taken_out_of_the_printed_constraint() {
+        assert_eq!(check_expression("CHECK ((a > 0))"), "(a > 0)");
+        assert_eq!(check_expression("CHECK ((a > 0)) NOT VALID"), "(a > 0)");
+        assert_eq!(check_expression("a > 0"), "a > 0");
+        assert_eq!(check_expression("checked_at IS NULL"), "checked_at IS NULL");
+    }
+
+    #[test]
+    fn star_selections_are_recognised() {
+        assert!(selects_star("SELECT * FROM t"));
+        assert!(selects_star("SELECT t.* FROM t"));
+        assert!(selects_star("SELECT a, * FROM t"));
+        assert!(!selects_star(
+            "SELECT count(*) AS n, price * qty AS total, 'SELECT *' FROM t"
+        ));
+    }
+}

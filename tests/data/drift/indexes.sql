@@ -1,0 +1,13 @@
+CREATE TABLE x (id int, email text, payload jsonb, code varchar(20), deleted_at timestamptz, n int, tags text[], name text);
+CREATE INDEX i01 ON x (lower(email));
+CREATE INDEX i02 ON x ((payload->>'kind'));
+CREATE INDEX i03 ON x USING gin (payload jsonb_path_ops);
+CREATE INDEX i04 ON x (lower(email) text_pattern_ops);
+CREATE INDEX i05 ON x (name COLLATE "C");
+CREATE INDEX i06 ON x (id) WHERE deleted_at IS NULL;
+CREATE INDEX i07 ON x (coalesce(code, ''));
+CREATE INDEX i08 ON x USING gin (tags);
+CREATE INDEX i09 ON x (n) WHERE n > 0 AND code IN ('a', 'b');
+CREATE INDEX i10 ON x ((n + 1), id DESC NULLS LAST);
+CREATE INDEX i11 ON x (upper(code::text));
+CREATE INDEX i12 ON x (id) INCLUDE (n, code) WHERE payload ? 'x';
