@@ -1,3 +1,4 @@
 //! Loaders that turn a source into the normalized [`crate::model::Catalog`].
 
+pub mod live;
 pub mod spec;
