@@ -2,7 +2,8 @@
 //!
 //! With `PGPARITY_TEST_DATABASE_URL` set, tests use that server (its user must be able to
 //! create databases and roles). Otherwise each test binary starts ONE throwaway cluster
-//! the first time a test asks for it: `initdb`/`pg_ctl` from PATH or `pg_config --bindir`
+//! the first time a test asks for it: `initdb`/`pg_ctl` from PATH, `pg_config --bindir`
+//! or `/usr/lib/postgresql/<major>/bin`
 //! (run as the `postgres` OS user through `runuser` when the tests run as root), a data
 //! folder under the temp dir, a free port on 127.0.0.1, a private socket directory, and
 //! `scram-sha-256` for TCP with a known superuser password.
@@ -125,7 +126,8 @@ fn running_as_root() -> bool {
         .unwrap_or(false)
 }
 
-/// The folder holding `initdb` and `pg_ctl`: PATH first, then `pg_config --bindir`.
+/// The folder holding `initdb` and `pg_ctl`: PATH first, then `pg_config --bindir`,
+/// then Debian's versioned folders.
 fn find_bin_dir(tried: &mut Vec<String>) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     for dir in std::env::split_paths(&path) {
@@ -157,7 +159,26 @@ fn find_bin_dir(tried: &mut Vec<String>) -> Option<PathBuf> {
         )),
         Err(error) => tried.push(format!("pg_config: {error}")),
     }
-    None
+    debian_bin_dir().or_else(|| {
+        tried.push("/usr/lib/postgresql/*/bin (Debian's layout): no initdb".to_string());
+        None
+    })
+}
+
+/// Debian's packages install the server under `/usr/lib/postgresql/<major>/bin` and put
+/// only client programs on PATH; `pg_config` comes with `libpq-dev`, which may be absent.
+fn debian_bin_dir() -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .filter_map(|entry| {
+            let major = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = entry.path().join("bin");
+            (bin.join("initdb").is_file() && bin.join("pg_ctl").is_file()).then_some((major, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
 }
 
 /// Stops and removes clusters whose test process no longer exists.
@@ -187,7 +208,8 @@ fn remove_leftover_clusters(bin_dir: &Path, as_postgres_user: bool) {
     }
 }
 
-fn free_port() -> u16 {
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
