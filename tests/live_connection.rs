@@ -100,9 +100,10 @@ fn statement_timeout_stops_a_long_query() {
 }
 
 #[test]
-fn lock_timeout_stops_a_read_blocked_by_a_migration() {
+fn lock_timeout_stops_introspection_blocked_by_a_migration() {
     let database = TestDatabase::new("lock_timeout");
-    database.execute("CREATE TABLE t (id integer); INSERT INTO t VALUES (1);");
+    database
+        .execute("CREATE TABLE t (id integer DEFAULT 7 CHECK (id > 0)); INSERT INTO t VALUES (1);");
     let mut migration = database.client();
     migration
         .batch_execute("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE;")
@@ -111,23 +112,34 @@ fn lock_timeout_stops_a_read_blocked_by_a_migration() {
         lock_timeout: Duration::from_millis(200),
         ..SessionOptions::default()
     };
+
+    // pg_get_expr (defaults, predicates, policies) opens the table, so introspection
+    // waits behind a migration's lock: lock_timeout ends the wait.
     let mut session = connect(&database.url(), &options).expect("connects");
-    let catalog = introspect(&mut session, &["public".to_string()])
-        .expect("catalog reads do not wait for table locks");
-    assert!(catalog
-        .relations
-        .contains_key(&QualifiedName::new("public", "t")));
     let started = Instant::now();
+    let error = introspect(&mut session, &["public".to_string()])
+        .expect_err("introspection waits for the migration's lock");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let shown = assert_no_secret(&error, &server().password);
+    assert!(matches!(error, LiveError::Timeout { .. }), "{shown}");
+    assert!(shown.contains("lock timeout"), "{shown}");
+
+    let mut session = connect(&database.url(), &options).expect("connects");
     let error = session
         .sample_rows(&QualifiedName::new("public", "t"), 5)
         .expect_err("reading rows waits for the lock");
-    assert!(started.elapsed() < Duration::from_secs(5));
     assert!(matches!(error, LiveError::Timeout { .. }), "{error}");
     assert!(
         error.to_string().contains("sampling rows of public.t"),
         "{error}"
     );
+
     migration.batch_execute("ROLLBACK").expect("lock released");
+    let mut session = connect(&database.url(), &options).expect("connects");
+    let catalog = introspect(&mut session, &["public".to_string()]).expect("introspects");
+    assert!(catalog
+        .relations
+        .contains_key(&QualifiedName::new("public", "t")));
 }
 
 #[test]

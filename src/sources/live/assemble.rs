@@ -205,14 +205,17 @@ fn constraint(row: &ConstraintRow) -> Option<Constraint> {
             on_update: foreign_key_action(&row.on_update),
         },
         "c" => ConstraintKind::Check {
-            expression: check_expression(&row.definition),
+            expression: check_expression(row.definition.as_deref().unwrap_or_default()),
         },
-        "x" => ConstraintKind::Exclusion {
-            definition: strip_suffixes(&row.definition)
-                .strip_prefix("EXCLUDE ")
-                .unwrap_or(&row.definition)
-                .to_string(),
-        },
+        "x" => {
+            let definition = strip_suffixes(row.definition.as_deref().unwrap_or_default());
+            ConstraintKind::Exclusion {
+                definition: definition
+                    .strip_prefix("EXCLUDE ")
+                    .unwrap_or(definition)
+                    .to_string(),
+            }
+        }
         _ => return None,
     };
     Some(Constraint {
@@ -295,10 +298,11 @@ fn index(row: IndexRow) -> Index {
     let key_count = usize::try_from(row.key_count).unwrap_or(0);
     let mut keys = Vec::with_capacity(key_count);
     let mut include = Vec::new();
-    for (position, definition) in row.definitions.iter().enumerate() {
+    for (position, definition) in row.definitions.into_iter().enumerate() {
         let column = row.attribute_names.get(position).cloned().flatten();
+        let definition = definition.unwrap_or_default();
         if position >= key_count {
-            include.push(column.unwrap_or_else(|| definition.clone()));
+            include.push(column.unwrap_or(definition));
             continue;
         }
         let option = row.options.get(position).copied().unwrap_or(0);
@@ -307,7 +311,7 @@ fn index(row: IndexRow) -> Index {
         keys.push(IndexKey {
             target: match column {
                 Some(name) => IndexTarget::Column(name),
-                None => IndexTarget::Expression(definition.clone()),
+                None => IndexTarget::Expression(definition),
             },
             descending,
             nulls_first: (nulls_first != descending).then_some(nulls_first),
@@ -497,7 +501,9 @@ mod tests {
                 relation: 10,
                 name: "ck_state".into(),
                 contype: "c".into(),
-                definition: "CHECK (state = ANY (ARRAY['a'::text, 'b'::text])) NOT VALID".into(),
+                definition: Some(
+                    "CHECK (state = ANY (ARRAY['a'::text, 'b'::text])) NOT VALID".into(),
+                ),
                 ..ConstraintRow::default()
             },
             ConstraintRow {
@@ -517,7 +523,7 @@ mod tests {
                 relation: 10,
                 name: "ex_range".into(),
                 contype: "x".into(),
-                definition: "EXCLUDE USING gist (during WITH &&)".into(),
+                definition: Some("EXCLUDE USING gist (during WITH &&)".into()),
                 ..ConstraintRow::default()
             },
             ConstraintRow {
@@ -580,12 +586,7 @@ mod tests {
                 Some("created_at".into()),
                 Some("note".into()),
             ],
-            definitions: vec![
-                "tenant_id".into(),
-                "lower(name)".into(),
-                "created_at".into(),
-                "note".into(),
-            ],
+            definitions: vec![None, Some("lower(name)".into()), None, None],
             options: vec![0, 3, 1],
             opclasses: vec![None, Some("text_pattern_ops".into()), None],
             predicate: Some("(state = 'running'::text)".into()),

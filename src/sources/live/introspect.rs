@@ -6,6 +6,38 @@ use super::LiveError;
 use crate::model::Catalog;
 use postgres::types::FromSql;
 use postgres::Row;
+use std::collections::HashMap;
+
+/// What a comment is on, as [`queries::COMMENTS`] names it.
+type CommentKey = (&'static str, Oid, i32);
+
+/// Comments by object, taken out as the rows are read.
+struct Comments(HashMap<CommentKey, String>);
+
+impl Comments {
+    fn read(rows: &[Row]) -> Result<Comments, LiveError> {
+        let mut comments = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let kind: String = get(row, 2, "comments")?;
+            let kind = match kind.as_str() {
+                "class" => "class",
+                "constraint" => "constraint",
+                "policy" => "policy",
+                _ => "trigger",
+            };
+            comments.insert(
+                (kind, get(row, 0, "comments")?, get(row, 1, "comments")?),
+                get(row, 3, "comments")?,
+            );
+        }
+        Ok(Comments(comments))
+    }
+
+    /// The comment on object `oid` of `kind` (`sub_id`: a column number, else 0).
+    fn take(&mut self, kind: &'static str, oid: Oid, sub_id: i32) -> Option<String> {
+        self.0.remove(&(kind, oid, sub_id))
+    }
+}
 
 /// Reads the schemas in scope from `pg_catalog` into a [`Catalog`], one query per object
 /// kind, all inside the session's read-only transaction. Locations are `None`: live facts
@@ -38,6 +70,8 @@ pub fn introspect(session: &mut LiveSession, schemas: &[String]) -> Result<Catal
     let index_scans = fetch("reading index statistics", queries::INDEX_SCANS)?;
     let extensions = session.query("reading extensions", queries::EXTENSIONS, &[])?;
     let stats = session.query("reading statistics reset time", queries::STATS_RESET, &[])?;
+    let mut comments =
+        Comments::read(&session.query("reading comments", queries::COMMENTS, &[])?)?;
 
     let (stats_reset, read_at) = match stats.first() {
         Some(row) => (get(row, 0, "stats")?, get(row, 1, "stats")?),
@@ -46,11 +80,11 @@ pub fn introspect(session: &mut LiveSession, schemas: &[String]) -> Result<Catal
     let rows = CatalogRows {
         schemas: convert(&schema_names, |row| get(row, 0, "schemas"))?,
         extensions: convert(&extensions, |row| get(row, 0, "extensions"))?,
-        relations: convert(&relations, relation_row)?,
-        columns: convert(&columns, column_row)?,
-        constraints: convert(&constraints, constraint_row)?,
-        indexes: convert(&indexes, index_row)?,
-        policies: convert(&policies, policy_row)?,
+        relations: convert(&relations, |row| relation_row(row, &mut comments))?,
+        columns: convert(&columns, |row| column_row(row, &mut comments))?,
+        constraints: convert(&constraints, |row| constraint_row(row, &mut comments))?,
+        indexes: convert(&indexes, |row| index_row(row, &mut comments))?,
+        policies: convert(&policies, |row| policy_row(row, &mut comments))?,
         grants: convert(&grants, |row| {
             Ok(GrantRow {
                 relation: get(row, 0, "grants")?,
@@ -58,7 +92,7 @@ pub fn introspect(session: &mut LiveSession, schemas: &[String]) -> Result<Catal
                 privilege: get(row, 2, "grants")?,
             })
         })?,
-        triggers: convert(&triggers, trigger_row)?,
+        triggers: convert(&triggers, |row| trigger_row(row, &mut comments))?,
         enums: convert(&enums, |row| {
             Ok(EnumRow {
                 schema: get(row, 0, "enums")?,
@@ -110,7 +144,7 @@ fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize, kind: &str) -> Result<T, 
         .map_err(|error| LiveError::from_query(&format!("reading {kind}"), &error))
 }
 
-fn relation_row(row: &Row) -> Result<RelationRow, LiveError> {
+fn relation_row(row: &Row, comments: &mut Comments) -> Result<RelationRow, LiveError> {
     let kind = "relations";
     Ok(RelationRow {
         oid: get(row, 0, kind)?,
@@ -121,11 +155,11 @@ fn relation_row(row: &Row) -> Result<RelationRow, LiveError> {
         rls_forced: get(row, 5, kind)?,
         populated: get(row, 6, kind)?,
         view_definition: get(row, 7, kind)?,
-        comment: get(row, 8, kind)?,
+        comment: comments.take("class", get(row, 8, kind)?, 0),
     })
 }
 
-fn column_row(row: &Row) -> Result<ColumnRow, LiveError> {
+fn column_row(row: &Row, comments: &mut Comments) -> Result<ColumnRow, LiveError> {
     let kind = "columns";
     Ok(ColumnRow {
         relation: get(row, 0, kind)?,
@@ -135,11 +169,11 @@ fn column_row(row: &Row) -> Result<ColumnRow, LiveError> {
         default: get(row, 4, kind)?,
         identity: get(row, 5, kind)?,
         generated: get(row, 6, kind)?,
-        comment: get(row, 7, kind)?,
+        comment: comments.take("class", get(row, 0, kind)?, get(row, 7, kind)?),
     })
 }
 
-fn constraint_row(row: &Row) -> Result<ConstraintRow, LiveError> {
+fn constraint_row(row: &Row, comments: &mut Comments) -> Result<ConstraintRow, LiveError> {
     let kind = "constraints";
     Ok(ConstraintRow {
         relation: get(row, 0, kind)?,
@@ -153,12 +187,12 @@ fn constraint_row(row: &Row) -> Result<ConstraintRow, LiveError> {
         on_delete: get(row, 8, kind)?,
         on_update: get(row, 9, kind)?,
         definition: get(row, 10, kind)?,
-        comment: get(row, 11, kind)?,
+        comment: comments.take("constraint", get(row, 11, kind)?, 0),
         nulls_not_distinct: get(row, 12, kind)?,
     })
 }
 
-fn index_row(row: &Row) -> Result<IndexRow, LiveError> {
+fn index_row(row: &Row, comments: &mut Comments) -> Result<IndexRow, LiveError> {
     let kind = "indexes";
     Ok(IndexRow {
         relation: get(row, 0, kind)?,
@@ -174,11 +208,11 @@ fn index_row(row: &Row) -> Result<IndexRow, LiveError> {
         nulls_not_distinct: get(row, 10, kind)?,
         only: get(row, 11, kind)?,
         constraint: get(row, 12, kind)?,
-        comment: get(row, 13, kind)?,
+        comment: comments.take("class", get(row, 13, kind)?, 0),
     })
 }
 
-fn policy_row(row: &Row) -> Result<PolicyRow, LiveError> {
+fn policy_row(row: &Row, comments: &mut Comments) -> Result<PolicyRow, LiveError> {
     let kind = "policies";
     Ok(PolicyRow {
         relation: get(row, 0, kind)?,
@@ -188,11 +222,11 @@ fn policy_row(row: &Row) -> Result<PolicyRow, LiveError> {
         roles: get(row, 4, kind)?,
         using: get(row, 5, kind)?,
         with_check: get(row, 6, kind)?,
-        comment: get(row, 7, kind)?,
+        comment: comments.take("policy", get(row, 7, kind)?, 0),
     })
 }
 
-fn trigger_row(row: &Row) -> Result<TriggerRow, LiveError> {
+fn trigger_row(row: &Row, comments: &mut Comments) -> Result<TriggerRow, LiveError> {
     let kind = "triggers";
     Ok(TriggerRow {
         relation: get(row, 0, kind)?,
@@ -203,6 +237,6 @@ fn trigger_row(row: &Row) -> Result<TriggerRow, LiveError> {
         argument_count: get(row, 5, kind)?,
         arguments: get(row, 6, kind)?,
         definition: get(row, 7, kind)?,
-        comment: get(row, 8, kind)?,
+        comment: comments.take("trigger", get(row, 8, kind)?, 0),
     })
 }

@@ -23,6 +23,21 @@ macro_rules! with_scope {
     };
 }
 
+/// Comments on relations, columns, indexes, constraints, policies and triggers, read
+/// once and matched by object id (joining `pg_description` into each query lets the
+/// planner pick nested loops on unanalyzed catalogs). The last column of each
+/// per-object query is the object id (for columns, the attribute number) they match.
+pub const COMMENTS: &str = "SELECT ds.objoid, ds.objsubid,
+        CASE ds.classoid
+            WHEN 'pg_catalog.pg_class'::regclass THEN 'class'
+            WHEN 'pg_catalog.pg_constraint'::regclass THEN 'constraint'
+            WHEN 'pg_catalog.pg_policy'::regclass THEN 'policy'
+            ELSE 'trigger' END,
+        ds.description
+    FROM pg_catalog.pg_description ds
+    WHERE ds.classoid IN ('pg_catalog.pg_class'::regclass, 'pg_catalog.pg_constraint'::regclass,
+                          'pg_catalog.pg_policy'::regclass, 'pg_catalog.pg_trigger'::regclass)";
+
 /// Schemas in scope that exist.
 pub const SCHEMAS: &str = "SELECT n.nspname::text FROM pg_catalog.pg_namespace n \
     WHERE n.nspname = ANY($1::text[]) ORDER BY 1";
@@ -31,12 +46,12 @@ pub const SCHEMAS: &str = "SELECT n.nspname::text FROM pg_catalog.pg_namespace n
 pub const EXTENSIONS: &str = "SELECT e.extname::text FROM pg_catalog.pg_extension e \
     WHERE e.extname <> 'plpgsql' ORDER BY 1";
 
-/// Relations with RLS flags, view definitions and comments.
+/// Relations with RLS flags and view definitions.
 pub const RELATIONS: &str = with_scope!(
     "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text,
         c.relrowsecurity, c.relforcerowsecurity, c.relispopulated,
         CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,
-        pg_catalog.obj_description(c.oid, 'pg_class')
+        c.oid
     FROM scope s
     JOIN pg_catalog.pg_class c ON c.oid = s.oid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -49,7 +64,7 @@ pub const COLUMNS: &str = with_scope!(
         pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
         pg_catalog.pg_get_expr(d.adbin, d.adrelid, true),
         a.attidentity::text, a.attgenerated::text,
-        pg_catalog.col_description(a.attrelid, a.attnum)
+        a.attnum::int4
     FROM scope s
     JOIN pg_catalog.pg_attribute a ON a.attrelid = s.oid
     LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -57,7 +72,8 @@ pub const COLUMNS: &str = with_scope!(
     ORDER BY a.attrelid, a.attnum"
 );
 
-/// Constraints but NOT NULL and constraint triggers, with keys as column names.
+/// Constraints but NOT NULL and constraint triggers, with keys as column names; the
+/// server prints only checks and exclusions (the others are fully structured).
 /// `{nulls_not_distinct}` is replaced by [`nulls_not_distinct`].
 const CONSTRAINTS_TEMPLATE: &str = with_scope!(
     "SELECT con.conrelid, con.conname::text, con.contype::text, con.condeferrable,
@@ -69,8 +85,9 @@ const CONSTRAINTS_TEMPLATE: &str = with_scope!(
               JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
               ORDER BY k.ord),
         con.confdeltype::text, con.confupdtype::text,
-        pg_catalog.pg_get_constraintdef(con.oid, true),
-        pg_catalog.obj_description(con.oid, 'pg_constraint'),
+        CASE WHEN con.contype IN ('c', 'x')
+             THEN pg_catalog.pg_get_constraintdef(con.oid, true) END,
+        con.oid,
         {nulls_not_distinct}
     FROM scope s
     JOIN pg_catalog.pg_constraint con ON con.conrelid = s.oid
@@ -81,7 +98,8 @@ const CONSTRAINTS_TEMPLATE: &str = with_scope!(
     ORDER BY con.conrelid, con.conname"
 );
 
-/// Indexes with their keys (column names by attnum, expressions printed by the server),
+/// Indexes with their keys (column names by attnum; only expressions are printed by the
+/// server, which is the costly part),
 /// ordering options, INCLUDE columns, predicate and backing constraint.
 /// `{nulls_not_distinct}` is replaced by [`nulls_not_distinct`].
 const INDEXES_TEMPLATE: &str = with_scope!(
@@ -91,7 +109,8 @@ const INDEXES_TEMPLATE: &str = with_scope!(
               LEFT JOIN pg_catalog.pg_attribute a
                 ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] AND i.indkey[k] <> 0
               ORDER BY k),
-        ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k + 1, true)
+        ARRAY(SELECT CASE WHEN i.indkey[k] = 0
+                          THEN pg_catalog.pg_get_indexdef(i.indexrelid, k + 1, true) END
               FROM generate_series(0, i.indnatts - 1) k ORDER BY k),
         ARRAY(SELECT i.indoption[k]::int4 FROM generate_series(0, i.indnkeyatts - 1) k
               ORDER BY k),
@@ -103,7 +122,7 @@ const INDEXES_TEMPLATE: &str = with_scope!(
         {nulls_not_distinct},
         tc.relkind = 'p' AND NOT i.indisvalid,
         con.conname::text,
-        pg_catalog.obj_description(i.indexrelid, 'pg_class')
+        i.indexrelid
     FROM scope s
     JOIN pg_catalog.pg_index i ON i.indrelid = s.oid
     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -122,7 +141,7 @@ pub const POLICIES: &str = with_scope!(
               FROM unnest(p.polroles) r ORDER BY 1),
         pg_catalog.pg_get_expr(p.polqual, p.polrelid, true),
         pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid, true),
-        pg_catalog.obj_description(p.oid, 'pg_policy')
+        p.oid
     FROM scope s
     JOIN pg_catalog.pg_policy p ON p.polrelid = s.oid
     ORDER BY p.polrelid, p.polname"
@@ -147,7 +166,7 @@ pub const GRANTS: &str = with_scope!(
 const TRIGGERS_TEMPLATE: &str = with_scope!(
     "SELECT t.tgrelid, t.tgname::text, t.tgtype::int4, fn.nspname::text, p.proname::text,
         t.tgnargs::int4, t.tgargs, pg_catalog.pg_get_triggerdef(t.oid, true),
-        pg_catalog.obj_description(t.oid, 'pg_trigger')
+        t.oid
     FROM scope s
     JOIN pg_catalog.pg_trigger t ON t.tgrelid = s.oid
     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid

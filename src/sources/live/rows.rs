@@ -54,8 +54,8 @@ pub struct ConstraintRow {
     pub on_delete: String,
     /// `confupdtype`.
     pub on_update: String,
-    /// `pg_get_constraintdef(oid, true)`.
-    pub definition: String,
+    /// `pg_get_constraintdef(oid, true)` of checks and exclusions.
+    pub definition: Option<String>,
     pub comment: Option<String>,
     pub nulls_not_distinct: bool,
 }
@@ -71,8 +71,8 @@ pub struct IndexRow {
     pub key_count: i32,
     /// Column name per attribute, `None` for an expression.
     pub attribute_names: Vec<Option<String>>,
-    /// `pg_get_indexdef(indexrelid, k, true)` per attribute.
-    pub definitions: Vec<String>,
+    /// `pg_get_indexdef(indexrelid, k, true)` per attribute that is an expression.
+    pub definitions: Vec<Option<String>>,
     /// `indoption` per key: bit 1 DESC, bit 2 NULLS FIRST.
     pub options: Vec<i32>,
     /// Operator class per key when it is not the type's default.
