@@ -298,9 +298,13 @@ fn index(row: IndexRow) -> Index {
     let key_count = usize::try_from(row.key_count).unwrap_or(0);
     let mut keys = Vec::with_capacity(key_count);
     let mut include = Vec::new();
-    for (position, definition) in row.definitions.into_iter().enumerate() {
-        let column = row.attribute_names.get(position).cloned().flatten();
-        let definition = definition.unwrap_or_default();
+    for (position, column) in row.attribute_names.into_iter().enumerate() {
+        let definition = row
+            .definitions
+            .get(position)
+            .cloned()
+            .flatten()
+            .unwrap_or_default();
         if position >= key_count {
             include.push(column.unwrap_or(definition));
             continue;

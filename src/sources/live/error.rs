@@ -178,3 +178,16 @@ fn is_tls_error(error: &postgres::Error) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LiveError;
+
+    #[test]
+    fn settings_errors_mask_passwords_they_quote() {
+        let error = LiveError::invalid("`postgres://app:hunter2@db/x?sslmode=bad` is wrong");
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://app:***@db/x"), "{shown}");
+    }
+}

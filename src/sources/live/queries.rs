@@ -109,11 +109,11 @@ const INDEXES_TEMPLATE: &str = with_scope!(
               LEFT JOIN pg_catalog.pg_attribute a
                 ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] AND i.indkey[k] <> 0
               ORDER BY k),
-        ARRAY(SELECT CASE WHEN i.indkey[k] = 0
-                          THEN pg_catalog.pg_get_indexdef(i.indexrelid, k + 1, true) END
-              FROM generate_series(0, i.indnatts - 1) k ORDER BY k),
-        ARRAY(SELECT i.indoption[k]::int4 FROM generate_series(0, i.indnkeyatts - 1) k
-              ORDER BY k),
+        CASE WHEN i.indexprs IS NULL THEN '{}'::text[]
+             ELSE ARRAY(SELECT CASE WHEN i.indkey[k] = 0
+                                    THEN pg_catalog.pg_get_indexdef(i.indexrelid, k + 1, true) END
+                        FROM generate_series(0, i.indnatts - 1) k ORDER BY k) END,
+        i.indoption::int2[]::int4[],
         ARRAY(SELECT CASE WHEN opc.opcdefault THEN NULL ELSE opc.opcname::text END
               FROM generate_series(0, i.indnkeyatts - 1) k
               JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k]

@@ -71,7 +71,8 @@ pub struct IndexRow {
     pub key_count: i32,
     /// Column name per attribute, `None` for an expression.
     pub attribute_names: Vec<Option<String>>,
-    /// `pg_get_indexdef(indexrelid, k, true)` per attribute that is an expression.
+    /// `pg_get_indexdef(indexrelid, k, true)` per attribute that is an expression (empty
+    /// when the index has no expression).
     pub definitions: Vec<Option<String>>,
     /// `indoption` per key: bit 1 DESC, bit 2 NULLS FIRST.
     pub options: Vec<i32>,
