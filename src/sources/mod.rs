@@ -1,4 +1,5 @@
 //! Loaders that turn a source into the normalized [`crate::model::Catalog`].
 
+pub mod live;
 pub mod snapshot;
 pub mod spec;

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod pg;
+
 use serde_json::Value;
 use std::process::Command;
 

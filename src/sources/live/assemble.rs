@@ -1,0 +1,675 @@
+//! Catalog rows → model: pure functions, no database needed.
+
+use super::rows::*;
+use crate::model::{
+    Catalog, Column, Constraint, ConstraintKind, Domain, EnumType, ForeignKeyAction, Function,
+    Grant, Identity, Index, IndexKey, IndexStatistics, IndexTarget, Policy, PolicyCommand,
+    QualifiedName, Relation, RelationKind, SqlType, Trigger, ViewDefinition,
+};
+use std::collections::HashMap;
+
+/// Builds the catalog; rows that point at a relation outside the scope are ignored.
+pub fn assemble(rows: CatalogRows) -> Catalog {
+    let mut catalog = Catalog::new();
+    for schema in rows.schemas {
+        catalog.schemas.insert(schema, None);
+    }
+    for extension in rows.extensions {
+        catalog.extensions.insert(extension, None);
+    }
+    let mut names: HashMap<Oid, QualifiedName> = HashMap::with_capacity(rows.relations.len());
+    for row in rows.relations {
+        let Some(kind) = relation_kind(&row.relkind) else {
+            continue;
+        };
+        let name = QualifiedName::new(row.schema, row.name);
+        let mut relation = Relation::new(name.clone(), kind, None);
+        relation.rls_enabled = row.rls_enabled;
+        relation.rls_forced = row.rls_forced;
+        relation.comment = row.comment;
+        relation.view = row.view_definition.map(|query| ViewDefinition {
+            query: trim_view_definition(&query),
+            with_data: row.populated,
+        });
+        names.insert(row.oid, name.clone());
+        catalog.relations.insert(name, relation);
+    }
+    for row in rows.columns {
+        if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+            target.columns.push(column(row));
+        }
+    }
+    for row in rows.constraints {
+        if let Some(constraint) = constraint(&row) {
+            if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+                target
+                    .constraints
+                    .insert(constraint.name.clone(), constraint);
+            }
+        }
+    }
+    for row in rows.indexes {
+        if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+            let index = index(row);
+            target.indexes.insert(index.name.clone(), index);
+        }
+    }
+    for row in rows.policies {
+        if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+            let policy = policy(row);
+            target.policies.insert(policy.name.clone(), policy);
+        }
+    }
+    for row in rows.grants {
+        if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+            target.grants.push(Grant {
+                grantee: row.grantee,
+                privilege: row.privilege.to_uppercase(),
+                location: None,
+            });
+        }
+    }
+    for row in rows.triggers {
+        if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+            let trigger = trigger(row);
+            target.triggers.insert(trigger.name.clone(), trigger);
+        }
+    }
+    for relation in catalog.relations.values_mut() {
+        relation
+            .grants
+            .sort_by(|a, b| (&a.grantee, &a.privilege).cmp(&(&b.grantee, &b.privilege)));
+        relation
+            .grants
+            .dedup_by(|a, b| a.grantee == b.grantee && a.privilege == b.privilege);
+    }
+    for row in rows.enums {
+        let name = QualifiedName::new(row.schema, row.name);
+        catalog.enums.insert(
+            name.clone(),
+            EnumType {
+                name,
+                values: row.labels,
+                location: None,
+            },
+        );
+    }
+    for row in rows.domains {
+        let name = QualifiedName::new(row.schema, row.name);
+        catalog.domains.insert(
+            name.clone(),
+            Domain {
+                name,
+                base_type: SqlType::parse(&row.base_type),
+                not_null: row.not_null,
+                checks: row
+                    .checks
+                    .iter()
+                    .map(|check| check_expression(check))
+                    .collect(),
+                location: None,
+            },
+        );
+    }
+    for row in rows.functions {
+        catalog
+            .functions
+            .entry(QualifiedName::new(row.schema, row.name))
+            .or_default()
+            .push(Function {
+                arguments: row
+                    .arguments
+                    .iter()
+                    .map(|argument| SqlType::parse(argument).to_string())
+                    .collect(),
+                returns: row.result,
+                location: None,
+            });
+    }
+    catalog.index_statistics = Some(IndexStatistics {
+        stats_reset: rows.stats_reset,
+        read_at: rows.read_at,
+        scans: rows
+            .index_scans
+            .into_iter()
+            .map(|row| {
+                (
+                    QualifiedName::new(row.schema, row.name),
+                    u64::try_from(row.scans).unwrap_or(0),
+                )
+            })
+            .collect(),
+    });
+    catalog
+}
+
+fn relation_mut<'a>(
+    catalog: &'a mut Catalog,
+    names: &HashMap<Oid, QualifiedName>,
+    oid: Oid,
+) -> Option<&'a mut Relation> {
+    names
+        .get(&oid)
+        .and_then(|name| catalog.relations.get_mut(name))
+}
+
+fn relation_kind(relkind: &str) -> Option<RelationKind> {
+    match relkind {
+        "r" => Some(RelationKind::Table),
+        "p" => Some(RelationKind::PartitionedTable),
+        "v" => Some(RelationKind::View),
+        "m" => Some(RelationKind::MaterializedView),
+        _ => None,
+    }
+}
+
+/// `pg_get_viewdef` starts with a space and ends with `;`.
+fn trim_view_definition(query: &str) -> String {
+    query.trim().trim_end_matches(';').trim_end().to_string()
+}
+
+fn column(row: ColumnRow) -> Column {
+    let mut column = Column::new(row.name, Some(SqlType::parse(&row.data_type)), None);
+    column.not_null = row.not_null;
+    column.comment = row.comment;
+    column.identity = match row.identity.as_str() {
+        "a" => Some(Identity::Always),
+        "d" => Some(Identity::ByDefault),
+        _ => None,
+    };
+    if row.generated == "s" {
+        column.generated = row.default;
+    } else {
+        column.default = row.default;
+    }
+    column
+}
+
+fn constraint(row: &ConstraintRow) -> Option<Constraint> {
+    let kind = match row.contype.as_str() {
+        "p" => ConstraintKind::PrimaryKey {
+            columns: row.columns.clone(),
+        },
+        "u" => ConstraintKind::Unique {
+            columns: row.columns.clone(),
+            nulls_not_distinct: row.nulls_not_distinct,
+        },
+        "f" => ConstraintKind::ForeignKey {
+            columns: row.columns.clone(),
+            references: QualifiedName::new(
+                row.referenced_schema.clone().unwrap_or_default(),
+                row.referenced_name.clone().unwrap_or_default(),
+            ),
+            referenced_columns: row.referenced_columns.clone(),
+            on_delete: foreign_key_action(&row.on_delete),
+            on_update: foreign_key_action(&row.on_update),
+        },
+        "c" => ConstraintKind::Check {
+            expression: check_expression(row.definition.as_deref().unwrap_or_default()),
+        },
+        "x" => {
+            let definition = strip_suffixes(row.definition.as_deref().unwrap_or_default());
+            ConstraintKind::Exclusion {
+                definition: definition
+                    .strip_prefix("EXCLUDE ")
+                    .unwrap_or(definition)
+                    .to_string(),
+            }
+        }
+        _ => return None,
+    };
+    Some(Constraint {
+        name: row.name.clone(),
+        kind,
+        deferrable: row.deferrable,
+        comment: row.comment.clone(),
+        location: None,
+    })
+}
+
+fn foreign_key_action(code: &str) -> ForeignKeyAction {
+    match code {
+        "r" => ForeignKeyAction::Restrict,
+        "c" => ForeignKeyAction::Cascade,
+        "n" => ForeignKeyAction::SetNull,
+        "d" => ForeignKeyAction::SetDefault,
+        _ => ForeignKeyAction::NoAction,
+    }
+}
+
+/// `CHECK ((a > 0)) NOT VALID` → `(a > 0)`: the expression without the keyword, the
+/// outer parentheses of the clause and the trailing options.
+fn check_expression(definition: &str) -> String {
+    let body = strip_suffixes(definition);
+    let body = body.strip_prefix("CHECK ").unwrap_or(body).trim();
+    strip_outer_parentheses(body).to_string()
+}
+
+fn strip_suffixes(definition: &str) -> &str {
+    let mut body = definition.trim();
+    loop {
+        let trimmed = [" NOT VALID", " NO INHERIT", " NOT DEFERRABLE"]
+            .iter()
+            .find_map(|suffix| body.strip_suffix(suffix));
+        match trimmed {
+            Some(rest) => body = rest.trim_end(),
+            None => return body,
+        }
+    }
+}
+
+/// `(x)` → `x` when the first parenthesis closes at the very end (quotes respected).
+fn strip_outer_parentheses(text: &str) -> &str {
+    if !text.starts_with('(') || !text.ends_with(')') {
+        return text;
+    }
+    match closing_parenthesis(text, 0) {
+        Some(end) if end == text.len() - 1 => text[1..end].trim(),
+        _ => text,
+    }
+}
+
+/// The byte index of the `)` matching the `(` at `open`, skipping quoted text.
+fn closing_parenthesis(text: &str, open: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    for (offset, &byte) in bytes.iter().enumerate().skip(open) {
+        match quote {
+            Some(q) if byte == q => quote = None,
+            Some(_) => {}
+            None => match byte {
+                b'\'' | b'"' => quote = Some(byte),
+                b'(' => depth += 1,
+                b')' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(offset);
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    None
+}
+
+fn index(row: IndexRow) -> Index {
+    let key_count = usize::try_from(row.key_count).unwrap_or(0);
+    let mut keys = Vec::with_capacity(key_count);
+    let mut include = Vec::new();
+    for (position, column) in row.attribute_names.into_iter().enumerate() {
+        let definition = row
+            .definitions
+            .get(position)
+            .cloned()
+            .flatten()
+            .unwrap_or_default();
+        if position >= key_count {
+            include.push(column.unwrap_or(definition));
+            continue;
+        }
+        let option = row.options.get(position).copied().unwrap_or(0);
+        let descending = option & 1 != 0;
+        let nulls_first = option & 2 != 0;
+        keys.push(IndexKey {
+            target: match column {
+                Some(name) => IndexTarget::Column(name),
+                None => IndexTarget::Expression(definition),
+            },
+            descending,
+            nulls_first: (nulls_first != descending).then_some(nulls_first),
+            opclass: row.opclasses.get(position).cloned().flatten(),
+            collation: None,
+        });
+    }
+    Index {
+        name: row.name,
+        unique: row.unique,
+        method: row.method,
+        keys,
+        include,
+        predicate: row.predicate,
+        nulls_not_distinct: row.nulls_not_distinct,
+        only: row.only,
+        constraint: row.constraint,
+        comment: row.comment,
+        location: None,
+    }
+}
+
+fn policy(row: PolicyRow) -> Policy {
+    let mut roles = row.roles;
+    roles.sort();
+    Policy {
+        name: row.name,
+        permissive: row.permissive,
+        command: match row.command.as_str() {
+            "r" => PolicyCommand::Select,
+            "a" => PolicyCommand::Insert,
+            "w" => PolicyCommand::Update,
+            "d" => PolicyCommand::Delete,
+            _ => PolicyCommand::All,
+        },
+        roles,
+        using: row.using,
+        with_check: row.with_check,
+        comment: row.comment,
+        location: None,
+    }
+}
+
+const TRIGGER_ROW: i32 = 1;
+const TRIGGER_BEFORE: i32 = 2;
+const TRIGGER_INSERT: i32 = 4;
+const TRIGGER_DELETE: i32 = 8;
+const TRIGGER_UPDATE: i32 = 16;
+const TRIGGER_TRUNCATE: i32 = 32;
+const TRIGGER_INSTEAD: i32 = 64;
+
+fn trigger(row: TriggerRow) -> Trigger {
+    let timing = if row.tgtype & TRIGGER_INSTEAD != 0 {
+        "INSTEAD OF"
+    } else if row.tgtype & TRIGGER_BEFORE != 0 {
+        "BEFORE"
+    } else {
+        "AFTER"
+    };
+    let events = [
+        (TRIGGER_DELETE, "DELETE"),
+        (TRIGGER_INSERT, "INSERT"),
+        (TRIGGER_TRUNCATE, "TRUNCATE"),
+        (TRIGGER_UPDATE, "UPDATE"),
+    ]
+    .iter()
+    .filter(|(bit, _)| row.tgtype & bit != 0)
+    .map(|(_, event)| event.to_string())
+    .collect();
+    let argument_count = usize::try_from(row.argument_count).unwrap_or(0);
+    let arguments = row
+        .arguments
+        .split(|&byte| byte == 0)
+        .take(argument_count)
+        .map(|argument| String::from_utf8_lossy(argument).into_owned())
+        .collect();
+    Trigger {
+        when: trigger_condition(&row.definition),
+        name: row.name,
+        timing: timing.to_string(),
+        events,
+        for_each_row: row.tgtype & TRIGGER_ROW != 0,
+        function: QualifiedName::new(row.function_schema, row.function_name),
+        arguments,
+        comment: row.comment,
+        location: None,
+    }
+}
+
+/// The condition of `… FOR EACH ROW WHEN (cond) EXECUTE …` in `pg_get_triggerdef`.
+fn trigger_condition(definition: &str) -> Option<String> {
+    let after_for_each = definition.find(" FOR EACH ")?;
+    let when = definition[after_for_each..].find(" WHEN (")? + after_for_each;
+    let open = when + " WHEN ".len();
+    let close = closing_parenthesis(definition, open)?;
+    Some(definition[open + 1..close].trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scoped_rows() -> CatalogRows {
+        CatalogRows {
+            schemas: vec!["public".into()],
+            relations: vec![
+                RelationRow {
+                    oid: 10,
+                    schema: "public".into(),
+                    name: "runs".into(),
+                    relkind: "r".into(),
+                    rls_enabled: true,
+                    rls_forced: true,
+                    populated: true,
+                    comment: Some("runs".into()),
+                    ..RelationRow::default()
+                },
+                RelationRow {
+                    oid: 11,
+                    schema: "public".into(),
+                    name: "mv".into(),
+                    relkind: "m".into(),
+                    populated: false,
+                    view_definition: Some(" SELECT runs.id\n   FROM runs;".into()),
+                    ..RelationRow::default()
+                },
+            ],
+            read_at: "2026-01-01T00:00:00Z".into(),
+            ..CatalogRows::default()
+        }
+    }
+
+    #[test]
+    fn relations_columns_and_views() {
+        let mut rows = scoped_rows();
+        rows.columns = vec![
+            ColumnRow {
+                relation: 10,
+                name: "id".into(),
+                data_type: "integer".into(),
+                not_null: true,
+                identity: "a".into(),
+                ..ColumnRow::default()
+            },
+            ColumnRow {
+                relation: 10,
+                name: "total".into(),
+                data_type: "numeric(6,5)".into(),
+                default: Some("(id * 2)".into()),
+                generated: "s".into(),
+                ..ColumnRow::default()
+            },
+            ColumnRow {
+                relation: 99,
+                name: "orphan".into(),
+                data_type: "text".into(),
+                ..ColumnRow::default()
+            },
+        ];
+        let catalog = assemble(rows);
+        let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
+        assert!(runs.rls_enabled && runs.rls_forced);
+        assert_eq!(runs.columns.len(), 2);
+        assert_eq!(runs.columns[0].identity, Some(Identity::Always));
+        assert_eq!(
+            runs.columns[1].data_type,
+            Some(SqlType::parse("numeric(6,5)"))
+        );
+        assert_eq!(runs.columns[1].generated.as_deref(), Some("(id * 2)"));
+        assert_eq!(runs.columns[1].default, None);
+        let mv = &catalog.relations[&QualifiedName::new("public", "mv")];
+        assert_eq!(mv.kind, RelationKind::MaterializedView);
+        let view = mv.view.as_ref().expect("matview definition");
+        assert_eq!(view.query, "SELECT runs.id\n   FROM runs");
+        assert!(!view.with_data);
+        assert_eq!(
+            catalog.index_statistics.expect("statistics").read_at,
+            "2026-01-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn constraints_are_structured() {
+        let mut rows = scoped_rows();
+        rows.constraints = vec![
+            ConstraintRow {
+                relation: 10,
+                name: "ck_state".into(),
+                contype: "c".into(),
+                definition: Some(
+                    "CHECK (state = ANY (ARRAY['a'::text, 'b'::text])) NOT VALID".into(),
+                ),
+                ..ConstraintRow::default()
+            },
+            ConstraintRow {
+                relation: 10,
+                name: "fk_tenant".into(),
+                contype: "f".into(),
+                columns: vec!["tenant_id".into(), "event_id".into()],
+                referenced_schema: Some("public".into()),
+                referenced_name: Some("events".into()),
+                referenced_columns: vec!["tenant_id".into(), "id".into()],
+                on_delete: "c".into(),
+                on_update: "a".into(),
+                deferrable: true,
+                ..ConstraintRow::default()
+            },
+            ConstraintRow {
+                relation: 10,
+                name: "ex_range".into(),
+                contype: "x".into(),
+                definition: Some("EXCLUDE USING gist (during WITH &&)".into()),
+                ..ConstraintRow::default()
+            },
+            ConstraintRow {
+                relation: 10,
+                name: "trigger_constraint".into(),
+                contype: "t".into(),
+                ..ConstraintRow::default()
+            },
+        ];
+        let catalog = assemble(rows);
+        let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
+        assert_eq!(
+            runs.constraints["ck_state"].kind,
+            ConstraintKind::Check {
+                expression: "state = ANY (ARRAY['a'::text, 'b'::text])".into()
+            }
+        );
+        let foreign_key = &runs.constraints["fk_tenant"];
+        assert!(foreign_key.deferrable);
+        assert_eq!(
+            foreign_key.kind,
+            ConstraintKind::ForeignKey {
+                columns: vec!["tenant_id".into(), "event_id".into()],
+                references: QualifiedName::new("public", "events"),
+                referenced_columns: vec!["tenant_id".into(), "id".into()],
+                on_delete: ForeignKeyAction::Cascade,
+                on_update: ForeignKeyAction::NoAction,
+            }
+        );
+        assert_eq!(
+            runs.constraints["ex_range"].kind,
+            ConstraintKind::Exclusion {
+                definition: "USING gist (during WITH &&)".into()
+            }
+        );
+        assert!(!runs.constraints.contains_key("trigger_constraint"));
+    }
+
+    #[test]
+    fn check_expressions_lose_only_the_clause_parentheses() {
+        assert_eq!(
+            check_expression("CHECK ((a > 0) AND (b > 0))"),
+            "(a > 0) AND (b > 0)"
+        );
+        assert_eq!(check_expression("CHECK (a > 0)"), "a > 0");
+        assert_eq!(check_expression("CHECK (a = ')(')"), "a = ')('");
+    }
+
+    #[test]
+    fn indexes_keys_options_and_include() {
+        let mut rows = scoped_rows();
+        rows.indexes = vec![IndexRow {
+            relation: 10,
+            name: "idx".into(),
+            method: "btree".into(),
+            key_count: 3,
+            attribute_names: vec![
+                Some("tenant_id".into()),
+                None,
+                Some("created_at".into()),
+                Some("note".into()),
+            ],
+            definitions: vec![None, Some("lower(name)".into()), None, None],
+            options: vec![0, 3, 1],
+            opclasses: vec![None, Some("text_pattern_ops".into()), None],
+            predicate: Some("(state = 'running'::text)".into()),
+            ..IndexRow::default()
+        }];
+        let catalog = assemble(rows);
+        let index = &catalog.relations[&QualifiedName::new("public", "runs")].indexes["idx"];
+        assert_eq!(index.keys.len(), 3);
+        assert_eq!(
+            index.keys[0].target,
+            IndexTarget::Column("tenant_id".into())
+        );
+        assert_eq!(
+            index.keys[1].target,
+            IndexTarget::Expression("lower(name)".into())
+        );
+        assert!(index.keys[1].descending);
+        assert_eq!(
+            index.keys[1].nulls_first, None,
+            "DESC NULLS FIRST is the default"
+        );
+        assert_eq!(index.keys[1].opclass.as_deref(), Some("text_pattern_ops"));
+        assert!(index.keys[2].descending);
+        assert_eq!(
+            index.keys[2].nulls_first,
+            Some(false),
+            "DESC NULLS LAST is written"
+        );
+        assert_eq!(index.include, vec!["note"]);
+        assert_eq!(
+            index.predicate.as_deref(),
+            Some("(state = 'running'::text)")
+        );
+    }
+
+    #[test]
+    fn policies_grants_and_triggers() {
+        let mut rows = scoped_rows();
+        rows.policies = vec![PolicyRow {
+            relation: 10,
+            name: "p".into(),
+            command: "r".into(),
+            permissive: true,
+            roles: vec!["public".into(), "app_user".into()],
+            using: Some("(tenant_id = 1)".into()),
+            ..PolicyRow::default()
+        }];
+        rows.grants = ["SELECT", "INSERT", "SELECT"]
+            .iter()
+            .map(|privilege| GrantRow {
+                relation: 10,
+                grantee: "app_user".into(),
+                privilege: privilege.to_lowercase(),
+            })
+            .collect();
+        rows.triggers = vec![TriggerRow {
+            relation: 10,
+            name: "trg".into(),
+            tgtype: TRIGGER_ROW | TRIGGER_BEFORE | TRIGGER_UPDATE | TRIGGER_INSERT,
+            function_schema: "public".into(),
+            function_name: "audit".into(),
+            argument_count: 2,
+            arguments: b"a\0b c\0".to_vec(),
+            definition: "CREATE TRIGGER trg BEFORE INSERT OR UPDATE ON public.runs FOR EACH ROW WHEN ((new.state <> 'x'::text)) EXECUTE FUNCTION audit('a', 'b c')".into(),
+            ..TriggerRow::default()
+        }];
+        let catalog = assemble(rows);
+        let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
+        let policy = &runs.policies["p"];
+        assert_eq!(policy.command, PolicyCommand::Select);
+        assert_eq!(policy.roles, vec!["app_user", "public"]);
+        let grants: Vec<_> = runs.grants.iter().map(|g| g.privilege.as_str()).collect();
+        assert_eq!(grants, vec!["INSERT", "SELECT"]);
+        let trigger = &runs.triggers["trg"];
+        assert_eq!(trigger.timing, "BEFORE");
+        assert_eq!(trigger.events, vec!["INSERT", "UPDATE"]);
+        assert!(trigger.for_each_row);
+        assert_eq!(trigger.arguments, vec!["a", "b c"]);
+        assert_eq!(trigger.when.as_deref(), Some("(new.state <> 'x'::text)"));
+        assert_eq!(trigger.function, QualifiedName::new("public", "audit"));
+    }
+}

@@ -1,0 +1,18 @@
+//! The live database: connection settings, one read-only session, and introspection of
+//! `pg_catalog` into the same [`crate::model::Catalog`] the specs produce.
+//!
+//! This is the only module that knows the `postgres` crate: everything it returns is a
+//! model type or a [`LiveError`], whose messages never contain a password.
+
+mod assemble;
+mod error;
+mod introspect;
+mod queries;
+mod rows;
+mod session;
+mod settings;
+
+pub use error::LiveError;
+pub use introspect::introspect;
+pub use session::{LiveSession, SessionOptions};
+pub use settings::{ConnectionSettings, SslMode};

@@ -1,0 +1,273 @@
+//! The catalog queries, one per object kind, each for all schemas in scope at once
+//! (`$1` is the `text[]` of schema names). Objects that belong to an extension
+//! (`pg_depend.deptype = 'e'`) are left out.
+
+/// Relation oids in scope: tables, partitioned tables, views and materialized views of
+/// the schemas, not owned by an extension. Every per-relation query starts with it.
+macro_rules! with_scope {
+    ($body:literal) => {
+        concat!(
+            "WITH scope AS (
+                SELECT c.oid
+                FROM pg_catalog.pg_class c
+                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = ANY($1::text[])
+                  AND c.relkind IN ('r', 'p', 'v', 'm')
+                  AND NOT EXISTS (
+                      SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                        AND d.objid = c.oid AND d.deptype = 'e'))
+            ",
+            $body
+        )
+    };
+}
+
+/// Comments on relations, columns, indexes, constraints, policies and triggers, read
+/// once and matched by object id (joining `pg_description` into each query lets the
+/// planner pick nested loops on unanalyzed catalogs). The last column of each
+/// per-object query is the object id (for columns, the attribute number) they match.
+pub const COMMENTS: &str = "SELECT ds.objoid, ds.objsubid,
+        CASE ds.classoid
+            WHEN 'pg_catalog.pg_class'::regclass THEN 'class'
+            WHEN 'pg_catalog.pg_constraint'::regclass THEN 'constraint'
+            WHEN 'pg_catalog.pg_policy'::regclass THEN 'policy'
+            ELSE 'trigger' END,
+        ds.description
+    FROM pg_catalog.pg_description ds
+    WHERE ds.classoid IN ('pg_catalog.pg_class'::regclass, 'pg_catalog.pg_constraint'::regclass,
+                          'pg_catalog.pg_policy'::regclass, 'pg_catalog.pg_trigger'::regclass)";
+
+/// Schemas in scope that exist.
+pub const SCHEMAS: &str = "SELECT n.nspname::text FROM pg_catalog.pg_namespace n \
+    WHERE n.nspname = ANY($1::text[]) ORDER BY 1";
+
+/// Installed extensions but `plpgsql`, which every database has.
+pub const EXTENSIONS: &str = "SELECT e.extname::text FROM pg_catalog.pg_extension e \
+    WHERE e.extname <> 'plpgsql' ORDER BY 1";
+
+/// Relations with RLS flags and view definitions.
+pub const RELATIONS: &str = with_scope!(
+    "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text,
+        c.relrowsecurity, c.relforcerowsecurity, c.relispopulated,
+        CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,
+        c.oid
+    FROM scope s
+    JOIN pg_catalog.pg_class c ON c.oid = s.oid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    ORDER BY 2, 3"
+);
+
+/// Columns in order with their exact types, defaults, identity and generation.
+pub const COLUMNS: &str = with_scope!(
+    "SELECT a.attrelid, a.attname::text,
+        pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
+        pg_catalog.pg_get_expr(d.adbin, d.adrelid, true),
+        a.attidentity::text, a.attgenerated::text,
+        a.attnum::int4
+    FROM scope s
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = s.oid
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE a.attnum > 0 AND NOT a.attisdropped
+    ORDER BY a.attrelid, a.attnum"
+);
+
+/// Constraints but NOT NULL and constraint triggers, with keys as column names; the
+/// server prints only checks and exclusions (the others are fully structured).
+/// `{nulls_not_distinct}` is replaced by [`nulls_not_distinct`].
+const CONSTRAINTS_TEMPLATE: &str = with_scope!(
+    "SELECT con.conrelid, con.conname::text, con.contype::text, con.condeferrable,
+        ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
+              ORDER BY k.ord),
+        fn.nspname::text, fc.relname::text,
+        ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
+              ORDER BY k.ord),
+        con.confdeltype::text, con.confupdtype::text,
+        CASE WHEN con.contype IN ('c', 'x')
+             THEN pg_catalog.pg_get_constraintdef(con.oid, true) END,
+        con.oid,
+        {nulls_not_distinct}
+    FROM scope s
+    JOIN pg_catalog.pg_constraint con ON con.conrelid = s.oid
+    LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
+    LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
+    LEFT JOIN pg_catalog.pg_index ci ON ci.indexrelid = con.conindid
+    WHERE con.contype IN ('p', 'u', 'f', 'c', 'x')
+    ORDER BY con.conrelid, con.conname"
+);
+
+/// Indexes with their keys (column names by attnum; only expressions are printed by the
+/// server, which is the costly part),
+/// ordering options, INCLUDE columns, predicate and backing constraint.
+/// `{nulls_not_distinct}` is replaced by [`nulls_not_distinct`].
+const INDEXES_TEMPLATE: &str = with_scope!(
+    "SELECT i.indrelid, ic.relname::text, i.indisunique, am.amname::text,
+        i.indnkeyatts::int4,
+        ARRAY(SELECT a.attname::text FROM generate_series(0, i.indnatts - 1) k
+              LEFT JOIN pg_catalog.pg_attribute a
+                ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] AND i.indkey[k] <> 0
+              ORDER BY k),
+        CASE WHEN i.indexprs IS NULL THEN '{}'::text[]
+             ELSE ARRAY(SELECT CASE WHEN i.indkey[k] = 0
+                                    THEN pg_catalog.pg_get_indexdef(i.indexrelid, k + 1, true) END
+                        FROM generate_series(0, i.indnatts - 1) k ORDER BY k) END,
+        i.indoption::int2[]::int4[],
+        ARRAY(SELECT CASE WHEN opc.opcdefault THEN NULL ELSE opc.opcname::text END
+              FROM generate_series(0, i.indnkeyatts - 1) k
+              JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k]
+              ORDER BY k),
+        pg_catalog.pg_get_expr(i.indpred, i.indrelid, true),
+        {nulls_not_distinct},
+        tc.relkind = 'p' AND NOT i.indisvalid,
+        con.conname::text,
+        i.indexrelid
+    FROM scope s
+    JOIN pg_catalog.pg_index i ON i.indrelid = s.oid
+    JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+    JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid
+    JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+    LEFT JOIN pg_catalog.pg_constraint con
+        ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+       AND con.contype IN ('p', 'u', 'x')
+    ORDER BY i.indrelid, ic.relname"
+);
+
+/// Row-level security policies.
+pub const POLICIES: &str = with_scope!(
+    "SELECT p.polrelid, p.polname::text, p.polcmd::text, p.polpermissive,
+        ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r)::text END
+              FROM unnest(p.polroles) r ORDER BY 1),
+        pg_catalog.pg_get_expr(p.polqual, p.polrelid, true),
+        pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid, true),
+        p.oid
+    FROM scope s
+    JOIN pg_catalog.pg_policy p ON p.polrelid = s.oid
+    ORDER BY p.polrelid, p.polname"
+);
+
+/// Privileges granted on relations to roles other than the owner (the owner's
+/// privileges are implicit, not grants a spec writes).
+pub const GRANTS: &str = with_scope!(
+    "SELECT DISTINCT c.oid,
+        CASE WHEN acl.grantee = 0 THEN 'public'
+             ELSE pg_catalog.pg_get_userbyid(acl.grantee)::text END,
+        acl.privilege_type
+    FROM scope s
+    JOIN pg_catalog.pg_class c ON c.oid = s.oid
+    CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) acl
+    WHERE c.relacl IS NOT NULL AND acl.grantee <> c.relowner
+    ORDER BY 1, 2, 3"
+);
+
+/// User triggers, including `CREATE CONSTRAINT TRIGGER` ones (not `tgisinternal`).
+/// `{clone_filter}` is replaced by [`trigger_clone_filter`].
+const TRIGGERS_TEMPLATE: &str = with_scope!(
+    "SELECT t.tgrelid, t.tgname::text, t.tgtype::int4, fn.nspname::text, p.proname::text,
+        t.tgnargs::int4, t.tgargs, pg_catalog.pg_get_triggerdef(t.oid, true),
+        t.oid
+    FROM scope s
+    JOIN pg_catalog.pg_trigger t ON t.tgrelid = s.oid
+    JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+    JOIN pg_catalog.pg_namespace fn ON fn.oid = p.pronamespace
+    WHERE NOT t.tgisinternal {clone_filter}
+    ORDER BY t.tgrelid, t.tgname"
+);
+
+/// Enum types with their labels in `enumsortorder`.
+pub const ENUMS: &str = "SELECT n.nspname::text, t.typname::text,
+        ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e
+              WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
+    FROM pg_catalog.pg_type t
+    JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+    WHERE t.typtype = 'e' AND n.nspname = ANY($1::text[])
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_type'::regclass
+                        AND d.objid = t.oid AND d.deptype = 'e')
+    ORDER BY 1, 2";
+
+/// Domains with base type, NOT NULL and CHECK definitions.
+pub const DOMAINS: &str = "SELECT n.nspname::text, t.typname::text,
+        pg_catalog.format_type(t.typbasetype, t.typtypmod), t.typnotnull,
+        ARRAY(SELECT pg_catalog.pg_get_constraintdef(c.oid, true)
+              FROM pg_catalog.pg_constraint c
+              WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname)
+    FROM pg_catalog.pg_type t
+    JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+    WHERE t.typtype = 'd' AND n.nspname = ANY($1::text[])
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_type'::regclass
+                        AND d.objid = t.oid AND d.deptype = 'e')
+    ORDER BY 1, 2";
+
+/// Functions and procedures: name, input argument types, result.
+pub const FUNCTIONS: &str = "SELECT n.nspname::text, p.proname::text,
+        ARRAY(SELECT pg_catalog.format_type(u.type_oid, NULL)
+              FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(type_oid, ord)
+              ORDER BY u.ord),
+        pg_catalog.pg_get_function_result(p.oid)
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p')
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_proc'::regclass
+                        AND d.objid = p.oid AND d.deptype = 'e')
+    ORDER BY 1, 2, p.oid";
+
+/// Scans per index of the schemas in scope.
+pub const INDEX_SCANS: &str = "SELECT s.schemaname::text, s.indexrelname::text, s.idx_scan
+    FROM pg_catalog.pg_stat_user_indexes s
+    WHERE s.schemaname = ANY($1::text[])
+    ORDER BY 1, 2";
+
+/// When this database's statistics were reset, and now (the transaction's start), both
+/// as RFC 3339 in UTC.
+pub const STATS_RESET: &str = "SELECT
+        to_char(d.stats_reset AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+        to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+    FROM pg_catalog.pg_database db
+    LEFT JOIN pg_catalog.pg_stat_database d ON d.datid = db.oid
+    WHERE db.datname = current_database()";
+
+/// Makes names in the default schema print unqualified, as specs write them.
+pub const SET_SEARCH_PATH: &str = "SELECT pg_catalog.set_config('search_path', $1, true)";
+
+/// `NULLS NOT DISTINCT` exists from PostgreSQL 15.
+fn nulls_not_distinct(server_version: u32, table_alias: &str) -> String {
+    if server_version >= 150_000 {
+        format!("coalesce({table_alias}.indnullsnotdistinct, false)")
+    } else {
+        "false".to_string()
+    }
+}
+
+/// Triggers cloned onto partitions (PostgreSQL 13+) belong to the parent's definition.
+fn trigger_clone_filter(server_version: u32) -> &'static str {
+    if server_version >= 130_000 {
+        "AND t.tgparentid = 0"
+    } else {
+        ""
+    }
+}
+
+/// [`CONSTRAINTS_TEMPLATE`] for the server's version.
+pub fn constraints(server_version: u32) -> String {
+    CONSTRAINTS_TEMPLATE.replace(
+        "{nulls_not_distinct}",
+        &nulls_not_distinct(server_version, "ci"),
+    )
+}
+
+/// [`INDEXES_TEMPLATE`] for the server's version.
+pub fn indexes(server_version: u32) -> String {
+    INDEXES_TEMPLATE.replace(
+        "{nulls_not_distinct}",
+        &nulls_not_distinct(server_version, "i"),
+    )
+}
+
+/// [`TRIGGERS_TEMPLATE`] for the server's version.
+pub fn triggers(server_version: u32) -> String {
+    TRIGGERS_TEMPLATE.replace("{clone_filter}", trigger_clone_filter(server_version))
+}
