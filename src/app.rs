@@ -2,13 +2,15 @@
 
 use crate::baseline::Baseline;
 use crate::checks::{self, meta, Inputs};
-use crate::cli::{CheckArgs, ColorArg, FailOnArg, OutputFormat};
+use crate::cli::{CheckArgs, ColorArg, FailOnArg, OutputFormat, SnapshotArgs};
 use crate::config::{Config, FailOn};
 use crate::contracts::load_contracts;
 use crate::finding::sort_findings;
+use crate::live_inputs;
 use crate::mapping::load_mapping;
 use crate::model::display_path;
 use crate::report::{self, Format, Report, ReportContext};
+use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::load_specs;
 use anyhow::{Context, Result};
 use std::ffi::OsStr;
@@ -77,12 +79,35 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
         Some(load_contracts(&contract_paths).context("cannot load the contracts")?)
     };
 
+    let session_options = live_inputs::session_options(&args.timeouts);
+    let scope = schemas_in_scope(&schemas);
+    let mut specs = specs;
+    if let Some(dev_db) = &args.dev_db {
+        let specs = specs.as_mut().context(
+            "--dev-db applies the specs: give them with --specs or `specs` in pgparity.toml",
+        )?;
+        let settings = live_inputs::settings_for(dev_db)?;
+        live_inputs::apply_specs_to_dev_database(specs, &settings, &session_options, &scope)?;
+    }
+    let live = match (&args.snapshot, &args.db) {
+        (Some(path), _) => live_inputs::read_snapshot(path)?,
+        (None, Some(db)) => live_inputs::read_database(
+            &live_inputs::settings_for(db)?,
+            &session_options,
+            &scope,
+            mapping.as_ref(),
+            args.sample_rows,
+        )
+        .context("cannot read the live database")?,
+        (None, None) => live_inputs::Live::default(),
+    };
+
     let outcome = checks::run(&Inputs {
         specs: specs.as_ref(),
         contracts: contracts.as_ref(),
         mapping: mapping.as_ref(),
-        live: None,
-        row_samples: None,
+        live: live.catalog.as_ref(),
+        row_samples: live.row_samples.as_ref(),
         min_stats_age_days: config.unused_index_min_stats_days,
         default_schema,
     });
@@ -112,7 +137,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
         suppressed,
         skipped: outcome.skipped,
         context: ReportContext {
-            target: None,
+            target: live.target.clone(),
             inputs: input_list(&spec_paths, mapping_path.as_deref(), &contract_paths),
             schemas: schemas.clone(),
             generated_at,
@@ -193,6 +218,39 @@ pub fn output_text(run: &CheckRun, args: &CheckArgs, color: bool) -> String {
     } else {
         run.rendered.clone()
     }
+}
+
+/// The schemas to introspect: the configured ones, else the default schema.
+fn schemas_in_scope(schemas: &[String]) -> Vec<String> {
+    if schemas.is_empty() {
+        vec![DEFAULT_SCHEMA.to_string()]
+    } else {
+        schemas.to_vec()
+    }
+}
+
+/// `pgparity snapshot`: the live catalog of a database as snapshot JSON.
+pub fn snapshot(args: &SnapshotArgs, working_dir: &Path) -> Result<String> {
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::discover(working_dir)?,
+    };
+    let schemas = schemas_in_scope(if args.schemas.is_empty() {
+        &config.schemas
+    } else {
+        &args.schemas
+    });
+    let settings = live_inputs::settings_for(args.db.as_deref().unwrap_or_default())?;
+    let live = live_inputs::read_database(
+        &settings,
+        &live_inputs::session_options(&args.timeouts),
+        &schemas,
+        None,
+        None,
+    )
+    .context("cannot read the live database")?;
+    let catalog = live.catalog.unwrap_or_default();
+    Ok(Snapshot::new(catalog, live.target.unwrap_or_default(), schemas).to_json())
 }
 
 /// Writes `contents` to `path` through a temporary file and a rename, so a failed run

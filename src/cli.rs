@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// pgparity: verify PostgreSQL DDL specs, API contracts, the contract↔schema mapping and
 /// its index plan against each other.
@@ -18,6 +19,9 @@ pub struct Cli {
 pub enum Command {
     /// Check specs, contracts, mapping and index plan; exit 0 clean, 1 findings, 2 error.
     Check(CheckArgs),
+    /// Write the live catalog of a database as JSON, for `check --snapshot` and nightly
+    /// comparisons.
+    Snapshot(SnapshotArgs),
     /// List every rule with its family and default severity.
     Rules,
     /// Explain a rule: what it checks, why it matters, an example and its fix.
@@ -51,6 +55,23 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Live database to check against (PostgreSQL URL or `key=value` string). `--db` alone
+    /// uses DATABASE_URL or the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD,
+    /// PGDATABASE, PGSSLMODE, …). Only reads, in one READ ONLY transaction.
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "", conflicts_with = "snapshot")]
+    pub db: Option<String>,
+    /// Use a snapshot file (from `pgparity snapshot`) instead of a live database.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Server on which pgparity creates a scratch database, applies the specs, reads the
+    /// exact view column types and server-printed definitions, and drops it again.
+    #[arg(long, value_name = "URL")]
+    pub dev_db: Option<String>,
+    /// Validate up to N rows of each read model's relation against its DTO (needs --db).
+    #[arg(long, value_name = "N", requires = "db")]
+    pub sample_rows: Option<u32>,
+    #[command(flatten)]
+    pub timeouts: TimeoutArgs,
     /// Lowest severity that makes the exit code 1 (default: error, or `fail_on` in the config).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
@@ -75,6 +96,55 @@ pub enum ColorArg {
     Always,
     /// Never colour.
     Never,
+}
+
+/// Limits of every query pgparity runs against a database.
+#[derive(Debug, Clone, Args)]
+pub struct TimeoutArgs {
+    /// `statement_timeout` of live queries, e.g. `30s`, `500ms`, `2m` (default 30s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub statement_timeout: Option<Duration>,
+    /// `lock_timeout` of live queries (default 5s): never wait long behind a migration.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_timeout: Option<Duration>,
+}
+
+/// `pgparity snapshot` options.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Configuration file (default: pgparity.toml in this folder or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database to snapshot; `--db` alone (or no --db) uses DATABASE_URL or the libpq
+    /// variables.
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    pub db: Option<String>,
+    /// Schema to include (repeatable; default: the config's, else `public`).
+    #[arg(long = "schema", value_name = "NAME")]
+    pub schemas: Vec<String>,
+    /// Write the snapshot to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub timeouts: TimeoutArgs,
+}
+
+/// Parses `30s`, `500ms`, `2m` or a plain number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(split) => text.split_at(split),
+        None => (text, "s"),
+    };
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration: write e.g. 30s, 500ms or 2m"))?;
+    match unit.trim() {
+        "ms" => Ok(Duration::from_millis(value)),
+        "s" => Ok(Duration::from_secs(value)),
+        "m" | "min" => Ok(Duration::from_secs(value * 60)),
+        other => Err(format!("unknown duration unit {other:?}: use ms, s or m")),
+    }
 }
 
 /// `--format`.

@@ -12,6 +12,7 @@ pub mod config;
 pub mod contracts;
 pub mod diff;
 pub mod finding;
+pub mod live_inputs;
 pub mod mapping;
 pub mod model;
 pub mod redact;

@@ -35,6 +35,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(u8::try_from(run.exit_code).unwrap_or(2))
         }
+        Command::Snapshot(args) => {
+            let snapshot = app::snapshot(&args, &std::env::current_dir()?)?;
+            match &args.output {
+                Some(path) => app::write_atomically(path, &snapshot)?,
+                None => print(&snapshot)?,
+            }
+            Ok(0)
+        }
         Command::Rules => {
             print(&app::rules_listing())?;
             Ok(0)

@@ -68,6 +68,7 @@ use rows::RowSamples;
 pub const RULES: &[&Rule] = &[
     &spec::SPEC_PARSE_ERROR,
     &spec::UNSUPPORTED_STATEMENT,
+    &spec::SPEC_REJECTED,
     &spec::DUPLICATE_DEFINITION,
     &spec::UNKNOWN_REFERENCE,
     &drift::MISSING_RELATION,
@@ -116,7 +117,7 @@ pub const RULES: &[&Rule] = &[
 
 /// Rules that only a live database (or a snapshot of one) can make fire, besides the
 /// drift family; their tests run against a real PostgreSQL.
-pub const NEEDS_DATABASE: &[&str] = &["contract-row-violation", "unused-index"];
+pub const NEEDS_DATABASE: &[&str] = &["contract-row-violation", "unused-index", "spec-rejected"];
 
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {

@@ -80,23 +80,26 @@ pub(super) fn check_samples(
         } else {
             relation.member_path(column_for(read_model, field))
         };
-        let rows_text = if count == 1 {
-            "1 sampled row".to_string()
+        let (rows_text, verb) = if count == 1 {
+            ("1 sampled row".to_string(), "violates")
         } else {
-            format!("{count} sampled rows")
+            (format!("{count} sampled rows"), "violate")
+        };
+        let pointer = if pointer.is_empty() {
+            "/".to_string()
+        } else {
+            pointer
         };
         findings.push(
             Finding::new(
                 &CONTRACT_ROW_VIOLATION,
                 object,
                 format!(
-                    "{rows_text} of {} violate {} at {}: `{keyword}` failed for a {value_type} value",
-                    relation.name,
-                    dto.name,
-                    if pointer.is_empty() { "/" } else { &pointer }
+                    "{rows_text} of {} {verb} {} at {pointer}: `{keyword}` failed for a {value_type} value",
+                    relation.name, dto.name
                 ),
             )
-            .expected_actual(format!("{} satisfies `{keyword}`", if pointer.is_empty() { "/" } else { &pointer }), format!("a {value_type} value"))
+            .expected_actual(format!("{pointer} satisfies `{keyword}`"), format!("a {value_type} value"))
             .at(read_model.location.as_ref()),
         );
     }

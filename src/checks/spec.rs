@@ -50,6 +50,28 @@ DO $$ BEGIN PERFORM 1; END $$;
 No fix needed. Set `unsupported-statement = \"off\"` under `[rules]` to silence it.",
 };
 
+/// `spec-rejected`.
+pub const SPEC_REJECTED: Rule = Rule {
+    id: "spec-rejected",
+    family: Family::Spec,
+    default_severity: Severity::Error,
+    summary: "PostgreSQL rejected a spec statement when --dev-db applied the specs",
+    documentation: "\
+## What it does
+With `--dev-db URL`, pgparity creates a scratch database on that server, applies every spec
+statement in order, reads the result back (exact view column types, definitions as the server
+prints them) and drops the database. A statement the server refuses is reported at its
+location with the server's message; the statements after it are still applied.
+
+## Why it matters
+A spec that parses can still be wrong: a type that does not exist, a column referenced before
+it is added, a function body with an error. If PostgreSQL refuses it, so will the migration.
+
+## Example
+`PostgreSQL rejected the statement: role \"app_user\" does not exist` — create the role on the
+dev server (roles are cluster-wide, specs usually assume them), or fix the statement.",
+};
+
 /// `duplicate-definition`.
 pub const DUPLICATE_DEFINITION: Rule = Rule {
     id: "duplicate-definition",
@@ -132,6 +154,12 @@ pub(super) fn check(specs: &SpecSet, findings: &mut Vec<Finding>) {
                 object.clone(),
                 format!("{object} refers to {missing}, which the specs do not define"),
             ),
+            SpecProblemKind::Rejected { message } => Finding::new(
+                &SPEC_REJECTED,
+                problem.location.path.clone(),
+                format!("PostgreSQL rejected the statement: {message}"),
+            )
+            .hint("fix the statement so that it applies to an empty database in spec order"),
             SpecProblemKind::Skipped { statement } => Finding::new(
                 &UNSUPPORTED_STATEMENT,
                 problem.location.path.clone(),

@@ -38,7 +38,9 @@ mod tests {
     fn view(query: &str, total_type: Option<&str>) -> Catalog {
         let name = QualifiedName::new("public", "mv_revenue");
         let mut relation = Relation::new(name.clone(), RelationKind::MaterializedView, None);
-        relation.columns.push(Column::new("total", total_type.map(SqlType::parse), None));
+        relation
+            .columns
+            .push(Column::new("total", total_type.map(SqlType::parse), None));
         relation.view = Some(ViewDefinition {
             query: query.into(),
             with_data: true,
@@ -51,11 +53,22 @@ mod tests {
     #[test]
     fn fills_unknown_view_column_types_and_takes_the_server_printed_body() {
         let mut specs = view("SELECT sum(c) / 100.0 AS total FROM t", None);
-        let dev = view(" SELECT (sum(t.c) / 100.0) AS total\n   FROM t;", Some("numeric"));
+        let dev = view(
+            " SELECT (sum(t.c) / 100.0) AS total\n   FROM t;",
+            Some("numeric"),
+        );
         enrich_from_dev(&mut specs, &dev);
         let relation = specs.relations.values().next().unwrap();
-        assert_eq!(relation.columns[0].data_type, Some(SqlType::parse("numeric")));
-        assert!(relation.view.as_ref().unwrap().query.contains("(sum(t.c) / 100.0)"));
+        assert_eq!(
+            relation.columns[0].data_type,
+            Some(SqlType::parse("numeric"))
+        );
+        assert!(relation
+            .view
+            .as_ref()
+            .unwrap()
+            .query
+            .contains("(sum(t.c) / 100.0)"));
     }
 
     #[test]
@@ -64,6 +77,9 @@ mod tests {
         let dev = view("SELECT (c)::integer AS total FROM t", Some("bigint"));
         enrich_from_dev(&mut specs, &dev);
         let relation = specs.relations.values().next().unwrap();
-        assert_eq!(relation.columns[0].data_type, Some(SqlType::parse("integer")));
+        assert_eq!(
+            relation.columns[0].data_type,
+            Some(SqlType::parse("integer"))
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Loaders that turn a source into the normalized [`crate::model::Catalog`].
 
+pub mod dev;
 pub mod live;
 pub mod snapshot;
 pub mod spec;

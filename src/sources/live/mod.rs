@@ -9,10 +9,12 @@ mod error;
 mod introspect;
 mod queries;
 mod rows;
+mod scratch;
 mod session;
 mod settings;
 
 pub use error::LiveError;
 pub use introspect::introspect;
+pub use scratch::{apply_to_scratch, DevDatabase, Rejected};
 pub use session::{LiveSession, SessionOptions};
 pub use settings::{ConnectionSettings, SslMode};

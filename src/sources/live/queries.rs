@@ -222,9 +222,12 @@ pub const INDEX_SCANS: &str = "SELECT s.schemaname::text, s.indexrelname::text, 
     ORDER BY 1, 2";
 
 /// When this database's statistics were reset, and now (the transaction's start), both
-/// as RFC 3339 in UTC.
+/// as RFC 3339 in UTC. A database whose statistics were never reset reports no reset
+/// time; the cluster's (`pg_stat_bgwriter`, set when the cluster was created) is then
+/// when counting began.
 pub const STATS_RESET: &str = "SELECT
-        to_char(d.stats_reset AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+        to_char(coalesce(d.stats_reset, (SELECT stats_reset FROM pg_catalog.pg_stat_bgwriter))
+                AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
         to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
     FROM pg_catalog.pg_database db
     LEFT JOIN pg_catalog.pg_stat_database d ON d.datid = db.oid

@@ -51,14 +51,7 @@ impl LiveSession {
         options: &SessionOptions,
     ) -> Result<LiveSession, LiveError> {
         let target = settings.target();
-        let config = settings.postgres_config();
-        let sslmode = settings.sslmode.as_str();
-        let connected = match settings.sslmode {
-            SslMode::Disable => config.connect(NoTls),
-            _ => config.connect(tls_connector(settings, &target)?),
-        };
-        let mut client =
-            connected.map_err(|error| LiveError::from_connect(&target, sslmode, &error))?;
+        let mut client = connect_client(settings)?;
         let begin = format!(
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
              SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {};",
@@ -145,6 +138,18 @@ impl LiveSession {
                 message: "the server returned no value".to_string(),
             })
     }
+}
+
+/// A connection with the TLS setup of `settings` and no transaction open: sessions
+/// make it read-only; the scratch database of `--dev-db` is the one place that writes.
+pub(super) fn connect_client(settings: &ConnectionSettings) -> Result<Client, LiveError> {
+    let target = settings.target();
+    let config = settings.postgres_config();
+    let connected = match settings.sslmode {
+        SslMode::Disable => config.connect(NoTls),
+        _ => config.connect(tls_connector(settings, &target)?),
+    };
+    connected.map_err(|error| LiveError::from_connect(&target, settings.sslmode.as_str(), &error))
 }
 
 /// `"name"` with inner quotes doubled.

@@ -76,6 +76,11 @@ pub enum SpecProblemKind {
         /// What it names that does not exist, e.g. `relation public.ledger`.
         missing: String,
     },
+    /// The scratch database of `--dev-db` refused the statement.
+    Rejected {
+        /// The server's message.
+        message: String,
+    },
     /// A statement outside pgparity's model (DO blocks, CREATE CAST, publications,
     /// event triggers, …): skipped, reported as info.
     Skipped {

@@ -1,0 +1,121 @@
+//! The live side of a run: a database (`--db`), a snapshot (`--snapshot`) or a scratch
+//! database the specs are applied to (`--dev-db`), turned into catalogs the checks read.
+
+use crate::checks::rows::RowSamples;
+use crate::cli::TimeoutArgs;
+use crate::mapping::Mapping;
+use crate::model::{Catalog, QualifiedName};
+use crate::sources::dev::enrich_from_dev;
+use crate::sources::live::{
+    apply_to_scratch, introspect, ConnectionSettings, LiveSession, SessionOptions,
+};
+use crate::sources::snapshot::Snapshot;
+use crate::sources::spec::{SpecProblem, SpecProblemKind, SpecSet};
+use anyhow::{Context, Result};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// What the live side of a run read.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// The live catalog, when a database or snapshot was given.
+    pub catalog: Option<Catalog>,
+    /// Rows sampled from read models (`--sample-rows`).
+    pub row_samples: Option<RowSamples>,
+    /// Where it came from, for report headers (never with a password).
+    pub target: Option<String>,
+}
+
+/// Session limits from the flags, else the defaults.
+pub fn session_options(timeouts: &TimeoutArgs) -> SessionOptions {
+    let defaults = SessionOptions::default();
+    SessionOptions {
+        statement_timeout: timeouts
+            .statement_timeout
+            .unwrap_or(defaults.statement_timeout),
+        lock_timeout: timeouts.lock_timeout.unwrap_or(defaults.lock_timeout),
+    }
+}
+
+/// Connection settings for `--db VALUE` (`""`: the environment alone).
+pub fn settings_for(db: &str) -> Result<ConnectionSettings> {
+    let explicit = Some(db).filter(|db| !db.is_empty());
+    Ok(ConnectionSettings::from_environment(explicit)?)
+}
+
+/// Introspects the database of `settings` in one read-only transaction, and samples at
+/// most `sample_rows` rows of every read model's relation in the same transaction.
+pub fn read_database(
+    settings: &ConnectionSettings,
+    options: &SessionOptions,
+    schemas: &[String],
+    mapping: Option<&Mapping>,
+    sample_rows: Option<u32>,
+) -> Result<Live> {
+    let mut session = LiveSession::connect(settings, options)?;
+    let catalog = introspect(&mut session, schemas)?;
+    let row_samples = match (sample_rows, mapping) {
+        (Some(limit), Some(mapping)) => {
+            let relations: BTreeSet<&QualifiedName> = mapping
+                .read_models
+                .iter()
+                .map(|read_model| &read_model.relation)
+                .filter(|relation| catalog.relations.contains_key(*relation))
+                .collect();
+            let mut samples = RowSamples::new();
+            for relation in relations {
+                let rows = session
+                    .sample_rows(relation, limit)?
+                    .iter()
+                    .map(|text| serde_json::from_str(text))
+                    .collect::<Result<Vec<serde_json::Value>, _>>()
+                    .with_context(|| format!("row_to_json of {relation} did not return JSON"))?;
+                samples.insert(relation.clone(), rows);
+            }
+            Some(samples)
+        }
+        _ => None,
+    };
+    Ok(Live {
+        catalog: Some(catalog),
+        row_samples,
+        target: Some(session.target().to_string()),
+    })
+}
+
+/// Reads a snapshot file as the live side.
+pub fn read_snapshot(path: &Path) -> Result<Live> {
+    let snapshot = Snapshot::read(path)?;
+    Ok(Live {
+        catalog: Some(snapshot.catalog),
+        row_samples: None,
+        target: Some(format!(
+            "snapshot {} of {} taken {}",
+            path.display(),
+            snapshot.target,
+            snapshot.taken_at
+        )),
+    })
+}
+
+/// Applies the specs to a scratch database on the server of `settings`, records the
+/// statements it rejected as spec problems, and fills in what only the server knows.
+pub fn apply_specs_to_dev_database(
+    specs: &mut SpecSet,
+    settings: &ConnectionSettings,
+    options: &SessionOptions,
+    schemas: &[String],
+) -> Result<()> {
+    let dev = apply_to_scratch(settings, options, &specs.sources, schemas)
+        .context("cannot use the --dev-db server")?;
+    for rejected in dev.rejected {
+        specs.problems.push(SpecProblem {
+            kind: SpecProblemKind::Rejected {
+                message: rejected.message,
+            },
+            location: rejected.location,
+        });
+    }
+    enrich_from_dev(&mut specs.catalog, &dev.catalog);
+    Ok(())
+}
