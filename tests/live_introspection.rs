@@ -579,3 +579,47 @@ fn index_scans_are_counted() {
     assert_eq!(scans[&QualifiedName::new("public", "idx_t_v")], 2);
     assert_eq!(scans[&QualifiedName::new("public", "t_pkey")], 0);
 }
+
+#[test]
+fn names_as_stored_and_several_schemas_in_scope() {
+    let database = TestDatabase::new("names");
+    database.execute(
+        r#"
+        CREATE SCHEMA audit;
+        CREATE TYPE audit.mood AS ENUM ('calm', 'angry');
+        CREATE TABLE "Audit Log" ("EventId" integer PRIMARY KEY, mood audit.mood);
+        CREATE TABLE audit.entries (id integer, log_id integer REFERENCES "Audit Log" ("EventId"));
+        "#,
+    );
+    let catalog = introspect_url(&database.url(), &["public", "audit"]);
+    let log = catalog
+        .relations
+        .get(&QualifiedName::new("public", "Audit Log"))
+        .expect("quoted names keep their case");
+    assert_eq!(log.columns[0].name, "EventId");
+    assert_eq!(
+        log.constraints["Audit Log_pkey"].kind,
+        ConstraintKind::PrimaryKey {
+            columns: vec!["EventId".into()]
+        }
+    );
+    assert_eq!(
+        column_type(log, "mood"),
+        "audit.mood",
+        "types outside the default schema stay qualified"
+    );
+    let entries = &catalog.relations[&QualifiedName::new("audit", "entries")];
+    match &entries.constraints["entries_log_id_fkey"].kind {
+        ConstraintKind::ForeignKey { references, .. } => {
+            assert_eq!(*references, QualifiedName::new("public", "Audit Log"))
+        }
+        other => panic!("entries_log_id_fkey is {other:?}"),
+    }
+    assert!(catalog
+        .enums
+        .contains_key(&QualifiedName::new("audit", "mood")));
+    assert_eq!(
+        catalog.schemas.keys().collect::<Vec<_>>(),
+        ["audit", "public"]
+    );
+}

@@ -82,8 +82,26 @@ pub fn server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| match std::env::var("PGPARITY_TEST_DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => external_server(&url),
-        _ => start_cluster(),
+        _ => local_cluster().server.clone(),
     })
+}
+
+/// A cluster this test binary started and may reconfigure.
+#[derive(Debug)]
+pub struct LocalCluster {
+    /// How to reach it.
+    pub server: Server,
+    /// Its data folder (owned by the `postgres` OS user when running as root).
+    pub data_dir: PathBuf,
+    /// Whether its programs run as the `postgres` OS user.
+    pub as_postgres_user: bool,
+}
+
+/// The throwaway cluster of this test binary, even when `PGPARITY_TEST_DATABASE_URL` is
+/// set: for tests that change server settings (TLS), which a shared server must not see.
+pub fn local_cluster() -> &'static LocalCluster {
+    static CLUSTER: OnceLock<LocalCluster> = OnceLock::new();
+    CLUSTER.get_or_init(start_cluster)
 }
 
 fn external_server(url: &str) -> Server {
@@ -216,7 +234,7 @@ pub fn free_port() -> u16 {
         .expect("a free local port")
 }
 
-fn start_cluster() -> Server {
+fn start_cluster() -> LocalCluster {
     let mut tried = Vec::new();
     let Some(bin_dir) = find_bin_dir(&mut tried) else {
         panic!(
@@ -284,12 +302,16 @@ fn start_cluster() -> Server {
         match started {
             Ok(status) if status.success() => {
                 spawn_watchdog(&bin_dir, as_postgres_user, &root);
-                return Server {
-                    host: "127.0.0.1".to_string(),
-                    port,
-                    user: "postgres".to_string(),
-                    password: TEST_PASSWORD.to_string(),
-                    maintenance_db: "postgres".to_string(),
+                return LocalCluster {
+                    server: Server {
+                        host: "127.0.0.1".to_string(),
+                        port,
+                        user: "postgres".to_string(),
+                        password: TEST_PASSWORD.to_string(),
+                        maintenance_db: "postgres".to_string(),
+                    },
+                    data_dir: data,
+                    as_postgres_user,
                 };
             }
             Ok(status) => failures.push(format!("pg_ctl start on port {port}: {status}")),

@@ -9,7 +9,7 @@ use crate::model::{
 use std::collections::HashMap;
 
 /// Builds the catalog; rows that point at a relation outside the scope are ignored.
-pub fn assemble(rows: CatalogRows) -> Catalog {
+pub(super) fn assemble(rows: CatalogRows) -> Catalog {
     let mut catalog = Catalog::new();
     for schema in rows.schemas {
         catalog.schemas.insert(schema, None);

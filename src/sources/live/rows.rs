@@ -3,184 +3,184 @@
 //! be tested on hand-made rows.
 
 /// Object id of a relation (`pg_class.oid`).
-pub type Oid = u32;
+pub(super) type Oid = u32;
 
 /// A row of [`super::queries::RELATIONS`].
 #[derive(Debug, Clone, Default)]
-pub struct RelationRow {
-    pub oid: Oid,
-    pub schema: String,
-    pub name: String,
+pub(super) struct RelationRow {
+    pub(super) oid: Oid,
+    pub(super) schema: String,
+    pub(super) name: String,
     /// `pg_class.relkind`: `r`, `p`, `v` or `m`.
-    pub relkind: String,
-    pub rls_enabled: bool,
-    pub rls_forced: bool,
+    pub(super) relkind: String,
+    pub(super) rls_enabled: bool,
+    pub(super) rls_forced: bool,
     /// `relispopulated` (false for a materialized view created `WITH NO DATA`).
-    pub populated: bool,
-    pub view_definition: Option<String>,
-    pub comment: Option<String>,
+    pub(super) populated: bool,
+    pub(super) view_definition: Option<String>,
+    pub(super) comment: Option<String>,
 }
 
 /// A row of [`super::queries::COLUMNS`].
 #[derive(Debug, Clone, Default)]
-pub struct ColumnRow {
-    pub relation: Oid,
-    pub name: String,
+pub(super) struct ColumnRow {
+    pub(super) relation: Oid,
+    pub(super) name: String,
     /// `format_type(atttypid, atttypmod)`.
-    pub data_type: String,
-    pub not_null: bool,
+    pub(super) data_type: String,
+    pub(super) not_null: bool,
     /// `pg_get_expr(adbin)`: the default, or the generation expression.
-    pub default: Option<String>,
+    pub(super) default: Option<String>,
     /// `attidentity`: `a`, `d` or empty.
-    pub identity: String,
+    pub(super) identity: String,
     /// `attgenerated`: `s` or empty.
-    pub generated: String,
-    pub comment: Option<String>,
+    pub(super) generated: String,
+    pub(super) comment: Option<String>,
 }
 
 /// A row of [`super::queries::constraints`].
 #[derive(Debug, Clone, Default)]
-pub struct ConstraintRow {
-    pub relation: Oid,
-    pub name: String,
+pub(super) struct ConstraintRow {
+    pub(super) relation: Oid,
+    pub(super) name: String,
     /// `contype`: `p`, `u`, `f`, `c` or `x`.
-    pub contype: String,
-    pub deferrable: bool,
-    pub columns: Vec<String>,
-    pub referenced_schema: Option<String>,
-    pub referenced_name: Option<String>,
-    pub referenced_columns: Vec<String>,
+    pub(super) contype: String,
+    pub(super) deferrable: bool,
+    pub(super) columns: Vec<String>,
+    pub(super) referenced_schema: Option<String>,
+    pub(super) referenced_name: Option<String>,
+    pub(super) referenced_columns: Vec<String>,
     /// `confdeltype`: `a`, `r`, `c`, `n`, `d`.
-    pub on_delete: String,
+    pub(super) on_delete: String,
     /// `confupdtype`.
-    pub on_update: String,
+    pub(super) on_update: String,
     /// `pg_get_constraintdef(oid, true)` of checks and exclusions.
-    pub definition: Option<String>,
-    pub comment: Option<String>,
-    pub nulls_not_distinct: bool,
+    pub(super) definition: Option<String>,
+    pub(super) comment: Option<String>,
+    pub(super) nulls_not_distinct: bool,
 }
 
 /// A row of [`super::queries::indexes`].
 #[derive(Debug, Clone, Default)]
-pub struct IndexRow {
-    pub relation: Oid,
-    pub name: String,
-    pub unique: bool,
-    pub method: String,
+pub(super) struct IndexRow {
+    pub(super) relation: Oid,
+    pub(super) name: String,
+    pub(super) unique: bool,
+    pub(super) method: String,
     /// `indnkeyatts`: the keys; the attributes after them are `INCLUDE` columns.
-    pub key_count: i32,
+    pub(super) key_count: i32,
     /// Column name per attribute, `None` for an expression.
-    pub attribute_names: Vec<Option<String>>,
+    pub(super) attribute_names: Vec<Option<String>>,
     /// `pg_get_indexdef(indexrelid, k, true)` per attribute that is an expression (empty
     /// when the index has no expression).
-    pub definitions: Vec<Option<String>>,
+    pub(super) definitions: Vec<Option<String>>,
     /// `indoption` per key: bit 1 DESC, bit 2 NULLS FIRST.
-    pub options: Vec<i32>,
+    pub(super) options: Vec<i32>,
     /// Operator class per key when it is not the type's default.
-    pub opclasses: Vec<Option<String>>,
-    pub predicate: Option<String>,
-    pub nulls_not_distinct: bool,
+    pub(super) opclasses: Vec<Option<String>>,
+    pub(super) predicate: Option<String>,
+    pub(super) nulls_not_distinct: bool,
     /// A partitioned table's index created `ON ONLY` and not yet complete.
-    pub only: bool,
+    pub(super) only: bool,
     /// The primary key, unique or exclusion constraint it backs.
-    pub constraint: Option<String>,
-    pub comment: Option<String>,
+    pub(super) constraint: Option<String>,
+    pub(super) comment: Option<String>,
 }
 
 /// A row of [`super::queries::POLICIES`].
 #[derive(Debug, Clone, Default)]
-pub struct PolicyRow {
-    pub relation: Oid,
-    pub name: String,
+pub(super) struct PolicyRow {
+    pub(super) relation: Oid,
+    pub(super) name: String,
     /// `polcmd`: `*`, `r`, `a`, `w` or `d`.
-    pub command: String,
-    pub permissive: bool,
-    pub roles: Vec<String>,
-    pub using: Option<String>,
-    pub with_check: Option<String>,
-    pub comment: Option<String>,
+    pub(super) command: String,
+    pub(super) permissive: bool,
+    pub(super) roles: Vec<String>,
+    pub(super) using: Option<String>,
+    pub(super) with_check: Option<String>,
+    pub(super) comment: Option<String>,
 }
 
 /// A row of [`super::queries::GRANTS`].
 #[derive(Debug, Clone, Default)]
-pub struct GrantRow {
-    pub relation: Oid,
-    pub grantee: String,
-    pub privilege: String,
+pub(super) struct GrantRow {
+    pub(super) relation: Oid,
+    pub(super) grantee: String,
+    pub(super) privilege: String,
 }
 
 /// A row of [`super::queries::triggers`].
 #[derive(Debug, Clone, Default)]
-pub struct TriggerRow {
-    pub relation: Oid,
-    pub name: String,
+pub(super) struct TriggerRow {
+    pub(super) relation: Oid,
+    pub(super) name: String,
     /// `tgtype` bits: 1 row, 2 before, 4 insert, 8 delete, 16 update, 32 truncate,
     /// 64 instead of.
-    pub tgtype: i32,
-    pub function_schema: String,
-    pub function_name: String,
-    pub argument_count: i32,
+    pub(super) tgtype: i32,
+    pub(super) function_schema: String,
+    pub(super) function_name: String,
+    pub(super) argument_count: i32,
     /// `tgargs`: each argument followed by a NUL byte.
-    pub arguments: Vec<u8>,
+    pub(super) arguments: Vec<u8>,
     /// `pg_get_triggerdef(oid, true)`, for the WHEN condition.
-    pub definition: String,
-    pub comment: Option<String>,
+    pub(super) definition: String,
+    pub(super) comment: Option<String>,
 }
 
 /// A row of [`super::queries::ENUMS`].
 #[derive(Debug, Clone, Default)]
-pub struct EnumRow {
-    pub schema: String,
-    pub name: String,
-    pub labels: Vec<String>,
+pub(super) struct EnumRow {
+    pub(super) schema: String,
+    pub(super) name: String,
+    pub(super) labels: Vec<String>,
 }
 
 /// A row of [`super::queries::DOMAINS`].
 #[derive(Debug, Clone, Default)]
-pub struct DomainRow {
-    pub schema: String,
-    pub name: String,
-    pub base_type: String,
-    pub not_null: bool,
+pub(super) struct DomainRow {
+    pub(super) schema: String,
+    pub(super) name: String,
+    pub(super) base_type: String,
+    pub(super) not_null: bool,
     /// `pg_get_constraintdef` of each CHECK.
-    pub checks: Vec<String>,
+    pub(super) checks: Vec<String>,
 }
 
 /// A row of [`super::queries::FUNCTIONS`].
 #[derive(Debug, Clone, Default)]
-pub struct FunctionRow {
-    pub schema: String,
-    pub name: String,
-    pub arguments: Vec<String>,
-    pub result: Option<String>,
+pub(super) struct FunctionRow {
+    pub(super) schema: String,
+    pub(super) name: String,
+    pub(super) arguments: Vec<String>,
+    pub(super) result: Option<String>,
 }
 
 /// A row of [`super::queries::INDEX_SCANS`].
 #[derive(Debug, Clone, Default)]
-pub struct IndexScanRow {
-    pub schema: String,
-    pub name: String,
-    pub scans: i64,
+pub(super) struct IndexScanRow {
+    pub(super) schema: String,
+    pub(super) name: String,
+    pub(super) scans: i64,
 }
 
 /// Everything the catalog queries returned.
 #[derive(Debug, Clone, Default)]
-pub struct CatalogRows {
-    pub schemas: Vec<String>,
-    pub extensions: Vec<String>,
-    pub relations: Vec<RelationRow>,
-    pub columns: Vec<ColumnRow>,
-    pub constraints: Vec<ConstraintRow>,
-    pub indexes: Vec<IndexRow>,
-    pub policies: Vec<PolicyRow>,
-    pub grants: Vec<GrantRow>,
-    pub triggers: Vec<TriggerRow>,
-    pub enums: Vec<EnumRow>,
-    pub domains: Vec<DomainRow>,
-    pub functions: Vec<FunctionRow>,
-    pub index_scans: Vec<IndexScanRow>,
+pub(super) struct CatalogRows {
+    pub(super) schemas: Vec<String>,
+    pub(super) extensions: Vec<String>,
+    pub(super) relations: Vec<RelationRow>,
+    pub(super) columns: Vec<ColumnRow>,
+    pub(super) constraints: Vec<ConstraintRow>,
+    pub(super) indexes: Vec<IndexRow>,
+    pub(super) policies: Vec<PolicyRow>,
+    pub(super) grants: Vec<GrantRow>,
+    pub(super) triggers: Vec<TriggerRow>,
+    pub(super) enums: Vec<EnumRow>,
+    pub(super) domains: Vec<DomainRow>,
+    pub(super) functions: Vec<FunctionRow>,
+    pub(super) index_scans: Vec<IndexScanRow>,
     /// `stats_reset` of this database (RFC 3339), when the server has one.
-    pub stats_reset: Option<String>,
+    pub(super) stats_reset: Option<String>,
     /// When the snapshot was taken (RFC 3339).
-    pub read_at: String,
+    pub(super) read_at: String,
 }

@@ -192,6 +192,15 @@ impl ConnectionSettings {
         Ok(settings)
     }
 
+    /// The same server and credentials, another database (e.g. a scratch database
+    /// next to the target).
+    pub fn with_dbname(&self, dbname: &str) -> ConnectionSettings {
+        ConnectionSettings {
+            dbname: dbname.to_string(),
+            ..self.clone()
+        }
+    }
+
     /// Whether a password is set (the password itself is never handed out).
     pub fn has_password(&self) -> bool {
         self.password.is_some()
@@ -539,5 +548,8 @@ mod tests {
         let shown = format!("{settings:?} {}", settings.target());
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(settings.has_password());
+        let scratch = settings.with_dbname("scratch");
+        assert_eq!(scratch.target(), "u@h:5432/scratch");
+        assert_eq!(scratch.password, settings.password);
     }
 }
