@@ -69,8 +69,7 @@ fn apply_and_read(
     statements: &[StatementSource],
     schemas: &[String],
 ) -> Result<DevDatabase, LiveError> {
-    let mut scratch_settings = settings.clone();
-    scratch_settings.dbname = name.to_string();
+    let scratch_settings = settings.with_dbname(name);
     let mut client: Client = connect_client(&scratch_settings)?;
     let mut rejected = Vec::new();
     for statement in statements {
