@@ -33,8 +33,9 @@ pub struct CheckRun {
 }
 
 /// Runs `pgparity check` in `working_dir`: an `Err` means the run could not be
-/// completed (exit code 2).
-pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
+/// completed (exit code 2). `progress` hears what a long live run is doing (the binary
+/// prints it on stderr when that is a terminal).
+pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> Result<CheckRun> {
     let started = Instant::now();
     let generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let baseline = match &args.baseline {
@@ -87,7 +88,13 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
             "--dev-db applies the specs: give them with --specs or `specs` in pgparity.toml",
         )?;
         let settings = live_inputs::settings_for(dev_db)?;
-        live_inputs::apply_specs_to_dev_database(specs, &settings, &session_options, &scope)?;
+        live_inputs::apply_specs_to_dev_database(
+            specs,
+            &settings,
+            &session_options,
+            &scope,
+            progress,
+        )?;
     }
     let live = match (&args.snapshot, &args.db) {
         (Some(path), _) => live_inputs::read_snapshot(path)?,
@@ -97,11 +104,15 @@ pub fn check(args: &CheckArgs, working_dir: &Path) -> Result<CheckRun> {
             &scope,
             mapping.as_ref(),
             args.sample_rows,
+            progress,
         )
         .context("cannot read the live database")?,
         (None, None) => live_inputs::Live::default(),
     };
 
+    if live.catalog.is_some() {
+        progress("comparing and checking");
+    }
     let outcome = checks::run(&Inputs {
         specs: specs.as_ref(),
         contracts: contracts.as_ref(),
@@ -230,7 +241,11 @@ fn schemas_in_scope(schemas: &[String]) -> Vec<String> {
 }
 
 /// `pgparity snapshot`: the live catalog of a database as snapshot JSON.
-pub fn snapshot(args: &SnapshotArgs, working_dir: &Path) -> Result<String> {
+pub fn snapshot(
+    args: &SnapshotArgs,
+    working_dir: &Path,
+    progress: &dyn Fn(&str),
+) -> Result<String> {
     let config = match &args.config {
         Some(path) => Config::load(path)?,
         None => Config::discover(working_dir)?,
@@ -247,6 +262,7 @@ pub fn snapshot(args: &SnapshotArgs, working_dir: &Path) -> Result<String> {
         &schemas,
         None,
         None,
+        progress,
     )
     .context("cannot read the live database")?;
     let catalog = live.catalog.unwrap_or_default();

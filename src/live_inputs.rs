@@ -51,9 +51,13 @@ pub fn read_database(
     schemas: &[String],
     mapping: Option<&Mapping>,
     sample_rows: Option<u32>,
+    progress: &dyn Fn(&str),
 ) -> Result<Live> {
+    progress(&format!("connecting to {}", settings.target()));
     let mut session = LiveSession::connect(settings, options)?;
+    progress(&format!("introspecting schemas {}", schemas.join(", ")));
     let catalog = introspect(&mut session, schemas)?;
+    progress(&format!("read {} relations", catalog.relations.len()));
     let row_samples = match (sample_rows, mapping) {
         (Some(limit), Some(mapping)) => {
             let relations: BTreeSet<&QualifiedName> = mapping
@@ -64,6 +68,7 @@ pub fn read_database(
                 .collect();
             let mut samples = RowSamples::new();
             for relation in relations {
+                progress(&format!("sampling up to {limit} rows of {relation}"));
                 let rows = session
                     .sample_rows(relation, limit)?
                     .iter()
@@ -105,7 +110,13 @@ pub fn apply_specs_to_dev_database(
     settings: &ConnectionSettings,
     options: &SessionOptions,
     schemas: &[String],
+    progress: &dyn Fn(&str),
 ) -> Result<()> {
+    progress(&format!(
+        "applying {} spec statements to a scratch database on {}",
+        specs.sources.len(),
+        settings.target()
+    ));
     let dev = apply_to_scratch(settings, options, &specs.sources, schemas)
         .context("cannot use the --dev-db server")?;
     for rejected in dev.rejected {

@@ -21,7 +21,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => {
             let working_dir = std::env::current_dir()?;
-            let run = app::check(&args, &working_dir)?;
+            let run = app::check(&args, &working_dir, &progress)?;
             match &args.output {
                 Some(path) => app::write_atomically(path, &run.rendered)?,
                 None => {
@@ -36,7 +36,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(u8::try_from(run.exit_code).unwrap_or(2))
         }
         Command::Snapshot(args) => {
-            let snapshot = app::snapshot(&args, &std::env::current_dir()?)?;
+            let snapshot = app::snapshot(&args, &std::env::current_dir()?, &progress)?;
             match &args.output {
                 Some(path) => app::write_atomically(path, &snapshot)?,
                 None => print(&snapshot)?,
@@ -51,6 +51,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             print(&app::explain(&rule)?)?;
             Ok(0)
         }
+    }
+}
+
+/// Progress of long live runs, on stderr when it is a terminal (nothing otherwise, so
+/// logs and pipes stay clean).
+fn progress(message: &str) {
+    if std::io::stderr().is_terminal() {
+        eprintln!("pgparity: {message}");
     }
 }
 

@@ -348,3 +348,39 @@ fn a_missing_or_invalid_baseline_cannot_run() {
         invalid.stderr
     );
 }
+
+#[test]
+fn progress_goes_to_a_terminal_stderr_only() {
+    let folder = std::env::temp_dir().join(format!("pgparity-progress-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let snapshot = folder.join("empty.json");
+    let empty = pgparity::sources::snapshot::Snapshot::new(
+        pgparity::model::Catalog::new(),
+        "postgres@db:5432/ledger".into(),
+        vec!["public".into()],
+    );
+    std::fs::write(&snapshot, empty.to_json()).unwrap();
+    let snapshot = snapshot.to_string_lossy().into_owned();
+    let args = [
+        "check",
+        "--snapshot",
+        &snapshot,
+        "--config",
+        "/dev/null",
+        "--format",
+        "json",
+    ];
+    let on_terminal = pgparity_on_terminal(&args, &[]);
+    assert!(
+        on_terminal.contains("pgparity: comparing and checking"),
+        "{on_terminal:?}"
+    );
+    let piped = support::pgparity(&args);
+    assert!(
+        piped.stderr.is_empty(),
+        "no progress when stderr is not a terminal: {:?}",
+        piped.stderr
+    );
+    assert!(!piped.stdout.contains("comparing and checking"));
+    std::fs::remove_dir_all(&folder).ok();
+}
