@@ -528,4 +528,20 @@ fn snapshots_of_the_shared_sample() {
     insta::assert_snapshot!("sample_junit", junit);
     let (_, github) = check_as("github", &["--config", SAMPLE]);
     insta::assert_snapshot!("sample_github", github);
+
+    let (_, text) = check_as("text", &["--config", SAMPLE]);
+    insta::assert_snapshot!("sample_text", text);
+    let (_, json) = check_as("json", &["--config", SAMPLE]);
+    insta::assert_snapshot!("sample_json", json);
+    let (_, markdown) = check_as("markdown", &["--config", SAMPLE]);
+    let stable: Vec<String> = markdown
+        .lines()
+        .map(|line| match line {
+            line if line.starts_with("| Generated | ") => "| Generated | [time] |".to_string(),
+            line if line.starts_with("| Duration | ") => "| Duration | [duration] |".to_string(),
+            line if line.starts_with("| pgparity | ") => "| pgparity | [version] |".to_string(),
+            line => line.to_string(),
+        })
+        .collect();
+    insta::assert_snapshot!("sample_markdown", stable.join("\n"));
 }
