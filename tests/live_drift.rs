@@ -456,3 +456,61 @@ fn a_different_function_operator_or_literal_is_drift() {
         ("now()", "clock_timestamp()")
     );
 }
+
+/// A partitioned table with keys, a foreign key, a check, an index and two partitions.
+const PARTITIONED_SPEC: &str = "
+CREATE TABLE sensors (id uuid PRIMARY KEY);
+
+CREATE TABLE measurements (
+    sensor_id uuid NOT NULL CONSTRAINT fk_measurements_sensor REFERENCES sensors (id),
+    taken_on date NOT NULL,
+    reading numeric NOT NULL CONSTRAINT ck_measurements_reading CHECK (reading >= 0),
+    note text DEFAULT '',
+    CONSTRAINT pk_measurements PRIMARY KEY (sensor_id, taken_on)
+) PARTITION BY RANGE (taken_on);
+
+CREATE TABLE measurements_2025 PARTITION OF measurements
+    FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE measurements_2026 PARTITION OF measurements
+    FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+
+CREATE INDEX idx_measurements_taken_on ON measurements (taken_on DESC);
+CREATE UNIQUE INDEX uq_measurements_note ON measurements (sensor_id, taken_on, note);
+";
+
+#[test]
+fn what_postgresql_derives_for_partitions_is_not_drift() {
+    let folder = support::ScratchDir::new("partitions");
+    let spec = folder.write("schema.sql", PARTITIONED_SPEC);
+    let database = TestDatabase::new("partitions");
+    database.execute(PARTITIONED_SPEC);
+    let (_, report) = check_json(&[
+        "--config",
+        "/dev/null",
+        "--specs",
+        &spec,
+        "--db",
+        &database.url(),
+    ]);
+    assert_eq!(drift_of(&report), Vec::<Drift>::new());
+
+    database.execute("CREATE INDEX idx_measurements_2025_reading ON measurements_2025 (reading)");
+    let (_, report) = check_json(&[
+        "--config",
+        "/dev/null",
+        "--specs",
+        &spec,
+        "--db",
+        &database.url(),
+    ]);
+    assert_eq!(
+        drift_of(&report),
+        vec![(
+            "unexpected-index".to_string(),
+            "public.idx_measurements_2025_reading".to_string(),
+            Some("absent".to_string()),
+            Some("index".to_string()),
+        )],
+        "an index of the partition's own is still drift"
+    );
+}
