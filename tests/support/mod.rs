@@ -76,3 +76,40 @@ pub fn briefs(report: &Value) -> Vec<Brief> {
         })
         .collect()
 }
+
+/// A folder under the temp dir for one test's files, removed when dropped.
+pub struct ScratchDir {
+    /// The folder.
+    pub path: std::path::PathBuf,
+}
+
+impl ScratchDir {
+    /// Creates `pgparity-test-<hint>-<pid>-<n>` under the temp dir.
+    pub fn new(hint: &str) -> ScratchDir {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let path =
+            std::env::temp_dir().join(format!("pgparity-test-{hint}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("scratch folder");
+        ScratchDir { path }
+    }
+
+    /// Writes `text` to `name` in the folder and returns the file's path as text.
+    pub fn write(&self, name: &str, text: &str) -> String {
+        let file = self.path.join(name);
+        std::fs::write(&file, text).expect("scratch file");
+        file.display().to_string()
+    }
+
+    /// The path of `name` in the folder, as text.
+    pub fn file(&self, name: &str) -> String {
+        self.path.join(name).display().to_string()
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}

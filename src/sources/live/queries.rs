@@ -74,7 +74,11 @@ pub const COLUMNS: &str = with_scope!(
 
 /// Constraints but NOT NULL and constraint triggers, with keys as column names; the
 /// server prints only checks and exclusions (the others are fully structured).
-/// `{nulls_not_distinct}` is replaced by [`nulls_not_distinct`].
+/// What a partition inherits from its partitioned parent is left out: the specs declare
+/// it once, on the parent (checks are inherited, not local; keys and foreign keys are
+/// clones with a `conparentid`).
+/// `{nulls_not_distinct}` is replaced by [`nulls_not_distinct`], `{constraint_clone_filter}`
+/// by [`constraint_clone_filter`].
 const CONSTRAINTS_TEMPLATE: &str = with_scope!(
     "SELECT con.conrelid, con.conname::text, con.contype::text, con.condeferrable,
         ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
@@ -93,15 +97,21 @@ const CONSTRAINTS_TEMPLATE: &str = with_scope!(
     JOIN pg_catalog.pg_constraint con ON con.conrelid = s.oid
     LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
     LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
+    JOIN pg_catalog.pg_class rel ON rel.oid = s.oid
     LEFT JOIN pg_catalog.pg_index ci ON ci.indexrelid = con.conindid
     WHERE con.contype IN ('p', 'u', 'f', 'c', 'x')
+      AND (con.conislocal OR NOT rel.relispartition)
+      {constraint_clone_filter}
     ORDER BY con.conrelid, con.conname"
 );
 
 /// Indexes with their keys (column names by attnum; only expressions are printed by the
 /// server, which is the costly part),
-/// ordering options, INCLUDE columns, predicate and backing constraint.
-/// `{nulls_not_distinct}` is replaced by [`nulls_not_distinct`].
+/// ordering options, INCLUDE columns, predicate and backing constraint. Indexes that are
+/// partitions of a partitioned index are left out: PostgreSQL creates them on each
+/// partition, under generated names, from the index the specs declare on the parent.
+/// `{nulls_not_distinct}` is replaced by [`nulls_not_distinct`], `{index_clone_filter}` by
+/// [`index_clone_filter`].
 const INDEXES_TEMPLATE: &str = with_scope!(
     "SELECT i.indrelid, ic.relname::text, i.indisunique, am.amname::text,
         i.indnkeyatts::int4,
@@ -131,6 +141,7 @@ const INDEXES_TEMPLATE: &str = with_scope!(
     LEFT JOIN pg_catalog.pg_constraint con
         ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
        AND con.contype IN ('p', 'u', 'x')
+    WHERE true {index_clone_filter}
     ORDER BY i.indrelid, ic.relname"
 );
 
@@ -254,20 +265,45 @@ fn trigger_clone_filter(server_version: u32) -> &'static str {
     }
 }
 
+/// Keys and foreign keys cloned onto partitions carry their parent's oid (PostgreSQL 11+).
+fn constraint_clone_filter(server_version: u32) -> &'static str {
+    if server_version >= 110_000 {
+        "AND con.conparentid = 0"
+    } else {
+        ""
+    }
+}
+
+/// Indexes attached to a partitioned index are partitions themselves (PostgreSQL 11+).
+fn index_clone_filter(server_version: u32) -> &'static str {
+    if server_version >= 110_000 {
+        "AND NOT ic.relispartition"
+    } else {
+        ""
+    }
+}
+
 /// [`CONSTRAINTS_TEMPLATE`] for the server's version.
 pub fn constraints(server_version: u32) -> String {
-    CONSTRAINTS_TEMPLATE.replace(
-        "{nulls_not_distinct}",
-        &nulls_not_distinct(server_version, "ci"),
-    )
+    CONSTRAINTS_TEMPLATE
+        .replace(
+            "{nulls_not_distinct}",
+            &nulls_not_distinct(server_version, "ci"),
+        )
+        .replace(
+            "{constraint_clone_filter}",
+            constraint_clone_filter(server_version),
+        )
 }
 
 /// [`INDEXES_TEMPLATE`] for the server's version.
 pub fn indexes(server_version: u32) -> String {
-    INDEXES_TEMPLATE.replace(
-        "{nulls_not_distinct}",
-        &nulls_not_distinct(server_version, "i"),
-    )
+    INDEXES_TEMPLATE
+        .replace(
+            "{nulls_not_distinct}",
+            &nulls_not_distinct(server_version, "i"),
+        )
+        .replace("{index_clone_filter}", index_clone_filter(server_version))
 }
 
 /// [`TRIGGERS_TEMPLATE`] for the server's version.
