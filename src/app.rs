@@ -7,9 +7,10 @@ use crate::config::{Config, FailOn};
 use crate::contracts::load_contracts;
 use crate::finding::sort_findings;
 use crate::live_inputs;
-use crate::mapping::load_mapping;
+use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
 use crate::report::{self, Format, Report, ReportContext};
+use crate::sources::live::SessionOptions;
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::load_specs;
 use anyhow::{Context, Result};
@@ -59,55 +60,76 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
     let default_schema = schemas.first().map_or(DEFAULT_SCHEMA, String::as_str);
     let mapping_path = args.mapping.clone().or_else(|| config.mapping.clone());
 
-    let specs = if spec_paths.is_empty() {
-        None
-    } else {
-        Some(load_specs(&spec_paths, default_schema).context("cannot load the specs")?)
-    };
-    let mapping = match &mapping_path {
-        Some(path) => Some(load_mapping(path, default_schema).context("cannot load the mapping")?),
-        None => None,
-    };
-    let mut contract_paths = mapping
-        .as_ref()
-        .map(|mapping| mapping.contracts.clone())
-        .unwrap_or_default();
-    contract_paths.extend(config.contracts.iter().cloned());
-    contract_paths.extend(args.contracts.iter().cloned());
-    let contracts = if contract_paths.is_empty() {
-        None
-    } else {
-        Some(load_contracts(&contract_paths).context("cannot load the contracts")?)
-    };
-
     let session_options = live_inputs::session_options(&args.timeouts);
     let scope = schemas_in_scope(&schemas);
-    let mut specs = specs;
-    if let Some(dev_db) = &args.dev_db {
-        let specs = specs.as_mut().context(
-            "--dev-db applies the specs: give them with --specs or `specs` in pgparity.toml",
-        )?;
-        let settings = live_inputs::settings_for(dev_db)?;
-        live_inputs::apply_specs_to_dev_database(
-            specs,
-            &settings,
-            &session_options,
-            &scope,
-            progress,
-        )?;
-    }
-    let live = match (&args.snapshot, &args.db) {
-        (Some(path), _) => live_inputs::read_snapshot(path)?,
-        (None, Some(db)) => live_inputs::read_database(
-            &live_inputs::settings_for(db)?,
-            &session_options,
-            &scope,
-            mapping.as_ref(),
-            args.sample_rows,
-            progress,
-        )
-        .context("cannot read the live database")?,
-        (None, None) => live_inputs::Live::default(),
+    // Loading the specs is CPU work in this process while introspection mostly waits on
+    // the server, so the two overlap when nothing orders them (`--dev-db` applies the
+    // specs first); on 1,000 tables that is a third of the run. Errors keep the order of
+    // the inputs: specs, mapping, contracts, database.
+    let (specs, mapping, contract_paths, contracts, live) = std::thread::scope(|threads| {
+        let spec_loader = threads.spawn(|| {
+            if spec_paths.is_empty() {
+                Ok(None)
+            } else {
+                load_specs(&spec_paths, default_schema)
+                    .map(Some)
+                    .context("cannot load the specs")
+            }
+        });
+        let mapping = match &mapping_path {
+            Some(path) => load_mapping(path, default_schema)
+                .map(Some)
+                .context("cannot load the mapping"),
+            None => Ok(None),
+        };
+        let mut contract_paths = match &mapping {
+            Ok(Some(mapping)) => mapping.contracts.clone(),
+            _ => Vec::new(),
+        };
+        contract_paths.extend(config.contracts.iter().cloned());
+        contract_paths.extend(args.contracts.iter().cloned());
+        let contracts = if contract_paths.is_empty() {
+            Ok(None)
+        } else {
+            load_contracts(&contract_paths)
+                .map(Some)
+                .context("cannot load the contracts")
+        };
+        let live = match (&mapping, &contracts) {
+            (Ok(mapping), Ok(_)) if args.dev_db.is_none() => Some(read_live(
+                args,
+                &session_options,
+                &scope,
+                mapping.as_ref(),
+                progress,
+            )),
+            _ => None,
+        };
+        let specs = spec_loader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (specs, mapping, contract_paths, contracts, live)
+    });
+    let mut specs = specs?;
+    let mapping = mapping?;
+    let contracts = contracts?;
+    let live = match live {
+        Some(live) => live?,
+        None => {
+            let dev_db = args.dev_db.as_deref().unwrap_or_default();
+            let specs = specs.as_mut().context(
+                "--dev-db applies the specs: give them with --specs or `specs` in pgparity.toml",
+            )?;
+            let settings = live_inputs::settings_for(dev_db)?;
+            live_inputs::apply_specs_to_dev_database(
+                specs,
+                &settings,
+                &session_options,
+                &scope,
+                progress,
+            )?;
+            read_live(args, &session_options, &scope, mapping.as_ref(), progress)?
+        }
     };
 
     if live.catalog.is_some() {
@@ -188,6 +210,29 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
         rendered,
         exit_code: i32::from(failed),
     })
+}
+
+/// The live side of a run: the snapshot, else the database, else nothing.
+fn read_live(
+    args: &CheckArgs,
+    session_options: &SessionOptions,
+    scope: &[String],
+    mapping: Option<&Mapping>,
+    progress: &dyn Fn(&str),
+) -> Result<live_inputs::Live> {
+    match (&args.snapshot, &args.db) {
+        (Some(path), _) => live_inputs::read_snapshot(path),
+        (None, Some(db)) => live_inputs::read_database(
+            &live_inputs::settings_for(db)?,
+            session_options,
+            scope,
+            mapping,
+            args.sample_rows,
+            progress,
+        )
+        .context("cannot read the live database"),
+        (None, None) => Ok(live_inputs::Live::default()),
+    }
 }
 
 /// The inputs a run read, by kind, for report headers.

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod large_schema;
 pub mod pg;
 
 use serde_json::Value;

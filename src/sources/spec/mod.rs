@@ -168,10 +168,11 @@ impl SpecBuilder {
         parsed: &[statements::RawStatement],
     ) {
         let text = statements::blank_meta_lines(text);
+        let lines = statements::LineStarts::new(&text);
         let starts: Vec<usize> = parsed
             .iter()
             .map(|statement| {
-                statements::byte_offset(&text, statement.line.into(), statement.column.into())
+                lines.byte_offset(&text, statement.line.into(), statement.column.into())
             })
             .collect();
         for (index, statement) in parsed.iter().enumerate() {

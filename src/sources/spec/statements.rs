@@ -147,19 +147,42 @@ fn parse_until_tokenizer_error(text: &str, error: &TokenizerError) -> Vec<RawSta
 
 /// The byte offset of a 1-based line and character column (clamped to the text).
 pub(crate) fn byte_offset(text: &str, line: u64, column: u64) -> usize {
-    let mut offset = 0;
-    for (index, content) in text.split_inclusive('\n').enumerate() {
-        if index as u64 + 1 == line {
-            let skip = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
-            return offset
-                + content
-                    .char_indices()
-                    .nth(skip)
-                    .map_or(content.len(), |(at, _)| at);
-        }
-        offset += content.len();
+    LineStarts::new(text).byte_offset(text, line, column)
+}
+
+/// Where each line of a text starts, so that turning many statement positions into byte
+/// offsets costs one pass over the text instead of one pass per statement (a spec of
+/// thousands of statements spent most of its loading time re-scanning lines).
+pub(crate) struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    /// The line starts of `text`.
+    pub(crate) fn new(text: &str) -> LineStarts {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        LineStarts(starts)
     }
-    text.len()
+
+    /// The byte offset of a 1-based line and character column of the `text` these
+    /// starts were computed from (clamped to the text).
+    pub(crate) fn byte_offset(&self, text: &str, line: u64, column: u64) -> usize {
+        let Some(&start) = usize::try_from(line.saturating_sub(1))
+            .ok()
+            .filter(|_| line > 0)
+            .and_then(|index| self.0.get(index))
+        else {
+            return text.len();
+        };
+        let end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |at| start + at + 1);
+        let skip = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
+        start
+            + text[start..end]
+                .char_indices()
+                .nth(skip)
+                .map_or(end - start, |(at, _)| at)
+    }
 }
 
 /// The statement loop over a file's tokens.
@@ -427,6 +450,9 @@ mod tests {
             other => panic!("expected an error, got {other:?}"),
         }
         assert_eq!(byte_offset("ab\ncdé f", 2, 4), 7);
+        assert_eq!(byte_offset("ab\ncd\n", 2, 9), 6);
+        assert_eq!(byte_offset("ab\ncd", 3, 1), 5);
+        assert_eq!(byte_offset("ab\ncd", 0, 1), 5);
     }
 
     #[test]
