@@ -355,15 +355,15 @@ mod tests {
     use super::*;
 
     fn load_text(text: &str) -> Result<Config, ConfigError> {
-        let dir = std::env::temp_dir().join(format!("pgparity-config-{}", std::process::id()));
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("pgparity-config-{}-{call}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!(
-            "{:x}.toml",
-            text.len() * 31 + text.bytes().map(usize::from).sum::<usize>()
-        ));
+        let path = dir.join("pgparity.toml");
         std::fs::write(&path, text).unwrap();
         let result = Config::load(&path);
-        std::fs::remove_file(&path).ok();
+        std::fs::remove_dir_all(&dir).ok();
         result
     }
 

@@ -8,7 +8,7 @@ mod support;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use support::{check_json, pgparity, ROOT};
+use support::{check_json, pgparity, ScratchDir, ROOT};
 
 /// The shared sample: the bundled example with an expired suppression, so it has an
 /// error, a warning and an info finding, each at a different kind of file.
@@ -223,8 +223,8 @@ fn sarif_of_broken_fixtures_is_valid_and_complete() {
 
 #[test]
 fn sarif_levels_follow_severity_overrides() {
-    let folder = scratch("levels");
-    let config = folder.join("pgparity.toml");
+    let folder = ScratchDir::new("formats-levels");
+    let config = folder.path.join("pgparity.toml");
     std::fs::write(
         &config,
         format!(
@@ -242,7 +242,6 @@ fn sarif_levels_follow_severity_overrides() {
         .find(|result| result["ruleId"] == "speculative-index")
         .expect("the speculative index is reported");
     assert_eq!(speculative["level"], "warning");
-    let _ = std::fs::remove_dir_all(folder);
 }
 
 #[test]
@@ -264,28 +263,19 @@ fn suppressed_findings_are_sarif_results_with_an_external_suppression() {
     assert_results_are_complete(&log);
 }
 
-/// A fresh folder under the system temporary folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let folder =
-        std::env::temp_dir().join(format!("pgparity-formats-ci-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).expect("a scratch folder");
-    folder
-}
-
 /// The speculative-index fixture in a temporary folder, with `padding` blank lines
-/// before its statement; returns the config path.
-fn moved_fixture(name: &str, padding: usize) -> PathBuf {
-    let folder = scratch(name);
+/// before its statement; returns the folder (removed when dropped) and the config path.
+fn moved_fixture(name: &str, padding: usize) -> (ScratchDir, PathBuf) {
+    let folder = ScratchDir::new(name);
     let change =
         std::fs::read_to_string(Path::new(ROOT).join("fixtures/speculative-index/change.sql"))
             .expect("the fixture's change.sql");
     std::fs::write(
-        folder.join("change.sql"),
+        folder.path.join("change.sql"),
         format!("{}{change}", "\n".repeat(padding)),
     )
     .expect("change.sql is written");
-    let config = folder.join("pgparity.toml");
+    let config = folder.path.join("pgparity.toml");
     std::fs::write(
         &config,
         format!(
@@ -295,13 +285,13 @@ fn moved_fixture(name: &str, padding: usize) -> PathBuf {
         ),
     )
     .expect("the config is written");
-    config
+    (folder, config)
 }
 
 #[test]
 fn sarif_fingerprints_survive_moved_lines() {
-    let first = moved_fixture("lines-as-committed", 0);
-    let second = moved_fixture("lines-moved", 5);
+    let (_first_folder, first) = moved_fixture("formats-lines-as-committed", 0);
+    let (_second_folder, second) = moved_fixture("formats-lines-moved", 5);
     let speculative = |config: &Path| {
         let log = sarif_of(&["--config", &config.to_string_lossy()]);
         let result = results(&log)
@@ -327,11 +317,6 @@ fn sarif_fingerprints_survive_moved_lines() {
     assert!(uri_before.starts_with("file:///"), "{uri_before}");
     assert!(uri_after.ends_with("/change.sql"), "{uri_after}");
     assert_eq!(fingerprints_before, fingerprints_after);
-    for config in [first, second] {
-        if let Some(folder) = config.parent() {
-            let _ = std::fs::remove_dir_all(folder);
-        }
-    }
 }
 
 /// Distinct (rule, object) pairs of a JSON report's findings, with the most severe
@@ -440,8 +425,8 @@ fn junit_counts_match_the_json_report_for_every_fixture_and_threshold() {
 
 #[test]
 fn junit_of_a_clean_run_is_one_passing_case() {
-    let folder = scratch("clean");
-    let config = folder.join("pgparity.toml");
+    let folder = ScratchDir::new("formats-clean");
+    let config = folder.path.join("pgparity.toml");
     std::fs::write(
         &config,
         format!(
@@ -458,7 +443,6 @@ fn junit_of_a_clean_run_is_one_passing_case() {
         xml.contains(r#"<testcase name="pgparity: no findings""#),
         "{xml}"
     );
-    let _ = std::fs::remove_dir_all(folder);
 }
 
 #[test]
