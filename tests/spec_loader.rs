@@ -493,6 +493,7 @@ fn policies_and_grants() {
          CREATE POLICY open ON app.t WITH CHECK (true);\n\
          ALTER POLICY open ON app.t TO admin;\n\
          GRANT SELECT, INSERT ON TABLE app.t TO reader, PUBLIC;\n\
+         GRANT UPDATE (tenant_id) ON TABLE app.t TO reader;\n\
          GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA app TO admin;\n\
          REVOKE INSERT ON app.t FROM reader;\n\
          GRANT USAGE ON SEQUENCE app.s TO reader;\n\

@@ -205,19 +205,21 @@ fn roles(owners: Option<&[Owner]>) -> Vec<String> {
     roles
 }
 
-/// Table privileges, upper-case; `ALL` expands to the seven.
+/// Table privileges, upper-case; `ALL` expands to the seven. Column privileges
+/// (`GRANT UPDATE (name) ON t`) are not table privileges — PostgreSQL keeps them per
+/// column — and the model does not hold them, so they are left out.
 fn privileges(privileges: &Privileges) -> Vec<String> {
     match privileges {
         Privileges::All { .. } => TABLE_PRIVILEGES.iter().map(|p| p.to_string()).collect(),
         Privileges::Actions(actions) => actions
             .iter()
             .filter_map(|action| match action {
-                Action::Select { .. } => Some("SELECT"),
-                Action::Insert { .. } => Some("INSERT"),
-                Action::Update { .. } => Some("UPDATE"),
+                Action::Select { columns: None } => Some("SELECT"),
+                Action::Insert { columns: None } => Some("INSERT"),
+                Action::Update { columns: None } => Some("UPDATE"),
                 Action::Delete => Some("DELETE"),
                 Action::Truncate => Some("TRUNCATE"),
-                Action::References { .. } => Some("REFERENCES"),
+                Action::References { columns: None } => Some("REFERENCES"),
                 Action::Trigger => Some("TRIGGER"),
                 _ => None,
             })
