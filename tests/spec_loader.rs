@@ -825,3 +825,33 @@ fn alter_index_rename_renames_the_index_and_the_constraint_it_backs() {
         ]
     );
 }
+
+#[test]
+fn create_table_as_takes_the_query_columns_typed_by_lineage() {
+    let set = load(
+        "CREATE TABLE src (n integer NOT NULL, label text);\n\
+         CREATE TABLE copy AS SELECT n, label, n::bigint AS wide, 1 AS one FROM src;",
+    );
+    assert!(set.problems.is_empty(), "{:?}", problems(&set));
+    let copy = relation(&set, "copy");
+    let columns: Vec<(String, Option<String>, bool)> = copy
+        .columns
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                c.data_type.as_ref().map(ToString::to_string),
+                c.not_null,
+            )
+        })
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            ("n".to_string(), Some("integer".to_string()), false),
+            ("label".to_string(), Some("text".to_string()), false),
+            ("wide".to_string(), Some("bigint".to_string()), false),
+            ("one".to_string(), Some("integer".to_string()), false),
+        ]
+    );
+}

@@ -77,13 +77,43 @@ pub(super) fn defaults(
     if let (Some(left), Some(right), Some(column_type)) = (expected, actual, column_type) {
         let typed =
             |text: &str| normalize_expression(&format!("({text})::{column_type}"), default_schema);
-        if let (Ok(left), Ok(right)) = (typed(left), typed(right)) {
-            if left == right {
+        if let (Ok(typed_left), Ok(typed_right)) = (typed(left), typed(right)) {
+            if typed_left == typed_right {
                 return None;
+            }
+            if !is_text_type(column_type)
+                && is_string_literal(&typed_left)
+                && is_string_literal(&typed_right)
+            {
+                return Some(Difference {
+                    property,
+                    expected: left.trim().to_string(),
+                    actual: right.trim().to_string(),
+                    comparison: Comparison::Undecided {
+                        reason: format!(
+                            "the server stores {column_type} literals in its own canonical form \
+                             ('2017-12-14 01:02:30' is printed with its time zone); compare the values"
+                        ),
+                    },
+                });
             }
         }
     }
     expressions(property, expected, actual, default_schema)
+}
+
+/// Types whose literals the server keeps as written.
+fn is_text_type(column_type: &SqlType) -> bool {
+    matches!(
+        column_type.base(),
+        "text" | "character varying" | "character" | "bpchar" | "name"
+    )
+}
+
+/// A canonical text that is one string literal (`'…'`, quotes doubled inside).
+fn is_string_literal(canonical: &str) -> bool {
+    let chars: Vec<char> = canonical.trim().chars().collect();
+    chars.first() == Some(&'\'') && closing(&chars, 0, '\'') == chars.len()
 }
 
 /// Compares two view bodies. Equal canonical forms are equal definitions; different
@@ -99,9 +129,16 @@ pub(super) fn queries(expected: &str, actual: &str, default_schema: &str) -> Opt
     ) {
         (Ok(left), Ok(right)) if left == right || only_added_casts(&left, &right) => return None,
         (Ok(left), Ok(right)) => {
-            if unqualified(&left) == unqualified(&right) {
+            if unqualified(without_outer_parentheses(&left))
+                == unqualified(without_outer_parentheses(&right))
+            {
                 Comparison::Undecided {
                     reason: "the bodies differ only in how column references are qualified".into(),
+                }
+            } else if is_table_shorthand(&left) || is_table_shorthand(&right) {
+                Comparison::Undecided {
+                    reason: "the spec writes `TABLE name`, which the server prints as a SELECT of its columns"
+                        .into(),
                 }
             } else if selects_star(&left) || selects_star(&right) {
                 Comparison::Undecided {
@@ -314,6 +351,48 @@ fn closing(chars: &[char], start: usize, quote: char) -> usize {
 }
 
 /// Whether a canonical query selects `*` or `relation.*` anywhere (outside literals).
+/// `(SELECT …)` as `SELECT …`: a parenthesized body means the same query.
+fn without_outer_parentheses(canonical: &str) -> &str {
+    let mut text = canonical.trim();
+    while text.starts_with('(') && text.ends_with(')') && closes_at_end(text) {
+        text = text[1..text.len() - 1].trim();
+    }
+    text
+}
+
+/// Whether the parenthesis opening `text` is the one that closes it at the end (not
+/// `(a) + (b)`).
+fn closes_at_end(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let mut depth = 0usize;
+    let mut index = 0;
+    while index < chars.len() {
+        match chars[index] {
+            '\'' | '"' => {
+                index = closing(&chars, index, chars[index]);
+                continue;
+            }
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && index + 1 < chars.len() {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    depth == 0
+}
+
+/// `TABLE name`: the SQL shorthand for `SELECT * FROM name`.
+fn is_table_shorthand(canonical: &str) -> bool {
+    without_outer_parentheses(canonical)
+        .get(..6)
+        .is_some_and(|head| head.eq_ignore_ascii_case("table "))
+}
+
 fn selects_star(canonical: &str) -> bool {
     let mut outside_literals = String::new();
     let chars: Vec<char> = canonical.chars().collect();
@@ -337,6 +416,76 @@ fn selects_star(canonical: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literals_the_server_reformats_are_undecided_for_non_text_columns() {
+        let timestamptz = SqlType::parse("timestamptz");
+        let difference = defaults(
+            "default",
+            Some("'2017-12-14 01:02:30'::TIMESTAMPTZ"),
+            Some("'2017-12-14 01:02:30+00'::timestamp with time zone"),
+            Some(&timestamptz),
+            "public",
+        )
+        .expect("a difference");
+        assert!(!difference.comparison.is_decided());
+        let text = SqlType::parse("text");
+        let changed = defaults(
+            "default",
+            Some("'draft'"),
+            Some("'draft '::text"),
+            Some(&text),
+            "public",
+        )
+        .expect("a difference");
+        assert!(
+            changed.comparison.is_decided(),
+            "a text literal is kept as written: real drift"
+        );
+        assert!(is_string_literal("'it''s'"));
+        assert!(!is_string_literal("'a' || 'b'"));
+    }
+
+    #[test]
+    fn parenthesized_bodies_and_table_shorthand_are_recognized() {
+        assert_eq!(
+            without_outer_parentheses("((SELECT a FROM t))"),
+            "SELECT a FROM t"
+        );
+        assert_eq!(without_outer_parentheses("(a) + (b)"), "(a) + (b)");
+        assert_eq!(without_outer_parentheses("(')')"), "')'");
+        assert!(is_table_shorthand("TABLE public.t"));
+        assert!(is_table_shorthand("(table t)"));
+        assert!(!is_table_shorthand("SELECT tablename FROM pg_tables"));
+    }
+
+    #[test]
+    fn a_parenthesized_unqualified_body_against_the_printed_one_is_undecided_not_drift() {
+        let difference = queries(
+            "(SELECT id, name FROM todos)",
+            "SELECT todos.id, todos.name FROM todos",
+            "public",
+        );
+        assert!(
+            difference
+                .as_ref()
+                .is_none_or(|difference| !difference.comparison.is_decided()),
+            "{difference:?}"
+        );
+        let table =
+            queries("TABLE todos", "SELECT todos.id FROM todos", "public").expect("a difference");
+        assert!(!table.comparison.is_decided());
+        let changed = queries(
+            "(SELECT id FROM todos WHERE id > 1)",
+            "SELECT todos.id FROM todos WHERE todos.id > 2",
+            "public",
+        )
+        .expect("a difference");
+        assert!(
+            changed.comparison.is_decided(),
+            "a changed literal stays drift"
+        );
+    }
 
     #[test]
     fn qualifiers_are_removed_outside_literals() {

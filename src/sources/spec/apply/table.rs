@@ -7,10 +7,11 @@ use crate::model::{
     Column, ConstraintKind, Identity, IndexTarget, Location, QualifiedName, Relation, RelationKind,
     SqlType,
 };
+use crate::sources::spec::lineage;
 use crate::sources::spec::SpecProblemKind;
 use sqlparser::ast::{
     AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption,
-    ConstraintUsingIndex, CreateTable, GeneratedAs, Ident, NullsDistinctOption,
+    ConstraintUsingIndex, CreateTable, GeneratedAs, Ident, NullsDistinctOption, Query,
     RenameTableNameKind, TableConstraint,
 };
 
@@ -59,6 +60,9 @@ impl Loader {
                 ),
             }
         }
+        if let (Some(query), true) = (&create.query, create.columns.is_empty()) {
+            relation.columns = self.columns_of_query(query, &location);
+        }
         let inherited = relation.columns.len();
         let mut pending = Vec::new();
         for definition in &create.columns {
@@ -92,6 +96,21 @@ impl Loader {
         for constraint in pending.into_iter().chain(table_constraints) {
             self.add_constraint(&name, constraint);
         }
+    }
+
+    /// `CREATE TABLE … AS query`: the query's output columns, typed by lineage where it
+    /// can tell; like PostgreSQL, none of them is NOT NULL and they have no defaults.
+    fn columns_of_query(&self, query: &Query, location: &Location) -> Vec<Column> {
+        let names = super::view::output_names(query, &self.catalog, &self.default_schema);
+        lineage::view_columns(query, &names, &self.catalog, &self.default_schema)
+            .into_iter()
+            .map(|column| Column {
+                not_null: false,
+                source: None,
+                location: Some(location.clone()),
+                ..column
+            })
+            .collect()
     }
 
     /// A column definition and the constraints written inline with it.

@@ -72,7 +72,7 @@ impl Loader {
 /// The output column names of a query as PostgreSQL derives them: the alias, the
 /// column's own name, the function's name, or `?column?`; `*` expands to the columns
 /// the catalog knows.
-fn output_names(query: &Query, catalog: &Catalog, default_schema: &str) -> Vec<String> {
+pub(super) fn output_names(query: &Query, catalog: &Catalog, default_schema: &str) -> Vec<String> {
     if let SetExpr::Table(table) = query.body.as_ref() {
         let parts: Vec<String> = table
             .schema_name
