@@ -855,3 +855,25 @@ fn create_table_as_takes_the_query_columns_typed_by_lineage() {
         ]
     );
 }
+
+#[test]
+fn a_column_added_to_a_partitioned_table_reaches_its_partitions() {
+    let set = load(
+        "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n\
+         CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY RANGE (at);\n\
+         CREATE TABLE events_2024_h1 PARTITION OF events_2024 FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');\n\
+         CREATE TABLE loop PARTITION OF loop FOR VALUES FROM (1) TO (2);\n\
+         ALTER TABLE events ADD COLUMN source text NOT NULL;\n\
+         ALTER TABLE loop ADD COLUMN x int;",
+    );
+    for name in ["events", "events_2024", "events_2024_h1"] {
+        let source = relation(&set, name)
+            .column("source")
+            .map(|c| (c.not_null, c.data_type.clone()));
+        assert_eq!(source, Some((true, Some(SqlType::parse("text")))), "{name}");
+    }
+    assert_eq!(
+        relation(&set, "events_2024").partition_of,
+        Some(QualifiedName::new("public", "events"))
+    );
+}

@@ -139,6 +139,10 @@ pub struct Relation {
     pub comment: Option<String>,
     /// The definition of a view or materialized view.
     pub view: Option<ViewDefinition>,
+    /// For a partition (`CREATE TABLE … PARTITION OF parent`): its parent, whose later
+    /// column changes PostgreSQL applies to it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<QualifiedName>,
     /// Where the relation was defined.
     pub location: Option<Location>,
 }
@@ -159,6 +163,7 @@ impl Relation {
             triggers: BTreeMap::new(),
             comment: None,
             view: None,
+            partition_of: None,
             location,
         }
     }

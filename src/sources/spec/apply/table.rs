@@ -35,6 +35,10 @@ impl Loader {
             RelationKind::Table
         };
         let mut relation = Relation::new(name.clone(), kind, Some(location.clone()));
+        relation.partition_of = create
+            .partition_of
+            .as_ref()
+            .map(|parent| self.qualified(parent));
         let parents = create
             .partition_of
             .iter()
@@ -95,6 +99,26 @@ impl Loader {
         let table_constraints: Vec<_> = table_constraints.collect();
         for constraint in pending.into_iter().chain(table_constraints) {
             self.add_constraint(&name, constraint);
+        }
+    }
+
+    /// PostgreSQL adds a column added to a partitioned table to every partition (and
+    /// theirs, recursively); the constraints it clones onto them are not the partitions'
+    /// own and are not modelled.
+    fn add_column_to_partitions(&mut self, parent: &QualifiedName, column: &Column) {
+        let mut parents = vec![parent.clone()];
+        let mut seen = std::collections::BTreeSet::from([parent.clone()]);
+        while let Some(current) = parents.pop() {
+            for relation in self.catalog.relations.values_mut() {
+                if relation.partition_of.as_ref() == Some(&current)
+                    && seen.insert(relation.name.clone())
+                {
+                    if relation.column(&column.name).is_none() {
+                        relation.columns.push(column.clone());
+                    }
+                    parents.push(relation.name.clone());
+                }
+            }
         }
     }
 
@@ -272,7 +296,8 @@ impl Loader {
                     }
                     return None;
                 }
-                relation.columns.push(column);
+                relation.columns.push(column.clone());
+                self.add_column_to_partitions(table, &column);
                 for constraint in constraints {
                     self.add_constraint(table, constraint);
                 }
