@@ -7,26 +7,10 @@ use pulldown_cmark::{Event, Options, Parser, Tag};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::{pgparity, Run, ROOT};
+use support::{pgparity, pgparity_in, Run, ROOT};
 
 /// The shared sample: a broken fixture with findings in three families.
 const SAMPLE: &str = "fixtures/spec-parse-error/pgparity.toml";
-
-/// Runs `pgparity ARGS` in `folder` with extra environment variables.
-fn pgparity_in(folder: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_pgparity"))
-        .args(args)
-        .current_dir(folder)
-        .env_remove("NO_COLOR")
-        .envs(env.iter().copied())
-        .output()
-        .expect("the pgparity binary runs");
-    Run {
-        code: output.status.code().expect("pgparity exits normally"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
 
 /// Replaces the run-dependent header rows (time, duration) so snapshots are stable.
 fn mask_run_details(markdown: &str) -> String {

@@ -3,6 +3,7 @@
 use super::{Comparison, Difference};
 use crate::model::SqlType;
 use crate::sql::normalize::{normalize_expression, normalize_query};
+use crate::sql::quoted_end;
 use similar::{capture_diff_slices, Algorithm, DiffTag};
 
 /// How an absent value is shown.
@@ -113,7 +114,7 @@ fn is_text_type(column_type: &SqlType) -> bool {
 /// A canonical text that is one string literal (`'…'`, quotes doubled inside).
 fn is_string_literal(canonical: &str) -> bool {
     let chars: Vec<char> = canonical.trim().chars().collect();
-    chars.first() == Some(&'\'') && closing(&chars, 0, '\'') == chars.len()
+    chars.first() == Some(&'\'') && quoted_end(&chars, 0) == chars.len()
 }
 
 /// Compares two view bodies. Equal canonical forms are equal definitions; different
@@ -221,7 +222,7 @@ fn tokens(text: &str) -> Vec<String> {
             continue;
         }
         if c == '\'' || c == '"' {
-            index = closing(&chars, index, c);
+            index = quoted_end(&chars, index);
         } else if c.is_alphanumeric() || c == '_' || c == '$' {
             while index < chars.len()
                 && (chars[index].is_alphanumeric()
@@ -302,13 +303,13 @@ fn unqualified(text: &str) -> String {
         let c = chars[index];
         if c == '\'' {
             out.push_str(&std::mem::take(&mut word));
-            let end = closing(&chars, index, '\'');
+            let end = quoted_end(&chars, index);
             out.extend(&chars[index..end]);
             index = end;
             continue;
         }
         if c == '"' {
-            let end = closing(&chars, index, '"');
+            let end = quoted_end(&chars, index);
             word.extend(&chars[index..end]);
             index = end;
             continue;
@@ -333,23 +334,6 @@ fn unqualified(text: &str) -> String {
     out
 }
 
-/// The index just past the quote that closes the one at `start` (doubled quotes
-/// escape), or the end of the text.
-fn closing(chars: &[char], start: usize, quote: char) -> usize {
-    let mut index = start + 1;
-    while index < chars.len() {
-        if chars[index] == quote {
-            if chars.get(index + 1) == Some(&quote) {
-                index += 2;
-                continue;
-            }
-            return index + 1;
-        }
-        index += 1;
-    }
-    chars.len()
-}
-
 /// Whether a canonical query selects `*` or `relation.*` anywhere (outside literals).
 /// `(SELECT …)` as `SELECT …`: a parenthesized body means the same query.
 fn without_outer_parentheses(canonical: &str) -> &str {
@@ -369,7 +353,7 @@ fn closes_at_end(text: &str) -> bool {
     while index < chars.len() {
         match chars[index] {
             '\'' | '"' => {
-                index = closing(&chars, index, chars[index]);
+                index = quoted_end(&chars, index);
                 continue;
             }
             '(' => depth += 1,
@@ -399,7 +383,7 @@ fn selects_star(canonical: &str) -> bool {
     let mut index = 0;
     while index < chars.len() {
         if chars[index] == '\'' {
-            index = closing(&chars, index, '\'');
+            index = quoted_end(&chars, index);
             outside_literals.push_str("''");
             continue;
         }

@@ -204,18 +204,7 @@ fn write_summary(out: &mut String, report: &Report) {
 
 /// Each object's section with its number of findings, worst objects first.
 fn object_sections(report: &Report) -> Vec<(String, usize)> {
-    let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for finding in &report.findings {
-        groups
-            .entry(finding.object.as_str())
-            .or_default()
-            .push(finding);
-    }
-    let mut ordered: Vec<(&str, Vec<&Finding>)> = groups.into_iter().collect();
-    ordered.sort_by(|(a_object, a), (b_object, b)| {
-        let worst = |findings: &[&Finding]| findings.iter().map(|finding| finding.severity).max();
-        worst(b).cmp(&worst(a)).then_with(|| a_object.cmp(b_object))
-    });
+    let ordered = super::findings_by_object(report);
     ordered
         .into_iter()
         .map(|(object, findings)| {

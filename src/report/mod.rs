@@ -16,6 +16,7 @@ use crate::baseline::BaselineOutcome;
 use crate::checks::meta::Suppressed;
 
 use crate::finding::{Finding, Severity, Summary};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// A finished run, ready to render.
@@ -94,4 +95,22 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Junit { failure_threshold } => junit::render(report, failure_threshold),
         Format::Github => github::render(report),
     }
+}
+
+/// Findings grouped by object, the objects with the worst findings first (then by name),
+/// as people read a report: text and Markdown both.
+fn findings_by_object(report: &Report) -> Vec<(&str, Vec<&Finding>)> {
+    let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for finding in &report.findings {
+        groups
+            .entry(finding.object.as_str())
+            .or_default()
+            .push(finding);
+    }
+    let mut ordered: Vec<(&str, Vec<&Finding>)> = groups.into_iter().collect();
+    ordered.sort_by(|(a_object, a), (b_object, b)| {
+        let worst = |findings: &[&Finding]| findings.iter().map(|finding| finding.severity).max();
+        worst(b).cmp(&worst(a)).then_with(|| a_object.cmp(b_object))
+    });
+    ordered
 }

@@ -3,7 +3,6 @@
 
 use super::Report;
 use crate::finding::{Finding, Severity};
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The escape sequences used for each part of a finding; all empty when plain.
@@ -66,18 +65,7 @@ pub fn render_colored(report: &Report) -> String {
 
 fn render_with(report: &Report, palette: &Palette) -> String {
     let mut out = String::new();
-    let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for finding in &report.findings {
-        groups
-            .entry(finding.object.as_str())
-            .or_default()
-            .push(finding);
-    }
-    let mut ordered: Vec<(&str, Vec<&Finding>)> = groups.into_iter().collect();
-    ordered.sort_by(|(a_object, a), (b_object, b)| {
-        let worst = |findings: &[&Finding]| findings.iter().map(|finding| finding.severity).max();
-        worst(b).cmp(&worst(a)).then_with(|| a_object.cmp(b_object))
-    });
+    let ordered = super::findings_by_object(report);
     for (object, findings) in ordered {
         let _ = writeln!(out, "{}", palette.paint(BOLD, object));
         for finding in findings {

@@ -6,6 +6,7 @@ pub mod large_schema;
 pub mod pg;
 
 use serde_json::Value;
+use std::path::Path;
 use std::process::Command;
 
 /// The crate root, where the bundled example lives.
@@ -23,10 +24,17 @@ pub struct Run {
 
 /// Runs `pgparity ARGS` in the crate root.
 pub fn pgparity(args: &[&str]) -> Run {
+    pgparity_in(Path::new(ROOT), args, &[])
+}
+
+/// Runs `pgparity ARGS` in `folder` with extra environment variables (`NO_COLOR` is
+/// removed first, so colour tests start from a known state).
+pub fn pgparity_in(folder: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_pgparity"))
         .args(args)
-        .current_dir(ROOT)
+        .current_dir(folder)
         .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
         .output()
         .expect("the pgparity binary runs");
     Run {

@@ -1,6 +1,8 @@
 //! Definitions laid out one clause per line for unified diffs: a canonical text is one
 //! long line, and a diff of two long lines shows nothing but "this line changed".
 
+use crate::sql::quoted_end;
+
 const CLAUSES: &[&str] = &[
     "FROM",
     "WHERE",
@@ -41,7 +43,7 @@ pub(super) fn one_clause_per_line(text: &str) -> String {
         let c = chars[index];
         match c {
             '\'' | '"' => {
-                let end = closing(&chars, index);
+                let end = quoted_end(&chars, index);
                 out.extend(&chars[index..end]);
                 index = end;
                 continue;
@@ -91,23 +93,6 @@ pub(super) fn one_clause_per_line(text: &str) -> String {
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '$'
-}
-
-/// Just past the quote closing the one at `start` (doubled quotes escape).
-fn closing(chars: &[char], start: usize) -> usize {
-    let quote = chars[start];
-    let mut index = start + 1;
-    while index < chars.len() {
-        if chars[index] == quote {
-            if chars.get(index + 1) == Some(&quote) {
-                index += 2;
-                continue;
-            }
-            return index + 1;
-        }
-        index += 1;
-    }
-    chars.len()
 }
 
 #[cfg(test)]
