@@ -12,6 +12,7 @@ pub mod config;
 pub mod contracts;
 pub mod diff;
 pub mod finding;
+pub mod input;
 pub mod live_inputs;
 pub mod mapping;
 pub mod model;
@@ -20,3 +21,8 @@ pub mod report;
 pub mod sources;
 pub mod sql;
 pub mod yaml;
+
+/// Stack size of every thread that parses or walks input (the binary's main work thread,
+/// the spec loader, fuzz harnesses): deep but legal inputs must not overflow the stack.
+/// Only the pages a thread touches become resident.
+pub const WORKER_STACK_BYTES: usize = 64 << 20;
