@@ -218,29 +218,46 @@ impl ConnectionSettings {
         )
     }
 
-    pub(super) fn postgres_config(&self) -> postgres::Config {
-        let mut config = postgres::Config::new();
-        for host in &self.hosts {
-            config.host(host);
-        }
-        for port in &self.ports {
-            config.port(*port);
-        }
-        config.user(&self.user);
+    /// Every `(host, port)` to try, in order: one port for all hosts, or one per host.
+    pub(super) fn endpoints(&self) -> Vec<(String, u16)> {
+        self.hosts
+            .iter()
+            .enumerate()
+            .map(|(index, host)| {
+                let port = self.ports.get(index).or(self.ports.first());
+                (host.clone(), port.copied().unwrap_or(5432))
+            })
+            .collect()
+    }
+
+    /// One endpoint for messages: `user@host:port/dbname`.
+    pub(super) fn endpoint_target(&self, host: &str, port: u16) -> String {
+        format!("{}@{host}:{port}/{}", self.user, self.dbname)
+    }
+
+    /// The `tokio-postgres` configuration for one endpoint, with TCP keepalives on. The
+    /// connect timeout is not set here: the caller bounds the whole connect with it.
+    pub(super) fn postgres_config(&self, host: &str, port: u16) -> tokio_postgres::Config {
+        let mut config = tokio_postgres::Config::new();
+        config.host(host).port(port).user(&self.user);
         if let Some(password) = &self.password {
             config.password(&password.0);
         }
-        config.dbname(&self.dbname);
-        config.application_name(&self.application_name);
-        config.connect_timeout(self.connect_timeout);
+        config
+            .dbname(&self.dbname)
+            .application_name(&self.application_name)
+            .keepalives(true)
+            .keepalives_idle(super::session::KEEPALIVE_IDLE)
+            .keepalives_interval(super::session::KEEPALIVE_INTERVAL)
+            .keepalives_retries(super::session::KEEPALIVE_RETRIES);
         if let Some(options) = &self.options {
             config.options(options);
         }
         config.ssl_mode(match self.sslmode {
-            SslMode::Disable => postgres::config::SslMode::Disable,
-            SslMode::Prefer => postgres::config::SslMode::Prefer,
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
             SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
-                postgres::config::SslMode::Require
+                tokio_postgres::config::SslMode::Require
             }
         });
         config
