@@ -410,8 +410,9 @@ fn parse_key_values(source: &Source, start: usize, end: usize) -> Result<Paramet
         if chars.next_if(|(_, c)| *c == '=').is_none() {
             return Err(source.error(
                 key_start,
-                "a word without `=value`: write key=value pairs separated by spaces and quote \
-                 a value that contains spaces (password='a b'), or write a postgres:// URL",
+                "a word without `=value`: write key=value pairs separated by spaces, put a \
+                 value that contains spaces in single quotes ('a b'), or write a postgres:// \
+                 URL",
             ));
         }
         if key.is_empty() {
