@@ -41,7 +41,7 @@ impl SessionOptions {
 
     /// `SET statement_timeout = …; SET lock_timeout = …;` in milliseconds (`LOCAL` inside
     /// a transaction); 0 is PostgreSQL's "no limit".
-    fn set_statements(&self, local: bool) -> String {
+    fn timeout_settings_sql(&self, local: bool) -> String {
         let scope = if local { "LOCAL " } else { "" };
         format!(
             "SET {scope}statement_timeout = {}; SET {scope}lock_timeout = {};",
@@ -94,7 +94,7 @@ impl LiveSession {
         client.options = *options;
         let begin = format!(
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
-            options.set_statements(true)
+            options.timeout_settings_sql(true)
         );
         client
             .batch_execute(&begin)
@@ -340,7 +340,7 @@ impl Client {
     /// and `lock_timeout`, and the client deadline derived from them.
     pub(super) fn set_timeouts(&mut self, options: &SessionOptions) -> Result<(), QueryError> {
         self.options = *options;
-        self.batch_execute(&options.set_statements(false))
+        self.batch_execute(&options.timeout_settings_sql(false))
     }
 
     /// The answer, or — when none came before the deadline — a cancel request, the
