@@ -101,10 +101,13 @@ pub enum ColorArg {
 /// Limits of every query pgparity runs against a database.
 #[derive(Debug, Clone, Args)]
 pub struct TimeoutArgs {
-    /// `statement_timeout` of live queries, e.g. `30s`, `500ms`, `2m` (default 30s).
+    /// `statement_timeout` of live queries, e.g. `30s`, `500ms`, `2m` (default 30s); `0`
+    /// means no limit, as in PostgreSQL. pgparity stops waiting for an answer 5s after
+    /// it (a frozen server or network), cancels the query and exits 2.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub statement_timeout: Option<Duration>,
-    /// `lock_timeout` of live queries (default 5s): never wait long behind a migration.
+    /// `lock_timeout` of live queries (default 5s): never wait long behind a migration;
+    /// `0` means no limit, as in PostgreSQL.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub lock_timeout: Option<Duration>,
 }
@@ -129,7 +132,11 @@ pub struct SnapshotArgs {
     pub timeouts: TimeoutArgs,
 }
 
-/// Parses `30s`, `500ms`, `2m` or a plain number of seconds.
+/// The longest `statement_timeout`/`lock_timeout` PostgreSQL accepts: `INT_MAX`
+/// milliseconds (about 24 days).
+pub const LONGEST_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
+
+/// Parses `30s`, `500ms`, `2m` or a plain number of seconds; `0` is "no limit".
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
@@ -139,12 +146,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let value: u64 = number
         .parse()
         .map_err(|_| format!("{text:?} is not a duration: write e.g. 30s, 500ms or 2m"))?;
-    match unit.trim() {
-        "ms" => Ok(Duration::from_millis(value)),
-        "s" => Ok(Duration::from_secs(value)),
-        "m" | "min" => Ok(Duration::from_secs(value * 60)),
-        other => Err(format!("unknown duration unit {other:?}: use ms, s or m")),
-    }
+    let milliseconds = match unit.trim() {
+        "ms" => Some(value),
+        "s" => value.checked_mul(1_000),
+        "m" | "min" => value.checked_mul(60_000),
+        other => return Err(format!("unknown duration unit {other:?}: use ms, s or m")),
+    };
+    milliseconds
+        .map(Duration::from_millis)
+        .filter(|duration| *duration <= LONGEST_TIMEOUT)
+        .ok_or_else(|| {
+            format!(
+                "{text:?} is longer than PostgreSQL allows ({} ms, about 24 days); use 0 for no limit",
+                LONGEST_TIMEOUT.as_millis()
+            )
+        })
 }
 
 /// `--format`.
@@ -175,4 +191,30 @@ pub enum FailOnArg {
     Info,
     /// Findings never fail the run.
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_and_their_limits() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("2147483647ms").is_ok());
+        for (text, expected) in [
+            ("2147483648ms", "longer than PostgreSQL allows"),
+            ("99999999999999999999m", "is not a duration"),
+            ("999999999999999999m", "longer than PostgreSQL allows"),
+            ("1h", "unknown duration unit"),
+            ("soon", "is not a duration"),
+        ] {
+            let error = parse_duration(text).expect_err(text);
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+    }
 }

@@ -16,7 +16,16 @@ fn mask_url_userinfo(text: &str) -> String {
     while let Some(scheme_end) = rest.find("://") {
         let (before, after) = rest.split_at(scheme_end + 3);
         out.push_str(before);
-        let authority_end = after.find(['/', '?', '#', ' ']).unwrap_or(after.len());
+        // A password with an unencoded `/`, `?` or `#` ends the authority early
+        // (`postgres://u:a/b@h/db`): then the last `@` of the word closes the user info,
+        // and masking too much is the safe side.
+        let word_end = after.find(char::is_whitespace).unwrap_or(after.len());
+        let authority_end = match after[..word_end].rfind('@') {
+            Some(at) => after[at..word_end]
+                .find(['/', '?', '#'])
+                .map_or(word_end, |end| at + end),
+            None => after.find(['/', '?', '#', ' ']).unwrap_or(after.len()),
+        };
         let authority = &after[..authority_end];
         match authority.rfind('@') {
             Some(at) => {
@@ -122,5 +131,13 @@ mod tests {
             "error connecting to postgres://u:***@h/d: password authentication failed"
         );
         assert_eq!(mask_password("no secrets here"), "no secrets here");
+        assert_eq!(
+            mask_password("postgres://u:abc/def@h/db and postgres://u:abc?def@h/db?x=1"),
+            "postgres://u:***@h/db and postgres://u:***@h/db?x=1"
+        );
+        assert_eq!(
+            mask_password("postgresql://u:a#b@h:5432/db"),
+            "postgresql://u:***@h:5432/db"
+        );
     }
 }

@@ -1,3 +1,4 @@
+use super::session::{human_duration, QueryError, DEADLINE_GRACE};
 use crate::redact::mask_password;
 use thiserror::Error;
 
@@ -55,6 +56,29 @@ pub enum LiveError {
         /// The underlying reason.
         message: String,
     },
+    /// Connecting (TCP, TLS and authentication together) took longer than the connect
+    /// timeout.
+    #[error("connecting to {target} timed out: no PostgreSQL session within {limit} (the connect timeout covers TCP, TLS and authentication); check that the host and port belong to a PostgreSQL server that is up and reachable, or raise connect_timeout in the URL or PGCONNECT_TIMEOUT")]
+    ConnectTimeout {
+        /// The server tried, as `user@host:port/database` (no password).
+        target: String,
+        /// The connect timeout, e.g. `3 s`.
+        limit: String,
+    },
+    /// The server did not answer a query within the statement timeout plus a grace
+    /// period (a frozen backend, a broken network): pgparity cancelled the query and
+    /// closed the connection.
+    #[error("{what}: no answer from the server within {waited} (the statement timeout {statement_timeout} plus {grace} of grace); pgparity cancelled the query and closed the connection. Check the server (a stuck backend, an overloaded host, a broken network), or raise --statement-timeout (0 means no limit)")]
+    NoAnswer {
+        /// What was being done.
+        what: String,
+        /// How long pgparity waited, e.g. `8 s`.
+        waited: String,
+        /// The statement timeout, e.g. `3 s`.
+        statement_timeout: String,
+        /// The grace after it, e.g. `5 s`.
+        grace: String,
+    },
     /// Any other failure while connecting.
     #[error("could not connect to {target}: {message}")]
     ConnectionFailed {
@@ -82,12 +106,12 @@ impl LiveError {
     }
 
     /// Classifies a failure of the connection attempt to `target`.
-    pub(super) fn from_connect(target: &str, sslmode: &str, error: &postgres::Error) -> Self {
+    pub(super) fn from_connect(target: &str, sslmode: &str, error: &tokio_postgres::Error) -> Self {
         let target = mask_password(target);
         let message = mask_password(&describe(error));
         if let Some(code) = error.code() {
-            if *code == postgres::error::SqlState::INVALID_PASSWORD
-                || *code == postgres::error::SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+            if *code == tokio_postgres::error::SqlState::INVALID_PASSWORD
+                || *code == tokio_postgres::error::SqlState::INVALID_AUTHORIZATION_SPECIFICATION
             {
                 return LiveError::AuthenticationFailed { target, message };
             }
@@ -123,12 +147,32 @@ impl LiveError {
     }
 
     /// Classifies a failure of a query run for `what`.
-    pub(super) fn from_query(what: &str, error: &postgres::Error) -> Self {
-        let message = mask_password(&describe(error));
+    pub(super) fn from_query(what: &str, error: &QueryError) -> Self {
         let what = mask_password(what);
+        match error {
+            QueryError::Server(error) => Self::from_server(what, error),
+            QueryError::NoAnswer {
+                waited,
+                statement_timeout,
+            } => LiveError::NoAnswer {
+                what,
+                waited: human_duration(*waited),
+                statement_timeout: human_duration(*statement_timeout),
+                grace: human_duration(DEADLINE_GRACE),
+            },
+            QueryError::Abandoned => LiveError::QueryFailed {
+                what,
+                message: error.to_string(),
+            },
+        }
+    }
+
+    /// Classifies an error the server (or the connection) reported for `what`.
+    pub(super) fn from_server(what: String, error: &tokio_postgres::Error) -> Self {
+        let message = mask_password(&describe(error));
         let timed_out = error.code().is_some_and(|code| {
-            *code == postgres::error::SqlState::QUERY_CANCELED
-                || *code == postgres::error::SqlState::LOCK_NOT_AVAILABLE
+            *code == tokio_postgres::error::SqlState::QUERY_CANCELED
+                || *code == tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE
         });
         if timed_out {
             LiveError::Timeout { what, message }
@@ -140,7 +184,7 @@ impl LiveError {
 
 /// The server's message when there is one (the `Display` of a server error is only
 /// `db error`), else the error and its sources.
-fn describe(error: &postgres::Error) -> String {
+fn describe(error: &tokio_postgres::Error) -> String {
     if let Some(db) = error.as_db_error() {
         return db.message().to_string();
     }
@@ -157,7 +201,7 @@ fn describe(error: &postgres::Error) -> String {
     text
 }
 
-fn io_error_kind(error: &postgres::Error) -> Option<std::io::ErrorKind> {
+fn io_error_kind(error: &tokio_postgres::Error) -> Option<std::io::ErrorKind> {
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
@@ -168,7 +212,7 @@ fn io_error_kind(error: &postgres::Error) -> Option<std::io::ErrorKind> {
     None
 }
 
-fn is_tls_error(error: &postgres::Error) -> bool {
+fn is_tls_error(error: &tokio_postgres::Error) -> bool {
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         if cause.downcast_ref::<native_tls::Error>().is_some() {

@@ -4,9 +4,9 @@ use super::rows::*;
 use super::session::{quote_identifier, LiveSession};
 use super::LiveError;
 use crate::model::Catalog;
-use postgres::types::FromSql;
-use postgres::Row;
 use std::collections::HashMap;
+use tokio_postgres::types::FromSql;
+use tokio_postgres::Row;
 
 /// What a comment is on, as [`queries::COMMENTS`] names it.
 type CommentKey = (&'static str, Oid, i32);
@@ -141,7 +141,7 @@ fn convert<T>(
 /// version does not expect.
 fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize, kind: &str) -> Result<T, LiveError> {
     row.try_get(index)
-        .map_err(|error| LiveError::from_query(&format!("reading {kind}"), &error))
+        .map_err(|error| LiveError::from_server(format!("reading {kind}"), &error))
 }
 
 fn relation_row(row: &Row, comments: &mut Comments) -> Result<RelationRow, LiveError> {

@@ -5,6 +5,7 @@
 //! model type or a [`LiveError`], whose messages never contain a password.
 
 mod assemble;
+mod connection_string;
 mod error;
 mod introspect;
 mod queries;

@@ -3,11 +3,10 @@
 //! exists.
 
 use super::introspect::introspect;
-use super::session::{connect_client, quote_identifier, LiveSession, SessionOptions};
+use super::session::{connect_client, quote_identifier, Client, LiveSession, SessionOptions};
 use super::{ConnectionSettings, LiveError};
 use crate::model::{Catalog, Location};
 use crate::sources::spec::StatementSource;
-use postgres::Client;
 
 /// A spec statement the scratch database refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +70,9 @@ fn apply_and_read(
 ) -> Result<DevDatabase, LiveError> {
     let scratch_settings = settings.with_dbname(name);
     let mut client: Client = connect_client(&scratch_settings)?;
+    client.set_timeouts(options).map_err(|error| {
+        LiveError::from_query("setting the timeouts of the scratch database", &error)
+    })?;
     let mut rejected = Vec::new();
     for statement in statements {
         if let Err(error) = client.batch_execute(&statement.text) {

@@ -1,15 +1,22 @@
 use super::settings::{ConnectionSettings, SslMode};
 use super::LiveError;
 use crate::model::QualifiedName;
-use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row};
 use postgres_native_tls::MakeTlsConnector;
+use std::fmt;
+use std::future::Future;
 use std::time::Duration;
+use tokio::runtime::Runtime;
+use tokio_postgres::error::DbError;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row};
 
-/// Limits of the one transaction a session runs.
+/// Limits of the one transaction a session runs. A zero duration means no limit, as in
+/// PostgreSQL (`statement_timeout = 0`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionOptions {
-    /// `statement_timeout` of every query (default 30 s).
+    /// `statement_timeout` of every query (default 30 s). pgparity also stops waiting
+    /// [`DEADLINE_GRACE`] after it, in case the server cannot enforce it (a frozen
+    /// backend, a network that drops packets).
     pub statement_timeout: Duration,
     /// `lock_timeout` of every query (default 5 s): pgparity never waits long behind a
     /// migration holding locks.
@@ -24,6 +31,38 @@ impl Default for SessionOptions {
         }
     }
 }
+
+impl SessionOptions {
+    /// How long pgparity waits for the answer to one query: the statement timeout plus
+    /// [`DEADLINE_GRACE`], or forever when the statement timeout is 0.
+    pub fn client_deadline(&self) -> Option<Duration> {
+        (!self.statement_timeout.is_zero()).then(|| self.statement_timeout + DEADLINE_GRACE)
+    }
+
+    /// `SET statement_timeout = …; SET lock_timeout = …;` in milliseconds (`LOCAL` inside
+    /// a transaction); 0 is PostgreSQL's "no limit".
+    fn timeout_settings_sql(&self, local: bool) -> String {
+        let scope = if local { "LOCAL " } else { "" };
+        format!(
+            "SET {scope}statement_timeout = {}; SET {scope}lock_timeout = {};",
+            self.statement_timeout.as_millis(),
+            self.lock_timeout.as_millis()
+        )
+    }
+}
+
+/// Time the server gets past its own `statement_timeout` to answer (with the
+/// cancellation) before pgparity gives up on it.
+pub const DEADLINE_GRACE: Duration = Duration::from_secs(5);
+
+/// How long sending a cancel request may take (it is a new connection to the server).
+const CANCEL_REQUEST_LIMIT: Duration = Duration::from_secs(5);
+
+/// TCP keepalives: a peer that vanished without closing is noticed after about
+/// `idle + interval × retries` (two minutes) rather than the kernel's two hours.
+pub(super) const KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
+pub(super) const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+pub(super) const KEEPALIVE_RETRIES: u32 = 6;
 
 /// One connection holding one `REPEATABLE READ READ ONLY` transaction: every query sees
 /// the same snapshot and none can write. The transaction is never committed; dropping
@@ -52,11 +91,10 @@ impl LiveSession {
     ) -> Result<LiveSession, LiveError> {
         let target = settings.target();
         let mut client = connect_client(settings)?;
+        client.options = *options;
         let begin = format!(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-             SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {};",
-            options.statement_timeout.as_millis().max(1),
-            options.lock_timeout.as_millis().max(1)
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
+            options.timeout_settings_sql(true)
         );
         client
             .batch_execute(&begin)
@@ -95,7 +133,7 @@ impl LiveSession {
         rows.iter()
             .map(|row| row.try_get::<_, Option<String>>(0))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|error| LiveError::from_query(what, &error))
+            .map_err(|error| LiveError::from_server(what.to_string(), &error))
     }
 
     /// At most `limit` rows of `relation`, each as the JSON text `row_to_json` makes of it.
@@ -140,16 +178,261 @@ impl LiveSession {
     }
 }
 
-/// A connection with the TLS setup of `settings` and no transaction open: sessions
-/// make it read-only; the scratch database of `--dev-db` is the one place that writes.
+/// Why a query on a [`Client`] failed.
+#[derive(Debug)]
+pub(super) enum QueryError {
+    /// The server or the connection reported an error.
+    Server(tokio_postgres::Error),
+    /// No answer within the client deadline: pgparity sent a cancel request and closed
+    /// the connection.
+    NoAnswer {
+        /// How long pgparity waited.
+        waited: Duration,
+        /// The statement timeout the deadline was derived from.
+        statement_timeout: Duration,
+    },
+    /// An earlier query got no answer, so the connection is closed.
+    Abandoned,
+}
+
+impl QueryError {
+    /// The server's error, when the server sent one.
+    pub(super) fn as_db_error(&self) -> Option<&DbError> {
+        match self {
+            QueryError::Server(error) => error.as_db_error(),
+            QueryError::NoAnswer { .. } | QueryError::Abandoned => None,
+        }
+    }
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueryError::Server(error) => error.fmt(f),
+            QueryError::NoAnswer { waited, .. } => {
+                write!(f, "no answer within {}", human_duration(*waited))
+            }
+            QueryError::Abandoned => f.write_str(
+                "the connection was closed after an earlier query got no answer in time",
+            ),
+        }
+    }
+}
+
+/// `3 s`, `1.5 s` or `200 ms`, for messages.
+pub(super) fn human_duration(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else if duration < Duration::from_secs(1) {
+        format!("{} ms", duration.as_millis())
+    } else {
+        format!("{:.1} s", duration.as_secs_f64())
+    }
+}
+
+/// How the connection is encrypted; kept to send cancel requests the same way.
+#[derive(Clone)]
+enum Tls {
+    Plain,
+    Native(MakeTlsConnector),
+}
+
+impl Tls {
+    /// Connects with `config` and starts driving the connection on the current runtime.
+    async fn connect(
+        &self,
+        config: &tokio_postgres::Config,
+    ) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+        // The connection's own result surfaces as the error of the query it breaks.
+        match self {
+            Tls::Plain => {
+                let (client, connection) = config.connect(NoTls).await?;
+                tokio::spawn(async move { drop(connection.await) });
+                Ok(client)
+            }
+            Tls::Native(connector) => {
+                let (client, connection) = config.connect(connector.clone()).await?;
+                tokio::spawn(async move { drop(connection.await) });
+                Ok(client)
+            }
+        }
+    }
+
+    /// Asks the server to cancel the query running on `client`'s connection. Whether it
+    /// worked does not matter: the connection is closed right after.
+    async fn cancel(&self, client: &tokio_postgres::Client) {
+        let token = client.cancel_token();
+        let request = async {
+            match self {
+                Tls::Plain => drop(token.cancel_query(NoTls).await),
+                Tls::Native(connector) => drop(token.cancel_query(connector.clone()).await),
+            }
+        };
+        drop(tokio::time::timeout(CANCEL_REQUEST_LIMIT, request).await);
+    }
+}
+
+/// A connection to PostgreSQL with a synchronous API where nothing waits without a
+/// limit: connecting is bounded by the connect timeout (TCP, TLS and authentication,
+/// per host), and every statement by the client deadline of its [`SessionOptions`].
+///
+/// It drives `tokio-postgres` on a runtime of its own, on the calling thread.
+pub(super) struct Client {
+    /// `None` once the connection was abandoned.
+    runtime: Option<Runtime>,
+    client: tokio_postgres::Client,
+    tls: Tls,
+    options: SessionOptions,
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // A name lookup still running on the blocking pool must not hold up the exit.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Client {
+    /// Runs `sql` (one or more statements, no parameters).
+    pub(super) fn batch_execute(&mut self, sql: &str) -> Result<(), QueryError> {
+        let runtime = self.runtime.as_ref().ok_or(QueryError::Abandoned)?;
+        let answer = within(
+            runtime,
+            self.options.client_deadline(),
+            self.client.batch_execute(sql),
+        );
+        self.settle(answer)
+    }
+
+    /// Runs one query and returns all its rows.
+    pub(super) fn query(
+        &mut self,
+        sql: &str,
+        parameters: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, QueryError> {
+        let runtime = self.runtime.as_ref().ok_or(QueryError::Abandoned)?;
+        let answer = within(
+            runtime,
+            self.options.client_deadline(),
+            self.client.query(sql, parameters),
+        );
+        self.settle(answer)
+    }
+
+    /// Runs one query that returns at most one row.
+    pub(super) fn query_opt(
+        &mut self,
+        sql: &str,
+        parameters: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, QueryError> {
+        let runtime = self.runtime.as_ref().ok_or(QueryError::Abandoned)?;
+        let answer = within(
+            runtime,
+            self.options.client_deadline(),
+            self.client.query_opt(sql, parameters),
+        );
+        self.settle(answer)
+    }
+
+    /// Applies `options` to the rest of the connection: the server's `statement_timeout`
+    /// and `lock_timeout`, and the client deadline derived from them.
+    pub(super) fn set_timeouts(&mut self, options: &SessionOptions) -> Result<(), QueryError> {
+        self.options = *options;
+        self.batch_execute(&options.timeout_settings_sql(false))
+    }
+
+    /// The answer, or — when none came before the deadline — a cancel request, the
+    /// connection closed, and [`QueryError::NoAnswer`].
+    fn settle<T>(
+        &mut self,
+        answer: Option<Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, QueryError> {
+        match answer {
+            Some(result) => result.map_err(QueryError::Server),
+            None => {
+                if let Some(runtime) = self.runtime.take() {
+                    runtime.block_on(self.tls.cancel(&self.client));
+                    runtime.shutdown_background();
+                }
+                Err(QueryError::NoAnswer {
+                    waited: self.options.client_deadline().unwrap_or_default(),
+                    statement_timeout: self.options.statement_timeout,
+                })
+            }
+        }
+    }
+}
+
+/// Runs `work` on `runtime` for at most `deadline` (forever when `None`); `None` when
+/// the deadline passed first.
+fn within<T>(
+    runtime: &Runtime,
+    deadline: Option<Duration>,
+    work: impl Future<Output = T>,
+) -> Option<T> {
+    match deadline {
+        Some(limit) => runtime
+            .block_on(async { tokio::time::timeout(limit, work).await })
+            .ok(),
+        None => Some(runtime.block_on(work)),
+    }
+}
+
+/// A connection with the TLS setup of `settings`, no transaction open, and the client
+/// deadline of the default [`SessionOptions`] until [`Client::set_timeouts`] changes it:
+/// sessions make it read-only; the scratch database of `--dev-db` is the one place that
+/// writes. Hosts are tried in order, each for at most the connect timeout.
 pub(super) fn connect_client(settings: &ConnectionSettings) -> Result<Client, LiveError> {
     let target = settings.target();
-    let config = settings.postgres_config();
-    let connected = match settings.sslmode {
-        SslMode::Disable => config.connect(NoTls),
-        _ => config.connect(tls_connector(settings, &target)?),
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| LiveError::ConnectionFailed {
+            target: target.clone(),
+            message: format!("cannot start the network runtime: {error}"),
+        })?;
+    let tls = match settings.sslmode {
+        SslMode::Disable => Tls::Plain,
+        _ => Tls::Native(tls_connector(settings, &target)?),
     };
-    connected.map_err(|error| LiveError::from_connect(&target, settings.sslmode.as_str(), &error))
+    let mut failure = None;
+    for (host, port) in settings.endpoints() {
+        let endpoint = settings.endpoint_target(&host, port);
+        let config = settings.postgres_config(&host, port);
+        let attempt = runtime.block_on(async {
+            tokio::time::timeout(settings.connect_timeout, tls.connect(&config)).await
+        });
+        match attempt {
+            Ok(Ok(client)) => {
+                return Ok(Client {
+                    runtime: Some(runtime),
+                    client,
+                    tls,
+                    options: SessionOptions::default(),
+                })
+            }
+            Ok(Err(error)) => {
+                failure = Some(LiveError::from_connect(
+                    &endpoint,
+                    settings.sslmode.as_str(),
+                    &error,
+                ));
+            }
+            Err(_elapsed) => {
+                failure = Some(LiveError::ConnectTimeout {
+                    target: endpoint,
+                    limit: human_duration(settings.connect_timeout),
+                });
+            }
+        }
+    }
+    runtime.shutdown_background();
+    Err(failure.unwrap_or_else(|| LiveError::ConnectionFailed {
+        target,
+        message: "no host to connect to".to_string(),
+    }))
 }
 
 /// `"name"` with inner quotes doubled.

@@ -1,5 +1,5 @@
+use super::connection_string::{self, Parameter, Parameters};
 use super::LiveError;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,16 +22,14 @@ pub enum SslMode {
 }
 
 impl SslMode {
-    fn parse(text: &str) -> Result<SslMode, LiveError> {
+    fn parse(text: &str) -> Option<SslMode> {
         match text {
-            "disable" => Ok(SslMode::Disable),
-            "prefer" => Ok(SslMode::Prefer),
-            "require" => Ok(SslMode::Require),
-            "verify-ca" => Ok(SslMode::VerifyCa),
-            "verify-full" => Ok(SslMode::VerifyFull),
-            other => Err(LiveError::invalid(format!(
-                "sslmode `{other}` is not one of disable, prefer, require, verify-ca, verify-full"
-            ))),
+            "disable" => Some(SslMode::Disable),
+            "prefer" => Some(SslMode::Prefer),
+            "require" => Some(SslMode::Require),
+            "verify-ca" => Some(SslMode::VerifyCa),
+            "verify-full" => Some(SslMode::VerifyFull),
+            _ => None,
         }
     }
 
@@ -111,16 +109,20 @@ impl ConnectionSettings {
         explicit: Option<&str>,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, LiveError> {
-        let mut parameters = BTreeMap::new();
+        let mut parameters = Parameters::new();
         for (variable, key) in LIBPQ_VARIABLES {
             if let Some(value) = lookup(variable).filter(|value| !value.is_empty()) {
-                parameters.insert(key.to_string(), value);
+                let origin = variable.to_string();
+                parameters.insert(key.to_string(), Parameter { value, origin });
             }
         }
         let database_url = lookup("DATABASE_URL").filter(|value| !value.trim().is_empty());
-        if let Some(text) = explicit.map(str::to_string).or(database_url) {
-            parameters.extend(parse_connection_string(&text)?);
-        }
+        let given = match (explicit, &database_url) {
+            (Some(text), _) => Some(connection_string::parse(text, "the connection string")?),
+            (None, Some(text)) => Some(connection_string::parse(text, "DATABASE_URL")?),
+            (None, None) => None,
+        };
+        parameters.extend(given.into_iter().flatten());
         let fallback_user = lookup("USER").unwrap_or_else(|| "postgres".to_string());
         Self::from_parameters(parameters, &fallback_user)
     }
@@ -128,22 +130,50 @@ impl ConnectionSettings {
     /// Settings from one URL (`postgres://…`) or key/value (`host=… dbname=…`) string
     /// alone, without the environment.
     pub fn parse(text: &str) -> Result<Self, LiveError> {
-        Self::from_parameters(parse_connection_string(text)?, "postgres")
+        Self::from_parameters(
+            connection_string::parse(text, "the connection string")?,
+            "postgres",
+        )
     }
 
-    fn from_parameters(
-        mut parameters: BTreeMap<String, String>,
-        fallback_user: &str,
-    ) -> Result<Self, LiveError> {
-        let hosts = split_list(parameters.remove("host").as_deref().unwrap_or("localhost"));
-        let ports = split_list(parameters.remove("port").as_deref().unwrap_or("5432"))
-            .iter()
-            .map(|port| {
-                port.parse::<u16>().map_err(|_| {
-                    LiveError::invalid(format!("port `{port}` is not a number from 1 to 65535"))
+    /// Checks the values and builds the settings. Messages name where a bad value was
+    /// given, never the value: a misplaced password can end up in any parameter.
+    fn from_parameters(mut parameters: Parameters, fallback_user: &str) -> Result<Self, LiveError> {
+        let mut take = |key: &str| parameters.remove(key);
+        let hosts = match take("host") {
+            Some(given) => {
+                let hosts = split_list(&given.value);
+                if let Some(number) = hosts.iter().position(String::is_empty) {
+                    return Err(LiveError::invalid(format!(
+                        "{}: host {} is empty; give a host name or address, or leave host out \
+                         for localhost",
+                        given.origin,
+                        number + 1
+                    )));
+                }
+                hosts
+            }
+            None => vec!["localhost".to_string()],
+        };
+        let ports = match take("port") {
+            Some(given) => split_list(&given.value)
+                .iter()
+                .enumerate()
+                .map(|(index, port)| {
+                    port.parse::<u16>()
+                        .ok()
+                        .filter(|port| *port > 0)
+                        .ok_or_else(|| {
+                            LiveError::invalid(format!(
+                                "{}: port {} is not a number from 1 to 65535",
+                                given.origin,
+                                index + 1
+                            ))
+                        })
                 })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+                .collect::<Result<Vec<_>, _>>()?,
+            None => vec![5432],
+        };
         if ports.len() != 1 && ports.len() != hosts.len() {
             return Err(LiveError::invalid(format!(
                 "{} ports for {} hosts: give one port, or one per host",
@@ -151,45 +181,43 @@ impl ConnectionSettings {
                 hosts.len()
             )));
         }
-        let user = parameters
-            .remove("user")
-            .unwrap_or_else(|| fallback_user.to_string());
-        let dbname = parameters.remove("dbname").unwrap_or_else(|| user.clone());
-        let sslmode = SslMode::parse(parameters.remove("sslmode").as_deref().unwrap_or("prefer"))?;
-        let connect_timeout = match parameters.remove("connect_timeout") {
+        let user = take("user").map_or_else(|| fallback_user.to_string(), |user| user.value);
+        let dbname = take("dbname").map_or_else(|| user.clone(), |dbname| dbname.value);
+        let sslmode = match take("sslmode") {
+            Some(given) => SslMode::parse(&given.value).ok_or_else(|| {
+                LiveError::invalid(format!(
+                    "{}: sslmode must be one of disable, prefer, require, verify-ca, verify-full",
+                    given.origin
+                ))
+            })?,
+            None => SslMode::Prefer,
+        };
+        let connect_timeout = match take("connect_timeout") {
             None => DEFAULT_CONNECT_TIMEOUT,
-            Some(text) => match text.trim().parse::<u64>() {
+            Some(given) => match given.value.trim().parse::<u64>() {
                 Ok(0) => DEFAULT_CONNECT_TIMEOUT,
                 Ok(seconds) => Duration::from_secs(seconds.max(2)),
                 Err(_) => {
                     return Err(LiveError::invalid(format!(
-                        "connect_timeout `{text}` is not a whole number of seconds"
+                        "{}: connect_timeout must be a whole number of seconds",
+                        given.origin
                     )))
                 }
             },
         };
-        let settings = ConnectionSettings {
+        Ok(ConnectionSettings {
             hosts,
             ports,
             user,
-            password: parameters.remove("password").map(Password),
+            password: take("password").map(|password| Password(password.value)),
             dbname,
             sslmode,
-            sslroot_cert: parameters.remove("sslrootcert").map(PathBuf::from),
-            application_name: parameters
-                .remove("application_name")
-                .unwrap_or_else(|| "pgparity".to_string()),
+            sslroot_cert: take("sslrootcert").map(|path| PathBuf::from(path.value)),
+            application_name: take("application_name")
+                .map_or_else(|| "pgparity".to_string(), |name| name.value),
             connect_timeout,
-            options: parameters.remove("options"),
-        };
-        if let Some(unknown) = parameters.keys().next() {
-            return Err(LiveError::invalid(format!(
-                "connection parameter `{unknown}` is not supported; use host, port, user, \
-                 password, dbname, sslmode, sslrootcert, application_name, connect_timeout \
-                 or options"
-            )));
-        }
-        Ok(settings)
+            options: take("options").map(|options| options.value),
+        })
     }
 
     /// The same server and credentials, another database (e.g. a scratch database
@@ -218,29 +246,46 @@ impl ConnectionSettings {
         )
     }
 
-    pub(super) fn postgres_config(&self) -> postgres::Config {
-        let mut config = postgres::Config::new();
-        for host in &self.hosts {
-            config.host(host);
-        }
-        for port in &self.ports {
-            config.port(*port);
-        }
-        config.user(&self.user);
+    /// Every `(host, port)` to try, in order: one port for all hosts, or one per host.
+    pub(super) fn endpoints(&self) -> Vec<(String, u16)> {
+        self.hosts
+            .iter()
+            .enumerate()
+            .map(|(index, host)| {
+                let port = self.ports.get(index).or(self.ports.first());
+                (host.clone(), port.copied().unwrap_or(5432))
+            })
+            .collect()
+    }
+
+    /// One endpoint for messages: `user@host:port/dbname`.
+    pub(super) fn endpoint_target(&self, host: &str, port: u16) -> String {
+        format!("{}@{host}:{port}/{}", self.user, self.dbname)
+    }
+
+    /// The `tokio-postgres` configuration for one endpoint, with TCP keepalives on. The
+    /// connect timeout is not set here: the caller bounds the whole connect with it.
+    pub(super) fn postgres_config(&self, host: &str, port: u16) -> tokio_postgres::Config {
+        let mut config = tokio_postgres::Config::new();
+        config.host(host).port(port).user(&self.user);
         if let Some(password) = &self.password {
             config.password(&password.0);
         }
-        config.dbname(&self.dbname);
-        config.application_name(&self.application_name);
-        config.connect_timeout(self.connect_timeout);
+        config
+            .dbname(&self.dbname)
+            .application_name(&self.application_name)
+            .keepalives(true)
+            .keepalives_idle(super::session::KEEPALIVE_IDLE)
+            .keepalives_interval(super::session::KEEPALIVE_INTERVAL)
+            .keepalives_retries(super::session::KEEPALIVE_RETRIES);
         if let Some(options) = &self.options {
             config.options(options);
         }
         config.ssl_mode(match self.sslmode {
-            SslMode::Disable => postgres::config::SslMode::Disable,
-            SslMode::Prefer => postgres::config::SslMode::Prefer,
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
             SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
-                postgres::config::SslMode::Require
+                tokio_postgres::config::SslMode::Require
             }
         });
         config
@@ -251,194 +296,6 @@ fn split_list(text: &str) -> Vec<String> {
     text.split(',')
         .map(|part| part.trim().to_string())
         .collect()
-}
-
-/// Parses either connection string form into libpq parameter names and values.
-fn parse_connection_string(text: &str) -> Result<BTreeMap<String, String>, LiveError> {
-    let text = text.trim();
-    if let Some(rest) = text
-        .strip_prefix("postgresql://")
-        .or_else(|| text.strip_prefix("postgres://"))
-    {
-        parse_url(rest)
-    } else if text.contains("://") {
-        Err(LiveError::invalid(format!(
-            "`{text}` is not a PostgreSQL URL: it must start with postgres:// or postgresql://"
-        )))
-    } else {
-        parse_key_values(text)
-    }
-}
-
-fn parse_url(rest: &str) -> Result<BTreeMap<String, String>, LiveError> {
-    let mut parameters = BTreeMap::new();
-    let (before_query, query) = match rest.split_once('?') {
-        Some((before, query)) => (before, Some(query)),
-        None => (rest, None),
-    };
-    let (authority, path) = match before_query.split_once('/') {
-        Some((authority, path)) => (authority, Some(path)),
-        None => (before_query, None),
-    };
-    let hosts = match authority.rsplit_once('@') {
-        Some((userinfo, hosts)) => {
-            match userinfo.split_once(':') {
-                Some((user, password)) => {
-                    insert_nonempty(&mut parameters, "user", percent_decode(user)?);
-                    parameters.insert("password".to_string(), percent_decode(password)?);
-                }
-                None => insert_nonempty(&mut parameters, "user", percent_decode(userinfo)?),
-            }
-            hosts
-        }
-        None => authority,
-    };
-    let mut host_list = Vec::new();
-    let mut port_list = Vec::new();
-    for entry in hosts.split(',').filter(|entry| !entry.is_empty()) {
-        let (host, port) = split_host_port(entry);
-        host_list.push(percent_decode(host)?);
-        if let Some(port) = port {
-            port_list.push(port.to_string());
-        }
-    }
-    if !host_list.is_empty() && host_list.iter().any(|host| !host.is_empty()) {
-        parameters.insert("host".to_string(), host_list.join(","));
-    }
-    if !port_list.is_empty() {
-        parameters.insert("port".to_string(), port_list.join(","));
-    }
-    if let Some(path) = path {
-        insert_nonempty(&mut parameters, "dbname", percent_decode(path)?);
-    }
-    for pair in query
-        .unwrap_or("")
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-    {
-        let (key, value) = pair
-            .split_once('=')
-            .ok_or_else(|| LiveError::invalid(format!("URL parameter `{pair}` has no `=value`")))?;
-        parameters.insert(normalize_key(&percent_decode(key)?), percent_decode(value)?);
-    }
-    Ok(parameters)
-}
-
-fn split_host_port(entry: &str) -> (&str, Option<&str>) {
-    if let Some(rest) = entry.strip_prefix('[') {
-        if let Some((host, after)) = rest.split_once(']') {
-            return (host, after.strip_prefix(':'));
-        }
-    }
-    match entry.rsplit_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (entry, None),
-    }
-}
-
-fn insert_nonempty(parameters: &mut BTreeMap<String, String>, key: &str, value: String) {
-    if !value.is_empty() {
-        parameters.insert(key.to_string(), value);
-    }
-}
-
-/// libpq accepts a few aliases in URLs.
-fn normalize_key(key: &str) -> String {
-    match key {
-        "ssl" => "sslmode".to_string(),
-        "database" => "dbname".to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn percent_decode(text: &str) -> Result<String, LiveError> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' {
-            let hex = text
-                .get(index + 1..index + 3)
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                .ok_or_else(|| {
-                    LiveError::invalid("a `%` in the URL is not followed by two hex digits")
-                })?;
-            out.push(hex);
-            index += 3;
-        } else {
-            out.push(bytes[index]);
-            index += 1;
-        }
-    }
-    String::from_utf8(out)
-        .map_err(|_| LiveError::invalid("a percent-encoded part of the URL is not UTF-8"))
-}
-
-fn parse_key_values(text: &str) -> Result<BTreeMap<String, String>, LiveError> {
-    let mut parameters = BTreeMap::new();
-    let mut chars = text.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        if chars.peek().is_none() {
-            break;
-        }
-        let mut key = String::new();
-        while let Some(&c) = chars.peek() {
-            if c == '=' || c.is_whitespace() {
-                break;
-            }
-            key.push(c);
-            chars.next();
-        }
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        if chars.next() != Some('=') {
-            return Err(LiveError::invalid(format!(
-                "`{key}` in the connection string has no `=value` (write key=value pairs \
-                 separated by spaces, or a postgres:// URL)"
-            )));
-        }
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        let mut value = String::new();
-        if chars.peek() == Some(&'\'') {
-            chars.next();
-            let mut closed = false;
-            while let Some(c) = chars.next() {
-                match c {
-                    '\\' => value.extend(chars.next()),
-                    '\'' => {
-                        closed = true;
-                        break;
-                    }
-                    c => value.push(c),
-                }
-            }
-            if !closed {
-                return Err(LiveError::invalid(format!(
-                    "the quoted value of `{key}` is not closed with `'`"
-                )));
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c.is_whitespace() {
-                    break;
-                }
-                chars.next();
-                if c == '\\' {
-                    value.extend(chars.next());
-                } else {
-                    value.push(c);
-                }
-            }
-        }
-        parameters.insert(key, value);
-    }
-    Ok(parameters)
 }
 
 #[cfg(test)]
@@ -529,17 +386,75 @@ mod tests {
         let env = HashMap::<String, String>::new();
         let lookup = |name: &str| env.get(name).cloned();
         for (text, expected) in [
-            ("postgres://h/d?sslmode=always", "sslmode `always`"),
-            ("host=h bogus=1", "`bogus` is not supported"),
-            ("postgres://h:99999/d", "port `99999`"),
-            ("mysql://h/d", "not a PostgreSQL URL"),
-            ("host='h", "not closed"),
+            (
+                "postgres://h/d?sslmode=always",
+                "character 16 (sslmode): sslmode must be one of",
+            ),
+            (
+                "host=h bogus=1",
+                "character 8: this is not a connection parameter",
+            ),
+            ("host=h sslcert=x", "`sslcert` is a libpq parameter"),
+            (
+                "postgres://h:99999/d",
+                "character 12 (port): port 1 is not a number",
+            ),
+            ("postgres://h:0x1/d", "character 14: the port of host 1"),
+            ("mysql://h/d", "must start with postgres://"),
+            ("postgres//h/d", "mistyped scheme"),
+            ("host='h", "character 6: the quoted value"),
+            (
+                "host=h host=i",
+                "`host` is given a second time (first: the connection string, character 1 (host))",
+            ),
+            ("postgres://h/d?host=i", "`host` is given a second time"),
+            ("postgres://u@h1,,h2/d", "character 17: host 2 is empty"),
+            ("postgres://[::1/d", "not closed with `]`"),
+            ("postgres://[::1]x/d", "character 17: after the `]`"),
+            ("postgres://::1/d", "more than one `:`"),
+            (
+                "postgres://u:a%zz@h/d",
+                "character 15: a `%` in the password",
+            ),
+            ("postgres://u:%ff@h/d", "the password is not UTF-8"),
+            (
+                "postgres://u:a/b@h/d",
+                "character 17: an `@` after the host part",
+            ),
+            ("postgres://u:a@b@h/d", "a second `@`"),
+            ("postgres://h/d?x", "a URL parameter without `=value`"),
+            ("postgres://h/d?=x", "without a name"),
+            ("postgres://u:a b@h/d", "a URL cannot contain spaces"),
+            ("password=a b", "character 12: a word without `=value`"),
+            ("=x", "a `=` without a parameter name"),
+            ("host= ", "host 1 is empty"),
+            (
+                "connect_timeout=soon",
+                "connect_timeout must be a whole number",
+            ),
         ] {
             let error = ConnectionSettings::resolve(Some(text), lookup)
                 .expect_err(text)
                 .to_string();
             assert!(error.contains(expected), "{text}: {error}");
         }
+    }
+
+    #[test]
+    fn ipv6_hosts_and_libpq_variables_named_in_errors() {
+        let settings = resolve(Some("postgres://u@[::1]:5433,h2:5434/d"), &[]);
+        assert_eq!(settings.hosts, vec!["::1", "h2"]);
+        assert_eq!(settings.ports, vec![5433, 5434]);
+        assert_eq!(
+            settings.endpoints(),
+            vec![("::1".to_string(), 5433), ("h2".to_string(), 5434)]
+        );
+        let env = HashMap::from([("PGPORT".to_string(), "hunter2".to_string())]);
+        let error = ConnectionSettings::resolve(Some("host=h"), |name| env.get(name).cloned())
+            .expect_err("PGPORT is not a port")
+            .to_string();
+        assert!(error.contains("PGPORT: port 1 is not a number"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
     }
 
     #[test]
