@@ -4,7 +4,7 @@
 //! is still owed.
 
 use crate::finding::Finding;
-use crate::input::{read_text, InputLimits};
+use crate::input::{read_text, InputError, InputLimits};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -78,11 +78,13 @@ impl Baseline {
     /// file is an error that names the path (exit 2: a run without its baseline would
     /// report legacy findings).
     pub fn load(path: &Path, limits: InputLimits) -> Result<Baseline> {
-        let text = read_text(path, "baseline", limits).with_context(|| {
-            format!(
-                "create the baseline with `pgparity check --write-baseline {}`",
+        let text = read_text(path, "baseline", limits).map_err(|error| match error {
+            InputError::Missing { .. } => anyhow::anyhow!(
+                "the baseline {} does not exist; create it with `pgparity check --write-baseline {}`",
+                path.display(),
                 path.display()
-            )
+            ),
+            other => anyhow::Error::new(other),
         })?;
         Baseline::parse(&text).with_context(|| {
             format!(

@@ -462,7 +462,11 @@ mod tests {
         let root = defaults.contract_roots(Path::new("/work"));
         assert_eq!(root.len(), 1);
         let folder = defaults.path.as_deref().and_then(Path::parent).unwrap();
-        assert_eq!(root, [Path::new("/work").join(folder)], "the config's folder");
+        assert_eq!(
+            root,
+            [Path::new("/work").join(folder)],
+            "the config's folder"
+        );
         assert_eq!(
             Config::default().contract_roots(Path::new("/work")),
             [PathBuf::from("/work")]
