@@ -343,4 +343,33 @@ mod tests {
             .types
             .is_empty());
     }
+
+    /// A chain of `levels` objects whose properties `a` and `b` are both the next level.
+    fn chain(levels: usize) -> SchemaNode {
+        let mut node = typed("string");
+        for _ in 0..levels {
+            let next = Arc::new(node);
+            let mut object = typed("object");
+            object.properties = vec![("a".into(), Arc::clone(&next)), ("b".into(), next)];
+            node = object;
+        }
+        node
+    }
+
+    #[test]
+    fn merging_two_chains_that_multiply_stops_at_the_budget() {
+        let mut work = Work {
+            done: 0,
+            budget: 1_000,
+        };
+        let merged = intersect(chain(40), chain(40), &mut work);
+        assert!(work.exhausted());
+        assert!(work.done < 2_000, "{}", work.done);
+        assert_eq!(merged.properties.len(), 2);
+        let mut unlimited = Work::default();
+        let same = chain(40);
+        let merged = intersect(same.clone(), same, &mut unlimited);
+        assert_eq!(merged.properties.len(), 2);
+        assert!(unlimited.done < 10, "shared subschemas need no merging");
+    }
 }
