@@ -4,8 +4,9 @@ use crate::baseline::Baseline;
 use crate::checks::{self, meta, Inputs};
 use crate::cli::{CheckArgs, ColorArg, FailOnArg, OutputFormat, SnapshotArgs};
 use crate::config::{Config, FailOn};
-use crate::contracts::load_contracts;
+use crate::contracts::{load_contracts, ContractOptions};
 use crate::finding::sort_findings;
+use crate::input::InputLimits;
 use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
@@ -31,6 +32,9 @@ pub struct CheckRun {
     pub rendered: String,
     /// 0 (nothing at or above the threshold) or 1.
     pub exit_code: i32,
+    /// With `--write-baseline`, the baseline file's text. The caller writes it after
+    /// the report, so that a run that fails (exit 2) leaves no baseline behind.
+    pub baseline_to_write: Option<String>,
 }
 
 /// Runs `pgparity check` in `working_dir`: an `Err` means the run could not be
@@ -39,13 +43,14 @@ pub struct CheckRun {
 pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> Result<CheckRun> {
     let started = Instant::now();
     let generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let baseline = match &args.baseline {
-        Some(path) => Some(Baseline::load(path)?),
-        None => None,
-    };
     let config = match &args.config {
         Some(path) => Config::load(path)?,
         None => Config::discover(working_dir)?,
+    };
+    let limits = config.input_limits;
+    let baseline = match &args.baseline {
+        Some(path) => Some(Baseline::load(path, limits)?),
+        None => None,
     };
     let spec_paths = if args.specs.is_empty() {
         config.specs.clone()
@@ -77,7 +82,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
             }
         });
         let mapping = match &mapping_path {
-            Some(path) => load_mapping(path, default_schema)
+            Some(path) => load_mapping(path, default_schema, limits)
                 .map(Some)
                 .context("cannot load the mapping"),
             None => Ok(None),
@@ -91,7 +96,11 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
         let contracts = if contract_paths.is_empty() {
             Ok(None)
         } else {
-            load_contracts(&contract_paths)
+            let options = ContractOptions {
+                roots: config.contract_roots(working_dir),
+                limits,
+            };
+            load_contracts(&contract_paths, &options)
                 .map(Some)
                 .context("cannot load the contracts")
         };
@@ -101,6 +110,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
                 &session_options,
                 &scope,
                 mapping.as_ref(),
+                limits,
                 progress,
             )),
             _ => None,
@@ -128,7 +138,14 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
                 &scope,
                 progress,
             )?;
-            read_live(args, &session_options, &scope, mapping.as_ref(), progress)?
+            read_live(
+                args,
+                &session_options,
+                &scope,
+                mapping.as_ref(),
+                limits,
+                progress,
+            )?
         }
     };
 
@@ -149,14 +166,13 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
     let (findings, suppressed) = meta::apply_suppressions(findings, &config, today);
     let mut findings = meta::apply_levels(findings, &config);
     sort_findings(&mut findings);
-    let baseline = match &args.write_baseline {
-        Some(path) => {
+    let (baseline, baseline_to_write) = match &args.write_baseline {
+        Some(_) => {
             let written = Baseline::of(&findings);
-            write_atomically(path, &written.to_json())
-                .with_context(|| format!("cannot write the baseline {}", path.display()))?;
-            Some(written)
+            let text = written.to_json();
+            (Some(written), Some(text))
         }
-        None => baseline,
+        None => (baseline, None),
     };
     let (findings, baseline_outcome) = match &baseline {
         Some(baseline) => {
@@ -209,6 +225,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
         report,
         rendered,
         exit_code: i32::from(failed),
+        baseline_to_write,
     })
 }
 
@@ -218,10 +235,11 @@ fn read_live(
     session_options: &SessionOptions,
     scope: &[String],
     mapping: Option<&Mapping>,
+    limits: InputLimits,
     progress: &dyn Fn(&str),
 ) -> Result<live_inputs::Live> {
     match (&args.snapshot, &args.db) {
-        (Some(path), _) => live_inputs::read_snapshot(path),
+        (Some(path), _) => live_inputs::read_snapshot(path, limits),
         (None, Some(db)) => live_inputs::read_database(
             &live_inputs::settings_for(db)?,
             session_options,
@@ -314,9 +332,60 @@ pub fn snapshot(
     Ok(Snapshot::new(catalog, live.target.unwrap_or_default(), schemas).to_json())
 }
 
-/// Writes `contents` to `path` through a temporary file and a rename, so a failed run
-/// never leaves a half-written report in place of the last good one.
-pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
+/// Writes `contents` (the `what`: report, snapshot, baseline) to `path`. A regular
+/// file or a new path is written through a temporary file and a rename, so a failed run
+/// never leaves a half-written file in place of the last good one; a symlink to a
+/// regular file replaces its target and keeps the link. Anything else — a character
+/// device such as `/dev/null`, a FIFO, `/dev/stdout` — is opened and written directly:
+/// renaming onto it would replace the device with a file.
+pub fn write_output(path: &Path, contents: &str, what: &str) -> Result<()> {
+    let context = || format!("cannot write the {what} to {}", path.display());
+    match atomic_destination(path) {
+        Some(destination) => write_atomically(&destination, contents),
+        None => std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut target| target.write_all(contents.as_bytes())),
+    }
+    .map_err(|error| {
+        let folder = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty());
+        match folder {
+            Some(folder) if error.kind() == std::io::ErrorKind::NotFound && !folder.is_dir() => {
+                anyhow::Error::new(error).context(format!(
+                    "{}: the folder {} does not exist; create it first",
+                    context(),
+                    folder.display()
+                ))
+            }
+            _ => anyhow::Error::new(error).context(context()),
+        }
+    })
+}
+
+/// The regular file to replace atomically for `path`: `path` itself when it is a
+/// regular file or does not exist yet, the target of a symlink to a regular file
+/// (unless it is one of the process's own descriptors under `/proc`, such as
+/// `/dev/stdout` redirected to a file, which must be written in place); `None` for
+/// anything to write directly.
+fn atomic_destination(path: &Path) -> Option<PathBuf> {
+    let link = match std::fs::symlink_metadata(path) {
+        Err(_) => return Some(path.to_path_buf()),
+        Ok(link) => link,
+    };
+    if link.is_file() {
+        return Some(path.to_path_buf());
+    }
+    if !link.file_type().is_symlink() {
+        return None;
+    }
+    let target = std::fs::canonicalize(path).ok()?;
+    let is_regular = std::fs::metadata(&target).is_ok_and(|target| target.is_file());
+    (is_regular && !target.starts_with("/proc")).then_some(target)
+}
+
+fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     let folder = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -335,7 +404,7 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
-    result.with_context(|| format!("cannot write the report to {}", path.display()))
+    result
 }
 
 /// `pgparity rules`: one line per rule.

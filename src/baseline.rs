@@ -4,6 +4,7 @@
 //! is still owed.
 
 use crate::finding::Finding;
+use crate::input::{read_text, InputError, InputLimits};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,15 +74,17 @@ impl Baseline {
         }
     }
 
-    /// Reads a baseline file; an unreadable, malformed or other-version file is an error
-    /// that names the path (exit 2: a run without its baseline would report legacy findings).
-    pub fn load(path: &Path) -> Result<Baseline> {
-        let text = std::fs::read_to_string(path).with_context(|| {
-            format!(
-                "cannot read the baseline {}; create it with `pgparity check --write-baseline {}`",
+    /// Reads a baseline file within `limits`; an unreadable, malformed or other-version
+    /// file is an error that names the path (exit 2: a run without its baseline would
+    /// report legacy findings).
+    pub fn load(path: &Path, limits: InputLimits) -> Result<Baseline> {
+        let text = read_text(path, "baseline", limits).map_err(|error| match error {
+            InputError::Missing { .. } => anyhow::anyhow!(
+                "the baseline {} does not exist; create it with `pgparity check --write-baseline {}`",
                 path.display(),
                 path.display()
-            )
+            ),
+            other => anyhow::Error::new(other),
         })?;
         Baseline::parse(&text).with_context(|| {
             format!(
@@ -95,7 +98,13 @@ impl Baseline {
     /// Parses the JSON text of a baseline file.
     pub fn parse(text: &str) -> Result<Baseline> {
         let baseline: Baseline = serde_json::from_str(text).map_err(|error| {
-            anyhow::anyhow!("line {}, column {}: {error}", error.line(), error.column())
+            let error = crate::input::nesting_error_or(text, error);
+            anyhow::anyhow!(
+                "line {}, column {}: {}",
+                error.line(),
+                error.column(),
+                crate::input::json_error_message(&error)
+            )
         })?;
         if baseline.version != BASELINE_VERSION {
             bail!(
@@ -211,5 +220,8 @@ mod tests {
         assert!(error.to_string().contains("version 2"), "{error}");
         let error = Baseline::parse("{\n  \"version\": 1,\n  \"entries\": [\n").unwrap_err();
         assert!(error.to_string().starts_with("line "), "{error}");
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let error = Baseline::parse(&deep).unwrap_err().to_string();
+        assert!(error.contains("nested too deeply"), "{error}");
     }
 }

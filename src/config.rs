@@ -6,6 +6,7 @@
 
 use crate::checks;
 use crate::finding::Severity;
+use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Location};
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
@@ -20,14 +21,9 @@ pub const CONFIG_FILE_NAME: &str = "pgparity.toml";
 /// A configuration that cannot be used; the run stops with exit code 2.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Unreadable {
-        /// The file.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
+    /// The file could not be read (missing, not a regular file, too large, not UTF-8).
+    #[error(transparent)]
+    Unreadable(#[from] InputError),
     /// The file is not valid TOML or has an unknown or mistyped key.
     #[error("{path}: {message}")]
     Invalid {
@@ -141,7 +137,16 @@ pub struct Config {
     pub suppressions: Vec<Suppression>,
     /// `unused-index` is info only while statistics are younger than this (days).
     pub unused_index_min_stats_days: i64,
+    /// How much of each input file pgparity reads (`max_input_mib`).
+    pub input_limits: InputLimits,
+    /// The folders contract files and their `$ref`s must stay inside
+    /// (`contract_roots`); `None` means the project folder (see
+    /// [`Config::contract_roots`]).
+    pub contract_roots: Option<Vec<PathBuf>>,
 }
+
+/// The largest `max_input_mib` accepted (1 TiB): past it the number is a typo.
+const MAX_INPUT_MIB_CEILING: u64 = 1 << 20;
 
 /// Default of `unused_index_min_stats_days`.
 pub const DEFAULT_MIN_STATS_DAYS: i64 = 7;
@@ -158,6 +163,8 @@ impl Default for Config {
             rule_levels: BTreeMap::new(),
             suppressions: Vec::new(),
             unused_index_min_stats_days: DEFAULT_MIN_STATS_DAYS,
+            input_limits: InputLimits::default(),
+            contract_roots: None,
         }
     }
 }
@@ -169,7 +176,7 @@ impl Config {
         let mut relative = PathBuf::from(".");
         let mut folder = start.to_path_buf();
         loop {
-            if folder.join(CONFIG_FILE_NAME).is_file() {
+            if folder.join(CONFIG_FILE_NAME).symlink_metadata().is_ok() {
                 return Config::load(&relative.join(CONFIG_FILE_NAME));
             }
             if !folder.pop() {
@@ -182,10 +189,11 @@ impl Config {
     /// Reads the configuration file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let shown = display_path(path);
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
-            path: shown.clone(),
-            source,
-        })?;
+        let text = if is_empty_config(path) {
+            String::new()
+        } else {
+            read_text(path, "configuration", InputLimits::default())?
+        };
         let file: ConfigFile = toml::from_str(&text).map_err(|error| ConfigError::Invalid {
             path: shown.clone(),
             message: error.to_string().trim_end().to_string(),
@@ -291,6 +299,24 @@ impl Config {
             });
         }
 
+        let input_limits = match file.max_input_mib {
+            None => InputLimits::default(),
+            Some(mebibytes) => {
+                let max_bytes = u64::try_from(*mebibytes.get_ref())
+                    .ok()
+                    .filter(|&mebibytes| (1..=MAX_INPUT_MIB_CEILING).contains(&mebibytes))
+                    .ok_or_else(|| ConfigError::BadValue {
+                        location: locate(mebibytes.span()),
+                        message: format!(
+                            "max_input_mib = {}: write a whole number of MiB from 1 to {MAX_INPUT_MIB_CEILING}",
+                            mebibytes.get_ref()
+                        ),
+                    })?
+                    << 20;
+                InputLimits { max_bytes }
+            }
+        };
+
         Ok(Config {
             path: Some(path.to_path_buf()),
             specs: resolve(file.specs.unwrap_or_default()),
@@ -303,7 +329,27 @@ impl Config {
             unused_index_min_stats_days: file
                 .unused_index_min_stats_days
                 .unwrap_or(DEFAULT_MIN_STATS_DAYS),
+            input_limits,
+            contract_roots: file.contract_roots.map(resolve),
         })
+    }
+
+    /// The folders contract files and their `$ref`s must stay inside: `contract_roots`
+    /// when set, else the folder of `pgparity.toml`, else `working_dir`.
+    pub fn contract_roots(&self, working_dir: &Path) -> Vec<PathBuf> {
+        if let Some(roots) = &self.contract_roots {
+            return roots.clone();
+        }
+        let folder = self
+            .path
+            .as_deref()
+            .filter(|path| !is_empty_config(path))
+            .and_then(Path::parent)
+            .filter(|parent| !parent.as_os_str().is_empty());
+        vec![folder.map_or_else(
+            || working_dir.to_path_buf(),
+            |folder| working_dir.join(folder),
+        )]
     }
 
     /// The level a rule runs at: configured, else its default.
@@ -324,6 +370,8 @@ struct ConfigFile {
     schemas: Option<Vec<String>>,
     fail_on: Option<Spanned<String>>,
     unused_index_min_stats_days: Option<i64>,
+    max_input_mib: Option<Spanned<i64>>,
+    contract_roots: Option<Vec<String>>,
     #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
@@ -337,6 +385,12 @@ struct SuppressionEntry {
     object: String,
     reason: String,
     until: Option<toml::Value>,
+}
+
+/// `--config /dev/null` means "no configuration", as scripts and tests write it: the one
+/// special file read (as empty), and no project folder of its own.
+fn is_empty_config(path: &Path) -> bool {
+    path == Path::new("/dev/null")
 }
 
 fn location_of(path: &str, text: &str, offset: usize) -> Location {
@@ -404,5 +458,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(bad_level.contains("loud"), "{bad_level}");
+    }
+
+    #[test]
+    fn input_limit_and_contract_roots() {
+        let config =
+            load_text("max_input_mib = 2\ncontract_roots = [\"api\", \"shared\"]\n").unwrap();
+        assert_eq!(config.input_limits.max_bytes, 2 << 20);
+        let roots = config.contract_roots(Path::new("/work"));
+        assert_eq!(roots.len(), 2);
+        assert!(roots[0].ends_with("api") && roots[1].ends_with("shared"));
+        let defaults = load_text("").unwrap();
+        assert_eq!(defaults.input_limits, InputLimits::default());
+        let root = defaults.contract_roots(Path::new("/work"));
+        assert_eq!(root.len(), 1);
+        let folder = defaults.path.as_deref().and_then(Path::parent).unwrap();
+        assert_eq!(
+            root,
+            [Path::new("/work").join(folder)],
+            "the config's folder"
+        );
+        assert_eq!(
+            Config::default().contract_roots(Path::new("/work")),
+            [PathBuf::from("/work")]
+        );
+        let zero = load_text("max_input_mib = 0\n").unwrap_err().to_string();
+        assert!(
+            zero.contains(":1:") && zero.contains("max_input_mib"),
+            "{zero}"
+        );
     }
 }

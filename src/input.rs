@@ -64,16 +64,16 @@ pub enum InputError {
         /// The limit.
         limit: u64,
     },
-    /// The operating system refused.
-    #[error("cannot read {what} {path}: {source}")]
+    /// The operating system refused. The reason is part of the message rather than a
+    /// source error, so that a printed error chain does not say it twice.
+    #[error("cannot read {what} {path}: {reason}")]
     Unreadable {
         /// What the file is.
         what: String,
         /// The path as shown.
         path: String,
         /// What the operating system said.
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// Not UTF-8.
     #[error(
@@ -106,10 +106,10 @@ pub fn read_text(path: &Path, what: &str, limits: InputLimits) -> Result<String,
 /// Reads `path` as bytes, with the regular-file and size checks of [`read_text`].
 pub fn read_bytes(path: &Path, what: &str, limits: InputLimits) -> Result<Vec<u8>, InputError> {
     let shown = || display_path(path);
-    let unreadable = |source| InputError::Unreadable {
+    let unreadable = |reason| InputError::Unreadable {
         what: what.to_string(),
         path: shown(),
-        source,
+        reason,
     };
     let metadata = std::fs::metadata(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
@@ -182,6 +182,32 @@ pub fn decode(mut bytes: Vec<u8>, shown_path: &str, what: &str) -> Result<String
     } else {
         text
     })
+}
+
+/// What a JSON parse error says, without serde_json's trailing `at line L column C`
+/// (callers put the location first) and with its recursion limit named as what it is:
+/// nesting past 128 levels, which no pgparity file has.
+pub fn json_error_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(position) if error.line() > 0 => text[..position].to_string(),
+        _ => text,
+    };
+    if text == "recursion limit exceeded" {
+        "nested too deeply (more than 128 levels of arrays and objects); this is not a file pgparity wrote".to_string()
+    } else {
+        text
+    }
+}
+
+/// A typed JSON parse stops at the first value of the wrong type, so a file nested
+/// 100,000 levels deep would be blamed for a type. This returns `error`, or the nesting
+/// error when `text` is nested past serde_json's limit.
+pub fn nesting_error_or(text: &str, error: serde_json::Error) -> serde_json::Error {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Err(nesting) if nesting.to_string().starts_with("recursion limit exceeded") => nesting,
+        _ => error,
+    }
 }
 
 fn irregular_kind(metadata: &std::fs::Metadata) -> Option<&'static str> {

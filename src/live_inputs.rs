@@ -88,9 +88,9 @@ pub fn read_database(
     })
 }
 
-/// Reads a snapshot file as the live side.
-pub fn read_snapshot(path: &Path) -> Result<Live> {
-    let snapshot = Snapshot::read(path)?;
+/// Reads a snapshot file (within `limits`) as the live side.
+pub fn read_snapshot(path: &Path, limits: crate::input::InputLimits) -> Result<Live> {
+    let snapshot = Snapshot::read(path, limits)?;
     Ok(Live {
         catalog: Some(snapshot.catalog),
         row_samples: None,

@@ -23,32 +23,35 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let working_dir = std::env::current_dir()?;
             let run = app::check(&args, &working_dir, &progress)?;
             match &args.output {
-                Some(path) => app::write_atomically(path, &run.rendered)?,
+                Some(path) => app::write_output(path, &run.rendered, "report")?,
                 None => {
                     let color = app::color_enabled(
                         args.color,
                         std::io::stdout().is_terminal(),
                         std::env::var_os("NO_COLOR").as_deref(),
                     );
-                    print(&app::output_text(&run, &args, color))?;
+                    print(&app::output_text(&run, &args, color), "report")?;
                 }
+            }
+            if let (Some(path), Some(baseline)) = (&args.write_baseline, &run.baseline_to_write) {
+                app::write_output(path, baseline, "baseline")?;
             }
             Ok(u8::try_from(run.exit_code).unwrap_or(2))
         }
         Command::Snapshot(args) => {
             let snapshot = app::snapshot(&args, &std::env::current_dir()?, &progress)?;
             match &args.output {
-                Some(path) => app::write_atomically(path, &snapshot)?,
-                None => print(&snapshot)?,
+                Some(path) => app::write_output(path, &snapshot, "snapshot")?,
+                None => print(&snapshot, "snapshot")?,
             }
             Ok(0)
         }
         Command::Rules => {
-            print(&app::rules_listing())?;
+            print(&app::rules_listing(), "rule list")?;
             Ok(0)
         }
         Command::Explain { rule } => {
-            print(&app::explain(&rule)?)?;
+            print(&app::explain(&rule)?, "rule description")?;
             Ok(0)
         }
     }
@@ -62,14 +65,17 @@ fn progress(message: &str) {
     }
 }
 
-/// Prints to stdout; a closed pipe (`pgparity rules | head`) is not an error.
-fn print(text: &str) -> anyhow::Result<()> {
+/// Prints the `what` (report, snapshot, …) to stdout; a closed pipe (`pgparity rules |
+/// head`) is not an error, any other failure (a full disk) is.
+fn print(text: &str, what: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
+        Err(error) => Err(anyhow::Error::new(error)
+            .context(format!("cannot write the {what} to standard output"))),
+        Ok(()) => Ok(()),
     }
 }

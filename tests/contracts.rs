@@ -1,7 +1,8 @@
 //! The contract loader on real documents under `tests/data/contracts/`.
 
 use pgparity::contracts::{
-    load_contracts, ContractLoadError, ContractProblemKind, ContractSet, Dto, SchemaNode,
+    load_contracts, ContractLoadError, ContractOptions, ContractProblemKind, ContractSet, Dto,
+    SchemaNode,
 };
 use serde_json::json;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ fn load(files: &[&str]) -> ContractSet {
         .iter()
         .map(|file| PathBuf::from(format!("{DATA}/{file}")))
         .collect();
-    load_contracts(&paths).expect("the test documents load")
+    load_contracts(&paths, &ContractOptions::default()).expect("the test documents load")
 }
 
 fn dto<'s>(set: &'s ContractSet, name: &str) -> &'s Dto {
@@ -68,8 +69,8 @@ fn openapi_30_dtos_with_nullable_and_locations() {
 #[test]
 fn json_schema_of_a_dto_validates_rows() {
     let set = load(&["openapi30/api.yaml"]);
-    let schema = &dto(&set, "RealtimeRevenueResponse").schema.json_schema;
-    let validator = jsonschema::validator_for(schema).expect("a valid JSON Schema");
+    let schema = set.json_schema(dto(&set, "RealtimeRevenueResponse"));
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
     let row = json!({
         "total_revenue": 12.5, "verified": true, "data_freshness_seconds": 3,
         "tenant_id": "7d9f0c1e-8a52-4d43-9a43-3c4e1f7b2a10", "currency": null
@@ -88,7 +89,8 @@ fn json_schema_of_a_dto_validates_rows() {
 #[test]
 fn openapi_30_boolean_exclusive_minimum_and_nullable_refs_become_json_schema() {
     let set = load(&["openapi30/api.yaml"]);
-    let schema = &dto(&set, "EventWithParent").schema;
+    let event_with_parent = dto(&set, "EventWithParent");
+    let schema = &event_with_parent.schema;
     let ratio = property(schema, "ratio");
     assert_eq!(
         ratio.json_schema,
@@ -98,7 +100,7 @@ fn openapi_30_boolean_exclusive_minimum_and_nullable_refs_become_json_schema() {
     assert!(parent.nullable);
     assert_eq!(parent.ref_name.as_deref(), Some("Base"));
     assert_eq!(types(parent), ["object"]);
-    let validator = jsonschema::validator_for(&schema.json_schema).expect("valid");
+    let validator = jsonschema::validator_for(&set.json_schema(event_with_parent)).expect("valid");
     assert!(validator.is_valid(&json!({"parent": null, "ratio": 0.5})));
     assert!(validator.is_valid(&json!({"parent": {"id": "x"}})));
     assert!(!validator.is_valid(&json!({"parent": {"note": "no id"}})));
@@ -108,7 +110,8 @@ fn openapi_30_boolean_exclusive_minimum_and_nullable_refs_become_json_schema() {
 #[test]
 fn all_of_merges_properties_required_and_stricter_lengths() {
     let set = load(&["openapi30/api.yaml"]);
-    let event = &dto(&set, "Event").schema;
+    let event_dto = dto(&set, "Event");
+    let event = &event_dto.schema;
     let names: Vec<&str> = event
         .properties
         .iter()
@@ -122,7 +125,7 @@ fn all_of_merges_properties_required_and_stricter_lengths() {
         property(event, "kind").enum_values,
         Some(vec![json!("click"), json!("view")])
     );
-    let validator = jsonschema::validator_for(&event.json_schema).expect("valid");
+    let validator = jsonschema::validator_for(&set.json_schema(event_dto)).expect("valid");
     assert!(validator.is_valid(&json!({"id": "a", "kind": "view"})));
     assert!(!validator.is_valid(&json!({"id": "a"})));
 }
@@ -246,7 +249,8 @@ fn resolve_dto_expands_any_schema_of_a_loaded_document() {
 fn openapi_31_null_idioms_make_fields_nullable() {
     let set = load(&["openapi31.yaml"]);
     assert!(set.problems.is_empty(), "{:?}", set.problems);
-    let allocation = &dto(&set, "Allocation").schema;
+    let allocation_dto = dto(&set, "Allocation");
+    let allocation = &allocation_dto.schema;
     let id = property(allocation, "allocation_id");
     assert!(id.nullable);
     assert_eq!(types(id), ["string"]);
@@ -265,7 +269,7 @@ fn openapi_31_null_idioms_make_fields_nullable() {
     assert!(amount.nullable);
     assert_eq!(types(amount), ["integer"]);
     assert_eq!(amount.format.as_deref(), Some("int64"));
-    let validator = jsonschema::validator_for(&allocation.json_schema).expect("valid");
+    let validator = jsonschema::validator_for(&set.json_schema(allocation_dto)).expect("valid");
     assert!(validator.is_valid(&json!({
         "allocation_id": null, "channel": "email", "model_version": null, "state": null, "amount": null
     })));
@@ -300,7 +304,7 @@ fn plain_json_schema_root_defs_and_whole_file_refs() {
         set.dto("order.schema.json").is_some(),
         "a bare path means the root"
     );
-    let validator = jsonschema::validator_for(&order.schema.json_schema).expect("valid");
+    let validator = jsonschema::validator_for(&set.json_schema(order)).expect("valid");
     assert!(validator.is_valid(&json!({"order_id": "x", "lines": [{"sku": "A1"}], "customer": {"address": {"city": "Oslo"}}})));
     assert!(!validator.is_valid(
         &json!({"order_id": "x", "lines": [{"sku": "A1"}], "customer": {"address": {"city": 3}}})
@@ -342,13 +346,20 @@ fn cycles_are_reported_once_and_expansion_terminates() {
         .and_then(|problem| problem.location.as_ref())
         .map(|at| at.line);
     assert_eq!(tree_cycle, Some(16));
-    let forest = &dto(&set, "Forest").schema;
+    let forest_dto = dto(&set, "Forest");
+    let forest = &forest_dto.schema;
     let tree = property(forest, "trees").items.as_deref().expect("items");
     assert_eq!(types(property(tree, "label")), ["string"]);
     let inner = property(tree, "children").items.as_deref().expect("items");
     assert_eq!(inner.ref_name.as_deref(), Some("Tree"));
     assert!(inner.properties.is_empty(), "not expanded past the cycle");
-    jsonschema::validator_for(&forest.json_schema).expect("a cycle leaves a valid schema");
+    let validator = jsonschema::validator_for(&set.json_schema(forest_dto))
+        .expect("a cycle leaves a valid schema");
+    assert!(validator.is_valid(&json!({"trees": [{"label": "a", "children": [{"label": "b"}]}]})));
+    assert!(
+        !validator.is_valid(&json!({"trees": [{"children": [{"label": 3}]}]})),
+        "the recursive reference is checked at every depth"
+    );
 }
 
 #[test]
@@ -375,11 +386,12 @@ fn missing_files_and_pointers_are_problems_and_the_dto_is_still_built() {
     assert_eq!((at.line, at.column), (15, 11));
     let missing_pointer = problems_of(&set, ContractProblemKind::MissingPointer);
     assert_eq!(missing_pointer, ["#/components/schemas/DoesNotExist"]);
-    let broken = &dto(&set, "Broken").schema;
+    let broken_dto = dto(&set, "Broken");
+    let broken = &broken_dto.schema;
     assert_eq!(types(property(broken, "id")), ["string"]);
     assert!(property(broken, "owner").types.is_empty());
     assert!(broken.is_required("id"));
-    jsonschema::validator_for(&broken.json_schema).expect("still a valid schema");
+    jsonschema::validator_for(&set.json_schema(broken_dto)).expect("still a valid schema");
 }
 
 #[test]
@@ -399,12 +411,18 @@ fn a_name_declared_twice_keeps_the_first_and_reports_the_second() {
 
 #[test]
 fn unusable_command_line_paths_are_errors() {
-    let missing = load_contracts(&[PathBuf::from(format!("{DATA}/nope.yaml"))]);
+    let missing = load_contracts(
+        &[PathBuf::from(format!("{DATA}/nope.yaml"))],
+        &ContractOptions::default(),
+    );
     assert!(
         matches!(&missing, Err(ContractLoadError::NotFound { path }) if path == "tests/data/contracts/nope.yaml"),
         "{missing:?}"
     );
-    let invalid = load_contracts(&[PathBuf::from(format!("{DATA}/invalid/bad.yaml"))]);
+    let invalid = load_contracts(
+        &[PathBuf::from(format!("{DATA}/invalid/bad.yaml"))],
+        &ContractOptions::default(),
+    );
     match invalid {
         Err(error @ ContractLoadError::Syntax { .. }) => {
             let ContractLoadError::Syntax { path, line, .. } = &error else {
@@ -421,18 +439,28 @@ fn unusable_command_line_paths_are_errors() {
 }
 
 #[test]
-fn shared_references_that_unfold_exponentially_stop_at_a_budget() {
+fn shared_references_that_would_unfold_exponentially_are_expanded_once_and_shared() {
     let set = load(&["exponential.yaml"]);
+    assert!(set.problems.is_empty(), "{:?}", set.problems);
     let top = &dto(&set, "Level0").schema;
     assert_eq!(top.properties.len(), 2);
-    let cut: Vec<_> = set
-        .problems
-        .iter()
-        .filter(|problem| problem.message.contains("nodes"))
-        .collect();
-    assert!(!cut.is_empty(), "{:?}", set.problems);
-    let deepest = &dto(&set, "Level14").schema;
-    assert_eq!(types(property(property(deepest, "a"), "leaf")), ["string"]);
+    let (a, b) = (&top.properties[0].1, &top.properties[1].1);
+    assert!(
+        std::sync::Arc::ptr_eq(&a.properties[0].1, &b.properties[0].1),
+        "both references to Level2 share one expansion"
+    );
+    let mut node: &SchemaNode = top;
+    for _ in 0..15 {
+        node = property(node, "a");
+    }
+    assert_eq!(types(property(node, "leaf")), ["string"]);
+    let validator =
+        jsonschema::validator_for(&set.json_schema(dto(&set, "Level0"))).expect("valid");
+    let mut value = json!({"leaf": "x"});
+    for _ in 0..15 {
+        value = json!({"a": value.clone(), "b": value});
+    }
+    assert!(validator.is_valid(&value));
 }
 
 #[test]

@@ -228,7 +228,7 @@ fn sarif_levels_follow_severity_overrides() {
     std::fs::write(
         &config,
         format!(
-            "specs = [{:?}, {:?}]\nmapping = {:?}\n\n[rules]\nspeculative-index = \"warning\"\n",
+            "specs = [{:?}, {:?}]\nmapping = {:?}\ncontract_roots = [{ROOT:?}]\n\n[rules]\nspeculative-index = \"warning\"\n",
             Path::new(ROOT).join("specs"),
             Path::new(ROOT).join("fixtures/speculative-index/change.sql"),
             Path::new(ROOT).join("mappings/contract_schema_mapping.yaml"),
@@ -279,7 +279,7 @@ fn moved_fixture(name: &str, padding: usize) -> (ScratchDir, PathBuf) {
     std::fs::write(
         &config,
         format!(
-            "specs = [{:?}, \"change.sql\"]\nmapping = {:?}\n",
+            "specs = [{:?}, \"change.sql\"]\nmapping = {:?}\ncontract_roots = [{ROOT:?}]\n",
             Path::new(ROOT).join("specs"),
             Path::new(ROOT).join("mappings/contract_schema_mapping.yaml"),
         ),
@@ -430,7 +430,7 @@ fn junit_of_a_clean_run_is_one_passing_case() {
     std::fs::write(
         &config,
         format!(
-            "specs = [{:?}]\nmapping = {:?}\n\n[rules]\ndto-nullability-mismatch = \"off\"\n",
+            "specs = [{:?}]\nmapping = {:?}\ncontract_roots = [{ROOT:?}]\n\n[rules]\ndto-nullability-mismatch = \"off\"\n",
             Path::new(ROOT).join("specs"),
             Path::new(ROOT).join("mappings/contract_schema_mapping.yaml"),
         ),

@@ -132,14 +132,10 @@ fn dev_db_applies_the_specs_to_a_scratch_database_and_drops_it() {
         "version: 1\ncontracts: [contract.yaml]\n\
          read_models:\n  - dto: OrderLabel\n    relation: order_labels\n",
     );
-    let project = [
-        "--config",
-        "/dev/null",
-        "--specs",
-        &spec,
-        "--mapping",
-        &mapping,
-    ];
+    // An empty configuration in the scratch folder makes it the project, so that the
+    // mapping's contract is inside it.
+    let config = folder.write("pgparity.toml", "");
+    let project = ["--config", &config, "--specs", &spec, "--mapping", &mapping];
     let (_, without) = check_json(&project);
     assert_eq!(
         type_not_checked(&without),

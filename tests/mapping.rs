@@ -1,6 +1,7 @@
 //! The mapping loader against real files: the PRODUCT.md example, schema violations
 //! with their positions, and the Markdown index plan.
 
+use pgparity::input::InputLimits;
 use pgparity::mapping::{
     load_mapping, parse_markdown_plan, Entity, EntityColumn, FieldMapping, Mapping,
     MappingDiagnostic, MappingError, NamedQuery, PlanEntry, PlanStatus, ReadModel, Tenancy,
@@ -36,7 +37,7 @@ fn mapping_file(test: &str, text: &str) -> PathBuf {
 }
 
 fn diagnostics(test: &str, text: &str) -> Vec<MappingDiagnostic> {
-    match load_mapping(&mapping_file(test, text), "public") {
+    match load_mapping(&mapping_file(test, text), "public", InputLimits::default()) {
         Err(MappingError::Invalid(diagnostics)) => diagnostics,
         other => panic!("expected an invalid mapping, got {other:?}"),
     }
@@ -67,7 +68,8 @@ fn plan_entry(index: &str, table: &str, columns: &[&str]) -> PlanEntry {
 
 #[test]
 fn the_product_example_loads_into_the_expected_mapping() {
-    let mapping = load_mapping(Path::new(EXAMPLE), "public").expect("the example loads");
+    let mapping = load_mapping(Path::new(EXAMPLE), "public", InputLimits::default())
+        .expect("the example loads");
     let expected = Mapping {
         path: EXAMPLE.to_string(),
         contracts: vec![PathBuf::from(
@@ -180,7 +182,7 @@ fn plan_options_are_read_and_a_where_keyword_is_dropped() {
         "plan_options",
         "version: 1\nindex_plan:\n  - index: audit.idx_e\n    table: events\n    columns: [\"lower(email)\"]\n    unique: true\n    method: gin\n    where: WHERE deleted_at IS NULL\n    include: [id]\n    query_paths: [nightly-export]\n    status: future\n",
     );
-    let mapping = load_mapping(&path, "app").expect("the mapping loads");
+    let mapping = load_mapping(&path, "app", InputLimits::default()).expect("the mapping loads");
     let expected = PlanEntry {
         index: QualifiedName::new("audit", "idx_e"),
         table: QualifiedName::new("app", "events"),
@@ -202,7 +204,8 @@ fn unknown_top_level_keys_are_allowed() {
         "unknown_top_level",
         "version: 1\nnullability:\n  prose: anything goes here\ncorrelation_stitching: [a, b]\n",
     );
-    let mapping = load_mapping(&path, "public").expect("prose sections are allowed");
+    let mapping =
+        load_mapping(&path, "public", InputLimits::default()).expect("prose sections are allowed");
     assert!(mapping.index_plan.is_empty());
 }
 
@@ -244,7 +247,8 @@ fn diagnostics_are_sorted_and_rendered_with_a_hint() {
         "several",
         "version: 1\nqueries:\n  - {name: q, owner: ops}\nindex_plan:\n  - index: i\n    table: t\n    status: later\n",
     );
-    let error = load_mapping(&path, "public").expect_err("the mapping is invalid");
+    let error =
+        load_mapping(&path, "public", InputLimits::default()).expect_err("the mapping is invalid");
     let MappingError::Invalid(found) = &error else {
         panic!("expected diagnostics, got {error:?}");
     };
@@ -297,7 +301,8 @@ fn entity_columns_accept_extra_descriptive_keys_and_types_normalize() {
         "entity_extras",
         "version: 1\nentities:\n  ledger:\n    description: the money\n    purpose: audit\n    columns:\n      - name: id\n        type: VARCHAR(255)\n        purpose: key\n        validation: {min: 1}\n      - {name: at, type: timestamptz, nullable: true, contract_mapping: x}\n  audit.events:\n    columns:\n      ratio: numeric(6,5)\n      note: {type: text, nullable: true, purpose: free}\n",
     );
-    let mapping = load_mapping(&path, "app").expect("extra keys are allowed");
+    let mapping =
+        load_mapping(&path, "app", InputLimits::default()).expect("extra keys are allowed");
     let [ledger, events] = mapping.entities.as_slice() else {
         panic!("two entities expected: {:?}", mapping.entities);
     };
@@ -386,7 +391,7 @@ fn relative_paths_resolve_against_the_mapping_folder() {
         "#### idx_a\n**Table**: t\n**Columns**: a\n",
     )
     .expect("write the plan");
-    let mapping = load_mapping(&path, "public").expect("the mapping loads");
+    let mapping = load_mapping(&path, "public", InputLimits::default()).expect("the mapping loads");
     let parent = folder.parent().expect("the folder has a parent");
     assert_eq!(
         mapping.contracts,
@@ -409,8 +414,14 @@ fn a_missing_markdown_plan_is_unreadable() {
         "missing_plan",
         "version: 1\nindex_plan_markdown: nowhere.md\n",
     );
-    match load_mapping(&path, "public") {
-        Err(MappingError::Unreadable { path, .. }) => assert!(path.ends_with("nowhere.md")),
+    match load_mapping(&path, "public", InputLimits::default()) {
+        Err(error @ MappingError::Unreadable(_)) => {
+            let message = error.to_string();
+            assert!(
+                message.contains("Markdown index plan") && message.contains("nowhere.md"),
+                "{message}"
+            );
+        }
         other => panic!("expected an unreadable plan, got {other:?}"),
     }
 }
@@ -421,7 +432,7 @@ fn yaml_syntax_errors_carry_their_line() {
         "syntax",
         "version: 1\nindex_plan:\n  - index: [a, b\n    table: t\n",
     );
-    match load_mapping(&path, "public") {
+    match load_mapping(&path, "public", InputLimits::default()) {
         Err(MappingError::Yaml(error)) => {
             assert!((3..=5).contains(&error.location.line), "{error}");
             assert_eq!(error.location.path, pgparity::model::display_path(&path));

@@ -143,7 +143,7 @@ impl Scratch {
             .expect("fixture change.sql");
         std::fs::write(folder.join("change.sql"), change).expect("change.sql copied");
         let config = format!(
-            "specs = [{specs:?}, \"change.sql\"]\nmapping = {mapping:?}\nschemas = [\"public\"]\n",
+            "specs = [{specs:?}, \"change.sql\"]\nmapping = {mapping:?}\nschemas = [\"public\"]\ncontract_roots = [{ROOT:?}]\n",
             specs = Path::new(ROOT).join("specs"),
             mapping = Path::new(ROOT).join("mappings/contract_schema_mapping.yaml"),
         );

@@ -36,16 +36,18 @@ Static checks prove what the schema allows; sampling shows what the data actuall
 Fix the data, the view (`coalesce`), or the contract (`type: [string, \"null\"]`).",
 };
 
-/// Validates the sampled rows of `relation` against `dto`; one finding per distinct
-/// (field pointer, keyword, value type), counting the rows that fail that way.
+/// Validates the sampled rows of `relation` against `dto`, whose standalone JSON Schema
+/// is `json_schema`; one finding per distinct (field pointer, keyword, value type),
+/// counting the rows that fail that way.
 pub(super) fn check_samples(
     dto: &Dto,
+    json_schema: &Value,
     read_model: &ReadModel,
     relation: &Relation,
     rows: &[Value],
     findings: &mut Vec<Finding>,
 ) {
-    let Ok(validator) = jsonschema::validator_for(&dto.schema.json_schema) else {
+    let Ok(validator) = jsonschema::validator_for(json_schema) else {
         findings.push(
             Finding::new(
                 &CONTRACT_ROW_VIOLATION,
@@ -161,7 +163,7 @@ fn json_type(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contracts::load_contracts;
+    use crate::contracts::{load_contracts, ContractOptions};
     use crate::mapping::FieldMapping;
     use crate::model::{Column, RelationKind, SqlType};
     use serde_json::json;
@@ -179,7 +181,11 @@ mod tests {
                                "missing_column": {"type": "string"}}}"#,
         )
         .unwrap();
-        let contracts = load_contracts(&[path]).unwrap();
+        let options = ContractOptions {
+            roots: vec![folder.clone()],
+            ..ContractOptions::default()
+        };
+        let contracts = load_contracts(&[path], &options).unwrap();
         std::fs::remove_dir_all(&folder).ok();
         let dto = contracts.dto("Status").expect("the root schema is a DTO");
         let name = QualifiedName::new("public", "mv_status");
@@ -207,7 +213,15 @@ mod tests {
             json!({"state": "running", "started_at": null}),
         ];
         let mut findings = Vec::new();
-        check_samples(dto, &read_model, &relation, &rows, &mut findings);
+        let json_schema = contracts.json_schema(dto);
+        check_samples(
+            dto,
+            &json_schema,
+            &read_model,
+            &relation,
+            &rows,
+            &mut findings,
+        );
         let summary: Vec<(String, String)> = findings
             .iter()
             .map(|f| (f.object.clone(), f.message.clone()))

@@ -2,8 +2,9 @@
 //! endpoints, and lookups of DTOs by name or `file#/pointer`.
 
 use super::model::{ContractProblemKind, ContractSet, Dto, Endpoint};
-use super::resolve::{Resolver, Target};
-use super::store::{DocumentId, DocumentStore, ReadError};
+use super::resolve::{Expansions, Resolver, Target};
+use super::store::{DocumentId, DocumentStore, ReadError, Scope};
+use crate::input::{InputError, InputLimits};
 use crate::model::display_path;
 use crate::yaml::escape_pointer_segment;
 use serde_json::Value;
@@ -21,15 +22,38 @@ pub enum ContractLoadError {
         /// The path as given.
         path: String,
     },
-    /// The file or folder exists but cannot be read.
-    #[error("cannot read contract file {path}: {source}")]
-    Read {
-        /// The file.
+    /// The path is outside the contract roots: it is not read.
+    #[error(
+        "contract path {path} is outside the project (contract roots: {roots}): move it into \
+         the project, or add its folder to `contract_roots` in pgparity.toml"
+    )]
+    Outside {
+        /// The path as given.
         path: String,
-        /// Why.
-        #[source]
-        source: std::io::Error,
+        /// The contract roots as configured.
+        roots: String,
     },
+    /// A contract root does not exist.
+    #[error(
+        "contract root {root} cannot be used ({reason}): fix `contract_roots` in pgparity.toml"
+    )]
+    Root {
+        /// The root as configured.
+        root: String,
+        /// What the operating system said.
+        reason: std::io::Error,
+    },
+    /// A folder of contracts cannot be walked (unreadable, or a symlink loop).
+    #[error("cannot read the contract folder {path}: {reason}")]
+    Folder {
+        /// The folder or entry.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The file cannot be read: not a regular file, too large, not UTF-8.
+    #[error(transparent)]
+    Unreadable(#[from] InputError),
     /// The file is neither YAML nor JSON.
     #[error("{path}:{line}:{column}: contract file is not valid YAML or JSON: {message}")]
     Syntax {
@@ -45,11 +69,34 @@ pub enum ContractLoadError {
 }
 
 /// What [`ContractSet`] keeps to resolve `file#/pointer` references after loading:
-/// the parsed documents and the DTO key of every schema place already expanded.
+/// the parsed documents, the DTO key of every schema place already expanded, and the
+/// shared expansions.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Resolution {
     store: DocumentStore,
     keys: BTreeMap<(DocumentId, String), String>,
+    expansions: Expansions,
+}
+
+/// Where contract files may come from and how large they may be.
+#[derive(Debug, Clone)]
+pub struct ContractOptions {
+    /// Contract files, folders and every `$ref` target must be inside one of these
+    /// (after symlinks and `..` are resolved): `contract_roots` in pgparity.toml, else
+    /// the folder of pgparity.toml, else the working directory.
+    pub roots: Vec<PathBuf>,
+    /// The size limit of each file.
+    pub limits: InputLimits,
+}
+
+impl Default for ContractOptions {
+    /// The working directory as the only root, and the default size limit.
+    fn default() -> Self {
+        ContractOptions {
+            roots: vec![PathBuf::from(".")],
+            limits: InputLimits::default(),
+        }
+    }
 }
 
 const OPERATION_METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
@@ -65,20 +112,37 @@ const OPERATION_METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 /// [`ContractProblemKind::DuplicateName`] problem is recorded.
 ///
 /// Files reached only through `$ref` are read on demand; their problems (missing
-/// file, missing pointer, cycles) are recorded in [`ContractSet::problems`].
+/// file, missing pointer, outside the roots, cycles) are recorded in
+/// [`ContractSet::problems`]. Only regular files inside `options.roots` are read.
 ///
 /// # Errors
-/// A given path that does not exist, cannot be read, or is not YAML/JSON.
-pub fn load_contracts(paths: &[PathBuf]) -> Result<ContractSet, ContractLoadError> {
+/// A given path that does not exist, is outside the roots, cannot be read, or is not
+/// YAML/JSON; a root that does not exist.
+pub fn load_contracts(
+    paths: &[PathBuf],
+    options: &ContractOptions,
+) -> Result<ContractSet, ContractLoadError> {
+    let scope = Scope::new(&options.roots, options.limits).map_err(|reason| {
+        let root = options
+            .roots
+            .iter()
+            .find(|root| std::fs::canonicalize(root).is_err())
+            .map_or_else(String::new, |root| display_path(root));
+        ContractLoadError::Root { root, reason }
+    })?;
     let mut set = ContractSet::default();
+    set.resolution.store = DocumentStore::new(scope);
     let mut given = Vec::new();
     for path in paths {
-        for file in contract_files(path)? {
-            let id = set
-                .resolution
-                .store
-                .load(&file)
-                .map_err(|error| load_error(&file, error))?;
+        set.resolution
+            .store
+            .scope
+            .confine(path)
+            .map_err(|error| load_error(path, error, &set.resolution.store.scope.shown_roots))?;
+        for file in contract_files(path, &set.resolution.store.scope)? {
+            let id = set.resolution.store.load(&file).map_err(|error| {
+                load_error(&file, error, &set.resolution.store.scope.shown_roots)
+            })?;
             if !given.contains(&id) {
                 given.push(id);
                 set.documents.push(display_path(&file));
@@ -96,10 +160,15 @@ pub fn load_contracts(paths: &[PathBuf]) -> Result<ContractSet, ContractLoadErro
     Ok(set)
 }
 
-fn load_error(path: &Path, error: ReadError) -> ContractLoadError {
+fn load_error(path: &Path, error: ReadError, roots: &str) -> ContractLoadError {
     let path = display_path(path);
     match error {
-        ReadError::Io(source) => ContractLoadError::Read { path, source },
+        ReadError::Missing(_) => ContractLoadError::NotFound { path },
+        ReadError::Outside => ContractLoadError::Outside {
+            path,
+            roots: roots.to_string(),
+        },
+        ReadError::Input(error) => ContractLoadError::Unreadable(error),
         ReadError::Syntax(error) => ContractLoadError::Syntax {
             path,
             line: error.location.line,
@@ -109,8 +178,11 @@ fn load_error(path: &Path, error: ReadError) -> ContractLoadError {
     }
 }
 
-fn contract_files(path: &Path) -> Result<Vec<PathBuf>, ContractLoadError> {
-    if !path.exists() {
+/// The contract files of a path: itself, or for a folder every `.yaml`/`.yml`/`.json`
+/// in it and below (symlinks followed, loops refused). Entries that are not regular
+/// files (FIFOs, devices) are listed too, so that reading them refuses them by name.
+fn contract_files(path: &Path, scope: &Scope) -> Result<Vec<PathBuf>, ContractLoadError> {
+    if path.symlink_metadata().is_err() {
         return Err(ContractLoadError::NotFound {
             path: display_path(path),
         });
@@ -119,11 +191,21 @@ fn contract_files(path: &Path) -> Result<Vec<PathBuf>, ContractLoadError> {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-        let entry = entry.map_err(|error| ContractLoadError::Read {
+    for entry in walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|error| ContractLoadError::Folder {
             path: display_path(error.path().unwrap_or(path)),
-            source: error.into(),
+            reason: error.to_string(),
         })?;
+        // A symlink leading out of the project is refused before anything behind it is
+        // listed.
+        if entry.path_is_symlink() {
+            scope
+                .confine(entry.path())
+                .map_err(|error| load_error(entry.path(), error, &scope.shown_roots))?;
+        }
         let is_contract = entry
             .path()
             .extension()
@@ -133,7 +215,7 @@ fn contract_files(path: &Path) -> Result<Vec<PathBuf>, ContractLoadError> {
                     .iter()
                     .any(|wanted| extension.eq_ignore_ascii_case(wanted))
             });
-        if entry.file_type().is_file() && is_contract {
+        if !entry.file_type().is_dir() && is_contract {
             files.push(entry.into_path());
         }
     }
@@ -172,6 +254,14 @@ impl ContractSet {
             Some(registry.register(&target, &name, false))
         })?;
         self.dtos.get(&key)
+    }
+
+    /// The JSON Schema of `dto` as a standalone document (every `$ref` it reaches in
+    /// its `$defs`), for validating data with `jsonschema`.
+    pub fn json_schema(&self, dto: &Dto) -> Value {
+        self.resolution
+            .expansions
+            .standalone(&dto.schema.json_schema)
     }
 
     fn dto_key(&self, reference: &str) -> Option<String> {
@@ -234,7 +324,7 @@ impl<'a> Registry<'a> {
             ..
         } = set;
         Registry {
-            resolver: Resolver::new(&mut resolution.store, problems),
+            resolver: Resolver::new(&mut resolution.store, &mut resolution.expansions, problems),
             dtos,
             endpoints,
             keys: &mut resolution.keys,

@@ -8,5 +8,5 @@ mod resolve;
 mod schema;
 mod store;
 
-pub use load::{load_contracts, ContractLoadError};
+pub use load::{load_contracts, ContractLoadError, ContractOptions};
 pub use model::*;

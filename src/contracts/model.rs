@@ -3,6 +3,7 @@
 use crate::model::Location;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// All DTOs and endpoints of the loaded contract files.
 #[derive(Debug, Clone, Default)]
@@ -48,7 +49,9 @@ pub struct Endpoint {
     pub location: Option<Location>,
 }
 
-/// A JSON Schema node after `$ref` resolution and `allOf` merging.
+/// A JSON Schema node after `$ref` resolution and `allOf` merging. Subschemas are
+/// shared: every `$ref` to one place is the same [`Arc`], so a schema graph is held once
+/// however many paths lead through it.
 #[derive(Debug, Clone, Default)]
 pub struct SchemaNode {
     /// `type` values (`string`, `integer`, `number`, `boolean`, `object`, `array`);
@@ -65,17 +68,18 @@ pub struct SchemaNode {
     /// `maxLength`.
     pub max_length: Option<u64>,
     /// Object properties, in document order.
-    pub properties: Vec<(String, SchemaNode)>,
+    pub properties: Vec<(String, Arc<SchemaNode>)>,
     /// `required` property names.
     pub required: Vec<String>,
     /// Array `items`.
-    pub items: Option<Box<SchemaNode>>,
+    pub items: Option<Arc<SchemaNode>>,
     /// The name of the `$ref` target, when this node came from one.
     pub ref_name: Option<String>,
     /// Where this node is written.
     pub location: Option<Location>,
-    /// The resolved JSON Schema as a standalone document (refs inlined, OpenAPI 3.0
-    /// `nullable` rewritten to JSON Schema), for validating data with `jsonschema`.
+    /// This node as JSON Schema 2020-12 (OpenAPI 3.0 `nullable` rewritten), where each
+    /// `$ref` points into `$defs` rather than being copied:
+    /// [`ContractSet::json_schema`] makes the standalone document of a DTO.
     pub json_schema: Value,
 }
 
@@ -85,7 +89,7 @@ impl SchemaNode {
         self.properties
             .iter()
             .find(|(property, _)| property == name)
-            .map(|(_, node)| node)
+            .map(|(_, node)| &**node)
     }
 
     /// Whether `name` is listed in `required`.
@@ -115,9 +119,14 @@ pub enum ContractProblemKind {
     /// A `$ref` whose JSON pointer does not exist in its document.
     MissingPointer,
     /// A `$ref` chain that leads back to itself (kept unexpanded at that point); also,
-    /// as a safety net, a chain too deep or a schema too large to expand fully.
+    /// as a safety net, schemas nested too deeply to expand fully.
     Cycle,
     /// A schema name declared by two documents: the first keeps the name, the later
     /// one is a DTO under its `file#/pointer` name.
     DuplicateName,
+    /// A `$ref` to a file outside the contract roots: never read.
+    OutsideProject,
+    /// Resolving the contracts took more work than pgparity allows (a few schemas that
+    /// refer to each other in a way that multiplies); the rest is not expanded.
+    WorkBudget,
 }

@@ -1,8 +1,12 @@
-//! `$ref` resolution and the expansion of one schema into a [`SchemaNode`] with its
-//! standalone JSON Schema.
+//! `$ref` resolution and the expansion of one schema into a [`SchemaNode`].
+//!
+//! Every `$ref` target is expanded once and shared: later references to it reuse the
+//! same nodes, and in JSON Schema they become `{"$ref": "#/$defs/rN"}` rather than a
+//! copy. So the work is linear in the size of the documents, however the schemas refer
+//! to each other; a [`Work`] budget bounds what remains (merging `allOf` members).
 
 use super::model::{ContractProblem, ContractProblemKind, SchemaNode};
-use super::schema::{intersect, unite};
+use super::schema::{copy_cost, intersect, unite, Work};
 use super::store::{Document, DocumentId, DocumentStore, ReadError};
 use crate::model::{display_path, Location};
 use crate::yaml::escape_pointer_segment;
@@ -11,14 +15,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-/// How many schema nodes one DTO may expand to. Shared references are inlined at
-/// every use, so a schema graph of modest size can unfold exponentially; past this
-/// budget references are left unexpanded.
-const MAX_EXPANDED_NODES: usize = 10_000;
-
 /// How deeply schemas may nest (counting through `$ref`s), to keep the recursion
 /// well inside a thread's stack.
 const MAX_NESTING: usize = 64;
+
+/// A place in a loaded document: a document and a JSON pointer inside it.
+type Place = (DocumentId, String);
 
 /// A place in a loaded document.
 #[derive(Clone)]
@@ -52,31 +54,92 @@ impl Target {
     }
 }
 
+/// The expansions of every place expanded so far, kept across DTOs and lookups so that
+/// each place is expanded once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Expansions {
+    /// The index of each place expanded or being expanded.
+    by_place: BTreeMap<Place, usize>,
+    /// By index: the expansion, once finished.
+    finished: Vec<Option<Finished>>,
+    /// Work spent so far.
+    work: Work,
+    /// Whether running out of budget was reported.
+    budget_reported: bool,
+}
+
+/// A finished expansion.
+#[derive(Debug, Clone)]
+struct Finished {
+    node: Arc<SchemaNode>,
+    /// The outermost place, still being expanded when this one finished, that this
+    /// one's references lead back to: a reference to this place from inside that one's
+    /// expansion is on a cycle.
+    reaches: Option<Place>,
+}
+
+impl Expansions {
+    /// `root` as a standalone JSON Schema: with a `$defs` entry for each expansion its
+    /// references reach, directly or through other entries.
+    pub(crate) fn standalone(&self, root: &Value) -> Value {
+        let mut definitions = Map::new();
+        let mut pending = vec![root];
+        while let Some(value) = pending.pop() {
+            match value {
+                Value::Object(object) => {
+                    if let Some(index) = object
+                        .get("$ref")
+                        .and_then(Value::as_str)
+                        .and_then(definition_index)
+                    {
+                        let key = definition_key(index);
+                        if let (false, Some(Some(finished))) =
+                            (definitions.contains_key(&key), self.finished.get(index))
+                        {
+                            definitions.insert(key, finished.node.json_schema.clone());
+                            pending.push(&finished.node.json_schema);
+                        }
+                    }
+                    pending.extend(object.values());
+                }
+                Value::Array(values) => pending.extend(values),
+                _ => {}
+            }
+        }
+        if definitions.is_empty() {
+            return root.clone();
+        }
+        json!({ "$defs": definitions, "allOf": [root] })
+    }
+}
+
+fn definition_key(index: usize) -> String {
+    format!("r{index}")
+}
+
+fn definition_reference(index: usize) -> Value {
+    json!({ "$ref": format!("#/$defs/{}", definition_key(index)) })
+}
+
+fn definition_index(reference: &str) -> Option<usize> {
+    reference.strip_prefix("#/$defs/r")?.parse().ok()
+}
+
 /// Expands schemas, reading referenced documents on demand and recording every
 /// reference it cannot follow.
 pub(crate) struct Resolver<'a> {
     store: &'a mut DocumentStore,
     problems: &'a mut Vec<ContractProblem>,
-    /// The `$ref` targets being expanded, outermost first: meeting one again is a cycle.
-    expanding: Vec<(DocumentId, String)>,
-    /// Expansions of `$ref` targets that met no cycle or budget cut, so they are the
-    /// same wherever the target is used.
-    finished: BTreeMap<(DocumentId, String), Expansion>,
-    /// Nodes expanded for the current DTO, against [`MAX_EXPANDED_NODES`].
-    expanded: usize,
+    expansions: &'a mut Expansions,
+    /// The places being expanded, outermost first: meeting one again is a cycle.
+    expanding: Vec<Place>,
+    /// The outermost position in `expanding` that the expansion under way led back to.
+    lowest_reached: usize,
     /// How deeply the schema being expanded is nested, against [`MAX_NESTING`].
     nesting: usize,
-    /// Whether the current DTO already reported running out of budget.
-    budget_reported: bool,
-    /// How many expansions were cut short (cycles, nesting, budget) so far: an expansion
-    /// during which this did not change can be reused.
-    cuts: usize,
-}
-
-/// A finished expansion and how many nodes it holds.
-struct Expansion {
-    node: SchemaNode,
-    size: usize,
+    /// How deeply it is nested inside the place being expanded: its JSON Schema is
+    /// copied into that many enclosing schemas.
+    inline_depth: usize,
 }
 
 /// What an object schema says by itself, before `$ref` and `allOf` are merged in.
@@ -87,20 +150,21 @@ struct OwnKeywords {
 }
 
 impl<'a> Resolver<'a> {
-    /// A resolver over `store` that appends to `problems`.
+    /// A resolver over `store` that keeps its expansions in `expansions` and appends to
+    /// `problems`.
     pub(crate) fn new(
         store: &'a mut DocumentStore,
+        expansions: &'a mut Expansions,
         problems: &'a mut Vec<ContractProblem>,
     ) -> Self {
         Resolver {
             store,
             problems,
+            expansions,
             expanding: Vec::new(),
-            finished: BTreeMap::new(),
-            expanded: 0,
+            lowest_reached: usize::MAX,
             nesting: 0,
-            budget_reported: false,
-            cuts: 0,
+            inline_depth: 0,
         }
     }
 
@@ -125,18 +189,24 @@ impl<'a> Resolver<'a> {
         target.document.location(&target.pointer)
     }
 
-    /// Expands the schema at `target`, which counts as being expanded so that a
-    /// reference back to it is a cycle.
+    /// The expanded schema at `target` (expanded now unless it was before).
     pub(crate) fn expand_target(&mut self, target: &Target) -> SchemaNode {
-        let Some(value) = target.document.value.pointer(&target.pointer) else {
-            return SchemaNode::default();
-        };
-        self.expanded = 0;
-        self.budget_reported = false;
-        self.expanding.push((target.id, target.pointer.clone()));
-        let node = self.expand(target, &target.pointer, value);
-        self.expanding.pop();
-        node
+        let place = (target.id, target.pointer.clone());
+        if let Some(Some(finished)) = self
+            .expansions
+            .by_place
+            .get(&place)
+            .and_then(|&index| self.expansions.finished.get(index))
+        {
+            let node = SchemaNode::clone(&finished.node);
+            self.expansions.work.spend(copy_cost(&node));
+            return node;
+        }
+        let at = self.location(target);
+        match self.expand_place(target, &target.pointer, at) {
+            Some((_, node)) => SchemaNode::clone(&node),
+            None => SchemaNode::default(),
+        }
     }
 
     /// If the schema at `target` is, in substance, a `$ref` (alone, with siblings
@@ -180,23 +250,35 @@ impl<'a> Resolver<'a> {
             match self.store.load(&path) {
                 Ok(id) => id,
                 Err(error) => {
-                    let reason = match error {
-                        ReadError::Io(error) => error.to_string(),
-                        ReadError::Syntax(error) => format!(
-                            "not YAML or JSON (line {}): {}",
-                            error.location.line, error.message
+                    let shown = display_path(&path);
+                    let (kind, message) = match error {
+                        ReadError::Outside => (
+                            ContractProblemKind::OutsideProject,
+                            format!(
+                                "`$ref: {reference}`: {shown} is outside the project (contract roots: {}) and is not read; copy the document into the project, or add its folder to `contract_roots` in pgparity.toml",
+                                self.store.scope.shown_roots
+                            ),
+                        ),
+                        ReadError::Missing(error) => (
+                            ContractProblemKind::MissingFile,
+                            format!(
+                                "`$ref: {reference}`: cannot read {shown} ({error}); the path is relative to {}",
+                                from.document.display
+                            ),
+                        ),
+                        ReadError::Input(error) => (
+                            ContractProblemKind::MissingFile,
+                            format!("`$ref: {reference}`: {error}"),
+                        ),
+                        ReadError::Syntax(error) => (
+                            ContractProblemKind::MissingFile,
+                            format!(
+                                "`$ref: {reference}`: cannot read {shown} (not YAML or JSON (line {}): {})",
+                                error.location.line, error.message
+                            ),
                         ),
                     };
-                    self.report(
-                        ContractProblemKind::MissingFile,
-                        reference,
-                        format!(
-                            "`$ref: {reference}`: cannot read {} ({reason}); the path is relative to {}",
-                            display_path(&path),
-                            from.document.display
-                        ),
-                        at,
-                    );
+                    self.report(kind, reference, message, at);
                     return None;
                 }
             }
@@ -241,10 +323,58 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Reports, once per contract set, that the work budget is spent.
+    fn report_budget(&mut self, subject: &str, what: &str, at: Location) {
+        if self.expansions.budget_reported {
+            return;
+        }
+        self.expansions.budget_reported = true;
+        let budget = self.expansions.work.budget();
+        self.report(
+            ContractProblemKind::WorkBudget,
+            subject,
+            format!("{what} would take the contracts past pgparity's budget of {budget} schema nodes built or copied; it and every schema not yet expanded are left unchecked: split the documents, or replace the `allOf`s and `$ref`s that multiply each other"),
+            at,
+        );
+    }
+
+    /// Expands the place `target` (whose `$ref` or own location is `at`) into a new
+    /// shared expansion: its index and node. `None` when the budget is spent.
+    fn expand_place(
+        &mut self,
+        target: &Target,
+        pointer: &str,
+        at: Location,
+    ) -> Option<(usize, Arc<SchemaNode>)> {
+        let value = target.document.value.pointer(pointer)?;
+        if self.expansions.work.exhausted() {
+            self.report_budget(pointer, &format!("expanding {}", target.pointer_form()), at);
+            return None;
+        }
+        let place = (target.id, target.pointer.clone());
+        let index = self.expansions.finished.len();
+        self.expansions.finished.push(None);
+        self.expansions.by_place.insert(place.clone(), index);
+        let position = self.expanding.len();
+        self.expanding.push(place);
+        let outer_lowest = std::mem::replace(&mut self.lowest_reached, usize::MAX);
+        let outer_inline_depth = std::mem::replace(&mut self.inline_depth, 0);
+        let node = Arc::new(self.expand(target, pointer, value));
+        self.inline_depth = outer_inline_depth;
+        self.expanding.pop();
+        let lowest = self.lowest_reached;
+        self.lowest_reached = outer_lowest.min(lowest);
+        let reaches = (lowest < position).then(|| self.expanding[lowest].clone());
+        self.expansions.finished[index] = Some(Finished {
+            node: Arc::clone(&node),
+            reaches,
+        });
+        Some((index, node))
+    }
+
     /// Expands the schema `value` found at `pointer` of `at`'s document.
     fn expand(&mut self, at: &Target, pointer: &str, value: &Value) -> SchemaNode {
         if self.nesting >= MAX_NESTING {
-            self.cuts += 1;
             self.report(
                 ContractProblemKind::Cycle,
                 pointer,
@@ -258,14 +388,27 @@ impl<'a> Resolver<'a> {
                 ..SchemaNode::default()
             };
         }
+        if self.expansions.work.exhausted() {
+            self.report_budget(
+                pointer,
+                "expanding this schema",
+                at.document.location(pointer),
+            );
+            return SchemaNode {
+                json_schema: json!({ "$comment": "not expanded: work budget spent" }),
+                ..SchemaNode::default()
+            };
+        }
         self.nesting += 1;
+        self.inline_depth += 1;
         let node = self.expand_nested(at, pointer, value);
+        self.inline_depth -= 1;
         self.nesting -= 1;
         node
     }
 
     fn expand_nested(&mut self, at: &Target, pointer: &str, value: &Value) -> SchemaNode {
-        self.expanded += 1;
+        self.expansions.work.spend(self.inline_depth);
         let location = Some(at.document.location(pointer));
         let Value::Object(object) = value else {
             // A boolean schema: `true` accepts anything, `false` nothing.
@@ -295,7 +438,19 @@ impl<'a> Resolver<'a> {
         let own = self.own_keywords(at, pointer, object);
         parts.push(own.node);
         parts.extend(own.alternatives.into_iter().map(unite));
-        let mut node = parts.into_iter().reduce(intersect).unwrap_or_default();
+        let work = &mut self.expansions.work;
+        let had_budget = !work.exhausted();
+        let mut node = parts
+            .into_iter()
+            .reduce(|first, second| intersect(first, second, work))
+            .unwrap_or_default();
+        if had_budget && self.expansions.work.exhausted() {
+            self.report_budget(
+                pointer,
+                "merging the members of this `allOf`",
+                at.document.location(pointer),
+            );
+        }
         let explicit_nullable = object.get("nullable") == Some(&Value::Bool(true));
         node.nullable |= explicit_nullable;
         node.location = location;
@@ -317,71 +472,72 @@ impl<'a> Resolver<'a> {
         node
     }
 
+    /// The node of a `$ref` written at `site`: the shared expansion of its target (a
+    /// copy of its top level, whose JSON Schema points into `$defs`), or a placeholder
+    /// where the reference cannot be followed or closes a cycle.
     fn expand_reference(&mut self, at: &Target, site: &str, reference: &str) -> SchemaNode {
-        let placeholder = |ref_name: Option<String>, comment: String| SchemaNode {
+        let placeholder = |ref_name: Option<String>, json_schema: Value| SchemaNode {
             ref_name,
-            json_schema: json!({ "$comment": comment }),
+            json_schema,
             ..SchemaNode::default()
         };
         let Some(target) = self.follow(at, site, reference) else {
-            return placeholder(None, format!("unresolved reference {reference}"));
+            return placeholder(
+                None,
+                json!({ "$comment": format!("unresolved reference {reference}") }),
+            );
         };
-        let key = (target.id, target.pointer.clone());
+        let place = (target.id, target.pointer.clone());
         let name = target.name();
         let site_location = at.document.location(&format!("{site}/$ref"));
-        if self.expanding.contains(&key) {
-            self.cuts += 1;
+        if let Some(position) = self.expanding.iter().position(|open| *open == place) {
+            self.lowest_reached = self.lowest_reached.min(position);
             self.report(
                 ContractProblemKind::Cycle,
                 reference,
                 format!("`$ref: {reference}` leads back to a schema that contains it; it is checked one level deep and not expanded further"),
                 site_location,
             );
-            return placeholder(
-                Some(name),
-                format!("recursive reference {reference} not expanded"),
-            );
+            let index = self.expansions.by_place[&place];
+            return placeholder(Some(name), definition_reference(index));
         }
-        let reused_size = self.finished.get(&key).map(|finished| finished.size);
-        if self.expanded + reused_size.unwrap_or_default() > MAX_EXPANDED_NODES {
-            self.cuts += 1;
-            if !self.budget_reported {
-                self.budget_reported = true;
-                self.report(
-                    ContractProblemKind::Cycle,
-                    reference,
-                    format!("expanding `$ref: {reference}` would take this schema past {MAX_EXPANDED_NODES} nodes; it and later references are not expanded"),
-                    site_location,
-                );
-            }
-            return placeholder(
-                Some(name),
-                format!("reference {reference} not expanded: schema too large"),
-            );
-        }
-        if let Some(finished) = self.finished.get(&key) {
-            self.expanded += finished.size;
-            return finished.node.clone();
-        }
-        let Some(value) = target.document.value.pointer(&target.pointer) else {
-            return placeholder(Some(name), format!("unresolved reference {reference}"));
+        let expansion = match self.expansions.by_place.get(&place) {
+            Some(&index) => self.expansions.finished[index]
+                .as_ref()
+                .map(|finished| (index, Arc::clone(&finished.node), finished.reaches.clone())),
+            None => self
+                .expand_place(&target, &target.pointer, site_location.clone())
+                .map(|(index, node)| {
+                    let reaches = self.expansions.finished[index]
+                        .as_ref()
+                        .and_then(|finished| finished.reaches.clone());
+                    (index, node, reaches)
+                }),
         };
-        let (nodes_before, cuts_before) = (self.expanded, self.cuts);
-        self.expanding.push(key.clone());
-        let mut node = self.expand(&target, &target.pointer, value);
-        self.expanding.pop();
-        node.ref_name = Some(name);
-        if self.cuts == cuts_before {
-            let size = self.expanded - nodes_before;
-            self.finished.insert(
-                key,
-                Expansion {
-                    node: node.clone(),
-                    size,
-                },
+        let Some((index, node, reaches)) = expansion else {
+            return placeholder(
+                Some(name),
+                json!({ "$comment": format!("reference {reference} not expanded: work budget spent") }),
+            );
+        };
+        // This reference is on a cycle when its target leads back to a place still
+        // being expanded (this one or an enclosing one).
+        if let Some(position) =
+            reaches.and_then(|reached| self.expanding.iter().position(|open| *open == reached))
+        {
+            self.lowest_reached = self.lowest_reached.min(position);
+            self.report(
+                ContractProblemKind::Cycle,
+                reference,
+                format!("`$ref: {reference}` starts a cycle of references that leads back here; it is expanded until the cycle closes"),
+                site_location,
             );
         }
-        node
+        self.expansions.work.spend(copy_cost(&node));
+        let mut shared = SchemaNode::clone(&node);
+        shared.ref_name = Some(name);
+        shared.json_schema = definition_reference(index);
+        shared
     }
 
     /// Reads the keywords of one schema object, expanding its subschemas, and
@@ -427,14 +583,14 @@ impl<'a> Resolver<'a> {
                         let child_pointer = format!("{here}/{}", escape_pointer_segment(name));
                         let child = self.expand(at, &child_pointer, schema);
                         rewritten.insert(name.clone(), child.json_schema.clone());
-                        node.properties.push((name.clone(), child));
+                        node.properties.push((name.clone(), Arc::new(child)));
                     }
                     json.insert(key.clone(), Value::Object(rewritten));
                 }
                 ("items", Value::Object(_) | Value::Bool(_)) => {
                     let child = self.expand(at, &here, value);
                     json.insert(key.clone(), child.json_schema.clone());
-                    node.items = Some(Box::new(child));
+                    node.items = Some(Arc::new(child));
                 }
                 (
                     "additionalProperties"

@@ -3,6 +3,52 @@
 
 use super::model::SchemaNode;
 use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// How much work resolving one contract set may take, in units of schema nodes built
+/// or copied. Shared `$ref`s are expanded once, so real API descriptions stay far below
+/// it (the bundled example takes under 200; a 10 MB description about a million); what
+/// reaches it is a schema graph built to multiply, such as `allOf` over two chains
+/// whose every level refers twice to the next.
+pub(crate) const WORK_BUDGET: usize = 1_000_000;
+
+/// Work done so far against a budget.
+#[derive(Debug, Clone)]
+pub(crate) struct Work {
+    done: usize,
+    budget: usize,
+}
+
+impl Default for Work {
+    fn default() -> Self {
+        Work {
+            done: 0,
+            budget: WORK_BUDGET,
+        }
+    }
+}
+
+impl Work {
+    /// Counts `units` more.
+    pub(crate) fn spend(&mut self, units: usize) {
+        self.done = self.done.saturating_add(units);
+    }
+
+    /// Whether the budget is spent.
+    pub(crate) fn exhausted(&self) -> bool {
+        self.done > self.budget
+    }
+
+    /// The budget, for messages.
+    pub(crate) fn budget(&self) -> usize {
+        self.budget
+    }
+}
+
+/// What copying `node` (one level: its children are shared) costs.
+pub(crate) fn copy_cost(node: &SchemaNode) -> usize {
+    1 + node.properties.len() + node.required.len() + node.enum_values.as_ref().map_or(0, Vec::len)
+}
 
 /// Whether a node says anything about the values it accepts (a node without `type`
 /// or `enum` accepts everything, including `null`).
@@ -20,8 +66,10 @@ fn is_null_only(node: &SchemaNode) -> bool {
 }
 
 /// The intersection of two `allOf` members. `json_schema` is an `allOf` of both; the
-/// caller replaces it when it knows better.
-pub(crate) fn intersect(first: SchemaNode, second: SchemaNode) -> SchemaNode {
+/// caller replaces it when it knows better. Properties both members have are merged in
+/// turn, each merge counted in `work`; once it is spent, the first member's property
+/// stands for both.
+pub(crate) fn intersect(first: SchemaNode, second: SchemaNode, work: &mut Work) -> SchemaNode {
     let nullable = match (constrains(&first), constrains(&second)) {
         (true, true) => first.nullable && second.nullable,
         (true, false) => first.nullable,
@@ -46,7 +94,7 @@ pub(crate) fn intersect(first: SchemaNode, second: SchemaNode) -> SchemaNode {
             .iter_mut()
             .find(|(existing, _)| *existing == name)
         {
-            Some((_, existing)) => *existing = intersect(std::mem::take(existing), node),
+            Some((_, existing)) => *existing = intersect_shared(existing, node, work),
             None => properties.push((name, node)),
         }
     }
@@ -57,7 +105,7 @@ pub(crate) fn intersect(first: SchemaNode, second: SchemaNode) -> SchemaNode {
         }
     }
     let items = match (first.items, second.items) {
-        (Some(left), Some(right)) => Some(Box::new(intersect(*left, *right))),
+        (Some(mut left), Some(right)) => Some(intersect_shared(&mut left, right, work)),
         (left, right) => left.or(right),
     };
     let ref_name = match (first.ref_name, second.ref_name) {
@@ -82,6 +130,24 @@ pub(crate) fn intersect(first: SchemaNode, second: SchemaNode) -> SchemaNode {
         location: first.location.or(second.location),
         json_schema,
     }
+}
+
+/// The intersection of two shared subschemas: the same one needs no work.
+fn intersect_shared(
+    existing: &mut Arc<SchemaNode>,
+    other: Arc<SchemaNode>,
+    work: &mut Work,
+) -> Arc<SchemaNode> {
+    let existing = std::mem::take(existing);
+    if Arc::ptr_eq(&existing, &other) || work.exhausted() {
+        return existing;
+    }
+    work.spend(copy_cost(&existing) + copy_cost(&other));
+    Arc::new(intersect(
+        Arc::unwrap_or_clone(existing),
+        Arc::unwrap_or_clone(other),
+        work,
+    ))
 }
 
 /// `integer` is a `number`, so their intersection is `integer`; a side that names no
@@ -204,7 +270,7 @@ mod tests {
         right.max_length = Some(40);
         right.enum_values = Some(vec![json!("b"), json!("c")]);
         right.required = vec!["y".into(), "x".into()];
-        let merged = intersect(left, right);
+        let merged = intersect(left, right, &mut Work::default());
         assert_eq!(merged.max_length, Some(40));
         assert_eq!(merged.enum_values, Some(vec![json!("b")]));
         assert_eq!(merged.required, vec!["x".to_string(), "y".to_string()]);
@@ -213,14 +279,21 @@ mod tests {
     #[test]
     fn integer_and_number_intersect_to_integer() {
         assert_eq!(
-            intersect(typed("number"), typed("integer")).types,
+            intersect(typed("number"), typed("integer"), &mut Work::default()).types,
             vec!["integer".to_string()]
         );
-        assert!(intersect(typed("string"), typed("integer"))
-            .types
-            .is_empty());
+        assert!(
+            intersect(typed("string"), typed("integer"), &mut Work::default())
+                .types
+                .is_empty()
+        );
         assert_eq!(
-            intersect(SchemaNode::default(), typed("boolean")).types,
+            intersect(
+                SchemaNode::default(),
+                typed("boolean"),
+                &mut Work::default()
+            )
+            .types,
             vec!["boolean".to_string()]
         );
     }
@@ -229,15 +302,29 @@ mod tests {
     fn intersection_is_nullable_only_when_every_constraining_member_is() {
         let mut nullable_string = typed("string");
         nullable_string.nullable = true;
-        assert!(!intersect(nullable_string.clone(), typed("string")).nullable);
-        assert!(intersect(nullable_string.clone(), SchemaNode::default()).nullable);
-        assert!(!intersect(typed("string"), null_only()).nullable);
+        assert!(
+            !intersect(
+                nullable_string.clone(),
+                typed("string"),
+                &mut Work::default()
+            )
+            .nullable
+        );
+        assert!(
+            intersect(
+                nullable_string.clone(),
+                SchemaNode::default(),
+                &mut Work::default()
+            )
+            .nullable
+        );
+        assert!(!intersect(typed("string"), null_only(), &mut Work::default()).nullable);
     }
 
     #[test]
     fn a_null_branch_makes_the_other_branch_nullable() {
         let mut object = typed("object");
-        object.properties = vec![("id".into(), typed("string"))];
+        object.properties = vec![("id".into(), Arc::new(typed("string")))];
         let united = unite(vec![object, null_only()]);
         assert!(united.nullable);
         assert_eq!(united.types, vec!["object".to_string()]);
@@ -255,5 +342,34 @@ mod tests {
         assert!(unite(vec![typed("string"), SchemaNode::default()])
             .types
             .is_empty());
+    }
+
+    /// A chain of `levels` objects whose properties `a` and `b` are both the next level.
+    fn chain(levels: usize) -> SchemaNode {
+        let mut node = typed("string");
+        for _ in 0..levels {
+            let next = Arc::new(node);
+            let mut object = typed("object");
+            object.properties = vec![("a".into(), Arc::clone(&next)), ("b".into(), next)];
+            node = object;
+        }
+        node
+    }
+
+    #[test]
+    fn merging_two_chains_that_multiply_stops_at_the_budget() {
+        let mut work = Work {
+            done: 0,
+            budget: 1_000,
+        };
+        let merged = intersect(chain(40), chain(40), &mut work);
+        assert!(work.exhausted());
+        assert!(work.done < 2_000, "{}", work.done);
+        assert_eq!(merged.properties.len(), 2);
+        let mut unlimited = Work::default();
+        let same = chain(40);
+        let merged = intersect(same.clone(), same, &mut unlimited);
+        assert_eq!(merged.properties.len(), 2);
+        assert!(unlimited.done < 10, "shared subschemas need no merging");
     }
 }

@@ -1,5 +1,7 @@
-//! The contract documents read so far, each read once however many `$ref`s reach it.
+//! The contract documents read so far, each read once however many `$ref`s reach it,
+//! and only from inside the project.
 
+use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Location};
 use crate::yaml::{read_yaml_value, SpanIndex, YamlError};
 use serde_json::Value;
@@ -10,10 +12,69 @@ use std::sync::Arc;
 /// Why a contract file could not be read.
 #[derive(Debug)]
 pub(crate) enum ReadError {
-    /// The file is missing or unreadable.
-    Io(std::io::Error),
+    /// The file does not exist (or a folder on its way cannot be searched).
+    Missing(std::io::Error),
+    /// The file is outside every contract root: it is not read at all.
+    Outside,
+    /// Not a regular file, too large, or not UTF-8.
+    Input(InputError),
     /// The file is neither YAML nor JSON.
     Syntax(YamlError),
+}
+
+/// Where contract files may be read from, and how much of each.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scope {
+    /// The contract roots, canonical (symlinks and `..` resolved).
+    roots: Vec<PathBuf>,
+    /// The roots as the user wrote them, for messages.
+    pub(crate) shown_roots: String,
+    /// The size limit of one file.
+    pub(crate) limits: InputLimits,
+}
+
+impl Scope {
+    /// A scope of `roots` (which must exist) and `limits`.
+    pub(crate) fn new(roots: &[PathBuf], limits: InputLimits) -> std::io::Result<Scope> {
+        let canonical = roots
+            .iter()
+            .map(std::fs::canonicalize)
+            .collect::<std::io::Result<Vec<_>>>()?;
+        let shown_roots = roots
+            .iter()
+            .map(|root| display_path(root))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(Scope {
+            roots: canonical,
+            shown_roots,
+            limits,
+        })
+    }
+
+    /// The canonical form of `path` when it is inside a root. A path that does not
+    /// exist is judged by its lexical form, so that the answer never tells whether a
+    /// file outside the project exists.
+    pub(crate) fn confine(&self, path: &Path) -> Result<PathBuf, ReadError> {
+        match std::fs::canonicalize(path) {
+            Ok(canonical) if self.contains(&canonical) => Ok(canonical),
+            Ok(_) => Err(ReadError::Outside),
+            Err(error) => {
+                let absolute = std::env::current_dir()
+                    .map(|working_dir| PathBuf::from(display_path(&working_dir.join(path))))
+                    .unwrap_or_else(|_| path.to_path_buf());
+                if self.contains(&absolute) {
+                    Err(ReadError::Missing(error))
+                } else {
+                    Err(ReadError::Outside)
+                }
+            }
+        }
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        self.roots.iter().any(|root| path.starts_with(root))
+    }
 }
 
 /// Index of a document in its [`DocumentStore`].
@@ -53,16 +114,26 @@ impl Document {
 pub(crate) struct DocumentStore {
     documents: Vec<Arc<Document>>,
     by_canonical_path: BTreeMap<PathBuf, DocumentId>,
+    /// Where documents may be read from.
+    pub(crate) scope: Scope,
 }
 
 impl DocumentStore {
+    /// An empty store that reads only inside `scope`.
+    pub(crate) fn new(scope: Scope) -> Self {
+        DocumentStore {
+            scope,
+            ..DocumentStore::default()
+        }
+    }
+
     /// Reads `path` unless it was read before, and returns its id.
     pub(crate) fn load(&mut self, path: &Path) -> Result<DocumentId, ReadError> {
-        let canonical = std::fs::canonicalize(path).map_err(ReadError::Io)?;
+        let canonical = self.scope.confine(path)?;
         if let Some(id) = self.by_canonical_path.get(&canonical) {
             return Ok(*id);
         }
-        let text = std::fs::read_to_string(path).map_err(ReadError::Io)?;
+        let text = read_text(path, "contract", self.scope.limits).map_err(ReadError::Input)?;
         let display = display_path(path);
         let (value, spans) = read_yaml_value(&display, &text).map_err(ReadError::Syntax)?;
         let id = self.documents.len();

@@ -1,5 +1,6 @@
 //! What goes wrong when loading a mapping, in terms a user can act on.
 
+use crate::input::InputError;
 use crate::model::Location;
 use crate::yaml::YamlError;
 use std::fmt;
@@ -25,15 +26,10 @@ impl fmt::Display for MappingDiagnostic {
 /// Why a mapping could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum MappingError {
-    /// The mapping (or its Markdown index plan) could not be read.
-    #[error("cannot read {path}: {source}\nhint: check the path given by --mapping, pgparity.toml or `index_plan_markdown:`")]
-    Unreadable {
-        /// The file, as it would appear in a location.
-        path: String,
-        /// What the operating system said.
-        #[source]
-        source: std::io::Error,
-    },
+    /// The mapping (or its Markdown index plan) could not be read: missing, not a
+    /// regular file, too large or not UTF-8. The message names the file and what to do.
+    #[error(transparent)]
+    Unreadable(#[from] InputError),
     /// The file is not valid YAML.
     #[error("{0}\nhint: fix the YAML syntax at that line (indentation, an unclosed bracket or quote, a repeated key)")]
     Yaml(YamlError),

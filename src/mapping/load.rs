@@ -5,6 +5,7 @@ use super::error::MappingError;
 use super::markdown::parse_markdown_plan;
 use super::model::*;
 use super::schema::validate;
+use crate::input::{read_text, InputLimits};
 use crate::model::{display_path, Location, QualifiedName, SqlType};
 use crate::yaml::{escape_pointer_segment, read_yaml_value, SpanIndex};
 use serde_json::{Map, Value};
@@ -12,10 +13,15 @@ use std::path::{Path, PathBuf};
 
 /// Loads a mapping file (format version 1) and, when it names one, its Markdown index
 /// plan, whose entries come after the YAML ones. Unqualified names get `default_schema`;
-/// relative paths are resolved against the mapping file's folder.
-pub fn load_mapping(path: &Path, default_schema: &str) -> Result<Mapping, MappingError> {
+/// relative paths are resolved against the mapping file's folder. Both files are read
+/// within `limits` (regular files only, see [`crate::input`]).
+pub fn load_mapping(
+    path: &Path,
+    default_schema: &str,
+    limits: InputLimits,
+) -> Result<Mapping, MappingError> {
     let label = display_path(path);
-    let text = read_text(path, &label)?;
+    let text = read_text(path, "mapping", limits)?;
     let (document, spans) = read_yaml_value(&label, &text).map_err(MappingError::Yaml)?;
     let diagnostics = validate(&document, &spans, &label);
     if !diagnostics.is_empty() {
@@ -31,7 +37,7 @@ pub fn load_mapping(path: &Path, default_schema: &str) -> Result<Mapping, Mappin
     if let Some(relative) = document.get("index_plan_markdown").and_then(Value::as_str) {
         let markdown_path = resolve(folder, relative);
         let markdown_label = display_path(&markdown_path);
-        let markdown = read_text(&markdown_path, &markdown_label)?;
+        let markdown = read_text(&markdown_path, "Markdown index plan", limits)?;
         mapping.index_plan.extend(parse_markdown_plan(
             &markdown_label,
             &markdown,
@@ -39,13 +45,6 @@ pub fn load_mapping(path: &Path, default_schema: &str) -> Result<Mapping, Mappin
         )?);
     }
     Ok(mapping)
-}
-
-fn read_text(path: &Path, label: &str) -> Result<String, MappingError> {
-    std::fs::read_to_string(path).map_err(|source| MappingError::Unreadable {
-        path: label.to_string(),
-        source,
-    })
 }
 
 /// `folder/relative`, lexically normalized; absolute paths stay as they are.

@@ -1,6 +1,7 @@
 //! Snapshots: the live catalog as versioned JSON, so reports and tests run offline and a
 //! nightly job can compare today with yesterday.
 
+use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Catalog, CATALOG_FORMAT_VERSION};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -8,14 +9,9 @@ use std::path::Path;
 /// A snapshot file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    /// The file could not be read.
-    #[error("cannot read the snapshot {path}: {source}")]
-    Unreadable {
-        /// The file.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
+    /// The file could not be read (missing, not a regular file, too large, not UTF-8).
+    #[error(transparent)]
+    Unreadable(#[from] InputError),
     /// The file is not a pgparity snapshot.
     #[error("{path}:{line}:{column}: not a pgparity snapshot: {message}")]
     Invalid {
@@ -77,14 +73,10 @@ impl Snapshot {
         text
     }
 
-    /// Reads a snapshot file, refusing other format versions.
-    pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
-        let shown = display_path(path);
-        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Unreadable {
-            path: shown.clone(),
-            source,
-        })?;
-        Snapshot::parse(&shown, &text)
+    /// Reads a snapshot file within `limits`, refusing other format versions.
+    pub fn read(path: &Path, limits: InputLimits) -> Result<Snapshot, SnapshotError> {
+        let text = read_text(path, "snapshot", limits)?;
+        Snapshot::parse(&display_path(path), &text)
     }
 
     /// Parses snapshot text; `path` is for messages.
@@ -93,7 +85,7 @@ impl Snapshot {
             path: path.to_string(),
             line: error.line(),
             column: error.column(),
-            message: error.to_string(),
+            message: crate::input::json_error_message(&error),
         };
         let value: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
         let found = value["catalog"]["format_version"]
@@ -134,5 +126,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(broken.starts_with("s.json:2:"), "{broken}");
+
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let error = Snapshot::parse("s.json", &deep).unwrap_err().to_string();
+        assert!(
+            error.starts_with("s.json:1:") && error.contains("nested too deeply"),
+            "{error}"
+        );
+        assert_eq!(error.matches("line").count(), 0, "{error}");
     }
 }

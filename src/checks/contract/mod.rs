@@ -244,8 +244,12 @@ fn report_contract_problems(contracts: &ContractSet, findings: &mut Vec<Finding>
         .at(problem.location.as_ref());
         findings.push(match problem.kind {
             ContractProblemKind::Cycle => finding.severity(Severity::Info),
-            ContractProblemKind::DuplicateName => finding.severity(Severity::Warning),
-            ContractProblemKind::MissingFile | ContractProblemKind::MissingPointer => finding,
+            ContractProblemKind::DuplicateName | ContractProblemKind::WorkBudget => {
+                finding.severity(Severity::Warning)
+            }
+            ContractProblemKind::MissingFile
+            | ContractProblemKind::MissingPointer
+            | ContractProblemKind::OutsideProject => finding,
         });
     }
 }
@@ -353,7 +357,8 @@ impl Context<'_> {
             .row_samples
             .and_then(|samples| samples.get(&relation.name))
         {
-            super::rows::check_samples(dto, read_model, relation, rows, findings);
+            let json_schema = self.contracts.json_schema(dto);
+            super::rows::check_samples(dto, &json_schema, read_model, relation, rows, findings);
         }
         let schema = &dto.schema;
         for mapped in &read_model.fields {

@@ -154,7 +154,7 @@ fn booleans_objects_and_arrays() {
 #[test]
 fn array_items_are_compared_with_the_element_type() {
     let mut uuids = field("array", None);
-    uuids.items = Some(Box::new(field("string", Some("uuid"))));
+    uuids.items = Some(std::sync::Arc::new(field("string", Some("uuid"))));
     let verdict = |column: &str| compatibility(&uuids, &SqlType::parse(column), false, &[]);
     assert_eq!(verdict("uuid[]"), Compatibility::Compatible);
     assert_eq!(kind(&verdict("text[]")), "warning");
