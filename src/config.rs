@@ -346,10 +346,11 @@ impl Config {
             .filter(|path| !is_empty_config(path))
             .and_then(Path::parent)
             .filter(|parent| !parent.as_os_str().is_empty());
-        vec![folder.map_or_else(
+        let project = folder.map_or_else(
             || working_dir.to_path_buf(),
             |folder| working_dir.join(folder),
-        )]
+        );
+        vec![enclosing_work_tree(&project).unwrap_or(project)]
     }
 
     /// The level a rule runs at: configured, else its default.
@@ -359,6 +360,17 @@ impl Config {
             .copied()
             .unwrap_or(RuleLevel::At(rule.default_severity))
     }
+}
+
+/// The top of the git work tree `folder` is in (the nearest folder at or above it holding
+/// a `.git` folder or file), if any. A pull request can change every file of its
+/// repository, so confining contracts to the repository rather than to the config's own
+/// folder guards the same boundary, and a config kept in `db/` may name `api/` contracts.
+fn enclosing_work_tree(folder: &Path) -> Option<PathBuf> {
+    folder
+        .ancestors()
+        .find(|ancestor| ancestor.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 #[derive(Debug, Deserialize)]
@@ -482,6 +494,16 @@ mod tests {
             Config::default().contract_roots(Path::new("/work")),
             [PathBuf::from("/work")]
         );
+        let repository =
+            std::env::temp_dir().join(format!("pgparity-roots-{}", std::process::id()));
+        std::fs::create_dir_all(repository.join(".git")).unwrap();
+        std::fs::create_dir_all(repository.join("db")).unwrap();
+        assert_eq!(
+            Config::default().contract_roots(&repository.join("db")),
+            [repository.clone()],
+            "inside a git work tree, the work tree"
+        );
+        std::fs::remove_dir_all(&repository).unwrap();
         let zero = load_text("max_input_mib = 0\n").unwrap_err().to_string();
         assert!(
             zero.contains(":1:") && zero.contains("max_input_mib"),
