@@ -141,6 +141,9 @@ pub struct Config {
     pub suppressions: Vec<Suppression>,
     /// `unused-index` is info only while statistics are younger than this (days).
     pub unused_index_min_stats_days: i64,
+    /// `[dev_db] extensions`: the extensions `--dev-db` creates when the specs ask for
+    /// them; `None` means the server's trusted extensions.
+    pub dev_db_extensions: Option<Vec<String>>,
 }
 
 /// Default of `unused_index_min_stats_days`.
@@ -158,6 +161,7 @@ impl Default for Config {
             rule_levels: BTreeMap::new(),
             suppressions: Vec::new(),
             unused_index_min_stats_days: DEFAULT_MIN_STATS_DAYS,
+            dev_db_extensions: None,
         }
     }
 }
@@ -303,6 +307,7 @@ impl Config {
             unused_index_min_stats_days: file
                 .unused_index_min_stats_days
                 .unwrap_or(DEFAULT_MIN_STATS_DAYS),
+            dev_db_extensions: file.dev_db.and_then(|section| section.extensions),
         })
     }
 
@@ -328,6 +333,14 @@ struct ConfigFile {
     rules: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     suppress: Vec<Spanned<SuppressionEntry>>,
+    dev_db: Option<DevDbSection>,
+}
+
+/// `[dev_db]`: what `--dev-db` may do besides applying schema statements.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DevDbSection {
+    extensions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -404,5 +417,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(bad_level.contains("loud"), "{bad_level}");
+    }
+
+    #[test]
+    fn reads_the_dev_db_extensions_and_names_a_wrong_type() {
+        let config = load_text("[dev_db]\nextensions = [\"pgcrypto\", \"citext\"]\n").unwrap();
+        assert_eq!(
+            config.dev_db_extensions,
+            Some(vec!["pgcrypto".to_string(), "citext".to_string()])
+        );
+        assert_eq!(load_text("").unwrap().dev_db_extensions, None);
+        let wrong = load_text("[dev_db]\nextensions = \"pgcrypto\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            wrong.contains("line 2") && wrong.contains("extensions") && wrong.contains("sequence"),
+            "{wrong}"
+        );
     }
 }

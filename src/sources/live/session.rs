@@ -152,6 +152,19 @@ pub(super) fn connect_client(settings: &ConnectionSettings) -> Result<Client, Li
     connected.map_err(|error| LiveError::from_connect(&target, settings.sslmode.as_str(), &error))
 }
 
+/// Asks the server to cancel what the connection of `token` runs, over a new connection
+/// with the TLS setup of `settings`. Best effort: the caller reports the statement's end
+/// either way.
+pub(super) fn cancel_query(settings: &ConnectionSettings, token: &postgres::CancelToken) {
+    let _ = match settings.sslmode {
+        SslMode::Disable => token.cancel_query(NoTls),
+        _ => match tls_connector(settings, &settings.target()) {
+            Ok(tls) => token.cancel_query(tls),
+            Err(_) => return,
+        },
+    };
+}
+
 /// `"name"` with inner quotes doubled.
 pub(super) fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
