@@ -5,8 +5,10 @@
 //!
 //! Every case compares the cluster before and after (database names, roles with their
 //! attributes, memberships and settings, `pg_settings`, `postgresql.auto.conf`): a spec
-//! changes nothing outside its scratch database. The cases run one at a time, since each
-//! compares the whole cluster.
+//! changes nothing outside its scratch database. The cases run one at a time on this test
+//! binary's own cluster (never a shared `PGPARITY_TEST_DATABASE_URL` server), as its
+//! superuser: each compares the whole cluster, and the superuser is the worst `--dev-db`
+//! role a user could give.
 
 mod support;
 
@@ -16,8 +18,76 @@ use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use support::bounded::{run_bounded, BoundedRun, TIME_BOUND};
-use support::pg::{ensure_role, local_cluster, server, TestDatabase};
+use support::pg::{local_cluster, Server};
 use support::{ScratchDir, ROOT};
+
+/// This test binary's own cluster, even when `PGPARITY_TEST_DATABASE_URL` names a shared
+/// server: the cases compare the whole cluster and need a superuser.
+fn server() -> &'static Server {
+    &local_cluster().server
+}
+
+/// Runs `sql` as the superuser on the maintenance database.
+fn execute(sql: &str) {
+    let server = server();
+    server
+        .client(&server.maintenance_db)
+        .batch_execute(sql)
+        .unwrap_or_else(|error| panic!("{sql}: {error}"));
+}
+
+/// A database (and optionally a role of the same name) that exists for one case and is
+/// dropped afterwards, also when the case fails.
+struct Bystander {
+    name: String,
+    with_role: bool,
+}
+
+impl Bystander {
+    fn database(name: &str) -> Bystander {
+        execute(&format!("DROP DATABASE IF EXISTS \"{name}\"; "));
+        execute(&format!("CREATE DATABASE \"{name}\""));
+        Bystander {
+            name: name.to_string(),
+            with_role: false,
+        }
+    }
+
+    /// A CREATEDB CREATEROLE login role with `password` and a database it owns.
+    fn admin(name: &str, password: &str) -> Bystander {
+        execute(&format!("DROP DATABASE IF EXISTS \"{name}\""));
+        execute(&format!("DROP ROLE IF EXISTS \"{name}\""));
+        execute(&format!(
+            "CREATE ROLE \"{name}\" LOGIN CREATEDB CREATEROLE PASSWORD '{password}'"
+        ));
+        execute(&format!("CREATE DATABASE \"{name}\" OWNER \"{name}\""));
+        Bystander {
+            name: name.to_string(),
+            with_role: true,
+        }
+    }
+}
+
+impl Drop for Bystander {
+    fn drop(&mut self) {
+        let server = server();
+        let mut client = server.client(&server.maintenance_db);
+        let _ = client.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            self.name
+        ));
+        if self.with_role {
+            let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS \"{}\"", self.name));
+        }
+    }
+}
+
+/// Creates a cluster-wide role unless it exists.
+fn ensure_role(name: &str) {
+    execute(&format!(
+        "DO $$ BEGIN CREATE ROLE \"{name}\"; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    ));
+}
 
 /// One case at a time: each compares the whole cluster before and after.
 fn one_at_a_time() -> MutexGuard<'static, ()> {
@@ -150,7 +220,7 @@ fn assert_rejected_at(case: &str, report: &Value, line: u64, needle: &str) {
 fn assert_escape_contained(case: &str, spec: &str, expected: &[(u64, &str)]) {
     let _cluster = one_at_a_time();
     ensure_role("pgparity_bystander");
-    let victim = TestDatabase::new("victim");
+    let victim = Bystander::database("pgparity_victim");
     let spec = spec
         .replace("{victim}", &victim.name)
         .replace("{bystander}", "pgparity_bystander");
@@ -505,13 +575,11 @@ fn a_mistyped_extension_list_is_a_config_error() {
 #[test]
 fn a_createdb_createrole_admin_works_and_contains_the_spec_too() {
     let _cluster = one_at_a_time();
-    let home = TestDatabase::new("dev_admin");
     let password = "Dev-Admin-Pw-42";
-    let admin = home.create_role("dev_admin", password);
-    home.execute(&format!("ALTER ROLE \"{admin}\" CREATEDB CREATEROLE"));
+    let admin = Bystander::admin("pgparity_admin_for_dev_db", password);
     let before = cluster_state();
     let folder = ScratchDir::new("dev_db_createrole");
-    let url = server().url(&admin, password, &home.name);
+    let url = server().url(&admin.name, password, &admin.name);
     let run = check_dev_db(
         &folder,
         &format!("{KEPT}CREATE ROLE pgparity_escape_role SUPERUSER;\nDO $$ BEGIN EXECUTE 'CREATE ' || 'ROLE pgparity_escape_role'; END $$;\n"),

@@ -100,10 +100,27 @@ impl Words<'_> {
         index
     }
 
-    /// Whether `first second` appear next to each other anywhere.
-    fn has_pair(&self, first: &str, second: &str) -> bool {
-        (0..self.0.len()).any(|index| self.is(index, first) && self.is(index + 1, second))
+    /// The words that are left when the trailing `;` is not counted.
+    fn len(&self) -> usize {
+        let mut len = self.0.len();
+        while len > 0 && matches!(self.0[len - 1], Token::SemiColon | Token::EOF) {
+            len -= 1;
+        }
+        len
     }
+}
+
+/// `ALTER … OWNER TO role` as dumps write it (the statement ends there), not
+/// `RENAME [COLUMN] owner TO holder`.
+fn changes_owner(words: &Words<'_>) -> bool {
+    let len = words.len();
+    len >= 4
+        && words.is(len - 3, "OWNER")
+        && words.is(len - 2, "TO")
+        && !matches!(
+            words.at(len - 4).as_deref(),
+            Some("RENAME" | "COLUMN" | "CONSTRAINT")
+        )
 }
 
 fn refuse(reason: &str) -> DevUse {
@@ -164,8 +181,8 @@ fn by_verb(verb: &str, words: &Words<'_>) -> DevUse {
         "ALTER" => {
             let kind = words.at(words.skip(1, KIND_MODIFIERS));
             match kind.as_deref() {
-                Some(kind) if SCHEMA_OBJECT_KINDS.contains(&kind) || kind == "DEFAULT" => {
-                    if words.has_pair("OWNER", "TO") {
+                Some(kind) if SCHEMA_OBJECT_KINDS.contains(&kind) => {
+                    if changes_owner(words) {
                         DevUse::Withhold
                     } else {
                         DevUse::Apply
@@ -595,6 +612,8 @@ mod tests {
             "CREATE OR REPLACE VIEW v AS SELECT 1 AS one;",
             "CREATE UNIQUE INDEX i ON t (id);",
             "ALTER TABLE t ADD COLUMN label text;",
+            "ALTER TABLE t RENAME COLUMN owner TO holder;",
+            "ALTER TABLE t RENAME owner TO holder;",
             "DROP TABLE IF EXISTS t;",
             "COMMENT ON COLUMN t.id IS 'uses dblink elsewhere';",
             "GRANT SELECT ON t TO app_user;",
@@ -677,6 +696,7 @@ mod tests {
             "SET statement_timeout = 0;",
             "SET lock_timeout = 0;",
             "ALTER TABLE t OWNER TO postgres;",
+            "ALTER FUNCTION f(integer) OWNER TO \"App Owner\";",
             "BEGIN;",
             "COMMIT;",
         ] {
