@@ -864,19 +864,54 @@ fn the_bundled_example_gives_no_error_or_warning_with_dev_db() {
     assert_eq!(scratch_objects(), Vec::<String>::new());
 }
 
-/// Puts pg_hba.conf back when dropped, also when the test fails.
-struct RestoredHba {
+/// pg_hba.conf rewritten for one case, put back when dropped (also when the case fails)
+/// over a connection opened before, which a rewritten file cannot refuse.
+struct RewrittenHba {
     path: std::path::PathBuf,
     original: String,
+    client: postgres::Client,
 }
 
-impl Drop for RestoredHba {
+impl RewrittenHba {
+    /// Puts `lines` in front of the cluster's pg_hba.conf and reloads.
+    fn prepend(lines: &str) -> RewrittenHba {
+        let cluster = local_cluster();
+        let path = cluster.data_dir.join("pg_hba.conf");
+        let original = std::fs::read_to_string(&path).expect("pg_hba.conf");
+        let mut hba = RewrittenHba {
+            path,
+            original,
+            client: cluster.server.client(&cluster.server.maintenance_db),
+        };
+        hba.write(&format!("{lines}{}", hba.original));
+        hba
+    }
+
+    fn write(&mut self, text: &str) {
+        std::fs::write(&self.path, text).expect("pg_hba.conf");
+        self.client
+            .batch_execute("SELECT pg_reload_conf()")
+            .expect("reload");
+    }
+
+    /// Lines that refuse every TCP login to the cluster, except `user`'s if given.
+    fn refusing_all_but(user: Option<&str>) -> String {
+        let mut lines = String::new();
+        for address in ["127.0.0.1/32", "::1/128"] {
+            if let Some(user) = user {
+                lines.push_str(&format!("host all {user} {address} scram-sha-256\n"));
+            }
+            lines.push_str(&format!("host all all {address} reject\n"));
+        }
+        lines
+    }
+}
+
+impl Drop for RewrittenHba {
     fn drop(&mut self) {
-        let _ = std::fs::write(&self.path, &self.original);
-        let server = &local_cluster().server;
-        let _ = server
-            .client(&server.maintenance_db)
-            .batch_execute("SELECT pg_reload_conf()");
+        let original = self.original.clone();
+        let _ = std::fs::write(&self.path, original);
+        let _ = self.client.batch_execute("SELECT pg_reload_conf()");
     }
 }
 
@@ -885,30 +920,12 @@ impl Drop for RestoredHba {
 #[test]
 fn a_refused_password_login_of_the_scratch_role_says_what_to_change() {
     let _cluster = one_at_a_time();
-    let cluster = local_cluster();
-    let server = &cluster.server;
-    let path = cluster.data_dir.join("pg_hba.conf");
-    let original = std::fs::read_to_string(&path).expect("pg_hba.conf");
-    let restore = RestoredHba {
-        path: path.clone(),
-        original: original.clone(),
-    };
-    let mut only_admin = String::new();
-    for address in ["127.0.0.1/32", "::1/128"] {
-        only_admin.push_str(&format!(
-            "host all {} {address} scram-sha-256\nhost all all {address} reject\n",
-            server.user
-        ));
-    }
-    std::fs::write(&path, format!("{only_admin}{original}")).expect("pg_hba.conf");
-    server
-        .client(&server.maintenance_db)
-        .batch_execute("SELECT pg_reload_conf()")
-        .expect("reload");
+    let server = server();
+    let hba = RewrittenHba::prepend(&RewrittenHba::refusing_all_but(Some(&server.user)));
     let folder = ScratchDir::new("dev_db_hba");
     let url = server.url(&server.user, &server.password, &server.maintenance_db);
     let run = check_dev_db(&folder, KEPT, &url, &[]);
-    drop(restore);
+    drop(hba);
     run.assert_contained("password login refused by pg_hba.conf", 2);
     assert!(
         run.stderr.contains("as the scratch role pgparity_dev_")
@@ -926,5 +943,81 @@ fn a_refused_password_login_of_the_scratch_role_says_what_to_change() {
              UNION ALL SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'pgparity\\_dev\\_%'"
         ),
         Vec::<String>::new()
+    );
+}
+
+/// The admin connection is terminated and the server then refuses every new login: the
+/// scratch database cannot be dropped, and the error names it and how to drop it.
+#[test]
+fn a_scratch_database_that_cannot_be_dropped_is_named_with_how_to_drop_it() {
+    let _cluster = one_at_a_time();
+    let folder = ScratchDir::new("dev_db_left");
+    let spec = folder.write(
+        "slowish.sql",
+        &format!(
+            "{KEPT}CREATE TABLE slowish AS SELECT count(*) AS n FROM (SELECT generate_series(1, 30000000)) AS g;\n"
+        ),
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_pgparity"))
+        .args(["check", "--config", "/dev/null", "--specs", &spec])
+        .args(["--dev-db", &admin_url()])
+        .current_dir(&folder.path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pgparity starts");
+    let started = wait_for_rows(
+        "SELECT pid::text FROM pg_stat_activity \
+         WHERE query LIKE 'CREATE TABLE slowish%' AND state = 'active'",
+    );
+    if !started {
+        stop(child, "the slow statement never started");
+    }
+    let mut hba = RewrittenHba::prepend(&RewrittenHba::refusing_all_but(None));
+    let terminated = hba
+        .client
+        .query(
+            "SELECT t.pid FROM (SELECT a.pid FROM pg_stat_activity a \
+               WHERE a.application_name = 'pgparity' AND a.datname = current_database() \
+               AND a.usename = current_user AND a.pid <> pg_backend_pid() OFFSET 0) t \
+             WHERE pg_terminate_backend(t.pid)",
+            &[],
+        )
+        .expect("terminate");
+    if terminated.is_empty() {
+        stop(child, "the admin connection was not found");
+    }
+    let (code, stderr) = finish(child);
+    let left: Vec<String> = hba
+        .client
+        .query(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE 'pgparity\\_dev\\_%' \
+             UNION ALL SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'pgparity\\_dev\\_%'",
+            &[],
+        )
+        .expect("left")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    for name in &left {
+        let _ = hba
+            .client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        let _ = hba
+            .client
+            .batch_execute(&format!("DROP ROLE IF EXISTS \"{name}\""));
+    }
+    drop(hba);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(left.len(), 2, "a database and a role were left: {left:?}");
+    assert!(
+        stderr.contains(&format!(
+            "the scratch database and role {} may be left",
+            left[0]
+        )) && stderr.contains(&format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            left[0]
+        )) && stderr.contains(&format!("DROP ROLE IF EXISTS \"{}\"", left[0])),
+        "{stderr}"
     );
 }

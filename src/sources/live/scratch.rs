@@ -117,10 +117,15 @@ pub fn apply_to_scratch(
     let result = create_scratch(&mut admin, settings, options, &scratch)
         .and_then(|()| apply_and_read(settings, &scratch, options, &allowed, statements, schemas));
     let dropped = drop_after_run(&mut admin, settings, &scratch.name);
-    let mut outcome = result?;
-    dropped?;
-    outcome.swept = swept;
-    Ok(outcome)
+    match (result, dropped) {
+        (Ok(outcome), Ok(())) => Ok(DevDatabase { swept, ..outcome }),
+        (Err(error), Ok(())) | (Ok(_), Err(error)) => Err(error),
+        // Both: what was left behind must not hide behind the first failure.
+        (Err(error), Err(left)) => Err(LiveError::QueryFailed {
+            what: "applying the specs to the scratch database".into(),
+            message: format!("{error}; then {left}"),
+        }),
+    }
 }
 
 /// The scratch database and its role, with the role's password.
