@@ -183,10 +183,10 @@ fn create_scratch(
         )
         .map(|row| row.get(0))
         .map_err(|error| LiveError::from_query("reading the --dev-db role", &error))?;
-    // INHERIT: the owner's rights on `public` come through the implicit membership in
-    // pg_database_owner, the only role it is in.
     // A verifier, not the password, so that the password never reaches a server log.
     let verifier = postgres_protocol::password::scram_sha_256(scratch.password.as_bytes());
+    // INHERIT: the owner's rights on `public` come through its implicit membership in
+    // pg_database_owner, the only role it is in.
     let mut create = format!(
         "CREATE ROLE {quoted} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT \
          NOREPLICATION NOBYPASSRLS PASSWORD '{verifier}';\n\
