@@ -135,6 +135,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
                 specs,
                 &settings,
                 &session_options,
+                config.dev_db_extensions.as_deref(),
                 &scope,
                 progress,
             )?;

@@ -143,6 +143,9 @@ pub struct Config {
     /// (`contract_roots`); `None` means the project folder (see
     /// [`Config::contract_roots`]).
     pub contract_roots: Option<Vec<PathBuf>>,
+    /// `[dev_db] extensions`: the extensions `--dev-db` creates when the specs ask for
+    /// them; `None` means the server's trusted extensions.
+    pub dev_db_extensions: Option<Vec<String>>,
 }
 
 /// The largest `max_input_mib` accepted (1 TiB): past it the number is a typo.
@@ -165,6 +168,7 @@ impl Default for Config {
             unused_index_min_stats_days: DEFAULT_MIN_STATS_DAYS,
             input_limits: InputLimits::default(),
             contract_roots: None,
+            dev_db_extensions: None,
         }
     }
 }
@@ -331,6 +335,7 @@ impl Config {
                 .unwrap_or(DEFAULT_MIN_STATS_DAYS),
             input_limits,
             contract_roots: file.contract_roots.map(resolve),
+            dev_db_extensions: file.dev_db.and_then(|section| section.extensions),
         })
     }
 
@@ -388,6 +393,14 @@ struct ConfigFile {
     rules: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     suppress: Vec<Spanned<SuppressionEntry>>,
+    dev_db: Option<DevDbSection>,
+}
+
+/// `[dev_db]`: what `--dev-db` may do besides applying schema statements.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DevDbSection {
+    extensions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -508,6 +521,23 @@ mod tests {
         assert!(
             zero.contains(":1:") && zero.contains("max_input_mib"),
             "{zero}"
+        );
+    }
+
+    #[test]
+    fn reads_the_dev_db_extensions_and_names_a_wrong_type() {
+        let config = load_text("[dev_db]\nextensions = [\"pgcrypto\", \"citext\"]\n").unwrap();
+        assert_eq!(
+            config.dev_db_extensions,
+            Some(vec!["pgcrypto".to_string(), "citext".to_string()])
+        );
+        assert_eq!(load_text("").unwrap().dev_db_extensions, None);
+        let wrong = load_text("[dev_db]\nextensions = \"pgcrypto\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            wrong.contains("line 2") && wrong.contains("extensions") && wrong.contains("sequence"),
+            "{wrong}"
         );
     }
 }

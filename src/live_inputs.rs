@@ -7,7 +7,8 @@ use crate::mapping::Mapping;
 use crate::model::{Catalog, QualifiedName};
 use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::{
-    apply_to_scratch, introspect, ConnectionSettings, LiveSession, SessionOptions,
+    apply_to_scratch, introspect, ConnectionSettings, ExtensionPolicy, LiveSession, RefusedBy,
+    SessionOptions,
 };
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::{SpecProblem, SpecProblemKind, SpecSet};
@@ -104,11 +105,13 @@ pub fn read_snapshot(path: &Path, limits: crate::input::InputLimits) -> Result<L
 }
 
 /// Applies the specs to a scratch database on the server of `settings`, records the
-/// statements it rejected as spec problems, and fills in what only the server knows.
+/// statements that were refused as spec problems, and fills in what only the server
+/// knows. `extensions` is `[dev_db] extensions` (`None`: the server's trusted ones).
 pub fn apply_specs_to_dev_database(
     specs: &mut SpecSet,
     settings: &ConnectionSettings,
     options: &SessionOptions,
+    extensions: Option<&[String]>,
     schemas: &[String],
     progress: &dyn Fn(&str),
 ) -> Result<()> {
@@ -117,13 +120,27 @@ pub fn apply_specs_to_dev_database(
         specs.sources.len(),
         settings.target()
     ));
-    let dev = apply_to_scratch(settings, options, &specs.sources, schemas)
+    let policy = extensions.map_or(ExtensionPolicy::ServerTrusted, |names| {
+        ExtensionPolicy::Only(names.to_vec())
+    });
+    let dev = apply_to_scratch(settings, options, &policy, &specs.sources, schemas)
         .context("cannot use the --dev-db server")?;
+    for swept in &dev.swept {
+        progress(&format!(
+            "dropped {swept}, a scratch database or role left by an earlier run"
+        ));
+    }
     for rejected in dev.rejected {
-        specs.problems.push(SpecProblem {
-            kind: SpecProblemKind::Rejected {
+        let kind = match rejected.by {
+            RefusedBy::Server => SpecProblemKind::Rejected {
                 message: rejected.message,
             },
+            RefusedBy::Pgparity => SpecProblemKind::NotApplied {
+                reason: rejected.message,
+            },
+        };
+        specs.problems.push(SpecProblem {
+            kind,
             location: rejected.location,
         });
     }

@@ -5,10 +5,26 @@ use pgparity::app;
 use pgparity::cli::{Cli, Command};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set when SIGINT or SIGTERM arrived: the interrupt thread owns the exit from then on.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    if let Err(error) = drop_scratch_objects_on_interrupt() {
+        eprintln!("pgparity: error: cannot install the SIGINT/SIGTERM handler: {error}");
+        return ExitCode::from(2);
+    }
+    let outcome = run(cli);
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        // The interrupt thread is dropping the scratch database and will exit with the
+        // signal's code; a run that failed because of that drop must not exit first.
+        loop {
+            std::thread::park();
+        }
+    }
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprintln!("pgparity: error: {error:#}");
@@ -55,6 +71,32 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// On SIGINT or SIGTERM, drops the scratch database and role a `--dev-db` run created
+/// (naming any that could not be dropped), then exits 130 or 143 as shells do. The
+/// work happens on a thread of its own, not in the signal handler.
+#[cfg(unix)]
+fn drop_scratch_objects_on_interrupt() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new()
+        .name("interrupt".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                INTERRUPTED.store(true, Ordering::SeqCst);
+                for failure in pgparity::sources::live::drop_scratch_objects() {
+                    eprintln!("pgparity: error: {failure}");
+                }
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn drop_scratch_objects_on_interrupt() -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Progress of long live runs, on stderr when it is a terminal (nothing otherwise, so

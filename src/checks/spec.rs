@@ -55,21 +55,50 @@ pub const SPEC_REJECTED: Rule = Rule {
     id: "spec-rejected",
     family: Family::Spec,
     default_severity: Severity::Error,
-    summary: "PostgreSQL rejected a spec statement when --dev-db applied the specs",
+    summary: "A spec statement was refused, by PostgreSQL or by pgparity, when --dev-db applied the specs",
     documentation: "\
 ## What it does
-With `--dev-db URL`, pgparity creates a scratch database on that server, applies every spec
-statement in order, reads the result back (exact view column types, definitions as the server
-prints them) and drops the database. A statement the server refuses is reported at its
-location with the server's message; the statements after it are still applied.
+With `--dev-db URL`, pgparity creates a scratch database and a login role of its own that owns
+only that database, applies the spec statements in order on that role's connection, reads the
+result back (exact view column types, definitions as the server prints them) and drops both.
+A statement is reported here when:
+
+- PostgreSQL refused it (`PostgreSQL rejected the statement: …`, the server's message);
+- pgparity did not send it (`not applied to the scratch database: …`): only statements that
+  define schema objects are sent (CREATE/ALTER/DROP/COMMENT ON of tables, views, indexes,
+  sequences, types, domains, functions, procedures, triggers, policies, schemas, rules,
+  operators…; GRANT/REVOKE of object privileges; `SET search_path` and a few other settings
+  dumps use; `DO`, `CALL` and data statements). Databases, roles and role membership,
+  tablespaces, `ALTER SYSTEM`, `SET ROLE`/`RESET ROLE`/`SET SESSION AUTHORIZATION`, `COPY`,
+  `LOAD`, `CHECKPOINT`, `VACUUM`, foreign servers, event triggers, other queries, and any
+  statement naming a function that reaches outside the database or stalls the run
+  (`lo_export`, `pg_read_file`, `pg_terminate_backend`, `dblink…`, `pg_sleep`, `set_config`…,
+  also inside `DO` and function bodies) are never sent;
+- it creates an extension that is not allowed: `CREATE EXTENSION x` is run by pgparity's own
+  connection only for extensions in `[dev_db] extensions` of `pgparity.toml` (by default the
+  server's trusted extensions).
+
+A statement that does not parse is never sent either (it is a `spec-parse-error` and a
+`spec-rejected`). The statements after it are still applied. Not sent and not reported:
+transaction control (each statement applies on its own), `ALTER … OWNER TO` (the scratch role owns everything) and `SET statement_timeout` /
+`lock_timeout` (pgparity's `--statement-timeout` and `--lock-timeout` apply).
 
 ## Why it matters
 A spec that parses can still be wrong: a type that does not exist, a column referenced before
-it is added, a function body with an error. If PostgreSQL refuses it, so will the migration.
+it is added, a function body with an error. If PostgreSQL refuses it, so will the migration. A
+statement pgparity did not send may have defined something the comparison now misses; and
+specs that come from a pull request must not reach anything outside their scratch database.
 
 ## Example
 `PostgreSQL rejected the statement: role \"app_user\" does not exist` — create the role on the
-dev server (roles are cluster-wide, specs usually assume them), or fix the statement.",
+dev server (roles are cluster-wide, specs usually assume them; pgparity never creates roles
+from spec text), or fix the statement.
+
+`not applied to the scratch database: CREATE ROLE intruder: roles are cluster-wide …` — move the
+statement out of the specs (into the setup of the server).
+
+`not applied to the scratch database: extension \"postgis\" is not allowed …` — add it to
+`extensions = [...]` under `[dev_db]` in `pgparity.toml`.",
 };
 
 /// `duplicate-definition`.
@@ -160,6 +189,12 @@ pub(super) fn check(specs: &SpecSet, findings: &mut Vec<Finding>) {
                 format!("PostgreSQL rejected the statement: {message}"),
             )
             .hint("fix the statement so that it applies to an empty database in spec order"),
+            SpecProblemKind::NotApplied { reason } => Finding::new(
+                &SPEC_REJECTED,
+                problem.location.path.clone(),
+                format!("not applied to the scratch database: {reason}"),
+            )
+            .hint("keep statements that act on the server out of the specs; `pgparity explain spec-rejected` lists what is applied"),
             SpecProblemKind::Skipped { statement } => Finding::new(
                 &UNSUPPORTED_STATEMENT,
                 problem.location.path.clone(),

@@ -16,6 +16,9 @@ mod settings;
 
 pub use error::LiveError;
 pub use introspect::introspect;
-pub use scratch::{apply_to_scratch, DevDatabase, Rejected};
+pub use scratch::{
+    apply_to_scratch, drop_scratch_objects, DevDatabase, ExtensionPolicy, RefusedBy, Rejected,
+    SCRATCH_PREFIX, STALE_AFTER,
+};
 pub use session::{LiveSession, SessionOptions};
 pub use settings::{ConnectionSettings, SslMode};

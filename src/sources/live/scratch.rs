@@ -1,20 +1,54 @@
 //! `--dev-db`: a scratch database that pgparity creates, applies the specs to, reads back
 //! and drops. It is never the target: its name is new, and pgparity refuses a name that
 //! exists.
+//!
+//! The specs run as a login role pgparity creates for the run (no superuser, no
+//! CREATEDB/CREATEROLE/BYPASSRLS/REPLICATION, member of no role) that owns only the
+//! scratch database, on that role's own connection: what the server lets that role do
+//! is the boundary, whatever a statement or a function body tries. The connection given
+//! with `--dev-db` (the admin) only creates and drops the database and the role, and
+//! creates allowed extensions.
+//!
+//! Both are called `pgparity_dev_<unix seconds>_<pid>_<n>`. They are dropped at the end
+//! (also on error), by [`drop_scratch_objects`] when the process is interrupted, and
+//! swept by the next run once older than a day.
 
 use super::introspect::introspect;
-use super::session::{connect_client, quote_identifier, Client, LiveSession, SessionOptions};
+use super::session::{
+    connect_client, quote_identifier, Client, LiveSession, QueryError, SessionOptions,
+};
 use super::{ConnectionSettings, LiveError};
 use crate::model::{Catalog, Location};
-use crate::sources::spec::StatementSource;
+use crate::sources::spec::{DevUse, StatementSource};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// A spec statement the scratch database refused.
+/// The prefix of every scratch database and role pgparity creates.
+pub const SCRATCH_PREFIX: &str = "pgparity_dev_";
+
+/// Scratch objects older than this are swept by the next `--dev-db` run.
+pub const STALE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Who refused a spec statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusedBy {
+    /// The server returned an error.
+    Server,
+    /// pgparity did not send it (see [`DevUse::Refuse`]), or the extension it creates
+    /// is not allowed.
+    Pgparity,
+}
+
+/// A spec statement the scratch database did not take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
     /// Where the statement starts in the specs.
     pub location: Location,
-    /// The server's message.
+    /// The server's message, or pgparity's reason.
     pub message: String,
+    /// Who refused it.
+    pub by: RefusedBy,
 }
 
 /// What applying the specs to a scratch database gave.
@@ -22,92 +56,478 @@ pub struct Rejected {
 pub struct DevDatabase {
     /// The catalog PostgreSQL built from the specs: exact types, printed definitions.
     pub catalog: Catalog,
-    /// Statements the server rejected, in spec order.
+    /// Statements that were refused, in spec order.
     pub rejected: Vec<Rejected>,
+    /// Stale scratch databases and roles of earlier runs that this run dropped.
+    pub swept: Vec<String>,
 }
 
-/// Creates a scratch database on the server of `settings` (whose own database is only
-/// used to issue `CREATE DATABASE` / `DROP DATABASE`), applies `statements` one by one,
-/// introspects `schemas`, and drops the database again, also when something failed.
+/// Which extensions `CREATE EXTENSION` in the specs may create.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ExtensionPolicy {
+    /// The extensions the server marks trusted (what a database owner may create).
+    #[default]
+    ServerTrusted,
+    /// Exactly these (`[dev_db] extensions` in `pgparity.toml`).
+    Only(Vec<String>),
+}
+
+/// Scratch objects created and not dropped yet, with the admin settings to drop them.
+static NOT_DROPPED: Mutex<Vec<(ConnectionSettings, String)>> = Mutex::new(Vec::new());
+/// Set once [`drop_scratch_objects`] ran: no scratch database is created after it.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+static SCRATCH_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn not_dropped() -> MutexGuard<'static, Vec<(ConnectionSettings, String)>> {
+    NOT_DROPPED.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Drops every scratch database and role this process created and has not dropped yet,
+/// over new connections, for a run that is being interrupted (SIGINT, SIGTERM); no
+/// scratch database is created afterwards. Returns one message per object that could
+/// not be dropped, naming it and how to drop it by hand.
+pub fn drop_scratch_objects() -> Vec<String> {
+    let mut registry = not_dropped();
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    let mut failures = Vec::new();
+    for (admin, name) in registry.drain(..) {
+        let dropped = connect_client(&admin)
+            .and_then(|mut client| drop_database_and_role(&mut client, &name));
+        if let Err(error) = dropped {
+            failures.push(left_behind(&admin, &name, &error.to_string()));
+        }
+    }
+    failures
+}
+
+/// Creates a scratch database and role on the server of `settings`, applies
+/// `statements` as that role one by one (those pgparity allows), introspects `schemas`,
+/// and drops both again, also when something failed.
 pub fn apply_to_scratch(
     settings: &ConnectionSettings,
     options: &SessionOptions,
+    extensions: &ExtensionPolicy,
     statements: &[StatementSource],
     schemas: &[String],
 ) -> Result<DevDatabase, LiveError> {
     let mut admin = connect_client(settings)?;
+    let swept = sweep_stale(&mut admin);
+    let allowed = allowed_extensions(&mut admin, extensions)?;
+    let scratch = new_scratch(&mut admin)?;
+    let result = create_scratch(&mut admin, settings, options, &scratch)
+        .and_then(|()| apply_and_read(settings, &scratch, options, &allowed, statements, schemas));
+    let dropped = drop_after_run(&mut admin, settings, &scratch.name);
+    match (result, dropped) {
+        (Ok(outcome), Ok(())) => Ok(DevDatabase { swept, ..outcome }),
+        (Err(error), Ok(())) | (Ok(_), Err(error)) => Err(error),
+        // Both: what was left behind must not hide behind the first failure.
+        (Err(error), Err(left)) => Err(LiveError::QueryFailed {
+            what: "applying the specs to the scratch database".into(),
+            message: format!("{error}; then {left}"),
+        }),
+    }
+}
+
+/// The scratch database and its role, with the role's password.
+struct Scratch {
+    name: String,
+    password: String,
+}
+
+/// A new name (checked unused) and password.
+fn new_scratch(admin: &mut Client) -> Result<Scratch, LiveError> {
     let name = scratch_name();
     let exists = admin
-        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .query_opt(
+            "SELECT 1 FROM pg_database WHERE datname = $1 \
+             UNION ALL SELECT 1 FROM pg_roles WHERE rolname = $1",
+            &[&name],
+        )
         .map_err(|error| LiveError::from_query("looking for the scratch database name", &error))?;
     if exists.is_some() {
         return Err(LiveError::QueryFailed {
             what: "creating the scratch database".into(),
-            message: format!("a database called {name} exists already; pgparity never touches a database it did not create"),
+            message: format!("a database or role called {name} exists already; pgparity never touches one it did not create"),
         });
     }
+    Ok(Scratch {
+        name,
+        password: random_password()?,
+    })
+}
+
+/// Creates the role and the database it owns. The caller drops both whatever this
+/// returns: a failure can come after the role exists.
+fn create_scratch(
+    admin: &mut Client,
+    settings: &ConnectionSettings,
+    options: &SessionOptions,
+    scratch: &Scratch,
+) -> Result<(), LiveError> {
+    let name = &scratch.name;
+    let quoted = quote_identifier(name);
+    // Registered before it exists, and created under the registry's lock: an interrupt
+    // either waits for both to exist and drops them, or comes first and stops this.
+    let mut registry = not_dropped();
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(LiveError::QueryFailed {
+            what: "creating the scratch database".into(),
+            message: "the run is being interrupted".into(),
+        });
+    }
+    registry.push((settings.clone(), name.clone()));
+    let is_superuser: bool = admin
+        .query_opt(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .map_err(|error| LiveError::from_query("reading the --dev-db role", &error))?
+        .is_some_and(|row| row.get(0));
+    // A verifier, not the password, so that the password never reaches a server log.
+    let verifier = postgres_protocol::password::scram_sha_256(scratch.password.as_bytes());
+    // INHERIT: the owner's rights on `public` come through its implicit membership in
+    // pg_database_owner, the only role it is in.
+    let mut create = format!(
+        "CREATE ROLE {quoted} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT \
+         NOREPLICATION NOBYPASSRLS PASSWORD '{verifier}';\n\
+         ALTER ROLE {quoted} SET statement_timeout = {};\n\
+         ALTER ROLE {quoted} SET lock_timeout = {};\n",
+        options.statement_timeout.as_millis(),
+        options.lock_timeout.as_millis()
+    );
+    if !is_superuser {
+        // PostgreSQL 15 lets only members of a role make it a database's owner.
+        create.push_str(&format!("GRANT {quoted} TO CURRENT_USER;\n"));
+    }
+    admin.batch_execute(&create).map_err(|error| {
+        LiveError::from_query(
+            "creating the scratch role (the --dev-db role needs CREATEROLE)",
+            &error,
+        )
+    })?;
     admin
-        .batch_execute(&format!("CREATE DATABASE {}", quote_identifier(&name)))
+        .batch_execute(&format!("CREATE DATABASE {quoted} OWNER {quoted}"))
         .map_err(|error| {
             LiveError::from_query(
                 "creating the scratch database (the --dev-db role needs CREATEDB)",
                 &error,
             )
         })?;
-    let result = apply_and_read(settings, options, &name, statements, schemas);
-    let dropped = drop_database(&mut admin, &name);
-    let outcome = result?;
-    dropped?;
-    Ok(outcome)
+    drop(registry);
+    Ok(())
 }
 
 fn apply_and_read(
     settings: &ConnectionSettings,
+    scratch: &Scratch,
     options: &SessionOptions,
-    name: &str,
+    allowed_extensions: &[String],
     statements: &[StatementSource],
     schemas: &[String],
 ) -> Result<DevDatabase, LiveError> {
-    let scratch_settings = settings.with_dbname(name);
-    let mut client: Client = connect_client(&scratch_settings)?;
-    client.set_timeouts(options).map_err(|error| {
-        LiveError::from_query("setting the timeouts of the scratch database", &error)
-    })?;
+    let role_settings = settings.with_login(&scratch.name, &scratch.password, &scratch.name);
+    let connect_role = || -> Result<Client, LiveError> {
+        let mut role =
+            connect_client(&role_settings).map_err(|error| refused_login(&scratch.name, error))?;
+        role.set_timeouts(options).map_err(|error| {
+            LiveError::from_query("setting the timeouts of the scratch role", &error)
+        })?;
+        Ok(role)
+    };
+    let mut role = connect_role()?;
+    let mut extension_admin: Option<Client> = None;
     let mut rejected = Vec::new();
     for statement in statements {
-        if let Err(error) = client.batch_execute(&statement.text) {
-            let message = error
-                .as_db_error()
-                .map_or_else(|| error.to_string(), |db| db.message().to_string());
+        let refusal = match &statement.dev_use {
+            DevUse::Withhold => None,
+            DevUse::Refuse { reason } => Some((reason.clone(), RefusedBy::Pgparity)),
+            DevUse::Apply => match role.execute(statement.text.as_str(), &[]) {
+                Ok(_) => None,
+                Err(QueryError::NoAnswer { .. }) => {
+                    // The client deadline cancelled it and closed the connection: the
+                    // statements after it get a new one.
+                    role = connect_role()?;
+                    Some((
+                        format!(
+                            "it ran longer than the statement timeout ({} ms) although the \
+                             server should have ended it (the spec changed the timeout); \
+                             pgparity cancelled it",
+                            options.statement_timeout.as_millis()
+                        ),
+                        RefusedBy::Pgparity,
+                    ))
+                }
+                Err(_) if role.is_closed() => {
+                    return Err(LiveError::QueryFailed {
+                        what: format!("applying the spec statement at {}", statement.location),
+                        message: format!(
+                            "the connection of the scratch role {} was closed (the server \
+                             ended it)",
+                            scratch.name
+                        ),
+                    })
+                }
+                Err(error) => Some((server_message(&error), RefusedBy::Server)),
+            },
+            DevUse::CreateExtension { name, schema } => {
+                if allowed_extensions.contains(name) {
+                    let client = match &mut extension_admin {
+                        Some(client) => client,
+                        None => extension_admin
+                            .insert(connect_client(&settings.with_dbname(&scratch.name))?),
+                    };
+                    create_extension(client, name, schema.as_deref())
+                        .err()
+                        .map(|message| (message, RefusedBy::Server))
+                } else {
+                    Some((
+                        format!(
+                            "extension \"{name}\" is not allowed: add it to `extensions = [...]` \
+                             under [dev_db] in pgparity.toml (allowed now: {})",
+                            if allowed_extensions.is_empty() {
+                                "none".to_string()
+                            } else {
+                                allowed_extensions.join(", ")
+                            }
+                        ),
+                        RefusedBy::Pgparity,
+                    ))
+                }
+            }
+        };
+        if let Some((message, by)) = refusal {
             rejected.push(Rejected {
                 location: statement.location.clone(),
                 message,
+                by,
             });
         }
     }
-    drop(client);
-    let mut session = LiveSession::connect(&scratch_settings, options)?;
+    drop(role);
+    drop(extension_admin);
+    // Read back as the scratch role too: an admin session would run its catalog queries
+    // in a database whose functions and operators the specs wrote.
+    let mut session = LiveSession::connect(&role_settings, options)?;
     let catalog = introspect(&mut session, schemas)?;
-    Ok(DevDatabase { catalog, rejected })
+    Ok(DevDatabase {
+        catalog,
+        rejected,
+        swept: Vec::new(),
+    })
 }
 
-fn drop_database(admin: &mut Client, name: &str) -> Result<(), LiveError> {
+/// `CREATE EXTENSION` built from the parsed names, never from spec text.
+fn create_extension(admin: &mut Client, name: &str, schema: Option<&str>) -> Result<(), String> {
+    let mut statement = format!("CREATE EXTENSION IF NOT EXISTS {}", quote_identifier(name));
+    if let Some(schema) = schema {
+        statement.push_str(&format!(" SCHEMA {}", quote_identifier(schema)));
+    }
     admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            quote_identifier(name)
-        ))
-        .map_err(|error| LiveError::from_query("dropping the scratch database", &error))
+        .batch_execute(&statement)
+        .map_err(|error| server_message(&error))
 }
 
-/// `pgparity_dev_<pid>_<nanoseconds>`: new for every run.
-fn scratch_name() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos());
+fn allowed_extensions(
+    admin: &mut Client,
+    policy: &ExtensionPolicy,
+) -> Result<Vec<String>, LiveError> {
+    match policy {
+        ExtensionPolicy::Only(names) => Ok(names.clone()),
+        ExtensionPolicy::ServerTrusted => admin
+            .query(
+                "SELECT e.name::text FROM pg_available_extensions e \
+                 JOIN pg_available_extension_versions v \
+                   ON v.name = e.name AND v.version = e.default_version \
+                 WHERE v.trusted ORDER BY 1",
+                &[],
+            )
+            .map(|rows| rows.iter().map(|row| row.get(0)).collect())
+            .map_err(|error| LiveError::from_query("listing the trusted extensions", &error)),
+    }
+}
+
+fn server_message(error: &QueryError) -> String {
+    error
+        .as_db_error()
+        .map_or_else(|| error.to_string(), |db| db.message().to_string())
+}
+
+/// A failed login of the scratch role: pg_hba.conf is the usual reason.
+fn refused_login(name: &str, error: LiveError) -> LiveError {
+    match error {
+        LiveError::AuthenticationFailed { target, message } => LiveError::QueryFailed {
+            what: format!("logging in to {target} as the scratch role {name}"),
+            message: format!(
+                "{message}; pgparity applies the specs as a login role it creates for the run, \
+                 with a password: allow password logins (scram-sha-256) for new roles to new \
+                 databases from this client in pg_hba.conf, e.g. \
+                 `host all all 10.0.0.0/8 scram-sha-256`"
+            ),
+        },
+        other => other,
+    }
+}
+
+/// Drops the run's database and role; when the admin connection was lost (terminated by
+/// an administrator or a restart), over a new one, and the run still fails: what it
+/// read may be incomplete.
+fn drop_after_run(
+    admin: &mut Client,
+    settings: &ConnectionSettings,
+    name: &str,
+) -> Result<(), LiveError> {
+    let lost = admin.is_closed() || admin.batch_execute("SELECT 1").is_err();
+    let outcome = if lost {
+        connect_client(settings).and_then(|mut client| drop_database_and_role(&mut client, name))
+    } else {
+        drop_database_and_role(admin, name)
+    };
+    let mut registry = not_dropped();
+    match outcome {
+        Ok(()) => {
+            registry.retain(|(_, registered)| registered != name);
+            if lost {
+                return Err(LiveError::QueryFailed {
+                    what: "keeping the admin connection to the --dev-db server".into(),
+                    message: format!(
+                        "the server closed it during the run; the scratch database and role \
+                         {name} were dropped over a new connection"
+                    ),
+                });
+            }
+            Ok(())
+        }
+        Err(error) => {
+            registry.retain(|(_, registered)| registered != name);
+            Err(LiveError::QueryFailed {
+                what: "dropping the scratch database".into(),
+                message: left_behind(settings, name, &error.to_string()),
+            })
+        }
+    }
+}
+
+fn drop_database_and_role(admin: &mut Client, name: &str) -> Result<(), LiveError> {
+    let quoted = quote_identifier(name);
+    // Two queries: DROP DATABASE cannot run in the transaction a multi-statement query is.
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"),
+        format!("DROP ROLE IF EXISTS {quoted}"),
+    ] {
+        admin
+            .batch_execute(&statement)
+            .map_err(|error| LiveError::QueryFailed {
+                what: statement.clone(),
+                message: server_message(&error),
+            })?;
+    }
+    Ok(())
+}
+
+fn left_behind(admin: &ConnectionSettings, name: &str, reason: &str) -> String {
+    let quoted = quote_identifier(name);
     format!(
-        "pgparity_dev_{}_{}",
-        std::process::id(),
-        nanos % 1_000_000_000_000
+        "the scratch database and role {name} may be left on {}: {reason}; drop them with \
+         `DROP DATABASE IF EXISTS {quoted} WITH (FORCE); DROP ROLE IF EXISTS {quoted};` \
+         (the next --dev-db run drops them once they are a day old)",
+        admin.target()
     )
+}
+
+/// Drops scratch databases and roles of pgparity's naming older than [`STALE_AFTER`],
+/// left by runs that were killed. Best effort: what cannot be dropped (another role's)
+/// stays, and newer ones (a run in progress) are never touched.
+fn sweep_stale(admin: &mut Client) -> Vec<String> {
+    let Ok(rows) = admin.query(
+        "SELECT datname::text FROM pg_database WHERE datname ~ '^pgparity_dev_[0-9]+_[0-9]+_[0-9]+$' \
+         UNION SELECT rolname::text FROM pg_roles WHERE rolname ~ '^pgparity_dev_[0-9]+_[0-9]+_[0-9]+$' \
+         ORDER BY 1",
+        &[],
+    ) else {
+        return Vec::new();
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    rows.iter()
+        .map(|row| row.get::<_, String>(0))
+        .filter(|name| {
+            created_at(name)
+                .is_some_and(|created| now.saturating_sub(created) > STALE_AFTER.as_secs())
+        })
+        .filter(|name| drop_database_and_role(admin, name).is_ok())
+        .collect()
+}
+
+/// The creation time in a scratch name `pgparity_dev_<seconds>_<pid>_<n>`.
+fn created_at(name: &str) -> Option<u64> {
+    let parts: Vec<&str> = name.strip_prefix(SCRATCH_PREFIX)?.split('_').collect();
+    match parts.as_slice() {
+        [seconds, pid, counter]
+            if seconds.len() == 10
+                && [seconds, pid, counter].iter().all(|part| {
+                    !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit())
+                }) =>
+        {
+            seconds.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+/// `pgparity_dev_<unix seconds>_<pid>_<n>`: new for every run, dated for the sweep.
+fn scratch_name() -> String {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    format!(
+        "{SCRATCH_PREFIX}{seconds}_{}_{}",
+        std::process::id(),
+        SCRATCH_COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// 32 random bytes as hex: nobody needs to type it, and it is used only by this run.
+fn random_password() -> Result<String, LiveError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|error| LiveError::QueryFailed {
+        what: "making a password for the scratch role".into(),
+        message: error.to_string(),
+    })?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scratch_names_carry_their_creation_time() {
+        let name = scratch_name();
+        let created = created_at(&name).expect("a scratch name");
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(now - created < 5, "{name}");
+        assert_ne!(scratch_name(), name);
+    }
+
+    #[test]
+    fn only_pgparity_scratch_names_are_dated() {
+        assert_eq!(
+            created_at("pgparity_dev_1700000000_42_0"),
+            Some(1_700_000_000)
+        );
+        for other in [
+            "pgparity_dev_42_0",
+            "pgparity_dev_x_42_0",
+            "pgparity_dev_1700000000_42_0_extra",
+            "app_1700000000_42_0",
+            "pgparity_dev_1700000000__0",
+            "pgparity_dev_5_4242_0",
+        ] {
+            assert_eq!(created_at(other), None, "{other}");
+        }
+    }
 }

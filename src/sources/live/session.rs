@@ -306,6 +306,28 @@ impl Client {
         self.settle(answer)
     }
 
+    /// Runs one statement through the extended protocol, which refuses a text holding
+    /// more than one statement; returns the rows it affected.
+    pub(super) fn execute(
+        &mut self,
+        sql: &str,
+        parameters: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, QueryError> {
+        let runtime = self.runtime.as_ref().ok_or(QueryError::Abandoned)?;
+        let answer = within(
+            runtime,
+            self.options.client_deadline(),
+            self.client.execute(sql, parameters),
+        );
+        self.settle(answer)
+    }
+
+    /// Whether the connection is gone: closed by the server, or abandoned after a query
+    /// got no answer in time.
+    pub(super) fn is_closed(&self) -> bool {
+        self.runtime.is_none() || self.client.is_closed()
+    }
+
     /// Runs one query and returns all its rows.
     pub(super) fn query(
         &mut self,

@@ -229,6 +229,17 @@ impl ConnectionSettings {
         }
     }
 
+    /// The same server and TLS setup, logging in to `dbname` as `user` with `password`
+    /// (the scratch role of `--dev-db`).
+    pub(super) fn with_login(&self, user: &str, password: &str, dbname: &str) -> Self {
+        ConnectionSettings {
+            user: user.to_string(),
+            password: Some(Password(password.to_string())),
+            dbname: dbname.to_string(),
+            ..self.clone()
+        }
+    }
+
     /// Whether a password is set (the password itself is never handed out).
     pub fn has_password(&self) -> bool {
         self.password.is_some()

@@ -5,11 +5,13 @@
 //! written as migration chains (CREATE, then ALTER, then DROP) end in the right state.
 
 mod apply;
+mod dev_safety;
 mod fixes;
 mod lineage;
 mod model;
 mod statements;
 
+pub use dev_safety::DevUse;
 pub use model::*;
 
 use crate::model::{display_path, Location, QualifiedName};
@@ -181,6 +183,7 @@ impl SpecBuilder {
             self.sources.push(StatementSource {
                 location: Location::new(path_label, statement.line, statement.column),
                 text: source.to_string(),
+                dev_use: dev_safety::classify(statement, source),
             });
         }
     }

@@ -1,5 +1,6 @@
 //! What the spec loader produces besides the catalog.
 
+use super::DevUse;
 use crate::model::{Catalog, Location, QualifiedName};
 
 /// The result of loading a set of `.sql` spec files.
@@ -25,6 +26,8 @@ pub struct StatementSource {
     pub location: Location,
     /// The text from the first token up to the next statement (its `;` included).
     pub text: String,
+    /// Whether `--dev-db` may send it to the scratch database, and how.
+    pub dev_use: DevUse,
 }
 
 impl SpecSet {
@@ -80,6 +83,12 @@ pub enum SpecProblemKind {
     Rejected {
         /// The server's message.
         message: String,
+    },
+    /// `--dev-db` did not send the statement: it could act outside the scratch database
+    /// (see [`DevUse::Refuse`]), or it creates an extension that is not allowed.
+    NotApplied {
+        /// Why, and what to do instead.
+        reason: String,
     },
     /// A statement outside pgparity's model (DO blocks, CREATE CAST, publications,
     /// event triggers, …): skipped, reported as info.
