@@ -513,7 +513,7 @@ mod tests {
         std::fs::create_dir_all(repository.join("db")).unwrap();
         assert_eq!(
             Config::default().contract_roots(&repository.join("db")),
-            [repository.clone()],
+            std::slice::from_ref(&repository),
             "inside a git work tree, the work tree"
         );
         std::fs::remove_dir_all(&repository).unwrap();
