@@ -8,7 +8,19 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    // Reading and comparing SQL walks trees as deep as the input nests (up to
+    // `sql::depth::MAX_NESTING`); the main thread's stack is the platform's, not ours.
+    let outcome = std::thread::Builder::new()
+        .name("pgparity".to_string())
+        .stack_size(pgparity::WORKER_STACK_BYTES)
+        .spawn(move || run(cli))
+        .map_err(|error| anyhow::Error::new(error).context("cannot start the worker thread"))
+        .and_then(|worker| {
+            worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprintln!("pgparity: error: {error:#}");

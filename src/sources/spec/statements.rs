@@ -7,6 +7,7 @@
 //! top-level `;`.
 
 use super::fixes::{self, Recovery};
+use crate::sql::depth::{check_nesting, TooDeep, MAX_NESTING};
 use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
@@ -188,7 +189,12 @@ impl LineStarts {
 /// The statement loop over a file's tokens.
 fn parse_tokens_in_order(tokens: Vec<TokenWithSpan>) -> Vec<RawStatement> {
     let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens.clone());
+    // sqlparser's default recursion limit (50 parenthesised levels) would refuse the
+    // views pg_dump prints, which parenthesise every operator; each statement's depth is
+    // bounded by `check_nesting` below instead.
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(MAX_NESTING)
+        .with_tokens_with_locations(tokens.clone());
     let mut statements = Vec::new();
     loop {
         while parser.consume_token(&Token::SemiColon) {}
@@ -198,6 +204,16 @@ fn parse_tokens_in_order(tokens: Vec<TokenWithSpan>) -> Vec<RawStatement> {
         }
         let start = first_significant(&tokens, parser.index());
         let end = statement_end(&tokens, start);
+        if let Err(too_deep) = check_nesting(&tokens[start..end]) {
+            reposition(&mut parser, end);
+            statements.push(RawStatement {
+                line: to_u32(first.span.start.line),
+                column: to_u32(first.span.start.column),
+                first_words: first_keywords(&tokens[start..end]),
+                parsed: too_deep_statement(&significant(&tokens[start..end]), &too_deep),
+            });
+            continue;
+        }
         let outcome =
             parser
                 .parse_statement()
@@ -335,10 +351,27 @@ fn failure(words: &[&TokenWithSpan], error: ParserError) -> Parsed {
     }
 }
 
+/// A statement nesting too deeply to be parsed (every walk of its tree would recurse
+/// that deep): a parse error located where the too-deep part starts.
+fn too_deep_statement(words: &[&TokenWithSpan], too_deep: &TooDeep) -> Parsed {
+    Parsed::Error {
+        message: format!(
+            "the statement nests {} levels deep from here, more than pgparity reads \
+             (limit {MAX_NESTING}), so it was not read: write the expression with fewer \
+             nested operators (an IN list or a helper function instead of a long chain) \
+             at Line: {}, Column: {}",
+            too_deep.levels, too_deep.at.line, too_deep.at.column
+        ),
+        defines: fixes::defined_relation(words),
+    }
+}
+
 /// Parses a fixed statement; it must use every token.
 fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<Statement, ParserError> {
     let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(MAX_NESTING)
+        .with_tokens_with_locations(tokens);
     let statement = parser.parse_statement()?;
     while parser.consume_token(&Token::SemiColon) {}
     match &parser.peek_token_ref().token {
@@ -453,6 +486,24 @@ mod tests {
         assert_eq!(byte_offset("ab\ncd\n", 2, 9), 6);
         assert_eq!(byte_offset("ab\ncd", 3, 1), 5);
         assert_eq!(byte_offset("ab\ncd", 0, 1), 5);
+    }
+
+    #[test]
+    fn a_statement_nesting_past_the_limit_is_an_error_where_its_deep_part_starts() {
+        let chain = vec!["a = 0"; 600].join(" OR ");
+        let text = format!(
+            "CREATE TABLE a (x int);\nCREATE TABLE t (\n  a int\n    CHECK ({chain})\n);\nCREATE TABLE c (x int);"
+        );
+        assert_eq!(kinds(&text), ["ok@1:1", "error@2:1", "ok@6:1"]);
+        match &parse_text(&text)[1].parsed {
+            Parsed::Error { message, defines } => {
+                assert!(message.contains("levels deep"), "{message}");
+                assert!(message.contains("(limit 1000)"), "{message}");
+                assert!(message.ends_with(" at Line: 4, Column: 12"), "{message}");
+                assert_eq!(defines.as_deref(), Some(&["t".to_string()][..]));
+            }
+            other => panic!("expected an error, got {other:?}"),
+        }
     }
 
     #[test]
