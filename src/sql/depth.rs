@@ -93,8 +93,11 @@ struct Group {
     set_operations: usize,
     /// The deepest item finished so far.
     deepest_item: usize,
-    /// The current item: its start, its operators, and its deepest closed group.
+    /// The current item: its start, where its last clause started (`WHERE`, `USING`…:
+    /// a better place to point at than the start of the statement), its operators, and
+    /// its deepest closed group.
     item_start: Option<Location>,
+    clause_start: Option<Location>,
     item_operators: usize,
     item_deepest_group: usize,
 }
@@ -107,9 +110,15 @@ impl Group {
             set_operations: 0,
             deepest_item: 0,
             item_start: None,
+            clause_start: None,
             item_operators: 0,
             item_deepest_group: 0,
         }
+    }
+
+    /// Where the current item's innermost clause starts.
+    fn part_start(&self) -> Option<Location> {
+        self.clause_start.or(self.item_start)
     }
 
     fn item_depth(&self) -> usize {
@@ -177,6 +186,16 @@ impl Meter {
                 {
                     self.end_item()
                 }
+                Keyword::SELECT
+                | Keyword::WHERE
+                | Keyword::HAVING
+                | Keyword::USING
+                | Keyword::CHECK
+                | Keyword::DEFAULT
+                | Keyword::ON => {
+                    self.current().clause_start = Some(at);
+                    self.operator(at)
+                }
                 Keyword::UNION | Keyword::INTERSECT | Keyword::EXCEPT => {
                     let group = self.current();
                     group.set_operations = group.set_operations.saturating_add(1);
@@ -207,7 +226,7 @@ impl Meter {
         let group = self.current();
         group.item_start.get_or_insert(at);
         group.item_operators = group.item_operators.saturating_add(1);
-        let (depth, start) = (group.item_depth(), group.item_start);
+        let (depth, start) = (group.item_depth(), group.part_start());
         self.note(depth, start.unwrap_or(at));
     }
 
@@ -228,7 +247,7 @@ impl Meter {
             let parent = self.current();
             parent.item_deepest_group = parent.item_deepest_group.max(depth);
             let item_depth = parent.item_depth();
-            let item_start = parent.item_start.unwrap_or(start);
+            let item_start = parent.part_start().unwrap_or(start);
             self.note(item_depth, item_start);
             if matched {
                 return;
@@ -240,6 +259,7 @@ impl Meter {
         let group = self.current();
         group.deepest_item = group.deepest_item.max(group.item_depth());
         group.item_start = None;
+        group.clause_start = None;
         group.item_operators = 0;
         group.item_deepest_group = 0;
     }
