@@ -382,11 +382,14 @@ fn opaque_deep_expressions(statement: &[TokenWithSpan]) -> Option<Vec<TokenWithS
                 if check_nesting(inner).is_err() {
                     kept.extend([token.clone(), opaque(inner), statement[close].clone()]);
                     replaced = true;
-                    previous_keyword = None;
-                    index = close + 1;
-                    continue;
+                } else {
+                    // Nothing inside is too deep either: skip it whole, so that each
+                    // token is measured once however such groups nest.
+                    kept.extend(statement[index..=close].iter().cloned());
                 }
-                depth += 1;
+                previous_keyword = None;
+                index = close + 1;
+                continue;
             }
             Token::LParen => depth += 1,
             Token::RParen => depth = depth.saturating_sub(1),
