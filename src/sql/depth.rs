@@ -12,8 +12,9 @@
 //! heap-allocated stack (so the measuring itself never recurses):
 //!
 //! - brackets (`(`, `[`, `{`) and `CASE … END` open a group one level deeper; commas,
-//!   and `WHEN`/`THEN`/`ELSE` inside a `CASE`, separate the independent items of a
-//!   group (list items and branches are siblings in the tree, not a chain);
+//!   semicolons (in `BEGIN ATOMIC` bodies), `JOIN`, and `WHEN`/`THEN`/`ELSE` inside a
+//!   `CASE`, separate the independent items of a group (list items, joins and branches
+//!   are siblings in the tree, not a chain);
 //! - within one item, every operator symbol and every keyword (`AND`, `NOT`, `IS`,
 //!   `::`, `->`, …) may add a level, since a chain of them nests in the tree whichever
 //!   way it associates: an item is as deep as its operators plus its deepest group;
@@ -172,7 +173,8 @@ impl Meter {
             Token::RParen => self.close(Closer::Paren),
             Token::RBracket => self.close(Closer::Bracket),
             Token::RBrace => self.close(Closer::Brace),
-            Token::Comma => self.end_item(),
+            // Statements of a `BEGIN ATOMIC` body are siblings too.
+            Token::Comma | Token::SemiColon => self.end_item(),
             Token::Period => {}
             Token::Word(word) if word.quote_style.is_none() => match word.keyword {
                 Keyword::NoKeyword => self.operand(at),
@@ -195,6 +197,8 @@ impl Meter {
                     self.current().clause_start = Some(at);
                     self.operator(at)
                 }
+                // The joins of a `FROM` item are a list, each with its own `ON`.
+                Keyword::JOIN => self.end_item(),
                 Keyword::UNION | Keyword::INTERSECT | Keyword::EXCEPT => {
                     let group = self.current();
                     group.set_operations = group.set_operations.saturating_add(1);
@@ -337,6 +341,13 @@ mod tests {
             .map(|n| format!("a + {n} AS c{n}"))
             .collect::<Vec<_>>();
         assert!(levels(&format!("SELECT {} FROM t", columns.join(", "))) <= 6);
+        let joins: String = (0..2_000)
+            .map(|n| format!(" LEFT JOIN t{n} ON t{n}.id = t.id"))
+            .collect();
+        assert!(levels(&format!("SELECT 1 FROM t{joins} WHERE t.a > 0")) <= 8);
+        let body = "SELECT 1; ".repeat(2_000);
+        let function = format!("CREATE FUNCTION f() RETURNS int BEGIN ATOMIC {body} END");
+        assert!(levels(&function) <= 10);
     }
 
     #[test]
