@@ -8,8 +8,10 @@
 //! measured here first, and refused past [`MAX_NESTING`]: below that bound every walk
 //! fits in [`crate::WORKER_STACK_BYTES`] of stack.
 //!
-//! The measure is an upper bound on the depth of the tree, computed in one pass with a
-//! heap-allocated stack (so the measuring itself never recurses):
+//! The measure is an upper bound on how deep expressions nest in the tree (a query adds
+//! a few fixed wrapper nodes per `SELECT` besides, which the stack size was measured
+//! with), computed in one pass with a heap-allocated stack, so the measuring itself
+//! never recurses:
 //!
 //! - brackets (`(`, `[`, `{`) and `CASE … END` open a group one level deeper; commas,
 //!   semicolons (in `BEGIN ATOMIC` bodies), `JOIN`, and `WHEN`/`THEN`/`ELSE` inside a
