@@ -72,15 +72,18 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
     // specs first); on 1,000 tables that is a third of the run. Errors keep the order of
     // the inputs: specs, mapping, contracts, database.
     let (specs, mapping, contract_paths, contracts, live) = std::thread::scope(|threads| {
-        let spec_loader = threads.spawn(|| {
-            if spec_paths.is_empty() {
-                Ok(None)
-            } else {
-                load_specs(&spec_paths, default_schema)
-                    .map(Some)
-                    .context("cannot load the specs")
-            }
-        });
+        let spec_loader = std::thread::Builder::new()
+            .name("spec loader".to_string())
+            .stack_size(crate::WORKER_STACK_BYTES)
+            .spawn_scoped(threads, || {
+                if spec_paths.is_empty() {
+                    Ok(None)
+                } else {
+                    load_specs(&spec_paths, default_schema)
+                        .map(Some)
+                        .context("cannot load the specs")
+                }
+            });
         let mapping = match &mapping_path {
             Some(path) => load_mapping(path, default_schema, limits)
                 .map(Some)
@@ -115,9 +118,12 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
             )),
             _ => None,
         };
-        let specs = spec_loader
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let specs = match spec_loader {
+            Ok(loader) => loader
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(error) => Err(anyhow::Error::new(error).context("cannot start the spec loader")),
+        };
         (specs, mapping, contract_paths, contracts, live)
     });
     let mut specs = specs?;

@@ -24,5 +24,10 @@ pub mod yaml;
 
 /// Stack size of every thread that parses or walks input (the binary's main work thread,
 /// the spec loader, fuzz harnesses): deep but legal inputs must not overflow the stack.
-/// Only the pages a thread touches become resident.
-pub const WORKER_STACK_BYTES: usize = 64 << 20;
+///
+/// Every text is measured before it is parsed and refused past
+/// [`sql::depth::MAX_NESTING`] levels (see [`sql::depth`]); the deepest walk at that limit
+/// (the normalizer over nested function calls or subqueries) took between 48 and 64 MiB
+/// in a debug build, whose frames are many times larger than a release build's. This is
+/// four times that. Only the pages a thread touches become resident.
+pub const WORKER_STACK_BYTES: usize = 256 << 20;

@@ -16,7 +16,18 @@ fn main() -> ExitCode {
         eprintln!("pgparity: error: cannot install the SIGINT/SIGTERM handler: {error}");
         return ExitCode::from(2);
     }
-    let outcome = run(cli);
+    // Reading and comparing SQL walks trees as deep as the input nests (up to
+    // `sql::depth::MAX_NESTING`); the main thread's stack is the platform's, not ours.
+    let outcome = std::thread::Builder::new()
+        .name("pgparity".to_string())
+        .stack_size(pgparity::WORKER_STACK_BYTES)
+        .spawn(move || run(cli))
+        .map_err(|error| anyhow::Error::new(error).context("cannot start the worker thread"))
+        .and_then(|worker| {
+            worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
     if INTERRUPTED.load(Ordering::SeqCst) {
         // The interrupt thread is dropping the scratch database and will exit with the
         // signal's code; a run that failed because of that drop must not exit first.

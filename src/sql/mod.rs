@@ -2,6 +2,7 @@
 //! definitions, reading allowed values out of CHECK expressions, and scanning quoted
 //! text.
 
+pub mod depth;
 pub mod normalize;
 
 /// The index just past the quote that closes the one at `start` (`'…'` or `"…"`, doubled

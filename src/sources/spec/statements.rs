@@ -7,11 +7,12 @@
 //! top-level `;`.
 
 use super::fixes::{self, Recovery};
+use crate::sql::depth::{check_nesting, TooDeep, MAX_NESTING};
 use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, TokenizerError};
+use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer, TokenizerError, Word};
 
 /// Facts a fix learned from the text that the AST cannot hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -188,7 +189,12 @@ impl LineStarts {
 /// The statement loop over a file's tokens.
 fn parse_tokens_in_order(tokens: Vec<TokenWithSpan>) -> Vec<RawStatement> {
     let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens.clone());
+    // sqlparser's default recursion limit (50 parenthesised levels) would refuse the
+    // views pg_dump prints, which parenthesise every operator; each statement's depth is
+    // bounded by `check_nesting` below instead.
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(MAX_NESTING)
+        .with_tokens_with_locations(tokens.clone());
     let mut statements = Vec::new();
     loop {
         while parser.consume_token(&Token::SemiColon) {}
@@ -198,6 +204,21 @@ fn parse_tokens_in_order(tokens: Vec<TokenWithSpan>) -> Vec<RawStatement> {
         }
         let start = first_significant(&tokens, parser.index());
         let end = statement_end(&tokens, start);
+        if let Err(too_deep) = check_nesting(&tokens[start..end]) {
+            reposition(&mut parser, end);
+            let statement = &tokens[start..end];
+            let parsed = match opaque_deep_expressions(statement).map(parse_tokens) {
+                Some(Ok(kept)) => Parsed::Statement(Box::new(kept), Extras::default()),
+                _ => too_deep_statement(&significant(statement), &too_deep),
+            };
+            statements.push(RawStatement {
+                line: to_u32(first.span.start.line),
+                column: to_u32(first.span.start.column),
+                first_words: first_keywords(statement),
+                parsed,
+            });
+            continue;
+        }
         let outcome =
             parser
                 .parse_statement()
@@ -335,10 +356,122 @@ fn failure(words: &[&TokenWithSpan], error: ParserError) -> Parsed {
     }
 }
 
+/// Keywords whose parenthesised operand is one expression the model keeps as text:
+/// `CHECK (…)`, a policy's `USING (…)` and `WITH CHECK (…)`, `DEFAULT (…)`.
+const EXPRESSION_KEYWORDS: [Keyword; 3] = [Keyword::CHECK, Keyword::USING, Keyword::DEFAULT];
+
+/// A too-deep statement whose depth is all in expressions the model keeps as text (see
+/// [`EXPRESSION_KEYWORDS`], and an index's `WHERE …`), with each such expression made
+/// one identifier token that prints back as written: the table, index or policy is kept,
+/// and the expression, compared as text, is undecided for being too deep. `None` when
+/// no such expression is too deep.
+fn opaque_deep_expressions(statement: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let is_index = first_keywords(statement).ends_with("INDEX");
+    let mut kept = Vec::with_capacity(statement.len());
+    let mut replaced = false;
+    let mut depth = 0usize;
+    let mut previous_keyword = None;
+    let mut index = 0;
+    while let Some(token) = statement.get(index) {
+        match &token.token {
+            Token::LParen
+                if previous_keyword.is_some_and(|word| EXPRESSION_KEYWORDS.contains(&word)) =>
+            {
+                let close = matching_parenthesis(statement, index)?;
+                let inner = &statement[index + 1..close];
+                if check_nesting(inner).is_err() {
+                    kept.extend([token.clone(), opaque(inner), statement[close].clone()]);
+                    replaced = true;
+                } else {
+                    // Nothing inside is too deep either: skip it whole, so that each
+                    // token is measured once however such groups nest.
+                    kept.extend(statement[index..=close].iter().cloned());
+                }
+                previous_keyword = None;
+                index = close + 1;
+                continue;
+            }
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Word(word)
+                if is_index
+                    && depth == 0
+                    && word.quote_style.is_none()
+                    && word.keyword == Keyword::WHERE =>
+            {
+                let predicate = &statement[index + 1..];
+                if check_nesting(predicate).is_err() {
+                    kept.extend([token.clone(), opaque(predicate)]);
+                    return Some(kept);
+                }
+            }
+            _ => {}
+        }
+        if !matches!(token.token, Token::Whitespace(_)) {
+            previous_keyword = match &token.token {
+                Token::Word(word) if word.quote_style.is_none() => Some(word.keyword),
+                _ => None,
+            };
+        }
+        kept.push(token.clone());
+        index += 1;
+    }
+    replaced.then_some(kept)
+}
+
+/// The index of the `)` that closes the `(` at `open`.
+fn matching_parenthesis(tokens: &[TokenWithSpan], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, token) in tokens.iter().enumerate().skip(open) {
+        match token.token {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(index);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// One identifier token that prints as `tokens` were written (an identifier prints its
+/// name unchanged), so the model keeps the expression's text.
+fn opaque(tokens: &[TokenWithSpan]) -> TokenWithSpan {
+    let text: String = tokens.iter().map(|token| token.token.to_string()).collect();
+    TokenWithSpan {
+        token: Token::Word(Word {
+            value: text.trim().to_string(),
+            quote_style: None,
+            keyword: Keyword::NoKeyword,
+        }),
+        span: tokens.first().map_or(Span::empty(), |token| token.span),
+    }
+}
+
+/// A statement nesting too deeply to be parsed (every walk of its tree would recurse
+/// that deep): a parse error located where the too-deep part starts.
+fn too_deep_statement(words: &[&TokenWithSpan], too_deep: &TooDeep) -> Parsed {
+    Parsed::Error {
+        message: format!(
+            "the statement nests {} levels deep from here, more than pgparity reads \
+             (limit {MAX_NESTING}), so it was not read: write the expression with fewer \
+             nested operators (an IN list or a helper function instead of a long chain) \
+             at Line: {}, Column: {}",
+            too_deep.levels, too_deep.at.line, too_deep.at.column
+        ),
+        defines: fixes::defined_relation(words),
+    }
+}
+
 /// Parses a fixed statement; it must use every token.
 fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<Statement, ParserError> {
     let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(MAX_NESTING)
+        .with_tokens_with_locations(tokens);
     let statement = parser.parse_statement()?;
     while parser.consume_token(&Token::SemiColon) {}
     match &parser.peek_token_ref().token {
@@ -453,6 +586,51 @@ mod tests {
         assert_eq!(byte_offset("ab\ncd\n", 2, 9), 6);
         assert_eq!(byte_offset("ab\ncd", 3, 1), 5);
         assert_eq!(byte_offset("ab\ncd", 0, 1), 5);
+    }
+
+    #[test]
+    fn a_statement_nesting_past_the_limit_is_an_error_where_its_deep_part_starts() {
+        let chain = vec!["a = 0"; 600].join(" OR ");
+        let text = format!(
+            "CREATE TABLE a (x int);\nCREATE VIEW v AS\n  SELECT 1\n  FROM a\n  WHERE {chain};\nCREATE TABLE c (x int);"
+        );
+        assert_eq!(kinds(&text), ["ok@1:1", "error@2:1", "ok@6:1"]);
+        match &parse_text(&text)[1].parsed {
+            Parsed::Error { message, defines } => {
+                assert!(message.contains("levels deep"), "{message}");
+                assert!(message.contains("(limit 1000)"), "{message}");
+                assert!(message.ends_with(" at Line: 5, Column: 3"), "{message}");
+                assert_eq!(defines.as_deref(), Some(&["v".to_string()][..]));
+            }
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_too_deep_check_policy_or_index_predicate_is_kept_as_written() {
+        let chain = vec!["a = 0"; 600].join(" OR ");
+        let statements = [
+            format!("CREATE TABLE t (\n  a int CHECK ({chain}),\n  b int DEFAULT 1)"),
+            format!("CREATE POLICY p ON t USING ({chain}) WITH CHECK ({chain})"),
+            format!("CREATE INDEX i ON t (a) WHERE {chain}"),
+            format!("ALTER TABLE t ADD CONSTRAINT c CHECK (({chain}))"),
+        ];
+        for statement in statements {
+            match &parse_text(&statement)[0].parsed {
+                Parsed::Statement(parsed, _) => {
+                    let printed = parsed.to_string();
+                    assert!(printed.contains(&chain), "{printed}");
+                }
+                other => panic!("{statement}: expected a statement, got {other:?}"),
+            }
+        }
+        // A deep default without parentheses cannot be told from the column's other
+        // options: the statement is refused.
+        let default = format!(
+            "CREATE TABLE t (a int DEFAULT {})",
+            vec!["1"; 1_200].join("+")
+        );
+        assert_eq!(kinds(&default), ["error@1:1"]);
     }
 
     #[test]

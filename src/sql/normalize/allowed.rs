@@ -15,7 +15,11 @@ use sqlparser::ast::{BinaryOperator, Expr, Value};
 /// closed set of strings.
 pub fn check_allowed_values(expression: &str, column: &str) -> Option<Vec<String>> {
     let parsed = parse_whole(expression, "expression", |parser| parser.parse_expr()).ok()?;
-    let normalized = Normalizer::new("public").top_level(parsed);
+    let normalizer = Normalizer::new("public");
+    let normalized = normalizer.top_level(parsed);
+    if normalizer.refusal().is_some() {
+        return None;
+    }
     allowed(&normalized, column).filter(|values| !values.is_empty())
 }
 

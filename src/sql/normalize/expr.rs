@@ -4,11 +4,75 @@
 use super::interval::canonical_interval;
 use super::query;
 use crate::model::SqlType;
+use crate::sql::depth::MAX_NESTING;
 use sqlparser::ast::{
     Array, BinaryOperator, CaseWhen, CastKind, DataType, Expr, Function, FunctionArg,
     FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, InTarget, ObjectName,
     ObjectNamePart, TrimWhereField, UnaryOperator, Value, ValueWithSpan,
 };
+use std::cell::Cell;
+use std::rc::Rc;
+
+/// The work one normalization may do: rewrite steps plus the bytes of the operands that
+/// `BETWEEN` and `IN` repeat. Each repetition can double the tree (`(a BETWEEN 1 AND 2)
+/// BETWEEN 1 AND 2` holds `a` four times), so a few hundred bytes of SQL could otherwise
+/// keep pgparity busy for hours.
+const WORK_BUDGET: usize = 4_000_000;
+
+/// Why a normalization stopped before the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The rewritten tree (an `IN` list with column references becomes a chain of `OR`s
+    /// as long as the list) nests deeper than [`MAX_NESTING`].
+    TooDeep,
+    /// The rewrite would pass [`WORK_BUDGET`].
+    TooLarge,
+}
+
+/// What one normalization has spent, shared by the normalizers of its subqueries.
+#[derive(Debug, Default)]
+struct Spending {
+    depth: Cell<usize>,
+    work: Cell<usize>,
+    refusal: Cell<Option<Refusal>>,
+}
+
+impl Spending {
+    /// One more level of rewriting, or `None` (and the refusal noted) past a limit.
+    fn enter(&self) -> Option<Level<'_>> {
+        if self.refusal.get().is_some() {
+            return None;
+        }
+        if self.depth.get() >= MAX_NESTING {
+            self.refusal.set(Some(Refusal::TooDeep));
+            return None;
+        }
+        if !self.spend(1) {
+            return None;
+        }
+        self.depth.set(self.depth.get() + 1);
+        Some(Level(self))
+    }
+
+    /// Spends `work`; `false` (and the refusal noted) past the budget.
+    fn spend(&self, work: usize) -> bool {
+        let total = self.work.get().saturating_add(work);
+        self.work.set(total);
+        if total > WORK_BUDGET {
+            self.refusal.set(Some(Refusal::TooLarge));
+        }
+        self.refusal.get().is_none()
+    }
+}
+
+/// A level of rewriting in progress; leaving it frees the level.
+struct Level<'a>(&'a Spending);
+
+impl Drop for Level<'_> {
+    fn drop(&mut self) {
+        self.0.depth.set(self.0.depth.get().saturating_sub(1));
+    }
+}
 
 /// Rewrites parsed expressions into their canonical form.
 pub(crate) struct Normalizer {
@@ -16,6 +80,7 @@ pub(crate) struct Normalizer {
     /// Inside a query over one relation: that relation's name or alias, whose
     /// qualification of column references is redundant.
     single_relation: Option<String>,
+    spending: Rc<Spending>,
 }
 
 impl Normalizer {
@@ -25,6 +90,7 @@ impl Normalizer {
         Normalizer {
             default_schema: default_schema.to_string(),
             single_relation: None,
+            spending: Rc::default(),
         }
     }
 
@@ -34,7 +100,20 @@ impl Normalizer {
         Normalizer {
             default_schema: self.default_schema.clone(),
             single_relation: relation,
+            spending: Rc::clone(&self.spending),
         }
+    }
+
+    /// Why the rewriting stopped early, if it did: the result is then incomplete and
+    /// must not be compared.
+    pub(crate) fn refusal(&self) -> Option<Refusal> {
+        self.spending.refusal.get()
+    }
+
+    /// Spends the work of repeating `operand` `copies` times; `false` past the budget.
+    fn repeat(&self, operand: &Expr, copies: usize) -> bool {
+        self.spending
+            .spend(operand.to_string().len().saturating_mul(copies))
     }
 
     /// A whole expression: like [`Normalizer::expr`], and a number cast to a numeric
@@ -45,8 +124,16 @@ impl Normalizer {
     }
 
     /// The canonical form of `expr`, itself unparenthesised; its operands are
-    /// parenthesised where they are operators.
+    /// parenthesised where they are operators. Past a limit the expression is dropped
+    /// and [`Normalizer::refusal`] says why.
     pub(crate) fn expr(&self, expr: Expr) -> Expr {
+        match self.spending.enter() {
+            Some(_level) => self.rewrite(expr),
+            None => Expr::value(Value::Null),
+        }
+    }
+
+    fn rewrite(&self, expr: Expr) -> Expr {
         match expr {
             Expr::Nested(inner) => self.expr(*inner),
             Expr::Identifier(ident) => Expr::Identifier(fold_ident(ident)),
@@ -88,7 +175,17 @@ impl Normalizer {
                 target: InTarget::List(list),
                 negated,
                 global: false,
-            } => self.expr(in_list_as_server_does(*expr, list, negated)),
+            } => {
+                let chained = in_list_chain_length(&list);
+                if self.spending.depth.get().saturating_add(chained) > MAX_NESTING {
+                    self.spending.refusal.set(Some(Refusal::TooDeep));
+                    return Expr::value(Value::Null);
+                }
+                if !self.repeat(&expr, chained) {
+                    return Expr::value(Value::Null);
+                }
+                self.expr(in_list_as_server_does(*expr, list, negated))
+            }
             Expr::In {
                 expr,
                 target: InTarget::Subquery(subquery),
@@ -126,6 +223,9 @@ impl Normalizer {
                         BinaryOperator::And,
                     )
                 };
+                if !self.repeat(&expr, 1) {
+                    return Expr::value(Value::Null);
+                }
                 let low_side = binary((*expr).clone(), low_op, *low);
                 let high_side = binary(*expr, high_op, *high);
                 self.expr(binary(low_side, join, high_side))
@@ -493,6 +593,17 @@ fn in_list_as_server_does(left: Expr, items: Vec<Expr>, negated: bool) -> Expr {
         });
     }
     result.unwrap_or(left)
+}
+
+/// How many comparisons [`in_list_as_server_does`] chains for `items`: those that stay
+/// out of the `ANY` array.
+fn in_list_chain_length(items: &[Expr]) -> usize {
+    let with_columns = items.iter().filter(|item| mentions_column(item)).count();
+    if items.len() - with_columns > 1 {
+        with_columns
+    } else {
+        items.len()
+    }
 }
 
 /// Whether PostgreSQL would see a variable in `expr`. Unknown forms count as mentioning

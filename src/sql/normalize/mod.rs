@@ -52,24 +52,48 @@ mod query;
 
 pub use allowed::check_allowed_values;
 
+use crate::sql::depth::{check_nesting, MAX_NESTING};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Token, Tokenizer};
 
-/// SQL text that could not be parsed, so it could not be normalized. Callers comparing
-/// definitions report the comparison as undecided.
+/// SQL text that could not be normalized. Callers comparing definitions report the
+/// comparison as undecided.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot parse SQL `{text}`: {message}")]
-pub struct NormalizeError {
-    /// The text that was given (trimmed).
-    pub text: String,
-    /// The parser's message, with its line and column within `text`.
-    pub message: String,
+pub enum NormalizeError {
+    /// The text does not parse.
+    #[error("cannot parse SQL `{text}`: {message}")]
+    Unparsed {
+        /// The text that was given (trimmed).
+        text: String,
+        /// The parser's message, with its line and column within `text`.
+        message: String,
+    },
+    /// The text nests deeper than any walk of it may recurse (see [`crate::sql::depth`]);
+    /// it is not parsed at all.
+    #[error(
+        "the {what} nests {levels} levels deep, more than pgparity compares (limit {limit})",
+        limit = crate::sql::depth::MAX_NESTING
+    )]
+    TooDeep {
+        /// `expression` or `query`.
+        what: &'static str,
+        /// Its measured depth.
+        levels: usize,
+    },
+    /// The text parses, but its canonical form would nest too deeply or grow too large.
+    #[error("the {what} is not compared: {reason}")]
+    TooComplex {
+        /// `expression` or `query`.
+        what: &'static str,
+        /// What made it so.
+        reason: String,
+    },
 }
 
 impl NormalizeError {
     fn new(text: &str, message: impl Into<String>) -> Self {
-        NormalizeError {
+        NormalizeError::Unparsed {
             text: text.trim().to_string(),
             message: message.into(),
         }
@@ -83,7 +107,9 @@ impl NormalizeError {
 pub fn normalize_expression(text: &str, default_schema: &str) -> Result<String, NormalizeError> {
     let parsed = parse_whole(text, "expression", |parser| parser.parse_expr())?;
     let normalizer = expr::Normalizer::new(default_schema);
-    Ok(normalizer.top_level(parsed).to_string())
+    let normalized = normalizer.top_level(parsed);
+    refused("expression", &normalizer)?;
+    Ok(normalized.to_string())
 }
 
 /// The canonical form of a view body (a query, usually a `SELECT`): every expression in
@@ -106,19 +132,53 @@ pub fn normalize_query(text: &str, default_schema: &str) -> Result<String, Norma
     let body = text.trim().trim_end_matches(';');
     let parsed = parse_whole(body, "query", |parser| parser.parse_query())?;
     let normalizer = expr::Normalizer::new(default_schema);
-    Ok(query::normalize(&normalizer, *parsed).to_string())
+    let normalized = query::normalize(&normalizer, *parsed);
+    refused("query", &normalizer)?;
+    Ok(normalized.to_string())
 }
 
-/// Parses all of `text` as one `what` (nothing may follow it).
+/// The error for a normalization the normalizer stopped early.
+fn refused(what: &'static str, normalizer: &expr::Normalizer) -> Result<(), NormalizeError> {
+    match normalizer.refusal() {
+        None => Ok(()),
+        Some(expr::Refusal::TooDeep) => Err(NormalizeError::TooComplex {
+            what,
+            reason: format!(
+                "written as the server prints it (an IN list with column references becomes \
+                 a chain of ORs), it nests deeper than pgparity compares (limit {MAX_NESTING})"
+            ),
+        }),
+        Some(expr::Refusal::TooLarge) => Err(NormalizeError::TooComplex {
+            what,
+            reason: "written as the server prints it (BETWEEN and IN repeat their left \
+                     operand), it grows larger than pgparity compares"
+                .to_string(),
+        }),
+    }
+}
+
+/// Parses all of `text` as one `what` (nothing may follow it), unless it nests too
+/// deeply to be walked.
 fn parse_whole<T>(
     text: &str,
-    what: &str,
+    what: &'static str,
     parse: impl FnOnce(&mut Parser) -> Result<T, ParserError>,
 ) -> Result<T, NormalizeError> {
     let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect)
-        .try_with_sql(text)
+    let tokens = Tokenizer::new(&dialect, text)
+        .tokenize_with_location()
         .map_err(|error| NormalizeError::new(text, error.to_string()))?;
+    if let Err(too_deep) = check_nesting(&tokens) {
+        return Err(NormalizeError::TooDeep {
+            what,
+            levels: too_deep.levels,
+        });
+    }
+    // Bounded by `check_nesting` above; sqlparser's default limit (50 parenthesised
+    // levels) would refuse what the server prints for a 50-term chain.
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(MAX_NESTING)
+        .with_tokens_with_locations(tokens);
     let parsed =
         parse(&mut parser).map_err(|error| NormalizeError::new(text, error.to_string()))?;
     let trailing = parser.peek_token();
@@ -132,4 +192,112 @@ fn parse_whole<T>(
         ));
     }
     Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `work` on a thread with the binary's stack, as every parsing thread has.
+    fn on_worker_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(crate::WORKER_STACK_BYTES)
+                .spawn_scoped(scope, work)
+                .expect("worker thread")
+                .join()
+                .expect("no panic")
+        })
+    }
+
+    fn plus_chain(terms: usize) -> String {
+        vec!["1"; terms].join(" + ")
+    }
+
+    #[test]
+    fn a_chain_at_the_limit_is_compared_and_one_level_more_is_not() {
+        on_worker_stack(|| {
+            let at_limit = normalize_expression(&plus_chain(MAX_NESTING), "public");
+            assert!(at_limit.is_ok(), "{at_limit:?}");
+            let past = normalize_expression(&plus_chain(MAX_NESTING + 1), "public");
+            assert_eq!(
+                past,
+                Err(NormalizeError::TooDeep {
+                    what: "expression",
+                    levels: MAX_NESTING + 1
+                })
+            );
+            let message = past.unwrap_err().to_string();
+            assert!(message.contains("nests 1001 levels deep"), "{message}");
+            assert!(message.contains("(limit 1000)"), "{message}");
+        });
+    }
+
+    #[test]
+    fn a_view_body_at_the_limit_is_normalized_through_every_walk() {
+        on_worker_stack(|| {
+            // `SELECT` counts one level, and the server parenthesises every operator.
+            let nested =
+                "(".repeat(MAX_NESTING / 2 - 1) + "1" + &" + 1)".repeat(MAX_NESTING / 2 - 1);
+            let body = format!("SELECT {nested}");
+            let normalized = normalize_query(&body, "public");
+            assert!(normalized.is_ok(), "{normalized:?}");
+            let deeper = format!("SELECT ({nested} + 1)");
+            assert!(matches!(
+                normalize_query(&deeper, "public"),
+                Err(NormalizeError::TooDeep { what: "query", .. })
+            ));
+        });
+    }
+
+    #[test]
+    fn an_in_list_that_would_chain_past_the_limit_is_not_compared() {
+        on_worker_stack(|| {
+            let columns: Vec<String> = (0..=MAX_NESTING).map(|n| format!("c{n}")).collect();
+            let text = format!("x IN ({})", columns.join(", "));
+            let error = normalize_expression(&text, "public").unwrap_err();
+            assert!(
+                matches!(error, NormalizeError::TooComplex { .. }),
+                "{error:?}"
+            );
+            assert!(error.to_string().contains("chain of ORs"), "{error}");
+            let constants: Vec<String> = (0..5_000).map(|n| format!("'v{n}'")).collect();
+            let flat = format!("x IN ({})", constants.join(", "));
+            assert!(normalize_expression(&flat, "public").is_ok());
+        });
+    }
+
+    #[test]
+    fn nested_between_is_refused_before_it_doubles_out_of_bounds() {
+        on_worker_stack(|| {
+            let mut text = "a".to_string();
+            for _ in 0..40 {
+                text = format!("({text} BETWEEN 1 AND 2)");
+            }
+            let error = normalize_expression(&text, "public").unwrap_err();
+            assert!(
+                error.to_string().contains("repeat their left operand"),
+                "{error}"
+            );
+        });
+    }
+
+    #[test]
+    fn allowed_values_are_read_up_to_the_limit() {
+        on_worker_stack(|| {
+            let alternatives = |terms: usize| {
+                (0..terms)
+                    .map(|n| format!("colour = 'v{n}'"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            };
+            // Each alternative is a comparison and an OR: two levels.
+            let at_limit = check_allowed_values(&alternatives(MAX_NESTING / 2), "colour");
+            assert_eq!(at_limit.map(|values| values.len()), Some(MAX_NESTING / 2));
+            assert_eq!(
+                check_allowed_values(&alternatives(MAX_NESTING / 2 + 1), "colour"),
+                None
+            );
+        });
+    }
 }

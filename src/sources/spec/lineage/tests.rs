@@ -395,3 +395,20 @@ fn grouped_aggregates_and_arithmetic_of_non_null_values_are_not_null() {
         &["s numeric", "b boolean"],
     );
 }
+
+#[test]
+fn lineage_walks_an_expression_at_the_nesting_limit() {
+    let max = crate::sql::depth::MAX_NESTING;
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(crate::WORKER_STACK_BYTES)
+            .spawn_scoped(scope, || {
+                // `SELECT` and `AS` count one level each.
+                let sql = format!("SELECT {} AS x", vec!["1"; max - 2].join(" + "));
+                assert_eq!(describe(&columns_of(&sql, &["x"])), ["x integer NOT NULL"]);
+            })
+            .expect("worker thread")
+            .join()
+            .expect("no panic");
+    });
+}
