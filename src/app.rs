@@ -6,6 +6,7 @@ use crate::cli::{CheckArgs, ColorArg, FailOnArg, OutputFormat, SnapshotArgs};
 use crate::config::{Config, FailOn};
 use crate::contracts::load_contracts;
 use crate::finding::sort_findings;
+use crate::input::InputLimits;
 use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
@@ -71,7 +72,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
             if spec_paths.is_empty() {
                 Ok(None)
             } else {
-                load_specs(&spec_paths, default_schema)
+                load_specs(&spec_paths, default_schema, InputLimits::default())
                     .map(Some)
                     .context("cannot load the specs")
             }
