@@ -913,6 +913,7 @@ fn links_in_a_spec_folder_are_followed_and_a_file_reached_twice_is_read_once() {
     symlink("../01_a.sql", specs.join("sub/again.sql")).unwrap();
     symlink("../03_shared/c.sql", specs.join("sub/c_again.sql")).unwrap();
     symlink("nowhere", specs.join("not_a_spec")).unwrap();
+    symlink("user@host.4242:1700000000", specs.join(".#01_a.sql")).unwrap();
     let set = load_folder(&specs).expect("the linked specs load");
     let files: Vec<&str> = set
         .files

@@ -146,7 +146,9 @@ fn is_sql(path: &Path) -> bool {
 }
 
 /// A failed step of a folder walk → the error to stop with, or `None` for a dangling
-/// link whose name does not say it is a spec (it cannot be known to be a folder).
+/// link whose name does not say it is a spec (it cannot be known to be a folder) or that
+/// is an editor's lock (Emacs keeps `.#name.sql` as a dangling link while a file is being
+/// edited).
 fn walk_error(error: walkdir::Error, root: &Path) -> Option<SpecLoadError> {
     let at = error.path().map(Path::to_path_buf);
     let shown = at
@@ -161,7 +163,10 @@ fn walk_error(error: walkdir::Error, root: &Path) -> Option<SpecLoadError> {
     if let Some(link) = at.as_deref() {
         let is_link = std::fs::symlink_metadata(link).is_ok_and(|meta| meta.is_symlink());
         if is_link && !link.exists() {
-            if !is_sql(link) {
+            let is_editor_lock = link
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with(".#"));
+            if !is_sql(link) || is_editor_lock {
                 return None;
             }
             let target = std::fs::read_link(link)
