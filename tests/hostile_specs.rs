@@ -434,3 +434,41 @@ fn a_spec_of_only_comments_is_empty() {
     run.assert_contained("only comments", 0);
     assert_mentions(&run, "only comments", &["no findings"]);
 }
+
+#[test]
+fn one_statement_of_7_mb_is_reported_without_being_parsed() {
+    let folder = ScratchDir::new("hostile-one-statement");
+    let rows: Vec<String> = (0..400_000).map(|n| format!("({n}, 'v{n}')")).collect();
+    let sql = format!(
+        "CREATE TABLE t (id int, v text);\nINSERT INTO t VALUES {};\nCREATE INDEX idx_t ON t (id);\n",
+        rows.join(",")
+    );
+    assert!(sql.len() >= 7_000_000, "{}", sql.len());
+    folder.write("data.sql", &sql);
+    let run = check(&folder.path, "data.sql", TIME_BOUND);
+    run.assert_contained("one 7 MB statement", 1);
+    assert!(run.peak_rss_bytes < 256 << 20, "{}", run.peak_rss_bytes);
+    assert_mentions(
+        &run,
+        "one 7 MB statement",
+        &[
+            "data.sql:2:1",
+            "more than the 4194304 bytes pgparity parses in one statement",
+            "split it, or keep data out of the specs",
+        ],
+    );
+}
+
+#[test]
+fn a_table_of_250_000_columns_loads_within_the_bounds() {
+    let folder = ScratchDir::new("hostile-wide-table");
+    let columns: Vec<String> = (0..250_000).map(|n| format!("c{n} int")).collect();
+    let sql = format!(
+        "CREATE TABLE wide ({});\nCREATE INDEX idx_wide ON wide (c249999);\n",
+        columns.join(", ")
+    );
+    folder.write("wide.sql", &sql);
+    let run = check(&folder.path, "wide.sql", TIME_BOUND);
+    run.assert_contained("250,000 columns", 0);
+    assert_mentions(&run, "250,000 columns", &["no findings"]);
+}

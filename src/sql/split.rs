@@ -99,6 +99,27 @@ impl Iterator for TopLevelStatements<'_> {
     }
 }
 
+/// The offset of the first character at or after `start` that is not whitespace, part
+/// of a comment or a `;` (the end of `text` if there is none).
+pub fn first_significant(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = start;
+    while at < bytes.len() {
+        match (bytes[at], bytes.get(at + 1)) {
+            (b'-', Some(b'-')) => {
+                at = bytes[at..]
+                    .iter()
+                    .position(|&byte| byte == b'\n')
+                    .map_or(bytes.len(), |offset| at + offset);
+            }
+            (b'/', Some(b'*')) => at = block_comment_end(bytes, at).unwrap_or(bytes.len()),
+            (byte, _) if byte.is_ascii_whitespace() || byte == b';' => at += 1,
+            _ => return at,
+        }
+    }
+    bytes.len()
+}
+
 /// Words whose order decides where a statement ends.
 #[derive(Default)]
 struct Words {
@@ -359,6 +380,13 @@ mod tests {
             pieces("COPY t (a) FROM stdin;\n1;2\n\n\nSELECT 1;"),
             ["COPY t (a) FROM stdin;\n1;2\n\n\nSELECT 1;"]
         );
+    }
+
+    #[test]
+    fn the_first_significant_character_skips_comments_and_semicolons() {
+        let text = "; -- a\n /* b /* c */ */\n  CREATE";
+        assert_eq!(first_significant(text, 0), text.len() - 6);
+        assert_eq!(first_significant("  -- only", 0), 9);
     }
 
     #[test]

@@ -121,6 +121,20 @@ pub(crate) fn for_each_statement(text: &str, mut apply: impl FnMut(RawStatement)
     for piece in split::top_level_statements(text) {
         let origin = cursor.advance_to(text, piece.start);
         let chunk = &text[piece.start..piece.end];
+        let first = split::first_significant(text, piece.start);
+        let parsed_end = piece
+            .unterminated
+            .as_ref()
+            .map_or(piece.end, |open| open.at);
+        if parsed_end.saturating_sub(first) > MAX_STATEMENT_BYTES && !is_copy(&text[first..]) {
+            let mut statement = too_large(
+                &text[first..parsed_end],
+                origin.advanced(&text[piece.start..first]),
+            );
+            statement.offset = first;
+            apply(statement);
+            continue;
+        }
         let statements = match &piece.unterminated {
             None => parse_piece(chunk, origin),
             Some(open) => {
@@ -144,6 +158,49 @@ pub(crate) fn for_each_statement(text: &str, mut apply: impl FnMut(RawStatement)
                 piece.start + byte_offset(chunk, relative.line as u64, relative.column as u64);
             apply(statement);
         }
+    }
+}
+
+/// The largest statement parsed: tokens and syntax tree take some 100 to 150 bytes per
+/// byte of statement, so this keeps one statement within a few hundred megabytes. Real
+/// DDL statements are far smaller; multi-megabyte ones are data (`INSERT … VALUES`).
+pub(crate) const MAX_STATEMENT_BYTES: usize = 4 << 20;
+
+/// `COPY … FROM STDIN` runs to the end of the file (its data is one string token, cheap
+/// to hold): the statement size limit does not apply to it.
+fn is_copy(statement: &str) -> bool {
+    let bytes = statement.as_bytes();
+    bytes.len() >= 4
+        && bytes[..4].eq_ignore_ascii_case(b"copy")
+        && !bytes.get(4).is_some_and(|&byte| {
+            byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'$') || !byte.is_ascii()
+        })
+}
+
+/// A statement over [`MAX_STATEMENT_BYTES`], reported without being parsed; its first
+/// words still name what it would have defined, so that objects it defines are not
+/// reported missing.
+fn too_large(statement: &str, at: Cursor) -> RawStatement {
+    let mut head_end = statement.len().min(512);
+    while !statement.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    let head: Vec<TokenWithSpan> = Tokenizer::new(&PostgreSqlDialect {}, &statement[..head_end])
+        .tokenize_with_location()
+        .unwrap_or_default();
+    RawStatement {
+        line: to_u32(at.line as u64),
+        column: to_u32(at.column as u64),
+        offset: 0,
+        first_words: first_keywords(&head),
+        parsed: Parsed::Error {
+            message: format!(
+                "the statement has {} bytes, more than the {MAX_STATEMENT_BYTES} bytes pgparity \
+                 parses in one statement: split it, or keep data out of the specs",
+                statement.len()
+            ),
+            defines: fixes::defined_relation(&significant(&head)),
+        },
     }
 }
 
@@ -634,6 +691,37 @@ mod tests {
         let parsed = kinds(text);
         assert_eq!(parsed.len(), 2, "{parsed:?}");
         assert_eq!(parsed[1], "ok@6:1");
+    }
+
+    #[test]
+    fn a_statement_over_the_size_limit_is_reported_unparsed_at_its_first_token() {
+        let columns: Vec<String> = (0..MAX_STATEMENT_BYTES / 10)
+            .map(|n| format!("c{n} int"))
+            .collect();
+        let text = format!(
+            "CREATE TABLE a (x int);\n-- wide\n  CREATE TABLE wide ({});\nCREATE TABLE b (x int);",
+            columns.join(", ")
+        );
+        let statements = parse_text(&text);
+        assert_eq!(statements.len(), 3);
+        let wide = &statements[1];
+        assert_eq!((wide.line, wide.column, wide.offset), (3, 3, 34));
+        assert_eq!(wide.first_words, "CREATE TABLE");
+        match &wide.parsed {
+            Parsed::Error { message, defines } => {
+                assert!(message.contains("more than the 4194304 bytes"), "{message}");
+                assert_eq!(defines.as_deref(), Some(&["wide".to_string()][..]));
+            }
+            other => panic!("expected an error, got {other:?}"),
+        }
+        assert!(matches!(statements[2].parsed, Parsed::Statement(..)));
+        let data = "1\n".repeat(MAX_STATEMENT_BYTES);
+        let copy = parse_text(&format!("COPY t (a) FROM stdin;\n{data}"));
+        assert!(
+            matches!(copy[0].parsed, Parsed::Statement(..)),
+            "{:?}",
+            copy[0].parsed
+        );
     }
 
     #[test]
