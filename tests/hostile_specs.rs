@@ -472,3 +472,13 @@ fn a_table_of_250_000_columns_loads_within_the_bounds() {
     run.assert_contained("250,000 columns", 0);
     assert_mentions(&run, "250,000 columns", &["no findings"]);
 }
+
+#[test]
+fn an_unterminated_begin_atomic_body_is_located_where_it_opens() {
+    unterminated(
+        "unterminated BEGIN ATOMIC",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;",
+        46,
+        "BEGIN ATOMIC",
+    );
+}

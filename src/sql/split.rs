@@ -42,16 +42,19 @@ pub enum Opener {
     DollarQuote(String),
     /// `/* … */`.
     BlockComment,
+    /// `BEGIN ATOMIC … END`.
+    AtomicBody,
 }
 
 impl Opener {
-    /// The delimiter as written (`'`, `"`, `$tag$`, `/*`).
+    /// The delimiter as written (`'`, `"`, `$tag$`, `/*`, `BEGIN ATOMIC`).
     pub fn delimiter(&self) -> &str {
         match self {
             Opener::String => "'",
             Opener::QuotedIdentifier => "\"",
             Opener::DollarQuote(delimiter) => delimiter,
             Opener::BlockComment => "/*",
+            Opener::AtomicBody => "BEGIN ATOMIC",
         }
     }
 
@@ -59,6 +62,7 @@ impl Opener {
     pub fn closing(&self) -> &str {
         match self {
             Opener::BlockComment => "*/",
+            Opener::AtomicBody => "END",
             other => other.delimiter(),
         }
     }
@@ -126,6 +130,9 @@ struct Words {
     /// Open `BEGIN ATOMIC` bodies and `CASE`s inside them.
     depth: usize,
     previous_begin: bool,
+    /// Where the `BEGIN` of the outermost open body is.
+    body_start: usize,
+    previous_word_at: usize,
     /// `COPY … FROM STDIN`: sqlparser reads everything after its `;` as data (the
     /// `\.` that would end the data is a psql meta line, blanked before parsing).
     copy: bool,
@@ -136,9 +143,12 @@ struct Words {
 }
 
 impl Words {
-    fn word(&mut self, word: &[u8]) {
+    fn word(&mut self, word: &[u8], at: usize) {
         let is = |keyword: &str| word.eq_ignore_ascii_case(keyword.as_bytes());
         let opens_body = is("ATOMIC") && self.previous_begin;
+        if opens_body && self.depth == 0 {
+            self.body_start = self.previous_word_at;
+        }
         if opens_body || (is("CASE") && self.depth > 0) {
             self.depth += 1;
         } else if is("END") && self.depth > 0 {
@@ -152,6 +162,7 @@ impl Words {
         }
         self.previous_begin = is("BEGIN");
         self.previous_from = is("FROM");
+        self.previous_word_at = at;
         self.tokens += 1;
     }
 
@@ -207,7 +218,7 @@ fn scan_statement(bytes: &[u8], start: usize) -> (usize, Option<Unterminated>, b
             }
             b'"' => {
                 // A quoted identifier is a word, but never a keyword.
-                words.word(b"\"");
+                words.word(b"\"", at);
                 match quoted_end(bytes, at, b'"', false) {
                     Some(end) => at = end,
                     None => return (bytes.len(), open(Opener::QuotedIdentifier, at), true),
@@ -253,7 +264,7 @@ fn scan_statement(bytes: &[u8], start: usize) -> (usize, Option<Unterminated>, b
                     }
                     continue;
                 }
-                words.word(word);
+                words.word(word, at);
                 at = end;
                 continue;
             }
@@ -262,8 +273,15 @@ fn scan_statement(bytes: &[u8], start: usize) -> (usize, Option<Unterminated>, b
         }
         at += 1;
     }
-    let significant = words.tokens > 0;
-    (bytes.len(), None, significant)
+    // A body still open at the end would make the rest of the file one statement.
+    if words.depth > 0 {
+        return (
+            bytes.len(),
+            open(Opener::AtomicBody, words.body_start),
+            true,
+        );
+    }
+    (bytes.len(), None, words.tokens > 0)
 }
 
 /// The offset just past the `*/` closing the (nested) comment opened at `start`.
@@ -412,6 +430,11 @@ mod tests {
             ("SELECT 'it''s;", Opener::String, 7),
             ("SELECT E'\\';", Opener::String, 7),
             ("SELECT \"x;", Opener::QuotedIdentifier, 7),
+            (
+                "SELECT 1; CREATE FUNCTION f() begin  atomic SELECT 1; SELECT 2;",
+                Opener::AtomicBody,
+                30,
+            ),
         ];
         for (text, opener, at) in cases {
             assert_eq!(

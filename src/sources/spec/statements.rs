@@ -210,6 +210,7 @@ fn opener_name(opener: &split::Opener) -> &'static str {
         split::Opener::QuotedIdentifier => "the quoted identifier",
         split::Opener::DollarQuote(_) => "the dollar quote",
         split::Opener::BlockComment => "the comment (comments nest: each /* needs its */)",
+        split::Opener::AtomicBody => "the function body",
     }
 }
 
