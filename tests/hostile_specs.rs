@@ -4,6 +4,7 @@
 
 mod support;
 
+use pgparity::input::DEFAULT_MAX_INPUT_BYTES;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -322,14 +323,15 @@ fn an_unterminated_string_is_located_where_it_opens() {
     );
 }
 
-fn bytes_of(tables: usize) -> String {
+/// The large-schema generator's spec of `tables` tables (about 950 bytes each).
+fn generated_spec(tables: usize) -> String {
     large_schema::spec_sql(tables)
 }
 
 #[test]
 fn a_10_mb_spec_finishes_within_the_bounds() {
     let folder = ScratchDir::new("hostile-10mb");
-    let sql = bytes_of(10_600);
+    let sql = generated_spec(10_600);
     assert!(sql.len() >= 10_000_000, "{}", sql.len());
     folder.write("large.sql", &sql);
     let run = check(&folder.path, "large.sql", TIME_BOUND);
@@ -342,8 +344,12 @@ fn a_10_mb_spec_finishes_within_the_bounds() {
 #[test]
 fn a_25_mb_spec_stays_under_the_memory_bound() {
     let folder = ScratchDir::new("hostile-25mb");
-    let sql = bytes_of(26_500);
+    let sql = generated_spec(26_500);
     assert!(sql.len() >= 25_000_000, "{}", sql.len());
+    assert!(
+        sql.len() as u64 <= DEFAULT_MAX_INPUT_BYTES,
+        "raise max_input_mib here"
+    );
     folder.write("large.sql", &sql);
     let run = check(&folder.path, "large.sql", Duration::from_secs(120));
     run.assert_contained("25 MB spec", 0);
@@ -360,16 +366,18 @@ fn sparse_file(folder: &ScratchDir, name: &str, size: u64) {
 #[test]
 fn a_spec_one_byte_over_the_limit_is_refused_with_its_size_and_the_limit() {
     let folder = ScratchDir::new("hostile-over-limit");
-    sparse_file(&folder, "big.sql", (64 << 20) + 1);
+    let limit = DEFAULT_MAX_INPUT_BYTES;
+    sparse_file(&folder, "big.sql", limit + 1);
     let run = check(&folder.path, "big.sql", REFUSAL_BOUND);
     run.assert_contained("over-limit spec", 2);
+    let size = format!(
+        "spec big.sql has {} bytes, more than the limit of {limit} bytes",
+        limit + 1
+    );
     assert_mentions(
         &run,
         "over-limit spec",
-        &[
-            "spec big.sql has 67108865 bytes, more than the limit of 67108864 bytes",
-            "raise `max_input_mib` in pgparity.toml",
-        ],
+        &[&size, "raise `max_input_mib` in pgparity.toml"],
     );
 }
 
@@ -381,18 +389,17 @@ fn a_100_mb_spec_is_refused_at_once() {
     run.assert_contained("100 MB spec", 2);
     assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
     assert!(run.peak_rss_bytes < 64 << 20, "{}", run.peak_rss_bytes);
-    assert_mentions(
-        &run,
-        "100 MB spec",
-        &["spec huge.sql has 104857600 bytes, more than the limit of 67108864 bytes"],
+    let size = format!(
+        "spec huge.sql has 104857600 bytes, more than the limit of {DEFAULT_MAX_INPUT_BYTES} bytes"
     );
+    assert_mentions(&run, "100 MB spec", &[&size]);
 }
 
 #[test]
 fn a_spec_of_one_5_mb_line_keeps_exact_columns() {
     let folder = ScratchDir::new("hostile-one-line");
     // The generator's first line is a comment: on one line it would hide everything.
-    let sql = bytes_of(5_300);
+    let sql = generated_spec(5_300);
     let body = sql.split_once('\n').expect("a header line").1;
     let mut line = body.replace('\n', " ");
     let column = line.chars().count() + 1;
