@@ -209,21 +209,19 @@ impl SpecBuilder {
     pub fn add_text(&mut self, path_label: &str, text: &str) {
         self.files.push(path_label.to_string());
         let text = statements::blank_meta_lines(text);
-        // A statement's source runs to the next statement's first token, known only
-        // once that statement is read.
-        let mut unfinished_source: Option<(Location, usize)> = None;
         statements::for_each_statement(&text, |statement| {
             let location = Location::new(path_label, statement.line, statement.column);
-            if let Some((previous, start)) =
-                unfinished_source.replace((location.clone(), statement.offset))
-            {
-                self.record_source(previous, &text[start..statement.offset]);
-            }
+            // Kept so the specs can be applied to a database statement by statement.
+            self.sources.push(StatementSource {
+                location: location.clone(),
+                text: text
+                    .get(statement.offset..statement.end)
+                    .unwrap_or_default()
+                    .trim_end()
+                    .to_string(),
+            });
             self.apply(statement, location);
         });
-        if let Some((location, start)) = unfinished_source {
-            self.record_source(location, &text[start..]);
-        }
     }
 
     fn apply(&mut self, statement: statements::RawStatement, location: Location) {
@@ -248,15 +246,6 @@ impl SpecBuilder {
                     .problem(SpecProblemKind::ParseError { message, defines }, &location)
             }
         }
-    }
-
-    /// Keeps a statement's source text (from its first token to the next statement's),
-    /// so the specs can be applied to a database statement by statement.
-    fn record_source(&mut self, location: Location, text: &str) {
-        self.sources.push(StatementSource {
-            location,
-            text: text.trim_end().to_string(),
-        });
     }
 
     /// The catalog and everything noted while building it.

@@ -4,7 +4,8 @@
 //! sqlparser's `parse_sql` fails a whole file on one bad statement, so the loop drives
 //! `Parser::parse_statement` itself and, on a failure, tries the small fixes in
 //! [`super::fixes`] before recording a parse error and moving on to the next
-//! top-level `;`.
+//! top-level `;`. The file is first split at those `;` by [`crate::sql::split`], and
+//! each piece is tokenized and parsed on its own, its positions shifted to the file's.
 
 use super::fixes::{self, Recovery};
 use crate::sql::split;
@@ -84,6 +85,9 @@ pub(crate) struct RawStatement {
     pub column: u32,
     /// Byte offset of the statement's first token in the text it was read from.
     pub offset: usize,
+    /// Byte offset of the next statement's first token (or the end of the text): the
+    /// statement's source runs from `offset` to here.
+    pub end: usize,
     /// Its first keywords, upper-case (`CREATE SEQUENCE`), for notes.
     pub first_words: String,
     /// What it parsed into.
@@ -115,7 +119,7 @@ pub(crate) fn blank_meta_lines(text: &str) -> Cow<'_, str> {
 /// Splits one file's text (meta lines already blanked by [`blank_meta_lines`]) at its
 /// top-level `;` and tokenizes and parses one statement at a time, handing each to
 /// `apply` before reading the next: memory follows the largest statement, not the file
-/// (tokenizing a whole file at once cost ~200 bytes per byte of text).
+/// (tokenizing a whole file at once cost some 130 bytes per byte of text).
 pub(crate) fn for_each_statement(text: &str, mut apply: impl FnMut(RawStatement)) {
     let mut cursor = Cursor::default();
     for piece in split::top_level_statements(text) {
@@ -132,6 +136,7 @@ pub(crate) fn for_each_statement(text: &str, mut apply: impl FnMut(RawStatement)
                 origin.advanced(&text[piece.start..first]),
             );
             statement.offset = first;
+            statement.end = split::first_significant(text, piece.end);
             apply(statement);
             continue;
         }
@@ -152,13 +157,23 @@ pub(crate) fn for_each_statement(text: &str, mut apply: impl FnMut(RawStatement)
                 parse_until(chunk, origin, stop, opened, message)
             }
         };
-        for mut statement in statements {
-            let relative = origin.relative(statement.line.into(), statement.column.into());
-            statement.offset =
-                piece.start + byte_offset(chunk, relative.line as u64, relative.column as u64);
+        let mut statements = statements.into_iter().peekable();
+        let piece_end = split::first_significant(text, piece.end);
+        while let Some(mut statement) = statements.next() {
+            statement.offset = offset_in(chunk, origin, &statement);
+            statement.end = statements
+                .peek()
+                .map_or(piece_end, |next| offset_in(chunk, origin, next));
             apply(statement);
         }
     }
+}
+
+/// The byte offset in the file of `statement`, one of those of `chunk`, which starts at
+/// `origin`.
+fn offset_in(chunk: &str, origin: Cursor, statement: &RawStatement) -> usize {
+    let relative = origin.relative(statement.line.into(), statement.column.into());
+    origin.offset + byte_offset(chunk, relative.line as u64, relative.column as u64)
 }
 
 /// The largest statement parsed: tokens and syntax tree take some 100 to 150 bytes per
@@ -192,6 +207,7 @@ fn too_large(statement: &str, at: Cursor) -> RawStatement {
         line: to_u32(at.line as u64),
         column: to_u32(at.column as u64),
         offset: 0,
+        end: 0,
         first_words: first_keywords(&head),
         parsed: Parsed::Error {
             message: format!(
@@ -340,6 +356,7 @@ fn parse_until(
             line: to_u32(at.line as u64),
             column: to_u32(at.column as u64),
             offset: 0,
+            end: 0,
             first_words: String::new(),
             parsed: Parsed::Error {
                 message,
@@ -423,6 +440,7 @@ fn parse_tokens_in_order(tokens: Vec<TokenWithSpan>) -> Vec<RawStatement> {
             line: to_u32(first.span.start.line),
             column: to_u32(first.span.start.column),
             offset: 0,
+            end: 0,
             first_words: first_keywords(&tokens[start..end]),
             parsed,
         });
