@@ -79,7 +79,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
                 if spec_paths.is_empty() {
                     Ok(None)
                 } else {
-                    load_specs(&spec_paths, default_schema)
+                    load_specs(&spec_paths, default_schema, limits)
                         .map(Some)
                         .context("cannot load the specs")
                 }

@@ -1,5 +1,6 @@
 //! The catalog's versioned JSON form (what snapshots are made of) round-trips.
 
+use pgparity::input::InputLimits;
 use pgparity::model::{Catalog, CATALOG_FORMAT_VERSION};
 use pgparity::sources::spec::load_specs;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ fn the_example_catalog_round_trips_through_json() {
     let specs = load_specs(
         &[PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/specs"))],
         "public",
+        InputLimits::default(),
     )
     .expect("specs load");
     let catalog = specs.catalog;

@@ -4,6 +4,7 @@
 //! time), and the drift family must find nothing.
 
 use pgparity::checks::{self, Family, Inputs};
+use pgparity::input::InputLimits;
 use pgparity::model::{
     Catalog, ConstraintKind, ForeignKeyAction, Grant, IndexKey, IndexTarget, QualifiedName,
     Relation, SqlType,
@@ -16,7 +17,7 @@ const NOTES: &str = include_str!("data/example-notes.md");
 
 fn example_specs() -> SpecSet {
     let specs = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/specs"));
-    load_specs(&[specs], "public").expect("the example specs load")
+    load_specs(&[specs], "public", InputLimits::default()).expect("the example specs load")
 }
 
 /// The text of the section under `### {heading}`, up to the next heading.

@@ -4,6 +4,7 @@
 
 mod support;
 
+use pgparity::input::InputLimits;
 use pgparity::model::{
     Catalog, ConstraintKind, ForeignKeyAction, Identity, IndexTarget, PolicyCommand, QualifiedName,
     Relation, RelationKind, SqlType,
@@ -325,7 +326,7 @@ fn live_names_match_the_spec_catalog() {
         .map(|entry| entry.path())
         .collect();
     files.sort();
-    let specs = load_specs(&files, "public").expect("specs load");
+    let specs = load_specs(&files, "public", InputLimits::default()).expect("specs load");
     assert!(specs.problems.is_empty(), "{:?}", specs.problems);
     let live_names = names(&live);
     let spec_names = names(&specs.catalog);

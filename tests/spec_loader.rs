@@ -1,6 +1,7 @@
 //! The DDL spec loader: statement kinds mapped into the catalog, generated names,
 //! locations, and the problems it reports.
 
+use pgparity::input::{InputError, InputLimits};
 use pgparity::model::{
     ConstraintKind, ForeignKeyAction, Identity, IndexTarget, Location, PolicyCommand,
     QualifiedName, Relation, RelationKind, SqlType,
@@ -36,7 +37,7 @@ fn at(line: u32, column: u32) -> Option<Location> {
 #[test]
 fn files_and_folders_load_in_path_order_into_one_catalog() {
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/spec");
-    let set = load_specs(&[folder], "public").expect("the test specs load");
+    let set = load_specs(&[folder], "public", InputLimits::default()).expect("the test specs load");
     assert_eq!(set.files.len(), 2, "only .sql files: {:?}", set.files);
     assert!(set.files[0].ends_with("tests/data/spec/01_tables.sql"));
     assert!(set.files[1].ends_with("tests/data/spec/nested/02_later.sql"));
@@ -49,15 +50,17 @@ fn files_and_folders_load_in_path_order_into_one_catalog() {
 #[test]
 fn missing_and_non_utf8_paths_are_errors() {
     let missing = PathBuf::from("no/such/specs");
-    match load_specs(&[missing], "public") {
+    match load_specs(&[missing], "public", InputLimits::default()) {
         Err(SpecLoadError::Missing { path }) => assert_eq!(path, "no/such/specs"),
         other => panic!("expected a missing-path error, got {other:?}"),
     }
     let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("latin1.sql");
     std::fs::write(&file, b"COMMENT ON TABLE t IS 'caf\xe9';").expect("temp file written");
-    match load_specs(&[file], "public") {
-        Err(error @ SpecLoadError::NotUtf8 { .. }) => {
-            assert!(error.to_string().contains("latin1.sql"), "{error}")
+    match load_specs(&[file], "public", InputLimits::default()) {
+        Err(error @ SpecLoadError::Input(InputError::NotUtf8 { .. })) => {
+            let message = error.to_string();
+            assert_eq!(message.matches("latin1.sql").count(), 1, "{message}");
+            assert!(message.contains("line 1, column 27"), "{message}");
         }
         other => panic!("expected a UTF-8 error, got {other:?}"),
     }
@@ -875,5 +878,225 @@ fn a_column_added_to_a_partitioned_table_reaches_its_partitions() {
     assert_eq!(
         relation(&set, "events_2024").partition_of,
         Some(QualifiedName::new("public", "events"))
+    );
+}
+
+/// A fresh folder under the target's temporary folder.
+fn scratch(name: &str) -> PathBuf {
+    let folder = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("spec-loader-{name}"));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("scratch folder");
+    folder
+}
+
+fn load_folder(folder: &std::path::Path) -> Result<SpecSet, SpecLoadError> {
+    load_specs(&[folder.to_path_buf()], "public", InputLimits::default())
+}
+
+#[test]
+fn links_in_a_spec_folder_are_followed_and_a_file_reached_twice_is_read_once() {
+    use std::os::unix::fs::symlink;
+    let root = scratch("links");
+    let specs = root.join("specs");
+    std::fs::create_dir_all(specs.join("sub")).unwrap();
+    std::fs::create_dir_all(root.join("shared/views")).unwrap();
+    std::fs::write(specs.join("01_a.sql"), "CREATE TABLE a (x int);").unwrap();
+    std::fs::write(root.join("b.sql"), "CREATE TABLE b (x int);").unwrap();
+    std::fs::write(root.join("shared/c.sql"), "CREATE TABLE c (x int);").unwrap();
+    std::fs::write(
+        root.join("shared/views/d.sql"),
+        "CREATE VIEW d AS SELECT x FROM c;",
+    )
+    .unwrap();
+    symlink(root.join("b.sql"), specs.join("02_b.sql")).unwrap();
+    symlink(root.join("shared"), specs.join("03_shared")).unwrap();
+    symlink("../01_a.sql", specs.join("sub/again.sql")).unwrap();
+    symlink("../03_shared/c.sql", specs.join("sub/c_again.sql")).unwrap();
+    symlink("nowhere", specs.join("not_a_spec")).unwrap();
+    symlink("user@host.4242:1700000000", specs.join(".#01_a.sql")).unwrap();
+    let set = load_folder(&specs).expect("the linked specs load");
+    let files: Vec<&str> = set
+        .files
+        .iter()
+        .map(|file| {
+            file.rsplit_once("/specs/")
+                .map_or(file.as_str(), |(_, f)| f)
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "01_a.sql",
+            "02_b.sql",
+            "03_shared/c.sql",
+            "03_shared/views/d.sql"
+        ]
+    );
+    for name in ["a", "b", "c", "d"] {
+        relation(&set, name);
+    }
+    assert!(set.problems.is_empty(), "{:?}", problems(&set));
+}
+
+#[test]
+fn a_link_loop_is_an_error_naming_the_link_and_where_it_leads() {
+    let specs = scratch("loop");
+    std::fs::create_dir_all(specs.join("a/b")).unwrap();
+    std::fs::write(specs.join("a/t.sql"), "CREATE TABLE t (x int);").unwrap();
+    std::os::unix::fs::symlink("../..", specs.join("a/b/up")).unwrap();
+    match load_folder(&specs) {
+        Err(error @ SpecLoadError::LinkLoop { .. }) => {
+            let message = error.to_string();
+            assert!(message.contains("a/b/up leads back to"), "{message}");
+            assert!(message.contains("remove the link"), "{message}");
+        }
+        other => panic!("expected a link loop, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_dangling_sql_link_is_an_error_naming_the_link_and_its_target() {
+    let specs = scratch("dangling");
+    std::os::unix::fs::symlink("gone/tables.sql", specs.join("tables.sql")).unwrap();
+    match load_folder(&specs) {
+        Err(error @ SpecLoadError::DanglingLink { .. }) => {
+            let message = error.to_string();
+            assert!(
+                message.contains("tables.sql is a link to gone/tables.sql, which does not exist"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a dangling link, got {other:?}"),
+    }
+}
+
+#[test]
+fn special_files_and_files_over_the_limit_are_refused_by_name() {
+    let specs = scratch("special");
+    std::fs::write(specs.join("01_a.sql"), "CREATE TABLE a (x int);").unwrap();
+    let fifo = specs.join("02_pipe.sql");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    match load_folder(&specs) {
+        Err(SpecLoadError::Input(error @ InputError::NotRegular { .. })) => {
+            assert!(
+                error.to_string().contains("02_pipe.sql is a FIFO"),
+                "{error}"
+            )
+        }
+        other => panic!("expected a FIFO to be refused, got {other:?}"),
+    }
+    std::fs::remove_file(&fifo).unwrap();
+    let limits = InputLimits { max_bytes: 10 };
+    match load_specs(&[specs.join("01_a.sql")], "public", limits) {
+        Err(SpecLoadError::Input(error @ InputError::TooLarge { .. })) => {
+            let message = error.to_string();
+            assert!(
+                message.contains("01_a.sql has 23 bytes, more than the limit of 10 bytes"),
+                "{message}"
+            );
+        }
+        other => panic!("expected the size limit, got {other:?}"),
+    }
+}
+
+#[test]
+fn unterminated_quotes_and_comments_are_located_where_they_open() {
+    let cases = [
+        (
+            "CREATE TABLE b (x text DEFAULT $$oops);\nCREATE TABLE c (y int);",
+            2,
+            32,
+            "$$",
+        ),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql\n  AS $body$ SELECT 1; $$;",
+            3,
+            6,
+            "$body$",
+        ),
+        (
+            "/* header\n  /* nested */\nCREATE TABLE c (y int);",
+            2,
+            1,
+            "/*",
+        ),
+        (
+            "COMMENT ON TABLE a IS 'it''s;\nCREATE TABLE c (y int);",
+            2,
+            23,
+            "'",
+        ),
+        ("CREATE TABLE \"c (y int);", 2, 14, "\""),
+    ];
+    for (tail, line, column, delimiter) in cases {
+        let set = load(&format!("CREATE TABLE a (x int);\n{tail}"));
+        relation(&set, "a");
+        assert!(set.catalog.relations.len() == 1, "{tail}");
+        let [problem] = set.problems.as_slice() else {
+            panic!("one problem expected for {tail}: {:?}", problems(&set));
+        };
+        assert_eq!(
+            problem.location,
+            Location::new("spec.sql", line, column),
+            "{tail}"
+        );
+        match &problem.kind {
+            SpecProblemKind::ParseError { message, .. } => {
+                assert!(
+                    message.contains(&format!("opened here with {delimiter} is never closed")),
+                    "{message}"
+                );
+                assert!(message.contains("close it with"), "{message}");
+            }
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn statements_read_one_at_a_time_keep_their_file_positions_and_sources() {
+    let set = load(
+        "CREATE TABLE a (x int); CREATE TABLE b (y int);   CREATE TABLE c (z int,, w int);\n\
+         -- between\n\
+         CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$; CREATE TABLE d (\n  v int,\n  u nosuch type);",
+    );
+    assert_eq!(
+        relation(&set, "b").columns[0].location,
+        Some(Location::new("spec.sql", 1, 41))
+    );
+    assert_eq!(
+        problems(&set),
+        [
+            "spec.sql:1:73 ParseError { message: \"Expected: column name or constraint definition, found: ,\", defines: Some(QualifiedName { schema: \"public\", name: \"c\" }) }",
+            "spec.sql:5:12 ParseError { message: \"Expected: ',' or ')' after column definition, found: type\", defines: Some(QualifiedName { schema: \"public\", name: \"d\" }) }",
+        ]
+    );
+    let sources: Vec<(String, &str)> = set
+        .sources
+        .iter()
+        .map(|source| (source.location.to_string(), source.text.as_str()))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            ("spec.sql:1:1".to_string(), "CREATE TABLE a (x int);"),
+            ("spec.sql:1:25".to_string(), "CREATE TABLE b (y int);"),
+            (
+                "spec.sql:1:51".to_string(),
+                "CREATE TABLE c (z int,, w int);\n-- between"
+            ),
+            (
+                "spec.sql:3:1".to_string(),
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;"
+            ),
+            (
+                "spec.sql:3:66".to_string(),
+                "CREATE TABLE d (\n  v int,\n  u nosuch type);"
+            ),
+        ]
     );
 }

@@ -1,9 +1,10 @@
 //! SQL text tooling shared by every source: expression normalization for comparing
-//! definitions, reading allowed values out of CHECK expressions, and scanning quoted
-//! text.
+//! definitions, reading allowed values out of CHECK expressions, scanning quoted
+//! text, and splitting a script into its top-level statements.
 
 pub mod depth;
 pub mod normalize;
+pub mod split;
 
 /// The index just past the quote that closes the one at `start` (`'…'` or `"…"`, doubled
 /// quotes escape), or the end of the text when it is not closed.

@@ -589,13 +589,15 @@ fn string_content(token: &Token) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::statements::parse_text;
+    use super::super::statements::for_each_statement;
     use super::*;
 
     fn use_of(sql: &str) -> DevUse {
-        let statements = parse_text(sql);
-        let first = statements.first().expect("one statement");
-        classify(first, sql)
+        let mut first = None;
+        for_each_statement(sql, |statement| {
+            first.get_or_insert(statement);
+        });
+        classify(&first.expect("one statement"), sql)
     }
 
     fn refused(sql: &str) -> String {

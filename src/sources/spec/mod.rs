@@ -14,9 +14,11 @@ mod statements;
 pub use dev_safety::DevUse;
 pub use model::*;
 
+use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Location, QualifiedName};
 use apply::Loader;
 use statements::Parsed;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Why a set of spec paths could not be read (as opposed to not parsed: parse
@@ -31,8 +33,9 @@ pub enum SpecLoadError {
         /// The path as given.
         path: String,
     },
-    /// A file or folder could not be read.
-    #[error("cannot read spec {path}: {source}")]
+    /// A folder could not be walked. (The reason is the source, so that an error chain
+    /// prints it once.)
+    #[error("cannot read spec {path}")]
     Unreadable {
         /// The file or folder.
         path: String,
@@ -40,29 +43,54 @@ pub enum SpecLoadError {
         #[source]
         source: std::io::Error,
     },
-    /// A spec file is not UTF-8 text.
-    #[error("spec {path} is not UTF-8 text: save it as UTF-8")]
-    NotUtf8 {
-        /// The file.
-        path: String,
+    /// A spec file could not be read as text: not a regular file (a FIFO would block,
+    /// `/dev/zero` never ends), over the size limit, or not UTF-8.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A link inside a spec folder leads back to a folder that contains it.
+    #[error(
+        "spec folder link {link} leads back to {ancestor}, a folder that contains it: \
+         pgparity follows links in spec folders, but not in circles; remove the link or \
+         point it elsewhere"
+    )]
+    LinkLoop {
+        /// The link.
+        link: String,
+        /// The folder it leads back to.
+        ancestor: String,
+    },
+    /// A `.sql` link inside a spec folder whose target does not exist.
+    #[error(
+        "spec {link} is a link to {target}, which does not exist: restore the target or \
+         remove the link"
+    )]
+    DanglingLink {
+        /// The link.
+        link: String,
+        /// Where it points, as written in the link.
+        target: String,
     },
 }
 
-/// Loads every `.sql` file under `paths` (files, or folders walked recursively, each
-/// folder's files sorted by path) into one catalog, in order.
-pub fn load_specs(paths: &[PathBuf], default_schema: &str) -> Result<SpecSet, SpecLoadError> {
+/// Loads every `.sql` file under `paths` (files, or folders walked recursively and
+/// through links, each folder's files sorted by path, a file reached twice read once)
+/// into one catalog, in order. Each file is read with [`read_text`] under `limits`.
+pub fn load_specs(
+    paths: &[PathBuf],
+    default_schema: &str,
+    limits: InputLimits,
+) -> Result<SpecSet, SpecLoadError> {
     let mut builder = SpecBuilder::new(default_schema);
+    let mut seen = HashSet::new();
     for path in paths {
         for file in sql_files(path)? {
-            let label = display_path(&file);
-            let bytes = std::fs::read(&file).map_err(|source| SpecLoadError::Unreadable {
-                path: label.clone(),
-                source,
-            })?;
-            let text = String::from_utf8(bytes).map_err(|_| SpecLoadError::NotUtf8 {
-                path: label.clone(),
-            })?;
-            builder.add_text(&label, &text);
+            // Links can lead to one file twice; its statements would all be duplicates.
+            let identity = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            if !seen.insert(identity) {
+                continue;
+            }
+            let text = read_text(&file, "spec", limits)?;
+            builder.add_text(&display_path(&file), &text);
         }
     }
     Ok(builder.finish())
@@ -75,7 +103,10 @@ pub fn load_spec_text(path_label: &str, text: &str, default_schema: &str) -> Spe
     builder.finish()
 }
 
-/// The `.sql` files a spec path stands for, sorted.
+/// The `.sql` files a spec path stands for, sorted. Links inside a folder are followed
+/// (a link back to a containing folder is an error, not an endless walk); anything
+/// named `.sql` that is not a folder is returned, so that special files are refused by
+/// name when read rather than skipped in silence.
 fn sql_files(path: &Path) -> Result<Vec<PathBuf>, SpecLoadError> {
     let label = || display_path(path);
     let metadata = std::fs::metadata(path).map_err(|source| {
@@ -92,21 +123,67 @@ fn sql_files(path: &Path) -> Result<Vec<PathBuf>, SpecLoadError> {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-        let entry = entry.map_err(|error| SpecLoadError::Unreadable {
-            path: error.path().map(display_path).unwrap_or_else(label),
-            source: error.into(),
-        })?;
-        let is_sql = entry
-            .path()
-            .extension()
-            .is_some_and(|extension| extension.eq_ignore_ascii_case("sql"));
-        if entry.file_type().is_file() && is_sql {
+    for entry in walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => match walk_error(error, path) {
+                Some(error) => return Err(error),
+                None => continue,
+            },
+        };
+        if !entry.file_type().is_dir() && is_sql(entry.path()) {
             files.push(entry.into_path());
         }
     }
     files.sort();
     Ok(files)
+}
+
+fn is_sql(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("sql"))
+}
+
+/// A failed step of a folder walk → the error to stop with, or `None` for a dangling
+/// link whose name does not say it is a spec (it cannot be known to be a folder) or that
+/// is an editor's lock (Emacs keeps `.#name.sql` as a dangling link while a file is being
+/// edited).
+fn walk_error(error: walkdir::Error, root: &Path) -> Option<SpecLoadError> {
+    let at = error.path().map(Path::to_path_buf);
+    let shown = at
+        .as_deref()
+        .map_or_else(|| display_path(root), display_path);
+    if let Some(ancestor) = error.loop_ancestor() {
+        return Some(SpecLoadError::LinkLoop {
+            link: shown,
+            ancestor: display_path(ancestor),
+        });
+    }
+    if let Some(link) = at.as_deref() {
+        let is_link = std::fs::symlink_metadata(link).is_ok_and(|meta| meta.is_symlink());
+        if is_link && !link.exists() {
+            let is_editor_lock = link
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with(".#"));
+            if !is_sql(link) || is_editor_lock {
+                return None;
+            }
+            let target = std::fs::read_link(link)
+                .map(|target| target.display().to_string())
+                .unwrap_or_default();
+            return Some(SpecLoadError::DanglingLink {
+                link: shown,
+                target,
+            });
+        }
+    }
+    Some(SpecLoadError::Unreadable {
+        path: shown,
+        source: error.into(),
+    })
 }
 
 /// Applies several spec texts, in order, into one catalog.
@@ -130,61 +207,47 @@ impl SpecBuilder {
     }
 
     /// Parses `text` (the contents of the file `path_label`) and applies it to the
-    /// catalog built so far.
+    /// catalog built so far, one statement at a time.
     pub fn add_text(&mut self, path_label: &str, text: &str) {
         self.files.push(path_label.to_string());
-        let parsed = statements::parse_text(text);
-        self.record_sources(path_label, text, &parsed);
-        for statement in parsed {
-            self.statements += 1;
+        let text = statements::blank_meta_lines(text);
+        statements::for_each_statement(&text, |statement| {
             let location = Location::new(path_label, statement.line, statement.column);
-            match statement.parsed {
-                Parsed::Statement(parsed, extras) => {
-                    self.loader
-                        .apply(&parsed, &extras, &location, &statement.first_words)
-                }
-                Parsed::MemberComment(comment) => self.loader.member_comment(&comment, &location),
-                Parsed::Skipped { quiet: true, .. } => {}
-                Parsed::Skipped {
-                    statement,
-                    quiet: false,
-                } => self
-                    .loader
-                    .problem(SpecProblemKind::Skipped { statement }, &location),
-                Parsed::Error { message, defines } => {
-                    let defines = defines.map(|parts| self.loader.qualify_parts(&parts));
-                    let (message, location) = pinpoint_parse_error(message, location);
-                    self.loader
-                        .problem(SpecProblemKind::ParseError { message, defines }, &location)
-                }
-            }
-        }
+            // Kept so the specs can be applied to a database statement by statement.
+            let source = text
+                .get(statement.offset..statement.end)
+                .unwrap_or_default()
+                .trim_end();
+            self.sources.push(StatementSource {
+                location: location.clone(),
+                text: source.to_string(),
+                dev_use: dev_safety::classify(&statement, source),
+            });
+            self.apply(statement, location);
+        });
     }
 
-    /// Keeps each statement's source text (from its first token to the next statement's),
-    /// so the specs can be applied to a database statement by statement.
-    fn record_sources(
-        &mut self,
-        path_label: &str,
-        text: &str,
-        parsed: &[statements::RawStatement],
-    ) {
-        let text = statements::blank_meta_lines(text);
-        let lines = statements::LineStarts::new(&text);
-        let starts: Vec<usize> = parsed
-            .iter()
-            .map(|statement| {
-                lines.byte_offset(&text, statement.line.into(), statement.column.into())
-            })
-            .collect();
-        for (index, statement) in parsed.iter().enumerate() {
-            let end = starts.get(index + 1).copied().unwrap_or(text.len());
-            let source = text.get(starts[index]..end).unwrap_or_default().trim_end();
-            self.sources.push(StatementSource {
-                location: Location::new(path_label, statement.line, statement.column),
-                text: source.to_string(),
-                dev_use: dev_safety::classify(statement, source),
-            });
+    fn apply(&mut self, statement: statements::RawStatement, location: Location) {
+        self.statements += 1;
+        match statement.parsed {
+            Parsed::Statement(parsed, extras) => {
+                self.loader
+                    .apply(&parsed, &extras, &location, &statement.first_words)
+            }
+            Parsed::MemberComment(comment) => self.loader.member_comment(&comment, &location),
+            Parsed::Skipped { quiet: true, .. } => {}
+            Parsed::Skipped {
+                statement,
+                quiet: false,
+            } => self
+                .loader
+                .problem(SpecProblemKind::Skipped { statement }, &location),
+            Parsed::Error { message, defines } => {
+                let defines = defines.map(|parts| self.loader.qualify_parts(&parts));
+                let (message, location) = pinpoint_parse_error(message, location);
+                self.loader
+                    .problem(SpecProblemKind::ParseError { message, defines }, &location)
+            }
         }
     }
 
@@ -202,7 +265,7 @@ impl SpecBuilder {
 }
 
 /// sqlparser ends its messages with ` at Line: L, Column: C` (positions in the whole
-/// file, since the loop tokenizes the file once). Pointing at that token is more precise
+/// file: each statement's tokens are counted from where it starts in the file). Pointing at that token is more precise
 /// than the statement start; positions before the statement (from a re-parse of a
 /// fragment) are not trusted.
 fn pinpoint_parse_error(message: String, statement_start: Location) -> (String, Location) {

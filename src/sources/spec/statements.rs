@@ -4,15 +4,18 @@
 //! sqlparser's `parse_sql` fails a whole file on one bad statement, so the loop drives
 //! `Parser::parse_statement` itself and, on a failure, tries the small fixes in
 //! [`super::fixes`] before recording a parse error and moving on to the next
-//! top-level `;`.
+//! top-level `;`. The file is first split at those `;` by [`crate::sql::split`], and
+//! each piece is tokenized and parsed on its own, its positions shifted to the file's.
 
 use super::fixes::{self, Recovery};
 use crate::sql::depth::{check_nesting, TooDeep, MAX_NESTING};
+use crate::sql::split;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer, TokenizerError, Word};
+use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer, Word};
+use std::borrow::Cow;
 
 /// Facts a fix learned from the text that the AST cannot hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,6 +84,11 @@ pub(crate) struct RawStatement {
     pub line: u32,
     /// 1-based column of the statement's first token.
     pub column: u32,
+    /// Byte offset of the statement's first token in the text it was read from.
+    pub offset: usize,
+    /// Byte offset of the next statement's first token (or the end of the text): the
+    /// statement's source runs from `offset` to here.
+    pub end: usize,
     /// Its first keywords, upper-case (`CREATE SEQUENCE`), for notes.
     pub first_words: String,
     /// What it parsed into.
@@ -88,11 +96,15 @@ pub(crate) struct RawStatement {
 }
 
 /// Replaces psql meta-command lines (`\connect`, `\restrict`, `\ir`, …) by empty lines,
-/// so that line numbers stay those of the file.
-pub(crate) fn blank_meta_lines(text: &str) -> String {
+/// so that line numbers stay those of the file. A text without them is not copied.
+pub(crate) fn blank_meta_lines(text: &str) -> Cow<'_, str> {
+    let is_meta = |line: &str| line.trim_start().starts_with('\\');
+    if !text.split('\n').any(is_meta) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
-        if line.trim_start().starts_with('\\') {
+        if is_meta(line) {
             if line.ends_with("\r\n") {
                 out.push_str("\r\n");
             } else if line.ends_with('\n') {
@@ -102,31 +114,239 @@ pub(crate) fn blank_meta_lines(text: &str) -> String {
             out.push_str(line);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
-/// Splits and parses one file's text.
-pub(crate) fn parse_text(text: &str) -> Vec<RawStatement> {
-    let dialect = PostgreSqlDialect {};
-    let text = blank_meta_lines(text);
-    match Tokenizer::new(&dialect, &text).tokenize_with_location() {
-        Ok(tokens) => parse_tokens_in_order(tokens),
-        Err(error) => parse_until_tokenizer_error(&text, &error),
+/// Splits one file's text (meta lines already blanked by [`blank_meta_lines`]) at its
+/// top-level `;` and tokenizes and parses one statement at a time, handing each to
+/// `apply` before reading the next: memory follows the largest statement, not the file
+/// (tokenizing a whole file at once cost some 130 bytes per byte of text).
+pub(crate) fn for_each_statement(text: &str, mut apply: impl FnMut(RawStatement)) {
+    let mut cursor = Cursor::default();
+    for piece in split::top_level_statements(text) {
+        let origin = cursor.advance_to(text, piece.start);
+        let chunk = &text[piece.start..piece.end];
+        let first = split::first_significant(text, piece.start);
+        let parsed_end = piece
+            .unterminated
+            .as_ref()
+            .map_or(piece.end, |open| open.at);
+        if parsed_end.saturating_sub(first) > MAX_STATEMENT_BYTES && !is_copy(&text[first..]) {
+            let mut statement = too_large(
+                &text[first..parsed_end],
+                origin.advanced(&text[piece.start..first]),
+            );
+            statement.offset = first;
+            statement.end = split::first_significant(text, piece.end);
+            apply(statement);
+            continue;
+        }
+        let statements = match &piece.unterminated {
+            None => parse_piece(chunk, origin),
+            Some(open) => {
+                let stop = open.at - piece.start;
+                let opened = origin.advanced(&chunk[..stop]);
+                let message = format!(
+                    "{} opened here with {} is never closed, so the rest of the file was not \
+                     read: close it with {} at Line: {}, Column: {}",
+                    opener_name(&open.opener),
+                    open.opener.delimiter(),
+                    open.opener.closing(),
+                    opened.line,
+                    opened.column
+                );
+                parse_until(chunk, origin, stop, opened, message)
+            }
+        };
+        let mut statements = statements.into_iter().peekable();
+        let piece_end = split::first_significant(text, piece.end);
+        while let Some(mut statement) = statements.next() {
+            statement.offset = offset_in(chunk, origin, &statement);
+            statement.end = statements
+                .peek()
+                .map_or(piece_end, |next| offset_in(chunk, origin, next));
+            apply(statement);
+        }
     }
 }
 
-/// A text the tokenizer cannot read to the end (an unterminated string or dollar
-/// quote): the statements before the error still load, and the statement the error
-/// is in is reported with the tokenizer's message.
-fn parse_until_tokenizer_error(text: &str, error: &TokenizerError) -> Vec<RawStatement> {
-    let message = format!(
-        "{} at line {}, column {} (the rest of the file was not read)",
-        error.message, error.location.line, error.location.column
-    );
-    let prefix = &text[..byte_offset(text, error.location.line, error.location.column)];
-    let mut statements = Tokenizer::new(&PostgreSqlDialect {}, prefix)
+/// The byte offset in the file of `statement`, one of those of `chunk`, which starts at
+/// `origin`.
+fn offset_in(chunk: &str, origin: Cursor, statement: &RawStatement) -> usize {
+    let relative = origin.relative(statement.line.into(), statement.column.into());
+    origin.offset + byte_offset(chunk, relative.line as u64, relative.column as u64)
+}
+
+/// The largest statement parsed: tokens and syntax tree take some 100 to 150 bytes per
+/// byte of statement, so this keeps one statement within a few hundred megabytes. Real
+/// DDL statements are far smaller; multi-megabyte ones are data (`INSERT … VALUES`).
+pub(crate) const MAX_STATEMENT_BYTES: usize = 4 << 20;
+
+/// `COPY … FROM STDIN` runs to the end of the file (its data is one string token, cheap
+/// to hold): the statement size limit does not apply to it.
+fn is_copy(statement: &str) -> bool {
+    let bytes = statement.as_bytes();
+    bytes.len() >= 4
+        && bytes[..4].eq_ignore_ascii_case(b"copy")
+        && !bytes.get(4).is_some_and(|&byte| {
+            byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'$') || !byte.is_ascii()
+        })
+}
+
+/// A statement over [`MAX_STATEMENT_BYTES`], reported without being parsed; its first
+/// words still name what it would have defined, so that objects it defines are not
+/// reported missing.
+fn too_large(statement: &str, at: Cursor) -> RawStatement {
+    let mut head_end = statement.len().min(512);
+    while !statement.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    let head: Vec<TokenWithSpan> = Tokenizer::new(&PostgreSqlDialect {}, &statement[..head_end])
         .tokenize_with_location()
-        .map(parse_tokens_in_order)
+        .unwrap_or_default();
+    RawStatement {
+        line: to_u32(at.line as u64),
+        column: to_u32(at.column as u64),
+        offset: 0,
+        end: 0,
+        first_words: first_keywords(&head),
+        parsed: Parsed::Error {
+            message: format!(
+                "the statement has {} bytes, more than the {MAX_STATEMENT_BYTES} bytes pgparity \
+                 parses in one statement: split it, or keep data out of the specs",
+                statement.len()
+            ),
+            defines: fixes::defined_relation(&significant(&head)),
+        },
+    }
+}
+
+fn opener_name(opener: &split::Opener) -> &'static str {
+    match opener {
+        split::Opener::String => "the string",
+        split::Opener::QuotedIdentifier => "the quoted identifier",
+        split::Opener::DollarQuote(_) => "the dollar quote",
+        split::Opener::BlockComment => "the comment (comments nest: each /* needs its */)",
+        split::Opener::AtomicBody => "the function body",
+    }
+}
+
+/// A position in a file: where a statement's text starts, so that the positions the
+/// tokenizer counts from that text's start become the file's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cursor {
+    offset: usize,
+    line: usize,
+    column: usize,
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Cursor {
+            offset: 0,
+            line: 1,
+            column: 1,
+        }
+    }
+}
+
+impl Cursor {
+    /// Moves forward to `offset` of `text`, counting lines and characters the way the
+    /// tokenizer does (only `\n` starts a line). Moving forward only keeps a file of
+    /// one long line linear.
+    fn advance_to(&mut self, text: &str, offset: usize) -> Cursor {
+        *self = self.advanced(&text[self.offset..offset]);
+        *self
+    }
+
+    /// This position moved past `passed`.
+    fn advanced(self, passed: &str) -> Cursor {
+        let mut moved = self;
+        moved.offset += passed.len();
+        for character in passed.chars() {
+            if character == '\n' {
+                moved.line += 1;
+                moved.column = 1;
+            } else {
+                moved.column += 1;
+            }
+        }
+        moved
+    }
+
+    /// A position counted from this one's text → the same position in the file.
+    fn shift(self, location: Location) -> Location {
+        if location.line == 0 {
+            return location;
+        }
+        let column = if location.line == 1 {
+            location.column + self.column as u64 - 1
+        } else {
+            location.column
+        };
+        Location::new(location.line + self.line as u64 - 1, column)
+    }
+
+    /// A position in the file → the same position counted from this one's text.
+    fn relative(self, line: u64, column: u64) -> Cursor {
+        let line = line.saturating_sub(self.line as u64 - 1);
+        let column = if line == 1 {
+            column.saturating_sub(self.column as u64 - 1)
+        } else {
+            column
+        };
+        Cursor {
+            offset: 0,
+            line: line as usize,
+            column: column as usize,
+        }
+    }
+}
+
+/// Tokenizes and parses one statement's text that starts at `origin`.
+fn parse_piece(chunk: &str, origin: Cursor) -> Vec<RawStatement> {
+    let mut tokens = Vec::new();
+    let tokenized = Tokenizer::new(&PostgreSqlDialect {}, chunk)
+        .tokenize_with_location_into_buf_with_mapper(&mut tokens, |token| shifted(token, origin));
+    match tokenized {
+        Ok(()) => parse_tokens_in_order(tokens),
+        Err(error) => {
+            let relative = error.location;
+            let stop = byte_offset(chunk, relative.line, relative.column);
+            let at = origin.shift(relative);
+            let message = format!(
+                "{} at line {}, column {} (the rest of the statement was not read)",
+                error.message, at.line, at.column
+            );
+            let at = Cursor {
+                offset: 0,
+                line: at.line as usize,
+                column: at.column as usize,
+            };
+            parse_until(chunk, origin, stop, at, message)
+        }
+    }
+}
+
+fn shifted(mut token: TokenWithSpan, origin: Cursor) -> TokenWithSpan {
+    token.span = Span::new(origin.shift(token.span.start), origin.shift(token.span.end));
+    token
+}
+
+/// A statement the tokenizer cannot read to its end (an unterminated string or dollar
+/// quote): what comes before `stop` still loads, and the statement it is in is
+/// reported with `message`, at `at` when nothing before it started a statement.
+fn parse_until(
+    chunk: &str,
+    origin: Cursor,
+    stop: usize,
+    at: Cursor,
+    message: String,
+) -> Vec<RawStatement> {
+    let mut tokens = Vec::new();
+    let mut statements = Tokenizer::new(&PostgreSqlDialect {}, &chunk[..stop])
+        .tokenize_with_location_into_buf_with_mapper(&mut tokens, |token| shifted(token, origin))
+        .map(|()| parse_tokens_in_order(tokens))
         .unwrap_or_default();
     match statements.last_mut() {
         Some(RawStatement {
@@ -134,8 +354,10 @@ fn parse_until_tokenizer_error(text: &str, error: &TokenizerError) -> Vec<RawSta
             ..
         }) => *last = message,
         _ => statements.push(RawStatement {
-            line: to_u32(error.location.line),
-            column: to_u32(error.location.column),
+            line: to_u32(at.line as u64),
+            column: to_u32(at.column as u64),
+            offset: 0,
+            end: 0,
             first_words: String::new(),
             parsed: Parsed::Error {
                 message,
@@ -214,6 +436,8 @@ fn parse_tokens_in_order(tokens: Vec<TokenWithSpan>) -> Vec<RawStatement> {
             statements.push(RawStatement {
                 line: to_u32(first.span.start.line),
                 column: to_u32(first.span.start.column),
+                offset: 0,
+                end: 0,
                 first_words: first_keywords(statement),
                 parsed,
             });
@@ -238,6 +462,8 @@ fn parse_tokens_in_order(tokens: Vec<TokenWithSpan>) -> Vec<RawStatement> {
         statements.push(RawStatement {
             line: to_u32(first.span.start.line),
             column: to_u32(first.span.start.column),
+            offset: 0,
+            end: 0,
             first_words: first_keywords(&tokens[start..end]),
             parsed,
         });
@@ -542,6 +768,14 @@ fn reposition(parser: &mut Parser, end: usize) {
 mod tests {
     use super::*;
 
+    fn parse_text(text: &str) -> Vec<RawStatement> {
+        let mut statements = Vec::new();
+        for_each_statement(&blank_meta_lines(text), |statement| {
+            statements.push(statement)
+        });
+        statements
+    }
+
     fn kinds(text: &str) -> Vec<String> {
         parse_text(text)
             .iter()
@@ -656,6 +890,37 @@ mod tests {
         let parsed = kinds(text);
         assert_eq!(parsed.len(), 2, "{parsed:?}");
         assert_eq!(parsed[1], "ok@6:1");
+    }
+
+    #[test]
+    fn a_statement_over_the_size_limit_is_reported_unparsed_at_its_first_token() {
+        let columns: Vec<String> = (0..MAX_STATEMENT_BYTES / 10)
+            .map(|n| format!("c{n} int"))
+            .collect();
+        let text = format!(
+            "CREATE TABLE a (x int);\n-- wide\n  CREATE TABLE wide ({});\nCREATE TABLE b (x int);",
+            columns.join(", ")
+        );
+        let statements = parse_text(&text);
+        assert_eq!(statements.len(), 3);
+        let wide = &statements[1];
+        assert_eq!((wide.line, wide.column, wide.offset), (3, 3, 34));
+        assert_eq!(wide.first_words, "CREATE TABLE");
+        match &wide.parsed {
+            Parsed::Error { message, defines } => {
+                assert!(message.contains("more than the 4194304 bytes"), "{message}");
+                assert_eq!(defines.as_deref(), Some(&["wide".to_string()][..]));
+            }
+            other => panic!("expected an error, got {other:?}"),
+        }
+        assert!(matches!(statements[2].parsed, Parsed::Statement(..)));
+        let data = "1\n".repeat(MAX_STATEMENT_BYTES);
+        let copy = parse_text(&format!("COPY t (a) FROM stdin;\n{data}"));
+        assert!(
+            matches!(copy[0].parsed, Parsed::Statement(..)),
+            "{:?}",
+            copy[0].parsed
+        );
     }
 
     #[test]
