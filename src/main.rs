@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     let outcome = std::thread::Builder::new()
         .name("pgparity".to_string())
         .stack_size(pgparity::WORKER_STACK_BYTES)
-        .spawn(move || run(cli))
+        .spawn(move || pgparity::on_worker_stack(|| run(cli)))
         .map_err(|error| anyhow::Error::new(error).context("cannot start the worker thread"))
         .and_then(|worker| {
             worker

@@ -17,20 +17,26 @@ use std::fmt;
 #[derive(Debug, Clone, Default)]
 pub struct SpanIndex {
     path: String,
-    values: BTreeMap<String, Location>,
-    keys: BTreeMap<String, Location>,
+    // Line and column only: every node of a document shares its path, and an API
+    // description has millions of nodes (a path per node was a third of the peak memory).
+    values: BTreeMap<String, (u32, u32)>,
+    keys: BTreeMap<String, (u32, u32)>,
 }
 
 impl SpanIndex {
     /// Where the value at `pointer` starts, if that node exists.
-    pub fn value(&self, pointer: &str) -> Option<&Location> {
-        self.values.get(pointer)
+    pub fn value(&self, pointer: &str) -> Option<Location> {
+        self.values.get(pointer).map(|&at| self.location(at))
     }
 
     /// Where the mapping key that leads to `pointer` is written (`None` for the root and
     /// for sequence items).
-    pub fn key(&self, pointer: &str) -> Option<&Location> {
-        self.keys.get(pointer)
+    pub fn key(&self, pointer: &str) -> Option<Location> {
+        self.keys.get(pointer).map(|&at| self.location(at))
+    }
+
+    fn location(&self, (line, column): (u32, u32)) -> Location {
+        Location::new(self.path.clone(), line, column)
     }
 
     /// The best location for a diagnostic about the value at `pointer`: the value itself,
@@ -52,12 +58,12 @@ impl SpanIndex {
     fn nearest<'a>(
         &'a self,
         pointer: &str,
-        position: impl Fn(&str) -> Option<&'a Location>,
+        position: impl Fn(&str) -> Option<&'a (u32, u32)>,
     ) -> Location {
         let mut current = pointer;
         loop {
-            if let Some(location) = position(current) {
-                return location.clone();
+            if let Some(&at) = position(current) {
+                return self.location(at);
             }
             match current.rfind('/') {
                 Some(slash) => current = &current[..slash],
@@ -88,7 +94,7 @@ impl std::error::Error for YamlError {}
 /// Stack for the parser thread. The deserializer recurses per nesting level and,
 /// unoptimized, takes tens of kilobytes a level: more than a test thread's 2 MiB holds
 /// for a document as deep as [`MAX_DEPTH`] allows. Only touched pages are committed.
-const PARSER_STACK_BYTES: usize = 64 << 20;
+pub(crate) const PARSER_STACK_BYTES: usize = 64 << 20;
 
 /// Deepest nesting accepted; published API descriptions nest deeper than the parser's
 /// default allows, and [`PARSER_STACK_BYTES`] is sized for this.
@@ -102,13 +108,18 @@ const MAX_DEPTH: usize = 160;
 /// parse runs on its own thread with a stack large enough for the deepest document the
 /// budget accepts.
 pub fn read_yaml_value(path: &str, text: &str) -> Result<(Value, SpanIndex), YamlError> {
-    let parsed = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("pgparity-yaml-parser".into())
-            .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, || parse(text))
-            .map(|parser| parser.join())
-    });
+    let parsed = if crate::is_on_worker_stack() {
+        // WORKER_STACK_BYTES is larger than PARSER_STACK_BYTES.
+        Ok(Ok(parse(text)))
+    } else {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("pgparity-yaml-parser".into())
+                .stack_size(PARSER_STACK_BYTES)
+                .spawn_scoped(scope, || parse(text))
+                .map(|parser| parser.join())
+        })
+    };
     let root = match parsed {
         Ok(Ok(root)) => root,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
@@ -167,14 +178,16 @@ fn clamp(number: u64) -> u32 {
 }
 
 fn location_of(path: &str, location: &serde_saphyr::Location) -> Location {
+    let (line, column) = line_column(location);
+    Location::new(path, line, column)
+}
+
+/// 1-based line and column (1:1 when the parser knows none).
+fn line_column(location: &serde_saphyr::Location) -> (u32, u32) {
     if location.line() == 0 {
-        return Location::new(path, 1, 1);
+        return (1, 1);
     }
-    Location::new(
-        path,
-        clamp(location.line()),
-        clamp(location.column()).max(1),
-    )
+    (clamp(location.line()), clamp(location.column()).max(1))
 }
 
 /// Escapes one JSON pointer segment (RFC 6901), the way `jsonschema` prints instance paths.
@@ -183,8 +196,9 @@ pub fn escape_pointer_segment(segment: &str) -> String {
 }
 
 fn flatten(node: Spanned<Node>, pointer: String, index: &mut SpanIndex) -> Value {
-    let location = location_of(&index.path, &node.referenced);
-    index.values.insert(pointer.clone(), location);
+    index
+        .values
+        .insert(pointer.clone(), line_column(&node.referenced));
     match node.value {
         Node::Null => Value::Null,
         Node::Bool(value) => Value::Bool(value),
@@ -201,8 +215,9 @@ fn flatten(node: Spanned<Node>, pointer: String, index: &mut SpanIndex) -> Value
             let mut object = Map::new();
             for (key, value) in entries {
                 let child = format!("{pointer}/{}", escape_pointer_segment(&key.value));
-                let key_location = location_of(&index.path, &key.referenced);
-                index.keys.insert(child.clone(), key_location);
+                index
+                    .keys
+                    .insert(child.clone(), line_column(&key.referenced));
                 let value = flatten(value, child, index);
                 object.insert(key.value, value);
             }

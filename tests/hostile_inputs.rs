@@ -897,3 +897,53 @@ fn no_baseline_is_written_when_the_run_ends_in_exit_2() {
     );
     assert!(!folder.path.join("baseline.json").exists());
 }
+
+/// About `bytes` of `components.schemas` entries, each referring to the one before.
+fn schemas_of_about(bytes: usize) -> String {
+    let mut extra = String::with_capacity(bytes + 512);
+    let mut number = 0;
+    while extra.len() < bytes {
+        let previous = if number == 0 {
+            "Item".to_string()
+        } else {
+            format!("Schema{}", number - 1)
+        };
+        extra.push_str(&format!(
+            "    Schema{number}:\n      type: object\n      required: [id, name]\n      properties:\n        id: {{type: string, format: uuid}}\n        name: {{type: string, maxLength: 80, description: \"field number {number}, described at some length to take up space\"}}\n        amount: {{type: number}}\n        tags: {{type: array, items: {{type: string}}}}\n        nested: {{$ref: '#/components/schemas/{previous}'}}\n"
+        ));
+        number += 1;
+    }
+    extra
+}
+
+#[test]
+fn an_openapi_document_of_10_mb_is_read_within_the_bounds() {
+    let text = api(None, &schemas_of_about(10_000_000));
+    assert!(text.len() >= 10_000_000);
+    let folder = project("ten-mb-contract", &text);
+    let run = check_json(&folder, &[]);
+    run.assert_contained("10 MB OpenAPI YAML", 0);
+    assert!(
+        findings(&run).is_empty(),
+        "{}",
+        &run.stdout[..run.stdout.len().min(3000)]
+    );
+}
+
+#[test]
+fn an_openapi_document_of_10_mb_in_json_is_read_within_the_bounds() {
+    let yaml = api(None, &schemas_of_about(7_000_000));
+    let (document, _) = pgparity::yaml::read_yaml_value("api.yaml", &yaml).expect("the YAML above");
+    let json = serde_json::to_string_pretty(&document).unwrap();
+    assert!(json.len() >= 10_000_000, "{}", json.len());
+    let folder = project("ten-mb-json-contract", "");
+    std::fs::remove_file(folder.path.join("contracts/api.yaml")).unwrap();
+    folder.write("contracts/api.json", &json);
+    folder.write(
+        "mapping.yaml",
+        &MAPPING.replace("contracts/api.yaml", "contracts/api.json"),
+    );
+    let run = check_json(&folder, &[]);
+    run.assert_contained("10 MB OpenAPI JSON", 0);
+    assert!(findings(&run).is_empty(), "{}", run.stdout);
+}

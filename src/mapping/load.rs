@@ -78,14 +78,13 @@ impl Builder<'_> {
     }
 
     fn value_at(&self, pointer: &str) -> Option<Location> {
-        self.spans.value(pointer).cloned()
+        self.spans.value(pointer)
     }
 
     fn key_at(&self, pointer: &str) -> Option<Location> {
         self.spans
             .key(pointer)
             .or_else(|| self.spans.value(pointer))
-            .cloned()
     }
 
     fn name(&self, text: &str) -> QualifiedName {

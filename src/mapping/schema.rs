@@ -67,10 +67,7 @@ fn diagnose(
                 .map(|key| {
                     let child = format!("{pointer}/{}", escape_pointer_segment(key));
                     MappingDiagnostic {
-                        location: spans
-                            .key(&child)
-                            .cloned()
-                            .unwrap_or_else(|| spans.locate(pointer)),
+                        location: spans.key(&child).unwrap_or_else(|| spans.locate(pointer)),
                         key_path: readable_key_path(document, &child),
                         message: if allowed.is_empty() {
                             "unknown key".to_string()
