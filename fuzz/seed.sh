@@ -23,7 +23,10 @@ seed() {
   local file
   for file in "$@"; do
     [ -f "$file" ] || continue
-    [ "$(wc -c <"$file")" -le "$max_bytes" ] || continue
+    if [ "$(wc -c <"$file")" -gt "$max_bytes" ]; then
+      echo "$target: skipped $file (more than 64 KiB)" >&2
+      continue
+    fi
     cp "$file" "$corpus/$target/$(sha1sum "$file" | cut -c1-40)"
   done
 }
@@ -142,9 +145,12 @@ snapshot() {
     "$pg_bin/psql" -h "$scratch" -U postgres -d "$name" -q -f "$file" >/dev/null 2>&1 || true
   done
   # The time and the socket folder change at every run; the seeds should not.
+  # Compact JSON, so that the example's catalog fits in 64 KiB.
   "$pgparity" snapshot --db "host=$scratch user=postgres dbname=$name" 2>/dev/null |
     sed -e 's/"taken_at": "[^"]*"/"taken_at": "2026-01-01T00:00:00Z"/' \
-      -e "s#$scratch#/tmp/pgparity-seed#" >"$scratch/$name.json" &&
+      -e "s#$scratch#/tmp/pgparity-seed#" |
+    python3 -c 'import json, sys; json.dump(json.load(sys.stdin), sys.stdout, separators=(",", ":"))' \
+      >"$scratch/$name.json" &&
     seed snapshot "$scratch/$name.json"
 }
 snapshot example $(files "$root/specs" '*.sql')
