@@ -104,6 +104,41 @@ fn the_ci_workflow_checks_pull_requests_and_reports_drift_nightly() {
 }
 
 #[test]
+fn the_nightly_fuzz_job_runs_every_fuzz_target_for_ten_minutes() {
+    let workflow = yaml(&readme_yaml_block("Use in CI"));
+    let fuzz = &workflow["jobs"]["fuzz"];
+    assert_eq!(fuzz["if"], "github.event_name == 'schedule'");
+    assert!(uses(fuzz).contains(&"dtolnay/rust-toolchain@nightly"));
+    let manifest: toml::Table = std::fs::read_to_string(format!("{ROOT}/fuzz/Cargo.toml"))
+        .expect("fuzz/Cargo.toml")
+        .parse()
+        .expect("fuzz/Cargo.toml is TOML");
+    let mut targets: Vec<&str> = manifest["bin"]
+        .as_array()
+        .expect("fuzz/Cargo.toml has [[bin]] targets")
+        .iter()
+        .map(|bin| bin["name"].as_str().expect("a target's name"))
+        .collect();
+    targets.sort_unstable();
+    let mut fuzzed: Vec<&str> = fuzz["strategy"]["matrix"]["target"]
+        .as_array()
+        .expect("a matrix of targets")
+        .iter()
+        .map(|target| target.as_str().expect("a target name"))
+        .collect();
+    fuzzed.sort_unstable();
+    assert_eq!(fuzzed, targets, "the nightly job fuzzes every target");
+    let commands = run_lines(fuzz);
+    for expected in [
+        "cargo install cargo-fuzz --locked",
+        "fuzz/seed.sh",
+        "fuzz/run.sh ${{ matrix.target }} 600",
+    ] {
+        assert!(commands.contains(expected), "{expected:?} in\n{commands}");
+    }
+}
+
+#[test]
 fn the_pre_commit_hook_runs_the_static_check_on_spec_changes() {
     let text = std::fs::read_to_string(format!("{ROOT}/.pre-commit-hooks.yaml"))
         .expect(".pre-commit-hooks.yaml");
