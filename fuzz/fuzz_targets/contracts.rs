@@ -12,7 +12,7 @@ use libfuzzer_sys::fuzz_target;
 use pgparity::config::Config;
 use pgparity::contracts::load_contracts;
 use pgparity_fuzz::{
-    check_and_render, copy_example_folder, example_mapping, example_specs, inputs, on_worker_stack,
+    check_and_render, contract_options, copy_example_folder, example_mapping, example_specs, inputs, on_worker_stack,
     write_scratch_file,
 };
 
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     write_scratch_file("contracts/second.yaml", second);
     let text = String::from_utf8_lossy(data);
     on_worker_stack(|| {
-        let Ok(mut contracts) = load_contracts(&[api_path]) else {
+        let Ok(mut contracts) = load_contracts(&[api_path], &contract_options()) else {
             return;
         };
         for reference in pointer_references(&text).take(MAX_REFERENCES) {

@@ -9,9 +9,10 @@
 use libfuzzer_sys::fuzz_target;
 use pgparity::config::Config;
 use pgparity::contracts::load_contracts;
+use pgparity::input::InputLimits;
 use pgparity::mapping::load_mapping;
 use pgparity_fuzz::{
-    check_and_render, copy_example_folder, example_specs, inputs, on_worker_stack,
+    check_and_render, contract_options, copy_example_folder, example_specs, inputs, on_worker_stack,
     write_scratch_file, DEFAULT_SCHEMA,
 };
 
@@ -20,17 +21,10 @@ fuzz_target!(|data: &[u8]| {
     copy_example_folder("contracts");
     let path = write_scratch_file("mappings/mapping.yaml", data);
     on_worker_stack(|| {
-        let Ok(mapping) = load_mapping(&path, DEFAULT_SCHEMA) else {
+        let Ok(mapping) = load_mapping(&path, DEFAULT_SCHEMA, InputLimits::default()) else {
             return;
         };
-        // The contracts a mapping lists are loaded as the binary loads them, but only
-        // the bundled example's: a fuzzed list could name any file on this machine.
-        let contracts = mapping
-            .contracts
-            .iter()
-            .all(|listed| listed.starts_with(pgparity_fuzz::scratch_folder()))
-            .then(|| load_contracts(&mapping.contracts).ok())
-            .flatten();
+        let contracts = load_contracts(&mapping.contracts, &contract_options()).ok();
         let config = Config::default();
         let run = inputs(
             Some(example_specs()),

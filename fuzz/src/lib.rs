@@ -7,6 +7,8 @@ use pgparity::baseline::Baseline;
 use pgparity::checks::{self, meta, Inputs};
 use pgparity::config::Config;
 use pgparity::finding::{sort_findings, Severity};
+use pgparity::contracts::ContractOptions;
+use pgparity::input::InputLimits;
 use pgparity::mapping::{load_mapping, Mapping};
 use pgparity::model::display_path;
 use pgparity::report::{self, Format, Report, ReportContext};
@@ -19,8 +21,8 @@ use std::time::Duration;
 /// Where unqualified names live, as in a run without `schemas` configured.
 pub const DEFAULT_SCHEMA: &str = pgparity::app::DEFAULT_SCHEMA;
 
-/// Runs `work` on a new thread with [`pgparity::WORKER_STACK_BYTES`] of stack, as the
-/// binary runs its work, so that a recursion the binary survives is not reported as an
+/// Runs `work` on a new thread with [`pgparity::WORKER_STACK_BYTES`] of stack, inside
+/// [`pgparity::on_worker_stack`], as the binary runs its work, so that a recursion the binary survives is not reported as an
 /// overflow here and one it does not survive is. A panic on the thread is re-raised here
 /// (libFuzzer's panic hook has already aborted by then, recording the input).
 pub fn on_worker_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
@@ -28,7 +30,7 @@ pub fn on_worker_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
         std::thread::Builder::new()
             .name("pgparity-fuzz-worker".into())
             .stack_size(pgparity::WORKER_STACK_BYTES)
-            .spawn_scoped(scope, work)
+            .spawn_scoped(scope, || pgparity::on_worker_stack(work))
             .expect("the fuzz harness can start its worker thread")
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -127,7 +129,11 @@ fn copy_folder(from: &Path, to: &Path) -> std::io::Result<()> {
 pub fn example_specs() -> &'static SpecSet {
     static SPECS: OnceLock<SpecSet> = OnceLock::new();
     SPECS.get_or_init(|| {
-        load_specs(&[repository_root().join("specs")], DEFAULT_SCHEMA)
+        load_specs(
+            &[repository_root().join("specs")],
+            DEFAULT_SCHEMA,
+            InputLimits::default(),
+        )
             .expect("the bundled example's specs load")
     })
 }
@@ -139,6 +145,7 @@ pub fn example_mapping() -> &'static Mapping {
         load_mapping(
             &repository_root().join("mappings/contract_schema_mapping.yaml"),
             DEFAULT_SCHEMA,
+            InputLimits::default(),
         )
         .expect("the bundled example's mapping loads")
     })
@@ -218,5 +225,15 @@ pub fn inputs<'a>(
         row_samples: None,
         min_stats_age_days: config.unused_index_min_stats_days,
         default_schema: DEFAULT_SCHEMA,
+    }
+}
+
+/// How the binary loads contracts, confined to the fuzz harness's scratch folder (a fuzzed
+/// `$ref` or contract list could name any file on this machine; confinement is part of
+/// what is fuzzed).
+pub fn contract_options() -> ContractOptions {
+    ContractOptions {
+        roots: vec![scratch_folder().to_path_buf()],
+        limits: InputLimits::default(),
     }
 }
