@@ -4,7 +4,7 @@
 use crate::checks::rows::RowSamples;
 use crate::cli::TimeoutArgs;
 use crate::mapping::Mapping;
-use crate::model::{Catalog, QualifiedName};
+use crate::model::{Catalog, Location, QualifiedName};
 use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::{
     apply_to_scratch, introspect, ConnectionSettings, ExtensionPolicy, LiveSession, RefusedBy,
@@ -13,7 +13,7 @@ use crate::sources::live::{
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::{SpecProblem, SpecProblemKind, SpecSet};
 use anyhow::{Context, Result};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// What the live side of a run read.
@@ -130,10 +130,20 @@ pub fn apply_specs_to_dev_database(
             "dropped {swept}, a scratch database or role left by an earlier run"
         ));
     }
+    let mut missing_roles: BTreeMap<String, (Location, usize)> = BTreeMap::new();
     for rejected in dev.rejected {
         let kind = match rejected.by {
-            RefusedBy::Server => SpecProblemKind::Rejected {
-                message: rejected.message,
+            RefusedBy::Server => match missing_role(&rejected.message) {
+                Some(role) => {
+                    missing_roles
+                        .entry(role.to_string())
+                        .or_insert_with(|| (rejected.location.clone(), 0))
+                        .1 += 1;
+                    continue;
+                }
+                None => SpecProblemKind::Rejected {
+                    message: rejected.message,
+                },
             },
             RefusedBy::Pgparity => SpecProblemKind::NotApplied {
                 reason: rejected.message,
@@ -144,6 +154,20 @@ pub fn apply_specs_to_dev_database(
             location: rejected.location,
         });
     }
+    for (role, (location, statements)) in missing_roles {
+        specs.problems.push(SpecProblem {
+            kind: SpecProblemKind::RoleMissingOnDevServer { role, statements },
+            location,
+        });
+    }
     enrich_from_dev(&mut specs.catalog, &dev.catalog);
     Ok(())
+}
+
+/// The role of the server's `role "x" does not exist`: the dev server lacks a role the
+/// specs assume, which is not a defect of the specs.
+fn missing_role(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("role \"")?
+        .strip_suffix("\" does not exist")
 }

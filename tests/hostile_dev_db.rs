@@ -1021,3 +1021,49 @@ fn a_scratch_database_that_cannot_be_dropped_is_named_with_how_to_drop_it() {
         "{stderr}"
     );
 }
+
+#[test]
+fn roles_the_dev_server_lacks_are_one_info_note_each_and_comments_on_extensions_are_not_sent() {
+    let _cluster = one_at_a_time();
+    let before = cluster_state();
+    let folder = ScratchDir::new("dev_db_missing_roles");
+    // pg_dump's shape: a comment after each extension, grants and a policy to roles the
+    // project creates elsewhere.
+    let spec = "CREATE EXTENSION IF NOT EXISTS pgcrypto;\n\
+                COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';\n\
+                CREATE TABLE kept (id integer PRIMARY KEY, owner text);\n\
+                GRANT SELECT ON kept TO pgparity_absent_reader;\n\
+                GRANT UPDATE ON kept TO pgparity_absent_reader;\n\
+                CREATE POLICY own ON kept TO pgparity_absent_writer USING (owner = current_user);\n";
+    let run = check_dev_db(&folder, spec, &admin_url(), &[]);
+    run.assert_contained("grants to roles the dev server lacks", 0);
+    let report = report(&run);
+    let notes: Vec<(u64, String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["rule"] == "spec-rejected")
+        .map(|finding| {
+            (
+                finding["location"]["line"].as_u64().unwrap_or_default(),
+                finding["severity"].as_str().unwrap_or_default().to_string(),
+                finding["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(notes.len(), 2, "{notes:#?}");
+    assert_eq!((notes[0].0, notes[0].1.as_str()), (4, "info"), "{notes:#?}");
+    assert!(
+        notes[0]
+            .2
+            .contains("\"pgparity_absent_reader\" does not exist")
+            && notes[0].2.contains("2 statements"),
+        "{notes:#?}"
+    );
+    assert_eq!((notes[1].0, notes[1].1.as_str()), (6, "info"), "{notes:#?}");
+    assert!(
+        notes[1].2.contains("\"pgparity_absent_writer\"") && notes[1].2.contains("1 statement "),
+        "{notes:#?}"
+    );
+    assert_eq!(cluster_state(), before, "no role was created");
+}

@@ -80,7 +80,7 @@ A statement is reported here when:
 
 A statement that does not parse is never sent either (it is a `spec-parse-error` and a
 `spec-rejected`). The statements after it are still applied. Not sent and not reported:
-transaction control (each statement applies on its own), `ALTER … OWNER TO` (the scratch role owns everything) and `SET statement_timeout` /
+transaction control (each statement applies on its own), `ALTER … OWNER TO` (the scratch role owns everything), `COMMENT ON EXTENSION` (pgparity's admin connection owns the extensions) and `SET statement_timeout` /
 `lock_timeout` (pgparity's `--statement-timeout` and `--lock-timeout` apply).
 
 ## Why it matters
@@ -90,9 +90,11 @@ statement pgparity did not send may have defined something the comparison now mi
 specs that come from a pull request must not reach anything outside their scratch database.
 
 ## Example
-`PostgreSQL rejected the statement: role \"app_user\" does not exist` — create the role on the
-dev server (roles are cluster-wide, specs usually assume them; pgparity never creates roles
-from spec text), or fix the statement.
+`not applied to the scratch database: role \"app_user\" does not exist on the --dev-db server,
+so 3 statements naming it (grants, policies) did not apply` — an `info` note, once per role:
+roles are cluster-wide, specs usually assume them, and pgparity never creates roles from spec
+text. Create the role on the dev server to apply those statements; nothing pgparity reads back
+(view column types and definitions) depends on them.
 
 `not applied to the scratch database: CREATE ROLE intruder: roles are cluster-wide …` — move the
 statement out of the specs (into the setup of the server).
@@ -195,6 +197,20 @@ pub(super) fn check(specs: &SpecSet, findings: &mut Vec<Finding>) {
                 format!("not applied to the scratch database: {reason}"),
             )
             .hint("keep statements that act on the server out of the specs; `pgparity explain spec-rejected` lists what is applied"),
+            SpecProblemKind::RoleMissingOnDevServer { role, statements } => Finding::new(
+                &SPEC_REJECTED,
+                problem.location.path.clone(),
+                format!(
+                    "not applied to the scratch database: role \"{role}\" does not exist on the \
+                     --dev-db server, so {statements} statement{} naming it (grants, policies) \
+                     did not apply; what pgparity reads back does not depend on them",
+                    if *statements == 1 { "" } else { "s" }
+                ),
+            )
+            .severity(Severity::Info)
+            .hint(format!(
+                "create the role on the dev server once (`CREATE ROLE \"{role}\" NOLOGIN`) to apply them"
+            )),
             SpecProblemKind::Skipped { statement } => Finding::new(
                 &UNSUPPORTED_STATEMENT,
                 problem.location.path.clone(),

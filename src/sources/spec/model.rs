@@ -90,6 +90,16 @@ pub enum SpecProblemKind {
         /// Why, and what to do instead.
         reason: String,
     },
+    /// `--dev-db`: statements the server refused only because they name a role it does
+    /// not have (grants, policies `TO` it, default privileges `FOR ROLE` it). Reported
+    /// once per role, as info: what pgparity reads back from the scratch database does
+    /// not depend on them, and the specs are not wrong.
+    RoleMissingOnDevServer {
+        /// The role, as the server named it.
+        role: String,
+        /// How many statements named it.
+        statements: usize,
+    },
     /// A statement outside pgparity's model (DO blocks, CREATE CAST, publications,
     /// event triggers, …): skipped, reported as info.
     Skipped {
