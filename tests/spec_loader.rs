@@ -1100,3 +1100,28 @@ fn statements_read_one_at_a_time_keep_their_file_positions_and_sources() {
         ]
     );
 }
+
+#[test]
+fn copy_rows_in_a_dump_are_data_and_the_statements_after_them_load() {
+    let set = load(
+        "CREATE TABLE public.notes (id integer, body text);\n\
+         COPY public.notes (id, body) FROM stdin;\n\
+         1\tit's; not SQL /* at all\n\
+         2\t$$ neither\n\
+         \\.\n\
+         CREATE TABLE public.after (id integer);\n",
+    );
+    assert_eq!(
+        problems(&set),
+        ["spec.sql:2:1 Skipped { statement: \"COPY\" }"],
+        "the rows are neither statements nor parse errors"
+    );
+    assert_eq!(relation(&set, "public.after").columns.len(), 1);
+    assert_eq!(
+        relation(&set, "public.after")
+            .location
+            .as_ref()
+            .map(|at| at.line),
+        Some(6)
+    );
+}

@@ -133,12 +133,6 @@ struct Words {
     /// Where the `BEGIN` of the outermost open body is.
     body_start: usize,
     previous_word_at: usize,
-    /// `COPY … FROM STDIN`: sqlparser reads everything after its `;` as data (the
-    /// `\.` that would end the data is a psql meta line, blanked before parsing).
-    copy: bool,
-    previous_from: bool,
-    from_stdin: bool,
-    parentheses: usize,
     tokens: usize,
 }
 
@@ -154,26 +148,13 @@ impl Words {
         } else if is("END") && self.depth > 0 {
             self.depth -= 1;
         }
-        if self.tokens == 0 {
-            self.copy = is("COPY");
-        }
-        if self.previous_from && is("STDIN") && self.parentheses == 0 {
-            self.from_stdin = true;
-        }
         self.previous_begin = is("BEGIN");
-        self.previous_from = is("FROM");
         self.previous_word_at = at;
         self.tokens += 1;
     }
 
-    fn other(&mut self, byte: u8) {
-        match byte {
-            b'(' => self.parentheses += 1,
-            b')' => self.parentheses = self.parentheses.saturating_sub(1),
-            _ => {}
-        }
+    fn other(&mut self) {
         self.previous_begin = false;
-        self.previous_from = false;
         self.tokens += 1;
     }
 }
@@ -189,9 +170,6 @@ fn scan_statement(bytes: &[u8], start: usize) -> (usize, Option<Unterminated>, b
         let next = bytes.get(at + 1).copied();
         match byte {
             b';' if words.depth == 0 => {
-                if words.copy && words.from_stdin {
-                    return (bytes.len(), None, true);
-                }
                 return (at + 1, None, words.tokens > 0);
             }
             b'-' if next == Some(b'-') => {
@@ -209,7 +187,7 @@ fn scan_statement(bytes: &[u8], start: usize) -> (usize, Option<Unterminated>, b
                 None => return (bytes.len(), open(Opener::BlockComment, at), true),
             },
             b'\'' => {
-                words.other(byte);
+                words.other();
                 match quoted_end(bytes, at, b'\'', false) {
                     Some(end) => at = end,
                     None => return (bytes.len(), open(Opener::String, at), true),
@@ -234,11 +212,11 @@ fn scan_statement(bytes: &[u8], start: usize) -> (usize, Option<Unterminated>, b
                         .unwrap_or(bytes.len() - at - 1);
                 if bytes.get(tag_end) != Some(&b'$') {
                     // A placeholder (`$1`).
-                    words.other(byte);
+                    words.other();
                     at = tag_end;
                     continue;
                 }
-                words.other(byte);
+                words.other();
                 let delimiter = &bytes[at..=tag_end];
                 match find(&bytes[tag_end + 1..], delimiter) {
                     Some(offset) => at = tag_end + 1 + offset + delimiter.len(),
@@ -257,7 +235,7 @@ fn scan_statement(bytes: &[u8], start: usize) -> (usize, Option<Unterminated>, b
                         .unwrap_or(bytes.len() - at);
                 let word = &bytes[at..end];
                 if word.eq_ignore_ascii_case(b"e") && bytes.get(end) == Some(&b'\'') {
-                    words.other(b'\'');
+                    words.other();
                     match quoted_end(bytes, end, b'\'', true) {
                         Some(close) => at = close,
                         None => return (bytes.len(), open(Opener::String, at), true),
@@ -269,7 +247,7 @@ fn scan_statement(bytes: &[u8], start: usize) -> (usize, Option<Unterminated>, b
                 continue;
             }
             byte if byte.is_ascii_whitespace() => {}
-            byte => words.other(byte),
+            _ => words.other(),
         }
         at += 1;
     }
@@ -392,12 +370,8 @@ mod tests {
     }
 
     #[test]
-    fn identifiers_may_hold_dollars_and_copy_from_stdin_runs_to_the_end() {
+    fn identifiers_may_hold_dollars() {
         assert_eq!(pieces("SELECT a$$b; SELECT 2;").len(), 2);
-        assert_eq!(
-            pieces("COPY t (a) FROM stdin;\n1;2\n\n\nSELECT 1;"),
-            ["COPY t (a) FROM stdin;\n1;2\n\n\nSELECT 1;"]
-        );
     }
 
     #[test]

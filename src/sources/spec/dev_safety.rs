@@ -217,6 +217,8 @@ fn by_verb(verb: &str, words: &Words<'_>) -> DevUse {
             DevUse::Apply
         }
         "REFRESH" if words.is(1, "MATERIALIZED") => DevUse::Apply,
+        // pg_dump's rows: data, and the loader does not keep them.
+        "COPY" if copies_from_stdin(words) => DevUse::Withhold,
         "COPY" => refuse(
             "COPY reads or writes files on the database server or runs programs there; \
              specs define schema, load data with INSERT",
@@ -233,6 +235,12 @@ fn by_verb(verb: &str, words: &Words<'_>) -> DevUse {
             if verb.is_empty() { "this" } else { verb }
         )),
     }
+}
+
+/// `COPY … FROM STDIN`: its rows follow the statement in the file (never a server file
+/// or program).
+fn copies_from_stdin(words: &Words<'_>) -> bool {
+    (1..words.len()).any(|index| words.is(index - 1, "FROM") && words.is(index, "STDIN"))
 }
 
 /// The reason for refusing `verb kind`, naming why the kind is out of reach.
@@ -706,6 +714,7 @@ mod tests {
             "BEGIN;",
             "COMMIT;",
             "COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';",
+            "COPY public.t (a, b) FROM stdin;",
         ] {
             assert_eq!(use_of(sql), DevUse::Withhold, "{sql}");
         }

@@ -103,8 +103,11 @@ pub(crate) fn blank_meta_lines(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
+    let mut copy = CopyRows::Outside;
     for line in text.split_inclusive('\n') {
-        if is_meta(line) {
+        let blank = copy == CopyRows::Inside || is_meta(line);
+        copy = copy.after(line);
+        if blank {
             if line.ends_with("\r\n") {
                 out.push_str("\r\n");
             } else if line.ends_with('\n') {
@@ -115,6 +118,59 @@ pub(crate) fn blank_meta_lines(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Where a line is relative to the rows of a `COPY … FROM stdin;` (pg_dump writes data
+/// that way): rows are data, not SQL, up to a `\.` line, and are blanked like
+/// meta-commands (they hold `;` and quotes that would merge with the statements after).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CopyRows {
+    Outside,
+    /// In a `COPY` statement that has not reached its `;`; whether `FROM STDIN` was seen.
+    Statement {
+        from_stdin: bool,
+    },
+    Inside,
+}
+
+/// Whether `line` starts with the word `COPY`.
+fn starts_with_copy(line: &str) -> bool {
+    line.get(..4)
+        .is_some_and(|word| word.eq_ignore_ascii_case("COPY"))
+        && line[4..]
+            .chars()
+            .next()
+            .is_none_or(|next| next.is_whitespace() || next == '(')
+}
+
+impl CopyRows {
+    /// The state after `line`.
+    fn after(self, line: &str) -> CopyRows {
+        let trimmed = line.trim();
+        let upper = || trimmed.to_ascii_uppercase();
+        let statement = |from_stdin: bool| {
+            if trimmed.ends_with(';') {
+                if from_stdin {
+                    CopyRows::Inside
+                } else {
+                    CopyRows::Outside
+                }
+            } else {
+                CopyRows::Statement { from_stdin }
+            }
+        };
+        match self {
+            CopyRows::Inside if trimmed == "\\." => CopyRows::Outside,
+            CopyRows::Inside => CopyRows::Inside,
+            CopyRows::Outside if starts_with_copy(trimmed) => {
+                statement(upper().contains("FROM STDIN"))
+            }
+            CopyRows::Outside => CopyRows::Outside,
+            CopyRows::Statement { from_stdin } => {
+                statement(from_stdin || upper().contains("STDIN"))
+            }
+        }
+    }
 }
 
 /// Splits one file's text (meta lines already blanked by [`blank_meta_lines`]) at its
@@ -921,6 +977,23 @@ mod tests {
             "{:?}",
             copy[0].parsed
         );
+    }
+
+    #[test]
+    fn copy_rows_are_not_read_as_sql() {
+        let text = "CREATE TABLE t (a text);\nCOPY public.t (a) FROM stdin;\nx; DROP TABLE t\n'unclosed\n\\.\nCREATE TABLE u (b int);\n";
+        let blanked = blank_meta_lines(text);
+        assert_eq!(blanked.lines().count(), text.lines().count());
+        assert!(!blanked.contains("DROP") && !blanked.contains("unclosed"));
+        assert_eq!(kinds(&blanked), ["ok@1:1", "ok@2:1", "ok@6:1"]);
+        let spread = "COPY public.t (a)\n  FROM stdin\n  WITH (FORMAT text);\n1;2\n\\.\nCREATE TABLE u (b int);\n";
+        let blanked = blank_meta_lines(spread);
+        assert!(!blanked.contains("1;2"), "{blanked}");
+        assert_eq!(kinds(&blanked)[1], "ok@6:1");
+        let to_stdout = "COPY t TO stdout;\nCREATE TABLE u (b int);\n\\echo done\n";
+        assert!(blank_meta_lines(to_stdout).contains("CREATE TABLE u"));
+        assert!(!starts_with_copy("ÄÖÜ"));
+        assert!(starts_with_copy("COPY") && !starts_with_copy("COPYING t"));
     }
 
     #[test]
