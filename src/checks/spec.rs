@@ -80,7 +80,7 @@ A statement is reported here when:
 
 A statement that does not parse is never sent either (it is a `spec-parse-error` and a
 `spec-rejected`). The statements after it are still applied. Not sent and not reported:
-transaction control (each statement applies on its own), `ALTER … OWNER TO` (the scratch role owns everything), `COMMENT ON EXTENSION` (pgparity's admin connection owns the extensions) and `SET statement_timeout` /
+transaction control (each statement applies on its own), `ALTER … OWNER TO` (the scratch role owns everything), `COMMENT ON EXTENSION` (pgparity's admin connection owns the extensions), `COPY … FROM stdin` (a dump's rows) and `SET statement_timeout` /
 `lock_timeout` (pgparity's `--statement-timeout` and `--lock-timeout` apply).
 
 ## Why it matters
