@@ -12,8 +12,8 @@ use libfuzzer_sys::fuzz_target;
 use pgparity::config::Config;
 use pgparity::contracts::load_contracts;
 use pgparity_fuzz::{
-    check_and_render, contract_options, copy_example_folder, example_mapping, example_specs, inputs, on_worker_stack,
-    write_scratch_file,
+    check_and_render, contract_options, copy_example_folder, example_mapping, example_specs,
+    inputs, on_worker_stack, write_scratch_file,
 };
 
 /// More references than this adds time per input but no new paths.

@@ -12,8 +12,8 @@ use pgparity::contracts::load_contracts;
 use pgparity::input::InputLimits;
 use pgparity::mapping::load_mapping;
 use pgparity_fuzz::{
-    check_and_render, contract_options, copy_example_folder, example_specs, inputs, on_worker_stack,
-    write_scratch_file, DEFAULT_SCHEMA,
+    check_and_render, contract_options, copy_example_folder, example_specs, inputs,
+    on_worker_stack, write_scratch_file, DEFAULT_SCHEMA,
 };
 
 fuzz_target!(|data: &[u8]| {

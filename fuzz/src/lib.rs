@@ -6,8 +6,8 @@
 use pgparity::baseline::Baseline;
 use pgparity::checks::{self, meta, Inputs};
 use pgparity::config::Config;
-use pgparity::finding::{sort_findings, Severity};
 use pgparity::contracts::ContractOptions;
+use pgparity::finding::{sort_findings, Severity};
 use pgparity::input::InputLimits;
 use pgparity::mapping::{load_mapping, Mapping};
 use pgparity::model::display_path;
@@ -134,7 +134,7 @@ pub fn example_specs() -> &'static SpecSet {
             DEFAULT_SCHEMA,
             InputLimits::default(),
         )
-            .expect("the bundled example's specs load")
+        .expect("the bundled example's specs load")
     })
 }
 
