@@ -155,7 +155,8 @@ fn create_table_maps_columns_types_defaults_and_identity() {
     assert!(id.not_null);
     assert_eq!(
         id.default.as_deref(),
-        Some("nextval('app.Orders_id_seq'::regclass)")
+        Some("nextval('app.\"Orders_id_seq\"'::regclass)"),
+        "quoted as the server prints it"
     );
     assert_eq!(id.location, at(2, 1));
     let code = orders.column("Code").expect("quoted column keeps its case");

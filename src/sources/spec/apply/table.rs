@@ -11,8 +11,8 @@ use crate::sources::spec::lineage;
 use crate::sources::spec::SpecProblemKind;
 use sqlparser::ast::{
     AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption,
-    ConstraintUsingIndex, CreateTable, GeneratedAs, Ident, NullsDistinctOption, Query,
-    RenameTableNameKind, TableConstraint,
+    ConstraintUsingIndex, CreateTable, Expr, GeneratedAs, Ident, NullsDistinctOption, Query,
+    RenameTableNameKind, TableConstraint, Value,
 };
 use std::collections::HashMap;
 
@@ -170,7 +170,7 @@ impl Loader {
             match &option.option {
                 ColumnOption::Null => column.not_null = false,
                 ColumnOption::NotNull => column.not_null = true,
-                ColumnOption::Default(expr) => column.default = Some(expr.to_string()),
+                ColumnOption::Default(expr) => column.default = stored_default(expr),
                 ColumnOption::PrimaryKey(pk) => {
                     column.not_null = true;
                     constraints.push(PendingConstraint::key(
@@ -232,13 +232,18 @@ impl Loader {
     }
 
     /// `nextval('<table>_<column>_seq'::regclass)`, as PostgreSQL prints a serial's
-    /// default (schema-qualified outside the default schema).
+    /// default: schema-qualified outside the default schema, each name quoted where the
+    /// server quotes it (`'"Lease_id_seq"'`).
     fn serial_default(&self, table: &QualifiedName, column: &str) -> String {
         let sequence = super::names::make_object_name(&table.name, Some(column), "seq");
+        let sequence = quote_identifier_as_printed(&sequence);
         if table.schema == self.default_schema {
             format!("nextval('{sequence}'::regclass)")
         } else {
-            format!("nextval('{}.{sequence}'::regclass)", table.schema)
+            format!(
+                "nextval('{}.{sequence}'::regclass)",
+                quote_identifier_as_printed(&table.schema)
+            )
         }
     }
 
@@ -507,7 +512,7 @@ impl Loader {
         match operation {
             AlterColumnOperation::SetNotNull => target.not_null = true,
             AlterColumnOperation::DropNotNull => target.not_null = false,
-            AlterColumnOperation::SetDefault { value } => target.default = Some(value.to_string()),
+            AlterColumnOperation::SetDefault { value } => target.default = stored_default(value),
             AlterColumnOperation::DropDefault => target.default = None,
             AlterColumnOperation::SetDataType { data_type, .. } => {
                 target.data_type = Some(SqlType::parse(&data_type.to_string()))
@@ -619,5 +624,38 @@ fn identity(generated_as: &GeneratedAs) -> Identity {
     match generated_as {
         GeneratedAs::ByDefault => Identity::ByDefault,
         GeneratedAs::Always | GeneratedAs::ExpStored => Identity::Always,
+    }
+}
+
+/// The default a column gets from `DEFAULT expr`: none for a null constant (`NULL`,
+/// `NULL::text`, `(NULL)`, `CAST(NULL AS text)`), which PostgreSQL does not store.
+fn stored_default(expr: &Expr) -> Option<String> {
+    let mut inner = expr;
+    loop {
+        match inner {
+            Expr::Nested(nested) => inner = nested,
+            Expr::Cast { expr, .. } => inner = expr,
+            Expr::Value(value) if value.value == Value::Null => return None,
+            _ => return Some(expr.to_string()),
+        }
+    }
+}
+
+/// `name` as PostgreSQL's `quote_identifier` prints it inside a regclass literal: bare
+/// when it is lower-case letters, digits and underscores not starting with a digit,
+/// quoted (inner quotes doubled) otherwise. (Keywords are quoted too by the server; a
+/// generated `…_seq` name never is one.)
+fn quote_identifier_as_printed(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
     }
 }

@@ -1,0 +1,90 @@
+//! Real schemas checked against themselves (issue 10, in part): a spec applied to a fresh
+//! PostgreSQL 15 database and then compared with it gives no drift at error or warning,
+//! and a real change afterwards is found. Each case is a shape PostgreSQL stores
+//! differently from how it is written.
+
+mod support;
+
+use serde_json::Value;
+use support::pg::TestDatabase;
+use support::{pgparity_in, ScratchDir};
+
+/// `check --specs SPEC --db DATABASE` of `spec` applied to a fresh database, after
+/// `change`: the drift findings at error or warning, as (rule, object).
+fn loud_drift(hint: &str, spec: &str, change: &str) -> Vec<(String, String)> {
+    let database = TestDatabase::new(hint);
+    database.execute(spec);
+    if !change.is_empty() {
+        database.execute(change);
+    }
+    let folder = ScratchDir::new(hint);
+    let spec_path = folder.write("schema.sql", spec);
+    let run = pgparity_in(
+        &folder.path,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "/dev/null",
+            "--specs",
+            &spec_path,
+            "--db",
+            &database.url(),
+        ],
+        &[],
+    );
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["severity"] != "info")
+        .map(|finding| {
+            (
+                finding["rule"].as_str().unwrap_or_default().to_string(),
+                finding["object"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_null_default_is_no_default() {
+    let spec = "CREATE TABLE public.notes (\n\
+                  id integer PRIMARY KEY,\n\
+                  a integer DEFAULT NULL,\n\
+                  b text DEFAULT NULL::text,\n\
+                  c integer DEFAULT (NULL),\n\
+                  d text DEFAULT CAST(NULL AS text),\n\
+                  e integer\n\
+                );\n\
+                ALTER TABLE public.notes ALTER COLUMN e SET DEFAULT NULL;\n";
+    assert_eq!(loud_drift("null_default", spec, ""), []);
+    assert_eq!(
+        loud_drift(
+            "null_default_changed",
+            spec,
+            "ALTER TABLE public.notes ALTER COLUMN a SET DEFAULT 7"
+        ),
+        [("default-drift".to_string(), "public.notes.a".to_string())]
+    );
+}
+
+#[test]
+fn serial_sequences_of_mixed_case_names_are_quoted_as_the_server_prints_them() {
+    let spec = "CREATE TABLE public.\"Lease\" (id serial PRIMARY KEY, \"Rank\" bigserial);\n\
+                CREATE SCHEMA \"App\";\n\
+                CREATE TABLE \"App\".items (id serial PRIMARY KEY);\n";
+    assert_eq!(loud_drift("serial_quoted", spec, ""), []);
+    assert_eq!(
+        loud_drift(
+            "serial_quoted_changed",
+            spec,
+            "CREATE SEQUENCE public.other_seq; \
+             ALTER TABLE public.\"Lease\" ALTER COLUMN id SET DEFAULT nextval('public.other_seq')"
+        ),
+        [("default-drift".to_string(), "public.Lease.id".to_string())]
+    );
+}
