@@ -88,3 +88,27 @@ fn serial_sequences_of_mixed_case_names_are_quoted_as_the_server_prints_them() {
         [("default-drift".to_string(), "public.Lease.id".to_string())]
     );
 }
+
+#[test]
+fn names_longer_than_63_bytes_are_truncated_as_the_server_stores_them() {
+    let long = "a_rather_long_name_that_goes_on_and_on_well_past_the_limit_of_postgres";
+    assert!(long.len() > 63);
+    let spec = format!(
+        "CREATE TABLE public.table_{long} (id integer PRIMARY KEY, tenant integer);\n\
+         CREATE INDEX index_{long} ON public.table_{long} (tenant);\n\
+         ALTER TABLE public.table_{long} ENABLE ROW LEVEL SECURITY;\n\
+         CREATE POLICY policy_{long} ON public.table_{long} USING (tenant = 1);\n\
+         CREATE TABLE public.\"Äpfel\" (id integer);\n\
+         CREATE TABLE public.Birnen_Ä (id integer);\n"
+    );
+    assert_eq!(loud_drift("long_names", &spec, ""), []);
+    let stored = &format!("index_{long}")[..63];
+    assert_eq!(
+        loud_drift(
+            "long_names_changed",
+            &spec,
+            &format!("DROP INDEX public.{stored}")
+        ),
+        [("missing-index".to_string(), format!("public.{stored}"))]
+    );
+}

@@ -259,7 +259,7 @@ fn generated_names_avoid_other_relations_and_are_truncated() {
         "CREATE TABLE t_pkey (x int);\nCREATE TABLE t (id int PRIMARY KEY);\nCREATE TABLE {long} (id int PRIMARY KEY);"
     ));
     assert!(relation(&set, "t").constraints.contains_key("t_pkey1"));
-    let truncated = QualifiedName::new("public", long.clone());
+    let truncated = QualifiedName::new("public", "a".repeat(63));
     let table = &set.catalog.relations[&truncated];
     let name = table.constraints.keys().next().expect("one constraint");
     assert_eq!(name, &format!("{}_pkey", "a".repeat(58)));

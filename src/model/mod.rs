@@ -11,5 +11,8 @@ pub mod types;
 
 pub use catalog::*;
 pub use location::{display_path, Location};
-pub use name::{split_identifier_path, QualifiedName};
+pub use name::{
+    fold_identifier, split_identifier_path, truncate_identifier, QualifiedName,
+    MAX_IDENTIFIER_BYTES,
+};
 pub use types::SqlType;

@@ -78,11 +78,39 @@ pub fn split_identifier_path(text: &str) -> Vec<String> {
                 quoted_part = false;
             }
             c if quoted_part => current.push(c),
-            c => current.extend(c.to_lowercase()),
+            c => current.push(c.to_ascii_lowercase()),
         }
     }
     parts.push(current);
     parts
+        .into_iter()
+        .map(|part| truncate_identifier(&part).to_string())
+        .collect()
+}
+
+/// PostgreSQL's identifier limit: `NAMEDATALEN - 1` bytes.
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// An identifier as PostgreSQL stores it: an unquoted one lower-cased (ASCII letters
+/// only, as the server does in multi-byte encodings such as UTF-8), and every one cut to
+/// [`MAX_IDENTIFIER_BYTES`] at a character boundary (the server truncates longer names
+/// with a NOTICE, so `CREATE INDEX <70 bytes>` is stored under its first 63).
+pub fn fold_identifier(value: &str, quoted: bool) -> String {
+    if quoted {
+        truncate_identifier(value).to_string()
+    } else {
+        truncate_identifier(&value.to_ascii_lowercase()).to_string()
+    }
+}
+
+/// The longest prefix of `name` of at most [`MAX_IDENTIFIER_BYTES`] bytes that ends on a
+/// character boundary.
+pub fn truncate_identifier(name: &str) -> &str {
+    let mut end = MAX_IDENTIFIER_BYTES.min(name.len());
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
 }
 
 #[cfg(test)]
@@ -100,5 +128,30 @@ mod tests {
             QualifiedName::new("audit", "Events.Log")
         );
         assert_eq!(QualifiedName::new("public", "t").child("c"), "public.t.c");
+    }
+
+    #[test]
+    fn identifiers_fold_and_truncate_as_postgresql_stores_them() {
+        assert_eq!(fold_identifier("Ledger", false), "ledger");
+        assert_eq!(fold_identifier("Ledger", true), "Ledger");
+        assert_eq!(
+            fold_identifier("Äpfel", false),
+            "Äpfel",
+            "ASCII letters only"
+        );
+        let long = "x".repeat(70);
+        assert_eq!(fold_identifier(&long, false).len(), 63);
+        let wide = format!("{}é", "x".repeat(62));
+        assert_eq!(
+            fold_identifier(&wide, true),
+            "x".repeat(62),
+            "whole characters"
+        );
+        assert_eq!(
+            QualifiedName::parse(&format!("app.{long}"), "public")
+                .name
+                .len(),
+            63
+        );
     }
 }

@@ -305,10 +305,7 @@ fn extension(parsed: &Parsed) -> DevUse {
 }
 
 fn folded(ident: &Ident) -> String {
-    match ident.quote_style {
-        Some(_) => ident.value.clone(),
-        None => ident.value.to_lowercase(),
-    }
+    crate::model::fold_identifier(&ident.value, ident.quote_style.is_some())
 }
 
 /// Settings pgparity sets on the scratch role itself: a spec never lifts them.

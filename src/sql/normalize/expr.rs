@@ -841,10 +841,7 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Expr {
 /// Folds an identifier as PostgreSQL does: unquoted names are lower-cased. Quotes are
 /// kept only where the name needs them, so `"status"` and `status` print alike.
 pub(crate) fn fold_ident(ident: Ident) -> Ident {
-    let value = match ident.quote_style {
-        None => ident.value.to_lowercase(),
-        Some(_) => ident.value,
-    };
+    let value = crate::model::fold_identifier(&ident.value, ident.quote_style.is_some());
     let plain = value
         .chars()
         .next()

@@ -209,11 +209,7 @@ fn is_set_config(query: &sqlparser::ast::Query) -> bool {
 
 /// An identifier folded like PostgreSQL: unquoted lower-cased, quoted kept.
 pub(crate) fn fold(ident: &Ident) -> String {
-    if ident.quote_style.is_some() {
-        ident.value.clone()
-    } else {
-        ident.value.to_lowercase()
-    }
+    crate::model::fold_identifier(&ident.value, ident.quote_style.is_some())
 }
 
 /// The folded parts of an object name.

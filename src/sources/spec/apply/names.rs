@@ -1,8 +1,7 @@
 //! The names PostgreSQL generates for unnamed constraints and indexes
 //! (`makeObjectName` and `ChooseRelationName` in `commands/indexcmds.c`).
 
-/// PostgreSQL's identifier limit: `NAMEDATALEN - 1` bytes.
-const MAX_IDENTIFIER_BYTES: usize = 63;
+use crate::model::MAX_IDENTIFIER_BYTES;
 
 /// `name1_name2_label`, with `name1` and `name2` shortened (the longer one first) so
 /// that the whole fits in 63 bytes, as `makeObjectName` does.
