@@ -112,3 +112,25 @@ fn names_longer_than_63_bytes_are_truncated_as_the_server_stores_them() {
         [("missing-index".to_string(), format!("public.{stored}"))]
     );
 }
+
+#[test]
+fn unique_constraints_that_repeat_a_key_are_merged_as_the_server_merges_them() {
+    let spec = "CREATE TABLE public.accounts (id uuid UNIQUE NOT NULL, PRIMARY KEY (id));\n\
+                CREATE TABLE public.named (id integer PRIMARY KEY, CONSTRAINT named_uq UNIQUE (id));\n\
+                CREATE TABLE public.repeated (a integer UNIQUE, b integer, UNIQUE (a), \
+                  CONSTRAINT repeated_named UNIQUE (a), UNIQUE (a, b), UNIQUE (b, a));\n\
+                CREATE TABLE public.deferred (id integer UNIQUE DEFERRABLE, PRIMARY KEY (id));\n";
+    assert_eq!(loud_drift("repeated_keys", spec, ""), []);
+    assert_eq!(
+        loud_drift(
+            "repeated_keys_changed",
+            spec,
+            "ALTER TABLE public.accounts ADD CONSTRAINT accounts_id_key UNIQUE (id)"
+        ),
+        [(
+            "unexpected-constraint".to_string(),
+            "public.accounts.accounts_id_key".to_string()
+        )],
+        "its backing index is part of the constraint's finding"
+    );
+}

@@ -107,8 +107,8 @@ impl Loader {
         let table_constraints = create.constraints.iter().filter_map(|constraint| {
             PendingConstraint::from_table(constraint, statement, &self.default_schema)
         });
-        let table_constraints: Vec<_> = table_constraints.collect();
-        for constraint in pending.into_iter().chain(table_constraints) {
+        pending.extend(table_constraints);
+        for constraint in merge_redundant_keys(pending) {
             self.add_constraint(&name, constraint);
         }
     }
@@ -624,6 +624,73 @@ fn identity(generated_as: &GeneratedAs) -> Identity {
     match generated_as {
         GeneratedAs::ByDefault => Identity::ByDefault,
         GeneratedAs::Always | GeneratedAs::ExpStored => Identity::Always,
+    }
+}
+
+/// The constraints of one `CREATE TABLE` as PostgreSQL keeps them
+/// (`transformIndexConstraints`): a primary key or unique constraint whose index would
+/// equal an earlier one's (the primary key first, then in order) is not created, and its
+/// name, if it has one, goes to the earlier one when that one is unnamed. So
+/// `id uuid UNIQUE NOT NULL, PRIMARY KEY (id)` has only `t_pkey`, and
+/// `id int PRIMARY KEY, CONSTRAINT uq UNIQUE (id)` a primary key called `uq`.
+fn merge_redundant_keys(constraints: Vec<PendingConstraint>) -> Vec<PendingConstraint> {
+    let is_key = |constraint: &PendingConstraint| {
+        constraint.index.is_some()
+            && matches!(
+                constraint.kind,
+                ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+            )
+    };
+    let primary = constraints
+        .iter()
+        .position(|constraint| matches!(constraint.kind, ConstraintKind::PrimaryKey { .. }));
+    let mut slots: Vec<Option<PendingConstraint>> = constraints.into_iter().map(Some).collect();
+    let order: Vec<usize> = primary
+        .into_iter()
+        .chain((0..slots.len()).filter(|&at| Some(at) != primary))
+        .filter(|&at| slots[at].as_ref().is_some_and(is_key))
+        .collect();
+    let mut kept: Vec<usize> = Vec::new();
+    for at in order {
+        let earlier = kept.iter().copied().find(|&earlier| {
+            matches!((&slots[earlier], &slots[at]), (Some(a), Some(b)) if same_key_index(a, b))
+        });
+        match earlier {
+            Some(earlier) => {
+                let redundant = slots[at].take();
+                if let (Some(kept), Some(redundant)) = (slots[earlier].as_mut(), redundant) {
+                    if kept.name.is_none() {
+                        kept.name = redundant.name;
+                    }
+                }
+            }
+            None => kept.push(at),
+        }
+    }
+    slots.into_iter().flatten().collect()
+}
+
+/// Whether two key constraints would build the same index.
+fn same_key_index(a: &PendingConstraint, b: &PendingConstraint) -> bool {
+    let nulls_not_distinct = |constraint: &PendingConstraint| {
+        matches!(
+            constraint.kind,
+            ConstraintKind::Unique {
+                nulls_not_distinct: true,
+                ..
+            }
+        )
+    };
+    match (&a.index, &b.index) {
+        (Some(left), Some(right)) => {
+            left.method == right.method
+                && left.keys == right.keys
+                && left.include == right.include
+                && left.predicate == right.predicate
+                && a.deferrable == b.deferrable
+                && nulls_not_distinct(a) == nulls_not_distinct(b)
+        }
+        _ => false,
     }
 }
 
