@@ -134,3 +134,28 @@ fn unique_constraints_that_repeat_a_key_are_merged_as_the_server_merges_them() {
         "its backing index is part of the constraint's finding"
     );
 }
+
+#[test]
+fn storage_and_statistics_settings_do_not_blind_their_table() {
+    let spec = "CREATE TABLE public.events (id integer PRIMARY KEY, kind text, body text);\n\
+                ALTER TABLE ONLY public.events ALTER COLUMN kind SET (n_distinct = -0.02);\n\
+                ALTER TABLE ONLY public.events ALTER COLUMN kind SET STATISTICS 1000;\n\
+                ALTER TABLE ONLY public.events ALTER COLUMN body SET STORAGE EXTERNAL, \
+                  ALTER body SET COMPRESSION pglz;\n\
+                ALTER TABLE public.events SET (autovacuum_vacuum_scale_factor = 0.0);\n\
+                ALTER TABLE public.events CLUSTER ON events_pkey;\n\
+                ALTER TABLE ONLY public.events REPLICA IDENTITY FULL;\n\
+                ALTER TABLE public.events ALTER COLUMN body SET NOT NULL;\n";
+    assert_eq!(loud_drift("storage_settings", spec, ""), []);
+    assert_eq!(
+        loud_drift(
+            "storage_settings_changed",
+            spec,
+            "ALTER TABLE public.events ALTER COLUMN body DROP NOT NULL"
+        ),
+        [(
+            "nullability-drift".to_string(),
+            "public.events.body".to_string()
+        )]
+    );
+}

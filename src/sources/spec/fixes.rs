@@ -146,10 +146,88 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
     if let Some(prefix) = OUTSIDE_MODEL.iter().find(|prefix| starts(prefix)) {
         return skipped(&prefix.join(" "), false);
     }
-    if starts(&["ALTER", "TABLE"]) && tokens.iter().any(|token| is_word(token, "STATISTICS")) {
-        return skipped("ALTER TABLE … SET STATISTICS", false);
+    if starts(&["ALTER", "TABLE"]) && only_storage_actions(tokens) {
+        return skipped("ALTER TABLE storage options", true);
     }
     Recovery::None
+}
+
+/// Whether every action of `ALTER TABLE [IF EXISTS] [ONLY] name [*] action, …` only tunes
+/// storage, statistics or replication: `ALTER [COLUMN] c SET (…)`, `RESET (…)`,
+/// `SET STATISTICS`, `SET STORAGE`, `SET COMPRESSION`; `SET (…)`, `RESET (…)`, `CLUSTER
+/// ON`, `SET WITHOUT CLUSTER`, `SET WITHOUT OIDS`, `SET TABLESPACE`, `SET ACCESS METHOD`,
+/// `REPLICA IDENTITY`. None of them changes the contract, so such a statement (which
+/// sqlparser often rejects) is a quiet no-op, not a parse error that would leave its
+/// table "not compared".
+fn only_storage_actions(tokens: &[&TokenWithSpan]) -> bool {
+    let mut at = 2;
+    for optional in ["IF", "EXISTS", "ONLY"] {
+        if tokens.get(at).is_some_and(|token| is_word(token, optional)) {
+            at += 1;
+        }
+    }
+    // The relation's name: word (. word)*, then an optional `*`.
+    at += 1;
+    while matches!(
+        tokens.get(at).map(|token| &token.token),
+        Some(Token::Period)
+    ) {
+        at += 2;
+    }
+    if matches!(tokens.get(at).map(|token| &token.token), Some(Token::Mul)) {
+        at += 1;
+    }
+    let Some(rest) = tokens.get(at..).filter(|rest| !rest.is_empty()) else {
+        return false;
+    };
+    let mut depth = 0usize;
+    let mut actions = vec![Vec::new()];
+    for token in rest {
+        match token.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => {
+                actions.push(Vec::new());
+                continue;
+            }
+            Token::SemiColon | Token::EOF if depth == 0 => continue,
+            _ => {}
+        }
+        if let Some(action) = actions.last_mut() {
+            action.push(*token);
+        }
+    }
+    actions.iter().all(|action| is_storage_action(action))
+}
+
+fn is_storage_action(action: &[&TokenWithSpan]) -> bool {
+    let word = |at: usize, want: &str| action.get(at).is_some_and(|token| is_word(token, want));
+    let paren = |at: usize| {
+        matches!(
+            action.get(at).map(|token| &token.token),
+            Some(Token::LParen)
+        )
+    };
+    let column_setting = |at: usize| {
+        (word(at, "SET")
+            && (paren(at + 1)
+                || ["STATISTICS", "STORAGE", "COMPRESSION"]
+                    .iter()
+                    .any(|want| word(at + 1, want))))
+            || (word(at, "RESET") && paren(at + 1))
+    };
+    if word(0, "ALTER") {
+        let column = if word(1, "COLUMN") { 2 } else { 1 };
+        return column_setting(column + 1);
+    }
+    (word(0, "SET")
+        && (paren(1)
+            || word(1, "TABLESPACE")
+            || (word(1, "ACCESS") && word(2, "METHOD"))
+            || (word(1, "WITHOUT") && (word(2, "CLUSTER") || word(2, "OIDS")))))
+        || (word(0, "RESET") && paren(1))
+        || (word(0, "CLUSTER") && word(1, "ON"))
+        || (word(0, "REPLICA") && word(1, "IDENTITY"))
 }
 
 fn skipped(statement: &str, quiet: bool) -> Recovery {

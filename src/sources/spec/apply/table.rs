@@ -400,6 +400,7 @@ impl Loader {
             | AlterTableOperation::EnableAlwaysTrigger { .. }
             | AlterTableOperation::EnableReplicaTrigger { .. }
             | AlterTableOperation::ReplicaIdentity { .. }
+            | AlterTableOperation::SetOptionsParens { .. }
             | AlterTableOperation::ValidateConstraint { .. } => {}
             AlterTableOperation::AttachPartitionOf { .. } => self.problem(
                 SpecProblemKind::Skipped {
