@@ -12,7 +12,20 @@ use support::{pgparity_in, ScratchDir};
 /// `check --specs SPEC --db DATABASE` of `spec` applied to a fresh database, after
 /// `change`: the drift findings at error or warning, as (rule, object).
 fn loud_drift(hint: &str, spec: &str, change: &str) -> Vec<(String, String)> {
+    loud_drift_after_setup(hint, "", spec, change)
+}
+
+/// [`loud_drift`] on a database where `setup` (objects outside the specs) ran first.
+fn loud_drift_after_setup(
+    hint: &str,
+    setup: &str,
+    spec: &str,
+    change: &str,
+) -> Vec<(String, String)> {
     let database = TestDatabase::new(hint);
+    if !setup.is_empty() {
+        database.execute(setup);
+    }
     database.execute(spec);
     if !change.is_empty() {
         database.execute(change);
@@ -156,6 +169,42 @@ fn storage_and_statistics_settings_do_not_blind_their_table() {
         [(
             "nullability-drift".to_string(),
             "public.events.body".to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_foreign_key_without_columns_to_a_table_outside_the_specs_is_not_drift() {
+    let setup = "CREATE SCHEMA ext; CREATE TABLE ext.users (id uuid PRIMARY KEY);";
+    let spec =
+        "CREATE TABLE public.docs (id integer PRIMARY KEY, owner uuid REFERENCES ext.users);\n";
+    // The spec family still says the specs do not define ext.users (unknown-reference) and
+    // that the key has no index (unindexed-foreign-key): true of the specs, not drift.
+    let drift_only = |found: Vec<(String, String)>| -> Vec<(String, String)> {
+        found
+            .into_iter()
+            .filter(|(rule, _)| {
+                pgparity::checks::rule(rule)
+                    .is_some_and(|rule| rule.family == pgparity::checks::Family::Drift)
+            })
+            .collect()
+    };
+    assert_eq!(
+        drift_only(loud_drift_after_setup("fk_outside", setup, spec, "")),
+        []
+    );
+    assert_eq!(
+        drift_only(loud_drift_after_setup(
+            "fk_outside_changed",
+            setup,
+            spec,
+            "ALTER TABLE public.docs DROP CONSTRAINT docs_owner_fkey; \
+             ALTER TABLE public.docs ADD CONSTRAINT docs_owner_fkey FOREIGN KEY (owner) \
+             REFERENCES ext.users ON DELETE CASCADE"
+        )),
+        [(
+            "constraint-drift".to_string(),
+            "public.docs.docs_owner_fkey".to_string()
         )]
     );
 }

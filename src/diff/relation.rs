@@ -216,11 +216,19 @@ impl Context<'_> {
                     left_target.to_string(),
                     right_target.to_string(),
                 ),
-                compare::values(
-                    "referenced columns",
-                    columns(&referenced_key(self.expected, left_target, left_referenced)),
-                    columns(&referenced_key(self.actual, right_target, right_referenced)),
-                ),
+                {
+                    let actual = referenced_key(self.actual, right_target, right_referenced);
+                    let expected = referenced_key(self.expected, left_target, left_referenced);
+                    // Written without a column list to a table the specs do not define,
+                    // a foreign key refers to a primary key the specs cannot name:
+                    // there is no expected column list to compare.
+                    let expected = if expected.is_empty() {
+                        actual.clone()
+                    } else {
+                        expected
+                    };
+                    compare::values("referenced columns", columns(&expected), columns(&actual))
+                },
                 compare::values("on delete", action(*left_delete), action(*right_delete)),
                 compare::values("on update", action(*left_update), action(*right_update)),
             ],
