@@ -238,7 +238,7 @@ fn apply_and_read(
     let mut extension_admin: Option<Client> = None;
     let mut rejected = Vec::new();
     for statement in statements {
-        let refusal = match &statement.dev_use {
+        let refusal = match &statement.dev_use() {
             DevUse::Withhold => None,
             DevUse::Refuse { reason } => Some((reason.clone(), RefusedBy::Pgparity)),
             DevUse::Apply => match role.execute(statement.text.as_str(), &[]) {

@@ -35,10 +35,46 @@ pub enum DevUse {
     },
 }
 
-/// Decides what `--dev-db` does with `statement`, whose text from its first token up to
-/// the next statement is `text`.
-pub(crate) fn classify(statement: &RawStatement, text: &str) -> DevUse {
-    if matches!(statement.parsed, Parsed::Error { .. }) {
+/// What the loader learned of a statement that [`classify`] needs later: kept with the
+/// statement's text so that the text is read again only when `--dev-db` applies it
+/// (classifying every statement cost a quarter of the spec loader's time on runs that
+/// never use it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseOutcome {
+    /// sqlparser rejected it.
+    Unparsed,
+    /// `CREATE EXTENSION name [SCHEMA schema]`, names folded.
+    CreateExtension {
+        /// The extension.
+        name: String,
+        /// `SCHEMA …`.
+        schema: Option<String>,
+    },
+    /// Anything else that parsed, or was deliberately skipped.
+    Read,
+}
+
+impl ParseOutcome {
+    /// The outcome of `statement`.
+    pub(crate) fn of(statement: &RawStatement) -> ParseOutcome {
+        match &statement.parsed {
+            Parsed::Error { .. } => ParseOutcome::Unparsed,
+            Parsed::Statement(parsed, _) => match parsed.as_ref() {
+                Statement::CreateExtension(create) => ParseOutcome::CreateExtension {
+                    name: folded(&create.name),
+                    schema: create.schema.as_ref().map(folded),
+                },
+                _ => ParseOutcome::Read,
+            },
+            _ => ParseOutcome::Read,
+        }
+    }
+}
+
+/// Decides what `--dev-db` does with a statement that parsed as `outcome`, whose text
+/// from its first token up to the next statement is `text`.
+pub(crate) fn classify(outcome: &ParseOutcome, text: &str) -> DevUse {
+    if *outcome == ParseOutcome::Unparsed {
         return refuse(
             "it does not parse (see spec-parse-error), and pgparity never sends a statement it \
              could not read",
@@ -61,9 +97,13 @@ pub(crate) fn classify(statement: &RawStatement, text: &str) -> DevUse {
         "SELECT" => pg_dump_select(&tokens),
         // Before the scan for denied names: `CREATE EXTENSION dblink` is the admin's
         // decision, from the allow-list.
-        "CREATE" if words.is(words.skip(1, KIND_MODIFIERS), "EXTENSION") => {
-            extension(&statement.parsed)
-        }
+        "CREATE" if words.is(words.skip(1, KIND_MODIFIERS), "EXTENSION") => match outcome {
+            ParseOutcome::CreateExtension { name, schema } => DevUse::CreateExtension {
+                name: name.clone(),
+                schema: schema.clone(),
+            },
+            _ => refuse("a CREATE EXTENSION pgparity could not read"),
+        },
         verb => match denied_name(&tokens, scans_bodies(&words)) {
             Some(reason) => refuse(&reason),
             None => by_verb(verb, &words),
@@ -288,19 +328,6 @@ fn privileges(verb: &str, words: &Words<'_>) -> DevUse {
             "{verb} … ON {kind}: privileges on it reach outside the scratch database"
         )),
         _ => DevUse::Apply,
-    }
-}
-
-fn extension(parsed: &Parsed) -> DevUse {
-    match parsed {
-        Parsed::Statement(statement, _) => match statement.as_ref() {
-            Statement::CreateExtension(create) => DevUse::CreateExtension {
-                name: folded(&create.name),
-                schema: create.schema.as_ref().map(folded),
-            },
-            _ => refuse("a CREATE EXTENSION pgparity could not read"),
-        },
-        _ => refuse("a CREATE EXTENSION pgparity could not read"),
     }
 }
 
@@ -606,7 +633,7 @@ mod tests {
         for_each_statement(sql, |statement| {
             first.get_or_insert(statement);
         });
-        classify(&first.expect("one statement"), sql)
+        classify(&ParseOutcome::of(&first.expect("one statement")), sql)
     }
 
     fn refused(sql: &str) -> String {

@@ -11,7 +11,7 @@ mod lineage;
 mod model;
 mod statements;
 
-pub use dev_safety::DevUse;
+pub use dev_safety::{DevUse, ParseOutcome};
 pub use model::*;
 
 use crate::input::{read_text, InputError, InputLimits};
@@ -221,7 +221,7 @@ impl SpecBuilder {
             self.sources.push(StatementSource {
                 location: location.clone(),
                 text: source.to_string(),
-                dev_use: dev_safety::classify(&statement, source),
+                outcome: ParseOutcome::of(&statement),
             });
             self.apply(statement, location);
         });

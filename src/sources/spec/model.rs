@@ -1,6 +1,6 @@
 //! What the spec loader produces besides the catalog.
 
-use super::DevUse;
+use super::{DevUse, ParseOutcome};
 use crate::model::{Catalog, Location, QualifiedName};
 
 /// The result of loading a set of `.sql` spec files.
@@ -26,8 +26,16 @@ pub struct StatementSource {
     pub location: Location,
     /// The text from the first token up to the next statement (its `;` included).
     pub text: String,
-    /// Whether `--dev-db` may send it to the scratch database, and how.
-    pub dev_use: DevUse,
+    /// What the loader read of it, for [`StatementSource::dev_use`].
+    pub outcome: ParseOutcome,
+}
+
+impl StatementSource {
+    /// Whether `--dev-db` may send it to the scratch database, and how (read from its
+    /// text when asked: only `--dev-db` asks).
+    pub fn dev_use(&self) -> DevUse {
+        super::dev_safety::classify(&self.outcome, &self.text)
+    }
 }
 
 impl SpecSet {
