@@ -11,6 +11,7 @@ use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
 use crate::report::{self, Format, Report, ReportContext};
+use crate::rules;
 use crate::sources::live::SessionOptions;
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::load_specs;
@@ -416,13 +417,13 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
 
 /// `pgparity rules`: one line per rule.
 pub fn rules_listing() -> String {
-    let width = checks::RULES
+    let width = rules::all()
         .iter()
         .map(|rule| rule.id.len())
         .max()
         .unwrap_or(0);
     let mut out = String::new();
-    for rule in checks::RULES {
+    for rule in rules::all() {
         out.push_str(&format!(
             "{:width$}  {:10}  {:7}  {}\n",
             rule.id,
@@ -436,7 +437,7 @@ pub fn rules_listing() -> String {
 
 /// `pgparity explain RULE`.
 pub fn explain(rule_id: &str) -> Result<String> {
-    let rule = checks::rule(rule_id)
+    let rule = rules::by_id(rule_id)
         .with_context(|| format!("unknown rule {rule_id:?}; `pgparity rules` lists the rules"))?;
     Ok(format!(
         "{} ({} family, default severity {})\n\n{}\n\n{}\n",
@@ -444,7 +445,7 @@ pub fn explain(rule_id: &str) -> Result<String> {
         rule.family.as_str(),
         rule.default_severity,
         rule.summary,
-        rule.documentation
+        rule.docs
     ))
 }
 

@@ -60,8 +60,8 @@ impl Baseline {
             .into_iter()
             .map(|(fingerprint, finding)| BaselineEntry {
                 fingerprint,
-                rule: finding.rule.clone(),
-                object: finding.object.clone(),
+                rule: finding.rule.id.to_string(),
+                object: finding.object.to_string(),
                 message: finding.message.clone(),
             })
             .collect();
@@ -159,9 +159,9 @@ mod tests {
 
     fn finding(rule: &str, object: &str, line: u32) -> Finding {
         Finding {
-            rule: rule.into(),
+            rule: crate::rules::by_id(rule).expect("a known rule"),
             severity: Severity::Error,
-            object: object.into(),
+            object: crate::finding::ObjectPath::other(object),
             message: format!("{rule} on {object}"),
             expected: Some("integer".into()),
             actual: Some("text".into()),
@@ -178,27 +178,36 @@ mod tests {
     #[test]
     fn entries_are_sorted_and_deduplicated() {
         let baseline = Baseline::of(&[
-            finding("b-rule", "public.t", 3),
-            finding("a-rule", "public.z", 9),
-            finding("a-rule", "public.z", 12),
+            finding("redundant-index", "public.t", 3),
+            finding("missing-index", "public.z", 9),
+            finding("missing-index", "public.z", 12),
         ]);
         let rules: Vec<(&str, &str)> = baseline
             .entries
             .iter()
             .map(|entry| (entry.rule.as_str(), entry.object.as_str()))
             .collect();
-        assert_eq!(rules, [("a-rule", "public.z"), ("b-rule", "public.t")]);
+        assert_eq!(
+            rules,
+            [
+                ("missing-index", "public.z"),
+                ("redundant-index", "public.t")
+            ]
+        );
     }
 
     #[test]
     fn filter_hides_known_findings_and_counts_stale_entries() {
-        let baseline = Baseline::of(&[finding("a", "public.t", 1), finding("b", "public.t", 2)]);
+        let baseline = Baseline::of(&[
+            finding("missing-index", "public.t", 1),
+            finding("redundant-index", "public.t", 2),
+        ]);
         let (reported, outcome) = baseline.filter(vec![
-            finding("a", "public.t", 40),
-            finding("c", "public.t", 2),
+            finding("missing-index", "public.t", 40),
+            finding("unused-index", "public.t", 2),
         ]);
         assert_eq!(reported.len(), 1);
-        assert_eq!(reported[0].rule, "c");
+        assert_eq!(reported[0].rule.id, "unused-index");
         assert_eq!(
             outcome,
             BaselineOutcome {
@@ -210,7 +219,7 @@ mod tests {
 
     #[test]
     fn round_trips_through_json() {
-        let baseline = Baseline::of(&[finding("a", "public.t", 1)]);
+        let baseline = Baseline::of(&[finding("missing-index", "public.t", 1)]);
         assert_eq!(Baseline::parse(&baseline.to_json()).unwrap(), baseline);
     }
 

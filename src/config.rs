@@ -4,10 +4,9 @@
 //! value (`--contracts` adds to the mapping's contracts). Paths in the file are relative
 //! to the file's folder.
 
-use crate::checks;
-use crate::finding::Severity;
 use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Location};
+use crate::rules::{self, Rule, Severity};
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
@@ -224,7 +223,7 @@ impl Config {
 
         let mut rule_levels = BTreeMap::new();
         for (rule, level) in file.rules {
-            if checks::rule(&rule).is_none() {
+            if rules::by_id(&rule).is_none() {
                 return Err(ConfigError::BadValue {
                     location: locate(level.span()),
                     message: format!(
@@ -250,7 +249,7 @@ impl Config {
         for entry in file.suppress {
             let location = locate(entry.span());
             let entry = entry.into_inner();
-            if checks::rule(&entry.rule).is_none() {
+            if rules::by_id(&entry.rule).is_none() {
                 return Err(ConfigError::BadValue {
                     location,
                     message: format!(
@@ -359,7 +358,7 @@ impl Config {
     }
 
     /// The level a rule runs at: configured, else its default.
-    pub fn level(&self, rule: &checks::Rule) -> RuleLevel {
+    pub fn level(&self, rule: &Rule) -> RuleLevel {
         self.rule_levels
             .get(rule.id)
             .copied()

@@ -1,58 +1,159 @@
 //! Findings: what a check reports. Plain data, sorted deterministically, with a
 //! fingerprint that survives line moves (for baselines and SARIF).
 
-use crate::model::Location;
+use crate::model::{Location, QualifiedName};
+use crate::rules::{ObjectKind, Rule};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// How serious a finding is. Ordered so that `Error > Warning > Info`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing; never fails a run unless `--fail-on info`.
-    Info,
-    /// Probably wrong.
-    Warning,
-    /// Wrong: the specs, contracts, mapping or database disagree.
-    Error,
+pub use crate::rules::Severity;
+
+/// What a finding is about: its kind and a path that names it. Rendered as text
+/// (`public.revenue_ledger.revenue_cents`, `LedgerDto.amount`, …) in every output and
+/// for suppressions and baselines; renderers read the parts instead of parsing the text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectPath {
+    kind: Option<ObjectKind>,
+    target: Target,
+    text: String,
 }
 
-impl Severity {
-    /// `error`, `warning` or `info`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
+/// The parts of an [`ObjectPath`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// An object of the database: a relation, or a member of one (column, index,
+    /// constraint, policy, trigger), or a schema-level object (an index).
+    Database {
+        /// The schema.
+        schema: String,
+        /// The relation, or the schema-level object's own name.
+        relation: String,
+        /// The member of the relation, if the object is one.
+        member: Option<String>,
+    },
+    /// A DTO of the contracts, or one of its fields.
+    Contract {
+        /// The DTO's name.
+        dto: String,
+        /// The field, if the object is one.
+        field: Option<String>,
+    },
+    /// Anything else, named by its text (an endpoint, a file, a suppression entry).
+    Other,
+}
+
+impl ObjectPath {
+    /// A relation, or a schema-level object such as an index: `schema.name`.
+    pub fn relation(name: &QualifiedName) -> ObjectPath {
+        ObjectPath {
+            kind: None,
+            text: name.to_string(),
+            target: Target::Database {
+                schema: name.schema.clone(),
+                relation: name.name.clone(),
+                member: None,
+            },
         }
     }
 
-    /// Parses `error`, `warning` or `info`.
-    pub fn parse(text: &str) -> Option<Severity> {
-        match text {
-            "error" => Some(Severity::Error),
-            "warning" => Some(Severity::Warning),
-            "info" => Some(Severity::Info),
-            _ => None,
+    /// A member of a relation (column, constraint, policy, trigger):
+    /// `schema.relation.member`.
+    pub fn member(relation: &QualifiedName, member: &str) -> ObjectPath {
+        ObjectPath {
+            kind: None,
+            text: relation.child(member),
+            target: Target::Database {
+                schema: relation.schema.clone(),
+                relation: relation.name.clone(),
+                member: Some(member.to_string()),
+            },
         }
+    }
+
+    /// A DTO: `Dto`.
+    pub fn dto(dto: &str) -> ObjectPath {
+        ObjectPath {
+            kind: None,
+            text: dto.to_string(),
+            target: Target::Contract {
+                dto: dto.to_string(),
+                field: None,
+            },
+        }
+    }
+
+    /// A field of a DTO: `Dto.field`.
+    pub fn field(dto: &str, field: &str) -> ObjectPath {
+        ObjectPath {
+            kind: None,
+            text: format!("{dto}.{field}"),
+            target: Target::Contract {
+                dto: dto.to_string(),
+                field: Some(field.to_string()),
+            },
+        }
+    }
+
+    /// Something named by its text only (an endpoint, a spec file, a suppression).
+    pub fn other(text: impl Into<String>) -> ObjectPath {
+        ObjectPath {
+            kind: None,
+            text: text.into(),
+            target: Target::Other,
+        }
+    }
+
+    /// The same path with its kind stated (otherwise the rule's object kind applies).
+    pub fn of_kind(mut self, kind: ObjectKind) -> ObjectPath {
+        self.kind = Some(kind);
+        self
+    }
+
+    /// The path as text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The parts of the path.
+    pub fn target(&self) -> &Target {
+        &self.target
     }
 }
 
-impl fmt::Display for Severity {
+impl fmt::Display for ObjectPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.text)
+    }
+}
+
+impl PartialEq<str> for ObjectPath {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl PartialEq<&str> for ObjectPath {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+impl Serialize for ObjectPath {
+    /// Written as its text: the JSON report's `object` field.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
     }
 }
 
 /// One reported problem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Stable kebab-case rule id, e.g. `dto-type-mismatch`.
-    pub rule: String,
+    /// The rule that found it (written as its id, e.g. `dto-type-mismatch`).
+    pub rule: &'static Rule,
     /// Severity after configuration overrides.
     pub severity: Severity,
-    /// Schema-qualified object path, e.g. `public.revenue_ledger.revenue_cents`.
-    pub object: String,
+    /// What it is about, e.g. `public.revenue_ledger.revenue_cents`.
+    pub object: ObjectPath,
     /// One sentence saying what is wrong.
     pub message: String,
     /// What the reference side says (spec, contract, plan).
@@ -75,15 +176,11 @@ pub struct Finding {
 impl Finding {
     /// A finding of `rule` at its default severity (the registry's); callers fill the
     /// optional parts with the builder methods.
-    pub fn new(
-        rule: &crate::checks::Rule,
-        object: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(rule: &'static Rule, object: ObjectPath, message: impl Into<String>) -> Self {
         Finding {
-            rule: rule.id.to_string(),
+            rule,
             severity: rule.default_severity,
-            object: object.into(),
+            object,
             message: message.into(),
             expected: None,
             actual: None,
@@ -140,12 +237,17 @@ impl Finding {
         self
     }
 
+    /// The kind of object the finding is about: the path's own, else the rule's.
+    pub fn object_kind(&self) -> ObjectKind {
+        self.object.kind.unwrap_or(self.rule.object_kind)
+    }
+
     /// A fingerprint of the finding's stable facts (rule, object, expected, actual),
     /// not its location or wording, so moving lines does not change it.
     pub fn fingerprint(&self) -> String {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for part in [
-            self.rule.as_str(),
+            self.rule.id,
             self.object.as_str(),
             self.expected.as_deref().unwrap_or(""),
             self.actual.as_deref().unwrap_or(""),
@@ -159,14 +261,23 @@ impl Finding {
     }
 }
 
+/// A finding hidden by a suppression, with the suppression's reason.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    /// The finding as it would have been reported.
+    pub finding: Finding,
+    /// The suppression's reason.
+    pub reason: String,
+}
+
 /// Sorts findings by severity (most severe first), rule, object, then location and
 /// message, so every output is deterministic.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
-            .then_with(|| a.rule.cmp(&b.rule))
-            .then_with(|| a.object.cmp(&b.object))
+            .then_with(|| a.rule.id.cmp(b.rule.id))
+            .then_with(|| a.object.as_str().cmp(b.object.as_str()))
             .then_with(|| a.location.cmp(&b.location))
             .then_with(|| a.message.cmp(&b.message))
     });

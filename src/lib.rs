@@ -18,6 +18,7 @@ pub mod mapping;
 pub mod model;
 pub mod redact;
 pub mod report;
+pub mod rules;
 pub mod sources;
 pub mod sql;
 pub mod yaml;

@@ -1,9 +1,9 @@
 //! The live side of a run: a database (`--db`), a snapshot (`--snapshot`) or a scratch
 //! database the specs are applied to (`--dev-db`), turned into catalogs the checks read.
 
-use crate::checks::rows::RowSamples;
 use crate::cli::TimeoutArgs;
 use crate::mapping::Mapping;
+use crate::model::RowSamples;
 use crate::model::{Catalog, Location, QualifiedName};
 use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::{

@@ -3,12 +3,13 @@
 //! PostgreSQL 15 printed for the example (`tests/data/example-notes.md`, read at test
 //! time), and the drift family must find nothing.
 
-use pgparity::checks::{self, Family, Inputs};
+use pgparity::checks::{self, Inputs};
 use pgparity::input::InputLimits;
 use pgparity::model::{
     Catalog, ConstraintKind, ForeignKeyAction, Grant, IndexKey, IndexTarget, QualifiedName,
     Relation, SqlType,
 };
+use pgparity::rules::Family;
 use pgparity::sources::spec::{load_specs, SpecSet};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -360,9 +361,7 @@ fn drift_findings(specs: &SpecSet, live: &Catalog) -> Vec<pgparity::finding::Fin
     outcome
         .findings
         .into_iter()
-        .filter(|finding| {
-            checks::rule(&finding.rule).is_some_and(|rule| rule.family == Family::Drift)
-        })
+        .filter(|finding| finding.rule.family == Family::Drift)
         .collect()
 }
 

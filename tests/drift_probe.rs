@@ -196,7 +196,13 @@ fn printed(specs: &SpecSet) -> Catalog {
 fn rules_and_objects(specs: &SpecSet, live: &Catalog) -> Vec<(String, String, String)> {
     let mut found: Vec<(String, String, String)> = drift_findings(specs, live, "public")
         .into_iter()
-        .map(|finding| (finding.rule, finding.object, finding.severity.to_string()))
+        .map(|finding| {
+            (
+                finding.rule.id.to_string(),
+                finding.object.to_string(),
+                finding.severity.to_string(),
+            )
+        })
         .collect();
     found.sort();
     found

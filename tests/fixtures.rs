@@ -1,6 +1,10 @@
 //! Every rule fires on its fixture (a broken variant of the bundled example) with the
 //! right rule, object and location — and nothing else changes — while the bundled
 //! example itself stays clean.
+//!
+//! Every folder under `fixtures/` is run and compared with its snapshot
+//! (`tests/snapshots/fixtures__fixture_<name>.snap`): adding a fixture is adding its
+//! folder and accepting its snapshot. The hand-written tests below pin the first ones.
 
 mod support;
 
@@ -434,6 +438,49 @@ fn a_suppression_with_a_reason_hides_its_finding_and_is_counted() {
     assert_eq!(report["suppressed"], 1);
 }
 
+/// What a fixture adds to the example's findings, as its snapshot shows it.
+fn fixture_report(fixture: &str) -> String {
+    let config = format!("fixtures/{fixture}/pgparity.toml");
+    let (code, report) = check_json(&["--config", &config]);
+    let baseline = example_findings();
+    let mut text = format!("exit code {code}\n");
+    let mut added: Vec<(Brief, String)> = report["findings"]
+        .as_array()
+        .expect("findings is an array")
+        .iter()
+        .zip(briefs(&report))
+        .filter(|(_, brief)| !baseline.contains(brief))
+        .map(|(finding, brief)| {
+            (
+                brief,
+                finding["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    added.sort();
+    for ((severity, rule, object, path, line), message) in added {
+        text.push_str(&format!(
+            "{severity} {rule} {object} at {path}:{line}\n  {message}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn every_fixture_matches_its_snapshot() {
+    let mut fixtures: Vec<String> = std::fs::read_dir(format!("{}/fixtures", support::ROOT))
+        .expect("fixtures/ exists")
+        .map(|entry| entry.expect("readable entry"))
+        .filter(|entry| entry.path().join("pgparity.toml").is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    fixtures.sort();
+    assert!(!fixtures.is_empty());
+    for fixture in fixtures {
+        insta::assert_snapshot!(format!("fixture_{fixture}"), fixture_report(&fixture));
+    }
+}
+
 #[test]
 fn every_rule_has_a_fixture_that_makes_it_fire() {
     let fixtures: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))
@@ -448,13 +495,9 @@ fn every_rule_has_a_fixture_that_makes_it_fire() {
         .collect();
     // Drift rules and the other live-only rules fire in tests against a real PostgreSQL
     // (tests/live_*.rs) and in the unit tests of their families.
-    let needs_database = |rule: &pgparity::checks::Rule| {
-        rule.family == pgparity::checks::Family::Drift
-            || pgparity::checks::NEEDS_DATABASE.contains(&rule.id)
-    };
-    for rule in pgparity::checks::RULES
+    for rule in pgparity::rules::all()
         .iter()
-        .filter(|rule| !needs_database(rule))
+        .filter(|rule| !rule.needs_live)
     {
         assert!(
             fixtures.iter().any(|fixture| fixture == rule.id),

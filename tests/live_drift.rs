@@ -4,7 +4,7 @@
 
 mod support;
 
-use pgparity::checks::{self, Family};
+use pgparity::rules::{self, Family};
 use serde_json::Value;
 use support::check_json;
 use support::pg::TestDatabase;
@@ -20,7 +20,7 @@ fn drift_of(report: &Value) -> Vec<Drift> {
         .iter()
         .filter(|finding| {
             let rule = finding["rule"].as_str().unwrap_or_default();
-            checks::rule(rule).is_some_and(|rule| rule.family == Family::Drift)
+            rules::by_id(rule).is_some_and(|rule| rule.family == Family::Drift)
         })
         .map(|finding| {
             let text = |key: &str| finding[key].as_str().map(str::to_string);

@@ -5,7 +5,7 @@
 
 mod support;
 
-use pgparity::checks::{Family, RULES};
+use pgparity::rules::{self, Family};
 use std::collections::BTreeSet;
 use std::time::Instant;
 use support::large_schema::{
@@ -19,7 +19,7 @@ const TABLES: usize = 1_000;
 
 /// The drift rules' ids.
 fn drift_rules() -> BTreeSet<&'static str> {
-    RULES
+    rules::all()
         .iter()
         .filter(|rule| rule.family == Family::Drift)
         .map(|rule| rule.id)

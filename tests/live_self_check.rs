@@ -184,8 +184,8 @@ fn a_foreign_key_without_columns_to_a_table_outside_the_specs_is_not_drift() {
         found
             .into_iter()
             .filter(|(rule, _)| {
-                pgparity::checks::rule(rule)
-                    .is_some_and(|rule| rule.family == pgparity::checks::Family::Drift)
+                pgparity::rules::by_id(rule)
+                    .is_some_and(|rule| rule.family == pgparity::rules::Family::Drift)
             })
             .collect()
     };

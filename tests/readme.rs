@@ -1,7 +1,7 @@
 //! The README's rule table is generated from the rule registry; this test fails when it is
 //! stale. `PGPARITY_UPDATE_README=1 cargo test --test readme` rewrites it.
 
-use pgparity::checks::RULES;
+use pgparity::rules;
 
 const START: &str = "<!-- rules:start -->\n";
 const END: &str = "<!-- rules:end -->";
@@ -9,7 +9,7 @@ const END: &str = "<!-- rules:end -->";
 fn rule_table() -> String {
     let mut table =
         String::from("| rule | family | default | what it checks |\n|---|---|---|---|\n");
-    for rule in RULES {
+    for rule in rules::all() {
         table.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
             rule.id,
@@ -46,10 +46,10 @@ fn readme_rule_table_matches_the_registry() {
 
 #[test]
 fn every_rule_is_documented_with_the_three_sections() {
-    for rule in RULES {
+    for rule in rules::all() {
         for section in ["## What it does", "## Why it matters", "## Example"] {
             assert!(
-                rule.documentation.contains(section),
+                rule.docs.contains(section),
                 "rule {} lacks the section {section:?}",
                 rule.id
             );

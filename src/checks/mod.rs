@@ -1,128 +1,38 @@
-//! Checks: plain functions that look at the loaded inputs and push findings. Each
-//! family lives in its own file with its rules' documentation beside the code.
+//! Checks: plain functions that look at the loaded model and push findings. Each family
+//! is a folder; each rule (or small group of rules sharing one finder) is a file in it,
+//! with its metadata, documentation, finder and tests. `build.rs` declares the files and
+//! [`finder!`] and [`register_rule!`](crate::register_rule) register them: adding a rule
+//! is adding its file.
 
-use crate::finding::Severity;
-
-/// The families rules are grouped in (SARIF, JUnit and the rule list use them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Family {
-    /// The specs themselves.
-    Spec,
-    /// Specs or snapshot against the live database.
-    Drift,
-    /// Contracts against the mapping and the serving relations.
-    Contract,
-    /// The index plan against the indexes that exist.
-    IndexPlan,
-    /// Multi-tenancy: tenant column, RLS, policies.
-    Tenancy,
-    /// pgparity's own configuration: suppressions.
-    Meta,
+/// Registers a rule file's finder with its family:
+/// `crate::checks::finder!(super::DRIFT_FINDERS, find);` in a file directly under the
+/// family's folder, whose `mod.rs` defines the slice and its `Finder` type.
+macro_rules! finder {
+    ($slice:path, $function:path) => {
+        const _: () = {
+            #[::linkme::distributed_slice($slice)]
+            #[linkme(crate = ::linkme)]
+            static FINDER: super::Finder = $function;
+        };
+    };
 }
+pub(crate) use finder;
 
-impl Family {
-    /// Lower-case name: `spec`, `drift`, `contract`, `index-plan`, `tenancy`, `meta`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::Spec => "spec",
-            Family::Drift => "drift",
-            Family::Contract => "contract",
-            Family::IndexPlan => "index-plan",
-            Family::Tenancy => "tenancy",
-            Family::Meta => "meta",
-        }
-    }
-}
-
-/// A rule's metadata. The documentation is what `pgparity explain` prints.
-#[derive(Debug)]
-pub struct Rule {
-    /// Stable kebab-case id.
-    pub id: &'static str,
-    /// Its family.
-    pub family: Family,
-    /// Severity unless configured otherwise.
-    pub default_severity: Severity,
-    /// One line: what it checks.
-    pub summary: &'static str,
-    /// What it checks, why it matters, an example of a violation and its fix (Markdown).
-    pub documentation: &'static str,
-}
-
-mod contract;
+pub(crate) mod contract;
 pub mod drift;
-mod index_plan;
+pub(crate) mod index_plan;
 pub mod meta;
-pub mod rows;
-mod spec;
-mod tenancy;
+pub(crate) mod spec;
+pub(crate) mod tenancy;
+
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::contracts::ContractSet;
 use crate::finding::Finding;
 use crate::mapping::Mapping;
-use crate::model::Catalog;
+use crate::model::{Catalog, RowSamples};
 use crate::sources::spec::SpecSet;
-use rows::RowSamples;
-
-/// Every rule pgparity knows, in the order `pgparity rules` lists them.
-pub const RULES: &[&Rule] = &[
-    &spec::SPEC_PARSE_ERROR,
-    &spec::UNSUPPORTED_STATEMENT,
-    &spec::SPEC_REJECTED,
-    &spec::DUPLICATE_DEFINITION,
-    &spec::UNKNOWN_REFERENCE,
-    &drift::MISSING_RELATION,
-    &drift::UNEXPECTED_RELATION,
-    &drift::MISSING_COLUMN,
-    &drift::UNEXPECTED_COLUMN,
-    &drift::COLUMN_TYPE_DRIFT,
-    &drift::NULLABILITY_DRIFT,
-    &drift::DEFAULT_DRIFT,
-    &drift::MISSING_INDEX,
-    &drift::UNEXPECTED_INDEX,
-    &drift::INDEX_DEFINITION_DRIFT,
-    &drift::MISSING_CONSTRAINT,
-    &drift::UNEXPECTED_CONSTRAINT,
-    &drift::CONSTRAINT_DRIFT,
-    &drift::RLS_DRIFT,
-    &drift::MISSING_POLICY,
-    &drift::UNEXPECTED_POLICY,
-    &drift::POLICY_DRIFT,
-    &drift::GRANT_DRIFT,
-    &drift::MISSING_TRIGGER,
-    &drift::UNEXPECTED_TRIGGER,
-    &drift::VIEW_DEFINITION_DRIFT,
-    &drift::COMMENT_DRIFT,
-    &contract::UNMAPPED_DTO_FIELD,
-    &contract::UNKNOWN_MAPPED_COLUMN,
-    &contract::DTO_TYPE_MISMATCH,
-    &contract::DTO_NULLABILITY_MISMATCH,
-    &contract::DTO_ENUM_MISMATCH,
-    &contract::DTO_LENGTH_MISMATCH,
-    &contract::UNKNOWN_CONTRACT_REF,
-    &contract::MAPPING_TYPE_DRIFT,
-    &rows::CONTRACT_ROW_VIOLATION,
-    &index_plan::SPECULATIVE_INDEX,
-    &index_plan::MISSING_PLANNED_INDEX,
-    &index_plan::PLAN_DEFINITION_DRIFT,
-    &index_plan::UNUSED_INDEX,
-    &index_plan::REDUNDANT_INDEX,
-    &index_plan::UNINDEXED_FOREIGN_KEY,
-    &tenancy::MISSING_TENANT_COLUMN,
-    &tenancy::RLS_DISABLED,
-    &tenancy::MISSING_TENANT_POLICY,
-    &meta::UNUSED_SUPPRESSION,
-    &meta::EXPIRED_SUPPRESSION,
-];
-
-/// Rules that only a live database (or a snapshot of one) can make fire, besides the
-/// drift family; their tests run against a real PostgreSQL.
-pub const NEEDS_DATABASE: &[&str] = &["contract-row-violation", "unused-index", "spec-rejected"];
-
-/// The rule with this id.
-pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|rule| rule.id == id)
-}
 
 /// What the checks look at. Every input is optional; families that lack what they
 /// need are skipped and say so.

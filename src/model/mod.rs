@@ -16,3 +16,6 @@ pub use name::{
     MAX_IDENTIFIER_BYTES,
 };
 pub use types::SqlType;
+
+/// Rows read from live relations (`SELECT row_to_json(t) FROM rel t LIMIT n`), by relation.
+pub type RowSamples = std::collections::BTreeMap<QualifiedName, Vec<serde_json::Value>>;

@@ -44,7 +44,7 @@ fn command(finding: &Finding) -> String {
             }
         }
         _ => {
-            message.push_str(&finding.object);
+            message.push_str(finding.object.as_str());
             message.push_str(": ");
         }
     }
@@ -112,9 +112,9 @@ mod tests {
 
     fn crafted(location: Option<Location>) -> Finding {
         Finding {
-            rule: "dto-type-mismatch".into(),
+            rule: crate::rules::by_id("dto-type-mismatch").expect("a known rule"),
             severity: Severity::Warning,
-            object: "public.t.c".into(),
+            object: crate::finding::ObjectPath::other("public.t.c"),
             message: "100% wrong:\r\nsee, here".into(),
             expected: Some("a,b".into()),
             actual: None,

@@ -6,7 +6,6 @@
 //! in `system-out`, and suppressed ones are skipped with the suppression's reason.
 
 use super::Report;
-use crate::checks;
 use crate::finding::{Finding, Severity};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
@@ -29,7 +28,7 @@ pub(super) fn render(report: &Report, failure_threshold: Option<Severity>) -> St
         families
             .entry(family_name(finding))
             .or_default()
-            .entry((finding.rule.as_str(), finding.object.as_str()))
+            .entry((finding.rule.id, finding.object.as_str()))
             .or_default()
             .reported
             .push(finding);
@@ -39,7 +38,7 @@ pub(super) fn render(report: &Report, failure_threshold: Option<Severity>) -> St
         families
             .entry(family_name(finding))
             .or_default()
-            .entry((finding.rule.as_str(), finding.object.as_str()))
+            .entry((finding.rule.id, finding.object.as_str()))
             .or_default()
             .suppressed
             .push((finding, suppressed.reason.as_str()));
@@ -83,7 +82,7 @@ pub(super) fn render(report: &Report, failure_threshold: Option<Severity>) -> St
 }
 
 fn family_name(finding: &Finding) -> &'static str {
-    checks::rule(&finding.rule).map_or(CLEAN_SUITE, |rule| rule.family.as_str())
+    finding.rule.family.as_str()
 }
 
 fn fails(finding: &Finding, failure_threshold: Option<Severity>) -> bool {
@@ -152,13 +151,13 @@ fn describe(finding: &Finding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::meta::Suppressed;
+    use crate::finding::Suppressed;
 
     fn finding(rule: &str, object: &str, severity: Severity) -> Finding {
         Finding {
-            rule: rule.into(),
+            rule: crate::rules::by_id(rule).expect("a known rule"),
             severity,
-            object: object.into(),
+            object: crate::finding::ObjectPath::other(object),
             message: format!("{rule} on {object} <&>"),
             expected: None,
             actual: None,

@@ -5,9 +5,9 @@
 //! of what was left out, because GitHub refuses PR comments past 65,536 characters.
 
 use super::Report;
-use crate::checks::{self, Family};
 use crate::finding::{Finding, Severity};
 use crate::redact::mask_password;
+use crate::rules::Family;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -118,7 +118,7 @@ fn capitalized(word: &str) -> String {
 }
 
 fn family_of(finding: &Finding) -> Option<Family> {
-    checks::rule(&finding.rule).map(|rule| rule.family)
+    Some(finding.rule.family)
 }
 
 /// One summary row: counts by severity plus suppressed.
@@ -222,7 +222,7 @@ fn write_finding(out: &mut String, finding: &Finding) {
         out,
         "\n- **{}** {}: {}",
         finding.severity,
-        code_span(&finding.rule),
+        code_span(finding.rule.id),
         inline_text(&finding.message)
     );
     if let Some(location) = &finding.location {

@@ -13,7 +13,7 @@ pub use markdown::{render_with_budget as render_markdown_with_budget, MARKDOWN_B
 pub use text::render_colored as render_colored_text;
 
 use crate::baseline::BaselineOutcome;
-use crate::checks::meta::Suppressed;
+use crate::finding::Suppressed;
 
 use crate::finding::{Finding, Severity, Summary};
 use std::collections::BTreeMap;

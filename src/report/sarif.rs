@@ -6,9 +6,9 @@
 //! an external suppression and its reason, so code scanning shows them as dismissed.
 
 use super::Report;
-use crate::checks::{self, Rule, RULES};
 use crate::finding::{Finding, Severity};
 use crate::model::Location;
+use crate::rules::Rule;
 use serde_json::Value;
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
@@ -23,13 +23,14 @@ const FINGERPRINT_KEY: &str = "pgparity/v1";
 
 pub(super) fn render(report: &Report) -> String {
     let anchor = report.config_path.as_deref();
+    let rules = rules_reported(report);
     let mut results: Vec<sarif::Result> = report
         .findings
         .iter()
-        .map(|finding| result(finding, anchor))
+        .map(|finding| result(finding, &rules, anchor))
         .collect();
     results.extend(report.suppressed.iter().map(|suppressed| {
-        let mut result = result(&suppressed.finding, anchor);
+        let mut result = result(&suppressed.finding, &rules, anchor);
         result.suppressions = Some(vec![sarif::Suppression::builder()
             .kind(Value::from("external"))
             .justification(suppressed.reason.clone())
@@ -37,7 +38,7 @@ pub(super) fn render(report: &Report) -> String {
         result
     }));
     let run = sarif::Run::builder()
-        .tool(tool())
+        .tool(tool(&rules))
         .results(results)
         .invocations(vec![invocation(&report.skipped)])
         .column_kind(Value::from("unicodeCodePoints"))
@@ -53,14 +54,34 @@ pub(super) fn render(report: &Report) -> String {
     text
 }
 
-fn tool() -> sarif::Tool {
+/// The rules the log's results name (suppressed ones included), in catalogue order: a
+/// result's `ruleIndex` points into this list, so adding a rule to pgparity does not
+/// renumber the rules of existing logs.
+fn rules_reported(report: &Report) -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = report
+        .findings
+        .iter()
+        .chain(
+            report
+                .suppressed
+                .iter()
+                .map(|suppressed| &suppressed.finding),
+        )
+        .map(|finding| finding.rule)
+        .collect();
+    rules.sort_by_key(|rule| (rule.family, rule.id));
+    rules.dedup_by_key(|rule| rule.id);
+    rules
+}
+
+fn tool(rules: &[&'static Rule]) -> sarif::Tool {
     let driver = sarif::ToolComponent::builder()
         .name("pgparity")
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .information_uri(env!("CARGO_PKG_REPOSITORY"))
         .rules(
-            RULES
+            rules
                 .iter()
                 .map(|rule| descriptor(rule))
                 .collect::<Vec<_>>(),
@@ -74,11 +95,11 @@ fn descriptor(rule: &Rule) -> sarif::ReportingDescriptor {
         .id(rule.id)
         .name(rule.id)
         .short_description(plain(rule.summary))
-        .full_description(plain(rule.documentation))
+        .full_description(plain(rule.docs))
         .help(
             sarif::MultiformatMessageString::builder()
-                .text(rule.documentation)
-                .markdown(rule.documentation)
+                .text(rule.docs)
+                .markdown(rule.docs)
                 .build(),
         )
         .default_configuration(
@@ -138,10 +159,10 @@ fn level(severity: Severity) -> &'static str {
 
 /// `anchor` is the file a finding without a location of its own is shown at (the
 /// configuration file), so that code scanning accepts the log.
-fn result(finding: &Finding, anchor: Option<&str>) -> sarif::Result {
+fn result(finding: &Finding, rules: &[&'static Rule], anchor: Option<&str>) -> sarif::Result {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), finding.fingerprint());
-    let rule_index = RULES.iter().position(|rule| rule.id == finding.rule);
+    let rule_index = rules.iter().position(|rule| rule.id == finding.rule.id);
     let (physical, note) = match finding.location.as_ref().and_then(physical_location) {
         Some(own) => (Some(own), None),
         None => match anchor.and_then(|path| physical_location(&Location::new(path, 1, 0))) {
@@ -160,13 +181,13 @@ fn result(finding: &Finding, anchor: Option<&str>) -> sarif::Result {
         message: note,
         physical_location: physical,
         logical_locations: Some(vec![sarif::LogicalLocation::builder()
-            .fully_qualified_name(finding.object.clone())
-            .kind(logical_kind(finding))
+            .fully_qualified_name(finding.object.to_string())
+            .kind(finding.object_kind().as_str())
             .build()]),
         ..sarif::Location::default()
     };
     let mut result = sarif::Result::builder()
-        .rule_id(finding.rule.clone())
+        .rule_id(finding.rule.id)
         .level(result_level(finding.severity))
         .message(
             sarif::Message::builder()
@@ -271,47 +292,6 @@ fn percent_encode(path: &str) -> String {
     out
 }
 
-/// What kind of object the finding's object path names, in SARIF's logical-location
-/// vocabulary where it has a word for it and PostgreSQL's where it does not.
-fn logical_kind(finding: &Finding) -> &'static str {
-    match finding.rule.as_str() {
-        "speculative-index"
-        | "missing-planned-index"
-        | "plan-definition-drift"
-        | "redundant-index"
-        | "unused-index"
-        | "missing-index"
-        | "unexpected-index"
-        | "index-definition-drift" => "index",
-        "missing-constraint"
-        | "unexpected-constraint"
-        | "constraint-drift"
-        | "unindexed-foreign-key" => "constraint",
-        "missing-policy" | "unexpected-policy" | "policy-drift" => "policy",
-        "missing-trigger" | "unexpected-trigger" => "trigger",
-        "missing-column" | "unexpected-column" | "column-type-drift" | "nullability-drift"
-        | "default-drift" | "mapping-type-drift" => "column",
-        "missing-relation"
-        | "unexpected-relation"
-        | "view-definition-drift"
-        | "rls-drift"
-        | "grant-drift" => "relation",
-        "missing-tenant-column" | "rls-disabled" | "missing-tenant-policy" => "table",
-        "spec-parse-error" | "unsupported-statement" => "declaration",
-        "unused-suppression" | "expired-suppression" => "suppression",
-        // A plan entry or read model naming what does not exist: the object is the
-        // entry's index or relation, whichever it is.
-        "unknown-contract-ref" => "object",
-        _ => match checks::rule(&finding.rule).map(|rule| rule.family) {
-            // Contract findings name the serving column when there is one
-            // (schema.relation.column), else the DTO field (Dto.field).
-            Some(checks::Family::Contract) if finding.object.split('.').count() >= 3 => "column",
-            Some(checks::Family::Contract) => "member",
-            _ => "object",
-        },
-    }
-}
-
 fn result_level(severity: Severity) -> sarif::ResultLevel {
     match severity {
         Severity::Error => sarif::ResultLevel::Error,
@@ -323,13 +303,13 @@ fn result_level(severity: Severity) -> sarif::ResultLevel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::meta::Suppressed;
+    use crate::finding::Suppressed;
 
     fn finding(rule: &str, object: &str, location: Option<Location>) -> Finding {
         Finding {
-            rule: rule.into(),
+            rule: crate::rules::by_id(rule).expect("a known rule"),
             severity: Severity::Warning,
-            object: object.into(),
+            object: crate::finding::ObjectPath::other(object),
             message: "something differs".into(),
             expected: Some("integer".into()),
             actual: Some("bigint".into()),

@@ -181,9 +181,9 @@ mod tests {
 
     fn sample() -> Report {
         let mut finding = Finding {
-            rule: "view-definition-drift".into(),
+            rule: crate::rules::by_id("view-definition-drift").expect("a known rule"),
             severity: Severity::Error,
-            object: "public.v".into(),
+            object: crate::finding::ObjectPath::other("public.v"),
             message: "the view differs".into(),
             expected: None,
             actual: None,
@@ -193,10 +193,10 @@ mod tests {
         };
         let warning = Finding {
             severity: Severity::Warning,
-            rule: "redundant-index".into(),
+            rule: crate::rules::by_id("redundant-index").expect("a known rule"),
             ..finding.clone()
         };
-        finding.object = "public.w".into();
+        finding.object = crate::finding::ObjectPath::other("public.w");
         Report {
             findings: vec![finding, warning],
             baseline: Some(BaselineOutcome {

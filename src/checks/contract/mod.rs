@@ -1,200 +1,82 @@
-//! The `contract` family: DTOs against the relations that serve them, and the
-//! mapping's declared types against the specs.
+//! The `contract` family: DTOs against the relations that serve them, and the mapping's
+//! declared types against the specs. Each rule is a file of this folder. Rules about one
+//! DTO field register a [`FieldFinder`] with [`field_finder!`]; the read-model walk here
+//! resolves each field's serving column once and runs them all.
 
-mod facts;
+include!(concat!(env!("OUT_DIR"), "/rules_contract.rs"));
 
-use super::{Family, Inputs, Outcome, Rule};
-use crate::contracts::{ContractProblemKind, ContractSet, Dto};
-use crate::finding::{Finding, Severity};
-use crate::mapping::{Mapping, ReadModel};
-use crate::model::{Catalog, Column, ConstraintKind, Relation};
+use super::{Inputs, Outcome};
+use crate::checks::spec::unknown_reference::UNKNOWN_REFERENCE;
+use crate::contracts::{ContractSet, Dto, SchemaNode};
+use crate::finding::{Finding, ObjectPath};
+use crate::mapping::{Mapping, ReadModel, TypeCompat};
+use crate::model::{Catalog, Column, ConstraintKind, Location, Relation, RowSamples, SqlType};
+use crate::rules::ObjectKind;
 use crate::sql::normalize::check_allowed_values;
-use facts::{check_enum, check_length, check_nullability, check_type, ColumnFacts, Nullability};
+use linkme::distributed_slice;
+use unknown_contract_ref::UNKNOWN_CONTRACT_REF;
+use unknown_mapped_column::UNKNOWN_MAPPED_COLUMN;
+use unmapped_dto_field::UNMAPPED_DTO_FIELD;
 
-/// `unmapped-dto-field`.
-pub const UNMAPPED_DTO_FIELD: Rule = Rule {
-    id: "unmapped-dto-field",
-    family: Family::Contract,
-    default_severity: Severity::Error,
-    summary: "A DTO field has no column in the relation that serves it",
-    documentation: "\
-## What it does
-For each read model in the mapping, checks that every property of the DTO comes from a column
-of the serving relation: the column named in `fields:`, or else the column of the same name.
+/// What the contract rules look at.
+pub(crate) struct Contracts<'a> {
+    /// The specs' catalog (the live one when no specs are given): relations, lineage.
+    pub catalog: &'a Catalog,
+    /// The live catalog: exact column types, table nullability and constraints.
+    pub live: Option<&'a Catalog>,
+    /// The contracts, when given.
+    pub contracts: Option<&'a ContractSet>,
+    /// The mapping.
+    pub mapping: &'a Mapping,
+    /// Rows sampled from live read models.
+    pub row_samples: Option<&'a RowSamples>,
+    /// Where unqualified names live.
+    pub default_schema: &'a str,
+}
 
-## Why it matters
-The API promises a field that nothing in the database provides: the response will lack it or
-the serializer will fill it with something nobody checked.
+/// A contract rule's finder.
+pub(crate) type Finder = fn(&Contracts, &mut Vec<Finding>);
 
-## Example
-`RealtimeRevenueResponse` has `currency`, `public.mv_realtime_revenue` has no `currency`
-column and `fields:` does not map it.
-Fix: add the column to the relation, map the field to an existing column
-(`fields: {currency: currency_code}`), or remove the field from the contract.",
-};
+/// Every contract rule's finder that looks at the whole run.
+#[distributed_slice]
+pub(crate) static CONTRACT_FINDERS: [Finder];
 
-/// `unknown-mapped-column`.
-pub const UNKNOWN_MAPPED_COLUMN: Rule = Rule {
-    id: "unknown-mapped-column",
-    family: Family::Contract,
-    default_severity: Severity::Error,
-    summary: "The mapping names a column that the relation does not have",
-    documentation: "\
-## What it does
-Checks that every column named in the mapping — `fields:` of a read model, `columns:` of an
-entity — exists in its relation.
+/// One DTO field with the column that serves it.
+pub(crate) struct Field<'a> {
+    /// What the specs (or the database) prove about the column.
+    pub facts: &'a ColumnFacts,
+    /// The field's JSON Schema.
+    pub node: &'a SchemaNode,
+    /// Whether the DTO requires the field.
+    pub required: bool,
+    /// The mapping's type-compatibility overrides.
+    pub type_compat: &'a [TypeCompat],
+    /// The serving column.
+    pub object: &'a ObjectPath,
+    /// `Dto.field`.
+    pub name: &'a str,
+    /// The field's location in the contract, else the read model's.
+    pub location: Option<&'a Location>,
+}
 
-## Why it matters
-A mapping that points at a missing column documents a data flow that cannot happen; usually a
-column was renamed in a migration and the mapping was not updated.
+/// A rule that judges one DTO field against its serving column.
+pub(crate) type FieldFinder = fn(&Field, &mut Vec<Finding>);
 
-## Example
-```yaml
-fields:
-  total_revenue: {column: total_revenue_usd}
-```
-while the view's column is `total_revenue`. Fix the column name in the mapping.",
-};
+/// Every per-field finder.
+#[distributed_slice]
+pub(crate) static FIELD_FINDERS: [FieldFinder];
 
-/// `dto-type-mismatch`.
-pub const DTO_TYPE_MISMATCH: Rule = Rule {
-    id: "dto-type-mismatch",
-    family: Family::Contract,
-    default_severity: Severity::Error,
-    summary: "A DTO field's JSON type does not fit the column that serves it",
-    documentation: "\
-## What it does
-Compares each DTO property's JSON Schema type and format with the PostgreSQL type of the
-column that serves it, using the compatibility table (overridable with `type_compat:` in the
-mapping): `string`+`uuid` ↔ `uuid`; `string`+`date-time` ↔ `timestamp with time zone`
-(`timestamp without time zone` warns); `integer` ↔ `smallint`/`integer`/`bigint`
-(`int32` against `bigint` warns); `number` ↔ numeric, floating and integer types; `boolean` ↔
-`boolean`; `object` ↔ `json`/`jsonb`; `array` ↔ arrays of a compatible type or `json`/`jsonb`.
-When the column's type cannot be known statically (an expression in a view), the finding is
-`info` (\"type not checked\"): run against a database (`--db`) or a scratch database
-(`--dev-db`) to check it.
-
-## Why it matters
-Clients are generated from the contract. A `numeric` served as `integer`, or `text` served as
-`uuid`, breaks them at run time, not at build time.
-
-## Example
-`total_revenue: {type: integer}` served by `total_revenue numeric`.
-Fix the contract (`type: number`) or the column type.",
-};
-
-/// `dto-nullability-mismatch`.
-pub const DTO_NULLABILITY_MISMATCH: Rule = Rule {
-    id: "dto-nullability-mismatch",
-    family: Family::Contract,
-    default_severity: Severity::Error,
-    summary: "A required, non-nullable DTO field is served by a nullable column",
-    documentation: "\
-## What it does
-A read model serves responses, so every value the column can hold must satisfy the DTO. A
-field that is `required` and not nullable (no `nullable: true`, no `\"null\"` in `type`) must
-be served by a `NOT NULL` column (for views: a column whose lineage proves it non-null; an
-outer join makes it nullable). The reverse — the DTO allows null, the column never holds it —
-is fine and not reported.
-
-## Why it matters
-The first null row breaks every client that trusted the contract.
-
-## Example
-`last_run_at` is required and non-nullable in `ReconciliationStatusResponse`, but
-`reconciliation_runs.last_run_at` is nullable.
-Fix: make the DTO honest (`nullable: true` / `type: [string, \"null\"]`) or the column
-`NOT NULL` (or `coalesce` it in the view).",
-};
-
-/// `dto-enum-mismatch`.
-pub const DTO_ENUM_MISMATCH: Rule = Rule {
-    id: "dto-enum-mismatch",
-    family: Family::Contract,
-    default_severity: Severity::Error,
-    summary: "The column can hold values outside the DTO field's enum",
-    documentation: "\
-## What it does
-For a DTO field with `enum`, finds the values the serving column can hold — the labels of its
-enum type, or the values a CHECK constraint allows (`IN (…)`, `= ANY (ARRAY[…])`, traced
-through views to the table) — and reports values the DTO does not list. A text column with no
-such restriction is a warning: nothing stops it from holding other values.
-
-## Why it matters
-A client that switches over the enum meets a value it was told cannot exist.
-
-## Example
-The DTO allows `idle, running, failed, completed`; the column's CHECK also allows `cancelled`.
-Fix: add `cancelled` to the contract, or tighten the CHECK.",
-};
-
-/// `dto-length-mismatch`.
-pub const DTO_LENGTH_MISMATCH: Rule = Rule {
-    id: "dto-length-mismatch",
-    family: Family::Contract,
-    default_severity: Severity::Error,
-    summary: "The column can hold longer strings than the DTO field's maxLength",
-    documentation: "\
-## What it does
-For a DTO field with `maxLength`, checks the serving column's length: `character varying(120)`
-against `maxLength: 80` is an error; unbounded `text` is a warning (nothing limits it, but it
-may be limited elsewhere). Enum types and CHECK-limited columns are measured by their longest
-allowed value.
-
-## Why it matters
-Responses longer than the contract allows fail client-side validation.
-
-## Example
-`display_name: {type: string, maxLength: 80}` served by `character varying(120)`.
-Fix the contract (`maxLength: 120`) or the column (`varchar(80)`).",
-};
-
-/// `unknown-contract-ref`.
-pub const UNKNOWN_CONTRACT_REF: Rule = Rule {
-    id: "unknown-contract-ref",
-    family: Family::Contract,
-    default_severity: Severity::Error,
-    summary: "The mapping, the index plan or a $ref names a DTO, endpoint, field or query that is not defined",
-    documentation: "\
-## What it does
-Checks every name the mapping uses against the contracts: read-model `dto:` and `endpoint:`,
-`fields:` keys (DTO properties), index-plan `query_paths` (`METHOD /path` in the contracts, or
-a name under `queries:`), and every `$ref` inside the contracts (missing files and pointers are
-errors; a `$ref` cycle is noted as info and expansion stops there).
-
-## Why it matters
-A dangling name means the mapping documents an API that does not exist, and an index whose
-query path does not resolve is not justified by anything.
-
-## Example
-```yaml
-query_paths: [GET /api/attribution/revenue/live]
-```
-while the contract defines `GET /api/attribution/revenue/realtime`. Fix the name.",
-};
-
-/// `mapping-type-drift`.
-pub const MAPPING_TYPE_DRIFT: Rule = Rule {
-    id: "mapping-type-drift",
-    family: Family::Contract,
-    default_severity: Severity::Error,
-    summary: "A column type or nullability declared in the mapping differs from the specs",
-    documentation: "\
-## What it does
-Compares each `entities:` column's declared `type` (normalized: `VARCHAR(255)` is
-`character varying(255)`, `timestamptz` is `timestamp with time zone`) and `nullable` with the
-column the specs define.
-
-## Why it matters
-The mapping is the documentation other teams read; a declared type that drifted from the
-schema misleads everyone who trusts it.
-
-## Example
-```yaml
-- {name: revenue_cents, type: bigint, nullable: false}
-```
-while the spec says `revenue_cents integer NOT NULL`. Fix whichever side is wrong.",
-};
+/// Registers a per-field finder: `crate::checks::contract::field_finder!(find);`.
+macro_rules! field_finder {
+    ($function:path) => {
+        const _: () = {
+            #[::linkme::distributed_slice($crate::checks::contract::FIELD_FINDERS)]
+            #[linkme(crate = ::linkme)]
+            static FIELD_FINDER: $crate::checks::contract::FieldFinder = $function;
+        };
+    };
+}
+pub(crate) use field_finder;
 
 pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
     let catalog = inputs.specs.map(|specs| &specs.catalog).or(inputs.live);
@@ -204,146 +86,74 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
         );
         return;
     };
-    let findings = &mut outcome.findings;
-    check_entities(mapping, inputs.live.unwrap_or(catalog), findings);
+    let run = Contracts {
+        catalog,
+        live: inputs.live,
+        contracts: inputs.contracts,
+        mapping,
+        row_samples: inputs.row_samples,
+        default_schema: inputs.default_schema,
+    };
+    for finder in CONTRACT_FINDERS {
+        finder(&run, &mut outcome.findings);
+    }
     let Some(contracts) = inputs.contracts else {
         outcome
             .skipped
             .push("contract: read models not checked, no contracts given (`contracts:` in the mapping or --contracts)".into());
         return;
     };
-    report_contract_problems(contracts, findings);
-    let context = Context {
-        catalog,
-        live: inputs.live,
-        contracts,
-        mapping,
-        row_samples: inputs.row_samples,
-        default_schema: inputs.default_schema,
-    };
     // One DTO served from one relation by several endpoints yields the same findings
     // for each; a reader needs them once.
     let mut read_model_findings = Vec::new();
     for read_model in &mapping.read_models {
-        context.check_read_model(read_model, &mut read_model_findings);
+        run.check_read_model(contracts, read_model, &mut read_model_findings);
     }
     for finding in read_model_findings {
-        if !findings.contains(&finding) {
-            findings.push(finding);
+        if !outcome.findings.contains(&finding) {
+            outcome.findings.push(finding);
         }
     }
 }
 
-fn report_contract_problems(contracts: &ContractSet, findings: &mut Vec<Finding>) {
-    for problem in &contracts.problems {
-        let finding = Finding::new(
-            &UNKNOWN_CONTRACT_REF,
-            problem.subject.clone(),
-            problem.message.clone(),
-        )
-        .at(problem.location.as_ref());
-        findings.push(match problem.kind {
-            ContractProblemKind::Cycle => finding.severity(Severity::Info),
-            ContractProblemKind::DuplicateName | ContractProblemKind::WorkBudget => {
-                finding.severity(Severity::Warning)
-            }
-            ContractProblemKind::MissingFile
-            | ContractProblemKind::MissingPointer
-            | ContractProblemKind::OutsideProject => finding,
-        });
-    }
+/// Whether a column can hold null, as far as the specs tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Nullability {
+    /// It cannot.
+    NotNull,
+    /// It can.
+    Nullable,
+    /// The specs cannot tell (an expression of a view).
+    Unknown,
 }
 
-fn check_entities(mapping: &Mapping, catalog: &Catalog, findings: &mut Vec<Finding>) {
-    for entity in &mapping.entities {
-        let Some(relation) = catalog.relations.get(&entity.table) else {
-            findings.push(
-                Finding::new(
-                    &super::spec::UNKNOWN_REFERENCE,
-                    entity.table.to_string(),
-                    format!(
-                        "mapping entity {:?} names {}, which the specs do not define",
-                        entity.key, entity.table
-                    ),
-                )
-                .at(entity.location.as_ref()),
-            );
-            continue;
-        };
-        for declared in &entity.columns {
-            let object = relation.member_path(&declared.name);
-            let Some(column) = relation.column(&declared.name) else {
-                findings.push(
-                    Finding::new(
-                        &UNKNOWN_MAPPED_COLUMN,
-                        object,
-                        format!(
-                            "mapping entity {:?} declares column {}, which {} does not have",
-                            entity.key, declared.name, relation.name
-                        ),
-                    )
-                    .at(declared.location.as_ref()),
-                );
-                continue;
-            };
-            if let (Some(declared_type), Some(actual)) = (&declared.data_type, &column.data_type) {
-                if declared_type != actual {
-                    findings.push(
-                        Finding::new(
-                            &MAPPING_TYPE_DRIFT,
-                            object.clone(),
-                            format!("mapping declares {declared_type}, the specs define {actual}"),
-                        )
-                        .expected_actual(actual.to_string(), declared_type.to_string())
-                        .at(declared.location.as_ref()),
-                    );
-                }
-            }
-            if relation.kind.is_table() {
-                if let Some(nullable) = declared.nullable {
-                    if nullable == column.not_null {
-                        let says = |nullable: bool| if nullable { "nullable" } else { "NOT NULL" };
-                        findings.push(
-                            Finding::new(
-                                &MAPPING_TYPE_DRIFT,
-                                object.clone(),
-                                format!(
-                                    "mapping declares the column {}, the specs define it {}",
-                                    says(nullable),
-                                    says(!column.not_null)
-                                ),
-                            )
-                            .expected_actual(says(!column.not_null), says(nullable))
-                            .at(declared.location.as_ref()),
-                        );
-                    }
-                }
-            }
-        }
-    }
+/// What the specs prove about the values a column can hold.
+pub(crate) struct ColumnFacts {
+    /// Its type (a domain's base type), when known.
+    pub data_type: Option<SqlType>,
+    /// Whether the type is an enum type.
+    pub is_enum: bool,
+    /// The values an enum type or a CHECK allows, when they are listed.
+    pub allowed_values: Option<Vec<String>>,
+    /// Whether it can hold null.
+    pub nullability: Nullability,
 }
 
-struct Context<'a> {
-    /// The specs' catalog (the live one when no specs are given): relations, lineage.
-    catalog: &'a Catalog,
-    /// The live catalog: exact column types, table nullability and constraints.
-    live: Option<&'a Catalog>,
-    contracts: &'a ContractSet,
-    mapping: &'a Mapping,
-    row_samples: Option<&'a super::rows::RowSamples>,
-    default_schema: &'a str,
-}
-
-impl Context<'_> {
-    fn check_read_model(&self, read_model: &ReadModel, findings: &mut Vec<Finding>) {
-        let Some(dto) = self.resolve_dto(read_model, findings) else {
+impl Contracts<'_> {
+    fn check_read_model(
+        &self,
+        contracts: &ContractSet,
+        read_model: &ReadModel,
+        findings: &mut Vec<Finding>,
+    ) {
+        let Some(dto) = self.resolve_dto(contracts, read_model, findings) else {
             return;
         };
         let Some(relation) = self.catalog.relations.get(&read_model.relation) else {
             findings.push(
                 Finding::new(
-                    &super::spec::UNKNOWN_REFERENCE,
-                    read_model.relation.to_string(),
+                    &UNKNOWN_REFERENCE,
+                    ObjectPath::relation(&read_model.relation).of_kind(ObjectKind::Relation),
                     format!(
                         "read model for {} names relation {}, which the specs do not define",
                         dto.name, read_model.relation
@@ -357,8 +167,15 @@ impl Context<'_> {
             .row_samples
             .and_then(|samples| samples.get(&relation.name))
         {
-            let json_schema = self.contracts.json_schema(dto);
-            super::rows::check_samples(dto, &json_schema, read_model, relation, rows, findings);
+            let json_schema = contracts.json_schema(dto);
+            contract_row_violation::check_samples(
+                dto,
+                &json_schema,
+                read_model,
+                relation,
+                rows,
+                findings,
+            );
         }
         let schema = &dto.schema;
         for mapped in &read_model.fields {
@@ -366,7 +183,7 @@ impl Context<'_> {
                 findings.push(
                     Finding::new(
                         &UNKNOWN_CONTRACT_REF,
-                        format!("{}.{}", dto.name, mapped.field),
+                        ObjectPath::field(&dto.name, &mapped.field).of_kind(ObjectKind::Member),
                         format!(
                             "fields: maps {:?}, which {} does not define",
                             mapped.field, dto.name
@@ -386,7 +203,7 @@ impl Context<'_> {
                 let finding = match mapped {
                     Some(mapped) => Finding::new(
                         &UNKNOWN_MAPPED_COLUMN,
-                        relation.member_path(column_name),
+                        ObjectPath::member(&relation.name, column_name),
                         format!(
                             "{}.{field} is mapped to column {column_name}, which {} does not have",
                             dto.name, relation.name
@@ -395,7 +212,7 @@ impl Context<'_> {
                     .at(mapped.location.as_ref()),
                     None => Finding::new(
                         &UNMAPPED_DTO_FIELD,
-                        format!("{}.{field}", dto.name),
+                        ObjectPath::field(&dto.name, field),
                         format!(
                             "{}.{field} has no column {field} in {} and no `fields:` mapping",
                             dto.name, relation.name
@@ -411,43 +228,39 @@ impl Context<'_> {
                 continue;
             };
             let facts = self.column_facts(relation, column);
-            let object = relation.member_path(column_name);
-            let location = node.location.as_ref().or(read_model.location.as_ref());
-            let field_path = format!("{}.{field}", dto.name);
-            check_type(
-                &facts,
+            let object = ObjectPath::member(&relation.name, column_name);
+            let name = format!("{}.{field}", dto.name);
+            let served = Field {
+                facts: &facts,
                 node,
-                &self.mapping.type_compat,
-                &object,
-                &field_path,
-                location,
-                findings,
-            );
-            check_nullability(
-                &facts,
-                node,
-                schema.is_required(field),
-                &object,
-                &field_path,
-                location,
-                findings,
-            );
-            check_enum(&facts, node, &object, &field_path, location, findings);
-            check_length(&facts, node, &object, &field_path, location, findings);
+                required: schema.is_required(field),
+                type_compat: &self.mapping.type_compat,
+                object: &object,
+                name: &name,
+                location: node.location.as_ref().or(read_model.location.as_ref()),
+            };
+            for finder in FIELD_FINDERS {
+                finder(&served, findings);
+            }
         }
     }
 
     /// The DTO a read model names, reporting names that do not resolve.
-    fn resolve_dto(&self, read_model: &ReadModel, findings: &mut Vec<Finding>) -> Option<&Dto> {
+    fn resolve_dto<'c>(
+        &self,
+        contracts: &'c ContractSet,
+        read_model: &ReadModel,
+        findings: &mut Vec<Finding>,
+    ) -> Option<&'c Dto> {
         let location = read_model.location.as_ref();
         let from_endpoint = match &read_model.endpoint {
             None => None,
-            Some(endpoint) => match self.contracts.endpoints.get(&endpoint_key(endpoint)) {
+            Some(endpoint) => match contracts.endpoints.get(&endpoint_key(endpoint)) {
                 None => {
                     findings.push(
                         Finding::new(
                             &UNKNOWN_CONTRACT_REF,
-                            endpoint.clone(),
+                            ObjectPath::other(endpoint.clone()),
                             format!("read model names endpoint {endpoint}, which the contracts do not define"),
                         )
                         .at(location),
@@ -460,7 +273,7 @@ impl Context<'_> {
                         findings.push(
                             Finding::new(
                                 &UNKNOWN_CONTRACT_REF,
-                                endpoint.clone(),
+                                ObjectPath::other(endpoint.clone()),
                                 format!("endpoint {endpoint} has no 2xx application/json response schema to check"),
                             )
                             .at(found.location.as_ref().or(location)),
@@ -472,12 +285,12 @@ impl Context<'_> {
         };
         let reference = match (&read_model.dto, from_endpoint) {
             (Some(named), Some(served)) => {
-                let named_dto = self.contracts.dto(named).map(|dto| dto.name.clone());
+                let named_dto = contracts.dto(named).map(|dto| dto.name.clone());
                 if named_dto.is_some() && named_dto.as_deref() != Some(served.as_str()) {
                     findings.push(
                         Finding::new(
                             &UNKNOWN_CONTRACT_REF,
-                            named.clone(),
+                            ObjectPath::dto(named),
                             format!(
                                 "read model names DTO {named}, but endpoint {} responds with {served}",
                                 read_model.endpoint.as_deref().unwrap_or_default()
@@ -493,12 +306,12 @@ impl Context<'_> {
             (None, Some(served)) => served,
             (None, None) => return None,
         };
-        let dto = self.contracts.dto(&reference);
+        let dto = contracts.dto(&reference);
         if dto.is_none() {
             findings.push(
                 Finding::new(
                     &UNKNOWN_CONTRACT_REF,
-                    reference.clone(),
+                    ObjectPath::dto(&reference),
                     format!("read model names DTO {reference}, which the contracts do not define"),
                 )
                 .at(location),
@@ -613,7 +426,7 @@ fn endpoint_key(text: &str) -> String {
 }
 
 /// Parses `METHOD /path` (query string ignored) when `text` has that shape.
-pub(super) fn as_endpoint(text: &str) -> Option<String> {
+pub(crate) fn as_endpoint(text: &str) -> Option<String> {
     let (method, path) = text.trim().split_once(char::is_whitespace)?;
     const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
     (METHODS.contains(&method.to_ascii_uppercase().as_str()) && path.trim().starts_with('/'))
@@ -621,7 +434,7 @@ pub(super) fn as_endpoint(text: &str) -> Option<String> {
 }
 
 /// Whether `name` is a planned query or an endpoint, for the index plan family.
-pub(super) fn resolves(
+pub(crate) fn resolves(
     query_path: &str,
     contracts: Option<&ContractSet>,
     mapping: &Mapping,
@@ -646,7 +459,7 @@ pub(super) fn resolves(
 }
 
 /// How a query path resolved.
-pub(super) enum Resolution {
+pub(crate) enum Resolution {
     /// To an endpoint of the contracts or a declared query.
     Resolved,
     /// To nothing: the text names an endpoint or query that is not defined.

@@ -49,8 +49,8 @@ fn briefs(findings: &[Finding]) -> Vec<(String, String, Option<String>, Option<S
         .iter()
         .map(|finding| {
             (
-                finding.rule.clone(),
-                finding.object.clone(),
+                finding.rule.id.to_string(),
+                finding.object.to_string(),
                 finding.expected.clone(),
                 finding.actual.clone(),
             )

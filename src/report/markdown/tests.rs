@@ -1,6 +1,6 @@
 use super::*;
 use crate::baseline::BaselineOutcome;
-use crate::checks::meta::Suppressed;
+use crate::finding::Suppressed;
 use crate::model::Location;
 use crate::report::ReportContext;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -8,9 +8,9 @@ use std::time::Duration;
 
 fn finding(rule: &str, severity: Severity, object: &str) -> Finding {
     Finding {
-        rule: rule.into(),
+        rule: crate::rules::by_id(rule).expect("a known rule"),
         severity,
-        object: object.into(),
+        object: crate::finding::ObjectPath::other(object),
         message: format!("{rule} on {object}"),
         expected: None,
         actual: None,

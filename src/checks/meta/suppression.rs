@@ -1,18 +1,21 @@
-//! The `meta` family: configured severities and suppressions are applied here, and
-//! suppressions that expired or matched nothing are reported.
+//! `unused-suppression`, `expired-suppression`: suppressions are applied here, and those
+//! that expired or matched nothing are reported.
 
-use super::{Family, Rule};
-use crate::config::{Config, RuleLevel};
-use crate::finding::{Finding, Severity};
+use crate::config::Config;
+use crate::finding::{Finding, ObjectPath, Suppressed};
+use crate::register_rule;
+use crate::rules::{Family, ObjectKind, Rule, Severity};
 use chrono::NaiveDate;
 
 /// `unused-suppression`.
-pub const UNUSED_SUPPRESSION: Rule = Rule {
+pub static UNUSED_SUPPRESSION: Rule = Rule {
     id: "unused-suppression",
     family: Family::Meta,
     default_severity: Severity::Warning,
     summary: "A suppression in pgparity.toml matched no finding",
-    documentation: "\
+    object_kind: ObjectKind::Suppression,
+    needs_live: false,
+    docs: "\
 ## What it does
 Reports `[[suppress]]` entries in `pgparity.toml` that matched no finding in this run.
 
@@ -29,14 +32,17 @@ reason = \"dropped in the Q3 cleanup\"
 ```
 after the indexes were dropped. Fix: delete the entry.",
 };
+register_rule!(UNUSED_SUPPRESSION);
 
 /// `expired-suppression`.
-pub const EXPIRED_SUPPRESSION: Rule = Rule {
+pub static EXPIRED_SUPPRESSION: Rule = Rule {
     id: "expired-suppression",
     family: Family::Meta,
     default_severity: Severity::Warning,
     summary: "A suppression in pgparity.toml is past its `until` date and no longer applies",
-    documentation: "\
+    object_kind: ObjectKind::Suppression,
+    needs_live: false,
+    docs: "\
 ## What it does
 Reports `[[suppress]]` entries whose `until` date has passed. An expired suppression no
 longer hides anything: the findings it covered are reported again.
@@ -54,40 +60,7 @@ until = 2026-06-30
 ```
 Fix the finding and delete the entry, or move the date with a new reason.",
 };
-
-/// A finding hidden by a suppression, with the suppression's reason.
-#[derive(Debug, Clone)]
-pub struct Suppressed {
-    /// The finding as it would have been reported.
-    pub finding: Finding,
-    /// The suppression's reason.
-    pub reason: String,
-}
-
-/// Applies configured rule levels: `off` drops a rule's findings; a configured severity
-/// replaces the rule's default severity, and caps findings the rule reported at a
-/// case-specific lower or higher level (an "info: not checked" note stays info).
-pub fn apply_levels(findings: Vec<Finding>, config: &Config) -> Vec<Finding> {
-    findings
-        .into_iter()
-        .filter_map(|mut finding| {
-            let Some(rule) = super::rule(&finding.rule) else {
-                return Some(finding);
-            };
-            match config.level(rule) {
-                RuleLevel::Off => None,
-                RuleLevel::At(configured) => {
-                    finding.severity = if finding.severity == rule.default_severity {
-                        configured
-                    } else {
-                        finding.severity.min(configured)
-                    };
-                    Some(finding)
-                }
-            }
-        })
-        .collect()
-}
+register_rule!(EXPIRED_SUPPRESSION);
 
 /// Splits findings into reported and suppressed, and adds findings for suppressions
 /// that expired or matched nothing.
@@ -105,7 +78,8 @@ pub fn apply_suppressions(
             .iter()
             .enumerate()
             .find(|(_, suppression)| {
-                !suppression.expired(today) && suppression.matches(&finding.rule, &finding.object)
+                !suppression.expired(today)
+                    && suppression.matches(finding.rule.id, finding.object.as_str())
             });
         match matching {
             Some((position, suppression)) => {
@@ -119,12 +93,15 @@ pub fn apply_suppressions(
         }
     }
     for (suppression, used) in config.suppressions.iter().zip(used) {
-        let object = format!("suppress {} {}", suppression.rule, suppression.object);
+        let object = ObjectPath::other(format!(
+            "suppress {} {}",
+            suppression.rule, suppression.object
+        ));
         if let Some(until) = suppression.until.filter(|_| suppression.expired(today)) {
             reported.push(
                 Finding::new(
                     &EXPIRED_SUPPRESSION,
-                    object,
+                    object.clone(),
                     format!(
                         "suppression of {} on {} expired on {until} and no longer applies (reason was: {})",
                         suppression.rule, suppression.object, suppression.reason

@@ -1,25 +1,25 @@
 //! `contract-row-violation`: rows sampled from a live read model, shaped as the DTO the
 //! mapping says they serve, validated against the DTO's JSON Schema.
 
-use super::{Family, Rule};
 use crate::contracts::Dto;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, ObjectPath};
 use crate::mapping::ReadModel;
-use crate::model::{QualifiedName, Relation};
+use crate::model::Relation;
+use crate::register_rule;
+use crate::rules::{Family, ObjectKind, Rule, Severity};
 use jsonschema::error::ValidationErrorKind;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// Rows read from live relations (`SELECT row_to_json(t) FROM rel t LIMIT n`), by relation.
-pub type RowSamples = BTreeMap<QualifiedName, Vec<Value>>;
-
 /// `contract-row-violation`.
-pub const CONTRACT_ROW_VIOLATION: Rule = Rule {
+pub static CONTRACT_ROW_VIOLATION: Rule = Rule {
     id: "contract-row-violation",
     family: Family::Contract,
     default_severity: Severity::Error,
     summary: "A row sampled from a live read model does not satisfy its DTO's JSON Schema",
-    documentation: "\
+    object_kind: ObjectKind::Column,
+    needs_live: true,
+    docs: "\
 ## What it does
 With `--sample-rows N` and a live database, reads at most N rows from each read model's relation
 (`SELECT row_to_json(t) FROM rel t LIMIT N`, inside the read-only transaction), renames columns to
@@ -35,11 +35,12 @@ Static checks prove what the schema allows; sampling shows what the data actuall
 `/last_run_at: type failed for a null value` — the DTO says `type: string`, a row has `NULL`.
 Fix the data, the view (`coalesce`), or the contract (`type: [string, \"null\"]`).",
 };
+register_rule!(CONTRACT_ROW_VIOLATION);
 
 /// Validates the sampled rows of `relation` against `dto`, whose standalone JSON Schema
 /// is `json_schema`; one finding per distinct (field pointer, keyword, value type),
 /// counting the rows that fail that way.
-pub(super) fn check_samples(
+pub(crate) fn check_samples(
     dto: &Dto,
     json_schema: &Value,
     read_model: &ReadModel,
@@ -51,7 +52,7 @@ pub(super) fn check_samples(
         findings.push(
             Finding::new(
                 &CONTRACT_ROW_VIOLATION,
-                relation.name.to_string(),
+                ObjectPath::relation(&relation.name).of_kind(ObjectKind::Relation),
                 format!(
                     "rows not validated: the JSON Schema of {} does not compile",
                     dto.name
@@ -78,9 +79,9 @@ pub(super) fn check_samples(
     for ((pointer, keyword, value_type), count) in failures {
         let field = pointer.trim_start_matches('/');
         let object = if field.is_empty() || field.contains('/') {
-            relation.name.to_string()
+            ObjectPath::relation(&relation.name).of_kind(ObjectKind::Relation)
         } else {
-            relation.member_path(column_for(read_model, field))
+            ObjectPath::member(&relation.name, column_for(read_model, field))
         };
         let (rows_text, verb) = if count == 1 {
             ("1 sampled row".to_string(), "violates")
@@ -165,6 +166,7 @@ mod tests {
     use super::*;
     use crate::contracts::{load_contracts, ContractOptions};
     use crate::mapping::FieldMapping;
+    use crate::model::QualifiedName;
     use crate::model::{Column, RelationKind, SqlType};
     use serde_json::json;
 
@@ -224,7 +226,7 @@ mod tests {
         );
         let summary: Vec<(String, String)> = findings
             .iter()
-            .map(|f| (f.object.clone(), f.message.clone()))
+            .map(|f| (f.object.to_string(), f.message.clone()))
             .collect();
         assert_eq!(findings.len(), 2, "{summary:?}");
         assert_eq!(findings[0].object, "public.mv_status.started_at");

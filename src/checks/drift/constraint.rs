@@ -1,0 +1,131 @@
+//! Constraint drift: `missing-constraint`, `unexpected-constraint`, `constraint-drift`.
+
+use crate::checks::drift::definition_finding;
+use crate::checks::drift::{Drift, ABSENT};
+use crate::diff::Change;
+use crate::finding::{Finding, ObjectPath};
+use crate::register_rule;
+use crate::rules::{Family, ObjectKind, Rule, Severity};
+
+/// `missing-constraint`.
+pub static MISSING_CONSTRAINT: Rule = Rule {
+    id: "missing-constraint",
+    family: Family::Drift,
+    default_severity: Severity::Error,
+    summary: "A constraint of the specs is missing from the database",
+    object_kind: ObjectKind::Constraint,
+    needs_live: true,
+    docs: "\
+## What it does
+Reports a primary key, unique, foreign key, check or exclusion constraint that the specs
+define (by name, including the names PostgreSQL generates for unnamed ones) and the
+database lacks.
+
+## Why it matters
+The data is no longer guaranteed to be what the specs, and the code relying on them,
+assume: duplicates, orphans or out-of-range values can appear.
+
+## Example
+`ck_revenue_ledger_revenue_positive CHECK (revenue_cents > 0)` is missing. Fix: add it
+(`NOT VALID` first, then `VALIDATE CONSTRAINT`, on a large table).",
+};
+register_rule!(MISSING_CONSTRAINT);
+
+/// `unexpected-constraint`.
+pub static UNEXPECTED_CONSTRAINT: Rule = Rule {
+    id: "unexpected-constraint",
+    family: Family::Drift,
+    default_severity: Severity::Error,
+    summary: "The database has a constraint the specs do not define",
+    object_kind: ObjectKind::Constraint,
+    needs_live: true,
+    docs: "\
+## What it does
+Reports a constraint of a database relation that the specs do not define.
+
+## Why it matters
+An undeclared constraint rejects writes that the specs allow, and environments built from
+the specs do not have it.
+
+## Example
+A hand-added `CHECK (revenue_cents < 1000000)`. Fix: add it to the spec, or drop it.",
+};
+register_rule!(UNEXPECTED_CONSTRAINT);
+
+/// `constraint-drift`.
+pub static CONSTRAINT_DRIFT: Rule = Rule {
+    id: "constraint-drift",
+    family: Family::Drift,
+    default_severity: Severity::Error,
+    summary: "A constraint exists on both sides with a different definition",
+    object_kind: ObjectKind::Constraint,
+    needs_live: true,
+    docs: "\
+## What it does
+Compares kind, columns, referenced table and columns, `ON DELETE`/`ON UPDATE` actions,
+`NULLS NOT DISTINCT`, deferrability and CHECK expressions. CHECK expressions are
+normalized on both sides, so `state IN ('a', 'b')` equals the server's
+`state = ANY (ARRAY['a'::text, 'b'::text])`; a difference that cannot be decided (and
+exclusion constraints that differ in text) is info.
+
+## Why it matters
+The same name with another rule: a foreign key that cascades where the specs restrict, a
+check that admits values the contracts do not.
+
+## Example
+The spec has `ON DELETE SET NULL`, the database `ON DELETE CASCADE`: deleting an allocation
+deletes revenue. Fix: drop and re-add the constraint as the spec writes it.",
+};
+register_rule!(CONSTRAINT_DRIFT);
+
+crate::checks::finder!(super::DRIFT_FINDERS, find);
+
+fn find(drift: &Drift, findings: &mut Vec<Finding>) {
+    for change in drift.changes {
+        let relation = change.relation();
+        let spec_relation = drift.spec.relations.get(relation);
+        let finding = match change {
+            Change::ConstraintMissing { constraint, .. } => {
+                let kind = spec_relation
+                    .and_then(|found| found.constraints.get(constraint))
+                    .map_or("constraint", |found| found.kind.describe());
+                Finding::new(
+                    &MISSING_CONSTRAINT,
+                    ObjectPath::member(relation, constraint),
+                    format!(
+                        "{kind} constraint {constraint} of {relation} is missing from the database"
+                    ),
+                )
+                .expected_actual(kind, ABSENT)
+                .at(drift.constraint_location(spec_relation, constraint))
+            }
+            Change::ConstraintUnexpected { constraint, .. } => {
+                let kind = drift
+                    .live
+                    .relations
+                    .get(relation)
+                    .and_then(|found| found.constraints.get(constraint))
+                    .map_or("constraint", |found| found.kind.describe());
+                Finding::new(
+                    &UNEXPECTED_CONSTRAINT,
+                    ObjectPath::member(relation, constraint),
+                    format!("{kind} constraint {constraint} of {relation} exists in the database but not in the specs"),
+                )
+                .expected_actual(ABSENT, kind)
+            }
+            Change::ConstraintChanged {
+                constraint,
+                difference,
+                ..
+            } => definition_finding(
+                &CONSTRAINT_DRIFT,
+                ObjectPath::member(relation, constraint),
+                &format!("constraint {constraint} of {relation}"),
+                difference,
+            )
+            .at(drift.constraint_location(spec_relation, constraint)),
+            _ => continue,
+        };
+        findings.push(finding);
+    }
+}

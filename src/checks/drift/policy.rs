@@ -1,0 +1,120 @@
+//! Policy drift: `missing-policy`, `unexpected-policy`, `policy-drift`.
+
+use crate::checks::drift::{definition_finding, member_location};
+use crate::checks::drift::{Drift, ABSENT};
+use crate::diff::Change;
+use crate::finding::{Finding, ObjectPath};
+use crate::register_rule;
+use crate::rules::{Family, ObjectKind, Rule, Severity};
+
+/// `missing-policy`.
+pub static MISSING_POLICY: Rule = Rule {
+    id: "missing-policy",
+    family: Family::Drift,
+    default_severity: Severity::Error,
+    summary: "A row-level security policy of the specs is missing from the database",
+    object_kind: ObjectKind::Policy,
+    needs_live: true,
+    docs: "\
+## What it does
+Reports a policy that the specs define on a relation and the database lacks.
+
+## Why it matters
+With RLS enabled, a missing permissive policy denies rows the application needs; a missing
+restrictive one lets through rows it should not.
+
+## Example
+`tenant_isolation_policy` on `revenue_ledger` is missing. Fix: create it from the spec.",
+};
+register_rule!(MISSING_POLICY);
+
+/// `unexpected-policy`.
+pub static UNEXPECTED_POLICY: Rule = Rule {
+    id: "unexpected-policy",
+    family: Family::Drift,
+    default_severity: Severity::Error,
+    summary: "The database has a row-level security policy the specs do not define",
+    object_kind: ObjectKind::Policy,
+    needs_live: true,
+    docs: "\
+## What it does
+Reports a policy of a database relation that the specs do not define.
+
+## Why it matters
+Permissive policies are OR-ed: one extra permissive policy (`USING (true)` added while
+debugging) opens the table to every tenant.
+
+## Example
+`debug_all_rows` with `USING (true)` on `revenue_ledger`. Fix: drop it.",
+};
+register_rule!(UNEXPECTED_POLICY);
+
+/// `policy-drift`.
+pub static POLICY_DRIFT: Rule = Rule {
+    id: "policy-drift",
+    family: Family::Drift,
+    default_severity: Severity::Error,
+    summary: "A policy exists on both sides with a different definition",
+    object_kind: ObjectKind::Policy,
+    needs_live: true,
+    docs: "\
+## What it does
+Compares permissive/restrictive, the command, the roles and the normalized `USING` and
+`WITH CHECK` expressions. A difference normalization cannot decide is info.
+
+## Why it matters
+A policy of the right name that filters on the wrong setting, or lacks `WITH CHECK`, lets
+one tenant write into another's rows.
+
+## Example
+The spec's `USING (tenant_id = current_setting('app.current_tenant_id')::uuid)` is
+`USING (true)` in the database. Fix: `ALTER POLICY … USING (…)` as the spec writes it.",
+};
+register_rule!(POLICY_DRIFT);
+
+crate::checks::finder!(super::DRIFT_FINDERS, find);
+
+fn find(drift: &Drift, findings: &mut Vec<Finding>) {
+    for change in drift.changes {
+        let relation = change.relation();
+        let spec_relation = drift.spec.relations.get(relation);
+        let finding = match change {
+            Change::PolicyMissing { policy, .. } => Finding::new(
+                &MISSING_POLICY,
+                ObjectPath::member(relation, policy),
+                format!("policy {policy} on {relation} is missing from the database"),
+            )
+            .expected_actual("policy", ABSENT)
+            .at(member_location(spec_relation, |found| {
+                found
+                    .policies
+                    .get(policy)
+                    .and_then(|it| it.location.as_ref())
+            })),
+            Change::PolicyUnexpected { policy, .. } => Finding::new(
+                &UNEXPECTED_POLICY,
+                ObjectPath::member(relation, policy),
+                format!(
+                    "policy {policy} on {relation} exists in the database but not in the specs"
+                ),
+            )
+            .expected_actual(ABSENT, "policy"),
+            Change::PolicyChanged {
+                policy, difference, ..
+            } => definition_finding(
+                &POLICY_DRIFT,
+                ObjectPath::member(relation, policy),
+                &format!("policy {policy} on {relation}"),
+                difference,
+            )
+            .at(member_location(spec_relation, |found| {
+                found
+                    .policies
+                    .get(policy)
+                    .and_then(|it| it.location.as_ref())
+            })),
+            _ => continue,
+        };
+        findings.push(finding);
+    }
+}

@@ -1,0 +1,94 @@
+//! Trigger drift: `missing-trigger` (also a trigger defined differently),
+//! `unexpected-trigger`.
+
+use crate::checks::drift::definition_finding;
+use crate::checks::drift::{Drift, ABSENT};
+use crate::diff::Change;
+use crate::finding::{Finding, ObjectPath};
+use crate::register_rule;
+use crate::rules::{Family, ObjectKind, Rule, Severity};
+
+/// `missing-trigger`.
+pub static MISSING_TRIGGER: Rule = Rule {
+    id: "missing-trigger",
+    family: Family::Drift,
+    default_severity: Severity::Error,
+    summary: "A trigger of the specs is missing from the database, or differs from it",
+    object_kind: ObjectKind::Trigger,
+    needs_live: true,
+    docs: "\
+## What it does
+Reports a trigger that the specs define and the database lacks. A trigger of the same name
+whose definition differs (timing, events, row or statement level, function, arguments, or
+the normalized `WHEN` condition) is reported here too: the trigger the specs define is
+not the one that runs.
+
+## Why it matters
+Triggers enforce invariants the schema cannot express (`trg_check_allocation_sum` keeps
+allocations summing to 1); without it, or with it firing on the wrong events, the
+invariant silently breaks.
+
+## Example
+The spec's trigger fires `AFTER INSERT OR UPDATE OR DELETE`, the database's only
+`AFTER INSERT`. Fix: recreate the trigger from the spec.",
+};
+register_rule!(MISSING_TRIGGER);
+
+/// `unexpected-trigger`.
+pub static UNEXPECTED_TRIGGER: Rule = Rule {
+    id: "unexpected-trigger",
+    family: Family::Drift,
+    default_severity: Severity::Error,
+    summary: "The database has a trigger the specs do not define",
+    object_kind: ObjectKind::Trigger,
+    needs_live: true,
+    docs: "\
+## What it does
+Reports a trigger of a database relation that the specs do not define.
+
+## Why it matters
+A hand-made trigger changes what writes do, invisibly to anyone reading the specs.
+
+## Example
+An audit trigger added by hand in production only. Fix: add it to the specs, or drop it.",
+};
+register_rule!(UNEXPECTED_TRIGGER);
+
+crate::checks::finder!(super::DRIFT_FINDERS, find);
+
+fn find(drift: &Drift, findings: &mut Vec<Finding>) {
+    for change in drift.changes {
+        let relation = change.relation();
+        let spec_relation = drift.spec.relations.get(relation);
+        let finding = match change {
+            Change::TriggerMissing { trigger, .. } => Finding::new(
+                &MISSING_TRIGGER,
+                ObjectPath::member(relation, trigger),
+                format!("trigger {trigger} on {relation} is missing from the database"),
+            )
+            .expected_actual("trigger", ABSENT)
+            .at(drift.trigger_location(spec_relation, trigger)),
+            Change::TriggerUnexpected { trigger, .. } => Finding::new(
+                &UNEXPECTED_TRIGGER,
+                ObjectPath::member(relation, trigger),
+                format!(
+                    "trigger {trigger} on {relation} exists in the database but not in the specs"
+                ),
+            )
+            .expected_actual(ABSENT, "trigger"),
+            Change::TriggerChanged {
+                trigger,
+                difference,
+                ..
+            } => definition_finding(
+                &MISSING_TRIGGER,
+                ObjectPath::member(relation, trigger),
+                &format!("trigger {trigger} on {relation}"),
+                difference,
+            )
+            .at(drift.trigger_location(spec_relation, trigger)),
+            _ => continue,
+        };
+        findings.push(finding);
+    }
+}

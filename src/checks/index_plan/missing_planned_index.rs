@@ -1,0 +1,54 @@
+//! `missing-planned-index`: an active plan entry whose index the specs do not create.
+
+use crate::checks::index_plan::index_path;
+use crate::checks::index_plan::IndexPlan;
+use crate::finding::Finding;
+use crate::mapping::PlanStatus;
+use crate::register_rule;
+use crate::rules::{Family, ObjectKind, Rule, Severity};
+
+/// `missing-planned-index`.
+pub static MISSING_PLANNED_INDEX: Rule = Rule {
+    id: "missing-planned-index",
+    family: Family::IndexPlan,
+    default_severity: Severity::Error,
+    summary: "An active index plan entry has no index",
+    object_kind: ObjectKind::Index,
+    needs_live: false,
+    docs: "\
+## What it does
+Reports index plan entries (not marked `status: future`) whose index the specs do not
+create.
+
+## Why it matters
+The plan promises that a query path is served by an index; without it the query scans.
+
+## Example
+A plan entry `idx_dead_events_tenant_created_at` for `operator-triage`, but no
+`CREATE INDEX idx_dead_events_tenant_created_at` in the specs.
+Fix: create the index, mark the entry `status: future`, or remove it.",
+};
+register_rule!(MISSING_PLANNED_INDEX);
+crate::checks::finder!(super::INDEX_PLAN_FINDERS, find);
+
+fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
+    let Some(mapping) = plan.mapping else {
+        return;
+    };
+    for entry in &mapping.index_plan {
+        if entry.status == PlanStatus::Active && plan.specs.index(&entry.index).is_none() {
+            findings.push(
+                Finding::new(
+                    &MISSING_PLANNED_INDEX,
+                    index_path(&entry.index),
+                    format!(
+                        "the index plan lists {} on {}, but the specs do not create it",
+                        entry.index.name, entry.table
+                    ),
+                )
+                .at(entry.location.as_ref())
+                .hint("create the index, mark the entry `status: future`, or remove it"),
+            );
+        }
+    }
+}

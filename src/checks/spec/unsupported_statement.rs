@@ -1,0 +1,49 @@
+//! `unsupported-statement`: a spec statement outside pgparity's model.
+
+use crate::checks::spec::Specs;
+use crate::finding::{Finding, ObjectPath};
+use crate::register_rule;
+use crate::rules::{Family, ObjectKind, Rule, Severity};
+use crate::sources::spec::SpecProblemKind;
+
+/// `unsupported-statement`.
+pub static UNSUPPORTED_STATEMENT: Rule = Rule {
+    id: "unsupported-statement",
+    family: Family::Spec,
+    default_severity: Severity::Info,
+    summary: "A spec statement is outside pgparity's model and was skipped",
+    object_kind: ObjectKind::Declaration,
+    needs_live: false,
+    docs: "\
+## What it does
+Notes statements pgparity does not model (`DO` blocks, `CREATE CAST`, aggregates, event
+triggers, publications, …). They are skipped; nothing they do is checked.
+
+## Why it matters
+Usually nothing: these statements rarely define what pgparity compares. The note tells you
+which parts of a spec were not looked at.
+
+## Example
+```sql
+DO $$ BEGIN PERFORM 1; END $$;
+```
+No fix needed. Set `unsupported-statement = \"off\"` under `[rules]` to silence it.",
+};
+register_rule!(UNSUPPORTED_STATEMENT);
+crate::checks::finder!(super::SPEC_FINDERS, find);
+
+fn find(specs: &Specs, findings: &mut Vec<Finding>) {
+    for problem in specs.problems {
+        let SpecProblemKind::Skipped { statement } = &problem.kind else {
+            continue;
+        };
+        findings.push(
+            Finding::new(
+                &UNSUPPORTED_STATEMENT,
+                ObjectPath::other(problem.location.path.clone()),
+                format!("{statement} statement is outside pgparity's model and was skipped"),
+            )
+            .at(Some(&problem.location)),
+        );
+    }
+}

@@ -1,0 +1,54 @@
+//! The `tenancy` family: every tenant-scoped table carries the tenant column, has
+//! row-level security enabled and forced, and a policy on the tenant column. Each rule is
+//! a file of this folder.
+
+include!(concat!(env!("OUT_DIR"), "/rules_tenancy.rs"));
+
+use super::{Inputs, Outcome};
+use crate::finding::Finding;
+use crate::mapping::Tenancy;
+use crate::model::{Catalog, Relation};
+use linkme::distributed_slice;
+
+/// What the tenancy rules look at: the tables of a catalog and the mapping's tenancy.
+pub(crate) struct TenantTables<'a> {
+    /// The catalog whose tables are judged.
+    pub catalog: &'a Catalog,
+    /// The mapping's `tenancy:` section.
+    pub tenancy: &'a Tenancy,
+}
+
+impl<'a> TenantTables<'a> {
+    /// The tenant-scoped tables: every table not listed under `tenancy.exempt`.
+    pub(crate) fn tables(&self) -> impl Iterator<Item = &'a Relation> + '_ {
+        self.catalog.relations.values().filter(|relation| {
+            relation.kind.is_table() && !self.tenancy.exempt.contains(&relation.name)
+        })
+    }
+}
+
+/// A tenancy rule's finder.
+pub(crate) type Finder = fn(&TenantTables, &mut Vec<Finding>);
+
+/// Every tenancy rule's finder.
+#[distributed_slice]
+pub(crate) static TENANCY_FINDERS: [Finder];
+
+pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
+    let (Some(specs), Some(tenancy)) = (
+        inputs.specs,
+        inputs.mapping.and_then(|mapping| mapping.tenancy.as_ref()),
+    ) else {
+        outcome
+            .skipped
+            .push("tenancy: needs specs and a `tenancy:` section in the mapping".into());
+        return;
+    };
+    let scope = TenantTables {
+        catalog: &specs.catalog,
+        tenancy,
+    };
+    for finder in TENANCY_FINDERS {
+        finder(&scope, &mut outcome.findings);
+    }
+}
