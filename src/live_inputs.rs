@@ -2,7 +2,7 @@
 //! database the specs are applied to (`--dev-db`), turned into catalogs the checks read.
 
 use crate::checks::rows::RowSamples;
-use crate::cli::TimeoutArgs;
+use crate::config::Timeouts;
 use crate::mapping::Mapping;
 use crate::model::{Catalog, Location, QualifiedName};
 use crate::sources::dev::enrich_from_dev;
@@ -28,7 +28,7 @@ pub struct Live {
 }
 
 /// Session limits from the flags, else the defaults.
-pub fn session_options(timeouts: &TimeoutArgs) -> SessionOptions {
+pub fn session_options(timeouts: &Timeouts) -> SessionOptions {
     let defaults = SessionOptions::default();
     SessionOptions {
         statement_timeout: timeouts
