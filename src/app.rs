@@ -1,21 +1,25 @@
-//! One run: config → sources → checks → severities and suppressions → report.
+//! One run: request → inputs → checks → levels, suppressions and baseline → report.
+//!
+//! The entry points take a plain request ([`CheckRequest`], [`SnapshotRequest`]) that
+//! [`crate::config::resolve_check`] and [`crate::config::resolve_snapshot`] build from
+//! `pgparity.toml` and the command line.
 
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, BaselineOutcome};
 use crate::checks::{self, meta, Inputs};
-use crate::cli::{CheckArgs, ColorArg, FailOnArg, OutputFormat, SnapshotArgs};
-use crate::config::{Config, FailOn};
-use crate::contracts::{load_contracts, ContractOptions};
-use crate::finding::sort_findings;
-use crate::input::InputLimits;
+use crate::config::{CheckRequest, LiveSource, SnapshotRequest};
+use crate::contracts::{load_contracts, ContractOptions, ContractSet};
+use crate::finding::Suppressed;
+use crate::finding::{sort_findings, Finding};
 use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
-use crate::report::{self, Format, Report, ReportContext};
+use crate::report::{self, ColorChoice, Format, Report, ReportContext};
 use crate::rules;
 use crate::sources::live::SessionOptions;
 use crate::sources::snapshot::Snapshot;
-use crate::sources::spec::load_specs;
+use crate::sources::spec::{load_specs, SpecSet};
 use anyhow::{Context, Result};
+use chrono::NaiveDate;
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,54 +42,83 @@ pub struct CheckRun {
     pub baseline_to_write: Option<String>,
 }
 
-/// Runs `pgparity check` in `working_dir`: an `Err` means the run could not be
+/// Runs `pgparity check` as `request` says: an `Err` means the run could not be
 /// completed (exit code 2). `progress` hears what a long live run is doing (the binary
 /// prints it on stderr when that is a terminal).
-pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> Result<CheckRun> {
+pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun> {
     let started = Instant::now();
     let generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::discover(working_dir)?,
+    let inputs = load_inputs(request, progress)?;
+    if inputs.live.catalog.is_some() {
+        progress("comparing and checking");
+    }
+    let outcome = run_checks(request, &inputs);
+    let today = chrono::Local::now().date_naive();
+    let judged = judge(request, outcome.findings, inputs.baseline.as_ref(), today);
+    let report = Report {
+        findings: judged.findings,
+        suppressed: judged.suppressed,
+        skipped: outcome.skipped,
+        context: ReportContext {
+            target: inputs.live.target.clone(),
+            inputs: input_list(
+                &request.specs,
+                request.mapping.as_deref(),
+                &inputs.contract_paths,
+            ),
+            schemas: request.schemas.clone(),
+            generated_at,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            duration: started.elapsed(),
+        },
+        baseline: judged.baseline,
+        config_path: request.config.path.as_deref().map(display_path),
     };
-    let limits = config.input_limits;
-    let baseline = match &args.baseline {
+    Ok(render(request, report, judged.baseline_to_write))
+}
+
+/// Everything a check run read.
+struct LoadedInputs {
+    /// The `--baseline` file.
+    baseline: Option<Baseline>,
+    specs: Option<SpecSet>,
+    mapping: Option<Mapping>,
+    /// The contract paths read: the mapping's, the configuration's, the flags'.
+    contract_paths: Vec<PathBuf>,
+    contracts: Option<ContractSet>,
+    live: live_inputs::Live,
+}
+
+/// Reads the baseline, the specs, the mapping, the contracts and the live side (a
+/// database or snapshot, after applying the specs to the `--dev-db` server when one is
+/// given). Errors keep the order of the inputs: baseline, specs, mapping, contracts,
+/// database.
+fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<LoadedInputs> {
+    let limits = request.config.input_limits;
+    let baseline = match &request.baseline {
         Some(path) => Some(Baseline::load(path, limits)?),
         None => None,
     };
-    let spec_paths = if args.specs.is_empty() {
-        config.specs.clone()
-    } else {
-        args.specs.clone()
-    };
-    let schemas = if args.schemas.is_empty() {
-        config.schemas.clone()
-    } else {
-        args.schemas.clone()
-    };
-    let default_schema = schemas.first().map_or(DEFAULT_SCHEMA, String::as_str);
-    let mapping_path = args.mapping.clone().or_else(|| config.mapping.clone());
-
-    let session_options = live_inputs::session_options(&args.timeouts);
-    let scope = schemas_in_scope(&schemas);
+    let default_schema = default_schema(&request.schemas);
+    let session_options = live_inputs::session_options(&request.timeouts);
+    let scope = schemas_in_scope(&request.schemas);
     // Loading the specs is CPU work in this process while introspection mostly waits on
     // the server, so the two overlap when nothing orders them (`--dev-db` applies the
-    // specs first); on 1,000 tables that is a third of the run. Errors keep the order of
-    // the inputs: specs, mapping, contracts, database.
+    // specs first); on 1,000 tables that is a third of the run.
     let (specs, mapping, contract_paths, contracts, live) = std::thread::scope(|threads| {
         let spec_loader = std::thread::Builder::new()
             .name("spec loader".to_string())
             .stack_size(crate::WORKER_STACK_BYTES)
             .spawn_scoped(threads, || {
-                if spec_paths.is_empty() {
+                if request.specs.is_empty() {
                     Ok(None)
                 } else {
-                    load_specs(&spec_paths, default_schema, limits)
+                    load_specs(&request.specs, default_schema, limits)
                         .map(Some)
                         .context("cannot load the specs")
                 }
             });
-        let mapping = match &mapping_path {
+        let mapping = match &request.mapping {
             Some(path) => load_mapping(path, default_schema, limits)
                 .map(Some)
                 .context("cannot load the mapping"),
@@ -95,13 +128,12 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
             Ok(Some(mapping)) => mapping.contracts.clone(),
             _ => Vec::new(),
         };
-        contract_paths.extend(config.contracts.iter().cloned());
-        contract_paths.extend(args.contracts.iter().cloned());
+        contract_paths.extend(request.contracts.iter().cloned());
         let contracts = if contract_paths.is_empty() {
             Ok(None)
         } else {
             let options = ContractOptions {
-                roots: config.contract_roots(working_dir),
+                roots: request.contract_roots.clone(),
                 limits,
             };
             load_contracts(&contract_paths, &options)
@@ -109,12 +141,11 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
                 .context("cannot load the contracts")
         };
         let live = match (&mapping, &contracts) {
-            (Ok(mapping), Ok(_)) if args.dev_db.is_none() => Some(read_live(
-                args,
+            (Ok(mapping), Ok(_)) if request.dev_db.is_none() => Some(read_live(
+                request,
                 &session_options,
                 &scope,
                 mapping.as_ref(),
-                limits,
                 progress,
             )),
             _ => None,
@@ -133,7 +164,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
     let live = match live {
         Some(live) => live?,
         None => {
-            let dev_db = args.dev_db.as_deref().unwrap_or_default();
+            let dev_db = request.dev_db.as_deref().unwrap_or_default();
             let specs = specs.as_mut().context(
                 "--dev-db applies the specs: give them with --specs or `specs` in pgparity.toml",
             )?;
@@ -142,122 +173,130 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
                 specs,
                 &settings,
                 &session_options,
-                config.dev_db_extensions.as_deref(),
+                request.config.dev_db_extensions.as_deref(),
                 &scope,
                 progress,
             )?;
             read_live(
-                args,
+                request,
                 &session_options,
                 &scope,
                 mapping.as_ref(),
-                limits,
                 progress,
             )?
         }
     };
+    Ok(LoadedInputs {
+        baseline,
+        specs,
+        mapping,
+        contract_paths,
+        contracts,
+        live,
+    })
+}
 
-    if live.catalog.is_some() {
-        progress("comparing and checking");
-    }
-    let outcome = checks::run(&Inputs {
-        specs: specs.as_ref(),
-        contracts: contracts.as_ref(),
-        mapping: mapping.as_ref(),
-        live: live.catalog.as_ref(),
-        row_samples: live.row_samples.as_ref(),
-        min_stats_age_days: config.unused_index_min_stats_days,
-        default_schema,
-    });
-    let today = chrono::Local::now().date_naive();
-    let findings = meta::apply_levels(outcome.findings, &config);
-    let (findings, suppressed) = meta::apply_suppressions(findings, &config, today);
-    let mut findings = meta::apply_levels(findings, &config);
-    sort_findings(&mut findings);
-    let (baseline, baseline_to_write) = match &args.write_baseline {
-        Some(_) => {
-            let written = Baseline::of(&findings);
-            let text = written.to_json();
-            (Some(written), Some(text))
+/// The live side of a run: the snapshot, else the database, else nothing.
+fn read_live(
+    request: &CheckRequest,
+    session_options: &SessionOptions,
+    scope: &[String],
+    mapping: Option<&Mapping>,
+    progress: &dyn Fn(&str),
+) -> Result<live_inputs::Live> {
+    match &request.live {
+        Some(LiveSource::Snapshot(path)) => {
+            live_inputs::read_snapshot(path, request.config.input_limits)
         }
-        None => (baseline, None),
-    };
-    let (findings, baseline_outcome) = match &baseline {
+        Some(LiveSource::Database(db)) => live_inputs::read_database(
+            &live_inputs::settings_for(db)?,
+            session_options,
+            scope,
+            mapping,
+            request.sample_rows,
+            progress,
+        )
+        .context("cannot read the live database"),
+        None => Ok(live_inputs::Live::default()),
+    }
+}
+
+/// Runs every check family the inputs allow; findings come at their rules' default
+/// severities.
+fn run_checks(request: &CheckRequest, inputs: &LoadedInputs) -> checks::Outcome {
+    checks::run(&Inputs {
+        specs: inputs.specs.as_ref(),
+        contracts: inputs.contracts.as_ref(),
+        mapping: inputs.mapping.as_ref(),
+        live: inputs.live.catalog.as_ref(),
+        row_samples: inputs.live.row_samples.as_ref(),
+        min_stats_age_days: request.config.unused_index_min_stats_days,
+        default_schema: default_schema(&request.schemas),
+    })
+}
+
+/// The findings to report, after the configuration and the baseline had their say.
+struct Judged {
+    /// Reported findings, sorted.
+    findings: Vec<Finding>,
+    /// Findings hidden by suppressions.
+    suppressed: Vec<Suppressed>,
+    /// What the baseline hid, when one applied.
+    baseline: Option<BaselineOutcome>,
+    /// With `--write-baseline`, the baseline file's text.
+    baseline_to_write: Option<String>,
+}
+
+/// Applies the configured rule levels, the suppressions (as of `today`) and then the
+/// baseline: `baseline`, or with `--write-baseline` the one recorded from these findings,
+/// which hides them all.
+fn judge(
+    request: &CheckRequest,
+    findings: Vec<Finding>,
+    baseline: Option<&Baseline>,
+    today: NaiveDate,
+) -> Judged {
+    let config = &request.config;
+    let findings = meta::apply_levels(findings, config);
+    let (findings, suppressed) = meta::apply_suppressions(findings, config, today);
+    let mut findings = meta::apply_levels(findings, config);
+    sort_findings(&mut findings);
+    let written = request
+        .write_baseline
+        .as_ref()
+        .map(|_| Baseline::of(&findings));
+    let baseline_to_write = written.as_ref().map(Baseline::to_json);
+    let (findings, baseline) = match written.as_ref().or(baseline) {
         Some(baseline) => {
             let (findings, outcome) = baseline.filter(findings);
             (findings, Some(outcome))
         }
         None => (findings, None),
     };
-    let report = Report {
+    Judged {
         findings,
         suppressed,
-        skipped: outcome.skipped,
-        context: ReportContext {
-            target: live.target.clone(),
-            inputs: input_list(&spec_paths, mapping_path.as_deref(), &contract_paths),
-            schemas: schemas.clone(),
-            generated_at,
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            duration: started.elapsed(),
-        },
-        baseline: baseline_outcome,
-        config_path: config.path.as_deref().map(display_path),
-    };
+        baseline,
+        baseline_to_write,
+    }
+}
 
-    let fail_on = match args.fail_on {
-        Some(FailOnArg::Error) => FailOn::Error,
-        Some(FailOnArg::Warning) => FailOn::Warning,
-        Some(FailOnArg::Info) => FailOn::Info,
-        Some(FailOnArg::Never) => FailOn::Never,
-        None => config.fail_on.unwrap_or_default(),
-    };
-    let failed = fail_on.threshold().is_some_and(|threshold| {
+/// Renders `report` in the requested format and decides the exit code: 1 when a
+/// finding reaches the `fail_on` threshold.
+fn render(request: &CheckRequest, report: Report, baseline_to_write: Option<String>) -> CheckRun {
+    let threshold = request.fail_on.threshold();
+    let failed = threshold.is_some_and(|threshold| {
         report
             .findings
             .iter()
             .any(|finding| finding.severity >= threshold)
     });
-    let format = match args.format {
-        OutputFormat::Text => Format::Text,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Markdown => Format::Markdown,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Junit => Format::Junit {
-            failure_threshold: fail_on.threshold(),
-        },
-        OutputFormat::Github => Format::Github,
-    };
-    let rendered = report::render(&report, format);
-    Ok(CheckRun {
+    let rendered = report::render(&report, request.format, threshold);
+    CheckRun {
         report,
         rendered,
         exit_code: i32::from(failed),
         baseline_to_write,
-    })
-}
-
-/// The live side of a run: the snapshot, else the database, else nothing.
-fn read_live(
-    args: &CheckArgs,
-    session_options: &SessionOptions,
-    scope: &[String],
-    mapping: Option<&Mapping>,
-    limits: InputLimits,
-    progress: &dyn Fn(&str),
-) -> Result<live_inputs::Live> {
-    match (&args.snapshot, &args.db) {
-        (Some(path), _) => live_inputs::read_snapshot(path, limits),
-        (None, Some(db)) => live_inputs::read_database(
-            &live_inputs::settings_for(db)?,
-            session_options,
-            scope,
-            mapping,
-            args.sample_rows,
-            progress,
-        )
-        .context("cannot read the live database"),
-        (None, None) => Ok(live_inputs::Live::default()),
     }
 }
 
@@ -284,22 +323,31 @@ fn input_list(
 /// Whether text output gets colour: `always` wins over everything, `never` loses to
 /// nothing, and `auto` colours a terminal unless `NO_COLOR` is set to a non-empty value
 /// (<https://no-color.org>). Output to a file (`--output`) is never a terminal.
-pub fn color_enabled(choice: ColorArg, stdout_is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+pub fn color_enabled(
+    choice: ColorChoice,
+    stdout_is_terminal: bool,
+    no_color: Option<&OsStr>,
+) -> bool {
     match choice {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => stdout_is_terminal && no_color.is_none_or(OsStr::is_empty),
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stdout_is_terminal && no_color.is_none_or(OsStr::is_empty),
     }
 }
 
-/// The text to write for `run`: the rendered report, re-rendered with colour when the
-/// format is text and `color` is on (see [`color_enabled`]).
-pub fn output_text(run: &CheckRun, args: &CheckArgs, color: bool) -> String {
-    if color && args.format == OutputFormat::Text {
+/// The text to write for `run` in `format`: the rendered report, re-rendered with colour
+/// when the format is text and `color` is on (see [`color_enabled`]).
+pub fn output_text(run: &CheckRun, format: Format, color: bool) -> String {
+    if color && format == Format::Text {
         report::render_colored_text(&run.report)
     } else {
         run.rendered.clone()
     }
+}
+
+/// Where unqualified names live: the first schema in scope, else [`DEFAULT_SCHEMA`].
+fn default_schema(schemas: &[String]) -> &str {
+    schemas.first().map_or(DEFAULT_SCHEMA, String::as_str)
 }
 
 /// The schemas to introspect: the configured ones, else the default schema.
@@ -312,24 +360,12 @@ fn schemas_in_scope(schemas: &[String]) -> Vec<String> {
 }
 
 /// `pgparity snapshot`: the live catalog of a database as snapshot JSON.
-pub fn snapshot(
-    args: &SnapshotArgs,
-    working_dir: &Path,
-    progress: &dyn Fn(&str),
-) -> Result<String> {
-    let config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::discover(working_dir)?,
-    };
-    let schemas = schemas_in_scope(if args.schemas.is_empty() {
-        &config.schemas
-    } else {
-        &args.schemas
-    });
-    let settings = live_inputs::settings_for(args.db.as_deref().unwrap_or_default())?;
+pub fn snapshot(request: &SnapshotRequest, progress: &dyn Fn(&str)) -> Result<String> {
+    let schemas = schemas_in_scope(&request.schemas);
+    let settings = live_inputs::settings_for(&request.db)?;
     let live = live_inputs::read_database(
         &settings,
-        &live_inputs::session_options(&args.timeouts),
+        &live_inputs::session_options(&request.timeouts),
         &schemas,
         None,
         None,
@@ -455,19 +491,23 @@ mod tests {
 
     #[test]
     fn auto_colours_a_terminal_unless_no_color_is_set_and_non_empty() {
-        assert!(color_enabled(ColorArg::Auto, true, None));
-        assert!(!color_enabled(ColorArg::Auto, false, None));
-        assert!(!color_enabled(ColorArg::Auto, true, Some(OsStr::new("1"))));
-        assert!(color_enabled(ColorArg::Auto, true, Some(OsStr::new(""))));
+        assert!(color_enabled(ColorChoice::Auto, true, None));
+        assert!(!color_enabled(ColorChoice::Auto, false, None));
+        assert!(!color_enabled(
+            ColorChoice::Auto,
+            true,
+            Some(OsStr::new("1"))
+        ));
+        assert!(color_enabled(ColorChoice::Auto, true, Some(OsStr::new(""))));
     }
 
     #[test]
     fn always_and_never_override_the_terminal_and_no_color() {
         assert!(color_enabled(
-            ColorArg::Always,
+            ColorChoice::Always,
             false,
             Some(OsStr::new("1"))
         ));
-        assert!(!color_enabled(ColorArg::Never, true, None));
+        assert!(!color_enabled(ColorChoice::Never, true, None));
     }
 }

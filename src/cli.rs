@@ -1,6 +1,10 @@
-//! Command-line types (clap derive). Nothing here runs anything.
+//! The binary's command-line types (clap derive) and their translation into the
+//! library's overrides. Nothing here runs anything; the library knows nothing of clap.
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pgparity::config::{CheckOverrides, FailOn, LiveSource, SnapshotOverrides, Timeouts};
+use pgparity::report::{ColorChoice, Format};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -50,8 +54,8 @@ pub struct CheckArgs {
     #[arg(long = "schema", value_name = "NAME")]
     pub schemas: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = FormatArg(Format::Text))]
+    pub format: FormatArg,
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -77,7 +81,7 @@ pub struct CheckArgs {
     pub fail_on: Option<FailOnArg>,
     /// Colour in text output: auto (a terminal, unless NO_COLOR is set), always, never.
     /// Files written with --output are never coloured.
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorArg(ColorChoice::Auto))]
     pub color: ColorArg,
     /// Report only findings whose fingerprint is not in this baseline file.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
@@ -85,17 +89,6 @@ pub struct CheckArgs {
     /// Record today's findings in this baseline file (they are then accepted, exit 0).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-}
-
-/// `--color`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorArg {
-    /// Colour when standard output is a terminal and `NO_COLOR` is unset or empty.
-    Auto,
-    /// Always colour, even through a pipe or with `NO_COLOR` set.
-    Always,
-    /// Never colour.
-    Never,
 }
 
 /// Limits of every query pgparity runs against a database.
@@ -163,34 +156,113 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         })
 }
 
-/// `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// Grouped by object, for people.
-    Text,
-    /// One JSON object, for tools.
-    Json,
-    /// A Markdown drift report (job summaries, PR comments), cut at 60,000 bytes.
-    Markdown,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-    Sarif,
-    /// JUnit XML: one suite per rule family, failures at or above --fail-on.
-    Junit,
-    /// GitHub Actions workflow commands (::error file=…,line=…::…), for inline annotations.
-    Github,
+/// Implements [`ValueEnum`] for a flag value wrapping a library enum: one name and help
+/// line per variant. The match is exhaustive, so a variant the library adds does not
+/// compile until it has a flag value.
+macro_rules! flag_value {
+    ($(#[$doc:meta])* $flag:ident($library:ty) { $($variant:path => $name:literal: $help:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $flag(pub $library);
+
+        impl ValueEnum for $flag {
+            fn value_variants<'a>() -> &'a [Self] {
+                &[$($flag($variant)),+]
+            }
+
+            fn to_possible_value(&self) -> Option<PossibleValue> {
+                match self.0 {
+                    $($variant => Some(PossibleValue::new($name).help($help)),)+
+                }
+            }
+        }
+    };
 }
 
-/// `--fail-on`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOnArg {
-    /// Errors fail the run.
-    Error,
-    /// Warnings and errors fail the run.
-    Warning,
-    /// Any finding fails the run.
-    Info,
-    /// Findings never fail the run.
-    Never,
+flag_value! {
+    /// `--format`.
+    FormatArg(Format) {
+        Format::Text => "text": "Grouped by object, for people",
+        Format::Json => "json": "One JSON object, for tools",
+        Format::Markdown => "markdown":
+            "A Markdown drift report (job summaries, PR comments), cut at 60,000 bytes",
+        Format::Sarif => "sarif":
+            "SARIF 2.1.0, for GitHub code scanning and other SARIF viewers",
+        Format::Junit => "junit":
+            "JUnit XML: one suite per rule family, failures at or above --fail-on",
+        Format::Github => "github":
+            "GitHub Actions workflow commands (::error file=…,line=…::…), for inline annotations",
+    }
+}
+
+flag_value! {
+    /// `--fail-on`.
+    FailOnArg(FailOn) {
+        FailOn::Error => "error": "Errors fail the run",
+        FailOn::Warning => "warning": "Warnings and errors fail the run",
+        FailOn::Info => "info": "Any finding fails the run",
+        FailOn::Never => "never": "Findings never fail the run",
+    }
+}
+
+flag_value! {
+    /// `--color`.
+    ColorArg(ColorChoice) {
+        ColorChoice::Auto => "auto":
+            "Colour when standard output is a terminal and `NO_COLOR` is unset or empty",
+        ColorChoice::Always => "always":
+            "Always colour, even through a pipe or with `NO_COLOR` set",
+        ColorChoice::Never => "never": "Never colour",
+    }
+}
+
+impl From<TimeoutArgs> for Timeouts {
+    fn from(args: TimeoutArgs) -> Self {
+        Timeouts {
+            statement_timeout: args.statement_timeout,
+            lock_timeout: args.lock_timeout,
+        }
+    }
+}
+
+impl From<CheckArgs> for CheckOverrides {
+    fn from(args: CheckArgs) -> Self {
+        // clap lets at most one of --snapshot and --db through.
+        let live = match (args.snapshot, args.db) {
+            (Some(path), _) => Some(LiveSource::Snapshot(path)),
+            (None, Some(db)) => Some(LiveSource::Database(db)),
+            (None, None) => None,
+        };
+        CheckOverrides {
+            config: args.config,
+            specs: args.specs,
+            mapping: args.mapping,
+            contracts: args.contracts,
+            schemas: args.schemas,
+            live,
+            dev_db: args.dev_db,
+            sample_rows: args.sample_rows,
+            timeouts: args.timeouts.into(),
+            fail_on: args.fail_on.map(|fail_on| fail_on.0),
+            format: args.format.0,
+            color: args.color.0,
+            output: args.output,
+            baseline: args.baseline,
+            write_baseline: args.write_baseline,
+        }
+    }
+}
+
+impl From<SnapshotArgs> for SnapshotOverrides {
+    fn from(args: SnapshotArgs) -> Self {
+        SnapshotOverrides {
+            config: args.config,
+            db: args.db,
+            schemas: args.schemas,
+            timeouts: args.timeouts.into(),
+            output: args.output,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,44 +2,102 @@
 //!
 //! Precedence is file < flags: a flag given on the command line replaces the file's
 //! value (`--contracts` adds to the mapping's contracts). Paths in the file are relative
-//! to the file's folder.
+//! to the file's folder. [`resolve_check`] and [`resolve_snapshot`] combine the file and
+//! the flags into the request the library's entry points take.
+//!
+//! Every problem in the file is reported, not the first only (as cargo-deny does): the
+//! whole file is read, and each unknown key, mistyped or unacceptable value and missing
+//! path becomes one [`ConfigError`] at its line.
+
+mod request;
+
+pub use request::{
+    resolve_check, resolve_snapshot, CheckOverrides, CheckRequest, LiveSource, SnapshotOverrides,
+    SnapshotRequest, Timeouts,
+};
 
 use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Location};
 use crate::rules::{self, Rule, Severity};
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
-use serde::Deserialize;
+use serde::de::{DeserializeOwned, IntoDeserializer};
 use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use toml::de::{DeString, DeTable, DeValue};
 use toml::Spanned;
 
 /// The configuration file name looked for in the current folder and its parents.
 pub const CONFIG_FILE_NAME: &str = "pgparity.toml";
 
-/// A configuration that cannot be used; the run stops with exit code 2.
+/// One problem of a configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read (missing, not a regular file, too large, not UTF-8).
     #[error(transparent)]
     Unreadable(#[from] InputError),
-    /// The file is not valid TOML or has an unknown or mistyped key.
+    /// The file is not valid TOML, at no place the parser could name.
     #[error("{path}: {message}")]
     Invalid {
         /// The file.
         path: String,
-        /// The parser's message, which names line and column.
+        /// The parser's message.
         message: String,
     },
-    /// A value is not acceptable (unknown rule, bad severity, bad glob, bad date).
+    /// A problem at a place in the file: TOML syntax, an unknown key, a value of the wrong
+    /// type or not acceptable (unknown rule, bad severity, bad glob, bad date), a path
+    /// that does not exist.
     #[error("{location}: {message}")]
     BadValue {
-        /// Where the value is.
+        /// Where the key or value is.
         location: Location,
         /// What is wrong and what to write instead.
         message: String,
     },
 }
+
+/// Every problem found in a configuration, in file order (never none); the run stops
+/// with exit code 2. Displayed one problem per line.
+#[derive(Debug)]
+pub struct ConfigErrors {
+    /// The problems.
+    pub errors: Vec<ConfigError>,
+}
+
+impl ConfigErrors {
+    /// `errors` in file order (keys are read in alphabetical order).
+    fn new(mut errors: Vec<ConfigError>) -> ConfigErrors {
+        errors.sort_by_key(|error| match error {
+            ConfigError::BadValue { location, .. } => (location.line, location.column),
+            ConfigError::Unreadable(_) | ConfigError::Invalid { .. } => (0, 0),
+        });
+        ConfigErrors { errors }
+    }
+}
+
+impl From<ConfigError> for ConfigErrors {
+    fn from(error: ConfigError) -> Self {
+        ConfigErrors {
+            errors: vec![error],
+        }
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, error) in self.errors.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
 
 /// When the run fails (exit code 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -115,17 +173,26 @@ impl Suppression {
     }
 }
 
+/// A path written in `pgparity.toml`, joined to the file's folder, and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredPath {
+    /// The path, relative to the working directory when the file's folder is.
+    pub path: PathBuf,
+    /// Where the path is written.
+    pub location: Location,
+}
+
 /// The configuration after reading the file (flags are applied by the caller).
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The file read, if one was found.
     pub path: Option<PathBuf>,
     /// Spec files or folders.
-    pub specs: Vec<PathBuf>,
+    pub specs: Vec<ConfiguredPath>,
     /// Contract files or folders (besides those the mapping names).
-    pub contracts: Vec<PathBuf>,
+    pub contracts: Vec<ConfiguredPath>,
     /// The mapping file.
-    pub mapping: Option<PathBuf>,
+    pub mapping: Option<ConfiguredPath>,
     /// Schemas in scope; the first is where unqualified names live.
     pub schemas: Vec<String>,
     /// When the run fails.
@@ -175,167 +242,123 @@ impl Default for Config {
 impl Config {
     /// Finds `pgparity.toml` in `start` or its parents and reads it; an empty
     /// configuration when there is none.
-    pub fn discover(start: &Path) -> Result<Config, ConfigError> {
-        let mut relative = PathBuf::from(".");
-        let mut folder = start.to_path_buf();
-        loop {
-            if folder.join(CONFIG_FILE_NAME).symlink_metadata().is_ok() {
-                return Config::load(&relative.join(CONFIG_FILE_NAME));
-            }
-            if !folder.pop() {
-                return Ok(Config::default());
-            }
-            relative.push("..");
+    pub fn discover(start: &Path) -> Result<Config, ConfigErrors> {
+        match find(start) {
+            Some(path) => Config::load(&path),
+            None => Ok(Config::default()),
         }
     }
 
-    /// Reads the configuration file at `path`.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let shown = display_path(path);
+    /// Reads the configuration file at `path`; every problem in it is an error.
+    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        let (config, errors) = Config::read(path)?;
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigErrors::new(errors))
+        }
+    }
+
+    /// Reads the configuration file at `path` as far as it goes: the configuration of its
+    /// acceptable values, and a problem for each other one. A file that cannot be read, or
+    /// has more than one TOML syntax error, is an error at once.
+    fn read(path: &Path) -> Result<(Config, Vec<ConfigError>), ConfigErrors> {
         let text = if is_empty_config(path) {
             String::new()
         } else {
-            read_text(path, "configuration", InputLimits::default())?
+            read_text(path, "configuration", InputLimits::default()).map_err(ConfigError::from)?
         };
-        let file: ConfigFile = toml::from_str(&text).map_err(|error| ConfigError::Invalid {
-            path: shown.clone(),
-            message: error.to_string().trim_end().to_string(),
-        })?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        let resolve =
-            |paths: Vec<String>| paths.into_iter().map(|p| base.join(p)).collect::<Vec<_>>();
-        let locate = |span: std::ops::Range<usize>| location_of(&shown, &text, span.start);
-
-        let fail_on = match file.fail_on {
-            Some(value) => {
-                Some(
-                    FailOn::parse(value.get_ref()).ok_or_else(|| ConfigError::BadValue {
-                        location: locate(value.span()),
-                        message: format!(
-                            "fail_on = {:?} is not one of error, warning, info, never",
-                            value.get_ref()
-                        ),
-                    })?,
-                )
-            }
+        let mut reader = Reader {
+            shown: display_path(path),
+            text: &text,
+            base: path.parent().unwrap_or(Path::new(".")),
+            errors: Vec::new(),
+        };
+        let (document, syntax_errors) = DeTable::parse_recoverable(&text);
+        // The parser recovers from a syntax error by guessing, and the errors after the
+        // first are often echoes of it (an unclosed `[` makes every later line an array
+        // element): only the first is sure. When it is the only one, the parser resumed
+        // where the file meant, so the values are read as well.
+        let syntax_error = match syntax_errors.first() {
             None => None,
-        };
-
-        let mut rule_levels = BTreeMap::new();
-        for (rule, level) in file.rules {
-            if rules::by_id(&rule).is_none() {
-                return Err(ConfigError::BadValue {
-                    location: locate(level.span()),
-                    message: format!(
-                        "unknown rule {rule:?} under [rules]; `pgparity rules` lists them"
-                    ),
-                });
-            }
-            let parsed = match level.get_ref().as_str() {
-                "off" => RuleLevel::Off,
-                other => {
-                    RuleLevel::At(Severity::parse(other).ok_or_else(|| ConfigError::BadValue {
-                        location: locate(level.span()),
-                        message: format!(
-                            "{rule} = {other:?}: write \"error\", \"warning\", \"info\" or \"off\""
-                        ),
-                    })?)
+            Some(error) => {
+                let message = format!("TOML syntax: {}", error.message().trim_end());
+                match error.span() {
+                    Some(span) if syntax_errors.len() == 1 => Some((reader.locate(span), message)),
+                    Some(span) => {
+                        let location = reader.locate(span);
+                        return Err(ConfigError::BadValue { location, message }.into());
+                    }
+                    None => {
+                        let path = reader.shown.clone();
+                        return Err(ConfigError::Invalid { path, message }.into());
+                    }
                 }
-            };
-            rule_levels.insert(rule, parsed);
-        }
-
-        let mut suppressions = Vec::new();
-        for entry in file.suppress {
-            let location = locate(entry.span());
-            let entry = entry.into_inner();
-            if rules::by_id(&entry.rule).is_none() {
-                return Err(ConfigError::BadValue {
-                    location,
-                    message: format!(
-                        "[[suppress]] names unknown rule {:?}; `pgparity rules` lists them",
-                        entry.rule
-                    ),
-                });
-            }
-            if entry.reason.trim().is_empty() {
-                return Err(ConfigError::BadValue {
-                    location,
-                    message:
-                        "[[suppress]] needs a non-empty reason: say why this finding is accepted"
-                            .into(),
-                });
-            }
-            let matcher = Glob::new(&entry.object)
-                .map_err(|error| ConfigError::BadValue {
-                    location: location.clone(),
-                    message: format!(
-                        "[[suppress]] object {:?} is not a valid glob: {error}",
-                        entry.object
-                    ),
-                })?
-                .compile_matcher();
-            let until = match &entry.until {
-                None => None,
-                Some(value) => {
-                    let text = match value {
-                        toml::Value::String(text) => text.clone(),
-                        other => other.to_string(),
-                    };
-                    Some(NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
-                        ConfigError::BadValue {
-                            location: location.clone(),
-                            message: format!(
-                                "[[suppress]] until = {text}: write a date as YYYY-MM-DD"
-                            ),
-                        }
-                    })?)
-                }
-            };
-            suppressions.push(Suppression {
-                rule: entry.rule,
-                object: entry.object,
-                reason: entry.reason,
-                until,
-                location,
-                matcher,
-            });
-        }
-
-        let input_limits = match file.max_input_mib {
-            None => InputLimits::default(),
-            Some(mebibytes) => {
-                let max_bytes = u64::try_from(*mebibytes.get_ref())
-                    .ok()
-                    .filter(|&mebibytes| (1..=MAX_INPUT_MIB_CEILING).contains(&mebibytes))
-                    .ok_or_else(|| ConfigError::BadValue {
-                        location: locate(mebibytes.span()),
-                        message: format!(
-                            "max_input_mib = {}: write a whole number of MiB from 1 to {MAX_INPUT_MIB_CEILING}",
-                            mebibytes.get_ref()
-                        ),
-                    })?
-                    << 20;
-                InputLimits { max_bytes }
             }
         };
-
-        Ok(Config {
+        let mut config = Config {
             path: Some(path.to_path_buf()),
-            specs: resolve(file.specs.unwrap_or_default()),
-            contracts: resolve(file.contracts.unwrap_or_default()),
-            mapping: file.mapping.map(|mapping| base.join(mapping)),
-            schemas: file.schemas.unwrap_or_default(),
-            fail_on,
-            rule_levels,
-            suppressions,
-            unused_index_min_stats_days: file
-                .unused_index_min_stats_days
-                .unwrap_or(DEFAULT_MIN_STATS_DAYS),
-            input_limits,
-            contract_roots: file.contract_roots.map(resolve),
-            dev_db_extensions: file.dev_db.and_then(|section| section.extensions),
-        })
+            ..Config::default()
+        };
+        for (key, value) in document.into_inner() {
+            match key.get_ref().as_ref() {
+                "specs" => config.specs = reader.paths("specs", value),
+                "contracts" => config.contracts = reader.paths("contracts", value),
+                "mapping" => {
+                    config.mapping = reader
+                        .value::<Spanned<String>>(
+                            "mapping",
+                            value,
+                            "write a path, e.g. \"mappings/contract_schema_mapping.yaml\"",
+                        )
+                        .map(|path| reader.configured_path(path));
+                }
+                "schemas" => {
+                    config.schemas = reader
+                        .value(
+                            "schemas",
+                            value,
+                            "write a list of schema names, e.g. [\"public\"]",
+                        )
+                        .unwrap_or_default();
+                }
+                "fail_on" => config.fail_on = reader.fail_on(value),
+                "unused_index_min_stats_days" => {
+                    if let Some(days) = reader.value(
+                        "unused_index_min_stats_days",
+                        value,
+                        "write a whole number of days, e.g. 7",
+                    ) {
+                        config.unused_index_min_stats_days = days;
+                    }
+                }
+                "max_input_mib" => {
+                    if let Some(limits) = reader.input_limits(value) {
+                        config.input_limits = limits;
+                    }
+                }
+                "contract_roots" => {
+                    let roots = reader.paths("contract_roots", value);
+                    config.contract_roots = Some(roots.into_iter().map(|root| root.path).collect());
+                }
+                "rules" => config.rule_levels = reader.rule_levels(value),
+                "suppress" => config.suppressions = reader.suppressions(value),
+                "dev_db" => config.dev_db_extensions = reader.dev_db_extensions(value),
+                _ => reader.unknown_key(&key, "", TOP_LEVEL_KEYS),
+            }
+        }
+        if let Some((location, message)) = syntax_error {
+            // The value the syntax error is in was read as the parser guessed it: the
+            // syntax error is what is wrong there.
+            reader.errors.retain(|error| match error {
+                ConfigError::BadValue { location: at, .. } => *at != location,
+                ConfigError::Unreadable(_) | ConfigError::Invalid { .. } => true,
+            });
+            reader
+                .errors
+                .push(ConfigError::BadValue { location, message });
+        }
+        Ok((config, reader.errors))
     }
 
     /// The folders contract files and their `$ref`s must stay inside: `contract_roots`
@@ -377,38 +400,362 @@ fn enclosing_work_tree(folder: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    specs: Option<Vec<String>>,
-    contracts: Option<Vec<String>>,
-    mapping: Option<String>,
-    schemas: Option<Vec<String>>,
-    fail_on: Option<Spanned<String>>,
-    unused_index_min_stats_days: Option<i64>,
-    max_input_mib: Option<Spanned<i64>>,
-    contract_roots: Option<Vec<String>>,
-    #[serde(default)]
-    rules: BTreeMap<String, Spanned<String>>,
-    #[serde(default)]
-    suppress: Vec<Spanned<SuppressionEntry>>,
-    dev_db: Option<DevDbSection>,
+/// The keys of the file's top level.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "specs",
+    "contracts",
+    "mapping",
+    "schemas",
+    "fail_on",
+    "unused_index_min_stats_days",
+    "max_input_mib",
+    "contract_roots",
+    "rules",
+    "suppress",
+    "dev_db",
+];
+
+/// The keys of one `[[suppress]]` entry.
+const SUPPRESS_KEYS: &[&str] = &["rule", "object", "reason", "until"];
+
+/// The keys of `[dev_db]`: what `--dev-db` may do besides applying schema statements.
+const DEV_DB_KEYS: &[&str] = &["extensions"];
+
+/// `pgparity.toml` in `start` or its parents, as a path relative to `start`.
+fn find(start: &Path) -> Option<PathBuf> {
+    let mut relative = PathBuf::from(".");
+    let mut folder = start.to_path_buf();
+    loop {
+        if folder.join(CONFIG_FILE_NAME).symlink_metadata().is_ok() {
+            return Some(relative.join(CONFIG_FILE_NAME));
+        }
+        if !folder.pop() {
+            return None;
+        }
+        relative.push("..");
+    }
 }
 
-/// `[dev_db]`: what `--dev-db` may do besides applying schema statements.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DevDbSection {
-    extensions: Option<Vec<String>>,
+/// Reads the values of a parsed file, recording a problem for each one that is not
+/// acceptable and going on with the next.
+struct Reader<'t> {
+    /// The file as shown in locations.
+    shown: String,
+    text: &'t str,
+    /// The file's folder, which paths in it are relative to.
+    base: &'t Path,
+    errors: Vec<ConfigError>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SuppressionEntry {
-    rule: String,
-    object: String,
-    reason: String,
-    until: Option<toml::Value>,
+impl<'t> Reader<'t> {
+    fn locate(&self, span: Range<usize>) -> Location {
+        location_of(&self.shown, self.text, span.start)
+    }
+
+    fn problem(&mut self, span: Range<usize>, message: String) {
+        let location = self.locate(span);
+        self.errors
+            .push(ConfigError::BadValue { location, message });
+    }
+
+    /// `value` as a `T`, or `None` after recording why it is not one; `key` names the
+    /// value, `hint` says what to write.
+    fn value<T: DeserializeOwned>(
+        &mut self,
+        key: &str,
+        value: Spanned<DeValue<'t>>,
+        hint: &str,
+    ) -> Option<T> {
+        let whole = value.span();
+        T::deserialize(value.into_deserializer())
+            .map_err(|error| {
+                let span = error.span().unwrap_or(whole);
+                self.problem(span, format!("{key}: {}; {hint}", error.message()));
+            })
+            .ok()
+    }
+
+    /// `value` as a table, or `None` after recording that `name` must be one.
+    fn table(&mut self, name: &str, value: Spanned<DeValue<'t>>) -> Option<DeTable<'t>> {
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Table(table) => Some(table),
+            other => {
+                self.problem(
+                    span,
+                    format!(
+                        "{name} is {}, not a table: write it as a `{name}` section",
+                        article(other.type_str())
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn unknown_key(&mut self, key: &Spanned<DeString<'t>>, section: &str, known: &[&str]) {
+        let known = known
+            .iter()
+            .map(|key| format!("`{key}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.problem(
+            key.span(),
+            format!(
+                "unknown key `{}`{section}: remove it or correct its spelling (the keys are \
+                 {known})",
+                key.get_ref()
+            ),
+        );
+    }
+
+    fn configured_path(&self, path: Spanned<String>) -> ConfiguredPath {
+        ConfiguredPath {
+            location: self.locate(path.span()),
+            path: self.base.join(path.into_inner()),
+        }
+    }
+
+    /// A list of paths relative to the file's folder.
+    fn paths(&mut self, key: &str, value: Spanned<DeValue<'t>>) -> Vec<ConfiguredPath> {
+        self.value::<Vec<Spanned<String>>>(key, value, "write a list of paths, e.g. [\"db\"]")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|path| self.configured_path(path))
+            .collect()
+    }
+
+    fn fail_on(&mut self, value: Spanned<DeValue<'t>>) -> Option<FailOn> {
+        let hint = "write \"error\", \"warning\", \"info\" or \"never\"";
+        let text = self.value::<Spanned<String>>("fail_on", value, hint)?;
+        let fail_on = FailOn::parse(text.get_ref());
+        if fail_on.is_none() {
+            self.problem(
+                text.span(),
+                format!(
+                    "fail_on = {:?} is not one of error, warning, info, never",
+                    text.get_ref()
+                ),
+            );
+        }
+        fail_on
+    }
+
+    fn input_limits(&mut self, value: Spanned<DeValue<'t>>) -> Option<InputLimits> {
+        let hint = format!("write a whole number of MiB from 1 to {MAX_INPUT_MIB_CEILING}");
+        let mebibytes = self.value::<Spanned<i64>>("max_input_mib", value, &hint)?;
+        let accepted = u64::try_from(*mebibytes.get_ref())
+            .ok()
+            .filter(|&mebibytes| (1..=MAX_INPUT_MIB_CEILING).contains(&mebibytes));
+        if accepted.is_none() {
+            self.problem(
+                mebibytes.span(),
+                format!("max_input_mib = {}: {hint}", mebibytes.get_ref()),
+            );
+        }
+        accepted.map(|mebibytes| InputLimits {
+            max_bytes: mebibytes << 20,
+        })
+    }
+
+    /// `[rules]`: a level for each known rule.
+    fn rule_levels(&mut self, value: Spanned<DeValue<'t>>) -> BTreeMap<String, RuleLevel> {
+        let mut levels = BTreeMap::new();
+        let Some(table) = self.table("[rules]", value) else {
+            return levels;
+        };
+        for (rule, level) in table {
+            let rule = rule.into_inner().into_owned();
+            let hint = "write \"error\", \"warning\", \"info\" or \"off\"";
+            let Some(level) = self.value::<Spanned<String>>(&rule, level, hint) else {
+                continue;
+            };
+            if rules::by_id(&rule).is_none() {
+                self.problem(
+                    level.span(),
+                    format!("unknown rule {rule:?} under [rules]; `pgparity rules` lists them"),
+                );
+                continue;
+            }
+            let parsed = match level.get_ref().as_str() {
+                "off" => Some(RuleLevel::Off),
+                other => Severity::parse(other).map(RuleLevel::At),
+            };
+            match parsed {
+                Some(parsed) => {
+                    levels.insert(rule, parsed);
+                }
+                None => self.problem(
+                    level.span(),
+                    format!("{rule} = {:?}: {hint}", level.get_ref()),
+                ),
+            }
+        }
+        levels
+    }
+
+    /// Every `[[suppress]]` entry, in file order.
+    fn suppressions(&mut self, value: Spanned<DeValue<'t>>) -> Vec<Suppression> {
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Array(entries) => entries
+                .iter()
+                .filter_map(|entry| self.suppression(entry.clone()))
+                .collect(),
+            other => {
+                self.problem(
+                    span,
+                    format!(
+                        "suppress is {}, not a list of entries: write each as a \
+                         `[[suppress]]` section",
+                        article(other.type_str())
+                    ),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// One `[[suppress]]` entry; `None` after recording each of its problems.
+    fn suppression(&mut self, entry: Spanned<DeValue<'t>>) -> Option<Suppression> {
+        let span = entry.span();
+        let location = self.locate(span.clone());
+        let table = self.table("[[suppress]]", entry)?;
+        // `None`: the key is absent; `Some(None)`: present but not a string (recorded).
+        let (mut rule, mut object, mut reason, mut until) = (None, None, None, None);
+        for (key, value) in table {
+            match key.get_ref().as_ref() {
+                "rule" => {
+                    let hint = "write a rule id; `pgparity rules` lists them";
+                    rule = Some(self.value::<Spanned<String>>("[[suppress]] rule", value, hint));
+                }
+                "object" => {
+                    let hint = "write an object glob, e.g. \"public.idx_*\"";
+                    object =
+                        Some(self.value::<Spanned<String>>("[[suppress]] object", value, hint));
+                }
+                "reason" => {
+                    let hint = "say why this finding is accepted";
+                    reason =
+                        Some(self.value::<Spanned<String>>("[[suppress]] reason", value, hint));
+                }
+                "until" => until = Some(value),
+                _ => self.unknown_key(&key, " in [[suppress]]", SUPPRESS_KEYS),
+            }
+        }
+        let rule = match rule {
+            None => {
+                self.problem(
+                    span.clone(),
+                    "[[suppress]] has no rule: add `rule = \"<rule id>\"`; `pgparity rules` \
+                     lists them"
+                        .into(),
+                );
+                None
+            }
+            Some(Some(rule)) if rules::by_id(rule.get_ref()).is_none() => {
+                self.problem(
+                    rule.span(),
+                    format!(
+                        "[[suppress]] names unknown rule {:?}; `pgparity rules` lists them",
+                        rule.get_ref()
+                    ),
+                );
+                None
+            }
+            Some(rule) => rule.map(Spanned::into_inner),
+        };
+        let object = match object {
+            None => {
+                self.problem(
+                    span.clone(),
+                    "[[suppress]] has no object: add `object = \"<glob>\"`, e.g. \"public.idx_*\""
+                        .into(),
+                );
+                None
+            }
+            Some(object) => object.and_then(|object| match Glob::new(object.get_ref()) {
+                Ok(glob) => Some((object.into_inner(), glob.compile_matcher())),
+                Err(error) => {
+                    self.problem(
+                        object.span(),
+                        format!(
+                            "[[suppress]] object {:?} is not a valid glob: {error}",
+                            object.get_ref()
+                        ),
+                    );
+                    None
+                }
+            }),
+        };
+        let no_reason = "[[suppress]] needs a non-empty reason: say why this finding is accepted";
+        let reason = match reason {
+            None => {
+                self.problem(span, no_reason.into());
+                None
+            }
+            Some(Some(reason)) if reason.get_ref().trim().is_empty() => {
+                self.problem(reason.span(), no_reason.into());
+                None
+            }
+            Some(reason) => reason.map(Spanned::into_inner),
+        };
+        let until = match until {
+            None => Some(None),
+            Some(value) => self.date(value).map(Some),
+        };
+        let ((rule, reason), ((object, matcher), until)) =
+            rule.zip(reason).zip(object.zip(until))?;
+        Some(Suppression {
+            rule,
+            object,
+            reason,
+            until,
+            location,
+            matcher,
+        })
+    }
+
+    /// `until`: a TOML date or a string holding one.
+    fn date(&mut self, value: Spanned<DeValue<'t>>) -> Option<NaiveDate> {
+        let span = value.span();
+        let text = match value.get_ref() {
+            DeValue::String(text) => text.to_string(),
+            DeValue::Datetime(datetime) => datetime.to_string(),
+            _ => self.text[span.clone()].to_string(),
+        };
+        let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
+        if date.is_none() {
+            self.problem(
+                span,
+                format!("[[suppress]] until = {text}: write a date as YYYY-MM-DD"),
+            );
+        }
+        date
+    }
+
+    /// `[dev_db] extensions`.
+    fn dev_db_extensions(&mut self, value: Spanned<DeValue<'t>>) -> Option<Vec<String>> {
+        let mut extensions = None;
+        for (key, value) in self.table("[dev_db]", value)? {
+            match key.get_ref().as_ref() {
+                "extensions" => {
+                    let hint = "write a list of extension names, e.g. [\"pgcrypto\"]";
+                    extensions = self.value("[dev_db] extensions", value, hint);
+                }
+                _ => self.unknown_key(&key, " in [dev_db]", DEV_DB_KEYS),
+            }
+        }
+        extensions
+    }
+}
+
+/// `a table`, `an array`, `an integer`, … for a TOML type name.
+fn article(type_name: &str) -> String {
+    match type_name.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {type_name}"),
+        _ => format!("a {type_name}"),
+    }
 }
 
 /// `--config /dev/null` means "no configuration", as scripts and tests write it: the one
@@ -432,7 +779,7 @@ fn location_of(path: &str, text: &str, offset: usize) -> Location {
 mod tests {
     use super::*;
 
-    fn load_text(text: &str) -> Result<Config, ConfigError> {
+    fn load_text(text: &str) -> Result<Config, ConfigErrors> {
         static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir =
@@ -452,7 +799,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.fail_on, Some(FailOn::Warning));
-        assert!(config.specs[0].ends_with("specs"));
+        assert!(config.specs[0].path.ends_with("specs"));
         assert_eq!(config.rule_levels["redundant-index"], RuleLevel::Off);
         let suppression = &config.suppressions[0];
         assert!(suppression.matches("speculative-index", "public.idx_a"));
@@ -535,8 +882,107 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            wrong.contains("line 2") && wrong.contains("extensions") && wrong.contains("sequence"),
+            wrong.contains(":2:") && wrong.contains("extensions") && wrong.contains("sequence"),
             "{wrong}"
+        );
+    }
+
+    /// The `file:line:column` of each problem, and its message.
+    fn problems(text: &str) -> Vec<(u32, String)> {
+        load_text(text)
+            .unwrap_err()
+            .errors
+            .into_iter()
+            .map(|error| match error {
+                ConfigError::BadValue { location, message } => {
+                    assert!(location.path.ends_with("pgparity.toml"), "{location}");
+                    (location.line, message)
+                }
+                other => panic!("not located: {other}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_its_line_in_file_order() {
+        let found = problems(
+            "specs = [\"specs\"]\nfail_on = \"sometimes\"\ncolour = \"never\"\n\
+             [rules]\nredundant-index = \"loud\"\nno-such-rule = \"off\"\n\
+             [[suppress]]\nrule = \"speculative-index\"\nobject = \"public.[x\"\n\
+             reason = \" \"\nuntil = \"2026-13-01\"\n\
+             [[suppress]]\nrule = \"speculative-indexx\"\nreason = \"r\"\nobjekt = \"x\"\n\
+             [dev_db]\nextensions = \"pgcrypto\"\n",
+        );
+        let expected: [(u32, &[&str]); 11] = [
+            (2, &["fail_on", "sometimes", "error, warning, info, never"]),
+            (3, &["unknown key `colour`", "`fail_on`"]),
+            (5, &["redundant-index", "loud", "\"off\""]),
+            (6, &["unknown rule \"no-such-rule\"", "pgparity rules"]),
+            (9, &["public.[x", "not a valid glob"]),
+            (10, &["non-empty reason"]),
+            (11, &["2026-13-01", "YYYY-MM-DD"]),
+            (12, &["has no object"]),
+            (13, &["unknown rule \"speculative-indexx\""]),
+            (15, &["unknown key `objekt` in [[suppress]]", "`object`"]),
+            (17, &["extensions", "sequence", "[\"pgcrypto\"]"]),
+        ];
+        assert_eq!(found.len(), expected.len(), "{found:#?}");
+        for ((line, message), (expected_line, parts)) in found.iter().zip(&expected) {
+            assert_eq!(line, expected_line, "{message}");
+            for part in *parts {
+                assert!(
+                    message.contains(part),
+                    "line {line}: {message} lacks {part}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_lone_syntax_error_is_reported_with_the_other_problems() {
+        let found = problems(
+            "spec = [\"x\"]\n[[suppress]]\nrule = \"speculative-index\"\nobject = \"*\"\n\
+             reason = \"r\"\nuntil = 2026-13-01\n",
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].0, 1);
+        assert!(found[0].1.contains("unknown key `spec`"), "{found:#?}");
+        assert_eq!(found[1].0, 6);
+        assert!(
+            found[1].1.starts_with("TOML syntax: invalid date"),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn only_the_first_of_several_syntax_errors_is_reported() {
+        let found = problems("specs = [\"a\"\nmapping = = 3\nfail_on = \"x\"\n");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].1.starts_with("TOML syntax: "), "{found:#?}");
+    }
+
+    #[test]
+    fn values_of_the_wrong_type_name_their_key_and_what_to_write() {
+        let found = problems(
+            "specs = \"db\"\nschemas = [1]\nmax_input_mib = \"big\"\nrules = 3\nsuppress = 1\n",
+        );
+        let lines: Vec<u32> = found.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [1, 2, 3, 4, 5], "{found:#?}");
+        assert!(found[0].1.starts_with("specs: ") && found[0].1.contains("list of paths"));
+        assert!(found[1].1.starts_with("schemas: ") && found[1].1.contains("[\"public\"]"));
+        assert!(found[2].1.contains("whole number of MiB"), "{found:#?}");
+        assert!(found[3].1.contains("`[rules]` section"), "{found:#?}");
+        assert!(found[4].1.contains("`[[suppress]]` section"), "{found:#?}");
+    }
+
+    #[test]
+    fn errors_display_one_per_line() {
+        let errors = load_text("a = 1\nb = 2\n").unwrap_err();
+        let shown = errors.to_string();
+        assert_eq!(shown.lines().count(), 2, "{shown}");
+        assert!(
+            shown.lines().all(|line| line.contains("unknown key")),
+            "{shown}"
         );
     }
 }

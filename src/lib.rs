@@ -1,13 +1,14 @@
 //! pgparity: a schema-as-code contract verifier for PostgreSQL.
 //!
 //! Inputs (DDL specs, API contracts, the mapping with its index plan) are loaded into
-//! one normalized model, checked, and reported. The library never prints or exits;
-//! `src/main.rs` is the thin command line on top.
+//! one normalized model, checked, and reported. The library never prints or exits and
+//! knows nothing of the command line: [`config::resolve_check`] turns `pgparity.toml` and
+//! plain overrides into the request [`app::check`] runs. `src/main.rs` (with its clap
+//! types in `src/cli.rs`) is the thin command line on top.
 
 pub mod app;
 pub mod baseline;
 pub mod checks;
-pub mod cli;
 pub mod config;
 pub mod contracts;
 pub mod diff;

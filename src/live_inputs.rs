@@ -1,7 +1,7 @@
 //! The live side of a run: a database (`--db`), a snapshot (`--snapshot`) or a scratch
 //! database the specs are applied to (`--dev-db`), turned into catalogs the checks read.
 
-use crate::cli::TimeoutArgs;
+use crate::config::Timeouts;
 use crate::mapping::Mapping;
 use crate::model::RowSamples;
 use crate::model::{Catalog, Location, QualifiedName};
@@ -28,7 +28,7 @@ pub struct Live {
 }
 
 /// Session limits from the flags, else the defaults.
-pub fn session_options(timeouts: &TimeoutArgs) -> SessionOptions {
+pub fn session_options(timeouts: &Timeouts) -> SessionOptions {
     let defaults = SessionOptions::default();
     SessionOptions {
         statement_timeout: timeouts

@@ -1,8 +1,11 @@
 //! The `pgparity` binary: parse arguments, run, map the result to an exit code.
 
+mod cli;
+
 use clap::Parser;
+use cli::{Cli, Command};
 use pgparity::app;
-use pgparity::cli::{Cli, Command};
+use pgparity::config::{self, ConfigErrors};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,7 +41,14 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("pgparity: error: {error:#}");
+            match error.downcast_ref::<ConfigErrors>() {
+                Some(config) => {
+                    for problem in &config.errors {
+                        eprintln!("pgparity: error: {problem}");
+                    }
+                }
+                None => eprintln!("pgparity: error: {error:#}"),
+            }
             ExitCode::from(2)
         }
     }
@@ -47,27 +57,29 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => {
-            let working_dir = std::env::current_dir()?;
-            let run = app::check(&args, &working_dir, &progress)?;
-            match &args.output {
+            let request = config::resolve_check(&std::env::current_dir()?, args.into())?;
+            let run = app::check(&request, &progress)?;
+            match &request.output {
                 Some(path) => app::write_output(path, &run.rendered, "report")?,
                 None => {
                     let color = app::color_enabled(
-                        args.color,
+                        request.color,
                         std::io::stdout().is_terminal(),
                         std::env::var_os("NO_COLOR").as_deref(),
                     );
-                    print(&app::output_text(&run, &args, color), "report")?;
+                    print(&app::output_text(&run, request.format, color), "report")?;
                 }
             }
-            if let (Some(path), Some(baseline)) = (&args.write_baseline, &run.baseline_to_write) {
+            if let (Some(path), Some(baseline)) = (&request.write_baseline, &run.baseline_to_write)
+            {
                 app::write_output(path, baseline, "baseline")?;
             }
             Ok(u8::try_from(run.exit_code).unwrap_or(2))
         }
         Command::Snapshot(args) => {
-            let snapshot = app::snapshot(&args, &std::env::current_dir()?, &progress)?;
-            match &args.output {
+            let request = config::resolve_snapshot(&std::env::current_dir()?, args.into())?;
+            let snapshot = app::snapshot(&request, &progress)?;
+            match &request.output {
                 Some(path) => app::write_output(path, &snapshot, "snapshot")?,
                 None => print(&snapshot, "snapshot")?,
             }

@@ -563,9 +563,7 @@ fn a_mistyped_extension_list_is_a_config_error() {
     );
     run.assert_contained("extensions as a string", 2);
     assert!(
-        run.stderr.contains("pgparity.toml")
-            && run.stderr.contains("line 2")
-            && run.stderr.contains("sequence"),
+        run.stderr.contains("pgparity.toml:2:") && run.stderr.contains("sequence"),
         "{}",
         run.stderr
     );

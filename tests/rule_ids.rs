@@ -27,7 +27,10 @@ fn code_outside_tests(path: &Path) -> String {
 #[test]
 fn no_rule_id_is_written_outside_its_rule_file() {
     let mut files = Vec::new();
-    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
     let sources: Vec<(PathBuf, String)> = files
         .into_iter()
         .filter(|path| path.file_name().is_some_and(|name| name != "tests.rs"))
@@ -52,5 +55,8 @@ fn no_rule_id_is_written_outside_its_rule_file() {
             }
         }
     }
-    assert!(misplaced.is_empty(), "rule ids outside their rule files: {misplaced:?}");
+    assert!(
+        misplaced.is_empty(),
+        "rule ids outside their rule files: {misplaced:?}"
+    );
 }

@@ -192,19 +192,19 @@ pub fn check_and_render(inputs: &Inputs, config: &Config) {
 
 fn render_everything(report: &Report) {
     for format in [Format::Json, Format::Sarif] {
-        let rendered = report::render(report, format);
+        let rendered = report::render(report, format, None);
         if let Err(error) = serde_json::from_str::<serde_json::Value>(&rendered) {
             panic!("the {format:?} report is not JSON ({error}):\n{rendered}");
         }
     }
     for failure_threshold in [Some(Severity::Warning), None] {
-        let rendered = report::render(report, Format::Junit { failure_threshold });
+        let rendered = report::render(report, Format::Junit, failure_threshold);
         if let Err(error) = roxmltree::Document::parse(&rendered) {
             panic!("the JUnit report is not XML ({error}):\n{rendered}");
         }
     }
     for format in [Format::Text, Format::Markdown, Format::Github] {
-        report::render(report, format);
+        report::render(report, format, None);
     }
     report::render_colored_text(report);
 }

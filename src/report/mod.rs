@@ -65,9 +65,10 @@ impl Report {
 }
 
 /// Output formats available today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// For people: grouped by object, with a summary line.
+    #[default]
     Text,
     /// One JSON object (PRODUCT.md's shape), for tools.
     Json,
@@ -75,24 +76,35 @@ pub enum Format {
     Markdown,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
-    /// JUnit XML, for CI test-report viewers.
-    Junit {
-        /// Findings at or above this severity are failed test cases (`--fail-on`);
-        /// `None` (`--fail-on never`) fails none.
-        failure_threshold: Option<Severity>,
-    },
+    /// JUnit XML, for CI test-report viewers: one suite per rule family, findings at or
+    /// above the failure threshold are failed test cases.
+    Junit,
     /// GitHub Actions workflow commands: annotations on the changed lines.
     Github,
 }
 
-/// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format) -> String {
+/// Whether text output is coloured (see [`crate::app::color_enabled`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    /// Colour a terminal unless `NO_COLOR` is set to a non-empty value.
+    #[default]
+    Auto,
+    /// Always colour, even through a pipe or with `NO_COLOR` set.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Renders `report` in `format`. In JUnit XML, findings at or above
+/// `failure_threshold` (`--fail-on`) are failed test cases; `None` (`--fail-on never`)
+/// fails none. The other formats do not judge findings.
+pub fn render(report: &Report, format: Format, failure_threshold: Option<Severity>) -> String {
     match format {
         Format::Text => text::render(report),
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report),
         Format::Sarif => sarif::render(report),
-        Format::Junit { failure_threshold } => junit::render(report, failure_threshold),
+        Format::Junit => junit::render(report, failure_threshold),
         Format::Github => github::render(report),
     }
 }
