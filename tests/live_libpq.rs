@@ -536,6 +536,16 @@ fn a_socket_folder_as_host_with_password_authentication() {
         ],
         "Wrong-Socket-Pw",
     );
+
+    let empty = home.path.display().to_string();
+    let run = snapshot(None, &home.path, &[("PGHOST", &empty), env[1], env[2]]);
+    run.assert_fails(
+        &[
+            &format!("connection to {user}@{empty}:{port}/{user} refused"),
+            "no server socket for that port in that folder",
+        ],
+        password,
+    );
 }
 
 #[test]

@@ -164,6 +164,18 @@ impl LiveError {
             Some(std::io::ErrorKind::ConnectionRefused) => {
                 return LiveError::ConnectionRefused { target, message }
             }
+            // A Unix socket folder without the server's socket in it (no host given and
+            // no local server, or the wrong folder).
+            Some(std::io::ErrorKind::NotFound) => {
+                return LiveError::ConnectionRefused {
+                    target,
+                    message: format!(
+                        "{message}: no server socket for that port in that folder (without a \
+                         host, pgparity uses the local socket as libpq does; set PGHOST or \
+                         host= to the server's host or socket folder)"
+                    ),
+                }
+            }
             Some(std::io::ErrorKind::TimedOut) => {
                 return LiveError::Timeout {
                     what: format!("connecting to {target}"),
