@@ -59,16 +59,20 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Live database to check against (PostgreSQL URL or `key=value` string). `--db` alone
-    /// uses DATABASE_URL or the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD,
-    /// PGDATABASE, PGSSLMODE, …). Only reads, in one READ ONLY transaction.
+    /// Live database to check against: a PostgreSQL URL or `key=value` string (e.g.
+    /// `service=NAME`); `--db` alone uses DATABASE_URL, or nothing. What it leaves out is
+    /// found as libpq (psql) finds it: the service file (PGSERVICE, PGSERVICEFILE,
+    /// ~/.pg_service.conf), the PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD,
+    /// PGDATABASE, PGSSLMODE, PGAPPNAME, …), the local Unix socket, the password file
+    /// (PGPASSFILE or ~/.pgpass, mode 0600). Only reads, in one READ ONLY transaction.
     #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "", conflicts_with = "snapshot")]
     pub db: Option<String>,
     /// Use a snapshot file (from `pgparity snapshot`) instead of a live database.
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
     /// Server on which pgparity creates a scratch database, applies the specs, reads the
-    /// exact view column types and server-printed definitions, and drops it again.
+    /// exact view column types and server-printed definitions, and drops it again. The
+    /// connection settings are found as for --db.
     #[arg(long, value_name = "URL")]
     pub dev_db: Option<String>,
     /// Validate up to N rows of each read model's relation against its DTO (needs --db).
@@ -111,8 +115,9 @@ pub struct SnapshotArgs {
     /// Configuration file (default: pgparity.toml in this folder or a parent).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Database to snapshot; `--db` alone (or no --db) uses DATABASE_URL or the libpq
-    /// variables.
+    /// Database to snapshot; `--db` alone (or no --db) uses DATABASE_URL, or nothing, and
+    /// finds the rest as libpq (psql) does: service file, PG* variables, Unix socket,
+    /// password file (PGPASSFILE or ~/.pgpass).
     #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
     pub db: Option<String>,
     /// Schema to include (repeatable; default: the config's, else `public`).

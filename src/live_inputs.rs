@@ -38,10 +38,16 @@ pub fn session_options(timeouts: &Timeouts) -> SessionOptions {
     }
 }
 
-/// Connection settings for `--db VALUE` (`""`: the environment alone).
+/// Connection settings for `--db VALUE` (`""`: the environment alone), found as libpq
+/// finds them. What libpq would warn about (a password file others can read, which is
+/// then ignored) goes to stderr, as libpq prints it, whether or not stderr is a terminal.
 pub fn settings_for(db: &str) -> Result<ConnectionSettings> {
     let explicit = Some(db).filter(|db| !db.is_empty());
-    Ok(ConnectionSettings::from_environment(explicit)?)
+    let settings = ConnectionSettings::from_environment(explicit)?;
+    for warning in &settings.warnings {
+        eprintln!("pgparity: warning: {warning}");
+    }
+    Ok(settings)
 }
 
 /// Introspects the database of `settings` in one read-only transaction, and samples at

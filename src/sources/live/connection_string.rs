@@ -23,23 +23,26 @@ pub(super) struct Parameter {
 pub(super) type Parameters = BTreeMap<String, Parameter>;
 
 /// The parameters pgparity uses.
-pub(super) const SUPPORTED: [&str; 10] = [
+pub(super) const SUPPORTED: [&str; 14] = [
     "host",
     "port",
     "user",
     "password",
+    "passfile",
     "dbname",
+    "service",
     "sslmode",
     "sslrootcert",
+    "sslcert",
+    "sslkey",
     "application_name",
     "connect_timeout",
     "options",
 ];
 
 /// libpq's other parameter names: fixed words, so a message may name them.
-const OTHER_LIBPQ: [&str; 32] = [
+pub(super) const OTHER_LIBPQ: [&str; 28] = [
     "hostaddr",
-    "passfile",
     "require_auth",
     "channel_binding",
     "client_encoding",
@@ -53,8 +56,6 @@ const OTHER_LIBPQ: [&str; 32] = [
     "gssencmode",
     "sslnegotiation",
     "sslcompression",
-    "sslcert",
-    "sslkey",
     "sslpassword",
     "sslcertmode",
     "sslcrl",
@@ -66,7 +67,6 @@ const OTHER_LIBPQ: [&str; 32] = [
     "krbsrvname",
     "gsslib",
     "gssdelegation",
-    "service",
     "target_session_attrs",
     "load_balance_hosts",
     "min_protocol_version",
@@ -141,8 +141,9 @@ impl Source<'_> {
             return Err(self.error(
                 byte,
                 &format!(
-                    "{named}; use host, port, user, password, dbname, sslmode, sslrootcert, \
-                     application_name, connect_timeout or options"
+                    "{named}; use host, port, user, password, passfile, dbname, service, \
+                     sslmode, sslrootcert, sslcert, sslkey, application_name, \
+                     connect_timeout or options"
                 ),
             ));
         }

@@ -1,4 +1,5 @@
 use super::session::{human_duration, QueryError, DEADLINE_GRACE};
+use super::settings::Credential;
 use crate::redact::mask_password;
 use thiserror::Error;
 
@@ -22,12 +23,22 @@ pub enum LiveError {
         message: String,
     },
     /// The server rejected the user name or password.
-    #[error("authentication to {target} failed: {message}; check the user name and password (PGUSER/PGPASSWORD or the URL)")]
+    #[error("authentication to {target} failed: {message}; {hint}")]
     AuthenticationFailed {
         /// The server, as `host:port/database` (no password).
         target: String,
         /// The server's message.
         message: String,
+        /// What to check, naming where the password came from (never the password).
+        hint: String,
+    },
+    /// The server asks for a password and none was found.
+    #[error("{target} asks for a password and pgparity has none: {hint}")]
+    PasswordMissing {
+        /// The server, as `user@host:port/database`.
+        target: String,
+        /// Where pgparity looked, and how to give one.
+        hint: String,
     },
     /// The settings demand TLS but the server does not offer it.
     #[error("{target} does not offer TLS, but sslmode={sslmode} requires it; enable ssl on the server or use sslmode=prefer/disable")]
@@ -105,16 +116,43 @@ impl LiveError {
         }
     }
 
-    /// Classifies a failure of the connection attempt to `target`.
-    pub(super) fn from_connect(target: &str, sslmode: &str, error: &tokio_postgres::Error) -> Self {
+    /// Classifies a failure of the connection attempt to `target`, where `credential`
+    /// is the password pgparity sent (or why there was none).
+    pub(super) fn from_connect(
+        target: &str,
+        sslmode: &str,
+        credential: &Credential,
+        error: &tokio_postgres::Error,
+    ) -> Self {
         let target = mask_password(target);
         let message = mask_password(&describe(error));
         if let Some(code) = error.code() {
             if *code == tokio_postgres::error::SqlState::INVALID_PASSWORD
                 || *code == tokio_postgres::error::SqlState::INVALID_AUTHORIZATION_SPECIFICATION
             {
-                return LiveError::AuthenticationFailed { target, message };
+                let hint = match credential {
+                    Credential::Given(password) => format!(
+                        "check the user name and the password, which came from {}",
+                        password.origin
+                    ),
+                    Credential::Missing(why) => format!("check the user name; {why}"),
+                };
+                return LiveError::AuthenticationFailed {
+                    target,
+                    message,
+                    hint,
+                };
             }
+        }
+        if error.as_db_error().is_none() && message.contains("password missing") {
+            let hint = match credential {
+                Credential::Missing(why) => why.clone(),
+                Credential::Given(password) => format!(
+                    "the server asked again after the password from {}",
+                    password.origin
+                ),
+            };
+            return LiveError::PasswordMissing { target, hint };
         }
         if message.contains("server does not support TLS") {
             return LiveError::TlsNotOffered {
@@ -125,6 +163,18 @@ impl LiveError {
         match io_error_kind(error) {
             Some(std::io::ErrorKind::ConnectionRefused) => {
                 return LiveError::ConnectionRefused { target, message }
+            }
+            // A Unix socket folder without the server's socket in it (no host given and
+            // no local server, or the wrong folder).
+            Some(std::io::ErrorKind::NotFound) => {
+                return LiveError::ConnectionRefused {
+                    target,
+                    message: format!(
+                        "{message}: no server socket for that port in that folder (without a \
+                         host, pgparity uses the local socket as libpq does; set PGHOST or \
+                         host= to the server's host or socket folder)"
+                    ),
+                }
             }
             Some(std::io::ErrorKind::TimedOut) => {
                 return LiveError::Timeout {

@@ -8,6 +8,8 @@ mod assemble;
 mod connection_string;
 mod error;
 mod introspect;
+mod libpq;
+mod passfile;
 mod queries;
 mod rows;
 mod scratch;

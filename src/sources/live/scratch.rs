@@ -355,7 +355,9 @@ fn server_message(error: &QueryError) -> String {
 /// A failed login of the scratch role: pg_hba.conf is the usual reason.
 fn refused_login(name: &str, error: LiveError) -> LiveError {
     match error {
-        LiveError::AuthenticationFailed { target, message } => LiveError::QueryFailed {
+        LiveError::AuthenticationFailed {
+            target, message, ..
+        } => LiveError::QueryFailed {
             what: format!("logging in to {target} as the scratch role {name}"),
             message: format!(
                 "{message}; pgparity applies the specs as a login role it creates for the run, \

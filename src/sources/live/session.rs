@@ -1,4 +1,4 @@
-use super::settings::{ConnectionSettings, SslMode};
+use super::settings::{is_socket_dir, ConnectionSettings, SslMode};
 use super::LiveError;
 use crate::model::QualifiedName;
 use postgres_native_tls::MakeTlsConnector;
@@ -6,6 +6,7 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 use tokio::runtime::Runtime;
+use tokio_postgres::config::SslMode as WireMode;
 use tokio_postgres::error::DbError;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
@@ -415,19 +416,40 @@ pub(super) fn connect_client(settings: &ConnectionSettings) -> Result<Client, Li
             target: target.clone(),
             message: format!("cannot start the network runtime: {error}"),
         })?;
-    let tls = match settings.sslmode {
-        SslMode::Disable => Tls::Plain,
-        _ => Tls::Native(tls_connector(settings, &target)?),
-    };
+    let mut connector = None;
     let mut failure = None;
-    for (host, port) in settings.endpoints() {
+    for (index, (host, port)) in settings.endpoints().into_iter().enumerate() {
         let endpoint = settings.endpoint_target(&host, port);
-        let config = settings.postgres_config(&host, port);
+        let config = settings.postgres_config(index, &host, port);
+        let (first, retry) = if settings.sslmode == SslMode::Disable || is_socket_dir(&host) {
+            ((WireMode::Disable, Tls::Plain), None)
+        } else {
+            // Built for the first host that needs it; a socket-only list never reads
+            // certificates, as libpq reads them only for TLS.
+            let built = match connector.take() {
+                Some(built) => built,
+                None => tls_connector(settings, &target)?,
+            };
+            connector = Some(built.clone());
+            let tls = Tls::Native(built);
+            match settings.sslmode {
+                SslMode::Allow => (
+                    (WireMode::Disable, Tls::Plain),
+                    Some((WireMode::Require, tls)),
+                ),
+                SslMode::Prefer => ((WireMode::Prefer, tls), None),
+                _ => ((WireMode::Require, tls), None),
+            }
+        };
         let attempt = runtime.block_on(async {
-            tokio::time::timeout(settings.connect_timeout, tls.connect(&config)).await
+            tokio::time::timeout(
+                settings.connect_timeout,
+                connect_in_turn(&config, first, retry),
+            )
+            .await
         });
         match attempt {
-            Ok(Ok(client)) => {
+            Ok(Ok((client, tls))) => {
                 return Ok(Client {
                     runtime: Some(runtime),
                     client,
@@ -439,6 +461,7 @@ pub(super) fn connect_client(settings: &ConnectionSettings) -> Result<Client, Li
                 failure = Some(LiveError::from_connect(
                     &endpoint,
                     settings.sslmode.as_str(),
+                    settings.credential(index),
                     &error,
                 ));
             }
@@ -457,40 +480,62 @@ pub(super) fn connect_client(settings: &ConnectionSettings) -> Result<Client, Li
     }))
 }
 
+/// Connects with `first`, then with `retry` when there is one and the server refused
+/// the first connection (an error message from the server, not a network failure):
+/// `sslmode=allow` retries with TLS then, as libpq does.
+async fn connect_in_turn(
+    config: &tokio_postgres::Config,
+    first: (WireMode, Tls),
+    retry: Option<(WireMode, Tls)>,
+) -> Result<(tokio_postgres::Client, Tls), tokio_postgres::Error> {
+    let connect = |(mode, tls): (WireMode, Tls)| async move {
+        let mut config = config.clone();
+        config.ssl_mode(mode);
+        tls.connect(&config).await.map(|client| (client, tls))
+    };
+    match (connect(first).await, retry) {
+        (Err(error), Some(retry)) if error.as_db_error().is_some() => connect(retry).await,
+        (outcome, _) => outcome,
+    }
+}
+
 /// `"name"` with inner quotes doubled.
 pub(super) fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// The TLS setup of libpq's sslmodes: `prefer`/`require` encrypt without verifying
-/// (unless `require` has a root certificate), `verify-ca` checks the chain only,
-/// `verify-full` the chain and the host name.
+/// The TLS setup of libpq's sslmodes: `allow`/`prefer`/`require` encrypt without
+/// verifying (unless `require` has a root certificate), `verify-ca` checks the chain
+/// only, `verify-full` the chain and the host name. A client certificate is sent when
+/// its file exists, as libpq does.
 fn tls_connector(
     settings: &ConnectionSettings,
     target: &str,
 ) -> Result<MakeTlsConnector, LiveError> {
+    let failed = |message: String| LiveError::Tls {
+        target: target.to_string(),
+        message,
+    };
     let mut builder = native_tls::TlsConnector::builder();
     let root = match &settings.sslroot_cert {
         Some(path) => {
-            let pem = std::fs::read(path).map_err(|error| LiveError::Tls {
-                target: target.to_string(),
-                message: format!("cannot read sslrootcert {}: {error}", path.display()),
+            let pem = read_pem(path, "sslrootcert").map_err(failed)?;
+            let certificate = native_tls::Certificate::from_pem(&pem).map_err(|error| {
+                failed(format!(
+                    "sslrootcert {} is not a PEM certificate: {error}",
+                    path.display()
+                ))
             })?;
-            let certificate =
-                native_tls::Certificate::from_pem(&pem).map_err(|error| LiveError::Tls {
-                    target: target.to_string(),
-                    message: format!(
-                        "sslrootcert {} is not a PEM certificate: {error}",
-                        path.display()
-                    ),
-                })?;
             builder.add_root_certificate(certificate);
             true
         }
         None => false,
     };
+    if let Some(identity) = client_identity(settings).map_err(failed)? {
+        builder.identity(identity);
+    }
     let (verify_chain, verify_host) = match settings.sslmode {
-        SslMode::Disable | SslMode::Prefer => (false, false),
+        SslMode::Disable | SslMode::Allow | SslMode::Prefer => (false, false),
         SslMode::Require => (root, false),
         SslMode::VerifyCa => (true, false),
         SslMode::VerifyFull => (true, true),
@@ -498,9 +543,78 @@ fn tls_connector(
     builder
         .danger_accept_invalid_certs(!verify_chain)
         .danger_accept_invalid_hostnames(!verify_host);
-    let connector = builder.build().map_err(|error| LiveError::Tls {
-        target: target.to_string(),
-        message: error.to_string(),
-    })?;
+    let connector = builder.build().map_err(|error| failed(error.to_string()))?;
     Ok(MakeTlsConnector::new(connector))
+}
+
+/// The client certificate and key (`sslcert`, `sslkey`), when the certificate file
+/// exists; libpq goes on without one when it does not, and refuses a key others can
+/// read.
+fn client_identity(settings: &ConnectionSettings) -> Result<Option<native_tls::Identity>, String> {
+    let Some(cert) = settings.ssl_cert.as_deref().filter(|path| path.exists()) else {
+        return Ok(None);
+    };
+    let certificate = read_pem(cert, "sslcert")?;
+    let Some(key) = settings.ssl_key.as_deref().filter(|path| path.exists()) else {
+        return Err(format!(
+            "the client certificate {} has no private key file{}: set sslkey or PGSSLKEY",
+            cert.display(),
+            settings
+                .ssl_key
+                .as_deref()
+                .map_or_else(String::new, |key| format!(
+                    " ({} does not exist)",
+                    key.display()
+                ))
+        ));
+    };
+    private_key_permissions(key)?;
+    let pem = read_pem(key, "sslkey")?;
+    native_tls::Identity::from_pkcs8(&certificate, &pem)
+        .map(Some)
+        .map_err(|error| {
+            format!(
+                "sslcert {} with sslkey {} cannot be used: {error}; the key must be an \
+                 unencrypted PKCS#8 PEM file (-----BEGIN PRIVATE KEY-----): convert it with \
+                 `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8`",
+                cert.display(),
+                key.display()
+            )
+        })
+}
+
+/// libpq's rule for the key file: no group or world access (a key owned by root may be
+/// group-readable, 0640).
+#[cfg(unix)]
+fn private_key_permissions(key: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let metadata = std::fs::metadata(key)
+        .map_err(|error| format!("cannot read sslkey {}: {error}", key.display()))?;
+    let mode = metadata.permissions().mode() & 0o777;
+    let forbidden = if metadata.uid() == 0 { 0o137 } else { 0o077 };
+    if mode & forbidden != 0 {
+        return Err(format!(
+            "private key file {} has group or world access (mode {mode:04o}); it must be u=rw \
+             (0600) or less if owned by the current user, or u=rw,g=r (0640) or less if owned \
+             by root",
+            key.display()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn private_key_permissions(_key: &std::path::Path) -> Result<(), String> {
+    Ok(())
+}
+
+/// A certificate or key file (`what`: `sslrootcert`, …): a regular file of at most 1 MiB.
+fn read_pem(path: &std::path::Path, what: &str) -> Result<Vec<u8>, String> {
+    let limits = crate::input::InputLimits { max_bytes: 1 << 20 };
+    crate::input::read_bytes(path, what, limits).map_err(|error| match error {
+        crate::input::InputError::Missing { .. } => {
+            format!("cannot read {what} {}: it does not exist", path.display())
+        }
+        other => other.to_string(),
+    })
 }
