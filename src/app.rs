@@ -15,7 +15,7 @@ use crate::sources::live::SessionOptions;
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::load_specs;
 use anyhow::{Context, Result};
-use std::ffi::OsStr;
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -280,15 +280,19 @@ fn input_list(
     inputs
 }
 
-/// Whether text output gets colour: `always` wins over everything, `never` loses to
-/// nothing, and `auto` colours a terminal unless `NO_COLOR` is set to a non-empty value
-/// (<https://no-color.org>). Output to a file (`--output`) is never a terminal.
-pub fn color_enabled(choice: ColorArg, stdout_is_terminal: bool, no_color: Option<&OsStr>) -> bool {
-    match choice {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => stdout_is_terminal && no_color.is_none_or(OsStr::is_empty),
-    }
+/// Whether text output gets colour: `--color`, then the environment as `var` reads it
+/// (see [`report::color_enabled`]). Output to a file (`--output`) is never a terminal.
+pub fn color_enabled(
+    choice: ColorArg,
+    stdout_is_terminal: bool,
+    var: impl Fn(&str) -> Option<OsString>,
+) -> bool {
+    let when = match choice {
+        ColorArg::Auto => report::ColorWhen::Auto,
+        ColorArg::Always => report::ColorWhen::Always,
+        ColorArg::Never => report::ColorWhen::Never,
+    };
+    report::color_enabled(when, stdout_is_terminal, var)
 }
 
 /// The text to write for `run`: the rendered report, re-rendered with colour when the
@@ -453,20 +457,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn auto_colours_a_terminal_unless_no_color_is_set_and_non_empty() {
-        assert!(color_enabled(ColorArg::Auto, true, None));
-        assert!(!color_enabled(ColorArg::Auto, false, None));
-        assert!(!color_enabled(ColorArg::Auto, true, Some(OsStr::new("1"))));
-        assert!(color_enabled(ColorArg::Auto, true, Some(OsStr::new(""))));
-    }
-
-    #[test]
-    fn always_and_never_override_the_terminal_and_no_color() {
-        assert!(color_enabled(
-            ColorArg::Always,
-            false,
-            Some(OsStr::new("1"))
-        ));
-        assert!(!color_enabled(ColorArg::Never, true, None));
+    fn the_color_flag_maps_onto_the_report_decision() {
+        let no_color = |name: &str| (name == "NO_COLOR").then(|| OsString::from("1"));
+        assert!(color_enabled(ColorArg::Always, false, no_color));
+        assert!(!color_enabled(ColorArg::Auto, true, no_color));
+        assert!(color_enabled(ColorArg::Auto, true, |_| None));
+        assert!(!color_enabled(ColorArg::Never, true, |_| None));
     }
 }

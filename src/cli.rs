@@ -75,8 +75,9 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1 (default: error, or `fail_on` in the config).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
-    /// Colour in text output: auto (a terminal, unless NO_COLOR is set), always, never.
-    /// Files written with --output are never coloured.
+    /// Colour in text output: auto (a terminal, unless NO_COLOR or CLICOLOR=0 is set; a
+    /// pipe too when FORCE_COLOR or CLICOLOR_FORCE is set), always, never. Files written
+    /// with --output are never coloured.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
     /// Report only findings whose fingerprint is not in this baseline file.
@@ -90,7 +91,9 @@ pub struct CheckArgs {
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorArg {
-    /// Colour when standard output is a terminal and `NO_COLOR` is unset or empty.
+    /// Colour a terminal unless `NO_COLOR` is non-empty or `CLICOLOR=0`; colour a pipe
+    /// too when `FORCE_COLOR` or `CLICOLOR_FORCE` is set (see
+    /// [`crate::report::color_enabled`]).
     Auto,
     /// Always colour, even through a pipe or with `NO_COLOR` set.
     Always,

@@ -52,12 +52,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             match &args.output {
                 Some(path) => app::write_output(path, &run.rendered, "report")?,
                 None => {
-                    let color = app::color_enabled(
-                        args.color,
-                        std::io::stdout().is_terminal(),
-                        std::env::var_os("NO_COLOR").as_deref(),
-                    );
-                    print(&app::output_text(&run, &args, color), "report")?;
+                    let color =
+                        app::color_enabled(args.color, std::io::stdout().is_terminal(), |name| {
+                            std::env::var_os(name)
+                        });
+                    let text = app::output_text(&run, &args, color);
+                    if color {
+                        print_colored(&text, "report")?;
+                    } else {
+                        print(&text, "report")?;
+                    }
                 }
             }
             if let (Some(path), Some(baseline)) = (&args.write_baseline, &run.baseline_to_write) {
@@ -121,7 +125,21 @@ fn progress(message: &str) {
 /// Prints the `what` (report, snapshot, …) to stdout; a closed pipe (`pgparity rules |
 /// head`) is not an error, any other failure (a full disk) is.
 fn print(text: &str, what: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
+    write_stdout(std::io::stdout().lock(), text, what)
+}
+
+/// Writes text with ANSI colours through anstream, which turns ANSI processing on in a
+/// Windows console (or translates the codes for an old one); elsewhere it passes the text
+/// through unchanged.
+fn print_colored(text: &str, what: &str) -> anyhow::Result<()> {
+    write_stdout(
+        anstream::AutoStream::always(std::io::stdout().lock()),
+        text,
+        what,
+    )
+}
+
+fn write_stdout(mut stdout: impl Write, text: &str, what: &str) -> anyhow::Result<()> {
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())

@@ -2,6 +2,7 @@
 //! Renderers know nothing of the checks; they get a finished [`Report`] (SARIF and JUnit
 //! also read the rule registry's metadata: descriptions and families).
 
+mod color;
 mod github;
 mod json;
 mod junit;
@@ -9,6 +10,7 @@ mod markdown;
 mod sarif;
 mod text;
 
+pub use color::{color_enabled, ColorWhen};
 pub use markdown::{render_with_budget as render_markdown_with_budget, MARKDOWN_BUDGET};
 pub use text::render_colored as render_colored_text;
 
