@@ -20,7 +20,7 @@ use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::{load_specs, SpecSet};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use std::ffi::OsStr;
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -320,19 +320,14 @@ fn input_list(
     inputs
 }
 
-/// Whether text output gets colour: `always` wins over everything, `never` loses to
-/// nothing, and `auto` colours a terminal unless `NO_COLOR` is set to a non-empty value
-/// (<https://no-color.org>). Output to a file (`--output`) is never a terminal.
+/// Whether text output gets colour: `--color`, then the environment as `var` reads it
+/// (see [`report::color_enabled`]). Output to a file (`--output`) is never a terminal.
 pub fn color_enabled(
     choice: ColorChoice,
     stdout_is_terminal: bool,
-    no_color: Option<&OsStr>,
+    var: impl Fn(&str) -> Option<OsString>,
 ) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => stdout_is_terminal && no_color.is_none_or(OsStr::is_empty),
-    }
+    report::color_enabled(choice, stdout_is_terminal, var)
 }
 
 /// The text to write for `run` in `format`: the rendered report, re-rendered with colour
@@ -490,24 +485,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn auto_colours_a_terminal_unless_no_color_is_set_and_non_empty() {
-        assert!(color_enabled(ColorChoice::Auto, true, None));
-        assert!(!color_enabled(ColorChoice::Auto, false, None));
-        assert!(!color_enabled(
-            ColorChoice::Auto,
-            true,
-            Some(OsStr::new("1"))
-        ));
-        assert!(color_enabled(ColorChoice::Auto, true, Some(OsStr::new(""))));
-    }
-
-    #[test]
-    fn always_and_never_override_the_terminal_and_no_color() {
-        assert!(color_enabled(
-            ColorChoice::Always,
-            false,
-            Some(OsStr::new("1"))
-        ));
-        assert!(!color_enabled(ColorChoice::Never, true, None));
+    fn the_color_flag_maps_onto_the_report_decision() {
+        let no_color = |name: &str| (name == "NO_COLOR").then(|| OsString::from("1"));
+        assert!(color_enabled(ColorChoice::Always, false, no_color));
+        assert!(!color_enabled(ColorChoice::Auto, true, no_color));
+        assert!(color_enabled(ColorChoice::Auto, true, |_| None));
+        assert!(!color_enabled(ColorChoice::Never, true, |_| None));
     }
 }

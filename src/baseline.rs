@@ -175,6 +175,21 @@ mod tests {
         }
     }
 
+    /// Users' baseline files hold these values: the fingerprint is FNV-1a 64 over rule,
+    /// object, expected and actual, each followed by a 0xff byte (values computed outside
+    /// pgparity).
+    #[test]
+    fn fingerprints_never_change() {
+        let typed = finding("missing-column", "public.t.c", 3);
+        assert_eq!(typed.fingerprint(), "4d343dc64e0ec607");
+        let bare = Finding {
+            expected: None,
+            actual: None,
+            ..finding("unexpected-relation", "public.Äpfel", 1)
+        };
+        assert_eq!(bare.fingerprint(), "b216a6bdc9f3a326");
+    }
+
     #[test]
     fn entries_are_sorted_and_deduplicated() {
         let baseline = Baseline::of(&[

@@ -83,8 +83,9 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1 (default: error, or `fail_on` in the config).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
-    /// Colour in text output: auto (a terminal, unless NO_COLOR is set), always, never.
-    /// Files written with --output are never coloured.
+    /// Colour in text output: auto (a terminal, unless NO_COLOR or CLICOLOR=0 is set; a
+    /// pipe too when FORCE_COLOR or CLICOLOR_FORCE is set), always, never. Files written
+    /// with --output are never coloured.
     #[arg(long, value_enum, default_value_t = ColorArg(ColorChoice::Auto))]
     pub color: ColorArg,
     /// Report only findings whose fingerprint is not in this baseline file.
@@ -134,31 +135,60 @@ pub struct SnapshotArgs {
 /// milliseconds (about 24 days).
 pub const LONGEST_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
 
-/// Parses `30s`, `500ms`, `2m` or a plain number of seconds; `0` is "no limit".
+/// Parses a duration as humantime reads it (`30s`, `500ms`, `2m`, `2min`, `1h 30m`,
+/// `1.5s`) or a plain number of seconds; `0` is "no limit". PostgreSQL counts timeouts
+/// in whole milliseconds, up to [`LONGEST_TIMEOUT`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    const WRITE: &str = "write e.g. 30s, 500ms, 2m or 1h 30m (0 means no limit)";
     let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
-        Some(split) => text.split_at(split),
-        None => (text, "s"),
+    let too_long = || {
+        format!(
+            "{text:?} is longer than PostgreSQL allows ({} ms, about 24 days); use 0 for no limit",
+            LONGEST_TIMEOUT.as_millis()
+        )
     };
-    let value: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration: write e.g. 30s, 500ms or 2m"))?;
-    let milliseconds = match unit.trim() {
-        "ms" => Some(value),
-        "s" => value.checked_mul(1_000),
-        "m" | "min" => value.checked_mul(60_000),
-        other => return Err(format!("unknown duration unit {other:?}: use ms, s or m")),
+    let not_whole_milliseconds = || {
+        format!(
+            "{text:?} is not a whole number of milliseconds, which PostgreSQL timeouts count in; {WRITE}"
+        )
     };
-    milliseconds
-        .map(Duration::from_millis)
-        .filter(|duration| *duration <= LONGEST_TIMEOUT)
-        .ok_or_else(|| {
-            format!(
-                "{text:?} is longer than PostgreSQL allows ({} ms, about 24 days); use 0 for no limit",
-                LONGEST_TIMEOUT.as_millis()
-            )
-        })
+    let duration = if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) {
+        let seconds: u64 = text
+            .parse()
+            .map_err(|_| format!("{text:?} is not a duration: the number is too large; {WRITE}"))?;
+        Duration::from_secs(seconds)
+    } else {
+        humantime::parse_duration(text).map_err(|error| match error {
+            humantime::DurationError::UnknownUnit { unit, .. } if unit.is_empty() => {
+                format!("{text:?} has a number without a unit: {WRITE}")
+            }
+            humantime::DurationError::UnknownUnit { unit, .. } => format!(
+                "unknown duration unit {unit:?} in {text:?}: use ms, s, m (or min), h or d; {WRITE}"
+            ),
+            // humantime says the same for a number past u64, a product past its range
+            // and more decimals than nanoseconds hold.
+            humantime::DurationError::NumberOverflow => {
+                let huge_number = text
+                    .split(|c: char| !c.is_ascii_digit())
+                    .any(|digits| digits.parse::<u64>().is_err() && !digits.is_empty());
+                if huge_number {
+                    format!("{text:?} is not a duration: the number is too large; {WRITE}")
+                } else if text.contains('.') {
+                    not_whole_milliseconds()
+                } else {
+                    too_long()
+                }
+            }
+            _ => format!("{text:?} is not a duration: {WRITE}"),
+        })?
+    };
+    if duration > LONGEST_TIMEOUT {
+        return Err(too_long());
+    }
+    if duration.subsec_nanos() % 1_000_000 != 0 {
+        return Err(not_whole_milliseconds());
+    }
+    Ok(duration)
 }
 
 /// Implements [`ValueEnum`] for a flag value wrapping a library enum: one name and help
@@ -287,11 +317,84 @@ mod tests {
             ("2147483648ms", "longer than PostgreSQL allows"),
             ("99999999999999999999m", "is not a duration"),
             ("999999999999999999m", "longer than PostgreSQL allows"),
-            ("1h", "unknown duration unit"),
+            ("1fortnight", "unknown duration unit"),
             ("soon", "is not a duration"),
         ] {
             let error = parse_duration(text).expect_err(text);
             assert!(error.contains(expected), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn every_spelling_accepted_before_humantime_still_is() {
+        for (text, milliseconds) in [
+            ("0", 0),
+            ("0s", 0),
+            ("0ms", 0),
+            ("00", 0),
+            ("7", 7_000),
+            (" 7 ", 7_000),
+            ("30 s", 30_000),
+            ("500 ms", 500),
+            ("2min", 120_000),
+            ("2 min", 120_000),
+            (" 2m ", 120_000),
+            ("2147483", 2_147_483_000),
+        ] {
+            assert_eq!(
+                parse_duration(text),
+                Ok(Duration::from_millis(milliseconds)),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn humantime_spellings_are_accepted_in_whole_milliseconds() {
+        for (text, milliseconds) in [
+            ("1h", 3_600_000),
+            ("1h 30m", 5_400_000),
+            ("1m30s", 90_000),
+            ("1.5s", 1_500),
+            ("2 minutes", 120_000),
+            ("10sec", 10_000),
+            ("1d", 86_400_000),
+            ("3000us", 3),
+        ] {
+            assert_eq!(
+                parse_duration(text),
+                Ok(Duration::from_millis(milliseconds)),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_say_what_to_write() {
+        for (text, expected) in [
+            ("", "is not a duration"),
+            ("-5s", "is not a duration"),
+            ("5s;", "is not a duration"),
+            ("1h 7", "a number without a unit"),
+            ("5S", "unknown duration unit \"S\""),
+            ("1M", "longer than PostgreSQL allows"),
+            ("4w", "longer than PostgreSQL allows"),
+            ("2147484", "longer than PostgreSQL allows"),
+            ("99999999999999999999", "the number is too large"),
+            ("500us", "not a whole number of milliseconds"),
+            ("1.0005s", "not a whole number of milliseconds"),
+            (
+                "0.00000000000000000001s",
+                "not a whole number of milliseconds",
+            ),
+            ("0.5ns", "not a whole number of milliseconds"),
+        ] {
+            let error = parse_duration(text).expect_err(text);
+            assert!(error.contains(expected), "{text:?}: {error}");
+            assert!(
+                error.contains("longer than PostgreSQL allows") || error.contains("30s, 500ms"),
+                "{text:?} does not say what to write: {error}"
+            );
         }
     }
 }

@@ -243,21 +243,23 @@ impl Finding {
     }
 
     /// A fingerprint of the finding's stable facts (rule, object, expected, actual),
-    /// not its location or wording, so moving lines does not change it.
+    /// not its location or wording, so moving lines does not change it: FNV-1a 64 over
+    /// the parts, each followed by a 0xff byte. Baselines written by users hold these
+    /// values, so the bytes hashed must never change (explicit `write` calls, not `Hash`
+    /// impls, whose byte layout std does not promise).
     pub fn fingerprint(&self) -> String {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        use std::hash::Hasher;
+        let mut hasher = fnv::FnvHasher::default();
         for part in [
             self.rule.id,
             self.object.as_str(),
             self.expected.as_deref().unwrap_or(""),
             self.actual.as_deref().unwrap_or(""),
         ] {
-            for byte in part.bytes().chain(std::iter::once(0xff)) {
-                hash ^= u64::from(byte);
-                hash = hash.wrapping_mul(0x0100_0000_01b3);
-            }
+            hasher.write(part.as_bytes());
+            hasher.write_u8(0xff);
         }
-        format!("{hash:016x}")
+        format!("{:016x}", hasher.finish())
     }
 }
 

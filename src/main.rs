@@ -65,9 +65,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     let color = app::color_enabled(
                         request.color,
                         std::io::stdout().is_terminal(),
-                        std::env::var_os("NO_COLOR").as_deref(),
+                        |name| std::env::var_os(name),
                     );
-                    print(&app::output_text(&run, request.format, color), "report")?;
+                    let text = app::output_text(&run, request.format, color);
+                    if color {
+                        print_colored(&text, "report")?;
+                    } else {
+                        print(&text, "report")?;
+                    }
                 }
             }
             if let (Some(path), Some(baseline)) = (&request.write_baseline, &run.baseline_to_write)
@@ -133,7 +138,21 @@ fn progress(message: &str) {
 /// Prints the `what` (report, snapshot, …) to stdout; a closed pipe (`pgparity rules |
 /// head`) is not an error, any other failure (a full disk) is.
 fn print(text: &str, what: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
+    write_stdout(std::io::stdout().lock(), text, what)
+}
+
+/// Writes text with ANSI colours through anstream, which turns ANSI processing on in a
+/// Windows console (or translates the codes for an old one); elsewhere it passes the text
+/// through unchanged.
+fn print_colored(text: &str, what: &str) -> anyhow::Result<()> {
+    write_stdout(
+        anstream::AutoStream::always(std::io::stdout().lock()),
+        text,
+        what,
+    )
+}
+
+fn write_stdout(mut stdout: impl Write, text: &str, what: &str) -> anyhow::Result<()> {
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())

@@ -54,7 +54,7 @@ fn markdown_report_of_the_clean_example_says_so() {
 fn colour_is_on_only_when_asked_or_on_a_terminal() {
     let always = pgparity(&["check", "--config", SAMPLE, "--color", "always"]);
     assert!(
-        always.stdout.contains("\x1b[1;31merror\x1b[0m"),
+        always.stdout.contains("\x1b[1m\x1b[31merror\x1b[0m"),
         "{}",
         always.stdout
     );
@@ -80,6 +80,54 @@ fn color_always_wins_over_no_color() {
     assert!(run.stdout.contains('\x1b'));
 }
 
+#[test]
+fn force_color_and_clicolor_force_colour_a_pipe_and_the_flag_still_wins() {
+    let root = Path::new(ROOT);
+    let args = ["check", "--config", SAMPLE];
+    let plain = pgparity(&args).stdout;
+    for env in [
+        [("FORCE_COLOR", "1")],
+        [("FORCE_COLOR", "0")],
+        [("CLICOLOR_FORCE", "1")],
+    ] {
+        let forced = pgparity_in(root, &args, &env).stdout;
+        assert!(
+            forced.contains("\x1b[1m\x1b[31merror\x1b[0m"),
+            "{env:?}: {forced:?}"
+        );
+    }
+    for env in [
+        [("CLICOLOR_FORCE", "0")],
+        [("CLICOLOR", "1")],
+        [("FORCE_COLOR", "")],
+    ] {
+        let run = pgparity_in(root, &args, &env);
+        assert_eq!(run.stdout, plain, "{env:?} does not colour a pipe");
+    }
+    let no_color = pgparity_in(root, &args, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert_eq!(no_color.stdout, plain, "NO_COLOR wins over CLICOLOR_FORCE");
+    let force = pgparity_in(root, &args, &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]);
+    assert!(
+        force.stdout.contains('\x1b'),
+        "FORCE_COLOR wins over NO_COLOR"
+    );
+    let never = pgparity_in(
+        root,
+        &["check", "--config", SAMPLE, "--color", "never"],
+        &[("FORCE_COLOR", "1"), ("CLICOLOR_FORCE", "1")],
+    );
+    assert_eq!(
+        never.stdout, plain,
+        "--color never wins over the environment"
+    );
+    let json = pgparity_in(
+        root,
+        &["check", "--config", SAMPLE, "--format", "json"],
+        &[("FORCE_COLOR", "1")],
+    );
+    assert!(!json.stdout.contains('\x1b'), "only text is coloured");
+}
+
 /// Runs `pgparity ARGS` in the crate root under a pseudo-terminal (util-linux `script`),
 /// so standard output is a terminal, as it is for a person at a shell.
 fn pgparity_on_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
@@ -91,6 +139,9 @@ fn pgparity_on_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
         .args(["-qec", &command, "/dev/null"])
         .current_dir(ROOT)
         .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR")
         .envs(env.iter().copied())
         .output()
         .expect("util-linux `script` runs (it provides the terminal for this test)");
@@ -100,7 +151,10 @@ fn pgparity_on_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
 #[test]
 fn a_terminal_gets_colour_unless_no_color_is_set() {
     let coloured = pgparity_on_terminal(&["check", "--config", SAMPLE], &[]);
-    assert!(coloured.contains("\x1b[1;31merror\x1b[0m"), "{coloured:?}");
+    assert!(
+        coloured.contains("\x1b[1m\x1b[31merror\x1b[0m"),
+        "{coloured:?}"
+    );
     let plain = pgparity_on_terminal(&["check", "--config", SAMPLE], &[("NO_COLOR", "1")]);
     assert!(plain.contains("error[spec-parse-error]"), "{plain:?}");
     assert!(!plain.contains('\x1b'), "{plain:?}");
@@ -125,6 +179,18 @@ fn a_terminal_gets_colour_unless_no_color_is_set() {
         !written.contains('\x1b'),
         "--output files are never coloured"
     );
+}
+
+#[test]
+fn clicolor_0_turns_a_terminal_plain_and_the_flag_still_wins() {
+    let plain = pgparity_on_terminal(&["check", "--config", SAMPLE], &[("CLICOLOR", "0")]);
+    assert!(plain.contains("error[spec-parse-error]"), "{plain:?}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+    let always = pgparity_on_terminal(
+        &["check", "--config", SAMPLE, "--color", "always"],
+        &[("CLICOLOR", "0"), ("NO_COLOR", "1")],
+    );
+    assert!(always.contains("\x1b[1m\x1b[31merror\x1b[0m"), "{always:?}");
 }
 
 /// A scratch copy of the baseline fixture: its `change.sql` and a `pgparity.toml` that

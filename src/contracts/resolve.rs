@@ -10,7 +10,9 @@ use super::schema::{copy_cost, intersect, unite, Work};
 use super::store::{Document, DocumentId, DocumentStore, ReadError};
 use crate::model::{display_path, Location};
 use crate::yaml::escape_pointer_segment;
+use percent_encoding::percent_decode_str;
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -741,31 +743,12 @@ fn rewrite_openapi_30(object: &Map<String, Value>, json: &mut Map<String, Value>
     }
 }
 
-/// Decodes `%XX` escapes of a URI reference; anything malformed is kept as written.
+/// Decodes `%XX` escapes of a URI reference; anything malformed (a `%` without two hex
+/// digits, escapes that are not UTF-8) is kept as written.
 fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_string();
-    }
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut position = 0;
-    while position < bytes.len() {
-        let escaped = (bytes[position] == b'%')
-            .then(|| text.get(position + 1..position + 3))
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(byte) => {
-                decoded.push(byte);
-                position += 3;
-            }
-            None => {
-                decoded.push(bytes[position]);
-                position += 1;
-            }
-        }
-    }
-    String::from_utf8(decoded).unwrap_or_else(|_| text.to_string())
+    percent_decode_str(text)
+        .decode_utf8()
+        .map_or_else(|_| text.to_string(), Cow::into_owned)
 }
 
 #[cfg(test)]
@@ -780,6 +763,20 @@ mod tests {
         );
         assert_eq!(percent_decode("50%"), "50%");
         assert_eq!(percent_decode("plain"), "plain");
+    }
+
+    #[test]
+    fn percent_decoding_handles_non_ascii_and_stray_percent_signs() {
+        assert_eq!(percent_decode("caf%C3%A9"), "café");
+        assert_eq!(percent_decode("caf%c3%a9"), "café");
+        assert_eq!(percent_decode("café%20au%20lait"), "café au lait");
+        assert_eq!(percent_decode("%2541"), "%41");
+        assert_eq!(percent_decode("%%41"), "%A");
+        assert_eq!(percent_decode("%4"), "%4");
+        assert_eq!(percent_decode("%zz%"), "%zz%");
+        assert_eq!(percent_decode("%é"), "%é");
+        assert_eq!(percent_decode("%E9t%E9"), "%E9t%E9");
+        assert_eq!(percent_decode("%+5"), "%+5");
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! The Markdown index plan: one `####` heading per index, then `**Table**:`,
 //! `**Columns**:`, `**Type**:` and `**Query Path**:` lines (list items allowed).
-//! Other headings and prose are ignored.
+//! Other headings and prose are ignored, and so are code blocks, HTML blocks and block
+//! quotes, as pulldown-cmark reads them.
 
 use super::error::{MappingDiagnostic, MappingError};
 use super::model::{PlanEntry, PlanStatus};
 use crate::model::{Location, QualifiedName};
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use std::ops::Range;
 
 /// Index access methods PostgreSQL ships, as they may appear in a `**Type**:` line.
 const METHODS: [&str; 6] = ["btree", "hash", "gin", "gist", "brin", "spgist"];
@@ -20,35 +23,7 @@ pub fn parse_markdown_plan(
     text: &str,
     default_schema: &str,
 ) -> Result<Vec<PlanEntry>, MappingError> {
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut open = false;
-    let mut fence: Option<char> = None;
-    for (number, line) in text.lines().enumerate() {
-        let line_number = u32::try_from(number + 1).unwrap_or(u32::MAX);
-        let trimmed = line.trim_start();
-        if let Some(marker) = fence_marker(trimmed) {
-            fence = match fence {
-                Some(open_marker) if open_marker == marker => None,
-                None => Some(marker),
-                still_open => still_open,
-            };
-            continue;
-        }
-        if fence.is_some() {
-            continue;
-        }
-        if let Some((level, heading_text, column)) = heading(line) {
-            open = level == 4;
-            if open {
-                drafts.push(Draft::new(heading_text, line_number, column));
-            }
-            continue;
-        }
-        if let (true, Some(draft), Some((label, value))) = (open, drafts.last_mut(), field(line)) {
-            draft.record(&label, value);
-        }
-    }
-
+    let drafts = read_sections(text);
     let mut entries = Vec::new();
     let mut diagnostics = Vec::new();
     for draft in drafts {
@@ -65,6 +40,116 @@ pub fn parse_markdown_plan(
     }
 }
 
+/// The `####` sections of a plan with the fields under each, from pulldown-cmark's
+/// events and their source offsets. Headings inside block quotes and fields outside a
+/// paragraph or list item (code, HTML, quotes) are not part of the plan. Field values
+/// and heading text are read from the source, backticks included, as written.
+fn read_sections(text: &str) -> Vec<Draft> {
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut lines = LineCounter::new(text);
+    // Inside a `####` section: fields belong to its draft until the next heading.
+    let mut open = false;
+    let mut quotes = 0usize;
+    let mut heading: Option<HeadingText> = None;
+    // The next inline event starts a line of a paragraph or a list item.
+    let mut line_start = false;
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        if matches!(&event, Event::Text(inline) if inline.is_empty()) {
+            continue;
+        }
+        let at_line_start = std::mem::take(&mut line_start);
+        match event {
+            Event::Start(Tag::BlockQuote(_)) => quotes += 1,
+            Event::End(TagEnd::BlockQuote(_)) => quotes = quotes.saturating_sub(1),
+            Event::Start(Tag::Heading { level, .. }) if quotes == 0 => {
+                heading = Some(HeadingText {
+                    level,
+                    start: range.start,
+                    content: None,
+                    code: None,
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(read) = heading.take() {
+                    open = read.level == HeadingLevel::H4;
+                    if open {
+                        let (line, column) = lines.position(read.start);
+                        let name = read.code.unwrap_or_else(|| {
+                            read.content
+                                .map_or("", |span| text[span].trim())
+                                .to_string()
+                        });
+                        drafts.push(Draft::new(name, line, column));
+                    }
+                }
+            }
+            Event::Start(Tag::Paragraph | Tag::Item) | Event::SoftBreak | Event::HardBreak => {
+                line_start = heading.is_none();
+            }
+            Event::Start(Tag::Strong) if at_line_start && open && quotes == 0 => {
+                if let (Some(draft), Some((label, value))) = (drafts.last_mut(), field(text, range))
+                {
+                    draft.record(&label, value);
+                }
+            }
+            _ => {
+                if let Some(read) = heading.as_mut() {
+                    let start = read.content.as_ref().map_or(range.start, |span| span.start);
+                    read.content = Some(start..range.end);
+                    if let (None, Event::Code(code)) = (&read.code, &event) {
+                        read.code = Some(code.trim().to_string());
+                    }
+                }
+            }
+        }
+    }
+    drafts
+}
+
+/// A heading while its inline events arrive.
+struct HeadingText {
+    level: HeadingLevel,
+    /// Byte offset of its first `#`.
+    start: usize,
+    /// Source span of its text, without the `#` marks around it.
+    content: Option<Range<usize>>,
+    /// Its first code span: the index name when the heading has one.
+    code: Option<String>,
+}
+
+/// 1-based line and column of byte offsets that only move forward.
+struct LineCounter<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text,
+            offset: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    fn position(&mut self, offset: usize) -> (u32, u32) {
+        let passed = &self.text[self.offset..offset];
+        self.line += passed.matches('\n').count();
+        if let Some(newline) = passed.rfind('\n') {
+            self.line_start = self.offset + newline + 1;
+        }
+        self.offset = offset;
+        let column = self.text[self.line_start..offset].chars().count() + 1;
+        (
+            u32::try_from(self.line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        )
+    }
+}
+
 /// What one `####` section said, before it is checked.
 struct Draft {
     name: String,
@@ -77,9 +162,9 @@ struct Draft {
 }
 
 impl Draft {
-    fn new(heading_text: &str, line: u32, column: u32) -> Self {
+    fn new(name: String, line: u32, column: u32) -> Self {
         Draft {
-            name: index_name(heading_text),
+            name,
             line,
             column,
             table: None,
@@ -168,51 +253,16 @@ impl Draft {
     }
 }
 
-/// The fence character of a code fence line (three or more backticks or tildes).
-fn fence_marker(trimmed: &str) -> Option<char> {
-    ['`', '~']
-        .into_iter()
-        .find(|&marker| trimmed.starts_with(&marker.to_string().repeat(3)))
-}
-
-/// An ATX heading: its level, its text without closing `#`s, and the 1-based column of
-/// its first `#`.
-fn heading(line: &str) -> Option<(usize, &str, u32)> {
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    if indent > 3 {
-        return None;
-    }
-    let rest = &line[indent..];
-    let level = rest.len() - rest.trim_start_matches('#').len();
-    let after = &rest[level..];
-    if !(1..=6).contains(&level) || !(after.is_empty() || after.starts_with([' ', '\t'])) {
-        return None;
-    }
-    let text = after.trim();
-    let text = match text.trim_end_matches('#') {
-        stripped if stripped.is_empty() || stripped.ends_with([' ', '\t']) => stripped.trim_end(),
-        _ => text,
-    };
-    Some((level, text, u32::try_from(indent + 1).unwrap_or(1)))
-}
-
-/// The index name in a heading: the first backticked span if any, else the whole text.
-fn index_name(heading_text: &str) -> String {
-    let mut spans = heading_text.split('`');
-    match (spans.next(), spans.next(), spans.next()) {
-        (Some(_), Some(quoted), Some(_)) => quoted.trim().to_string(),
-        _ => heading_text.trim().to_string(),
-    }
-}
-
-/// A `**Label**: value` (or `**Label:** value`) line, list marker allowed; the label
-/// lower-cased with single spaces.
-fn field(line: &str) -> Option<(String, &str)> {
-    let rest = strip_list_marker(line.trim());
-    let rest = rest.strip_prefix("**")?;
-    let close = rest.find("**")?;
-    let label = &rest[..close];
-    let after = &rest[close + 2..];
+/// The field a line starts with: `strong` is the source span of the bold text that
+/// opens a line of a paragraph or list item, `**Label**: value` or `**Label:** value`.
+/// The label comes back lower-cased with single spaces; the value is the rest of the
+/// source line.
+fn field(text: &str, strong: Range<usize>) -> Option<(String, &str)> {
+    let label = text[strong.clone()]
+        .strip_prefix("**")?
+        .strip_suffix("**")?;
+    let rest = &text[strong.end..];
+    let after = &rest[..rest.find('\n').unwrap_or(rest.len())];
     let (label, value) = match label.strip_suffix(':') {
         Some(label) => (label, after),
         None => (label, after.trim_start().strip_prefix(':')?),
@@ -223,25 +273,6 @@ fn field(line: &str) -> Option<(String, &str)> {
         .join(" ")
         .to_lowercase();
     Some((label, value.trim()))
-}
-
-fn strip_list_marker(line: &str) -> &str {
-    for bullet in ["- ", "* ", "+ "] {
-        if let Some(rest) = line.strip_prefix(bullet) {
-            return rest.trim_start();
-        }
-    }
-    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    if digits > 0 {
-        let after = &line[digits..];
-        if let Some(rest) = after
-            .strip_prefix(". ")
-            .or_else(|| after.strip_prefix(") "))
-        {
-            return rest.trim_start();
-        }
-    }
-    line
 }
 
 fn without_backticks(text: &str) -> String {
@@ -438,20 +469,114 @@ mod tests {
         assert_eq!(resolve_query_path("`operator-triage`"), "operator-triage");
     }
 
+    /// Each section's name, heading line and column, and the fields it recorded.
+    fn sections(text: &str) -> Vec<(String, u32, u32, [Option<String>; 4])> {
+        read_sections(text)
+            .into_iter()
+            .map(|draft| {
+                (
+                    draft.name,
+                    draft.line,
+                    draft.column,
+                    [
+                        draft.table,
+                        draft.columns,
+                        draft.index_type,
+                        draft.query_path,
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    fn fields(
+        table: &str,
+        columns: &str,
+        index_type: &str,
+        query_path: &str,
+    ) -> [Option<String>; 4] {
+        [table, columns, index_type, query_path]
+            .map(|value| Some(value.to_string()).filter(|value| !value.is_empty()))
+    }
+
     #[test]
     fn headings_and_fields_are_recognised() {
-        assert_eq!(heading("#### `idx_a` ##"), Some((4, "`idx_a`", 1)));
-        assert_eq!(heading("#hashtag"), None);
-        assert_eq!(index_name("1. `idx_a` (new)"), "idx_a");
+        let text = "#### `idx_a` ##\n\
+                    - **Table:** `t`\n\
+                    2. **Query  Path**: GET /x\n\
+                    \n\
+                    **bold** prose\n\
+                    #hashtag\n\
+                    \n\
+                    #### 1. `idx_b` (new)\n";
         assert_eq!(
-            field("- **Table:** `t`"),
-            Some(("table".to_string(), "`t`"))
+            sections(text),
+            [
+                ("idx_a".to_string(), 1, 1, fields("`t`", "", "", "GET /x")),
+                ("idx_b".to_string(), 8, 1, fields("", "", "", "")),
+            ]
         );
+    }
+
+    #[test]
+    fn fields_are_read_line_by_line_in_paragraphs_and_list_items() {
+        let text = "# Plan\n\
+                    **Table**: before any section\n\
+                    \n\
+                    #### idx_a\n\
+                    Some prose first.\n\
+                    **Table**: `s.t`\n\
+                    **Columns**:  (a, b DESC)  \n\
+                    **Table**: the first one wins\n\
+                    \n\
+                    * **Type:** UNIQUE BTREE (partial: `WHERE a > 1`)\n\
+                    * nested:\n\
+                    \x20 + **Key  Columns**: ignored, columns are set\n\
+                    \x20 1) **Query Paths** : GET /a?b=1\n\
+                    \n\
+                    ## Other\n\
+                    **Table**: after a heading of another level\n";
         assert_eq!(
-            field("2. **Query  Path**: GET /x"),
-            Some(("query path".to_string(), "GET /x"))
+            sections(text),
+            [(
+                "idx_a".to_string(),
+                4,
+                1,
+                fields(
+                    "`s.t`",
+                    "(a, b DESC)",
+                    "UNIQUE BTREE (partial: `WHERE a > 1`)",
+                    "GET /a?b=1"
+                )
+            )]
         );
-        assert_eq!(field("**bold** prose"), None);
+    }
+
+    #[test]
+    fn code_blocks_hide_headings_and_fields_and_locations_stay_exact() {
+        let text = "intro\n\
+                    \n\
+                    \x20  #### idx_a\n\
+                    ```sql\n\
+                    #### not_a_heading\n\
+                    **Table**: not a field\n\
+                    ~~~\n\
+                    ```\n\
+                    ~~~~\n\
+                    **Columns**: not a field either\n\
+                    ~~~~\n\
+                    **Table**: t\n\
+                    \n\
+                    ####\n\
+                    #### ``idx_c`` #\n";
+        assert_eq!(
+            sections(text),
+            [
+                ("idx_a".to_string(), 3, 4, fields("t", "", "", "")),
+                (String::new(), 14, 1, fields("", "", "", "")),
+                ("idx_c".to_string(), 15, 1, fields("", "", "", "")),
+            ]
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! Renderers know nothing of the checks; they get a finished [`Report`] (SARIF and JUnit
 //! also read the rule registry's metadata: descriptions and families).
 
+mod color;
 mod github;
 mod json;
 mod junit;
@@ -9,6 +10,7 @@ mod markdown;
 mod sarif;
 mod text;
 
+pub use color::color_enabled;
 pub use markdown::{render_with_budget as render_markdown_with_budget, MARKDOWN_BUDGET};
 pub use text::render_colored as render_colored_text;
 
@@ -83,10 +85,11 @@ pub enum Format {
     Github,
 }
 
-/// Whether text output is coloured (see [`crate::app::color_enabled`]).
+/// Whether text output is coloured (see [`color_enabled`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColorChoice {
-    /// Colour a terminal unless `NO_COLOR` is set to a non-empty value.
+    /// Decide from the environment (`NO_COLOR`, `FORCE_COLOR`, `CLICOLOR`,
+    /// `CLICOLOR_FORCE`) and whether the output is a terminal.
     #[default]
     Auto,
     /// Always colour, even through a pipe or with `NO_COLOR` set.

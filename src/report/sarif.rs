@@ -9,6 +9,7 @@ use super::Report;
 use crate::finding::{Finding, Severity};
 use crate::model::Location;
 use crate::rules::Rule;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
@@ -275,21 +276,27 @@ fn artifact_uri(path: &str) -> (String, Option<&'static str>) {
     }
 }
 
+/// What a SARIF artifact URI keeps as written: unreserved characters and `/`.
+const URI_PATH_KEEP: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encodes everything but unreserved characters, `/` and a drive letter's `:`,
 /// so a path with spaces or `#` is still one valid URI reference.
 fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for (position, byte) in path.bytes().enumerate() {
-        let keep = byte.is_ascii_alphanumeric()
-            || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/')
-            || (byte == b':' && position == 1);
-        if keep {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
+    // A `:` as second byte is a drive letter's (`C:`); the byte before it is then ASCII.
+    if path.as_bytes().get(1) == Some(&b':') {
+        format!(
+            "{}:{}",
+            utf8_percent_encode(&path[..1], URI_PATH_KEEP),
+            utf8_percent_encode(&path[2..], URI_PATH_KEEP)
+        )
+    } else {
+        utf8_percent_encode(path, URI_PATH_KEEP).to_string()
     }
-    out
 }
 
 fn result_level(severity: Severity) -> sarif::ResultLevel {
@@ -421,6 +428,29 @@ mod tests {
             artifact_uri("../shared/b.sql"),
             ("../shared/b.sql".to_string(), Some(SOURCE_ROOT))
         );
+    }
+
+    #[test]
+    fn non_ascii_percent_and_colons_are_encoded_outside_a_drive_letter() {
+        assert_eq!(
+            artifact_uri("specs/café.sql"),
+            ("specs/caf%C3%A9.sql".to_string(), Some(SOURCE_ROOT))
+        );
+        assert_eq!(
+            artifact_uri("specs/50%_done%20.sql"),
+            ("specs/50%25_done%2520.sql".to_string(), Some(SOURCE_ROOT))
+        );
+        assert_eq!(
+            artifact_uri("/srv/a:b/日本.sql"),
+            ("file:///srv/a%3Ab/%E6%97%A5%E6%9C%AC.sql".to_string(), None)
+        );
+        assert_eq!(
+            artifact_uri("d:/x:y/~a-b_c.d"),
+            ("file:///d:/x%3Ay/~a-b_c.d".to_string(), None)
+        );
+        assert_eq!(percent_encode(""), "");
+        assert_eq!(percent_encode("é"), "%C3%A9");
+        assert_eq!(percent_encode("a:"), "a:");
     }
 
     #[test]

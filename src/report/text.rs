@@ -3,37 +3,37 @@
 
 use super::Report;
 use crate::finding::{Finding, Severity};
+use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
-/// The escape sequences used for each part of a finding; all empty when plain.
+/// Paints each part of a finding, or nothing when plain.
 struct Palette {
     colored: bool,
 }
 
-const RESET: &str = "\x1b[0m";
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
-const YELLOW: &str = "\x1b[33m";
-const CYAN: &str = "\x1b[36m";
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const RED: Style = AnsiColor::Red.on_default();
+const GREEN: Style = AnsiColor::Green.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
 
 impl Palette {
-    fn paint(&self, style: &str, text: &str) -> String {
+    fn paint(&self, style: Style, text: &str) -> String {
         if self.colored {
-            format!("{style}{text}{RESET}")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
     }
 
     fn severity(&self, severity: Severity) -> String {
-        let style = match severity {
-            Severity::Error => "\x1b[1;31m",
-            Severity::Warning => "\x1b[1;33m",
-            Severity::Info => "\x1b[1;36m",
+        let color = match severity {
+            Severity::Error => RED,
+            Severity::Warning => YELLOW,
+            Severity::Info => CYAN,
         };
-        self.paint(style, severity.as_str())
+        self.paint(color.bold(), severity.as_str())
     }
 
     fn diff_line(&self, line: &str) -> String {
@@ -57,8 +57,8 @@ pub(super) fn render(report: &Report) -> String {
 }
 
 /// The text report with ANSI colours: severity-coloured labels, dim locations, coloured
-/// diff lines. Only for a terminal; `--color` and `NO_COLOR` decide (see
-/// [`crate::app::color_enabled`]).
+/// diff lines. Only for a terminal; `--color` and the environment decide (see
+/// [`super::color_enabled`]).
 pub fn render_colored(report: &Report) -> String {
     render_with(report, &Palette { colored: true })
 }
@@ -217,8 +217,8 @@ mod tests {
     #[test]
     fn colored_text_paints_severities_locations_and_diff_lines() {
         let text = render_colored(&sample());
-        assert!(text.contains("\x1b[1;31merror\x1b[0m[view-definition-drift]"));
-        assert!(text.contains("\x1b[1;33mwarning\x1b[0m"));
+        assert!(text.contains("\x1b[1m\x1b[31merror\x1b[0m[view-definition-drift]"));
+        assert!(text.contains("\x1b[1m\x1b[33mwarning\x1b[0m"));
         assert!(text.contains("\x1b[2m--> specs/v.sql:3:1\x1b[0m"));
         assert!(text.contains("\x1b[31m-select 1\x1b[0m"));
         assert!(text.contains("\x1b[32m+select 2\x1b[0m"));

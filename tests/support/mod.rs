@@ -28,13 +28,16 @@ pub fn pgparity(args: &[&str]) -> Run {
     pgparity_in(Path::new(ROOT), args, &[])
 }
 
-/// Runs `pgparity ARGS` in `folder` with extra environment variables (`NO_COLOR` is
-/// removed first, so colour tests start from a known state).
+/// Runs `pgparity ARGS` in `folder` with extra environment variables (the colour
+/// variables are removed first, so colour tests start from a known state).
 pub fn pgparity_in(folder: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_pgparity"))
         .args(args)
         .current_dir(folder)
         .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR")
         .envs(env.iter().copied())
         .output()
         .expect("the pgparity binary runs");

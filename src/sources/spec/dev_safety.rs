@@ -6,8 +6,9 @@
 //! filter is the second wall, and the reason a refused statement is a finding at its
 //! line instead of a server error, or nothing at all.
 
+use super::fold;
 use super::statements::{Parsed, RawStatement};
-use sqlparser::ast::{Ident, Statement};
+use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
@@ -61,8 +62,8 @@ impl ParseOutcome {
             Parsed::Error { .. } => ParseOutcome::Unparsed,
             Parsed::Statement(parsed, _) => match parsed.as_ref() {
                 Statement::CreateExtension(create) => ParseOutcome::CreateExtension {
-                    name: folded(&create.name),
-                    schema: create.schema.as_ref().map(folded),
+                    name: fold(&create.name),
+                    schema: create.schema.as_ref().map(fold),
                 },
                 _ => ParseOutcome::Read,
             },
@@ -329,10 +330,6 @@ fn privileges(verb: &str, words: &Words<'_>) -> DevUse {
         )),
         _ => DevUse::Apply,
     }
-}
-
-fn folded(ident: &Ident) -> String {
-    crate::model::fold_identifier(&ident.value, ident.quote_style.is_some())
 }
 
 /// Settings pgparity sets on the scratch role itself: a spec never lifts them.

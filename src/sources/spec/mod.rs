@@ -291,6 +291,13 @@ fn pinpoint_parse_error(message: String, statement_start: Location) -> (String, 
     }
 }
 
+/// An identifier as PostgreSQL stores it (see [`crate::model::fold_identifier`]): the
+/// one folding every reader of spec SQL uses, so a name written in a view matches the
+/// column or table it names.
+fn fold(ident: &sqlparser::ast::Ident) -> String {
+    crate::model::fold_identifier(&ident.value, ident.quote_style.is_some())
+}
+
 /// Folded name parts → a qualified name (`schema.name`, or `name` in `default_schema`;
 /// a database prefix is dropped).
 fn qualify(parts: &[String], default_schema: &str) -> QualifiedName {

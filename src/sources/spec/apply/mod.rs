@@ -9,9 +9,9 @@ mod table_constraints;
 mod view;
 
 use super::statements::{Extras, MemberComment};
-use super::{qualify, SpecProblem, SpecProblemKind};
+use super::{fold, qualify, SpecProblem, SpecProblemKind};
 use crate::model::{Catalog, Location, QualifiedName, Relation};
-use sqlparser::ast::{Ident, ObjectName, ObjectNamePart, Statement};
+use sqlparser::ast::{ObjectName, ObjectNamePart, Statement};
 use sqlparser::tokenizer::Span;
 use std::collections::{HashMap, HashSet};
 
@@ -205,11 +205,6 @@ impl Loader {
 /// `SELECT pg_catalog.set_config(…)`, which pg_dump writes at the top of every dump.
 fn is_set_config(query: &sqlparser::ast::Query) -> bool {
     query.to_string().to_lowercase().contains("set_config(")
-}
-
-/// An identifier folded like PostgreSQL: unquoted lower-cased, quoted kept.
-pub(crate) fn fold(ident: &Ident) -> String {
-    crate::model::fold_identifier(&ident.value, ident.quote_style.is_some())
 }
 
 /// The folded parts of an object name.

@@ -9,11 +9,12 @@
 
 mod builtins;
 
+use super::fold;
 use crate::model::{Catalog, Column, ColumnSource, QualifiedName, SqlType};
 use builtins::{arithmetic_type, avg_type, literal, min_max_scalar, sum_type, typed};
 use sqlparser::ast::{
     BinaryOperator, Cte, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    GroupByExpr, Ident, JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem,
+    GroupByExpr, JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem,
     SelectItemQualifiedWildcardKind, SetExpr, TableAlias, TableFactor, TableWithJoins,
 };
 
@@ -656,14 +657,6 @@ fn output_name(expr: &Expr) -> Option<String> {
         Expr::Cast { expr, .. } | Expr::Nested(expr) => output_name(expr),
         Expr::Case { .. } => Some("case".to_string()),
         _ => None,
-    }
-}
-
-/// An identifier folded as PostgreSQL does: unquoted names lower-cased.
-fn fold(ident: &Ident) -> String {
-    match ident.quote_style {
-        None => ident.value.to_lowercase(),
-        Some(_) => ident.value.clone(),
     }
 }
 

@@ -41,6 +41,15 @@ fn catalog() -> Catalog {
             vec![column("id", "uuid", true), column("name", "text", true)],
         ),
         table(
+            "public",
+            "obst",
+            RelationKind::Table,
+            vec![
+                column("Äpfel", "int4", true),
+                column(&"long_".repeat(13)[..63], "text", false),
+            ],
+        ),
+        table(
             "audit",
             "events",
             RelationKind::Table,
@@ -132,6 +141,21 @@ fn plain_references_through_aliases_and_qualification() {
         &[
             "at timestamp with time zone NOT NULL <- audit.events.at",
             "id bigint NOT NULL <- audit.events.id",
+        ],
+    );
+}
+
+#[test]
+fn references_fold_as_the_server_does_ascii_only_and_cut_to_63_bytes() {
+    let long = "long_".repeat(14);
+    let stored = &long[..63];
+    assert_lineage(
+        &format!("SELECT Äpfel, OBST.Äpfel AS b, {long} FROM Obst"),
+        &["Äpfel", "b", stored],
+        &[
+            "Äpfel integer NOT NULL <- public.obst.Äpfel",
+            "b integer NOT NULL <- public.obst.Äpfel",
+            &format!("{stored} text <- public.obst.{stored}"),
         ],
     );
 }
