@@ -114,6 +114,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
                 &scope,
                 mapping.as_ref(),
                 limits,
+                default_schema,
                 progress,
             )),
             _ => None,
@@ -151,6 +152,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
                 &scope,
                 mapping.as_ref(),
                 limits,
+                default_schema,
                 progress,
             )?
         }
@@ -236,17 +238,19 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
     })
 }
 
-/// The live side of a run: the snapshot, else the database, else nothing.
+/// The live side of a run: the snapshot, else the database, else nothing. (The
+/// database's default schema is the first in `scope`.)
 fn read_live(
     args: &CheckArgs,
     session_options: &SessionOptions,
     scope: &[String],
     mapping: Option<&Mapping>,
     limits: InputLimits,
+    default_schema: &str,
     progress: &dyn Fn(&str),
 ) -> Result<live_inputs::Live> {
     match (&args.snapshot, &args.db) {
-        (Some(path), _) => live_inputs::read_snapshot(path, limits),
+        (Some(path), _) => live_inputs::read_snapshot(path, limits, default_schema),
         (None, Some(db)) => live_inputs::read_database(
             &live_inputs::settings_for(db)?,
             session_options,

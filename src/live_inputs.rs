@@ -89,9 +89,14 @@ pub fn read_database(
     })
 }
 
-/// Reads a snapshot file (within `limits`) as the live side.
-pub fn read_snapshot(path: &Path, limits: crate::input::InputLimits) -> Result<Live> {
-    let snapshot = Snapshot::read(path, limits)?;
+/// Reads a snapshot file (within `limits`) as the live side of a run whose unqualified
+/// names live in `default_schema`.
+pub fn read_snapshot(
+    path: &Path,
+    limits: crate::input::InputLimits,
+    default_schema: &str,
+) -> Result<Live> {
+    let snapshot = Snapshot::read(path, limits, default_schema)?;
     Ok(Live {
         catalog: Some(snapshot.catalog),
         row_samples: None,

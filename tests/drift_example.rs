@@ -6,7 +6,7 @@
 use pgparity::checks::{self, Family, Inputs};
 use pgparity::input::InputLimits;
 use pgparity::model::{
-    Catalog, ConstraintKind, ForeignKeyAction, Grant, IndexKey, IndexTarget, QualifiedName,
+    Catalog, ConstraintKind, Expr, ForeignKeyAction, Grant, IndexKey, IndexTarget, QualifiedName,
     Relation, SqlType,
 };
 use pgparity::sources::spec::{load_specs, SpecSet};
@@ -155,10 +155,7 @@ fn apply_indexes(live: &mut Catalog, counts: &mut Counts) {
         let (table, rest) = rest.split_once(" USING ").expect("USING");
         let (method, rest) = rest.split_once(' ').expect("method");
         let (keys, tail) = parenthesised(rest);
-        let predicate = tail
-            .trim()
-            .strip_prefix("WHERE ")
-            .map(|predicate| predicate.to_string());
+        let predicate = tail.trim().strip_prefix("WHERE ").map(Expr::from);
         let index = relation(live, table)
             .indexes
             .get_mut(name)
@@ -207,7 +204,7 @@ fn apply_constraints(live: &mut Catalog, counts: &mut Counts) {
                 nulls_not_distinct: false,
             },
             "c" => ConstraintKind::Check {
-                expression: definition.clone(),
+                expression: definition.as_str().into(),
             },
             "f" => {
                 let (columns, rest) = parenthesised(definition);
@@ -243,8 +240,8 @@ fn apply_security(live: &mut Catalog, counts: &mut Counts) {
             .policies
             .get_mut("tenant_isolation_policy")
             .expect("every tenant table has tenant_isolation_policy");
-        policy.using = Some(row[1].clone());
-        policy.with_check = Some(row[2].clone());
+        policy.using = Some(row[1].as_str().into());
+        policy.with_check = Some(row[2].as_str().into());
         *counts.entry("policies").or_default() += 1;
     }
     for target in live.relations.values_mut() {
@@ -279,7 +276,7 @@ fn apply_columns(live: &mut Catalog, counts: &mut Counts) {
         let column = relation(live, &row[0])
             .column_mut(&row[1])
             .expect("a defaulted column of the example");
-        column.default = Some(row[2].clone());
+        column.default = Some(row[2].as_str().into());
         *counts.entry("defaults").or_default() += 1;
     }
     for row in table_rows(section("Materialized-view columns")) {
@@ -326,7 +323,7 @@ fn apply_views(live: &mut Catalog, counts: &mut Counts) {
             .view
             .as_mut()
             .expect("a materialized view of the example")
-            .query = body.join("\n");
+            .query = body.join("\n").into();
         *counts.entry("views").or_default() += 1;
     }
 }

@@ -75,7 +75,7 @@ fn index_keys_and_predicates_as_postgresql_15_printed_them_are_not_drift() {
                 },
             )
             .collect();
-        index.predicate = printed.predicate.map(str::to_string);
+        index.predicate = printed.predicate.map(Into::into);
     }
     assert_eq!(PRINTED.len(), table.indexes.len());
     let findings = drift_findings(&specs, &live, "public");

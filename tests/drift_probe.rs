@@ -238,12 +238,12 @@ fn planted_differences_in_printed_definitions_are_errors() {
         .policies
         .get_mut("invoices_write")
         .expect("invoices_write")
-        .with_check = Some(WRITE_POLICY.replace("1000000", "100000"));
+        .with_check = Some(WRITE_POLICY.replace("1000000", "100000").into());
     relation(&mut live, "v_recent")
         .view
         .as_mut()
         .expect("view")
-        .query = VIEWS[0].1.replace("'30 days'", "'31 days'");
+        .query = VIEWS[0].1.replace("'30 days'", "'31 days'").into();
     let error = |rule: &str, object: &str| (rule.to_string(), object.to_string(), "error".into());
     assert_eq!(
         rules_and_objects(&specs, &live),

@@ -24,7 +24,7 @@ fn view_bodies_as_postgresql_15_printed_them() {
             .relations
             .get_mut(&QualifiedName::new("public", name))
             .unwrap_or_else(|| panic!("view {name}"));
-        view.view.as_mut().expect("a view").query = body.replace("\\n", "\n");
+        view.view.as_mut().expect("a view").query = body.replace("\\n", "\n").into();
         for column in &mut view.columns {
             column.not_null = false;
         }

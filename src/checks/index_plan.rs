@@ -463,7 +463,7 @@ fn plan_key(text: &str, default_schema: &str) -> KeyShape {
     let target = if is_identifier {
         IndexTarget::Column(split_identifier_path(&target_text_raw).join("."))
     } else {
-        IndexTarget::Expression(target_text_raw)
+        IndexTarget::Expression(target_text_raw.into())
     };
     KeyShape {
         target: target_text(&target, default_schema),

@@ -259,34 +259,6 @@ pub(super) fn unnormalized(
     })
 }
 
-/// The expression of a CHECK constraint, also when given as `pg_get_constraintdef`
-/// prints it (`CHECK ((expr))`, possibly followed by `NOT VALID`).
-pub(super) fn check_expression(text: &str) -> &str {
-    let trimmed = text.trim();
-    let Some(head) = trimmed.get(..5) else {
-        return trimmed;
-    };
-    if !head.eq_ignore_ascii_case("check") {
-        return trimmed;
-    }
-    let rest = trimmed[5..].trim_start();
-    let rest = match rest.len().checked_sub(9) {
-        Some(cut)
-            if rest
-                .get(cut..)
-                .is_some_and(|tail| tail.eq_ignore_ascii_case("not valid")) =>
-        {
-            rest[..cut].trim_end()
-        }
-        _ => rest,
-    };
-    if rest.starts_with('(') && rest.ends_with(')') {
-        &rest[1..rest.len() - 1]
-    } else {
-        trimmed
-    }
-}
-
 /// Whitespace collapsed to single spaces.
 pub(super) fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -491,14 +463,6 @@ mod tests {
         assert!(!only_added_casts("f(a)::integer", "f(a)"));
         assert!(!only_added_casts("a > 1", "a >= 1"));
         assert!(!only_added_casts("a + b", "(a + b)::numeric"));
-    }
-
-    #[test]
-    fn check_expressions_are_taken_out_of_the_printed_constraint() {
-        assert_eq!(check_expression("CHECK ((a > 0))"), "(a > 0)");
-        assert_eq!(check_expression("CHECK ((a > 0)) NOT VALID"), "(a > 0)");
-        assert_eq!(check_expression("a > 0"), "a > 0");
-        assert_eq!(check_expression("checked_at IS NULL"), "checked_at IS NULL");
     }
 
     #[test]

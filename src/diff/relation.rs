@@ -6,6 +6,7 @@ use crate::model::{
     Catalog, Column, ConstraintKind, ForeignKeyAction, Identity, Index, IndexKey, IndexTarget,
     Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger,
 };
+use crate::sql::check_expression;
 use crate::sql::normalize::normalize_expression;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -235,8 +236,8 @@ impl Context<'_> {
             (Kind::Check { expression: left }, Kind::Check { expression: right }) => {
                 vec![compare::expressions(
                     "check",
-                    Some(compare::check_expression(left)),
-                    Some(compare::check_expression(right)),
+                    Some(check_expression(left)),
+                    Some(check_expression(right)),
                     self.default_schema,
                 )]
             }

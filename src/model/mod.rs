@@ -2,14 +2,18 @@
 //! all become a [`Catalog`], so checks and diffs never see where a fact came from.
 //!
 //! Source locations are kept on model items ([`Location`]) but are never part of what
-//! two catalogs are compared on.
+//! two catalogs are compared on. Expressions are [`Expr`] values: the text as written,
+//! plus the canonical forms its loader computed once, which diffs and checks compare
+//! instead of parsing SQL themselves.
 
 mod catalog;
+mod expr;
 mod location;
 mod name;
 pub mod types;
 
 pub use catalog::*;
+pub use expr::{Canonical, Expr, Forms, Undecided};
 pub use location::{display_path, Location};
 pub use name::{
     fold_identifier, split_identifier_path, truncate_identifier, QualifiedName,
