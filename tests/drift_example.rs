@@ -9,6 +9,7 @@ use pgparity::model::{
     Catalog, ConstraintKind, Expr, ForeignKeyAction, Grant, IndexKey, IndexTarget, QualifiedName,
     Relation, SqlType,
 };
+use pgparity::sources::forms::fill_forms;
 use pgparity::sources::spec::{load_specs, SpecSet};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -344,12 +345,16 @@ fn printed_example(specs: &SpecSet) -> (Catalog, Counts) {
     (live, counts)
 }
 
+/// Drift findings of `live` (edited as PostgreSQL printed it: its forms are computed as
+/// a loader would) against the example's specs.
 fn drift_findings(specs: &SpecSet, live: &Catalog) -> Vec<pgparity::finding::Finding> {
+    let mut live = live.clone();
+    fill_forms(&mut live, "public");
     let outcome = checks::run(&Inputs {
         specs: Some(specs),
         contracts: None,
         mapping: None,
-        live: Some(live),
+        live: Some(&live),
         row_samples: None,
         min_stats_age_days: 7,
         default_schema: "public",

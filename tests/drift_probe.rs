@@ -6,6 +6,7 @@
 
 use pgparity::checks::drift::drift_findings;
 use pgparity::model::{Catalog, ConstraintKind, Identity, QualifiedName, Relation};
+use pgparity::sources::forms::fill_forms;
 use pgparity::sources::spec::{load_spec_text, SpecSet};
 
 const PROBE: &str = include_str!("data/drift/probe.sql");
@@ -193,8 +194,12 @@ fn printed(specs: &SpecSet) -> Catalog {
     live
 }
 
+/// Drift of `live` (edited as PostgreSQL printed it: its forms are computed as a loader
+/// would) against the probe's specs.
 fn rules_and_objects(specs: &SpecSet, live: &Catalog) -> Vec<(String, String, String)> {
-    let mut found: Vec<(String, String, String)> = drift_findings(specs, live, "public")
+    let mut live = live.clone();
+    fill_forms(&mut live, "public");
+    let mut found: Vec<(String, String, String)> = drift_findings(specs, &live, "public")
         .into_iter()
         .map(|finding| (finding.rule, finding.object, finding.severity.to_string()))
         .collect();
