@@ -11,9 +11,10 @@ use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
 use crate::report::{self, Format, Report, ReportContext};
+use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::SessionOptions;
 use crate::sources::snapshot::Snapshot;
-use crate::sources::spec::load_specs;
+use crate::sources::spec::{load_specs, SpecSet};
 use anyhow::{Context, Result};
 use std::ffi::OsStr;
 use std::io::Write;
@@ -138,14 +139,16 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
                 "--dev-db applies the specs: give them with --specs or `specs` in pgparity.toml",
             )?;
             let settings = live_inputs::settings_for(dev_db)?;
-            live_inputs::apply_specs_to_dev_database(
-                specs,
+            let dev = live_inputs::apply_specs_to_dev_database(
+                &specs.sources,
                 &settings,
                 &session_options,
                 config.dev_db_extensions.as_deref(),
                 &scope,
                 progress,
             )?;
+            specs.problems.extend(dev.problems);
+            enrich_from_dev(&mut specs.catalog, &dev.catalog);
             read_live(
                 args,
                 &session_options,
@@ -162,7 +165,7 @@ pub fn check(args: &CheckArgs, working_dir: &Path, progress: &dyn Fn(&str)) -> R
         progress("comparing and checking");
     }
     let outcome = checks::run(&Inputs {
-        specs: specs.as_ref(),
+        specs: specs.as_ref().map(SpecSet::specs),
         contracts: contracts.as_ref(),
         mapping: mapping.as_ref(),
         live: live.catalog.as_ref(),

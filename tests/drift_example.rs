@@ -351,7 +351,7 @@ fn drift_findings(specs: &SpecSet, live: &Catalog) -> Vec<pgparity::finding::Fin
     let mut live = live.clone();
     fill_forms(&mut live, "public");
     let outcome = checks::run(&Inputs {
-        specs: Some(specs),
+        specs: Some(specs.specs()),
         contracts: None,
         mapping: None,
         live: Some(&live),
@@ -423,7 +423,7 @@ fn the_printed_example_still_shows_a_planted_difference() {
 fn without_a_live_catalog_the_drift_family_says_it_was_skipped() {
     let specs = example_specs();
     let outcome = checks::run(&Inputs {
-        specs: Some(&specs),
+        specs: Some(specs.specs()),
         contracts: None,
         mapping: None,
         live: None,

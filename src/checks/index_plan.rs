@@ -6,9 +6,8 @@ use super::{Family, Inputs, Outcome, Rule};
 use crate::finding::{Finding, Severity};
 use crate::mapping::{Mapping, PlanEntry, PlanStatus};
 use crate::model::{
-    split_identifier_path, ConstraintKind, Index, IndexKey, IndexTarget, QualifiedName, Relation,
+    Canonical, ConstraintKind, Expr, Index, IndexKey, IndexTarget, QualifiedName, Relation,
 };
-use crate::sql::normalize::normalize_expression;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `speculative-index`.
@@ -305,7 +304,7 @@ fn check_foreign_keys(relation: &Relation, findings: &mut Vec<Finding>) {
         let wanted: BTreeSet<&str> = columns.iter().map(String::as_str).collect();
         let covered = relation.indexes.values().any(|index| {
             let leading = index.leading_columns();
-            serves_every_reference(index.predicate.as_deref(), &wanted)
+            serves_every_reference(index.predicate.as_ref().map(Expr::in_own_schema), &wanted)
                 && leading.len() >= wanted.len()
                 && leading[..wanted.len()]
                     .iter()
@@ -331,14 +330,15 @@ fn check_foreign_keys(relation: &Relation, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Whether an index with this predicate sees every row a foreign-key lookup can find:
-/// no predicate, or only `c IS NOT NULL` on the key's own columns, which the lookup's
-/// `c = $1` implies (PostgreSQL uses such a partial index for it).
-fn serves_every_reference(predicate: Option<&str>, columns: &BTreeSet<&str>) -> bool {
+/// Whether an index with this predicate (its canonical form) sees every row a
+/// foreign-key lookup can find: no predicate, or only `c IS NOT NULL` on the key's own
+/// columns, which the lookup's `c = $1` implies (PostgreSQL uses such a partial index
+/// for it).
+fn serves_every_reference(predicate: Option<&Canonical>, columns: &BTreeSet<&str>) -> bool {
     let Some(predicate) = predicate else {
         return true;
     };
-    let Ok(normalized) = normalize_expression(predicate, "") else {
+    let Some(normalized) = predicate.form() else {
         return false;
     };
     normalized.split(" AND ").all(|term| {
@@ -348,7 +348,7 @@ fn serves_every_reference(predicate: Option<&str>, columns: &BTreeSet<&str>) -> 
     })
 }
 
-/// A key in comparable form: normalized target, direction, effective nulls order.
+/// A key in comparable form: canonical target, direction, effective nulls order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct KeyShape {
     target: String,
@@ -356,27 +356,27 @@ struct KeyShape {
     nulls_first: bool,
 }
 
-fn key_shape(key: &IndexKey, default_schema: &str) -> KeyShape {
+fn key_shape(key: &IndexKey) -> KeyShape {
     KeyShape {
-        target: target_text(&key.target, default_schema),
+        target: target_text(&key.target),
         descending: key.descending,
         nulls_first: key.nulls_first_effective(),
     }
 }
 
-fn target_text(target: &IndexTarget, default_schema: &str) -> String {
+fn target_text(target: &IndexTarget) -> String {
     match target {
         IndexTarget::Column(column) => column.clone(),
-        IndexTarget::Expression(expression) => normalize_expression(expression, default_schema)
-            .unwrap_or_else(|_| expression.split_whitespace().collect::<Vec<_>>().join(" ")),
+        IndexTarget::Expression(expression) => own_schema_text(expression),
     }
 }
 
-fn predicate_text(predicate: Option<&str>, default_schema: &str) -> Option<String> {
-    predicate.map(|text| {
-        normalize_expression(text, default_schema)
-            .unwrap_or_else(|_| text.split_whitespace().collect::<Vec<_>>().join(" "))
-    })
+/// The canonical form in the index's schema, else the text with its whitespace collapsed.
+fn own_schema_text(expression: &Expr) -> String {
+    match expression.in_own_schema() {
+        Canonical::Form(text) => text.clone(),
+        _ => expression.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
 }
 
 fn check_redundant(relation: &Relation, findings: &mut Vec<Finding>) {
@@ -385,16 +385,8 @@ fn check_redundant(relation: &Relation, findings: &mut Vec<Finding>) {
         .indexes
         .values()
         .map(|index| {
-            let keys = index
-                .keys
-                .iter()
-                .map(|key| key_shape(key, schema))
-                .collect();
-            (
-                index,
-                keys,
-                predicate_text(index.predicate.as_deref(), schema),
-            )
+            let keys = index.keys.iter().map(key_shape).collect();
+            (index, keys, index.predicate.as_ref().map(own_schema_text))
         })
         .collect();
     for (index, keys, predicate) in &shapes {
@@ -430,45 +422,6 @@ fn check_redundant(relation: &Relation, findings: &mut Vec<Finding>) {
                 .hint(format!("drop index {}", index.name)),
             );
         }
-    }
-}
-
-/// Parses a plan column such as `updated_at DESC NULLS LAST` or `lower(email)`.
-fn plan_key(text: &str, default_schema: &str) -> KeyShape {
-    let mut words: Vec<&str> = text.split_whitespace().collect();
-    let upper = |word: &str| word.to_ascii_uppercase();
-    let mut nulls_first = None;
-    if words.len() >= 2 && upper(words[words.len() - 2]) == "NULLS" {
-        nulls_first = Some(upper(words[words.len() - 1]) == "FIRST");
-        words.truncate(words.len() - 2);
-    }
-    let mut descending = false;
-    if let Some(last) = words.last() {
-        match upper(last).as_str() {
-            "DESC" => {
-                descending = true;
-                words.pop();
-            }
-            "ASC" => {
-                words.pop();
-            }
-            _ => {}
-        }
-    }
-    let target_text_raw = words.join(" ");
-    let is_identifier = !target_text_raw.is_empty()
-        && target_text_raw
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '"' || c == '$');
-    let target = if is_identifier {
-        IndexTarget::Column(split_identifier_path(&target_text_raw).join("."))
-    } else {
-        IndexTarget::Expression(target_text_raw.into())
-    };
-    KeyShape {
-        target: target_text(&target, default_schema),
-        descending,
-        nulls_first: nulls_first.unwrap_or(descending),
     }
 }
 
@@ -520,16 +473,8 @@ fn compare_with_plan(
             Severity::Error,
         );
     }
-    let planned: Vec<KeyShape> = entry
-        .columns
-        .iter()
-        .map(|column| plan_key(column, schema))
-        .collect();
-    let actual: Vec<KeyShape> = index
-        .keys
-        .iter()
-        .map(|key| key_shape(key, schema))
-        .collect();
+    let planned: Vec<KeyShape> = entry.columns.iter().map(key_shape).collect();
+    let actual: Vec<KeyShape> = index.keys.iter().map(key_shape).collect();
     if planned != actual {
         drift(
             "the key columns",
@@ -563,8 +508,8 @@ fn compare_with_plan(
     let actual_predicate = index.predicate.as_deref();
     if planned_predicate.is_some() || actual_predicate.is_some() {
         let normalized = (
-            planned_predicate.map(|text| normalize_expression(text, schema)),
-            actual_predicate.map(|text| normalize_expression(text, schema)),
+            entry.predicate.as_ref().map(canonical_predicate),
+            index.predicate.as_ref().map(canonical_predicate),
         );
         let shown = |text: Option<&str>| {
             text.map_or_else(
@@ -601,6 +546,11 @@ fn compare_with_plan(
             Severity::Error,
         );
     }
+}
+
+/// A predicate's canonical form in its index's schema, or `Err` when it has none.
+fn canonical_predicate(predicate: &Expr) -> Result<&str, ()> {
+    predicate.in_own_schema().form().ok_or(())
 }
 
 fn collapse(text: &str) -> String {
@@ -769,36 +719,20 @@ mod tests {
     #[test]
     fn a_partial_index_on_non_null_keys_serves_the_foreign_key() {
         let columns = BTreeSet::from(["a", "b"]);
+        let serves =
+            |form: &str| serves_every_reference(Some(&Canonical::Form(form.into())), &columns);
         assert!(serves_every_reference(None, &columns));
-        assert!(serves_every_reference(Some("a IS NOT NULL"), &columns));
-        assert!(serves_every_reference(
-            Some("(a IS NOT NULL) AND (b IS NOT NULL)"),
-            &columns
-        ));
-        assert!(!serves_every_reference(Some("closed_at IS NULL"), &columns));
+        assert!(serves("a IS NOT NULL"));
+        assert!(serves("(a IS NOT NULL) AND (b IS NOT NULL)"));
+        assert!(!serves("closed_at IS NULL"));
+        assert!(!serves("(a IS NOT NULL) AND (c > 0)"));
+        assert!(!serves("(a IS NOT NULL) OR (b IS NOT NULL)"));
         assert!(!serves_every_reference(
-            Some("a IS NOT NULL AND c > 0"),
+            Some(&Canonical::Undecided(crate::model::Undecided::TooComplex {
+                what: "expression",
+                reason: "too large".into(),
+            })),
             &columns
         ));
-        assert!(!serves_every_reference(
-            Some("a IS NOT NULL OR b IS NOT NULL"),
-            &columns
-        ));
-    }
-
-    #[test]
-    fn plan_expression_keys_keep_their_closing_parenthesis() {
-        assert_eq!(
-            plan_key("lower(full_name)", "public").target,
-            "lower(full_name)"
-        );
-        assert_eq!(
-            plan_key("(lower(full_name))", "public").target,
-            "lower(full_name)"
-        );
-        assert_eq!(
-            plan_key("(coalesce(a, b)) DESC", "public").target,
-            "coalesce(a, b)"
-        );
     }
 }

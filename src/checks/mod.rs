@@ -60,8 +60,7 @@ mod tenancy;
 use crate::contracts::ContractSet;
 use crate::finding::Finding;
 use crate::mapping::Mapping;
-use crate::model::Catalog;
-use crate::sources::spec::SpecSet;
+use crate::model::{Catalog, Specs};
 use rows::RowSamples;
 
 /// Every rule pgparity knows, in the order `pgparity rules` lists them.
@@ -128,8 +127,8 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 /// need are skipped and say so.
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
-    /// The loaded specs.
-    pub specs: Option<&'a SpecSet>,
+    /// The loaded specs: their catalog and the problems met loading them.
+    pub specs: Option<Specs<'a>>,
     /// The loaded contracts.
     pub contracts: Option<&'a ContractSet>,
     /// The loaded mapping.

@@ -2,8 +2,7 @@
 
 use super::{Family, Rule};
 use crate::finding::{Finding, Severity};
-use crate::model::{Catalog, ConstraintKind, IndexTarget, Relation};
-use crate::sources::spec::{SpecProblemKind, SpecSet};
+use crate::model::{Catalog, ConstraintKind, IndexTarget, Relation, SpecProblemKind, Specs};
 
 /// `spec-parse-error`.
 pub const SPEC_PARSE_ERROR: Rule = Rule {
@@ -151,8 +150,8 @@ Name the column that exists (`posted_at`), or define the missing object.",
 };
 
 /// Reports spec problems and references the catalog cannot resolve.
-pub(super) fn check(specs: &SpecSet, findings: &mut Vec<Finding>) {
-    for problem in &specs.problems {
+pub(super) fn check(specs: Specs, findings: &mut Vec<Finding>) {
+    for problem in specs.problems {
         let location = Some(&problem.location);
         let finding = match &problem.kind {
             SpecProblemKind::ParseError { message, defines } => {
@@ -220,7 +219,7 @@ pub(super) fn check(specs: &SpecSet, findings: &mut Vec<Finding>) {
         findings.push(finding.at(location));
     }
     for relation in specs.catalog.relations.values() {
-        check_relation_references(&specs.catalog, relation, findings);
+        check_relation_references(specs.catalog, relation, findings);
     }
 }
 

@@ -10,6 +10,7 @@ mod catalog;
 mod expr;
 mod location;
 mod name;
+mod specs;
 pub mod types;
 
 pub use catalog::*;
@@ -19,4 +20,5 @@ pub use name::{
     fold_identifier, split_identifier_path, truncate_identifier, QualifiedName,
     MAX_IDENTIFIER_BYTES,
 };
+pub use specs::{SpecProblem, SpecProblemKind, Specs};
 pub use types::SqlType;

@@ -7,8 +7,7 @@ use super::{Family, Inputs, Outcome, Rule};
 use crate::contracts::{ContractProblemKind, ContractSet, Dto};
 use crate::finding::{Finding, Severity};
 use crate::mapping::{Mapping, ReadModel};
-use crate::model::{Catalog, Column, ConstraintKind, Relation};
-use crate::sql::normalize::check_allowed_values;
+use crate::model::{Catalog, Column, Relation};
 use facts::{check_enum, check_length, check_nullability, check_type, ColumnFacts, Nullability};
 
 /// `unmapped-dto-field`.
@@ -197,7 +196,7 @@ while the spec says `revenue_cents integer NOT NULL`. Fix whichever side is wron
 };
 
 pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
-    let catalog = inputs.specs.map(|specs| &specs.catalog).or(inputs.live);
+    let catalog = inputs.specs.map(|specs| specs.catalog).or(inputs.live);
     let (Some(mapping), Some(catalog)) = (inputs.mapping, catalog) else {
         outcome.skipped.push(
             "contract: needs a mapping and specs or a live database (--mapping, --specs)".into(),
@@ -568,10 +567,7 @@ impl Context<'_> {
             if domain.not_null && nullability != Nullability::Unknown {
                 nullability = Nullability::NotNull;
             }
-            allowed_values = domain
-                .checks
-                .iter()
-                .find_map(|check| check_allowed_values(check, "value"));
+            allowed_values = domain.allowed_values.clone();
         }
         let enum_type = types_from.enum_for(&data_type, self.default_schema);
         if let Some(enum_type) = enum_type {
@@ -583,16 +579,10 @@ impl Context<'_> {
                 .live
                 .and_then(|live| live.relations.get(&table.name))
                 .unwrap_or(table);
-            allowed_values =
-                table
-                    .constraints
-                    .values()
-                    .find_map(|constraint| match &constraint.kind {
-                        ConstraintKind::Check { expression } => {
-                            check_allowed_values(expression, &table_column.name)
-                        }
-                        _ => None,
-                    });
+            allowed_values = table
+                .constraints
+                .values()
+                .find_map(|constraint| constraint.allowed_values.get(&table_column.name).cloned());
         }
         ColumnFacts {
             data_type: Some(data_type),

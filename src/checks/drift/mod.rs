@@ -14,8 +14,7 @@ mod tests;
 use super::{Inputs, Outcome, Rule};
 use crate::diff::{diff, Change, CommentTarget, Comparison, DiffOptions, Difference, RlsState};
 use crate::finding::{Finding, Severity};
-use crate::model::{Catalog, Location, QualifiedName, Relation};
-use crate::sources::spec::{SpecProblemKind, SpecSet};
+use crate::model::{Catalog, Location, QualifiedName, Relation, SpecProblemKind, Specs};
 use similar::TextDiff;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -42,7 +41,12 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
 
 /// Every drift finding of `live` against the specs. The schemas compared are those the
 /// live catalog was read from (its `schemas`) and `default_schema`.
-pub fn drift_findings(specs: &SpecSet, live: &Catalog, default_schema: &str) -> Vec<Finding> {
+pub fn drift_findings<'a>(
+    specs: impl Into<Specs<'a>>,
+    live: &Catalog,
+    default_schema: &str,
+) -> Vec<Finding> {
+    let specs = specs.into();
     let unparsed = unparsed_relations(specs);
     let mut schemas: BTreeSet<String> = live.schemas.keys().cloned().collect();
     schemas.insert(default_schema.to_string());
@@ -52,10 +56,10 @@ pub fn drift_findings(specs: &SpecSet, live: &Catalog, default_schema: &str) -> 
         skipped_relations: unparsed.keys().cloned().collect(),
     };
     let builder = FindingBuilder {
-        spec: &specs.catalog,
+        spec: specs.catalog,
         live,
     };
-    let mut findings: Vec<Finding> = diff(&specs.catalog, live, &options)
+    let mut findings: Vec<Finding> = diff(specs.catalog, live, &options)
         .iter()
         .map(|change| builder.finding(change))
         .collect();
@@ -82,9 +86,9 @@ pub fn drift_findings(specs: &SpecSet, live: &Catalog, default_schema: &str) -> 
 
 /// Relations that a statement which failed to parse may define or alter, with the
 /// location of the first such statement.
-fn unparsed_relations(specs: &SpecSet) -> BTreeMap<QualifiedName, Location> {
+fn unparsed_relations(specs: Specs) -> BTreeMap<QualifiedName, Location> {
     let mut relations = BTreeMap::new();
-    for problem in &specs.problems {
+    for problem in specs.problems {
         if let SpecProblemKind::ParseError {
             defines: Some(relation),
             ..

@@ -11,6 +11,7 @@ mod lineage;
 mod model;
 mod statements;
 
+pub use crate::model::{SpecProblem, SpecProblemKind};
 pub use dev_safety::{DevUse, ParseOutcome};
 pub use model::*;
 
@@ -261,9 +262,9 @@ impl SpecBuilder {
         SpecSet {
             catalog,
             files: self.files,
+            problems,
             statements: self.statements,
             sources: self.sources,
-            problems,
         }
     }
 }
