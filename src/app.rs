@@ -15,6 +15,7 @@ use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
 use crate::report::{self, ColorChoice, Format, Report, ReportContext};
 use crate::rules;
+use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::SessionOptions;
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::{load_specs, SpecSet};
@@ -169,14 +170,16 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
                 "--dev-db applies the specs: give them with --specs or `specs` in pgparity.toml",
             )?;
             let settings = live_inputs::settings_for(dev_db)?;
-            live_inputs::apply_specs_to_dev_database(
-                specs,
+            let dev = live_inputs::apply_specs_to_dev_database(
+                &specs.sources,
                 &settings,
                 &session_options,
                 request.config.dev_db_extensions.as_deref(),
                 &scope,
                 progress,
             )?;
+            specs.problems.extend(dev.problems);
+            enrich_from_dev(&mut specs.catalog, &dev.catalog);
             read_live(
                 request,
                 &session_options,
@@ -205,9 +208,11 @@ fn read_live(
     progress: &dyn Fn(&str),
 ) -> Result<live_inputs::Live> {
     match &request.live {
-        Some(LiveSource::Snapshot(path)) => {
-            live_inputs::read_snapshot(path, request.config.input_limits)
-        }
+        Some(LiveSource::Snapshot(path)) => live_inputs::read_snapshot(
+            path,
+            request.config.input_limits,
+            default_schema(&request.schemas),
+        ),
         Some(LiveSource::Database(db)) => live_inputs::read_database(
             &live_inputs::settings_for(db)?,
             session_options,
@@ -225,7 +230,7 @@ fn read_live(
 /// severities.
 fn run_checks(request: &CheckRequest, inputs: &LoadedInputs) -> checks::Outcome {
     checks::run(&Inputs {
-        specs: inputs.specs.as_ref(),
+        specs: inputs.specs.as_ref().map(SpecSet::specs),
         contracts: inputs.contracts.as_ref(),
         mapping: inputs.mapping.as_ref(),
         live: inputs.live.catalog.as_ref(),

@@ -3,15 +3,13 @@
 
 use crate::config::Timeouts;
 use crate::mapping::Mapping;
-use crate::model::RowSamples;
-use crate::model::{Catalog, Location, QualifiedName};
-use crate::sources::dev::enrich_from_dev;
+use crate::model::{Catalog, Location, QualifiedName, RowSamples, SpecProblem, SpecProblemKind};
 use crate::sources::live::{
     apply_to_scratch, introspect, ConnectionSettings, ExtensionPolicy, LiveSession, RefusedBy,
     SessionOptions,
 };
 use crate::sources::snapshot::Snapshot;
-use crate::sources::spec::{SpecProblem, SpecProblemKind, SpecSet};
+use crate::sources::spec::StatementSource;
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -95,9 +93,14 @@ pub fn read_database(
     })
 }
 
-/// Reads a snapshot file (within `limits`) as the live side.
-pub fn read_snapshot(path: &Path, limits: crate::input::InputLimits) -> Result<Live> {
-    let snapshot = Snapshot::read(path, limits)?;
+/// Reads a snapshot file (within `limits`) as the live side of a run whose unqualified
+/// names live in `default_schema`.
+pub fn read_snapshot(
+    path: &Path,
+    limits: crate::input::InputLimits,
+    default_schema: &str,
+) -> Result<Live> {
+    let snapshot = Snapshot::read(path, limits, default_schema)?;
     Ok(Live {
         catalog: Some(snapshot.catalog),
         row_samples: None,
@@ -110,32 +113,44 @@ pub fn read_snapshot(path: &Path, limits: crate::input::InputLimits) -> Result<L
     })
 }
 
-/// Applies the specs to a scratch database on the server of `settings`, records the
-/// statements that were refused as spec problems, and fills in what only the server
-/// knows. `extensions` is `[dev_db] extensions` (`None`: the server's trusted ones).
+/// What applying the specs to a scratch database found, for the caller to merge into
+/// the specs: see [`crate::sources::dev::enrich_from_dev`].
+#[derive(Debug)]
+pub struct DevApplied {
+    /// The catalog read back from the scratch database.
+    pub catalog: Catalog,
+    /// The statements that were refused, as spec problems.
+    pub problems: Vec<SpecProblem>,
+}
+
+/// Applies the spec statements `sources` to a scratch database on the server of
+/// `settings`, and returns what the server made of them and the statements it (or
+/// pgparity) refused. `extensions` is `[dev_db] extensions` (`None`: the server's
+/// trusted ones).
 pub fn apply_specs_to_dev_database(
-    specs: &mut SpecSet,
+    sources: &[StatementSource],
     settings: &ConnectionSettings,
     options: &SessionOptions,
     extensions: Option<&[String]>,
     schemas: &[String],
     progress: &dyn Fn(&str),
-) -> Result<()> {
+) -> Result<DevApplied> {
     progress(&format!(
         "applying {} spec statements to a scratch database on {}",
-        specs.sources.len(),
+        sources.len(),
         settings.target()
     ));
     let policy = extensions.map_or(ExtensionPolicy::ServerTrusted, |names| {
         ExtensionPolicy::Only(names.to_vec())
     });
-    let dev = apply_to_scratch(settings, options, &policy, &specs.sources, schemas)
+    let dev = apply_to_scratch(settings, options, &policy, sources, schemas)
         .context("cannot use the --dev-db server")?;
     for swept in &dev.swept {
         progress(&format!(
             "dropped {swept}, a scratch database or role left by an earlier run"
         ));
     }
+    let mut problems = Vec::new();
     let mut missing_roles: BTreeMap<String, (Location, usize)> = BTreeMap::new();
     for rejected in dev.rejected {
         let kind = match rejected.by {
@@ -155,19 +170,21 @@ pub fn apply_specs_to_dev_database(
                 reason: rejected.message,
             },
         };
-        specs.problems.push(SpecProblem {
+        problems.push(SpecProblem {
             kind,
             location: rejected.location,
         });
     }
     for (role, (location, statements)) in missing_roles {
-        specs.problems.push(SpecProblem {
+        problems.push(SpecProblem {
             kind: SpecProblemKind::RoleMissingOnDevServer { role, statements },
             location,
         });
     }
-    enrich_from_dev(&mut specs.catalog, &dev.catalog);
-    Ok(())
+    Ok(DevApplied {
+        catalog: dev.catalog,
+        problems,
+    })
 }
 
 /// The role of the server's `role "x" does not exist`: the dev server lacks a role the

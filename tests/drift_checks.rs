@@ -5,6 +5,7 @@
 use pgparity::checks::drift::drift_findings;
 use pgparity::finding::Severity;
 use pgparity::model::{ConstraintKind, QualifiedName};
+use pgparity::sources::forms::fill_forms;
 use pgparity::sources::spec::load_spec_text;
 
 #[test]
@@ -33,6 +34,7 @@ fn checks_as_postgresql_15_printed_them_are_not_drift() {
         printed += 1;
     }
     assert_eq!(printed, table.constraints.len());
+    fill_forms(&mut live, "public");
     let findings = drift_findings(&specs, &live, "public");
     assert!(findings.is_empty(), "{findings:#?}");
 }
@@ -52,6 +54,7 @@ fn a_changed_bound_in_a_printed_check_is_an_error() {
         .kind = ConstraintKind::Check {
         expression: "CHECK ((created_at < (now() + '02:00:00'::interval)))".into(),
     };
+    fill_forms(&mut live, "public");
     let findings = drift_findings(&specs, &live, "public");
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(

@@ -5,6 +5,7 @@
 use pgparity::checks::drift::drift_findings;
 use pgparity::finding::Severity;
 use pgparity::model::{Catalog, QualifiedName};
+use pgparity::sources::forms::fill_forms;
 use pgparity::sources::spec::{load_spec_text, SpecSet};
 
 fn specs() -> SpecSet {
@@ -34,6 +35,7 @@ fn printed(specs: &SpecSet) -> Catalog {
         count += 1;
     }
     assert_eq!(count, table.columns.len());
+    fill_forms(&mut live, "public");
     live
 }
 
@@ -53,6 +55,7 @@ fn a_changed_printed_default_is_an_error() {
         .and_then(|table| table.column_mut("g"))
         .expect("column g")
         .default = Some("'-2'::integer".into());
+    fill_forms(&mut live, "public");
     let findings = drift_findings(&specs, &live, "public");
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(

@@ -6,6 +6,7 @@
 use pgparity::checks::drift::drift_findings;
 use pgparity::finding::Severity;
 use pgparity::model::QualifiedName;
+use pgparity::sources::forms::fill_forms;
 use pgparity::sources::spec::load_spec_text;
 
 #[test]
@@ -24,13 +25,14 @@ fn view_bodies_as_postgresql_15_printed_them() {
             .relations
             .get_mut(&QualifiedName::new("public", name))
             .unwrap_or_else(|| panic!("view {name}"));
-        view.view.as_mut().expect("a view").query = body.replace("\\n", "\n");
+        view.view.as_mut().expect("a view").query = body.replace("\\n", "\n").into();
         for column in &mut view.columns {
             column.not_null = false;
         }
         printed += 1;
     }
     assert_eq!(printed, 28);
+    fill_forms(&mut live, "public");
     let findings = drift_findings(&specs, &live, "public");
     let summary: Vec<(&str, &str, Severity)> = findings
         .iter()

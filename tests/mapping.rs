@@ -7,7 +7,7 @@ use pgparity::mapping::{
     MappingDiagnostic, MappingError, NamedQuery, PlanEntry, PlanStatus, ReadModel, Tenancy,
     TypeCompat,
 };
-use pgparity::model::{Location, QualifiedName, SqlType};
+use pgparity::model::{IndexKey, IndexTarget, Location, QualifiedName, SqlType};
 use std::path::{Path, PathBuf};
 
 const EXAMPLE: &str = "tests/data/mapping/example/mappings/contract_schema_mapping.yaml";
@@ -23,6 +23,30 @@ fn public(name: &str) -> QualifiedName {
 
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|item| item.to_string()).collect()
+}
+
+/// Plan keys as the loader reads them: a name or an expression, then maybe `DESC`.
+fn keys(columns: &[&str]) -> Vec<IndexKey> {
+    columns
+        .iter()
+        .map(|column| {
+            let (target, descending) = match column.strip_suffix(" DESC") {
+                Some(target) => (target, true),
+                None => (*column, false),
+            };
+            IndexKey {
+                target: if target.contains('(') {
+                    IndexTarget::Expression(target.into())
+                } else {
+                    IndexTarget::Column(target.into())
+                },
+                descending,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+            }
+        })
+        .collect()
 }
 
 /// Writes `text` as a mapping file in a fresh folder and returns its path.
@@ -55,7 +79,7 @@ fn plan_entry(index: &str, table: &str, columns: &[&str]) -> PlanEntry {
     PlanEntry {
         index: public(index),
         table: public(table),
-        columns: strings(columns),
+        columns: keys(columns),
         unique: None,
         method: None,
         predicate: None,
@@ -186,7 +210,7 @@ fn plan_options_are_read_and_a_where_keyword_is_dropped() {
     let expected = PlanEntry {
         index: QualifiedName::new("audit", "idx_e"),
         table: QualifiedName::new("app", "events"),
-        columns: strings(&["lower(email)"]),
+        columns: keys(&["lower(email)"]),
         unique: Some(true),
         method: Some("gin".into()),
         predicate: Some("deleted_at IS NULL".into()),

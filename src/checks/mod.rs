@@ -31,15 +31,14 @@ pub(crate) mod testing;
 use crate::contracts::ContractSet;
 use crate::finding::Finding;
 use crate::mapping::Mapping;
-use crate::model::{Catalog, RowSamples};
-use crate::sources::spec::SpecSet;
+use crate::model::{Catalog, RowSamples, Specs};
 
 /// What the checks look at. Every input is optional; families that lack what they
 /// need are skipped and say so.
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
-    /// The loaded specs.
-    pub specs: Option<&'a SpecSet>,
+    /// The loaded specs: their catalog and the problems met loading them.
+    pub specs: Option<Specs<'a>>,
     /// The loaded contracts.
     pub contracts: Option<&'a ContractSet>,
     /// The loaded mapping.

@@ -71,7 +71,7 @@ impl Scenario {
         let mapping = self.mapping.as_deref().map(load_inline_mapping);
         let live = self.live.as_deref().map(live_catalog);
         let inputs = Inputs {
-            specs: specs.as_ref(),
+            specs: specs.as_ref().map(SpecSet::specs),
             contracts: None,
             mapping: mapping.as_ref(),
             live: live.as_ref(),

@@ -1,8 +1,8 @@
-//! Comparing definitions: normalize both sides, and say when equality cannot be decided.
+//! Comparing definitions by the canonical forms their loaders computed, and saying when
+//! equality cannot be decided.
 
 use super::{Comparison, Difference};
-use crate::model::SqlType;
-use crate::sql::normalize::{normalize_expression, normalize_query};
+use crate::model::{Canonical, Expr, SqlType};
 use crate::sql::quoted_end;
 use similar::{capture_diff_slices, Algorithm, DiffTag};
 
@@ -24,38 +24,69 @@ pub(super) fn values(
     })
 }
 
-/// Compares two optional expressions after normalization; `None` when they mean the same.
+/// One side of a definition comparison: the text shown, and its canonical form.
+#[derive(Clone, Copy)]
+pub(super) struct Definition<'a> {
+    text: &'a str,
+    canonical: &'a Canonical,
+}
+
+impl<'a> Definition<'a> {
+    /// An expression as written, compared by its canonical form in the default schema.
+    pub(super) fn of(expr: &'a Expr) -> Self {
+        Definition {
+            text: expr.text(),
+            canonical: expr.canonical(),
+        }
+    }
+
+    /// A CHECK constraint's expression, shown without its `CHECK (…)` wrapper.
+    pub(super) fn check(expr: &'a Expr) -> Self {
+        Definition {
+            text: crate::sql::check_expression(expr.text()),
+            canonical: expr.canonical(),
+        }
+    }
+}
+
+/// Compares two optional expressions by their canonical forms; `None` when they mean
+/// the same.
 pub(super) fn expressions(
     property: &'static str,
-    expected: Option<&str>,
-    actual: Option<&str>,
-    default_schema: &str,
+    expected: Option<Definition>,
+    actual: Option<Definition>,
 ) -> Option<Difference> {
     let (expected, actual) = match (expected, actual) {
         (None, None) => return None,
         (Some(expected), Some(actual)) => (expected, actual),
         (expected, actual) => {
-            return values(property, expected.unwrap_or(NONE), actual.unwrap_or(NONE))
+            return values(
+                property,
+                expected.map_or(NONE, |side| side.text),
+                actual.map_or(NONE, |side| side.text),
+            )
         }
     };
-    let comparison = match (
-        normalize_expression(expected, default_schema),
-        normalize_expression(actual, default_schema),
-    ) {
-        (Ok(left), Ok(right)) if left == right || only_added_casts(&left, &right) => return None,
-        (Ok(left), Ok(right)) => Comparison::Normalized {
-            expected: left,
-            actual: right,
+    let comparison = match (expected.canonical, actual.canonical) {
+        (Canonical::Form(left), Canonical::Form(right))
+            if left == right || only_added_casts(left, right) =>
+        {
+            return None
+        }
+        (Canonical::Form(left), Canonical::Form(right)) => Comparison::Normalized {
+            expected: left.clone(),
+            actual: right.clone(),
         },
-        (Err(error), _) | (_, Err(error)) => {
-            if collapse(expected) == collapse(actual) {
+        (left, right) => {
+            if collapse(expected.text) == collapse(actual.text) {
                 return None;
             }
             Comparison::Undecided {
-                reason: error.to_string(),
+                reason: left.reason().or_else(|| right.reason()).unwrap_or_default(),
             }
         }
     };
+    let (expected, actual) = (expected.text, actual.text);
     Some(Difference {
         property,
         expected: expected.trim().to_string(),
@@ -65,26 +96,27 @@ pub(super) fn expressions(
 }
 
 /// Compares two column defaults (or generation expressions), which the server coerces
-/// to the column type: both are first compared as `(default)::type`, so that a literal
-/// the spec leaves to the column type (`interval DEFAULT '1 hour'`) meets the server's
-/// typed form (`'01:00:00'::interval`); otherwise as plain expressions.
+/// to the column type: both are first compared as values of their columns
+/// (`(default)::type`, each side's form computed with its own column's type when it was
+/// loaded), so that a literal the spec leaves to the column type
+/// (`interval DEFAULT '1 hour'`) meets the server's typed form (`'01:00:00'::interval`);
+/// otherwise as plain expressions. `column_type` is the expected column's.
 pub(super) fn defaults(
     property: &'static str,
-    expected: Option<&str>,
-    actual: Option<&str>,
+    expected: Option<&Expr>,
+    actual: Option<&Expr>,
     column_type: Option<&SqlType>,
-    default_schema: &str,
 ) -> Option<Difference> {
     if let (Some(left), Some(right), Some(column_type)) = (expected, actual, column_type) {
-        let typed =
-            |text: &str| normalize_expression(&format!("({text})::{column_type}"), default_schema);
-        if let (Ok(typed_left), Ok(typed_right)) = (typed(left), typed(right)) {
+        if let (Canonical::Form(typed_left), Canonical::Form(typed_right)) =
+            (left.as_column_value(), right.as_column_value())
+        {
             if typed_left == typed_right {
                 return None;
             }
             if !is_text_type(column_type)
-                && is_string_literal(&typed_left)
-                && is_string_literal(&typed_right)
+                && is_string_literal(typed_left)
+                && is_string_literal(typed_right)
             {
                 return Some(Difference {
                     property,
@@ -100,7 +132,11 @@ pub(super) fn defaults(
             }
         }
     }
-    expressions(property, expected, actual, default_schema)
+    expressions(
+        property,
+        expected.map(Definition::of),
+        actual.map(Definition::of),
+    )
 }
 
 /// Types whose literals the server keeps as written.
@@ -123,42 +159,43 @@ fn is_string_literal(canonical: &str) -> bool {
 /// Subqueries and set operations are normalized clause by clause like the outer query,
 /// and the PostgreSQL 15 output recorded in `tests/data/drift/views-pg15.tsv` compares
 /// equal, so they are judged like any other body.
-pub(super) fn queries(expected: &str, actual: &str, default_schema: &str) -> Option<Difference> {
-    let comparison = match (
-        normalize_query(expected, default_schema),
-        normalize_query(actual, default_schema),
-    ) {
-        (Ok(left), Ok(right)) if left == right || only_added_casts(&left, &right) => return None,
-        (Ok(left), Ok(right)) => {
-            if unqualified(without_outer_parentheses(&left))
-                == unqualified(without_outer_parentheses(&right))
+pub(super) fn queries(expected: &Expr, actual: &Expr) -> Option<Difference> {
+    let comparison = match (expected.canonical(), actual.canonical()) {
+        (Canonical::Form(left), Canonical::Form(right))
+            if left == right || only_added_casts(left, right) =>
+        {
+            return None
+        }
+        (Canonical::Form(left), Canonical::Form(right)) => {
+            if unqualified(without_outer_parentheses(left))
+                == unqualified(without_outer_parentheses(right))
             {
                 Comparison::Undecided {
                     reason: "the bodies differ only in how column references are qualified".into(),
                 }
-            } else if is_table_shorthand(&left) || is_table_shorthand(&right) {
+            } else if is_table_shorthand(left) || is_table_shorthand(right) {
                 Comparison::Undecided {
                     reason: "the spec writes `TABLE name`, which the server prints as a SELECT of its columns"
                         .into(),
                 }
-            } else if selects_star(&left) || selects_star(&right) {
+            } else if selects_star(left) || selects_star(right) {
                 Comparison::Undecided {
                     reason: "the spec selects `*`, which the server prints as the column list"
                         .into(),
                 }
             } else {
                 Comparison::Normalized {
-                    expected: left,
-                    actual: right,
+                    expected: left.clone(),
+                    actual: right.clone(),
                 }
             }
         }
-        (Err(error), _) | (_, Err(error)) => {
+        (left, right) => {
             if collapse(expected) == collapse(actual) {
                 return None;
             }
             Comparison::Undecided {
-                reason: error.to_string(),
+                reason: left.reason().or_else(|| right.reason()).unwrap_or_default(),
             }
         }
     };
@@ -257,34 +294,6 @@ pub(super) fn unnormalized(
             reason: "pgparity does not normalize this kind of definition".into(),
         },
     })
-}
-
-/// The expression of a CHECK constraint, also when given as `pg_get_constraintdef`
-/// prints it (`CHECK ((expr))`, possibly followed by `NOT VALID`).
-pub(super) fn check_expression(text: &str) -> &str {
-    let trimmed = text.trim();
-    let Some(head) = trimmed.get(..5) else {
-        return trimmed;
-    };
-    if !head.eq_ignore_ascii_case("check") {
-        return trimmed;
-    }
-    let rest = trimmed[5..].trim_start();
-    let rest = match rest.len().checked_sub(9) {
-        Some(cut)
-            if rest
-                .get(cut..)
-                .is_some_and(|tail| tail.eq_ignore_ascii_case("not valid")) =>
-        {
-            rest[..cut].trim_end()
-        }
-        _ => rest,
-    };
-    if rest.starts_with('(') && rest.ends_with(')') {
-        &rest[1..rest.len() - 1]
-    } else {
-        trimmed
-    }
 }
 
 /// Whitespace collapsed to single spaces.
@@ -400,26 +409,75 @@ fn selects_star(canonical: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Catalog, Column, QualifiedName, Relation, RelationKind, ViewDefinition};
+    use crate::sources::forms::fill_forms;
+
+    /// A one-relation catalog, built by `build` and given its forms as a loader would.
+    fn loaded<T>(
+        kind: RelationKind,
+        build: impl FnOnce(&mut Relation),
+        take: impl FnOnce(&Relation) -> T,
+    ) -> T {
+        let name = QualifiedName::new("public", "t");
+        let mut relation = Relation::new(name.clone(), kind, None);
+        build(&mut relation);
+        let mut catalog = Catalog::new();
+        catalog.relations.insert(name.clone(), relation);
+        fill_forms(&mut catalog, "public");
+        take(&catalog.relations[&name])
+    }
+
+    /// `text` as the default of a column of `column_type`.
+    fn default(text: &str, column_type: &SqlType) -> Expr {
+        loaded(
+            RelationKind::Table,
+            |relation| {
+                let mut column = Column::new("c", Some(column_type.clone()), None);
+                column.default = Some(text.into());
+                relation.columns.push(column);
+            },
+            |relation| relation.columns[0].default.clone().expect("a default"),
+        )
+    }
+
+    /// `text` as a view body.
+    fn body(text: &str) -> Expr {
+        loaded(
+            RelationKind::View,
+            |relation| {
+                relation.view = Some(ViewDefinition {
+                    query: text.into(),
+                    with_data: true,
+                })
+            },
+            |relation| relation.view.as_ref().expect("a view").query.clone(),
+        )
+    }
+
+    fn queries(expected: &str, actual: &str) -> Option<Difference> {
+        super::queries(&body(expected), &body(actual))
+    }
 
     #[test]
     fn literals_the_server_reformats_are_undecided_for_non_text_columns() {
         let timestamptz = SqlType::parse("timestamptz");
         let difference = defaults(
             "default",
-            Some("'2017-12-14 01:02:30'::TIMESTAMPTZ"),
-            Some("'2017-12-14 01:02:30+00'::timestamp with time zone"),
+            Some(&default("'2017-12-14 01:02:30'::TIMESTAMPTZ", &timestamptz)),
+            Some(&default(
+                "'2017-12-14 01:02:30+00'::timestamp with time zone",
+                &timestamptz,
+            )),
             Some(&timestamptz),
-            "public",
         )
         .expect("a difference");
         assert!(!difference.comparison.is_decided());
         let text = SqlType::parse("text");
         let changed = defaults(
             "default",
-            Some("'draft'"),
-            Some("'draft '::text"),
+            Some(&default("'draft'", &text)),
+            Some(&default("'draft '::text", &text)),
             Some(&text),
-            "public",
         )
         .expect("a difference");
         assert!(
@@ -448,7 +506,6 @@ mod tests {
         let difference = queries(
             "(SELECT id, name FROM todos)",
             "SELECT todos.id, todos.name FROM todos",
-            "public",
         );
         assert!(
             difference
@@ -456,13 +513,11 @@ mod tests {
                 .is_none_or(|difference| !difference.comparison.is_decided()),
             "{difference:?}"
         );
-        let table =
-            queries("TABLE todos", "SELECT todos.id FROM todos", "public").expect("a difference");
+        let table = queries("TABLE todos", "SELECT todos.id FROM todos").expect("a difference");
         assert!(!table.comparison.is_decided());
         let changed = queries(
             "(SELECT id FROM todos WHERE id > 1)",
             "SELECT todos.id FROM todos WHERE todos.id > 2",
-            "public",
         )
         .expect("a difference");
         assert!(
@@ -491,14 +546,6 @@ mod tests {
         assert!(!only_added_casts("f(a)::integer", "f(a)"));
         assert!(!only_added_casts("a > 1", "a >= 1"));
         assert!(!only_added_casts("a + b", "(a + b)::numeric"));
-    }
-
-    #[test]
-    fn check_expressions_are_taken_out_of_the_printed_constraint() {
-        assert_eq!(check_expression("CHECK ((a > 0))"), "(a > 0)");
-        assert_eq!(check_expression("CHECK ((a > 0)) NOT VALID"), "(a > 0)");
-        assert_eq!(check_expression("a > 0"), "a > 0");
-        assert_eq!(check_expression("checked_at IS NULL"), "checked_at IS NULL");
     }
 
     #[test]

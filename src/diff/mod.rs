@@ -10,10 +10,11 @@
 //!   a later migration lands last, wherever the spec writes it.
 //! - Definitions (defaults, generated expressions, CHECK expressions, index expressions
 //!   and predicates, policy `USING`/`WITH CHECK`, trigger `WHEN`, view bodies) are
-//!   compared after [`crate::sql::normalize`] on both sides, so that a spec's text and
-//!   the server's reprint of it compare equal. When a text cannot be normalized, or two
-//!   view bodies differ only in what normalization cannot settle, the difference is
-//!   [`Comparison::Undecided`]: the drift rules report it as info, never as an error.
+//!   compared by the canonical forms their loaders computed on both sides
+//!   ([`crate::model::Expr`]), so that a spec's text and the server's reprint of it
+//!   compare equal. When a text could not be normalized, or two view bodies differ only
+//!   in what normalization cannot settle, the difference is [`Comparison::Undecided`]:
+//!   the drift rules report it as info, never as an error.
 //! - View and materialized-view columns: their type is compared only where the spec's is
 //!   statically known, and their nullability never (the catalog marks no view column
 //!   `NOT NULL`, while the spec side holds what lineage proves).
@@ -38,7 +39,9 @@ use std::collections::BTreeSet;
 pub struct DiffOptions {
     /// Schemas whose relations are compared; empty means every schema.
     pub schemas: BTreeSet<String>,
-    /// The schema unqualified names in definitions resolve to (`public`).
+    /// The schema unqualified names resolve to (`public`): its qualification of a type
+    /// name is redundant. (Definitions are compared by forms their loaders computed with
+    /// the same schema.)
     pub default_schema: String,
     /// Relations left out of the comparison entirely: a spec statement that failed to
     /// parse may define or alter them, so neither their absence nor their members can

@@ -1,12 +1,11 @@
 //! The members of one relation present on both sides, compared kind by kind.
 
-use super::compare::{self, NONE};
+use super::compare::{self, Definition, NONE};
 use super::{Change, CommentTarget, Difference, RlsState};
 use crate::model::{
-    Catalog, Column, ConstraintKind, ForeignKeyAction, Identity, Index, IndexKey, IndexTarget,
-    Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger,
+    Canonical, Catalog, Column, ConstraintKind, ForeignKeyAction, Identity, Index, IndexKey,
+    IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger,
 };
-use crate::sql::normalize::normalize_expression;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Both catalogs, for lookups across relations (a foreign key's referenced key).
@@ -35,9 +34,7 @@ impl Context<'_> {
         grants(wanted, found, changes);
         self.triggers(wanted, found, changes);
         if let (Some(expected), Some(actual)) = (&wanted.view, &found.view) {
-            if let Some(difference) =
-                compare::queries(&expected.query, &actual.query, self.default_schema)
-            {
+            if let Some(difference) = compare::queries(&expected.query, &actual.query) {
                 changes.push(Change::ViewDefinitionChanged {
                     relation: name.clone(),
                     difference,
@@ -117,18 +114,16 @@ impl Context<'_> {
         [
             compare::defaults(
                 "default",
-                wanted.default.as_deref(),
-                found.default.as_deref(),
+                wanted.default.as_ref(),
+                found.default.as_ref(),
                 wanted.data_type.as_ref(),
-                self.default_schema,
             ),
             compare::values("identity", identity(wanted), identity(found)),
             compare::defaults(
                 "generated",
-                wanted.generated.as_deref(),
-                found.generated.as_deref(),
+                wanted.generated.as_ref(),
+                found.generated.as_ref(),
                 wanted.data_type.as_ref(),
-                self.default_schema,
             ),
         ]
         .into_iter()
@@ -235,9 +230,8 @@ impl Context<'_> {
             (Kind::Check { expression: left }, Kind::Check { expression: right }) => {
                 vec![compare::expressions(
                     "check",
-                    Some(compare::check_expression(left)),
-                    Some(compare::check_expression(right)),
-                    self.default_schema,
+                    Some(Definition::check(left)),
+                    Some(Definition::check(right)),
                 )]
             }
             (Kind::Exclusion { definition: left }, Kind::Exclusion { definition: right }) => {
@@ -314,9 +308,8 @@ impl Context<'_> {
             ),
             compare::expressions(
                 "predicate",
-                wanted.predicate.as_deref(),
-                found.predicate.as_deref(),
-                self.default_schema,
+                wanted.predicate.as_ref().map(Definition::of),
+                found.predicate.as_ref().map(Definition::of),
             ),
             compare::values(
                 "nulls not distinct",
@@ -329,7 +322,7 @@ impl Context<'_> {
         .collect()
     }
 
-    /// Index keys as one list: each key's column or normalized expression, direction,
+    /// Index keys as one list: each key's column or canonical expression, direction,
     /// non-default nulls order, operator class and collation.
     fn index_keys(&self, wanted: &[IndexKey], found: &[IndexKey]) -> Option<Difference> {
         let raw = |keys: &[IndexKey]| {
@@ -343,11 +336,10 @@ impl Context<'_> {
             for key in keys {
                 let target = match &key.target {
                     IndexTarget::Column(column) => column.clone(),
-                    IndexTarget::Expression(expression) => {
-                        normalize_expression(expression, self.default_schema)
-                            .map(|text| format!("({text})"))
-                            .map_err(|error| error.to_string())?
-                    }
+                    IndexTarget::Expression(expression) => match expression.canonical() {
+                        Canonical::Form(text) => format!("({text})"),
+                        undecided => return Err(undecided.reason().unwrap_or_default()),
+                    },
                 };
                 texts.push(key_text(key, target));
             }
@@ -421,15 +413,13 @@ impl Context<'_> {
             compare::values("roles", roles(wanted), roles(found)),
             compare::expressions(
                 "using",
-                wanted.using.as_deref(),
-                found.using.as_deref(),
-                self.default_schema,
+                wanted.using.as_ref().map(Definition::of),
+                found.using.as_ref().map(Definition::of),
             ),
             compare::expressions(
                 "with check",
-                wanted.with_check.as_deref(),
-                found.with_check.as_deref(),
-                self.default_schema,
+                wanted.with_check.as_ref().map(Definition::of),
+                found.with_check.as_ref().map(Definition::of),
             ),
         ]
         .into_iter()
@@ -501,9 +491,8 @@ impl Context<'_> {
             ),
             compare::expressions(
                 "when",
-                wanted.when.as_deref(),
-                found.when.as_deref(),
-                self.default_schema,
+                wanted.when.as_ref().map(Definition::of),
+                found.when.as_ref().map(Definition::of),
             ),
         ]
         .into_iter()

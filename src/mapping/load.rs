@@ -4,6 +4,7 @@
 use super::error::MappingError;
 use super::markdown::parse_markdown_plan;
 use super::model::*;
+use super::plan::{fill_forms, plan_key};
 use super::schema::validate;
 use crate::input::{read_text, InputLimits};
 use crate::model::{display_path, Location, QualifiedName, SqlType};
@@ -201,7 +202,7 @@ impl Builder<'_> {
     }
 
     fn index_plan(&self) -> Vec<PlanEntry> {
-        items(self.document, "index_plan")
+        let mut entries: Vec<PlanEntry> = items(self.document, "index_plan")
             .map(|(pointer, entry)| {
                 let table = self.name(&text(entry, "table").unwrap_or_default());
                 PlanEntry {
@@ -210,10 +211,14 @@ impl Builder<'_> {
                         &table.schema,
                     ),
                     table,
-                    columns: strings(entry.get("columns")),
+                    columns: strings(entry.get("columns"))
+                        .iter()
+                        .map(|column| plan_key(column))
+                        .collect(),
                     unique: entry.get("unique").and_then(Value::as_bool),
                     method: text(entry, "method"),
-                    predicate: text(entry, "where").map(|predicate| predicate_only(&predicate)),
+                    predicate: text(entry, "where")
+                        .map(|predicate| predicate_only(&predicate).into()),
                     include: strings(entry.get("include")),
                     query_paths: strings(entry.get("query_paths")),
                     status: match entry.get("status").and_then(Value::as_str) {
@@ -223,7 +228,9 @@ impl Builder<'_> {
                     location: self.value_at(&pointer),
                 }
             })
-            .collect()
+            .collect();
+        fill_forms(&mut entries);
+        entries
     }
 
     fn type_compat(&self) -> Vec<TypeCompat> {

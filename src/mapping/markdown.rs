@@ -5,7 +5,8 @@
 
 use super::error::{MappingDiagnostic, MappingError};
 use super::model::{PlanEntry, PlanStatus};
-use crate::model::{Location, QualifiedName};
+use super::plan::{fill_forms, plan_key};
+use crate::model::{Expr, Location, QualifiedName};
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use std::ops::Range;
 
@@ -33,6 +34,7 @@ pub fn parse_markdown_plan(
         }
     }
     if diagnostics.is_empty() {
+        fill_forms(&mut entries);
         Ok(entries)
     } else {
         diagnostics.sort();
@@ -241,10 +243,13 @@ impl Draft {
         Ok(PlanEntry {
             index: QualifiedName::parse(&self.name, &table.schema),
             table,
-            columns,
+            columns: columns.iter().map(|column| plan_key(column)).collect(),
             unique: shape.as_ref().map(|shape| shape.unique),
             method: shape.as_ref().and_then(|shape| shape.method.clone()),
-            predicate: shape.as_ref().and_then(|shape| shape.predicate.clone()),
+            predicate: shape
+                .as_ref()
+                .and_then(|shape| shape.predicate.as_deref())
+                .map(Expr::from),
             include: shape.map(|shape| shape.include).unwrap_or_default(),
             query_paths,
             status,

@@ -5,6 +5,7 @@ mod error;
 mod load;
 mod markdown;
 mod model;
+mod plan;
 mod schema;
 
 pub use error::{MappingDiagnostic, MappingError};

@@ -1,7 +1,7 @@
 //! What the mapping loader produces. Every item keeps its location in the YAML (or
 //! Markdown) file so findings can point at it.
 
-use crate::model::{Location, QualifiedName, SqlType};
+use crate::model::{Expr, IndexKey, Location, QualifiedName, SqlType};
 use std::path::PathBuf;
 
 /// A loaded `contract_schema_mapping.yaml` (version 1) plus its Markdown index plan.
@@ -121,15 +121,17 @@ pub struct PlanEntry {
     pub index: QualifiedName,
     /// The table the index is on.
     pub table: QualifiedName,
-    /// Key columns or expressions as written, with `ASC`/`DESC`/`NULLS` if given:
-    /// `["tenant_id", "updated_at DESC"]`.
-    pub columns: Vec<String>,
+    /// Key columns or expressions in order, read from what was written with
+    /// `ASC`/`DESC`/`NULLS` if given (`["tenant_id", "updated_at DESC"]`); expressions
+    /// carry their canonical form in the index's schema.
+    pub columns: Vec<IndexKey>,
     /// `unique:`; `None` when not stated.
     pub unique: Option<bool>,
     /// `method:`; `None` when not stated (btree is assumed by PostgreSQL).
     pub method: Option<String>,
-    /// `where:` predicate of a partial index.
-    pub predicate: Option<String>,
+    /// `where:` predicate of a partial index, with its canonical form in the index's
+    /// schema.
+    pub predicate: Option<Expr>,
     /// `include:` columns.
     pub include: Vec<String>,
     /// Query paths as written (endpoints, query names, or Markdown free text).

@@ -1,4 +1,4 @@
-use super::{Location, QualifiedName, SqlType};
+use super::{Expr, Location, QualifiedName, SqlType};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -194,11 +194,11 @@ pub struct Column {
     /// `NOT NULL` (for view columns: whether lineage proves it non-null).
     pub not_null: bool,
     /// Default expression as written (or as `pg_get_expr` prints it).
-    pub default: Option<String>,
+    pub default: Option<Expr>,
     /// `GENERATED … AS IDENTITY`.
     pub identity: Option<Identity>,
     /// `GENERATED ALWAYS AS (expr) STORED`: the expression.
-    pub generated: Option<String>,
+    pub generated: Option<Expr>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
     /// For view columns: the table column it is a plain reference to, if any.
@@ -261,6 +261,11 @@ pub struct Constraint {
     pub comment: Option<String>,
     /// Where the constraint was defined.
     pub location: Option<Location>,
+    /// For a CHECK constraint: the string values it restricts each column to, by column,
+    /// for the columns it restricts to a closed set of literals (`state IN ('a', 'b')`).
+    /// Read from the expression when the catalog is loaded; not part of its JSON form.
+    #[serde(skip)]
+    pub allowed_values: BTreeMap<String, Vec<String>>,
 }
 
 /// The kinds of constraint.
@@ -296,7 +301,7 @@ pub enum ConstraintKind {
     /// `CHECK (expression)`.
     Check {
         /// The expression as written (or printed by the server).
-        expression: String,
+        expression: Expr,
     },
     /// `EXCLUDE USING …`.
     Exclusion {
@@ -349,7 +354,7 @@ pub struct Index {
     /// `INCLUDE (columns)`.
     pub include: Vec<String>,
     /// `WHERE predicate` of a partial index, as written.
-    pub predicate: Option<String>,
+    pub predicate: Option<Expr>,
     /// `NULLS NOT DISTINCT`.
     #[serde(default)]
     pub nulls_not_distinct: bool,
@@ -411,7 +416,7 @@ pub enum IndexTarget {
     /// A plain column.
     Column(String),
     /// An expression, as written.
-    Expression(String),
+    Expression(Expr),
 }
 
 /// A row-level security policy.
@@ -426,9 +431,9 @@ pub struct Policy {
     /// `TO roles`, sorted; `public` when none are written.
     pub roles: Vec<String>,
     /// `USING (expr)`.
-    pub using: Option<String>,
+    pub using: Option<Expr>,
     /// `WITH CHECK (expr)`.
-    pub with_check: Option<String>,
+    pub with_check: Option<Expr>,
     /// `COMMENT ON POLICY`.
     pub comment: Option<String>,
     /// Where the policy was defined.
@@ -479,7 +484,7 @@ pub struct Trigger {
     /// Literal arguments passed to the function.
     pub arguments: Vec<String>,
     /// `WHEN (condition)`.
-    pub when: Option<String>,
+    pub when: Option<Expr>,
     /// `COMMENT ON TRIGGER`.
     pub comment: Option<String>,
     /// Where the trigger was defined.
@@ -490,7 +495,7 @@ pub struct Trigger {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ViewDefinition {
     /// The query as written (or as `pg_get_viewdef` prints it).
-    pub query: String,
+    pub query: Expr,
     /// Materialized views: `WITH DATA` (true, the default) or `WITH NO DATA`.
     pub with_data: bool,
 }
@@ -516,9 +521,14 @@ pub struct Domain {
     /// `NOT NULL`.
     pub not_null: bool,
     /// `CHECK` expressions.
-    pub checks: Vec<String>,
+    pub checks: Vec<Expr>,
     /// Where it was defined.
     pub location: Option<Location>,
+    /// The string values the first CHECK that restricts `VALUE` to a closed set of
+    /// literals allows. Read from the checks when the catalog is loaded; not part of its
+    /// JSON form.
+    #[serde(skip)]
+    pub allowed_values: Option<Vec<String>>,
 }
 
 /// A function (name and signature only; bodies are not compared).

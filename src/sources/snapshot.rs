@@ -3,6 +3,7 @@
 
 use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Catalog, CATALOG_FORMAT_VERSION};
+use crate::sources::forms::fill_forms;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -73,14 +74,21 @@ impl Snapshot {
         text
     }
 
-    /// Reads a snapshot file within `limits`, refusing other format versions.
-    pub fn read(path: &Path, limits: InputLimits) -> Result<Snapshot, SnapshotError> {
+    /// Reads a snapshot file within `limits`, refusing other format versions; see
+    /// [`Snapshot::parse`] for `default_schema`.
+    pub fn read(
+        path: &Path,
+        limits: InputLimits,
+        default_schema: &str,
+    ) -> Result<Snapshot, SnapshotError> {
         let text = read_text(path, "snapshot", limits)?;
-        Snapshot::parse(&display_path(path), &text)
+        Snapshot::parse(&display_path(path), &text, default_schema)
     }
 
-    /// Parses snapshot text; `path` is for messages.
-    pub fn parse(path: &str, text: &str) -> Result<Snapshot, SnapshotError> {
+    /// Parses snapshot text; `path` is for messages. The file holds expressions as text
+    /// only: their canonical forms are computed here, for a run whose unqualified names
+    /// live in `default_schema`.
+    pub fn parse(path: &str, text: &str, default_schema: &str) -> Result<Snapshot, SnapshotError> {
         let invalid = |error: serde_json::Error| SnapshotError::Invalid {
             path: path.to_string(),
             line: error.line(),
@@ -98,7 +106,9 @@ impl Snapshot {
                 expected: CATALOG_FORMAT_VERSION,
             });
         }
-        serde_json::from_value(value).map_err(invalid)
+        let mut snapshot: Snapshot = serde_json::from_value(value).map_err(invalid)?;
+        fill_forms(&mut snapshot.catalog, default_schema);
+        Ok(snapshot)
     }
 }
 
@@ -114,25 +124,51 @@ mod tests {
             vec!["public".into()],
         );
         let text = snapshot.to_json();
-        let back = Snapshot::parse("s.json", &text).unwrap();
+        let back = Snapshot::parse("s.json", &text, "public").unwrap();
         assert_eq!(back.target, snapshot.target);
         assert_eq!(back.catalog.format_version, CATALOG_FORMAT_VERSION);
 
         let older = text.replace("\"format_version\": 1", "\"format_version\": 0");
-        let error = Snapshot::parse("s.json", &older).unwrap_err().to_string();
+        let error = Snapshot::parse("s.json", &older, "public")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("format version 0"), "{error}");
 
-        let broken = Snapshot::parse("s.json", "{\n  \"tool\": ")
+        let broken = Snapshot::parse("s.json", "{\n  \"tool\": ", "public")
             .unwrap_err()
             .to_string();
         assert!(broken.starts_with("s.json:2:"), "{broken}");
 
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        let error = Snapshot::parse("s.json", &deep).unwrap_err().to_string();
+        let error = Snapshot::parse("s.json", &deep, "public")
+            .unwrap_err()
+            .to_string();
         assert!(
             error.starts_with("s.json:1:") && error.contains("nested too deeply"),
             "{error}"
         );
         assert_eq!(error.matches("line").count(), 0, "{error}");
+    }
+
+    #[test]
+    fn expressions_are_written_as_text_and_given_their_forms_when_read() {
+        let catalog = crate::sources::spec::load_spec_text(
+            "s.sql",
+            "CREATE TABLE t (a int DEFAULT 0 CHECK (a > 0));",
+            "public",
+        )
+        .catalog;
+        let text = Snapshot::new(catalog, "db".into(), vec!["public".into()]).to_json();
+        assert!(text.contains("\"default\": \"0\""), "{text}");
+        assert!(!text.contains("canonical"), "{text}");
+        let back = Snapshot::parse("s.json", &text, "public").unwrap();
+        let table = back.catalog.relations.values().next().unwrap();
+        let default = table.columns[0].default.as_ref().unwrap();
+        assert_eq!(default.canonical().form(), Some("0"));
+        assert!(default.as_column_value().form().is_some());
+        assert!(table
+            .constraints
+            .values()
+            .all(|constraint| constraint.allowed_values.is_empty()));
     }
 }

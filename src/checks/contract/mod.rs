@@ -10,9 +10,8 @@ use crate::checks::spec::unknown_reference::UNKNOWN_REFERENCE;
 use crate::contracts::{ContractSet, Dto, SchemaNode};
 use crate::finding::{Finding, ObjectPath};
 use crate::mapping::{Mapping, ReadModel, TypeCompat};
-use crate::model::{Catalog, Column, ConstraintKind, Location, Relation, RowSamples, SqlType};
+use crate::model::{Catalog, Column, Location, Relation, RowSamples, SqlType};
 use crate::rules::ObjectKind;
-use crate::sql::normalize::check_allowed_values;
 use linkme::distributed_slice;
 use unknown_contract_ref::UNKNOWN_CONTRACT_REF;
 use unknown_mapped_column::UNKNOWN_MAPPED_COLUMN;
@@ -79,7 +78,7 @@ macro_rules! field_finder {
 pub(crate) use field_finder;
 
 pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
-    let catalog = inputs.specs.map(|specs| &specs.catalog).or(inputs.live);
+    let catalog = inputs.specs.map(|specs| specs.catalog).or(inputs.live);
     let (Some(mapping), Some(catalog)) = (inputs.mapping, catalog) else {
         outcome.skipped.push(
             "contract: needs a mapping and specs or a live database (--mapping, --specs)".into(),
@@ -381,10 +380,7 @@ impl Contracts<'_> {
             if domain.not_null && nullability != Nullability::Unknown {
                 nullability = Nullability::NotNull;
             }
-            allowed_values = domain
-                .checks
-                .iter()
-                .find_map(|check| check_allowed_values(check, "value"));
+            allowed_values = domain.allowed_values.clone();
         }
         let enum_type = types_from.enum_for(&data_type, self.default_schema);
         if let Some(enum_type) = enum_type {
@@ -396,16 +392,10 @@ impl Contracts<'_> {
                 .live
                 .and_then(|live| live.relations.get(&table.name))
                 .unwrap_or(table);
-            allowed_values =
-                table
-                    .constraints
-                    .values()
-                    .find_map(|constraint| match &constraint.kind {
-                        ConstraintKind::Check { expression } => {
-                            check_allowed_values(expression, &table_column.name)
-                        }
-                        _ => None,
-                    });
+            allowed_values = table
+                .constraints
+                .values()
+                .find_map(|constraint| constraint.allowed_values.get(&table_column.name).cloned());
         }
         ColumnFacts {
             data_type: Some(data_type),

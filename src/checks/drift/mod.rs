@@ -13,9 +13,8 @@ include!(concat!(env!("OUT_DIR"), "/rules_drift.rs"));
 use super::{Inputs, Outcome};
 use crate::diff::{diff, Change, Comparison, DiffOptions, Difference};
 use crate::finding::{Finding, ObjectPath, Severity};
-use crate::model::{Catalog, Location, QualifiedName, Relation};
+use crate::model::{Catalog, Location, QualifiedName, Relation, SpecProblemKind, Specs};
 use crate::rules::{ObjectKind, Rule};
-use crate::sources::spec::{SpecProblemKind, SpecSet};
 use linkme::distributed_slice;
 use similar::TextDiff;
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,7 +62,12 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
 
 /// Every drift finding of `live` against the specs. The schemas compared are those the
 /// live catalog was read from (its `schemas`) and `default_schema`.
-pub fn drift_findings(specs: &SpecSet, live: &Catalog, default_schema: &str) -> Vec<Finding> {
+pub fn drift_findings<'a>(
+    specs: impl Into<Specs<'a>>,
+    live: &Catalog,
+    default_schema: &str,
+) -> Vec<Finding> {
+    let specs = specs.into();
     let unparsed = unparsed_relations(specs);
     let mut schemas: BTreeSet<String> = live.schemas.keys().cloned().collect();
     schemas.insert(default_schema.to_string());
@@ -72,13 +76,13 @@ pub fn drift_findings(specs: &SpecSet, live: &Catalog, default_schema: &str) -> 
         default_schema: default_schema.to_string(),
         skipped_relations: unparsed.keys().cloned().collect(),
     };
-    let changes = diff(&specs.catalog, live, &options);
+    let changes = diff(specs.catalog, live, &options);
     let not_compared: Vec<(QualifiedName, Location)> = unparsed
         .into_iter()
         .filter(|(relation, _)| options.schemas.contains(&relation.schema))
         .collect();
     let drift = Drift {
-        spec: &specs.catalog,
+        spec: specs.catalog,
         live,
         changes: &changes,
         not_compared: &not_compared,
@@ -92,9 +96,9 @@ pub fn drift_findings(specs: &SpecSet, live: &Catalog, default_schema: &str) -> 
 
 /// Relations that a statement which failed to parse may define or alter, with the
 /// location of the first such statement.
-fn unparsed_relations(specs: &SpecSet) -> BTreeMap<QualifiedName, Location> {
+fn unparsed_relations(specs: Specs) -> BTreeMap<QualifiedName, Location> {
     let mut relations = BTreeMap::new();
-    for problem in &specs.problems {
+    for problem in specs.problems {
         if let SpecProblemKind::ParseError {
             defines: Some(relation),
             ..

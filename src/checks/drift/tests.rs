@@ -6,6 +6,7 @@
 use super::drift_findings;
 use crate::finding::{Finding, Severity};
 use crate::model::{Catalog, QualifiedName, Relation};
+use crate::sources::forms::fill_forms;
 use crate::sources::spec::{load_spec_text, SpecSet};
 
 const TABLE: &str = "
@@ -32,8 +33,12 @@ fn live(sql: &str) -> Catalog {
     catalog
 }
 
+/// Drift of `live_catalog` (edited after loading: its forms are computed again, as a
+/// loader would) against the specs `spec_sql`.
 fn run(spec_sql: &str, live_catalog: &Catalog) -> Vec<Finding> {
-    drift_findings(&spec(spec_sql), live_catalog, "public")
+    let mut live_catalog = live_catalog.clone();
+    fill_forms(&mut live_catalog, "public");
+    drift_findings(&spec(spec_sql), &live_catalog, "public")
 }
 
 fn relation<'c>(catalog: &'c mut Catalog, name: &str) -> &'c mut Relation {

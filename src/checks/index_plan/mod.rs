@@ -8,10 +8,9 @@ use super::{Inputs, Outcome};
 use crate::finding::{Finding, ObjectPath};
 use crate::mapping::{Mapping, PlanEntry};
 use crate::model::{
-    Catalog, ConstraintKind, Index, IndexKey, IndexTarget, QualifiedName, Relation,
+    Canonical, Catalog, ConstraintKind, Expr, Index, IndexKey, IndexTarget, QualifiedName, Relation,
 };
 use crate::rules::ObjectKind;
-use crate::sql::normalize::normalize_expression;
 use linkme::distributed_slice;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -55,7 +54,7 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
     }
     let plan = IndexPlan {
         inputs,
-        specs: &specs.catalog,
+        specs: specs.catalog,
         mapping: inputs.mapping,
         entries: inputs
             .mapping
@@ -106,28 +105,27 @@ pub(crate) struct KeyShape {
     pub nulls_first: bool,
 }
 
-/// A spec or live index key in comparable form.
-pub(crate) fn key_shape(key: &IndexKey, default_schema: &str) -> KeyShape {
+/// A spec, live or planned index key in comparable form.
+pub(crate) fn key_shape(key: &IndexKey) -> KeyShape {
     KeyShape {
-        target: target_text(&key.target, default_schema),
+        target: target_text(&key.target),
         descending: key.descending,
         nulls_first: key.nulls_first_effective(),
     }
 }
 
 /// A key's target in comparable form.
-pub(crate) fn target_text(target: &IndexTarget, default_schema: &str) -> String {
+pub(crate) fn target_text(target: &IndexTarget) -> String {
     match target {
         IndexTarget::Column(column) => column.clone(),
-        IndexTarget::Expression(expression) => normalize_expression(expression, default_schema)
-            .unwrap_or_else(|_| expression.split_whitespace().collect::<Vec<_>>().join(" ")),
+        IndexTarget::Expression(expression) => own_schema_text(expression),
     }
 }
 
-/// A predicate in comparable form.
-pub(crate) fn predicate_text(predicate: Option<&str>, default_schema: &str) -> Option<String> {
-    predicate.map(|text| {
-        normalize_expression(text, default_schema)
-            .unwrap_or_else(|_| text.split_whitespace().collect::<Vec<_>>().join(" "))
-    })
+/// The canonical form in the index's schema, else the text with its whitespace collapsed.
+pub(crate) fn own_schema_text(expression: &Expr) -> String {
+    match expression.in_own_schema() {
+        Canonical::Form(text) => text.clone(),
+        _ => expression.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
 }

@@ -1,13 +1,12 @@
 //! `plan-definition-drift`: an index defined otherwise than its plan entry says.
 
 use crate::checks::index_plan::IndexPlan;
-use crate::checks::index_plan::{index_path, key_shape, target_text, KeyShape};
+use crate::checks::index_plan::{index_path, key_shape, KeyShape};
 use crate::finding::Finding;
 use crate::mapping::PlanEntry;
-use crate::model::{split_identifier_path, Index, IndexTarget, QualifiedName, Relation};
+use crate::model::{Expr, Index, QualifiedName, Relation};
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
-use crate::sql::normalize::normalize_expression;
 
 /// `plan-definition-drift`.
 pub static PLAN_DEFINITION_DRIFT: Rule = Rule {
@@ -44,45 +43,6 @@ fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
                 compare_with_plan(relation, index, entry, findings);
             }
         }
-    }
-}
-
-/// Parses a plan column such as `updated_at DESC NULLS LAST` or `lower(email)`.
-fn plan_key(text: &str, default_schema: &str) -> KeyShape {
-    let mut words: Vec<&str> = text.split_whitespace().collect();
-    let upper = |word: &str| word.to_ascii_uppercase();
-    let mut nulls_first = None;
-    if words.len() >= 2 && upper(words[words.len() - 2]) == "NULLS" {
-        nulls_first = Some(upper(words[words.len() - 1]) == "FIRST");
-        words.truncate(words.len() - 2);
-    }
-    let mut descending = false;
-    if let Some(last) = words.last() {
-        match upper(last).as_str() {
-            "DESC" => {
-                descending = true;
-                words.pop();
-            }
-            "ASC" => {
-                words.pop();
-            }
-            _ => {}
-        }
-    }
-    let target_text_raw = words.join(" ");
-    let is_identifier = !target_text_raw.is_empty()
-        && target_text_raw
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '"' || c == '$');
-    let target = if is_identifier {
-        IndexTarget::Column(split_identifier_path(&target_text_raw).join("."))
-    } else {
-        IndexTarget::Expression(target_text_raw)
-    };
-    KeyShape {
-        target: target_text(&target, default_schema),
-        descending,
-        nulls_first: nulls_first.unwrap_or(descending),
     }
 }
 
@@ -134,16 +94,8 @@ fn compare_with_plan(
             Severity::Error,
         );
     }
-    let planned: Vec<KeyShape> = entry
-        .columns
-        .iter()
-        .map(|column| plan_key(column, schema))
-        .collect();
-    let actual: Vec<KeyShape> = index
-        .keys
-        .iter()
-        .map(|key| key_shape(key, schema))
-        .collect();
+    let planned: Vec<KeyShape> = entry.columns.iter().map(key_shape).collect();
+    let actual: Vec<KeyShape> = index.keys.iter().map(key_shape).collect();
     if planned != actual {
         drift(
             "the key columns",
@@ -177,8 +129,8 @@ fn compare_with_plan(
     let actual_predicate = index.predicate.as_deref();
     if planned_predicate.is_some() || actual_predicate.is_some() {
         let normalized = (
-            planned_predicate.map(|text| normalize_expression(text, schema)),
-            actual_predicate.map(|text| normalize_expression(text, schema)),
+            entry.predicate.as_ref().map(canonical_predicate),
+            index.predicate.as_ref().map(canonical_predicate),
         );
         let shown = |text: Option<&str>| {
             text.map_or_else(
@@ -217,30 +169,14 @@ fn compare_with_plan(
     }
 }
 
+/// A predicate's canonical form in its index's schema, or `Err` when it has none.
+fn canonical_predicate(predicate: &Expr) -> Result<&str, ()> {
+    predicate.in_own_schema().form().ok_or(())
+}
+
 fn collapse(text: &str) -> String {
     text.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plan_expression_keys_keep_their_closing_parenthesis() {
-        assert_eq!(
-            plan_key("lower(full_name)", "public").target,
-            "lower(full_name)"
-        );
-        assert_eq!(
-            plan_key("(lower(full_name))", "public").target,
-            "lower(full_name)"
-        );
-        assert_eq!(
-            plan_key("(coalesce(a, b)) DESC", "public").target,
-            "coalesce(a, b)"
-        );
-    }
 }

@@ -1,7 +1,7 @@
 //! `redundant-index`: an index that is a left prefix of another.
 
 use crate::checks::index_plan::IndexPlan;
-use crate::checks::index_plan::{index_path, key_shape, predicate_text, KeyShape};
+use crate::checks::index_plan::{index_path, key_shape, own_schema_text, KeyShape};
 use crate::finding::Finding;
 use crate::model::{Index, QualifiedName, Relation};
 use crate::register_rule;
@@ -46,16 +46,8 @@ fn check_redundant(relation: &Relation, findings: &mut Vec<Finding>) {
         .indexes
         .values()
         .map(|index| {
-            let keys = index
-                .keys
-                .iter()
-                .map(|key| key_shape(key, schema))
-                .collect();
-            (
-                index,
-                keys,
-                predicate_text(index.predicate.as_deref(), schema),
-            )
+            let keys = index.keys.iter().map(key_shape).collect();
+            (index, keys, index.predicate.as_ref().map(own_schema_text))
         })
         .collect();
     for (index, keys, predicate) in &shapes {

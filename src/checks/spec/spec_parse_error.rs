@@ -1,10 +1,10 @@
-//! `spec-parse-error`: a spec statement sqlparser rejects.
+//! `spec-parse-error`: a spec statement the SQL parser rejects.
 
 use crate::checks::spec::Specs;
 use crate::finding::{Finding, ObjectPath};
+use crate::model::SpecProblemKind;
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
-use crate::sources::spec::SpecProblemKind;
 
 /// `spec-parse-error`.
 pub static SPEC_PARSE_ERROR: Rule = Rule {

@@ -2,9 +2,9 @@
 
 use crate::checks::spec::Specs;
 use crate::finding::{Finding, ObjectPath};
+use crate::model::SpecProblemKind;
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
-use crate::sources::spec::SpecProblemKind;
 
 /// `spec-rejected`.
 pub static SPEC_REJECTED: Rule = Rule {

@@ -2,10 +2,10 @@
 
 use crate::checks::spec::Specs;
 use crate::finding::{Finding, ObjectPath};
+use crate::model::SpecProblemKind;
 use crate::model::{Catalog, ConstraintKind, IndexTarget, QualifiedName, Relation};
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
-use crate::sources::spec::SpecProblemKind;
 
 /// `unknown-reference`.
 pub static UNKNOWN_REFERENCE: Rule = Rule {

@@ -45,7 +45,7 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
         return;
     };
     let scope = TenantTables {
-        catalog: &specs.catalog,
+        catalog: specs.catalog,
         tenancy,
     };
     for finder in TENANCY_FINDERS {

@@ -2,14 +2,16 @@
 
 use super::rows::*;
 use crate::model::{
-    Catalog, Column, Constraint, ConstraintKind, Domain, EnumType, ForeignKeyAction, Function,
-    Grant, Identity, Index, IndexKey, IndexStatistics, IndexTarget, Policy, PolicyCommand,
-    QualifiedName, Relation, RelationKind, SqlType, Trigger, ViewDefinition,
+    Catalog, Column, Constraint, ConstraintKind, Domain, EnumType, Expr, ForeignKeyAction,
+    Function, Grant, Identity, Index, IndexKey, IndexStatistics, IndexTarget, Policy,
+    PolicyCommand, QualifiedName, Relation, RelationKind, SqlType, Trigger, ViewDefinition,
 };
 use std::collections::HashMap;
 
-/// Builds the catalog; rows that point at a relation outside the scope are ignored.
-pub(super) fn assemble(rows: CatalogRows) -> Catalog {
+/// Builds the catalog, with the canonical forms of its expressions for a run whose
+/// unqualified names live in `default_schema`; rows that point at a relation outside the
+/// scope are ignored.
+pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
     let mut catalog = Catalog::new();
     for schema in rows.schemas {
         catalog.schemas.insert(schema, None);
@@ -28,7 +30,7 @@ pub(super) fn assemble(rows: CatalogRows) -> Catalog {
         relation.rls_forced = row.rls_forced;
         relation.comment = row.comment;
         relation.view = row.view_definition.map(|query| ViewDefinition {
-            query: trim_view_definition(&query),
+            query: trim_view_definition(&query).into(),
             with_data: row.populated,
         });
         names.insert(row.oid, name.clone());
@@ -105,9 +107,10 @@ pub(super) fn assemble(rows: CatalogRows) -> Catalog {
                 checks: row
                     .checks
                     .iter()
-                    .map(|check| check_expression(check))
+                    .map(|check| check_expression(check).into())
                     .collect(),
                 location: None,
+                allowed_values: None,
             },
         );
     }
@@ -140,6 +143,7 @@ pub(super) fn assemble(rows: CatalogRows) -> Catalog {
             })
             .collect(),
     });
+    crate::sources::forms::fill_forms(&mut catalog, default_schema);
     catalog
 }
 
@@ -178,9 +182,9 @@ fn column(row: ColumnRow) -> Column {
         _ => None,
     };
     if row.generated == "s" {
-        column.generated = row.default;
+        column.generated = row.default.map(Expr::from);
     } else {
-        column.default = row.default;
+        column.default = row.default.map(Expr::from);
     }
     column
 }
@@ -205,7 +209,7 @@ fn constraint(row: &ConstraintRow) -> Option<Constraint> {
             on_update: foreign_key_action(&row.on_update),
         },
         "c" => ConstraintKind::Check {
-            expression: check_expression(row.definition.as_deref().unwrap_or_default()),
+            expression: check_expression(row.definition.as_deref().unwrap_or_default()).into(),
         },
         "x" => {
             let definition = strip_suffixes(row.definition.as_deref().unwrap_or_default());
@@ -224,6 +228,7 @@ fn constraint(row: &ConstraintRow) -> Option<Constraint> {
         deferrable: row.deferrable,
         comment: row.comment.clone(),
         location: None,
+        allowed_values: Default::default(),
     })
 }
 
@@ -315,7 +320,7 @@ fn index(row: IndexRow) -> Index {
         keys.push(IndexKey {
             target: match column {
                 Some(name) => IndexTarget::Column(name),
-                None => IndexTarget::Expression(definition),
+                None => IndexTarget::Expression(definition.into()),
             },
             descending,
             nulls_first: (nulls_first != descending).then_some(nulls_first),
@@ -329,7 +334,7 @@ fn index(row: IndexRow) -> Index {
         method: row.method,
         keys,
         include,
-        predicate: row.predicate,
+        predicate: row.predicate.map(Expr::from),
         nulls_not_distinct: row.nulls_not_distinct,
         only: row.only,
         constraint: row.constraint,
@@ -352,8 +357,8 @@ fn policy(row: PolicyRow) -> Policy {
             _ => PolicyCommand::All,
         },
         roles,
-        using: row.using,
-        with_check: row.with_check,
+        using: row.using.map(Expr::from),
+        with_check: row.with_check.map(Expr::from),
         comment: row.comment,
         location: None,
     }
@@ -393,7 +398,7 @@ fn trigger(row: TriggerRow) -> Trigger {
         .map(|argument| String::from_utf8_lossy(argument).into_owned())
         .collect();
     Trigger {
-        when: trigger_condition(&row.definition),
+        when: trigger_condition(&row.definition).map(Expr::from),
         name: row.name,
         timing: timing.to_string(),
         events,
@@ -475,7 +480,7 @@ mod tests {
                 ..ColumnRow::default()
             },
         ];
-        let catalog = assemble(rows);
+        let catalog = assemble(rows, "public");
         let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
         assert!(runs.rls_enabled && runs.rls_forced);
         assert_eq!(runs.columns.len(), 2);
@@ -537,7 +542,7 @@ mod tests {
                 ..ConstraintRow::default()
             },
         ];
-        let catalog = assemble(rows);
+        let catalog = assemble(rows, "public");
         let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
         assert_eq!(
             runs.constraints["ck_state"].kind,
@@ -596,7 +601,7 @@ mod tests {
             predicate: Some("(state = 'running'::text)".into()),
             ..IndexRow::default()
         }];
-        let catalog = assemble(rows);
+        let catalog = assemble(rows, "public");
         let index = &catalog.relations[&QualifiedName::new("public", "runs")].indexes["idx"];
         assert_eq!(index.keys.len(), 3);
         assert_eq!(
@@ -657,7 +662,7 @@ mod tests {
             definition: "CREATE TRIGGER trg BEFORE INSERT OR UPDATE ON public.runs FOR EACH ROW WHEN ((new.state <> 'x'::text)) EXECUTE FUNCTION audit('a', 'b c')".into(),
             ..TriggerRow::default()
         }];
-        let catalog = assemble(rows);
+        let catalog = assemble(rows, "public");
         let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
         let policy = &runs.policies["p"];
         assert_eq!(policy.command, PolicyCommand::Select);

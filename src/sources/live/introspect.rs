@@ -41,10 +41,12 @@ impl Comments {
 
 /// Reads the schemas in scope from `pg_catalog` into a [`Catalog`], one query per object
 /// kind, all inside the session's read-only transaction. Locations are `None`: live facts
-/// have no file. The first schema is the default one: names in it print unqualified, as
-/// specs write them.
+/// have no file. The first schema is the default one (the run's: the first configured
+/// schema, else `public`): names in it print unqualified, as specs write them, and the
+/// canonical forms of expressions are computed with it.
 pub fn introspect(session: &mut LiveSession, schemas: &[String]) -> Result<Catalog, LiveError> {
     let version = session.server_version();
+    let default_schema = schemas.first().map_or("public", String::as_str);
     let search_path = schemas
         .first()
         .map(|schema| quote_identifier(schema))
@@ -127,7 +129,7 @@ pub fn introspect(session: &mut LiveSession, schemas: &[String]) -> Result<Catal
         stats_reset,
         read_at,
     };
-    Ok(assemble(rows))
+    Ok(assemble(rows, default_schema))
 }
 
 fn convert<T>(

@@ -11,6 +11,7 @@ mod lineage;
 mod model;
 mod statements;
 
+pub use crate::model::{SpecProblem, SpecProblemKind};
 pub use dev_safety::{DevUse, ParseOutcome};
 pub use model::*;
 
@@ -190,6 +191,7 @@ fn walk_error(error: walkdir::Error, root: &Path) -> Option<SpecLoadError> {
 #[derive(Debug)]
 pub struct SpecBuilder {
     loader: Loader,
+    default_schema: String,
     files: Vec<String>,
     statements: usize,
     sources: Vec<StatementSource>,
@@ -200,6 +202,7 @@ impl SpecBuilder {
     pub fn new(default_schema: &str) -> Self {
         SpecBuilder {
             loader: Loader::new(default_schema),
+            default_schema: default_schema.to_string(),
             files: Vec::new(),
             statements: 0,
             sources: Vec::new(),
@@ -251,15 +254,17 @@ impl SpecBuilder {
         }
     }
 
-    /// The catalog and everything noted while building it.
+    /// The catalog, with the canonical forms of its expressions, and everything noted
+    /// while building it.
     pub fn finish(self) -> SpecSet {
-        let (catalog, problems) = self.loader.finish();
+        let (mut catalog, problems) = self.loader.finish();
+        super::forms::fill_forms(&mut catalog, &self.default_schema);
         SpecSet {
             catalog,
             files: self.files,
+            problems,
             statements: self.statements,
             sources: self.sources,
-            problems,
         }
     }
 }

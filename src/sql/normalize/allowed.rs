@@ -4,6 +4,7 @@
 use super::expr::Normalizer;
 use super::parse_whole;
 use sqlparser::ast::{BinaryOperator, Expr, Value};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The string values `column` may hold under the CHECK `expression`, in the order
 /// written, when the expression restricts it to literals: (possibly parenthesised,
@@ -14,13 +15,70 @@ use sqlparser::ast::{BinaryOperator, Expr, Value};
 /// `None` when the expression does not parse or does not restrict the column to a
 /// closed set of strings.
 pub fn check_allowed_values(expression: &str, column: &str) -> Option<Vec<String>> {
+    let normalized = normalized(expression)?;
+    allowed(&normalized, column).filter(|values| !values.is_empty())
+}
+
+/// [`check_allowed_values`] for every column the CHECK `expression` restricts to a closed
+/// set of strings, by column name, from one parse (loaders store it in the model).
+pub fn allowed_values_by_column(expression: &str) -> BTreeMap<String, Vec<String>> {
+    let Some(normalized) = normalized(expression) else {
+        return BTreeMap::new();
+    };
+    let mut columns = BTreeSet::new();
+    restricted_columns(&normalized, &mut columns);
+    columns
+        .into_iter()
+        .filter_map(|column| {
+            let values = allowed(&normalized, &column).filter(|values| !values.is_empty())?;
+            Some((column, values))
+        })
+        .collect()
+}
+
+fn normalized(expression: &str) -> Option<Expr> {
     let parsed = parse_whole(expression, "expression", |parser| parser.parse_expr()).ok()?;
     let normalizer = Normalizer::new("public");
     let normalized = normalizer.top_level(parsed);
-    if normalizer.refusal().is_some() {
-        return None;
+    normalizer.refusal().is_none().then_some(normalized)
+}
+
+/// Every name [`allowed`] can find values for: the column side of each comparison it
+/// reads, through the same `AND`/`OR` chains.
+fn restricted_columns(expr: &Expr, columns: &mut BTreeSet<String>) {
+    match unparenthesised(expr) {
+        Expr::BinaryOp {
+            op: op @ (BinaryOperator::And | BinaryOperator::Or),
+            ..
+        } => {
+            for operand in chain(expr, op) {
+                restricted_columns(operand, columns);
+            }
+        }
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq,
+            right,
+        } => columns.extend(
+            [left, right]
+                .into_iter()
+                .filter_map(|side| column_name(side)),
+        ),
+        Expr::AnyOp {
+            left,
+            compare_op: BinaryOperator::Eq,
+            ..
+        } => columns.extend(column_name(left)),
+        _ => {}
     }
-    allowed(&normalized, column).filter(|values| !values.is_empty())
+}
+
+fn column_name(expr: &Expr) -> Option<String> {
+    match unparenthesised(expr) {
+        Expr::Identifier(ident) => Some(ident.value.clone()),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|ident| ident.value.clone()),
+        _ => None,
+    }
 }
 
 fn allowed(expr: &Expr, column: &str) -> Option<Vec<String>> {
@@ -129,5 +187,37 @@ fn string_literal(expr: &Expr) -> Option<String> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_column_reads_every_restricted_column_as_check_allowed_values_does() {
+        let expressions = [
+            "state IN ('idle', 'running') AND kind = 'a'",
+            "(state = 'idle' OR state = 'running' OR state IS NULL) AND t.kind = ANY (ARRAY['a'::text, 'b'::text])",
+            "state IN ('a', 'b') OR other = 'c'",
+            "state <> 'a' AND qty IN (1, 2)",
+            "not sql at all (",
+        ];
+        for expression in expressions {
+            let by_column = allowed_values_by_column(expression);
+            for column in ["state", "kind", "other", "qty", "t"] {
+                assert_eq!(
+                    by_column.get(column).cloned(),
+                    check_allowed_values(expression, column),
+                    "{expression} / {column}"
+                );
+            }
+        }
+        assert_eq!(
+            allowed_values_by_column("state IN ('idle', 'running') AND kind = 'a'")
+                .keys()
+                .collect::<Vec<_>>(),
+            ["kind", "state"]
+        );
     }
 }

@@ -45,12 +45,14 @@
 //! that one as `int_col = 5`, so the pair does not meet in practice.
 
 mod allowed;
+mod cache;
 mod expr;
 mod function;
 mod interval;
 mod query;
 
-pub use allowed::check_allowed_values;
+pub use allowed::{allowed_values_by_column, check_allowed_values};
+pub use cache::FormCache;
 
 use crate::sql::depth::{check_nesting, MAX_NESTING};
 use sqlparser::dialect::PostgreSqlDialect;

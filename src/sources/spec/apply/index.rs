@@ -4,8 +4,8 @@ use super::names::{choose_name, column_addition};
 use super::table_constraints::{index_key, key_name_part};
 use super::{fold, name_parts, name_span, span_location, Loader};
 use crate::model::{Index, Location, QualifiedName};
-use crate::sources::spec::model::SpecProblemKind;
 use crate::sources::spec::statements::Extras;
+use crate::sources::spec::SpecProblemKind;
 use sqlparser::ast::{AlterIndexOperation, CreateIndex, ObjectName};
 
 impl Loader {
@@ -63,7 +63,7 @@ impl Loader {
             predicate: create
                 .predicate
                 .as_ref()
-                .map(|predicate| predicate.to_string()),
+                .map(|predicate| predicate.to_string().into()),
             nulls_not_distinct: create.nulls_distinct == Some(false),
             only: extras.index_only,
             constraint: None,

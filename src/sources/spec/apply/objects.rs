@@ -84,7 +84,7 @@ impl Loader {
             when: create
                 .condition
                 .as_ref()
-                .map(|condition| condition.to_string()),
+                .map(|condition| condition.to_string().into()),
             comment: None,
             location: Some(location.clone()),
         };
@@ -286,7 +286,7 @@ impl Loader {
             .constraints
             .iter()
             .filter_map(|constraint| match constraint {
-                TableConstraint::Check(check) => Some(check.expr.to_string()),
+                TableConstraint::Check(check) => Some(check.expr.to_string().into()),
                 _ => None,
             })
             .collect();
@@ -298,6 +298,7 @@ impl Loader {
                 not_null: extras.domain_not_null,
                 checks,
                 location: Some(location.clone()),
+                allowed_values: None,
             },
         );
     }

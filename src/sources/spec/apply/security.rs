@@ -44,8 +44,11 @@ impl Loader {
                 Some(CreatePolicyCommand::Delete) => PolicyCommand::Delete,
             },
             roles: roles(create.to.as_deref()),
-            using: create.using.as_ref().map(|expr| expr.to_string()),
-            with_check: create.with_check.as_ref().map(|expr| expr.to_string()),
+            using: create.using.as_ref().map(|expr| expr.to_string().into()),
+            with_check: create
+                .with_check
+                .as_ref()
+                .map(|expr| expr.to_string().into()),
             comment: None,
             location: Some(location.clone()),
         };
@@ -81,10 +84,10 @@ impl Loader {
                     policy.roles = roles(Some(to));
                 }
                 if let Some(using) = using {
-                    policy.using = Some(using.to_string());
+                    policy.using = Some(using.to_string().into());
                 }
                 if let Some(with_check) = with_check {
-                    policy.with_check = Some(with_check.to_string());
+                    policy.with_check = Some(with_check.to_string().into());
                 }
             }
         }

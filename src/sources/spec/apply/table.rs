@@ -161,7 +161,7 @@ impl Loader {
         let mut column = Column::new(name.clone(), Some(data_type), Some(location.clone()));
         if serial == Serial::Yes {
             column.not_null = true;
-            column.default = Some(self.serial_default(table, &name));
+            column.default = Some(self.serial_default(table, &name).into());
         }
         let mut constraints = Vec::new();
         let key = || vec![sqlparser::ast::IndexColumn::from(definition.name.clone())];
@@ -219,7 +219,7 @@ impl Loader {
                     generation_expr,
                     ..
                 } => match generation_expr {
-                    Some(expr) => column.generated = Some(expr.to_string()),
+                    Some(expr) => column.generated = Some(expr.to_string().into()),
                     None => {
                         column.not_null = true;
                         column.identity = Some(identity(generated_as));
@@ -697,14 +697,14 @@ fn same_key_index(a: &PendingConstraint, b: &PendingConstraint) -> bool {
 
 /// The default a column gets from `DEFAULT expr`: none for a null constant (`NULL`,
 /// `NULL::text`, `(NULL)`, `CAST(NULL AS text)`), which PostgreSQL does not store.
-fn stored_default(expr: &Expr) -> Option<String> {
+fn stored_default(expr: &Expr) -> Option<crate::model::Expr> {
     let mut inner = expr;
     loop {
         match inner {
             Expr::Nested(nested) => inner = nested,
             Expr::Cast { expr, .. } => inner = expr,
             Expr::Value(value) if value.value == Value::Null => return None,
-            _ => return Some(expr.to_string()),
+            _ => return Some(expr.to_string().into()),
         }
     }
 }

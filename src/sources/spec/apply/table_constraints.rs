@@ -38,7 +38,7 @@ pub(super) struct BackingIndex {
     /// `INCLUDE (…)`.
     pub include: Vec<String>,
     /// `WHERE …` of an exclusion constraint.
-    pub predicate: Option<String>,
+    pub predicate: Option<crate::model::Expr>,
 }
 
 impl PendingConstraint {
@@ -111,7 +111,7 @@ impl PendingConstraint {
                             .map(|element| index_key(&element.column))
                             .collect(),
                         include: exclude.include.iter().map(fold).collect(),
-                        predicate: exclude.where_clause.as_ref().map(|e| e.to_string()),
+                        predicate: exclude.where_clause.as_ref().map(|e| e.to_string().into()),
                     }),
                     location,
                 }
@@ -149,7 +149,7 @@ impl PendingConstraint {
         PendingConstraint {
             name: name.map(fold),
             kind: ConstraintKind::Check {
-                expression: expr.to_string(),
+                expression: expr.to_string().into(),
             },
             deferrable: false,
             index: None,
@@ -163,7 +163,8 @@ pub(super) fn key_columns(columns: &[IndexColumn]) -> Vec<String> {
     columns
         .iter()
         .map(|column| match index_key(column).target {
-            IndexTarget::Column(name) | IndexTarget::Expression(name) => name,
+            IndexTarget::Column(name) => name,
+            IndexTarget::Expression(expression) => expression.text().to_string(),
         })
         .collect()
 }
@@ -187,7 +188,7 @@ pub(super) fn index_key(column: &IndexColumn) -> IndexKey {
     }
     let target = match expr {
         Expr::Identifier(ident) => IndexTarget::Column(fold(ident)),
-        other => IndexTarget::Expression(other.to_string()),
+        other => IndexTarget::Expression(other.to_string().into()),
     };
     IndexKey {
         target,
@@ -364,6 +365,7 @@ impl Loader {
                 deferrable: pending.deferrable,
                 comment: None,
                 location: Some(pending.location),
+                allowed_values: Default::default(),
             },
         );
     }

@@ -56,7 +56,7 @@ impl Loader {
             RelationKind::View
         };
         let definition = ViewDefinition {
-            query: create.query.to_string(),
+            query: create.query.to_string().into(),
             with_data: extras.with_data.unwrap_or(true),
         };
         let relation = self
