@@ -54,6 +54,9 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
         progress("comparing and checking");
     }
     let outcome = run_checks(request, &inputs);
+    if !outcome.checked_anything {
+        anyhow::bail!("{}", nothing_checked(request, &inputs, &outcome.skipped));
+    }
     let today = chrono::Local::now().date_naive();
     let judged = judge(request, outcome.findings, inputs.baseline.as_ref(), today);
     let report = Report {
@@ -238,6 +241,42 @@ fn run_checks(request: &CheckRequest, inputs: &LoadedInputs) -> checks::Outcome 
         min_stats_age_days: request.config.unused_index_min_stats_days,
         default_schema: default_schema(&request.schemas),
     })
+}
+
+/// Why a run that could check nothing is an error, what it read and what to give: a
+/// clean report of nothing would pass a CI job that runs in the wrong folder.
+fn nothing_checked(request: &CheckRequest, inputs: &LoadedInputs, skipped: &[String]) -> String {
+    let mut read = Vec::new();
+    if let Some(path) = &request.config.path {
+        read.push(format!("the configuration {}", display_path(path)));
+    }
+    if let Some(path) = &request.mapping {
+        read.push(format!("the mapping {}", display_path(path)));
+    }
+    if inputs.contracts.is_some() {
+        let paths: Vec<String> = inputs
+            .contract_paths
+            .iter()
+            .map(|path| display_path(path))
+            .collect();
+        read.push(format!("the contracts {}", paths.join(", ")));
+    }
+    let what = if read.is_empty() {
+        "no pgparity.toml was found in this folder or a folder above it, and no input was \
+         given: run pgparity in your project's folder (where pgparity.toml is), or name the \
+         inputs, e.g. `pgparity check --specs db/ --mapping contract_schema_mapping.yaml`"
+            .to_string()
+    } else {
+        format!(
+            "read {}, but every check needs specs or a live database: give the specs \
+             (--specs or `specs` in pgparity.toml) or a database (--db, --snapshot)",
+            read.join(" and ")
+        )
+    };
+    format!(
+        "nothing was checked: {what}\n  skipped: {}",
+        skipped.join("\n  skipped: ")
+    )
 }
 
 /// The findings to report, after the configuration and the baseline had their say.

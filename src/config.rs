@@ -311,7 +311,7 @@ impl Config {
                             value,
                             "write a path, e.g. \"mappings/contract_schema_mapping.yaml\"",
                         )
-                        .map(|path| reader.configured_path(path));
+                        .and_then(|path| reader.configured_path("mapping", path));
                 }
                 "schemas" => {
                     config.schemas = reader
@@ -509,11 +509,20 @@ impl<'t> Reader<'t> {
         );
     }
 
-    fn configured_path(&self, path: Spanned<String>) -> ConfiguredPath {
-        ConfiguredPath {
+    /// `path` joined to the file's folder; `None` after recording a problem when it is
+    /// empty, which would otherwise name the file's own folder and read whatever is there.
+    fn configured_path(&mut self, key: &str, path: Spanned<String>) -> Option<ConfiguredPath> {
+        if path.get_ref().trim().is_empty() {
+            self.problem(
+                path.span(),
+                format!("{key}: the path is empty; write the path of the file or folder, relative to pgparity.toml"),
+            );
+            return None;
+        }
+        Some(ConfiguredPath {
             location: self.locate(path.span()),
             path: self.base.join(path.into_inner()),
-        }
+        })
     }
 
     /// A list of paths relative to the file's folder.
@@ -521,7 +530,7 @@ impl<'t> Reader<'t> {
         self.value::<Vec<Spanned<String>>>(key, value, "write a list of paths, e.g. [\"db\"]")
             .unwrap_or_default()
             .into_iter()
-            .map(|path| self.configured_path(path))
+            .filter_map(|path| self.configured_path(key, path))
             .collect()
     }
 

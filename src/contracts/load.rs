@@ -51,6 +51,16 @@ pub enum ContractLoadError {
         /// What went wrong.
         reason: String,
     },
+    /// A contract folder holds no `.yaml`, `.yml` or `.json` file: nothing in it would be
+    /// checked.
+    #[error(
+        "contract folder {path} holds no .yaml, .yml or .json file: point --contracts or \
+         the mapping's `contracts:` list at your OpenAPI or JSON Schema files"
+    )]
+    EmptyFolder {
+        /// The folder as given.
+        path: String,
+    },
     /// The file cannot be read: not a regular file, too large, not UTF-8.
     #[error(transparent)]
     Unreadable(#[from] InputError),
@@ -218,6 +228,11 @@ fn contract_files(path: &Path, scope: &Scope) -> Result<Vec<PathBuf>, ContractLo
         if !entry.file_type().is_dir() && is_contract {
             files.push(entry.into_path());
         }
+    }
+    if files.is_empty() {
+        return Err(ContractLoadError::EmptyFolder {
+            path: display_path(path),
+        });
     }
     Ok(files)
 }

@@ -1,0 +1,142 @@
+//! A new user's first hour, through the binary: a run that checked nothing never
+//! passes, and the small things met on the way (issue 12).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use support::{pgparity, pgparity_in};
+
+/// A scratch folder of its own for one test, empty, outside any project (no
+/// `pgparity.toml` above it).
+fn scratch(name: &str) -> PathBuf {
+    let folder =
+        std::env::temp_dir().join(format!("pgparity-first-hour-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+fn write(folder: &Path, name: &str, text: &str) -> PathBuf {
+    let path = folder.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn an_empty_folder_is_exit_2_saying_what_is_missing() {
+    let folder = scratch("empty");
+    let run = pgparity_in(&folder, &["check"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "no report: {}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("nothing was checked: no pgparity.toml was found"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--specs"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("skipped: drift: no live database"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn a_spec_folder_without_sql_is_exit_2_naming_it() {
+    let folder = scratch("emptydir");
+    std::fs::create_dir_all(folder.join("emptydir")).unwrap();
+    write(&folder, "emptydir/README.md", "no DDL here\n");
+    let run = pgparity_in(&folder, &["check", "--specs", "emptydir"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("spec folder emptydir holds no .sql file"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn a_contract_folder_without_schemas_is_exit_2_naming_it() {
+    let folder = scratch("contracts");
+    write(&folder, "db/schema.sql", "CREATE TABLE t (id integer);\n");
+    write(&folder, "api/notes.txt", "not a contract\n");
+    let run = pgparity_in(
+        &folder,
+        &["check", "--specs", "db", "--contracts", "api"],
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("contract folder api holds no .yaml, .yml or .json file"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn a_mapping_alone_checks_nothing_and_is_exit_2() {
+    let folder = scratch("mapping-alone");
+    write(&folder, "mapping.yaml", "version: 1\n");
+    let run = pgparity_in(&folder, &["check", "--mapping", "mapping.yaml"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("nothing was checked: read the mapping mapping.yaml"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn empty_paths_in_the_config_are_errors_at_their_line() {
+    let folder = scratch("empty-paths");
+    write(
+        &folder,
+        "pgparity.toml",
+        "specs = [\"db\", \"\"]\nmapping = \"\"\n",
+    );
+    write(&folder, "db/schema.sql", "CREATE TABLE t (id integer);\n");
+    let run = pgparity_in(&folder, &["check"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("pgparity.toml:1:16: specs: the path is empty"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("pgparity.toml:2:11: mapping: the path is empty"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn specs_alone_still_run_the_spec_checks() {
+    let folder = scratch("specs-alone");
+    write(&folder, "db/schema.sql", "CREATE TABLE t (id integer);\n");
+    let run = pgparity_in(&folder, &["check", "--specs", "db"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("pgparity: no findings"),
+        "{}",
+        run.stdout
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn the_bundled_example_still_passes() {
+    let run = pgparity(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
