@@ -6,14 +6,14 @@
 
 use crate::baseline::{Baseline, BaselineOutcome};
 use crate::checks::{self, meta, Inputs};
-use crate::config::{CheckRequest, LiveSource, SnapshotRequest};
+use crate::config::{is_empty_config, CheckRequest, LiveSource, SnapshotRequest};
 use crate::contracts::{load_contracts, ContractOptions, ContractSet};
 use crate::finding::Suppressed;
 use crate::finding::{sort_findings, Finding};
 use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
-use crate::report::{self, ColorChoice, Format, Report, ReportContext};
+use crate::report::{self, Anchor, ColorChoice, Format, Report, ReportContext};
 use crate::rules;
 use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::SessionOptions;
@@ -76,7 +76,7 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
             duration: started.elapsed(),
         },
         baseline: judged.baseline,
-        config_path: request.config.path.as_deref().map(display_path),
+        anchor: anchor(request, &inputs),
     };
     Ok(render(request, report, judged.baseline_to_write))
 }
@@ -243,11 +243,52 @@ fn run_checks(request: &CheckRequest, inputs: &LoadedInputs) -> checks::Outcome 
     })
 }
 
+/// The file SARIF shows findings without a source line at: the configuration file, else
+/// the first input file read (the mapping, a spec file, a contract, the snapshot). A run
+/// that read no file at all (a database alone) has none.
+fn anchor(request: &CheckRequest, inputs: &LoadedInputs) -> Option<Anchor> {
+    let config = request
+        .config
+        .path
+        .as_deref()
+        .filter(|path| !is_empty_config(path))
+        .map(|path| ("configuration", display_path(path)));
+    let mapping = request
+        .mapping
+        .as_deref()
+        .map(|path| ("mapping", display_path(path)));
+    let spec = inputs
+        .specs
+        .as_ref()
+        .and_then(|specs| specs.files.first())
+        .map(|path| ("spec", path.clone()));
+    let contract = inputs
+        .contracts
+        .as_ref()
+        .and_then(|contracts| contracts.documents.first())
+        .map(|path| ("contract", path.clone()));
+    let snapshot = match &request.live {
+        Some(LiveSource::Snapshot(path)) => Some(("snapshot", display_path(path))),
+        _ => None,
+    };
+    config
+        .or(mapping)
+        .or(spec)
+        .or(contract)
+        .or(snapshot)
+        .map(|(what, path)| Anchor { path, what })
+}
+
 /// Why a run that could check nothing is an error, what it read and what to give: a
 /// clean report of nothing would pass a CI job that runs in the wrong folder.
 fn nothing_checked(request: &CheckRequest, inputs: &LoadedInputs, skipped: &[String]) -> String {
     let mut read = Vec::new();
-    if let Some(path) = &request.config.path {
+    if let Some(path) = request
+        .config
+        .path
+        .as_deref()
+        .filter(|path| !is_empty_config(path))
+    {
         read.push(format!("the configuration {}", display_path(path)));
     }
     if let Some(path) = &request.mapping {

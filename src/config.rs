@@ -769,7 +769,7 @@ fn article(type_name: &str) -> String {
 
 /// `--config /dev/null` means "no configuration", as scripts and tests write it: the one
 /// special file read (as empty), and no project folder of its own.
-fn is_empty_config(path: &Path) -> bool {
+pub(crate) fn is_empty_config(path: &Path) -> bool {
     path == Path::new("/dev/null")
 }
 

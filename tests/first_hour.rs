@@ -140,3 +140,80 @@ fn the_bundled_example_still_passes() {
     let run = pgparity(&["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// Writes `sql` loaded as specs into a snapshot file, standing in for a live database
+/// that holds exactly those objects.
+fn snapshot_of(folder: &Path, name: &str, sql: &str) -> PathBuf {
+    let specs = pgparity::sources::spec::load_spec_text("live.sql", sql, "public");
+    let snapshot = pgparity::sources::snapshot::Snapshot::new(
+        specs.catalog,
+        "postgres@db:5432/app".into(),
+        vec!["public".into()],
+    );
+    write(folder, name, &snapshot.to_json())
+}
+
+#[test]
+fn sarif_results_without_a_config_all_have_a_file() {
+    let folder = scratch("sarif-anchor");
+    write(&folder, "db/tables.sql", "CREATE TABLE t (id integer);\n");
+    snapshot_of(
+        &folder,
+        "live.json",
+        "CREATE TABLE t (id integer);\nCREATE TABLE hotfix_copy (id integer);\n",
+    );
+    let run = pgparity_in(
+        &folder,
+        &[
+            "check",
+            "--specs",
+            "db",
+            "--snapshot",
+            "live.json",
+            "--format",
+            "sarif",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|result| result["ruleId"] == "unexpected-relation"),
+        "{results:#?}"
+    );
+    for result in results {
+        let location = &result["locations"][0];
+        assert_eq!(
+            location["physicalLocation"]["artifactLocation"]["uri"], "db/tables.sql",
+            "{result:#}"
+        );
+        assert_eq!(
+            location["message"]["text"],
+            "no source line: shown at the run's spec file"
+        );
+    }
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn sarif_anchors_at_the_snapshot_when_it_is_the_only_file() {
+    let folder = scratch("sarif-snapshot-only");
+    snapshot_of(&folder, "live.json", "CREATE TABLE t (id integer, parent integer REFERENCES t (id));\nCREATE INDEX t_parent ON t (parent);\n");
+    let run = pgparity_in(
+        &folder,
+        &["check", "--snapshot", "live.json", "--format", "sarif"],
+        &[],
+    );
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    for result in log["runs"][0]["results"].as_array().unwrap() {
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "live.json",
+            "{result:#}"
+        );
+    }
+    std::fs::remove_dir_all(&folder).ok();
+}

@@ -57,7 +57,7 @@ fn sample() -> Report {
             matched: 4,
             stale: 1,
         }),
-        config_path: None,
+        anchor: None,
     }
 }
 
