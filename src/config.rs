@@ -761,10 +761,7 @@ impl<'t> Reader<'t> {
 
 /// `a table`, `an array`, `an integer`, … for a TOML type name.
 fn article(type_name: &str) -> String {
-    match type_name.chars().next() {
-        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {type_name}"),
-        _ => format!("a {type_name}"),
-    }
+    crate::finding::with_article(type_name)
 }
 
 /// `--config /dev/null` means "no configuration", as scripts and tests write it: the one

@@ -217,3 +217,30 @@ fn sarif_anchors_at_the_snapshot_when_it_is_the_only_file() {
     }
     std::fs::remove_dir_all(&folder).ok();
 }
+
+#[test]
+fn a_missing_config_is_said_once() {
+    let folder = scratch("missing-config");
+    let run = pgparity_in(&folder, &["check", "--config", "nope.toml"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "pgparity: error: configuration nope.toml does not exist: check the path in \
+         pgparity.toml or on the command line\n"
+    );
+    // An error the operating system words is printed once, not once per context.
+    std::os::unix::fs::symlink("/proc/self/nope/x", folder.join("loop.toml")).unwrap();
+    std::fs::create_dir(folder.join("folder.toml")).unwrap();
+    for config in ["loop.toml", "folder.toml"] {
+        let run = pgparity_in(&folder, &["check", "--config", config], &[]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert_eq!(run.stderr.matches(config).count(), 1, "{}", run.stderr);
+        assert!(
+            run.stderr.matches("os error").count() <= 1,
+            "{}",
+            run.stderr
+        );
+    }
+    std::fs::remove_dir_all(&folder).ok();
+}
