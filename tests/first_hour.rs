@@ -244,3 +244,49 @@ fn a_missing_config_is_said_once() {
     }
     std::fs::remove_dir_all(&folder).ok();
 }
+
+#[test]
+fn a_foreign_json_given_as_snapshot_is_not_a_pgparity_snapshot() {
+    let folder = scratch("foreign-snapshot");
+    write(&folder, "db/tables.sql", "CREATE TABLE t (id integer);\n");
+    write(
+        &folder,
+        "package.json",
+        "{\"name\": \"app\", \"version\": \"1.0.0\"}\n",
+    );
+    write(&folder, "list.json", "[1, 2]\n");
+    let report = pgparity_in(
+        &folder,
+        &["check", "--specs", "db", "--format", "json"],
+        &[],
+    );
+    write(&folder, "report.json", &report.stdout);
+    for (file, what) in [
+        (
+            "package.json",
+            "it has no `tool: \"pgparity\"` and no `catalog`",
+        ),
+        ("list.json", "it holds an array, not an object"),
+        ("report.json", "it is a pgparity report"),
+    ] {
+        let run = pgparity_in(
+            &folder,
+            &["check", "--specs", "db", "--snapshot", file],
+            &[],
+        );
+        assert_eq!(run.code, 2, "{file}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("{file} is not a pgparity snapshot ({what}")),
+            "{file}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("format version"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("pgparity snapshot --output"),
+            "{}",
+            run.stderr
+        );
+    }
+    std::fs::remove_dir_all(&folder).ok();
+}
