@@ -6,6 +6,7 @@
 
 use crate::baseline::{Baseline, BaselineOutcome};
 use crate::checks::{self, meta, Inputs};
+use crate::config::RuleLevel;
 use crate::config::{is_empty_config, CheckRequest, LiveSource, SnapshotRequest};
 use crate::contracts::{load_contracts, ContractOptions, ContractSet};
 use crate::finding::Suppressed;
@@ -14,7 +15,7 @@ use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
 use crate::report::{self, Anchor, ColorChoice, Format, Report, ReportContext};
-use crate::rules;
+use crate::rules::{self, Family};
 use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::SessionOptions;
 use crate::sources::snapshot::Snapshot;
@@ -38,8 +39,10 @@ pub struct CheckRun {
     pub rendered: String,
     /// 0 (nothing at or above the threshold) or 1.
     pub exit_code: i32,
-    /// With `--write-baseline`, the baseline file's text. The caller writes it after
-    /// the report, so that a run that fails (exit 2) leaves no baseline behind.
+    /// With `--write-baseline`, the baseline file's text; with `--prune-baseline`, the
+    /// `--baseline` file's text without its stale entries. The caller writes it after the
+    /// report (to [`CheckRequest::baseline_destination`]), so that a run that fails
+    /// (exit 2) leaves no baseline behind.
     pub baseline_to_write: Option<String>,
 }
 
@@ -58,7 +61,13 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
         anyhow::bail!("{}", nothing_checked(request, &inputs, &outcome.skipped));
     }
     let today = chrono::Local::now().date_naive();
-    let judged = judge(request, outcome.findings, inputs.baseline.as_ref(), today);
+    let judged = judge(
+        request,
+        outcome.findings,
+        inputs.baseline.as_ref(),
+        today,
+        &|rule| rule_ran(request, &inputs, rule),
+    );
     let report = Report {
         findings: judged.findings,
         suppressed: judged.suppressed,
@@ -328,18 +337,20 @@ struct Judged {
     suppressed: Vec<Suppressed>,
     /// What the baseline hid, when one applied.
     baseline: Option<BaselineOutcome>,
-    /// With `--write-baseline`, the baseline file's text.
+    /// With `--write-baseline` or `--prune-baseline`, the baseline file's text.
     baseline_to_write: Option<String>,
 }
 
 /// Applies the configured rule levels, the suppressions (as of `today`) and then the
 /// baseline: `baseline`, or with `--write-baseline` the one recorded from these findings,
-/// which hides them all.
+/// which hides them all. `judged` says whether a rule ran, so that a baseline entry of a
+/// rule whose checks were skipped is not called stale.
 fn judge(
     request: &CheckRequest,
     findings: Vec<Finding>,
     baseline: Option<&Baseline>,
     today: NaiveDate,
+    judged: &dyn Fn(&str) -> bool,
 ) -> Judged {
     let config = &request.config;
     let findings = meta::apply_levels(findings, config);
@@ -350,19 +361,55 @@ fn judge(
         .write_baseline
         .as_ref()
         .map(|_| Baseline::of(&findings));
-    let baseline_to_write = written.as_ref().map(Baseline::to_json);
-    let (findings, baseline) = match written.as_ref().or(baseline) {
+    let mut baseline_to_write = written.as_ref().map(Baseline::to_json);
+    let (findings, outcome) = match written.as_ref().or(baseline) {
         Some(baseline) => {
-            let (findings, outcome) = baseline.filter(findings);
+            let (findings, outcome) = baseline.filter(findings, judged);
             (findings, Some(outcome))
         }
         None => (findings, None),
     };
+    if request.prune_baseline {
+        if let (Some(baseline), Some(outcome)) = (baseline, &outcome) {
+            baseline_to_write = Some(baseline.pruned(outcome).to_json());
+        }
+    }
     Judged {
         findings,
         suppressed,
-        baseline,
+        baseline: outcome,
         baseline_to_write,
+    }
+}
+
+/// Whether the checks of `rule_id` ran with these inputs (and the rule is not off): a
+/// baseline entry of a rule that did not run may still occur. An id no rule has any
+/// more is judged: nothing can match it again.
+fn rule_ran(request: &CheckRequest, inputs: &LoadedInputs, rule_id: &str) -> bool {
+    let Some(rule) = rules::by_id(rule_id) else {
+        return true;
+    };
+    if request.config.level(rule) == RuleLevel::Off {
+        return false;
+    }
+    let specs = inputs.specs.is_some();
+    let live = inputs.live.catalog.is_some();
+    if rule.needs_live && !live {
+        return false;
+    }
+    match rule.family {
+        Family::Spec => specs,
+        Family::Drift => specs && live,
+        Family::Contract => inputs.mapping.is_some() && (specs || live),
+        Family::IndexPlan => specs || rule.needs_live,
+        Family::Tenancy => {
+            specs
+                && inputs
+                    .mapping
+                    .as_ref()
+                    .is_some_and(|mapping| mapping.tenancy.is_some())
+        }
+        Family::Meta => true,
     }
 }
 

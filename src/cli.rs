@@ -94,6 +94,10 @@ pub struct CheckArgs {
     /// Record today's findings in this baseline file (they are then accepted, exit 0).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Rewrite the --baseline file without its stale entries (findings that no longer
+    /// occur), after the report. Entries of checks that did not run are kept.
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
 }
 
 /// Limits of every query pgparity runs against a database.
@@ -284,6 +288,7 @@ impl From<CheckArgs> for CheckOverrides {
             output: args.output,
             baseline: args.baseline,
             write_baseline: args.write_baseline,
+            prune_baseline: args.prune_baseline,
         }
     }
 }

@@ -75,7 +75,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     }
                 }
             }
-            if let (Some(path), Some(baseline)) = (&request.write_baseline, &run.baseline_to_write)
+            if let (Some(path), Some(baseline)) =
+                (request.baseline_destination(), &run.baseline_to_write)
             {
                 app::write_output(path, baseline, "baseline")?;
             }

@@ -290,3 +290,132 @@ fn a_foreign_json_given_as_snapshot_is_not_a_pgparity_snapshot() {
     }
     std::fs::remove_dir_all(&folder).ok();
 }
+
+#[test]
+fn stale_baseline_entries_are_named_and_pruned() {
+    let folder = scratch("baseline");
+    let tables = "CREATE TABLE a (id integer PRIMARY KEY);\n\
+                  CREATE TABLE b (id integer PRIMARY KEY, a_id integer REFERENCES a (id));\n";
+    write(&folder, "db/tables.sql", tables);
+    let written = pgparity_in(
+        &folder,
+        &[
+            "check",
+            "--specs",
+            "db",
+            "--write-baseline",
+            "baseline.json",
+        ],
+        &[],
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let mut baseline: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(baseline["entries"][0]["rule"], "unindexed-foreign-key");
+    // An entry of a drift rule: no database in these runs, so it cannot be judged stale.
+    baseline["entries"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "fingerprint": "0123456789abcdef",
+            "rule": "missing-column",
+            "object": "public.b.note",
+            "message": "public.b.note is in the specs but not in the database"
+        }));
+    write(
+        &folder,
+        "baseline.json",
+        &serde_json::to_string_pretty(&baseline).unwrap(),
+    );
+    // The foreign key gets its index: the entry is stale.
+    write(
+        &folder,
+        "db/tables.sql",
+        &format!("{tables}CREATE INDEX b_a_id ON b (a_id);\n"),
+    );
+    let text = pgparity_in(
+        &folder,
+        &["check", "--specs", "db", "--baseline", "baseline.json"],
+        &[],
+    );
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains(
+            "stale baseline entries (no longer found; `--prune-baseline` removes them):\n  \
+             unindexed-foreign-key public.b."
+        ),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains("missing-column"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("0 matched, 1 stale"),
+        "{}",
+        text.stdout
+    );
+    let json = pgparity_in(
+        &folder,
+        &[
+            "check",
+            "--specs",
+            "db",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["baseline"]["stale"], 1);
+    assert_eq!(
+        report["baseline"]["stale_entries"][0]["rule"],
+        "unindexed-foreign-key"
+    );
+    let pruned = pgparity_in(
+        &folder,
+        &[
+            "check",
+            "--specs",
+            "db",
+            "--baseline",
+            "baseline.json",
+            "--prune-baseline",
+        ],
+        &[],
+    );
+    assert_eq!(pruned.code, 0, "{}", pruned.stderr);
+    let after: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("baseline.json")).unwrap())
+            .unwrap();
+    let rules: Vec<&str> = after["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["missing-column"], "the unjudged entry stays");
+    let again = pgparity_in(
+        &folder,
+        &["check", "--specs", "db", "--baseline", "baseline.json"],
+        &[],
+    );
+    assert!(
+        again.stdout.contains("0 matched, 0 stale"),
+        "{}",
+        again.stdout
+    );
+    let without_baseline = pgparity_in(
+        &folder,
+        &["check", "--specs", "db", "--prune-baseline"],
+        &[],
+    );
+    assert_eq!(without_baseline.code, 2);
+    assert!(
+        without_baseline.stderr.contains("--baseline"),
+        "{}",
+        without_baseline.stderr
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}

@@ -56,6 +56,7 @@ fn sample() -> Report {
         baseline: Some(BaselineOutcome {
             matched: 4,
             stale: 1,
+            stale_entries: Vec::new(),
         }),
         anchor: None,
     }
