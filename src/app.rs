@@ -6,8 +6,9 @@
 
 use crate::baseline::{Baseline, BaselineOutcome};
 use crate::checks::{self, meta, Inputs};
-use crate::config::RuleLevel;
-use crate::config::{is_empty_config, CheckRequest, LiveSource, SnapshotRequest};
+use crate::config::{
+    is_empty_config, CheckRequest, Config, LiveSource, RuleLevel, SnapshotRequest,
+};
 use crate::contracts::{load_contracts, ContractOptions, ContractSet};
 use crate::finding::Suppressed;
 use crate::finding::{sort_findings, Finding};
@@ -15,7 +16,7 @@ use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
 use crate::report::{self, Anchor, ColorChoice, Format, Report, ReportContext};
-use crate::rules::{self, Family};
+use crate::rules::{self, Family, Rule};
 use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::SessionOptions;
 use crate::sources::snapshot::Snapshot;
@@ -578,8 +579,41 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     result
 }
 
-/// `pgparity rules`: one line per rule.
-pub fn rules_listing() -> String {
+/// How `pgparity rules` prints the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RulesFormat {
+    /// One line per rule: id, family, default severity, the severity in effect when the
+    /// configuration changes it, summary.
+    Text,
+    /// A JSON array: `{"id", "family", "default_severity", "severity", "needs_live",
+    /// "summary"}` per rule, `severity` being the one in effect (`off` when turned off).
+    Json,
+}
+
+/// `pgparity rules`: every rule with its severity in effect under `config`.
+pub fn rules_listing(config: &Config, format: RulesFormat) -> String {
+    let in_effect = |rule: &Rule| match config.level(rule) {
+        RuleLevel::Off => "off",
+        RuleLevel::At(severity) => severity.as_str(),
+    };
+    if format == RulesFormat::Json {
+        let rules: Vec<serde_json::Value> = rules::all()
+            .iter()
+            .map(|rule| {
+                serde_json::json!({
+                    "id": rule.id,
+                    "family": rule.family.as_str(),
+                    "default_severity": rule.default_severity.as_str(),
+                    "severity": in_effect(rule),
+                    "needs_live": rule.needs_live,
+                    "summary": rule.summary,
+                })
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&rules).unwrap_or_default();
+        text.push('\n');
+        return text;
+    }
     let width = rules::all()
         .iter()
         .map(|rule| rule.id.len())
@@ -587,8 +621,14 @@ pub fn rules_listing() -> String {
         .unwrap_or(0);
     let mut out = String::new();
     for rule in rules::all() {
+        let severity = in_effect(rule);
+        let configured = if severity == rule.default_severity.as_str() {
+            String::new()
+        } else {
+            format!(" (configured: {severity})")
+        };
         out.push_str(&format!(
-            "{:width$}  {:10}  {:7}  {}\n",
+            "{:width$}  {:10}  {:7}  {}{configured}\n",
             rule.id,
             rule.family.as_str(),
             rule.default_severity.as_str(),

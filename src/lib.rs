@@ -14,6 +14,7 @@ pub mod contracts;
 pub mod diff;
 pub mod finding;
 pub mod input;
+pub mod json_schemas;
 pub mod live_inputs;
 pub mod mapping;
 pub mod model;

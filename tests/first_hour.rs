@@ -419,3 +419,195 @@ fn stale_baseline_entries_are_named_and_pruned() {
     );
     std::fs::remove_dir_all(&folder).ok();
 }
+
+/// A validator of the schema `pgparity schema KIND` prints, checked to be the one
+/// published in `schema/`.
+fn published_schema(kind: &str) -> jsonschema::Validator {
+    let run = pgparity(&["schema", kind]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let file = Path::new(support::ROOT).join(format!("schema/{kind}.schema.json"));
+    assert_eq!(run.stdout, std::fs::read_to_string(file).unwrap());
+    let schema: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn assert_valid(validator: &jsonschema::Validator, document: &str, what: &str) {
+    let value: serde_json::Value = serde_json::from_str(document).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+#[test]
+fn the_published_schemas_describe_real_output() {
+    let report = published_schema("report");
+    for config in [
+        "pgparity.toml",
+        "fixtures/missing-tenant-column/pgparity.toml",
+        "fixtures/suppressed/pgparity.toml",
+        "fixtures/redundant-index/pgparity.toml",
+    ] {
+        let run = pgparity(&["check", "--config", config, "--format", "json"]);
+        assert!(run.code < 2, "{config}: {}", run.stderr);
+        assert_valid(&report, &run.stdout, config);
+    }
+    let wrong = serde_json::json!({"version": 1, "findings": [{"rule": "missing-column",
+        "severity": "fatal", "object": "t", "message": "m"}], "summary": {"error": 0,
+        "warning": 0, "info": 0}, "suppressed": 0, "skipped": []});
+    assert!(!report.is_valid(&wrong), "an unknown severity is refused");
+    let folder = scratch("schemas");
+    write(
+        &folder,
+        "db/tables.sql",
+        "CREATE TABLE a (id integer PRIMARY KEY);\n\
+         CREATE TABLE b (id integer PRIMARY KEY, a_id integer REFERENCES a (id));\n",
+    );
+    let written = pgparity_in(
+        &folder,
+        &[
+            "check",
+            "--specs",
+            "db",
+            "--write-baseline",
+            "baseline.json",
+        ],
+        &[],
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let baseline_text = std::fs::read_to_string(folder.join("baseline.json")).unwrap();
+    assert_valid(&published_schema("baseline"), &baseline_text, "baseline");
+    write(
+        &folder,
+        "db/tables.sql",
+        "CREATE TABLE a (id integer PRIMARY KEY);\n",
+    );
+    let stale = pgparity_in(
+        &folder,
+        &[
+            "check",
+            "--specs",
+            "db",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(stale.stdout.contains("stale_entries"), "{}", stale.stdout);
+    assert_valid(&report, &stale.stdout, "report with stale baseline entries");
+    let snapshot = snapshot_of(
+        &folder,
+        "live.json",
+        "CREATE TABLE t (id integer PRIMARY KEY, a text NOT NULL DEFAULT 'x' CHECK (a <> ''));\n\
+         CREATE INDEX ti ON t (a) WHERE a IS NOT NULL;\n\
+         CREATE VIEW v AS SELECT id FROM t;\n\
+         ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n\
+         CREATE POLICY p ON t USING (true);\n\
+         GRANT SELECT ON t TO PUBLIC;\n",
+    );
+    assert_valid(
+        &published_schema("snapshot"),
+        &std::fs::read_to_string(snapshot).unwrap(),
+        "snapshot",
+    );
+    let mapping = published_schema("mapping");
+    let (example, _) = pgparity::yaml::read_yaml_value(
+        "mapping.yaml",
+        &std::fs::read_to_string(
+            Path::new(support::ROOT).join("mappings/contract_schema_mapping.yaml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(mapping.is_valid(&example));
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn rules_json_gives_the_severities_in_effect() {
+    let folder = scratch("rules");
+    write(
+        &folder,
+        "pgparity.toml",
+        "[rules]\nredundant-index = \"error\"\nunsupported-statement = \"off\"\n",
+    );
+    let run = pgparity_in(&folder, &["rules", "--format", "json"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rules: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rule = |id: &str| {
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|rule| rule["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        rule("redundant-index"),
+        serde_json::json!({
+            "id": "redundant-index",
+            "family": "index-plan",
+            "default_severity": "warning",
+            "severity": "error",
+            "needs_live": false,
+            "summary": "A non-unique index is a left prefix of another index with the same predicate"
+        })
+    );
+    assert_eq!(rule("unsupported-statement")["severity"], "off");
+    assert_eq!(rule("missing-column")["severity"], "error");
+    assert_eq!(rule("missing-column")["needs_live"], true);
+    assert_eq!(
+        rules.as_array().unwrap().len(),
+        pgparity::rules::all().len()
+    );
+    let text = pgparity_in(&folder, &["rules"], &[]);
+    assert!(
+        text.stdout.lines().any(
+            |line| line.starts_with("redundant-index") && line.ends_with("(configured: error)")
+        ),
+        "{}",
+        text.stdout
+    );
+    let elsewhere = pgparity(&["rules", "--format", "json", "--config", "/dev/null"]);
+    assert!(elsewhere.stdout.contains("\"severity\": \"warning\""));
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn completions_and_man_pages_are_generated() {
+    for (shell, marker) in [
+        ("bash", "_pgparity()"),
+        ("zsh", "#compdef pgparity"),
+        ("fish", "complete -c pgparity"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[pgparity]"),
+    ] {
+        let run = pgparity(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(run.stdout.contains(marker), "{shell}: {}", run.stdout);
+        assert!(run.stdout.contains("prune-baseline"), "{shell}");
+    }
+    let man = pgparity(&["man"]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(man.stdout.contains(".TH pgparity 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("completions"), "{}", man.stdout);
+    let folder = scratch("man");
+    let run = pgparity(&["man", "--dir", folder.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for page in [
+        "pgparity.1",
+        "pgparity-check.1",
+        "pgparity-snapshot.1",
+        "pgparity-schema.1",
+    ] {
+        let text = std::fs::read_to_string(folder.join(page)).unwrap_or_default();
+        assert!(text.contains(".TH"), "{page}: {text}");
+    }
+    let check = std::fs::read_to_string(folder.join("pgparity-check.1")).unwrap();
+    assert!(check.contains("baseline"), "{check}");
+    std::fs::remove_dir_all(&folder).ok();
+}

@@ -1,0 +1,47 @@
+//! A new user's first hour against a real PostgreSQL (issue 12): the published schemas
+//! describe what `pgparity snapshot` and `check --db` write.
+
+mod support;
+
+use std::path::Path;
+use support::pg::TestDatabase;
+use support::pgparity;
+
+fn validator(kind: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(
+        Path::new(support::ROOT).join(format!("schema/{kind}.schema.json")),
+    )
+    .unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+fn assert_valid(validator: &jsonschema::Validator, document: &str, what: &str) {
+    let value: serde_json::Value = serde_json::from_str(document).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+#[test]
+fn a_live_snapshot_and_report_follow_their_schemas() {
+    let database = TestDatabase::new("first_hour_schemas");
+    database.apply_example_specs();
+    database.execute(
+        "CREATE TABLE hotfix_copy (id integer);
+         CREATE INDEX idx_hotfix ON hotfix_copy (id) WHERE id > 0;",
+    );
+    let snapshot = pgparity(&["snapshot", "--db", &database.url()]);
+    assert_eq!(snapshot.code, 0, "{}", snapshot.stderr);
+    assert!(snapshot.stdout.contains("index_statistics"));
+    assert_valid(&validator("snapshot"), &snapshot.stdout, "live snapshot");
+    let report = pgparity(&["check", "--db", &database.url(), "--format", "json"]);
+    assert!(report.code < 2, "{}", report.stderr);
+    assert!(
+        report.stdout.contains("unexpected-relation"),
+        "{}",
+        report.stdout
+    );
+    assert_valid(&validator("report"), &report.stdout, "live report");
+}
