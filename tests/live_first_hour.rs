@@ -24,6 +24,43 @@ fn assert_valid(validator: &jsonschema::Validator, document: &str, what: &str) {
     assert!(errors.is_empty(), "{what}: {errors:#?}");
 }
 
+/// The finding of `rule` on `object` in a JSON report.
+fn finding<'r>(report: &'r serde_json::Value, rule: &str, object: &str) -> &'r serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == rule && finding["object"] == object)
+        .unwrap_or_else(|| panic!("no {rule} on {object}: {report:#}"))
+}
+
+#[test]
+fn unexpected_indexes_and_constraints_show_their_definition() {
+    let database = TestDatabase::new("first_hour_definitions");
+    database.apply_example_specs();
+    database.execute(
+        "CREATE INDEX idx_ledger_hotfix ON revenue_ledger (tenant_id, updated_at DESC)
+             WHERE revenue_cents > 0;
+         ALTER TABLE revenue_ledger ADD CONSTRAINT ck_hotfix_positive CHECK (revenue_cents >= 0);",
+    );
+    let run = pgparity(&["check", "--db", &database.url(), "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        finding(&report, "unexpected-index", "public.idx_ledger_hotfix")["actual"],
+        "CREATE INDEX idx_ledger_hotfix ON public.revenue_ledger USING btree \
+         (tenant_id, updated_at DESC) WHERE (revenue_cents > 0)"
+    );
+    assert_eq!(
+        finding(
+            &report,
+            "unexpected-constraint",
+            "public.revenue_ledger.ck_hotfix_positive"
+        )["actual"],
+        "CHECK (revenue_cents >= 0)"
+    );
+}
+
 #[test]
 fn a_live_snapshot_and_report_follow_their_schemas() {
     let database = TestDatabase::new("first_hour_schemas");
