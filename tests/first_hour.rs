@@ -611,3 +611,45 @@ fn completions_and_man_pages_are_generated() {
     assert!(check.contains("baseline"), "{check}");
     std::fs::remove_dir_all(&folder).ok();
 }
+
+#[test]
+fn tenancy_hints_never_suggest_a_column_the_table_lacks() {
+    let run = pgparity(&[
+        "check",
+        "--config",
+        "fixtures/missing-tenant-column/pgparity.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let hint = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|finding| finding["rule"] == rule && finding["object"] == "public.audit_notes")
+            .unwrap_or_else(|| panic!("no {rule}: {report:#}"))["hint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        hint("missing-tenant-column"),
+        "ALTER TABLE public.audit_notes ADD COLUMN tenant_id uuid NOT NULL; or list the table \
+         under tenancy.exempt if it is global"
+    );
+    let policy = hint("missing-tenant-policy");
+    assert!(!policy.contains("USING (tenant_id"), "{policy}");
+    assert!(
+        policy.contains("has no tenant_id column to filter on"),
+        "{policy}"
+    );
+    let schema = pgparity(&["schema", "mapping"]);
+    assert!(
+        schema
+            .stdout
+            .contains("Every table in scope is tenant-scoped unless listed under exempt"),
+        "the mapping schema says what the rules do"
+    );
+}
