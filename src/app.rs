@@ -640,8 +640,12 @@ pub fn rules_listing(config: &Config, format: RulesFormat) -> String {
 
 /// `pgparity explain RULE`.
 pub fn explain(rule_id: &str) -> Result<String> {
-    let rule = rules::by_id(rule_id)
-        .with_context(|| format!("unknown rule {rule_id:?}; `pgparity rules` lists the rules"))?;
+    let rule = rules::by_id(rule_id).with_context(|| {
+        format!(
+            "unknown rule {rule_id:?}{}; `pgparity rules` lists the rules",
+            crate::suggest::did_you_mean(rule_id, rules::all().iter().map(|rule| rule.id))
+        )
+    })?;
     Ok(format!(
         "{} ({} family, default severity {})\n\n{}\n\n{}\n",
         rule.id,

@@ -19,6 +19,7 @@ pub use request::{
 use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Location};
 use crate::rules::{self, Rule, Severity};
+use crate::suggest::did_you_mean;
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
 use serde::de::{DeserializeOwned, IntoDeserializer};
@@ -582,7 +583,10 @@ impl<'t> Reader<'t> {
             if rules::by_id(&rule).is_none() {
                 self.problem(
                     level.span(),
-                    format!("unknown rule {rule:?} under [rules]; `pgparity rules` lists them"),
+                    format!(
+                        "unknown rule {rule:?} under [rules]{}; `pgparity rules` lists them",
+                        did_you_mean(&rule, rule_ids())
+                    ),
                 );
                 continue;
             }
@@ -666,8 +670,9 @@ impl<'t> Reader<'t> {
                 self.problem(
                     rule.span(),
                     format!(
-                        "[[suppress]] names unknown rule {:?}; `pgparity rules` lists them",
-                        rule.get_ref()
+                        "[[suppress]] names unknown rule {:?}{}; `pgparity rules` lists them",
+                        rule.get_ref(),
+                        did_you_mean(rule.get_ref(), rule_ids())
                     ),
                 );
                 None
@@ -766,6 +771,11 @@ fn article(type_name: &str) -> String {
 
 /// `--config /dev/null` means "no configuration", as scripts and tests write it: the one
 /// special file read (as empty), and no project folder of its own.
+/// Every rule id, for "did you mean".
+fn rule_ids() -> impl Iterator<Item = &'static str> {
+    rules::all().iter().map(|rule| rule.id)
+}
+
 pub(crate) fn is_empty_config(path: &Path) -> bool {
     path == Path::new("/dev/null")
 }

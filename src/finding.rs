@@ -231,6 +231,15 @@ impl Finding {
         self
     }
 
+    /// Sets a "did you mean" hint when `name` is close to one of `known` (see
+    /// [`crate::suggest`]); keeps the finding as it is otherwise.
+    pub fn did_you_mean<'k>(self, name: &str, known: impl IntoIterator<Item = &'k str>) -> Self {
+        match crate::suggest::closest(name, known) {
+            Some(near) => self.hint(format!("did you mean {near}?")),
+            None => self,
+        }
+    }
+
     /// Sets a unified diff.
     pub fn diff(mut self, diff: impl Into<String>) -> Self {
         self.diff = Some(diff.into());

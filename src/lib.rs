@@ -23,6 +23,7 @@ pub mod report;
 pub mod rules;
 pub mod sources;
 pub mod sql;
+pub mod suggest;
 pub mod yaml;
 
 /// Stack size of every thread that parses or walks input (the binary's main work thread,

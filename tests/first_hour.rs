@@ -653,3 +653,199 @@ fn tenancy_hints_never_suggest_a_column_the_table_lacks() {
         "the mapping schema says what the rules do"
     );
 }
+
+const ORDERS_API: &str = "openapi: 3.0.3
+info: {title: Orders, version: \"1\"}
+paths:
+  /orders/{id}:
+    get:
+      responses:
+        \"200\":
+          description: one order
+          content:
+            application/json:
+              schema: {$ref: \"#/components/schemas/Order\"}
+components:
+  schemas:
+    Order:
+      type: object
+      required: [id, total]
+      properties:
+        id: {type: integer}
+        total: {type: number}
+";
+
+/// A small project of its own: orders, their API, a mapping of `mapping` (YAML).
+fn orders_project(name: &str, mapping: &str) -> PathBuf {
+    let folder = scratch(name);
+    write(
+        &folder,
+        "db/schema.sql",
+        "CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer NOT NULL, \
+         total numeric NOT NULL);\n\
+         CREATE INDEX idx_orders_customer ON orders (customer_id);\n",
+    );
+    write(&folder, "api/openapi.yaml", ORDERS_API);
+    write(&folder, "mapping.yaml", mapping);
+    write(
+        &folder,
+        "pgparity.toml",
+        "specs = [\"db\"]\nmapping = \"mapping.yaml\"\n",
+    );
+    folder
+}
+
+/// The findings of `pgparity check --format json` in `folder` as (rule, message, hint).
+fn findings_in(folder: &Path, args: &[&str]) -> Vec<(String, String, String)> {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = pgparity_in(folder, &all, &[]);
+    assert!(run.code < 2, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            let text = |key: &str| finding[key].as_str().unwrap_or_default().to_string();
+            (text("rule"), text("message"), text("hint"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_path_parameter_in_a_yaml_list_gets_a_hint_to_quote_it() {
+    let folder = orders_project(
+        "yaml-path",
+        "version: 1\ncontracts: [api/openapi.yaml]\nindex_plan:\n  - index: idx_orders_customer\n    \
+         table: orders\n    columns: [customer_id]\n    query_paths: [GET /orders/{id}]\n",
+    );
+    let run = pgparity_in(&folder, &["check"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("mapping.yaml:7:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "hint: quote a path with a parameter inside [...]: write query_paths: \
+             [\"GET /orders/{id}\"]"
+        ),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn the_speculative_index_hint_fits_an_entry_naming_an_unknown_endpoint() {
+    let folder = orders_project(
+        "speculative-entry",
+        "version: 1\ncontracts: [api/openapi.yaml]\nindex_plan:\n  - index: idx_orders_customer\n    \
+         table: orders\n    columns: [customer_id]\n    query_paths: [\"GET /orderz/{id}\"]\n",
+    );
+    let findings = findings_in(&folder, &[]);
+    let speculative = findings
+        .iter()
+        .find(|(rule, ..)| rule == "speculative-index")
+        .expect("speculative-index");
+    assert!(
+        speculative.2.starts_with(
+            "the plan entry at mapping.yaml:4:5 exists but its query paths name no endpoint"
+        ),
+        "{speculative:?}"
+    );
+    assert!(
+        !speculative.2.contains("add an index_plan entry"),
+        "{speculative:?}"
+    );
+    let unknown = findings
+        .iter()
+        .find(|(rule, ..)| rule == "unknown-contract-ref")
+        .expect("unknown-contract-ref");
+    assert!(
+        unknown
+            .1
+            .ends_with("names endpoint GET /orderz/{id}, which the contracts do not define (did you mean GET /orders/{id}?)"),
+        "{unknown:?}"
+    );
+    // Without an entry, the hint says to add one.
+    write(
+        &folder,
+        "mapping.yaml",
+        "version: 1\ncontracts: [api/openapi.yaml]\n",
+    );
+    let findings = findings_in(&folder, &[]);
+    assert!(
+        findings
+            .iter()
+            .any(|(rule, _, hint)| rule == "speculative-index"
+                && hint.starts_with("add an index_plan entry")),
+        "{findings:?}"
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn unknown_names_get_a_did_you_mean() {
+    let folder = orders_project(
+        "did-you-mean",
+        "version: 1\ncontracts: [api/openapi.yaml]\nread_models:\n  - dto: Ordr\n    relation: orders\n  \
+         - dto: Order\n    relation: ordrs\n  - endpoint: GET /orders/{id}\n    relation: orders\n    \
+         fields:\n      totl: total\n      total: totl\nentities:\n  orders:\n    table: orders\n    \
+         columns:\n      - {name: customer, type: integer}\n",
+    );
+    write(
+        &folder,
+        "db/more.sql",
+        "CREATE TABLE lines (id integer PRIMARY KEY, order_id integer REFERENCES order (id));\n\
+         CREATE INDEX idx_lines_order ON lines (orderid);\n",
+    );
+    let findings = findings_in(&folder, &[]);
+    for (message, hint) in [
+        ("read model names DTO Ordr", "did you mean Order?"),
+        ("names relation public.ordrs", "did you mean public.orders?"),
+        ("fields: maps \"totl\"", "did you mean total?"),
+        ("is mapped to column totl", "did you mean total?"),
+        ("declares column customer,", "did you mean customer_id?"),
+        ("names column orderid", "did you mean order_id?"),
+        (
+            "refers to relation public.order,",
+            "did you mean public.orders?",
+        ),
+    ] {
+        assert!(
+            findings
+                .iter()
+                .any(|(_, found, found_hint)| found.contains(message) && found_hint == hint),
+            "{message}: {findings:#?}"
+        );
+    }
+    write(
+        &folder,
+        "pgparity.toml",
+        "specs = [\"db\"]\n\n[rules]\nspeculative-indexx = \"off\"\n\n[[suppress]]\nrule = \"unused-indx\"\nobject = \"*\"\nreason = \"r\"\n",
+    );
+    let run = pgparity_in(&folder, &["check"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "unknown rule \"speculative-indexx\" under [rules] (did you mean speculative-index?)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("names unknown rule \"unused-indx\" (did you mean unused-index?)"),
+        "{}",
+        run.stderr
+    );
+    let explain = pgparity(&["explain", "rls-disable"]);
+    assert_eq!(explain.code, 2);
+    assert!(
+        explain
+            .stderr
+            .contains("unknown rule \"rls-disable\" (did you mean rls-disabled?)"),
+        "{}",
+        explain.stderr
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}

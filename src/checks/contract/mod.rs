@@ -12,6 +12,7 @@ use crate::finding::{Finding, ObjectPath};
 use crate::mapping::{Mapping, ReadModel, TypeCompat};
 use crate::model::{Catalog, Column, Location, Relation, RowSamples, SqlType};
 use crate::rules::ObjectKind;
+use crate::suggest::did_you_mean;
 use linkme::distributed_slice;
 use unknown_contract_ref::UNKNOWN_CONTRACT_REF;
 use unknown_mapped_column::UNKNOWN_MAPPED_COLUMN;
@@ -158,7 +159,11 @@ impl Contracts<'_> {
                         dto.name, read_model.relation
                     ),
                 )
-                .at(read_model.location.as_ref()),
+                .at(read_model.location.as_ref())
+                .did_you_mean(
+                    &read_model.relation.to_string(),
+                    relation_names(self.catalog).iter().map(String::as_str),
+                ),
             );
             return;
         };
@@ -188,7 +193,11 @@ impl Contracts<'_> {
                             mapped.field, dto.name
                         ),
                     )
-                    .at(mapped.location.as_ref().or(read_model.location.as_ref())),
+                    .at(mapped.location.as_ref().or(read_model.location.as_ref()))
+                    .did_you_mean(
+                        &mapped.field,
+                        schema.properties.iter().map(|(name, _)| name.as_str()),
+                    ),
                 );
             }
         }
@@ -208,7 +217,11 @@ impl Contracts<'_> {
                             dto.name, relation.name
                         ),
                     )
-                    .at(mapped.location.as_ref()),
+                    .at(mapped.location.as_ref())
+                    .did_you_mean(
+                        column_name,
+                        relation.columns.iter().map(|column| column.name.as_str()),
+                    ),
                     None => Finding::new(
                         &UNMAPPED_DTO_FIELD,
                         ObjectPath::field(&dto.name, field),
@@ -262,7 +275,8 @@ impl Contracts<'_> {
                             ObjectPath::other(endpoint.clone()),
                             format!("read model names endpoint {endpoint}, which the contracts do not define"),
                         )
-                        .at(location),
+                        .at(location)
+                        .did_you_mean(&endpoint_key(endpoint), contracts.endpoints.keys().map(String::as_str)),
                     );
                     return None;
                 }
@@ -313,7 +327,8 @@ impl Contracts<'_> {
                     ObjectPath::dto(&reference),
                     format!("read model names DTO {reference}, which the contracts do not define"),
                 )
-                .at(location),
+                .at(location)
+                .did_you_mean(&reference, contracts.dtos.keys().map(String::as_str)),
             );
         }
         dto
@@ -423,6 +438,11 @@ pub(crate) fn as_endpoint(text: &str) -> Option<String> {
         .then(|| endpoint_key(text))
 }
 
+/// Every relation of `catalog` as `schema.name`, for "did you mean".
+pub(crate) fn relation_names(catalog: &Catalog) -> Vec<String> {
+    catalog.relations.keys().map(ToString::to_string).collect()
+}
+
 /// Whether `name` is a planned query or an endpoint, for the index plan family.
 pub(crate) fn resolves(
     query_path: &str,
@@ -432,8 +452,9 @@ pub(crate) fn resolves(
     if let Some(endpoint) = as_endpoint(query_path) {
         return match contracts {
             Some(contracts) if contracts.endpoints.contains_key(&endpoint) => Resolution::Resolved,
-            Some(_) => Resolution::Unknown(format!(
-                "endpoint {endpoint}, which the contracts do not define"
+            Some(contracts) => Resolution::Unknown(format!(
+                "endpoint {endpoint}, which the contracts do not define{}",
+                did_you_mean(&endpoint, contracts.endpoints.keys().map(String::as_str))
             )),
             None => Resolution::Unchecked,
         };
@@ -444,7 +465,13 @@ pub(crate) fn resolves(
     } else if name.contains(char::is_whitespace) {
         Resolution::FreeText
     } else {
-        Resolution::Unknown(format!("query {name:?}, which `queries:` does not declare"))
+        Resolution::Unknown(format!(
+            "query {name:?}, which `queries:` does not declare{}",
+            did_you_mean(
+                name,
+                mapping.queries.iter().map(|query| query.name.as_str())
+            )
+        ))
     }
 }
 
