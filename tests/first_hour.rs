@@ -849,3 +849,37 @@ fn unknown_names_get_a_did_you_mean() {
     );
     std::fs::remove_dir_all(&folder).ok();
 }
+
+#[test]
+fn a_misspelt_contract_type_is_a_finding_not_silence() {
+    let folder = scratch("objec");
+    write(
+        &folder,
+        "api/openapi.yaml",
+        &ORDERS_API.replace("      type: object", "      type: objec"),
+    );
+    // Contracts alone are checked on their own.
+    let run = pgparity_in(
+        &folder,
+        &["check", "--contracts", "api", "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = &report["findings"][0];
+    assert_eq!(finding["rule"], "invalid-contract");
+    assert_eq!(finding["location"]["path"], "api/openapi.yaml");
+    assert_eq!(finding["location"]["line"], 15);
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("`type: objec` is not a JSON Schema type"),
+        "{finding}"
+    );
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    write(&folder, "api/openapi.yaml", ORDERS_API);
+    let clean = pgparity_in(&folder, &["check", "--contracts", "api"], &[]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    std::fs::remove_dir_all(&folder).ok();
+}

@@ -159,6 +159,12 @@ pub fn load_contracts(
             }
         }
     }
+    for id in &given {
+        if let Some(document) = set.resolution.store.get(*id) {
+            set.document_problems
+                .extend(super::validate::validate_document(&document));
+        }
+    }
     let mut registry = Registry::new(&mut set);
     // Declared DTOs first, so that responses referring to them find them by name.
     for id in &given {

@@ -41,6 +41,26 @@ pub(crate) type Finder = fn(&Contracts, &mut Vec<Finding>);
 #[distributed_slice]
 pub(crate) static CONTRACT_FINDERS: [Finder];
 
+/// A contract rule that judges the contract documents themselves, whether or not a
+/// mapping uses them.
+pub(crate) type DocumentFinder = fn(&ContractSet, &mut Vec<Finding>);
+
+/// Every contract-document finder.
+#[distributed_slice]
+pub(crate) static DOCUMENT_FINDERS: [DocumentFinder];
+
+/// Registers a contract-document finder: `crate::checks::contract::document_finder!(find);`.
+macro_rules! document_finder {
+    ($function:path) => {
+        const _: () = {
+            #[::linkme::distributed_slice($crate::checks::contract::DOCUMENT_FINDERS)]
+            #[linkme(crate = ::linkme)]
+            static DOCUMENT_FINDER: $crate::checks::contract::DocumentFinder = $function;
+        };
+    };
+}
+pub(crate) use document_finder;
+
 /// One DTO field with the column that serves it.
 pub(crate) struct Field<'a> {
     /// What the specs (or the database) prove about the column.
@@ -79,6 +99,11 @@ macro_rules! field_finder {
 pub(crate) use field_finder;
 
 pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
+    if let Some(contracts) = inputs.contracts {
+        for finder in DOCUMENT_FINDERS {
+            finder(contracts, &mut outcome.findings);
+        }
+    }
     let catalog = inputs.specs.map(|specs| specs.catalog).or(inputs.live);
     let (Some(mapping), Some(catalog)) = (inputs.mapping, catalog) else {
         outcome.skipped.push(
