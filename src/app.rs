@@ -6,15 +6,17 @@
 
 use crate::baseline::{Baseline, BaselineOutcome};
 use crate::checks::{self, meta, Inputs};
-use crate::config::{CheckRequest, LiveSource, SnapshotRequest};
+use crate::config::{
+    is_empty_config, CheckRequest, Config, LiveSource, RuleLevel, SnapshotRequest,
+};
 use crate::contracts::{load_contracts, ContractOptions, ContractSet};
 use crate::finding::Suppressed;
 use crate::finding::{sort_findings, Finding};
 use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
 use crate::model::display_path;
-use crate::report::{self, ColorChoice, Format, Report, ReportContext};
-use crate::rules;
+use crate::report::{self, Anchor, ColorChoice, Format, Report, ReportContext};
+use crate::rules::{self, Family, Rule};
 use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::SessionOptions;
 use crate::sources::snapshot::Snapshot;
@@ -38,8 +40,10 @@ pub struct CheckRun {
     pub rendered: String,
     /// 0 (nothing at or above the threshold) or 1.
     pub exit_code: i32,
-    /// With `--write-baseline`, the baseline file's text. The caller writes it after
-    /// the report, so that a run that fails (exit 2) leaves no baseline behind.
+    /// With `--write-baseline`, the baseline file's text; with `--prune-baseline`, the
+    /// `--baseline` file's text without its stale entries. The caller writes it after the
+    /// report (to [`CheckRequest::baseline_destination`]), so that a run that fails
+    /// (exit 2) leaves no baseline behind.
     pub baseline_to_write: Option<String>,
 }
 
@@ -54,8 +58,17 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
         progress("comparing and checking");
     }
     let outcome = run_checks(request, &inputs);
+    if !outcome.checked_anything {
+        anyhow::bail!("{}", nothing_checked(request, &inputs, &outcome.skipped));
+    }
     let today = chrono::Local::now().date_naive();
-    let judged = judge(request, outcome.findings, inputs.baseline.as_ref(), today);
+    let judged = judge(
+        request,
+        outcome.findings,
+        inputs.baseline.as_ref(),
+        today,
+        &|rule| rule_ran(request, &inputs, rule),
+    );
     let report = Report {
         findings: judged.findings,
         suppressed: judged.suppressed,
@@ -73,7 +86,7 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
             duration: started.elapsed(),
         },
         baseline: judged.baseline,
-        config_path: request.config.path.as_deref().map(display_path),
+        anchor: anchor(request, &inputs),
     };
     Ok(render(request, report, judged.baseline_to_write))
 }
@@ -240,6 +253,83 @@ fn run_checks(request: &CheckRequest, inputs: &LoadedInputs) -> checks::Outcome 
     })
 }
 
+/// The file SARIF shows findings without a source line at: the configuration file, else
+/// the first input file read (the mapping, a spec file, a contract, the snapshot). A run
+/// that read no file at all (a database alone) has none.
+fn anchor(request: &CheckRequest, inputs: &LoadedInputs) -> Option<Anchor> {
+    let config = request
+        .config
+        .path
+        .as_deref()
+        .filter(|path| !is_empty_config(path))
+        .map(|path| ("configuration", display_path(path)));
+    let mapping = request
+        .mapping
+        .as_deref()
+        .map(|path| ("mapping", display_path(path)));
+    let spec = inputs
+        .specs
+        .as_ref()
+        .and_then(|specs| specs.files.first())
+        .map(|path| ("spec", path.clone()));
+    let contract = inputs
+        .contracts
+        .as_ref()
+        .and_then(|contracts| contracts.documents.first())
+        .map(|path| ("contract", path.clone()));
+    let snapshot = match &request.live {
+        Some(LiveSource::Snapshot(path)) => Some(("snapshot", display_path(path))),
+        _ => None,
+    };
+    config
+        .or(mapping)
+        .or(spec)
+        .or(contract)
+        .or(snapshot)
+        .map(|(what, path)| Anchor { path, what })
+}
+
+/// Why a run that could check nothing is an error, what it read and what to give: a
+/// clean report of nothing would pass a CI job that runs in the wrong folder.
+fn nothing_checked(request: &CheckRequest, inputs: &LoadedInputs, skipped: &[String]) -> String {
+    let mut read = Vec::new();
+    if let Some(path) = request
+        .config
+        .path
+        .as_deref()
+        .filter(|path| !is_empty_config(path))
+    {
+        read.push(format!("the configuration {}", display_path(path)));
+    }
+    if let Some(path) = &request.mapping {
+        read.push(format!("the mapping {}", display_path(path)));
+    }
+    if inputs.contracts.is_some() {
+        let paths: Vec<String> = inputs
+            .contract_paths
+            .iter()
+            .map(|path| display_path(path))
+            .collect();
+        read.push(format!("the contracts {}", paths.join(", ")));
+    }
+    let what = if read.is_empty() {
+        "no pgparity.toml was found in this folder or a folder above it, and no input was \
+         given: run pgparity in your project's folder (where pgparity.toml is), or name the \
+         inputs, e.g. `pgparity check --specs db/ --mapping contract_schema_mapping.yaml`"
+            .to_string()
+    } else {
+        format!(
+            "read {}, but every check needs specs or a live database: give the specs \
+             (--specs or `specs` in pgparity.toml) or a database (--db, --snapshot)",
+            read.join(" and ")
+        )
+    };
+    format!(
+        "nothing was checked: {what}\n  skipped: {}",
+        skipped.join("\n  skipped: ")
+    )
+}
+
 /// The findings to report, after the configuration and the baseline had their say.
 struct Judged {
     /// Reported findings, sorted.
@@ -248,18 +338,20 @@ struct Judged {
     suppressed: Vec<Suppressed>,
     /// What the baseline hid, when one applied.
     baseline: Option<BaselineOutcome>,
-    /// With `--write-baseline`, the baseline file's text.
+    /// With `--write-baseline` or `--prune-baseline`, the baseline file's text.
     baseline_to_write: Option<String>,
 }
 
 /// Applies the configured rule levels, the suppressions (as of `today`) and then the
 /// baseline: `baseline`, or with `--write-baseline` the one recorded from these findings,
-/// which hides them all.
+/// which hides them all. `judged` says whether a rule ran, so that a baseline entry of a
+/// rule whose checks were skipped is not called stale.
 fn judge(
     request: &CheckRequest,
     findings: Vec<Finding>,
     baseline: Option<&Baseline>,
     today: NaiveDate,
+    judged: &dyn Fn(&str) -> bool,
 ) -> Judged {
     let config = &request.config;
     let findings = meta::apply_levels(findings, config);
@@ -270,19 +362,55 @@ fn judge(
         .write_baseline
         .as_ref()
         .map(|_| Baseline::of(&findings));
-    let baseline_to_write = written.as_ref().map(Baseline::to_json);
-    let (findings, baseline) = match written.as_ref().or(baseline) {
+    let mut baseline_to_write = written.as_ref().map(Baseline::to_json);
+    let (findings, outcome) = match written.as_ref().or(baseline) {
         Some(baseline) => {
-            let (findings, outcome) = baseline.filter(findings);
+            let (findings, outcome) = baseline.filter(findings, judged);
             (findings, Some(outcome))
         }
         None => (findings, None),
     };
+    if request.prune_baseline {
+        if let (Some(baseline), Some(outcome)) = (baseline, &outcome) {
+            baseline_to_write = Some(baseline.pruned(outcome).to_json());
+        }
+    }
     Judged {
         findings,
         suppressed,
-        baseline,
+        baseline: outcome,
         baseline_to_write,
+    }
+}
+
+/// Whether the checks of `rule_id` ran with these inputs (and the rule is not off): a
+/// baseline entry of a rule that did not run may still occur. An id no rule has any
+/// more is judged: nothing can match it again.
+fn rule_ran(request: &CheckRequest, inputs: &LoadedInputs, rule_id: &str) -> bool {
+    let Some(rule) = rules::by_id(rule_id) else {
+        return true;
+    };
+    if request.config.level(rule) == RuleLevel::Off {
+        return false;
+    }
+    let specs = inputs.specs.is_some();
+    let live = inputs.live.catalog.is_some();
+    if rule.needs_live && !live {
+        return false;
+    }
+    match rule.family {
+        Family::Spec => specs,
+        Family::Drift => specs && live,
+        Family::Contract => inputs.mapping.is_some() && (specs || live),
+        Family::IndexPlan => specs || rule.needs_live,
+        Family::Tenancy => {
+            specs
+                && inputs
+                    .mapping
+                    .as_ref()
+                    .is_some_and(|mapping| mapping.tenancy.is_some())
+        }
+        Family::Meta => true,
     }
 }
 
@@ -451,8 +579,41 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     result
 }
 
-/// `pgparity rules`: one line per rule.
-pub fn rules_listing() -> String {
+/// How `pgparity rules` prints the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RulesFormat {
+    /// One line per rule: id, family, default severity, the severity in effect when the
+    /// configuration changes it, summary.
+    Text,
+    /// A JSON array: `{"id", "family", "default_severity", "severity", "needs_live",
+    /// "summary"}` per rule, `severity` being the one in effect (`off` when turned off).
+    Json,
+}
+
+/// `pgparity rules`: every rule with its severity in effect under `config`.
+pub fn rules_listing(config: &Config, format: RulesFormat) -> String {
+    let in_effect = |rule: &Rule| match config.level(rule) {
+        RuleLevel::Off => "off",
+        RuleLevel::At(severity) => severity.as_str(),
+    };
+    if format == RulesFormat::Json {
+        let rules: Vec<serde_json::Value> = rules::all()
+            .iter()
+            .map(|rule| {
+                serde_json::json!({
+                    "id": rule.id,
+                    "family": rule.family.as_str(),
+                    "default_severity": rule.default_severity.as_str(),
+                    "severity": in_effect(rule),
+                    "needs_live": rule.needs_live,
+                    "summary": rule.summary,
+                })
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&rules).unwrap_or_default();
+        text.push('\n');
+        return text;
+    }
     let width = rules::all()
         .iter()
         .map(|rule| rule.id.len())
@@ -460,8 +621,14 @@ pub fn rules_listing() -> String {
         .unwrap_or(0);
     let mut out = String::new();
     for rule in rules::all() {
+        let severity = in_effect(rule);
+        let configured = if severity == rule.default_severity.as_str() {
+            String::new()
+        } else {
+            format!(" (configured: {severity})")
+        };
         out.push_str(&format!(
-            "{:width$}  {:10}  {:7}  {}\n",
+            "{:width$}  {:10}  {:7}  {}{configured}\n",
             rule.id,
             rule.family.as_str(),
             rule.default_severity.as_str(),
@@ -473,8 +640,12 @@ pub fn rules_listing() -> String {
 
 /// `pgparity explain RULE`.
 pub fn explain(rule_id: &str) -> Result<String> {
-    let rule = rules::by_id(rule_id)
-        .with_context(|| format!("unknown rule {rule_id:?}; `pgparity rules` lists the rules"))?;
+    let rule = rules::by_id(rule_id).with_context(|| {
+        format!(
+            "unknown rule {rule_id:?}{}; `pgparity rules` lists the rules",
+            crate::suggest::did_you_mean(rule_id, rules::all().iter().map(|rule| rule.id))
+        )
+    })?;
     Ok(format!(
         "{} ({} family, default severity {})\n\n{}\n\n{}\n",
         rule.id,

@@ -3,7 +3,9 @@
 
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pgparity::app::RulesFormat;
 use pgparity::config::{CheckOverrides, FailOn, LiveSource, SnapshotOverrides, Timeouts};
+use pgparity::json_schemas::SchemaKind;
 use pgparity::report::{ColorChoice, Format};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -26,13 +28,46 @@ pub enum Command {
     /// Write the live catalog of a database as JSON, for `check --snapshot` and nightly
     /// comparisons.
     Snapshot(SnapshotArgs),
-    /// List every rule with its family and default severity.
-    Rules,
+    /// List every rule with its family, default severity and the severity in effect
+    /// (after `[rules]` in pgparity.toml).
+    Rules(RulesArgs),
     /// Explain a rule: what it checks, why it matters, an example and its fix.
     Explain {
         /// Rule id, e.g. `speculative-index`.
         rule: String,
     },
+    /// Print the JSON Schema of a file pgparity reads or writes (also in `schema/`).
+    Schema {
+        /// Which file.
+        #[arg(value_enum)]
+        kind: SchemaArg,
+    },
+    /// Print a shell completion script, e.g. `pgparity completions bash >
+    /// /usr/share/bash-completion/completions/pgparity`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `pgparity man > /usr/local/share/man/man1/pgparity.1`;
+    /// `--dir` writes one page per subcommand.
+    Man {
+        /// Write pgparity.1 and pgparity-SUBCOMMAND.1 into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// `pgparity rules` options.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Configuration file whose `[rules]` levels apply (default: pgparity.toml in this
+    /// folder or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormatArg(RulesFormat::Text))]
+    pub format: RulesFormatArg,
 }
 
 /// `pgparity check` options. Flags override `pgparity.toml`.
@@ -94,6 +129,10 @@ pub struct CheckArgs {
     /// Record today's findings in this baseline file (they are then accepted, exit 0).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Rewrite the --baseline file without its stale entries (findings that no longer
+    /// occur), after the report. Entries of checks that did not run are kept.
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
 }
 
 /// Limits of every query pgparity runs against a database.
@@ -231,6 +270,24 @@ flag_value! {
 }
 
 flag_value! {
+    /// `rules --format`.
+    RulesFormatArg(RulesFormat) {
+        RulesFormat::Text => "text": "One line per rule",
+        RulesFormat::Json => "json": "A JSON array, one object per rule",
+    }
+}
+
+flag_value! {
+    /// `pgparity schema KIND`.
+    SchemaArg(SchemaKind) {
+        SchemaKind::Mapping => "mapping": "contract_schema_mapping.yaml, which pgparity reads",
+        SchemaKind::Report => "report": "The report of `check --format json`",
+        SchemaKind::Snapshot => "snapshot": "What `pgparity snapshot` writes",
+        SchemaKind::Baseline => "baseline": "What `check --write-baseline` writes",
+    }
+}
+
+flag_value! {
     /// `--fail-on`.
     FailOnArg(FailOn) {
         FailOn::Error => "error": "Errors fail the run",
@@ -284,6 +341,7 @@ impl From<CheckArgs> for CheckOverrides {
             output: args.output,
             baseline: args.baseline,
             write_baseline: args.write_baseline,
+            prune_baseline: args.prune_baseline,
         }
     }
 }

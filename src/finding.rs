@@ -231,6 +231,15 @@ impl Finding {
         self
     }
 
+    /// Sets a "did you mean" hint when `name` is close to one of `known` (see
+    /// [`crate::suggest`]); keeps the finding as it is otherwise.
+    pub fn did_you_mean<'k>(self, name: &str, known: impl IntoIterator<Item = &'k str>) -> Self {
+        match crate::suggest::closest(name, known) {
+            Some(near) => self.hint(format!("did you mean {near}?")),
+            None => self,
+        }
+    }
+
     /// Sets a unified diff.
     pub fn diff(mut self, diff: impl Into<String>) -> Self {
         self.diff = Some(diff.into());
@@ -272,6 +281,14 @@ pub struct Suppressed {
     pub reason: String,
 }
 
+/// `word` after its indefinite article, as a message reads it: "an integer", "a string".
+pub fn with_article(word: &str) -> String {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u' | 'A' | 'E' | 'I' | 'O' | 'U') => format!("an {word}"),
+        _ => format!("a {word}"),
+    }
+}
+
 /// Sorts findings by severity (most severe first), rule, object, then location and
 /// message, so every output is deterministic.
 pub fn sort_findings(findings: &mut [Finding]) {
@@ -308,5 +325,19 @@ impl Summary {
             }
         }
         summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_article;
+
+    #[test]
+    fn articles_follow_the_sound_of_the_word() {
+        assert_eq!(with_article("integer"), "an integer");
+        assert_eq!(with_article("object"), "an object");
+        assert_eq!(with_article("array"), "an array");
+        assert_eq!(with_article("string"), "a string");
+        assert_eq!(with_article("null"), "a null");
     }
 }

@@ -166,7 +166,7 @@ fn unexpected_index() {
         "unexpected-index",
         "public.idx_dead_events_reason",
         "absent",
-        "index",
+        "CREATE INDEX idx_dead_events_reason ON public.dead_events USING btree (failure_reason)",
     );
 }
 
@@ -200,7 +200,7 @@ fn unexpected_constraint() {
         "unexpected-constraint",
         "public.dead_events.ck_dead_events_reason",
         "absent",
-        "check",
+        "CHECK (failure_reason <> ''::text)",
     );
 }
 

@@ -60,11 +60,20 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Checks that did not run, and why.
     pub skipped: Vec<String>,
+    /// Whether any check ran at all. Without specs, a live side or contracts (whose
+    /// documents are checked on their own) no family can: a run like that must not pass
+    /// as clean (a CI job in the wrong folder would go green).
+    pub checked_anything: bool,
 }
 
 /// Runs every family that its inputs allow.
 pub fn run(inputs: &Inputs) -> Outcome {
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        checked_anything: inputs.specs.is_some()
+            || inputs.live.is_some()
+            || inputs.contracts.is_some(),
+        ..Outcome::default()
+    };
     match inputs.specs {
         Some(specs) => spec::check(specs, &mut outcome.findings),
         None => outcome

@@ -63,6 +63,8 @@ pub struct CheckOverrides {
     pub baseline: Option<PathBuf>,
     /// Where to record this run's findings as a baseline.
     pub write_baseline: Option<PathBuf>,
+    /// Rewrite `baseline` without the entries this run found stale.
+    pub prune_baseline: bool,
 }
 
 /// Everything `pgparity check` needs: the file's values with the flags applied.
@@ -102,6 +104,18 @@ pub struct CheckRequest {
     pub baseline: Option<PathBuf>,
     /// Where to record this run's findings as a baseline.
     pub write_baseline: Option<PathBuf>,
+    /// Rewrite `baseline` without the entries this run found stale.
+    pub prune_baseline: bool,
+}
+
+impl CheckRequest {
+    /// Where [`crate::app::CheckRun::baseline_to_write`] goes: the `--write-baseline`
+    /// file, else (`--prune-baseline`) the `--baseline` file.
+    pub fn baseline_destination(&self) -> Option<&Path> {
+        self.write_baseline
+            .as_deref()
+            .or_else(|| self.baseline.as_deref().filter(|_| self.prune_baseline))
+    }
 }
 
 /// The command line of `pgparity snapshot`.
@@ -189,6 +203,7 @@ pub fn resolve_check(
         output: overrides.output,
         baseline: overrides.baseline,
         write_baseline: overrides.write_baseline,
+        prune_baseline: overrides.prune_baseline,
         config,
     })
 }

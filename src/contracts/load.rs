@@ -51,6 +51,16 @@ pub enum ContractLoadError {
         /// What went wrong.
         reason: String,
     },
+    /// A contract folder holds no `.yaml`, `.yml` or `.json` file: nothing in it would be
+    /// checked.
+    #[error(
+        "contract folder {path} holds no .yaml, .yml or .json file: point --contracts or \
+         the mapping's `contracts:` list at your OpenAPI or JSON Schema files"
+    )]
+    EmptyFolder {
+        /// The folder as given.
+        path: String,
+    },
     /// The file cannot be read: not a regular file, too large, not UTF-8.
     #[error(transparent)]
     Unreadable(#[from] InputError),
@@ -149,6 +159,12 @@ pub fn load_contracts(
             }
         }
     }
+    for id in &given {
+        if let Some(document) = set.resolution.store.get(*id) {
+            set.document_problems
+                .extend(super::validate::validate_document(&document));
+        }
+    }
     let mut registry = Registry::new(&mut set);
     // Declared DTOs first, so that responses referring to them find them by name.
     for id in &given {
@@ -218,6 +234,11 @@ fn contract_files(path: &Path, scope: &Scope) -> Result<Vec<PathBuf>, ContractLo
         if !entry.file_type().is_dir() && is_contract {
             files.push(entry.into_path());
         }
+    }
+    if files.is_empty() {
+        return Err(ContractLoadError::EmptyFolder {
+            path: display_path(path),
+        });
     }
     Ok(files)
 }

@@ -18,6 +18,9 @@ pub struct ContractSet {
     pub endpoints: BTreeMap<String, Endpoint>,
     /// `$ref`s that could not be resolved, cycles, unreadable documents.
     pub problems: Vec<ContractProblem>,
+    /// Where the given documents depart from OpenAPI 3.0/3.1 or JSON Schema (checked
+    /// against the meta-schemas when they are loaded).
+    pub document_problems: Vec<super::DocumentProblem>,
     /// The parsed documents, for `file#/pointer` lookups after loading.
     pub(super) resolution: super::load::Resolution,
 }

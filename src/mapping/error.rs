@@ -31,12 +31,19 @@ pub enum MappingError {
     #[error(transparent)]
     Unreadable(#[from] InputError),
     /// The file is not valid YAML.
-    #[error("{0}\nhint: fix the YAML syntax at that line (indentation, an unclosed bracket or quote, a repeated key)")]
+    #[error("{}\nhint: {}", .0, yaml_hint(.0))]
     Yaml(YamlError),
     /// The file is YAML (or Markdown) but does not follow the mapping format; diagnostics
     /// are sorted by location.
     #[error("{}", render_invalid(.0))]
     Invalid(Vec<MappingDiagnostic>),
+}
+
+/// The YAML error's own hint, else the usual suspects.
+fn yaml_hint(error: &YamlError) -> &str {
+    error.hint.as_deref().unwrap_or(
+        "fix the YAML syntax at that line (indentation, an unclosed bracket or quote, a repeated key)",
+    )
 }
 
 fn render_invalid(diagnostics: &[MappingDiagnostic]) -> String {

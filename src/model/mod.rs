@@ -7,6 +7,7 @@
 //! instead of parsing SQL themselves.
 
 mod catalog;
+pub mod ddl;
 mod expr;
 mod location;
 mod name;

@@ -1,5 +1,6 @@
 //! `--format json`: `{"version": 1, "findings": [...], "summary": {...}, "skipped": [...]}`,
-//! plus `"baseline": {"matched": n, "stale": n}` when `--baseline` was given.
+//! plus `"baseline": {"matched": n, "stale": n, "stale_entries": [...]}` when `--baseline`
+//! was given.
 
 use super::Report;
 use crate::baseline::BaselineOutcome;
@@ -17,7 +18,7 @@ struct JsonReport<'a> {
     suppressed: usize,
     skipped: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    baseline: Option<BaselineOutcome>,
+    baseline: Option<&'a BaselineOutcome>,
 }
 
 pub(super) fn render(report: &Report) -> String {
@@ -27,7 +28,7 @@ pub(super) fn render(report: &Report) -> String {
         summary: report.summary(),
         suppressed: report.suppressed.len(),
         skipped: &report.skipped,
-        baseline: report.baseline,
+        baseline: report.baseline.as_ref(),
     };
     let mut text = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));

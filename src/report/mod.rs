@@ -34,10 +34,19 @@ pub struct Report {
     pub context: ReportContext,
     /// What `--baseline` hid, when a baseline was applied.
     pub baseline: Option<BaselineOutcome>,
-    /// The configuration file the run read (as a location path), if any. SARIF shows
-    /// findings that have no source line of their own there, because GitHub code scanning
-    /// rejects a log in which any result lacks a physical location.
-    pub config_path: Option<String>,
+    /// The file SARIF shows findings that have no source line of their own at, because
+    /// GitHub code scanning rejects a log in which any result lacks a physical location:
+    /// the configuration file, else the first input file the run read.
+    pub anchor: Option<Anchor>,
+}
+
+/// A file of the run that stands in for a finding's missing source line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// The file, as a location path.
+    pub path: String,
+    /// What it is to the run: `configuration`, `mapping`, `spec`, `contract`, `snapshot`.
+    pub what: &'static str,
 }
 
 /// The circumstances of a run, for report headers.

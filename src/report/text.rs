@@ -76,6 +76,23 @@ fn render_with(report: &Report, palette: &Palette) -> String {
     for skipped in &report.skipped {
         let _ = writeln!(out, "skipped: {skipped}");
     }
+    if let Some(baseline) = report
+        .baseline
+        .as_ref()
+        .filter(|baseline| !baseline.stale_entries.is_empty())
+    {
+        let _ = writeln!(
+            out,
+            "stale baseline entries (no longer found; `--prune-baseline` removes them):"
+        );
+        for entry in &baseline.stale_entries {
+            let _ = writeln!(
+                out,
+                "  {} {} [{}]: {}",
+                entry.rule, entry.object, entry.fingerprint, entry.message
+            );
+        }
+    }
     out.push_str(&summary_line(report, palette));
     out.push('\n');
     out
@@ -202,6 +219,7 @@ mod tests {
             baseline: Some(BaselineOutcome {
                 matched: 2,
                 stale: 1,
+                stale_entries: Vec::new(),
             }),
             ..Report::default()
         }

@@ -12,6 +12,7 @@ use crate::finding::{Finding, ObjectPath};
 use crate::mapping::{Mapping, ReadModel, TypeCompat};
 use crate::model::{Catalog, Column, Location, Relation, RowSamples, SqlType};
 use crate::rules::ObjectKind;
+use crate::suggest::did_you_mean;
 use linkme::distributed_slice;
 use unknown_contract_ref::UNKNOWN_CONTRACT_REF;
 use unknown_mapped_column::UNKNOWN_MAPPED_COLUMN;
@@ -39,6 +40,26 @@ pub(crate) type Finder = fn(&Contracts, &mut Vec<Finding>);
 /// Every contract rule's finder that looks at the whole run.
 #[distributed_slice]
 pub(crate) static CONTRACT_FINDERS: [Finder];
+
+/// A contract rule that judges the contract documents themselves, whether or not a
+/// mapping uses them.
+pub(crate) type DocumentFinder = fn(&ContractSet, &mut Vec<Finding>);
+
+/// Every contract-document finder.
+#[distributed_slice]
+pub(crate) static DOCUMENT_FINDERS: [DocumentFinder];
+
+/// Registers a contract-document finder: `crate::checks::contract::document_finder!(find);`.
+macro_rules! document_finder {
+    ($function:path) => {
+        const _: () = {
+            #[::linkme::distributed_slice($crate::checks::contract::DOCUMENT_FINDERS)]
+            #[linkme(crate = ::linkme)]
+            static DOCUMENT_FINDER: $crate::checks::contract::DocumentFinder = $function;
+        };
+    };
+}
+pub(crate) use document_finder;
 
 /// One DTO field with the column that serves it.
 pub(crate) struct Field<'a> {
@@ -78,6 +99,11 @@ macro_rules! field_finder {
 pub(crate) use field_finder;
 
 pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
+    if let Some(contracts) = inputs.contracts {
+        for finder in DOCUMENT_FINDERS {
+            finder(contracts, &mut outcome.findings);
+        }
+    }
     let catalog = inputs.specs.map(|specs| specs.catalog).or(inputs.live);
     let (Some(mapping), Some(catalog)) = (inputs.mapping, catalog) else {
         outcome.skipped.push(
@@ -158,7 +184,11 @@ impl Contracts<'_> {
                         dto.name, read_model.relation
                     ),
                 )
-                .at(read_model.location.as_ref()),
+                .at(read_model.location.as_ref())
+                .did_you_mean(
+                    &read_model.relation.to_string(),
+                    relation_names(self.catalog).iter().map(String::as_str),
+                ),
             );
             return;
         };
@@ -188,7 +218,11 @@ impl Contracts<'_> {
                             mapped.field, dto.name
                         ),
                     )
-                    .at(mapped.location.as_ref().or(read_model.location.as_ref())),
+                    .at(mapped.location.as_ref().or(read_model.location.as_ref()))
+                    .did_you_mean(
+                        &mapped.field,
+                        schema.properties.iter().map(|(name, _)| name.as_str()),
+                    ),
                 );
             }
         }
@@ -208,7 +242,11 @@ impl Contracts<'_> {
                             dto.name, relation.name
                         ),
                     )
-                    .at(mapped.location.as_ref()),
+                    .at(mapped.location.as_ref())
+                    .did_you_mean(
+                        column_name,
+                        relation.columns.iter().map(|column| column.name.as_str()),
+                    ),
                     None => Finding::new(
                         &UNMAPPED_DTO_FIELD,
                         ObjectPath::field(&dto.name, field),
@@ -262,7 +300,8 @@ impl Contracts<'_> {
                             ObjectPath::other(endpoint.clone()),
                             format!("read model names endpoint {endpoint}, which the contracts do not define"),
                         )
-                        .at(location),
+                        .at(location)
+                        .did_you_mean(&endpoint_key(endpoint), contracts.endpoints.keys().map(String::as_str)),
                     );
                     return None;
                 }
@@ -313,7 +352,8 @@ impl Contracts<'_> {
                     ObjectPath::dto(&reference),
                     format!("read model names DTO {reference}, which the contracts do not define"),
                 )
-                .at(location),
+                .at(location)
+                .did_you_mean(&reference, contracts.dtos.keys().map(String::as_str)),
             );
         }
         dto
@@ -423,6 +463,11 @@ pub(crate) fn as_endpoint(text: &str) -> Option<String> {
         .then(|| endpoint_key(text))
 }
 
+/// Every relation of `catalog` as `schema.name`, for "did you mean".
+pub(crate) fn relation_names(catalog: &Catalog) -> Vec<String> {
+    catalog.relations.keys().map(ToString::to_string).collect()
+}
+
 /// Whether `name` is a planned query or an endpoint, for the index plan family.
 pub(crate) fn resolves(
     query_path: &str,
@@ -432,8 +477,9 @@ pub(crate) fn resolves(
     if let Some(endpoint) = as_endpoint(query_path) {
         return match contracts {
             Some(contracts) if contracts.endpoints.contains_key(&endpoint) => Resolution::Resolved,
-            Some(_) => Resolution::Unknown(format!(
-                "endpoint {endpoint}, which the contracts do not define"
+            Some(contracts) => Resolution::Unknown(format!(
+                "endpoint {endpoint}, which the contracts do not define{}",
+                did_you_mean(&endpoint, contracts.endpoints.keys().map(String::as_str))
             )),
             None => Resolution::Unchecked,
         };
@@ -444,7 +490,13 @@ pub(crate) fn resolves(
     } else if name.contains(char::is_whitespace) {
         Resolution::FreeText
     } else {
-        Resolution::Unknown(format!("query {name:?}, which `queries:` does not declare"))
+        Resolution::Unknown(format!(
+            "query {name:?}, which `queries:` does not declare{}",
+            did_you_mean(
+                name,
+                mapping.queries.iter().map(|query| query.name.as_str())
+            )
+        ))
     }
 }
 

@@ -4,6 +4,7 @@ use crate::checks::drift::definition_finding;
 use crate::checks::drift::{Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
+use crate::model::ddl::constraint_definition;
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
 
@@ -100,18 +101,18 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 .at(drift.constraint_location(spec_relation, constraint))
             }
             Change::ConstraintUnexpected { constraint, .. } => {
-                let kind = drift
+                let live = drift
                     .live
                     .relations
                     .get(relation)
-                    .and_then(|found| found.constraints.get(constraint))
-                    .map_or("constraint", |found| found.kind.describe());
+                    .and_then(|found| found.constraints.get(constraint));
+                let kind = live.map_or("constraint", |found| found.kind.describe());
                 Finding::new(
                     &UNEXPECTED_CONSTRAINT,
                     ObjectPath::member(relation, constraint),
                     format!("{kind} constraint {constraint} of {relation} exists in the database but not in the specs"),
                 )
-                .expected_actual(ABSENT, kind)
+                .expected_actual(ABSENT, live.map_or_else(|| kind.to_string(), constraint_definition))
             }
             Change::ConstraintChanged {
                 constraint,

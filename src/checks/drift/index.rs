@@ -4,6 +4,8 @@ use crate::checks::drift::{definition_finding, index_path, member_location};
 use crate::checks::drift::{Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::Finding;
+use crate::model::ddl::index_definition;
+use crate::model::QualifiedName;
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
 
@@ -99,7 +101,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 index_path(relation, index),
                 format!("index {index} on {relation} exists in the database but not in the specs"),
             )
-            .expected_actual(ABSENT, "index"),
+            .expected_actual(ABSENT, live_index_definition(drift, relation, index)),
             Change::IndexChanged {
                 index, difference, ..
             } => definition_finding(
@@ -115,6 +117,19 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
         };
         findings.push(finding);
     }
+}
+
+/// The live index as `CREATE INDEX …`, so that the finding shows what it is.
+fn live_index_definition(drift: &Drift, relation: &QualifiedName, index: &str) -> String {
+    drift
+        .live
+        .relations
+        .get(relation)
+        .and_then(|found| found.indexes.get(index))
+        .map_or_else(
+            || "index".to_string(),
+            |found| index_definition(relation, found),
+        )
 }
 
 #[cfg(test)]

@@ -266,7 +266,7 @@ fn missing_and_unexpected_indexes_fire() {
                 "unexpected-index",
                 "public.idx_tmp_debug",
                 "absent",
-                "index"
+                "CREATE INDEX idx_tmp_debug ON public.runs USING btree (tenant_id, created_at DESC)"
             ),
         ]
     );
@@ -347,7 +347,7 @@ fn missing_and_unexpected_constraints_fire() {
             "unexpected-constraint",
             "public.runs.ck_runs_state",
             "absent",
-            "check"
+            "CHECK (state IN ('idle', 'running'))"
         )]
     );
 }

@@ -65,36 +65,53 @@ fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
         for index in relation.indexes.values() {
             let name = QualifiedName::new(relation.name.schema.clone(), index.name.clone());
             let entry = plan.entries.get(&name).copied();
-            if let Some(reason) = speculative_reason(relation, index, entry, plan, mapping) {
+            if let Some((reason, hint)) = speculative_reason(relation, index, entry, plan, mapping)
+            {
                 findings.push(
                     Finding::new(
                         &SPECULATIVE_INDEX,
                         index_path(&name),
-                        format!("index {} on {} is speculative: {reason}", index.name, relation.name),
+                        format!(
+                            "index {} on {} is speculative: {reason}",
+                            index.name, relation.name
+                        ),
                     )
                     .at(index.location.as_ref())
-                    .hint("add an index_plan entry whose query_paths name an endpoint or a declared query, or drop the index"),
+                    .hint(hint),
                 );
             }
         }
     }
 }
 
-/// Why an index is not justified, or `None` when it is.
+/// Why an index is not justified and what to do, or `None` when it is justified. The
+/// hint fits the case: an entry that exists but names nothing known needs its query
+/// paths corrected, not another entry.
 fn speculative_reason(
     relation: &Relation,
     index: &Index,
     entry: Option<&PlanEntry>,
     plan: &IndexPlan,
     mapping: &Mapping,
-) -> Option<String> {
+) -> Option<(String, String)> {
     if index.constraint.is_some() {
         return None;
     }
+    let entry_at = |entry: &PlanEntry| {
+        entry
+            .location
+            .as_ref()
+            .map_or_else(String::new, |location| format!(" at {location}"))
+    };
     match entry {
-        Some(entry) if entry.status == PlanStatus::Future => {
-            Some("its plan entry is marked future, so nothing justifies it today".into())
-        }
+        Some(entry) if entry.status == PlanStatus::Future => Some((
+            "its plan entry is marked future, so nothing justifies it today".into(),
+            format!(
+                "set the plan entry{} to `status: active` once a query needs the index, or \
+                 drop the index until then",
+                entry_at(entry)
+            ),
+        )),
         Some(_) if index.unique => None,
         Some(_) if covers_foreign_key(relation, index) => None,
         Some(entry) => {
@@ -106,16 +123,37 @@ fn speculative_reason(
             });
             (!any_resolves).then(|| {
                 if entry.query_paths.is_empty() {
-                    "its plan entry names no query path".to_string()
+                    (
+                        "its plan entry names no query path".to_string(),
+                        format!(
+                            "add query_paths to the plan entry{} naming the endpoint or the \
+                             query under `queries:` that the index serves, or drop the index",
+                            entry_at(entry)
+                        ),
+                    )
                 } else {
-                    format!(
-                        "none of its query paths ({}) resolves to a contract endpoint or a declared query",
-                        entry.query_paths.join("; ")
+                    (
+                        format!(
+                            "none of its query paths ({}) resolves to a contract endpoint or a declared query",
+                            entry.query_paths.join("; ")
+                        ),
+                        format!(
+                            "the plan entry{} exists but its query paths name no endpoint of the \
+                             contracts and no query under `queries:`: correct them (the \
+                             unknown-contract-ref findings name each), declare the query under \
+                             `queries:`, or drop the index",
+                            entry_at(entry)
+                        ),
                     )
                 }
             })
         }
         None if covers_foreign_key(relation, index) => None,
-        None => Some("the index plan has no entry for it".into()),
+        None => Some((
+            "the index plan has no entry for it".into(),
+            "add an index_plan entry whose query_paths name an endpoint or a declared query, \
+             or drop the index"
+                .into(),
+        )),
     }
 }

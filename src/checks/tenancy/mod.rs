@@ -1,6 +1,7 @@
-//! The `tenancy` family: every tenant-scoped table carries the tenant column, has
-//! row-level security enabled and forced, and a policy on the tenant column. Each rule is
-//! a file of this folder.
+//! The `tenancy` family: every table in scope is tenant-scoped unless the mapping's
+//! `tenancy.exempt` lists it, and every tenant-scoped table carries the tenant column,
+//! has row-level security enabled and forced, and a policy on the tenant column. Each rule
+//! is a file of this folder.
 
 include!(concat!(env!("OUT_DIR"), "/rules_tenancy.rs"));
 
@@ -19,6 +20,24 @@ pub(crate) struct TenantTables<'a> {
 }
 
 impl<'a> TenantTables<'a> {
+    /// The type the tenant column has where tenant-scoped tables have it (the most common
+    /// one), to suggest for a table that lacks it; `None` when no table has it.
+    pub(crate) fn tenant_column_type(&self) -> Option<String> {
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for relation in self.tables() {
+            if let Some(data_type) = relation
+                .column(&self.tenancy.column)
+                .and_then(|column| column.data_type.as_ref())
+            {
+                *counts.entry(data_type.to_string()).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .max_by(|(a_type, a), (b_type, b)| a.cmp(b).then(b_type.cmp(a_type)))
+            .map(|(data_type, _)| data_type)
+    }
+
     /// The tenant-scoped tables: every table not listed under `tenancy.exempt`.
     pub(crate) fn tables(&self) -> impl Iterator<Item = &'a Relation> + '_ {
         self.catalog.relations.values().filter(|relation| {

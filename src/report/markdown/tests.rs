@@ -56,8 +56,9 @@ fn sample() -> Report {
         baseline: Some(BaselineOutcome {
             matched: 4,
             stale: 1,
+            stale_entries: Vec::new(),
         }),
-        config_path: None,
+        anchor: None,
     }
 }
 

@@ -48,6 +48,16 @@ pub enum SpecLoadError {
     /// `/dev/zero` never ends), over the size limit, or not UTF-8.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// A spec folder holds no `.sql` file: the specs would be empty and every check of
+    /// them would pass without having looked at anything.
+    #[error(
+        "spec folder {path} holds no .sql file: point --specs or `specs` in pgparity.toml \
+         at the folder of your DDL files (read recursively)"
+    )]
+    NoSqlFiles {
+        /// The folder as given.
+        path: String,
+    },
     /// A link inside a spec folder leads back to a folder that contains it.
     #[error(
         "spec folder link {link} leads back to {ancestor}, a folder that contains it: \
@@ -138,6 +148,9 @@ fn sql_files(path: &Path) -> Result<Vec<PathBuf>, SpecLoadError> {
         if !entry.file_type().is_dir() && is_sql(entry.path()) {
             files.push(entry.into_path());
         }
+    }
+    if files.is_empty() {
+        return Err(SpecLoadError::NoSqlFiles { path: label() });
     }
     files.sort();
     Ok(files)
