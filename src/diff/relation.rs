@@ -4,7 +4,7 @@ use super::compare::{self, Definition, NONE};
 use super::{Change, CommentTarget, Difference, RlsState};
 use crate::model::{
     Canonical, Catalog, Column, ConstraintKind, ForeignKeyAction, Identity, Index, IndexKey,
-    IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger,
+    IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger, TriggerDeferral,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -494,6 +494,11 @@ impl Context<'_> {
                 wanted.when.as_ref().map(Definition::of),
                 found.when.as_ref().map(Definition::of),
             ),
+            compare::values(
+                "deferral",
+                deferral(wanted.constraint),
+                deferral(found.constraint),
+            ),
         ]
         .into_iter()
         .flatten()
@@ -698,6 +703,11 @@ fn deferrable(deferrable: bool) -> &'static str {
     } else {
         "NOT DEFERRABLE"
     }
+}
+
+/// A trigger's deferral as `CREATE [CONSTRAINT] TRIGGER` states it.
+fn deferral(constraint: Option<TriggerDeferral>) -> &'static str {
+    constraint.map_or("(not a constraint trigger)", TriggerDeferral::clause)
 }
 
 fn action(action: ForeignKeyAction) -> &'static str {

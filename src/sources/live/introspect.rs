@@ -240,5 +240,8 @@ fn trigger_row(row: &Row, comments: &mut Comments) -> Result<TriggerRow, LiveErr
         arguments: get(row, 6, kind)?,
         definition: get(row, 7, kind)?,
         comment: comments.take("trigger", get(row, 8, kind)?, 0),
+        is_constraint: get(row, 9, kind)?,
+        deferrable: get(row, 10, kind)?,
+        initially_deferred: get(row, 11, kind)?,
     })
 }

@@ -177,7 +177,7 @@ pub const GRANTS: &str = with_scope!(
 const TRIGGERS_TEMPLATE: &str = with_scope!(
     "SELECT t.tgrelid, t.tgname::text, t.tgtype::int4, fn.nspname::text, p.proname::text,
         t.tgnargs::int4, t.tgargs, pg_catalog.pg_get_triggerdef(t.oid, true),
-        t.oid
+        t.oid, t.tgconstraint <> 0, t.tgdeferrable, t.tginitdeferred
     FROM scope s
     JOIN pg_catalog.pg_trigger t ON t.tgrelid = s.oid
     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid

@@ -125,6 +125,12 @@ pub(super) struct TriggerRow {
     /// `pg_get_triggerdef(oid, true)`, for the WHEN condition.
     pub(super) definition: String,
     pub(super) comment: Option<String>,
+    /// `CREATE CONSTRAINT TRIGGER` (`tgconstraint` is set).
+    pub(super) is_constraint: bool,
+    /// `tgdeferrable`.
+    pub(super) deferrable: bool,
+    /// `tginitdeferred`.
+    pub(super) initially_deferred: bool,
 }
 
 /// A row of [`super::queries::ENUMS`].
