@@ -3,8 +3,9 @@
 use super::compare::{self, Definition, NONE};
 use super::{Change, CommentTarget, Difference, RlsState};
 use crate::model::{
-    Canonical, Catalog, Column, ConstraintKind, ForeignKeyAction, Identity, Index, IndexKey,
-    IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger, TriggerDeferral,
+    Canonical, Catalog, Column, Constraint, ConstraintKind, ForeignKeyAction, Identity, Index,
+    IndexKey, IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger,
+    TriggerDeferral,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -144,8 +145,8 @@ impl Context<'_> {
             let mut differences = self.constraint_kinds(&constraint.kind, &actual.kind);
             differences.extend(compare::values(
                 "deferrable",
-                deferrable(constraint.deferrable),
-                deferrable(actual.deferrable),
+                deferrable(constraint),
+                deferrable(actual),
             ));
             for difference in differences {
                 changes.push(Change::ConstraintChanged {
@@ -697,11 +698,13 @@ fn strip_keyword<'t>(text: &'t str, keyword: &str) -> &'t str {
     }
 }
 
-fn deferrable(deferrable: bool) -> &'static str {
-    if deferrable {
-        "DEFERRABLE"
-    } else {
-        "NOT DEFERRABLE"
+/// `NOT DEFERRABLE`, `DEFERRABLE` (initially immediate, the default) or `DEFERRABLE
+/// INITIALLY DEFERRED`.
+fn deferrable(constraint: &Constraint) -> &'static str {
+    match (constraint.deferrable, constraint.initially_deferred) {
+        (_, true) => "DEFERRABLE INITIALLY DEFERRED",
+        (true, false) => "DEFERRABLE",
+        (false, false) => "NOT DEFERRABLE",
     }
 }
 

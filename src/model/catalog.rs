@@ -257,6 +257,9 @@ pub struct Constraint {
     /// `DEFERRABLE`.
     #[serde(default)]
     pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (checked at commit unless a transaction says otherwise).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
     /// `COMMENT ON CONSTRAINT`.
     pub comment: Option<String>,
     /// Where the constraint was defined.

@@ -572,6 +572,24 @@ fn a_constraint_trigger_deferred_on_one_side_only_is_drift() {
     );
 }
 
+#[test]
+fn a_constraint_deferred_at_commit_on_one_side_only_is_drift() {
+    let spec = "CREATE TABLE parent (id integer PRIMARY KEY);
+        CREATE TABLE child (parent_id integer CONSTRAINT fk_child_parent REFERENCES parent (id)
+            INITIALLY DEFERRED);";
+    assert_silent(spec, &live(spec));
+    let immediate = spec.replace("INITIALLY DEFERRED", "DEFERRABLE");
+    assert_eq!(
+        briefs(&run(spec, &live(&immediate))),
+        vec![brief(
+            "constraint-drift",
+            "public.child.fk_child_parent",
+            "DEFERRABLE INITIALLY DEFERRED",
+            "DEFERRABLE"
+        )]
+    );
+}
+
 const VIEW: &str = "
 CREATE TABLE ledger (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, cents integer NOT NULL);
 CREATE TABLE tenants (id uuid PRIMARY KEY, name text NOT NULL);

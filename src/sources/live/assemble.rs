@@ -227,6 +227,7 @@ fn constraint(row: &ConstraintRow) -> Option<Constraint> {
         name: row.name.clone(),
         kind,
         deferrable: row.deferrable,
+        initially_deferred: row.initially_deferred,
         comment: row.comment.clone(),
         location: None,
         allowed_values: Default::default(),

@@ -191,6 +191,7 @@ fn constraint_row(row: &Row, comments: &mut Comments) -> Result<ConstraintRow, L
         definition: get(row, 10, kind)?,
         comment: comments.take("constraint", get(row, 11, kind)?, 0),
         nulls_not_distinct: get(row, 12, kind)?,
+        initially_deferred: get(row, 13, kind)?,
     })
 }
 

@@ -92,7 +92,8 @@ const CONSTRAINTS_TEMPLATE: &str = with_scope!(
         CASE WHEN con.contype IN ('c', 'x')
              THEN pg_catalog.pg_get_constraintdef(con.oid, true) END,
         con.oid,
-        {nulls_not_distinct}
+        {nulls_not_distinct},
+        con.condeferred
     FROM scope s
     JOIN pg_catalog.pg_constraint con ON con.conrelid = s.oid
     LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid

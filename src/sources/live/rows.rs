@@ -46,6 +46,8 @@ pub(super) struct ConstraintRow {
     /// `contype`: `p`, `u`, `f`, `c` or `x`.
     pub(super) contype: String,
     pub(super) deferrable: bool,
+    /// `condeferred`.
+    pub(super) initially_deferred: bool,
     pub(super) columns: Vec<String>,
     pub(super) referenced_schema: Option<String>,
     pub(super) referenced_name: Option<String>,
