@@ -172,6 +172,7 @@ mod tests {
             }),
             diff: None,
             hint: None,
+            fix: None,
         }
     }
 
