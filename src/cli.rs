@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check specs, contracts, mapping and index plan; exit 0 clean, 1 findings, 2 error.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Write the live catalog of a database as JSON, for `check --snapshot` and nightly
     /// comparisons.
     Snapshot(SnapshotArgs),
@@ -94,6 +94,11 @@ pub struct CheckArgs {
     /// Record today's findings in this baseline file (they are then accepted, exit 0).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Write the SQL that makes the database match the specs (the fixes of the reported
+    /// drift findings, in dependency order, destructive statements commented out) to
+    /// FILE, to review and run by hand: pgparity never runs it. Needs --db or --snapshot.
+    #[arg(long, value_name = "FILE")]
+    pub fix_sql: Option<PathBuf>,
 }
 
 /// Limits of every query pgparity runs against a database.
@@ -284,6 +289,7 @@ impl From<CheckArgs> for CheckOverrides {
             output: args.output,
             baseline: args.baseline,
             write_baseline: args.write_baseline,
+            fix_sql: args.fix_sql,
         }
     }
 }

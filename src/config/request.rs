@@ -63,6 +63,8 @@ pub struct CheckOverrides {
     pub baseline: Option<PathBuf>,
     /// Where to record this run's findings as a baseline.
     pub write_baseline: Option<PathBuf>,
+    /// Where to write the fixes of the drift findings as one SQL script.
+    pub fix_sql: Option<PathBuf>,
 }
 
 /// Everything `pgparity check` needs: the file's values with the flags applied.
@@ -102,6 +104,8 @@ pub struct CheckRequest {
     pub baseline: Option<PathBuf>,
     /// Where to record this run's findings as a baseline.
     pub write_baseline: Option<PathBuf>,
+    /// Where to write the fixes of the drift findings as one SQL script.
+    pub fix_sql: Option<PathBuf>,
 }
 
 /// The command line of `pgparity snapshot`.
@@ -189,6 +193,7 @@ pub fn resolve_check(
         output: overrides.output,
         baseline: overrides.baseline,
         write_baseline: overrides.write_baseline,
+        fix_sql: overrides.fix_sql,
         config,
     })
 }
