@@ -2,7 +2,7 @@
 //! `nullability-drift`, `default-drift`.
 
 use crate::checks::drift::definition_finding;
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -141,19 +141,18 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 .at(spec_column
                     .and_then(|found| found.location.as_ref())
                     .or(relation_location))
+                .fix(spec_relation.zip(spec_column).and_then(|(table, column)| fix::add_column(table, column)))
             }
             Change::ColumnUnexpected { column, .. } => {
-                let live_column = drift
-                    .live
-                    .relations
-                    .get(relation)
-                    .and_then(|found| found.column(column));
+                let live_relation = drift.live.relations.get(relation);
+                let live_column = live_relation.and_then(|found| found.column(column));
                 Finding::new(
                     &UNEXPECTED_COLUMN,
                     ObjectPath::member(relation, column),
                     format!("column {column} of {relation} exists in the database but not in the specs"),
                 )
                 .expected_actual(ABSENT, column_summary(live_column))
+                .fix(live_relation.and_then(|table| fix::drop_column(table, column)))
             }
             Change::ColumnTypeChanged {
                 column,
@@ -166,7 +165,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 format!("column {column} of {relation} is {actual} in the database, {expected} in the specs"),
             )
             .expected_actual(expected.to_string(), actual.to_string())
-            .at(drift.column_location(spec_relation, column)),
+            .at(drift.column_location(spec_relation, column))
+            .fix(spec_relation.and_then(|table| fix::alter_type(table, column, expected, actual))),
             Change::NullabilityChanged {
                 column,
                 expected_not_null,
@@ -184,6 +184,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 )
                 .expected_actual(says(*expected_not_null), says(!expected_not_null))
                 .at(drift.column_location(spec_relation, column))
+                .fix(spec_relation.and_then(|table| fix::set_nullability(table, column, *expected_not_null)))
             }
             Change::DefaultChanged {
                 column, difference, ..
@@ -193,7 +194,17 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 &format!("column {column} of {relation}"),
                 difference,
             )
-            .at(drift.column_location(spec_relation, column)),
+            .at(drift.column_location(spec_relation, column))
+            .fix(drift.both(relation).filter(|_| difference.comparison.is_decided()).and_then(
+                |(table, live_table)| {
+                    fix::set_default(
+                        table,
+                        table.column(column)?,
+                        live_table.column(column)?,
+                        difference.property,
+                    )
+                },
+            )),
             _ => continue,
         };
         findings.push(finding);
@@ -250,6 +261,49 @@ mod tests {
                 &DEFAULT_DRIFT,
             ]);
         insta::assert_snapshot!(render(&findings));
+    }
+
+    /// The specs want columns added and changed; the database also has a column the
+    /// specs do not define and one whose type would narrow.
+    const FIX_SPEC: &str = "CREATE TABLE ledger (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        revenue_cents bigint NOT NULL DEFAULT 0,
+        note varchar(200),
+        code text DEFAULT 'n/a',
+        seq serial,
+        \"Posted At\" timestamptz NOT NULL DEFAULT now(),
+        total numeric(12,2) GENERATED ALWAYS AS (revenue_cents / 100.0) STORED,
+        plain integer,
+        small smallint
+    );
+    COMMENT ON COLUMN ledger.\"Posted At\" IS 'when it was posted';";
+
+    const FIX_LIVE: &str = "CREATE TABLE ledger (
+        id bigint PRIMARY KEY,
+        revenue_cents integer DEFAULT 1,
+        note varchar(100) NOT NULL,
+        code text,
+        plain integer GENERATED ALWAYS AS (1) STORED,
+        small integer,
+        extra text
+    );";
+
+    #[test]
+    fn the_fix_script_adds_and_changes_columns_and_comments_out_what_loses_data() {
+        let fixed = Scenario::specs(FIX_SPEC).live(FIX_LIVE).fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&[
+            "column-type-drift public.ledger.small",
+            "unexpected-column public.ledger.extra",
+        ]);
+    }
+
+    #[test]
+    fn with_its_destructive_statements_run_the_fix_script_leaves_no_column_drift() {
+        Scenario::specs(FIX_SPEC)
+            .live(FIX_LIVE)
+            .fixed(true)
+            .assert_left(&[]);
     }
 
     #[test]

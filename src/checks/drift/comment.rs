@@ -1,6 +1,6 @@
 //! `comment-drift`: `COMMENT ON` text differs.
 
-use crate::checks::drift::Drift;
+use crate::checks::drift::{fix, Drift};
 use crate::checks::drift::{index_path, member_location};
 use crate::diff::Change;
 use crate::diff::CommentTarget;
@@ -57,6 +57,9 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 Finding::new(&COMMENT_DRIFT, object, message)
                     .expected_actual(shown(expected), shown(actual))
                     .at(location.or(relation_location))
+                    .fix(
+                        spec_relation.map(|table| fix::comment(table, target, expected.as_deref())),
+                    )
             }
             _ => continue,
         };

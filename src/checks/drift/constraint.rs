@@ -1,7 +1,7 @@
 //! Constraint drift: `missing-constraint`, `unexpected-constraint`, `constraint-drift`.
 
 use crate::checks::drift::definition_finding;
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -98,6 +98,9 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 )
                 .expected_actual(kind, ABSENT)
                 .at(drift.constraint_location(spec_relation, constraint))
+                .fix(spec_relation.and_then(|table| {
+                    fix::add_constraint(table, table.constraints.get(constraint)?)
+                }))
             }
             Change::ConstraintUnexpected { constraint, .. } => {
                 let kind = drift
@@ -112,6 +115,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                     format!("{kind} constraint {constraint} of {relation} exists in the database but not in the specs"),
                 )
                 .expected_actual(ABSENT, kind)
+                .fix(drift.live.relations.get(relation).and_then(|table| Some(fix::drop_constraint(relation, table.constraints.get(constraint)?))))
             }
             Change::ConstraintChanged {
                 constraint,
@@ -123,7 +127,14 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 &format!("constraint {constraint} of {relation}"),
                 difference,
             )
-            .at(drift.constraint_location(spec_relation, constraint)),
+            .at(drift.constraint_location(spec_relation, constraint))
+            .fix(
+                spec_relation
+                    .filter(|_| difference.comparison.is_decided())
+                    .and_then(|table| {
+                        fix::recreate_constraint(table, table.constraints.get(constraint)?)
+                    }),
+            ),
             _ => continue,
         };
         findings.push(finding);

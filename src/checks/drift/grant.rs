@@ -1,7 +1,7 @@
 //! `grant-drift`: privileges granted on one side only.
 
 use crate::checks::drift::member_location;
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -53,7 +53,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                     .find(|grant| &grant.grantee == grantee && grant.privilege.eq_ignore_ascii_case(privilege))
                     .and_then(|grant| grant.location.as_ref())
             }))
-            .hint(format!("GRANT {privilege} ON {relation} TO {grantee}")),
+            .hint(format!("GRANT {privilege} ON {relation} TO {grantee}"))
+            .fix(Some(fix::grant(relation, privilege, grantee))),
             Change::GrantUnexpected {
                 grantee, privilege, ..
             } => Finding::new(
@@ -63,7 +64,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
             )
             .expected_actual(ABSENT, format!("{privilege} to {grantee}"))
             .at(relation_location)
-            .hint(format!("REVOKE {privilege} ON {relation} FROM {grantee}, or grant it in the specs")),
+            .hint(format!("REVOKE {privilege} ON {relation} FROM {grantee}, or grant it in the specs"))
+            .fix(Some(fix::revoke(relation, privilege, grantee))),
             _ => continue,
         };
         findings.push(finding);

@@ -1,7 +1,7 @@
 //! Index drift: `missing-index`, `unexpected-index`, `index-definition-drift`.
 
 use crate::checks::drift::{definition_finding, index_path, member_location};
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::Finding;
 use crate::register_rule;
@@ -93,13 +93,24 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
             .expected_actual("index", ABSENT)
             .at(member_location(spec_relation, |found| {
                 found.indexes.get(index).and_then(|it| it.location.as_ref())
-            })),
+            }))
+            .fix(
+                spec_relation
+                    .and_then(|table| Some(fix::create_index(table, table.indexes.get(index)?))),
+            ),
             Change::IndexUnexpected { index, .. } => Finding::new(
                 &UNEXPECTED_INDEX,
                 index_path(relation, index),
                 format!("index {index} on {relation} exists in the database but not in the specs"),
             )
-            .expected_actual(ABSENT, "index"),
+            .expected_actual(ABSENT, "index")
+            .fix(
+                drift
+                    .live
+                    .relations
+                    .get(relation)
+                    .and_then(|table| Some(fix::drop_index(table, table.indexes.get(index)?))),
+            ),
             Change::IndexChanged {
                 index, difference, ..
             } => definition_finding(
@@ -110,7 +121,19 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
             )
             .at(member_location(spec_relation, |found| {
                 found.indexes.get(index).and_then(|it| it.location.as_ref())
-            })),
+            }))
+            .fix(
+                drift
+                    .both(relation)
+                    .filter(|_| difference.comparison.is_decided())
+                    .and_then(|(table, live_table)| {
+                        Some(fix::recreate_index(
+                            table,
+                            table.indexes.get(index)?,
+                            live_table.indexes.get(index)?,
+                        ))
+                    }),
+            ),
             _ => continue,
         };
         findings.push(finding);

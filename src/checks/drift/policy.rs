@@ -1,7 +1,7 @@
 //! Policy drift: `missing-policy`, `unexpected-policy`, `policy-drift`.
 
 use crate::checks::drift::{definition_finding, member_location};
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -78,43 +78,60 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
     for change in drift.changes {
         let relation = change.relation();
         let spec_relation = drift.spec.relations.get(relation);
-        let finding = match change {
-            Change::PolicyMissing { policy, .. } => Finding::new(
-                &MISSING_POLICY,
-                ObjectPath::member(relation, policy),
-                format!("policy {policy} on {relation} is missing from the database"),
-            )
-            .expected_actual("policy", ABSENT)
-            .at(member_location(spec_relation, |found| {
-                found
-                    .policies
-                    .get(policy)
-                    .and_then(|it| it.location.as_ref())
-            })),
-            Change::PolicyUnexpected { policy, .. } => Finding::new(
-                &UNEXPECTED_POLICY,
-                ObjectPath::member(relation, policy),
-                format!(
-                    "policy {policy} on {relation} exists in the database but not in the specs"
+        let finding =
+            match change {
+                Change::PolicyMissing { policy, .. } => Finding::new(
+                    &MISSING_POLICY,
+                    ObjectPath::member(relation, policy),
+                    format!("policy {policy} on {relation} is missing from the database"),
+                )
+                .expected_actual("policy", ABSENT)
+                .at(member_location(spec_relation, |found| {
+                    found
+                        .policies
+                        .get(policy)
+                        .and_then(|it| it.location.as_ref())
+                }))
+                .fix(spec_relation.and_then(|table| {
+                    Some(fix::create_policy(relation, table.policies.get(policy)?))
+                })),
+                Change::PolicyUnexpected { policy, .. } => Finding::new(
+                    &UNEXPECTED_POLICY,
+                    ObjectPath::member(relation, policy),
+                    format!(
+                        "policy {policy} on {relation} exists in the database but not in the specs"
+                    ),
+                )
+                .expected_actual(ABSENT, "policy")
+                .fix(Some(fix::drop_policy(relation, policy))),
+                Change::PolicyChanged {
+                    policy, difference, ..
+                } => definition_finding(
+                    &POLICY_DRIFT,
+                    ObjectPath::member(relation, policy),
+                    &format!("policy {policy} on {relation}"),
+                    difference,
+                )
+                .at(member_location(spec_relation, |found| {
+                    found
+                        .policies
+                        .get(policy)
+                        .and_then(|it| it.location.as_ref())
+                }))
+                .fix(
+                    drift
+                        .both(relation)
+                        .filter(|_| difference.comparison.is_decided())
+                        .and_then(|(table, live_table)| {
+                            Some(fix::change_policy(
+                                relation,
+                                table.policies.get(policy)?,
+                                live_table.policies.get(policy)?,
+                            ))
+                        }),
                 ),
-            )
-            .expected_actual(ABSENT, "policy"),
-            Change::PolicyChanged {
-                policy, difference, ..
-            } => definition_finding(
-                &POLICY_DRIFT,
-                ObjectPath::member(relation, policy),
-                &format!("policy {policy} on {relation}"),
-                difference,
-            )
-            .at(member_location(spec_relation, |found| {
-                found
-                    .policies
-                    .get(policy)
-                    .and_then(|it| it.location.as_ref())
-            })),
-            _ => continue,
-        };
+                _ => continue,
+            };
         findings.push(finding);
     }
 }

@@ -1,6 +1,6 @@
 //! `missing-relation`, `unexpected-relation`: relations on one side only.
 
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -73,7 +73,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
             )
             .expected_actual(kind.describe(), ABSENT)
             .at(relation_location)
-            .hint("apply its CREATE statement to the database, or remove it from the specs"),
+            .hint("apply its CREATE statement to the database, or remove it from the specs")
+            .fix(spec_relation.and_then(fix::create_relation)),
             Change::RelationUnexpected { kind, .. } => Finding::new(
                 &UNEXPECTED_RELATION,
                 ObjectPath::relation(relation),
@@ -83,7 +84,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 ),
             )
             .expected_actual(ABSENT, kind.describe())
-            .hint("add it to the specs, or drop it from the database"),
+            .hint("add it to the specs, or drop it from the database")
+            .fix(Some(fix::drop_relation(relation, *kind))),
             Change::RelationKindChanged {
                 expected, actual, ..
             } => Finding::new(
@@ -96,7 +98,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 ),
             )
             .expected_actual(expected.describe(), actual.describe())
-            .at(relation_location),
+            .at(relation_location)
+            .fix(spec_relation.and_then(|wanted| fix::replace_relation(wanted, *actual))),
             _ => continue,
         };
         findings.push(finding);

@@ -1,6 +1,6 @@
 //! `rls-drift`: row-level security enabled or forced on one side only.
 
-use crate::checks::drift::Drift;
+use crate::checks::drift::{fix, Drift};
 use crate::diff::Change;
 use crate::diff::RlsState;
 use crate::finding::{Finding, ObjectPath};
@@ -49,7 +49,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 ),
             )
             .expected_actual(rls_words(*expected), rls_words(*actual))
-            .at(relation_location),
+            .at(relation_location)
+            .fix(fix::rls(relation, *expected, *actual)),
             _ => continue,
         };
         findings.push(finding);

@@ -2,7 +2,7 @@
 //! `unexpected-trigger`.
 
 use crate::checks::drift::definition_finding;
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -67,7 +67,14 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 format!("trigger {trigger} on {relation} is missing from the database"),
             )
             .expected_actual("trigger", ABSENT)
-            .at(drift.trigger_location(spec_relation, trigger)),
+            .at(drift.trigger_location(spec_relation, trigger))
+            .fix(spec_relation.and_then(|table| {
+                Some(fix::create_trigger(
+                    relation,
+                    table.triggers.get(trigger)?,
+                    false,
+                ))
+            })),
             Change::TriggerUnexpected { trigger, .. } => Finding::new(
                 &UNEXPECTED_TRIGGER,
                 ObjectPath::member(relation, trigger),
@@ -75,7 +82,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                     "trigger {trigger} on {relation} exists in the database but not in the specs"
                 ),
             )
-            .expected_actual(ABSENT, "trigger"),
+            .expected_actual(ABSENT, "trigger")
+            .fix(Some(fix::drop_trigger(relation, trigger))),
             Change::TriggerChanged {
                 trigger,
                 difference,
@@ -86,7 +94,18 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 &format!("trigger {trigger} on {relation}"),
                 difference,
             )
-            .at(drift.trigger_location(spec_relation, trigger)),
+            .at(drift.trigger_location(spec_relation, trigger))
+            .fix(
+                spec_relation
+                    .filter(|_| difference.comparison.is_decided())
+                    .and_then(|table| {
+                        Some(fix::create_trigger(
+                            relation,
+                            table.triggers.get(trigger)?,
+                            true,
+                        ))
+                    }),
+            ),
             _ => continue,
         };
         findings.push(finding);

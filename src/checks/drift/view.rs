@@ -1,7 +1,7 @@
 //! `view-definition-drift`: a view's or materialized view's query differs.
 
 use crate::checks::drift::definition_finding;
-use crate::checks::drift::Drift;
+use crate::checks::drift::{fix, Drift};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -50,6 +50,11 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                     difference,
                 )
                 .at(relation_location)
+                .fix(
+                    spec_relation
+                        .filter(|_| difference.comparison.is_decided())
+                        .and_then(fix::replace_view),
+                )
             }
             _ => continue,
         };
