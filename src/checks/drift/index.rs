@@ -161,4 +161,50 @@ mod tests {
         .findings_of_all(&[&MISSING_INDEX, &UNEXPECTED_INDEX, &INDEX_DEFINITION_DRIFT]);
         insta::assert_snapshot!(render(&findings));
     }
+
+    const FIX_TABLE: &str = "CREATE TABLE \"Ledger\" (
+        id uuid PRIMARY KEY, tenant_id uuid, posted_at timestamptz, email text, code text,
+        payload jsonb, state text, \"user\" text, note text
+    );";
+
+    /// Every shape of index key and option, missing or changed on the live side.
+    fn fix_spec() -> String {
+        format!(
+            "{FIX_TABLE}
+            CREATE INDEX idx_ledger_tenant ON \"Ledger\" (tenant_id, posted_at DESC NULLS LAST);
+            CREATE UNIQUE INDEX uq_ledger_code ON \"Ledger\" (code) NULLS NOT DISTINCT;
+            CREATE INDEX idx_ledger_email ON \"Ledger\" (lower(email) text_pattern_ops)
+                WHERE state <> 'done';
+            CREATE INDEX idx_ledger_payload ON \"Ledger\" USING gin (payload jsonb_path_ops);
+            CREATE INDEX idx_ledger_user ON \"Ledger\" (\"user\" NULLS FIRST)
+                INCLUDE (note);
+            COMMENT ON INDEX idx_ledger_user IS 'by user';"
+        )
+    }
+
+    fn fix_live() -> String {
+        format!(
+            "{FIX_TABLE}
+            CREATE INDEX idx_ledger_tenant ON \"Ledger\" (tenant_id, posted_at);
+            CREATE INDEX idx_ledger_email ON \"Ledger\" (lower(email));
+            CREATE INDEX idx_ledger_user ON \"Ledger\" (\"user\");
+            COMMENT ON INDEX idx_ledger_user IS 'by user';
+            CREATE INDEX idx_ledger_extra ON \"Ledger\" (state);"
+        )
+    }
+
+    #[test]
+    fn the_fix_script_builds_missing_and_changed_indexes_concurrently() {
+        let fixed = Scenario::specs(&fix_spec()).live(&fix_live()).fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&["unexpected-index public.idx_ledger_extra"]);
+    }
+
+    #[test]
+    fn with_its_destructive_statements_run_the_fix_script_leaves_no_index_drift() {
+        Scenario::specs(&fix_spec())
+            .live(&fix_live())
+            .fixed(true)
+            .assert_left(&[]);
+    }
 }
