@@ -140,3 +140,58 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
         findings.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    const FIX_SPEC: &str = "
+        CREATE TABLE parent (
+            id integer CONSTRAINT parent_pkey PRIMARY KEY,
+            code text CONSTRAINT uq_parent_code UNIQUE NULLS NOT DISTINCT DEFERRABLE
+        );
+        CREATE TABLE child (
+            id integer CONSTRAINT child_pkey PRIMARY KEY,
+            parent_id integer CONSTRAINT fk_child_parent REFERENCES parent (id)
+                ON DELETE CASCADE INITIALLY DEFERRED,
+            qty integer CONSTRAINT ck_child_qty CHECK (qty > 0),
+            during tsrange,
+            kind text,
+            CONSTRAINT ck_child_kind CHECK (kind IN ('a', 'b')),
+            CONSTRAINT ex_child_during EXCLUDE USING gist (during WITH &&),
+            CONSTRAINT uq_child_pair UNIQUE (parent_id, kind)
+        );
+        COMMENT ON CONSTRAINT ck_child_qty ON child IS 'positive';";
+
+    /// Keys, foreign keys, checks and an exclusion constraint missing or defined
+    /// differently, and a check the specs do not define.
+    const FIX_LIVE: &str = "
+        CREATE TABLE parent (id integer CONSTRAINT parent_pkey PRIMARY KEY, code text);
+        CREATE TABLE child (
+            id integer,
+            parent_id integer CONSTRAINT fk_child_parent REFERENCES parent (id),
+            qty integer CONSTRAINT ck_child_qty CHECK (qty >= 0),
+            during tsrange,
+            kind text,
+            CONSTRAINT uq_child_pair UNIQUE (parent_id),
+            CONSTRAINT ck_child_extra CHECK (qty < 100)
+        );
+        COMMENT ON CONSTRAINT ck_child_qty ON child IS 'positive';
+        INSERT INTO parent VALUES (1, 'x');
+        INSERT INTO child VALUES (1, 1, 5, '[2026-01-01, 2026-02-01)', 'a');";
+
+    #[test]
+    fn the_fix_script_adds_and_replaces_constraints_and_validates_them() {
+        let fixed = Scenario::specs(FIX_SPEC).live(FIX_LIVE).fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&["unexpected-constraint public.child.ck_child_extra"]);
+    }
+
+    #[test]
+    fn with_its_destructive_statements_run_the_fix_script_leaves_no_constraint_drift() {
+        Scenario::specs(FIX_SPEC)
+            .live(FIX_LIVE)
+            .fixed(true)
+            .assert_left(&[]);
+    }
+}
