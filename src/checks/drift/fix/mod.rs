@@ -92,9 +92,13 @@ fn alter_table(relation: &QualifiedName) -> String {
 /// The integer type a serial column becomes, when `column` is one: an integer type with
 /// the `nextval('…_seq'::regclass)` default the spec loader gives a serial column.
 fn serial_type(column: &Column) -> Option<&'static str> {
-    let default = column.default.as_ref()?.text();
-    let serial_default = default.starts_with("nextval('") && default.ends_with("_seq'::regclass)");
-    if !serial_default || column.identity.is_some() {
+    let sequence = column
+        .default
+        .as_ref()?
+        .text()
+        .strip_prefix("nextval('")?
+        .strip_suffix("'::regclass)")?;
+    if !sequence.trim_end_matches('"').ends_with("_seq") || column.identity.is_some() {
         return None;
     }
     match column.data_type.as_ref()?.to_string().as_str() {
