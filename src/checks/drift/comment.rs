@@ -105,3 +105,37 @@ fn comment_target<'r>(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    const OBJECTS: &str = "CREATE TABLE t (a integer CONSTRAINT ck_t_a CHECK (a > 0), b text);
+        CREATE INDEX idx_t_b ON t (b);
+        CREATE POLICY p ON t USING (true);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+        CREATE VIEW v AS SELECT a FROM t;";
+
+    #[test]
+    fn the_fix_script_sets_and_removes_comments_on_every_kind_of_object() {
+        let fixed = Scenario::specs(&format!(
+            "{OBJECTS}
+            COMMENT ON TABLE t IS 'the table';
+            COMMENT ON COLUMN t.a IS 'it''s a';
+            COMMENT ON INDEX idx_t_b IS 'by b';
+            COMMENT ON CONSTRAINT ck_t_a ON t IS 'positive';
+            COMMENT ON POLICY p ON t IS 'all rows';
+            COMMENT ON TRIGGER tr ON t IS 'touch';
+            COMMENT ON VIEW v IS 'the view';"
+        ))
+        .live(&format!(
+            "{OBJECTS}
+            COMMENT ON TABLE t IS 'old';
+            COMMENT ON COLUMN t.b IS 'not in the specs';"
+        ))
+        .fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&[]);
+    }
+}

@@ -71,3 +71,24 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
         findings.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    #[test]
+    fn the_fix_script_grants_and_revokes_as_the_specs_say() {
+        let fixed = Scenario::specs(
+            "CREATE TABLE t (a integer);
+             GRANT SELECT, INSERT ON t TO app_user;
+             GRANT SELECT ON t TO PUBLIC;",
+        )
+        .live(
+            "CREATE TABLE t (a integer);
+             GRANT SELECT, DELETE ON t TO app_user;",
+        )
+        .fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&[]);
+    }
+}

@@ -65,3 +65,35 @@ fn rls_words(state: RlsState) -> &'static str {
         (false, false) => "disabled",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    #[test]
+    fn the_fix_script_switches_row_level_security_as_the_specs_say() {
+        let fixed = Scenario::specs(
+            "CREATE TABLE a (id integer);
+             ALTER TABLE a ENABLE ROW LEVEL SECURITY;
+             ALTER TABLE a FORCE ROW LEVEL SECURITY;
+             CREATE TABLE b (id integer);
+             ALTER TABLE b ENABLE ROW LEVEL SECURITY;
+             CREATE TABLE c (id integer);
+             CREATE TABLE d (id integer);
+             ALTER TABLE d FORCE ROW LEVEL SECURITY;",
+        )
+        .live(
+            "CREATE TABLE a (id integer);
+             CREATE TABLE b (id integer);
+             ALTER TABLE b ENABLE ROW LEVEL SECURITY;
+             ALTER TABLE b FORCE ROW LEVEL SECURITY;
+             CREATE TABLE c (id integer);
+             ALTER TABLE c ENABLE ROW LEVEL SECURITY;
+             CREATE TABLE d (id integer);
+             ALTER TABLE d ENABLE ROW LEVEL SECURITY;",
+        )
+        .fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&[]);
+    }
+}

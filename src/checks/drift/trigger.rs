@@ -111,3 +111,54 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
         findings.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    const FUNCTION: &str = "CREATE TABLE t (a integer);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql
+            AS $$ BEGIN RETURN NULL; END $$;";
+
+    fn fix_spec() -> String {
+        format!(
+            "{FUNCTION}
+            CREATE TRIGGER trg_missing BEFORE INSERT OR UPDATE ON t FOR EACH ROW
+                WHEN (NEW.a > 0) EXECUTE FUNCTION touch('x', '1');
+            CREATE TRIGGER trg_timing BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+            COMMENT ON TRIGGER trg_timing ON t IS 'timing';
+            CREATE CONSTRAINT TRIGGER trg_deferred AFTER INSERT ON t
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION touch();
+            CREATE TRIGGER trg_statement AFTER TRUNCATE ON t
+                FOR EACH STATEMENT EXECUTE FUNCTION touch();"
+        )
+    }
+
+    /// Triggers missing, changed (a plain one replaced in place, a constraint trigger
+    /// dropped and created again) and one the specs do not define.
+    fn fix_live() -> String {
+        format!(
+            "{FUNCTION}
+            CREATE TRIGGER trg_timing AFTER UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+            COMMENT ON TRIGGER trg_timing ON t IS 'timing';
+            CREATE CONSTRAINT TRIGGER trg_deferred AFTER INSERT ON t
+                DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION touch();
+            CREATE TRIGGER trg_extra AFTER DELETE ON t FOR EACH ROW EXECUTE FUNCTION touch();"
+        )
+    }
+
+    #[test]
+    fn the_fix_script_creates_and_replaces_triggers() {
+        let fixed = Scenario::specs(&fix_spec()).live(&fix_live()).fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&["unexpected-trigger public.t.trg_extra"]);
+    }
+
+    #[test]
+    fn with_its_destructive_statements_run_the_fix_script_leaves_no_trigger_drift() {
+        Scenario::specs(&fix_spec())
+            .live(&fix_live())
+            .fixed(true)
+            .assert_left(&[]);
+    }
+}

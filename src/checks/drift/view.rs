@@ -61,3 +61,35 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
         findings.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    const TABLE: &str = "CREATE TABLE t (a integer, b text);";
+
+    #[test]
+    fn the_fix_script_replaces_a_view_and_creates_a_materialized_view_again() {
+        let fixed = Scenario::specs(&format!(
+            "{TABLE}
+            CREATE VIEW v AS SELECT a, b FROM t WHERE a > 0;
+            CREATE MATERIALIZED VIEW mv AS SELECT a, count(*) AS n FROM t GROUP BY a;
+            CREATE UNIQUE INDEX uq_mv_a ON mv (a);
+            GRANT SELECT ON mv TO app_user;
+            COMMENT ON MATERIALIZED VIEW mv IS 'counts';
+            COMMENT ON COLUMN mv.n IS 'rows';"
+        ))
+        .live(&format!(
+            "{TABLE}
+            CREATE VIEW v AS SELECT a, b FROM t WHERE a > 1;
+            CREATE MATERIALIZED VIEW mv AS SELECT a, count(*) AS n FROM t WHERE a > 0 GROUP BY a;
+            CREATE UNIQUE INDEX uq_mv_a ON mv (a);
+            GRANT SELECT ON mv TO app_user;
+            COMMENT ON MATERIALIZED VIEW mv IS 'counts';
+            COMMENT ON COLUMN mv.n IS 'rows';"
+        ))
+        .fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&[]);
+    }
+}
