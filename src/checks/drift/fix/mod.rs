@@ -551,6 +551,13 @@ fn view_sql(relation: &Relation, query: &str, or_replace: bool) -> Option<String
     if query.is_empty() {
         return None;
     }
+    // One clause per line, for the reader, where only whitespace can change: no
+    // backslash (an `E'…'` escape) or dollar quote the layout could misread.
+    let query = if query.contains(['\\', '$']) {
+        query.to_string()
+    } else {
+        super::layout::one_clause_per_line(query)
+    };
     let columns = if relation.columns.is_empty() {
         String::new()
     } else {
