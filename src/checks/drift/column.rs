@@ -129,6 +129,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
         let relation = change.relation();
         let spec_relation = drift.spec.relations.get(relation);
         let relation_location = spec_relation.and_then(|found| found.location.as_ref());
+        let owner = spec_relation.map(|found| fix::column_owner(drift.spec, found));
         let finding = match change {
             Change::ColumnMissing { column, .. } => {
                 let spec_column = spec_relation.and_then(|found| found.column(column));
@@ -141,18 +142,21 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 .at(spec_column
                     .and_then(|found| found.location.as_ref())
                     .or(relation_location))
-                .fix(spec_relation.zip(spec_column).and_then(|(table, column)| fix::add_column(table, column)))
+                .fix(owner.zip(spec_column).and_then(|(table, column)| fix::add_column(table, column)))
             }
             Change::ColumnUnexpected { column, .. } => {
-                let live_relation = drift.live.relations.get(relation);
-                let live_column = live_relation.and_then(|found| found.column(column));
+                let live_column = drift
+                    .live
+                    .relations
+                    .get(relation)
+                    .and_then(|found| found.column(column));
                 Finding::new(
                     &UNEXPECTED_COLUMN,
                     ObjectPath::member(relation, column),
                     format!("column {column} of {relation} exists in the database but not in the specs"),
                 )
                 .expected_actual(ABSENT, column_summary(live_column))
-                .fix(live_relation.and_then(|table| fix::drop_column(table, column)))
+                .fix(owner.and_then(|table| fix::drop_column(table, column)))
             }
             Change::ColumnTypeChanged {
                 column,
@@ -166,7 +170,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
             )
             .expected_actual(expected.to_string(), actual.to_string())
             .at(drift.column_location(spec_relation, column))
-            .fix(spec_relation.and_then(|table| fix::alter_type(table, column, expected, actual))),
+            .fix(owner.and_then(|table| fix::alter_type(table, column, expected, actual))),
             Change::NullabilityChanged {
                 column,
                 expected_not_null,
@@ -184,7 +188,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 )
                 .expected_actual(says(*expected_not_null), says(!expected_not_null))
                 .at(drift.column_location(spec_relation, column))
-                .fix(spec_relation.and_then(|table| fix::set_nullability(table, column, *expected_not_null)))
+                .fix(owner.and_then(|table| fix::set_nullability(table, column, *expected_not_null)))
             }
             Change::DefaultChanged {
                 column, difference, ..
@@ -304,6 +308,40 @@ mod tests {
             .live(FIX_LIVE)
             .fixed(true)
             .assert_left(&[]);
+    }
+
+    #[test]
+    fn a_partition_gets_the_column_fix_of_its_parent_written_once() {
+        let partitioned = "CREATE TABLE m (id integer, taken_on date, reading numeric)
+                PARTITION BY RANGE (taken_on);
+            CREATE TABLE m_2026 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');";
+        let fixed =
+            Scenario::specs(&partitioned.replace("reading numeric", "reading bigint, note text"))
+                .live(&partitioned.replace(", reading numeric", ", reading integer, extra text"))
+                .fixed(true);
+        let statements: Vec<&str> = fixed
+            .script
+            .lines()
+            .filter(|line| line.starts_with("ALTER TABLE"))
+            .collect();
+        assert_eq!(
+            statements,
+            [
+                "ALTER TABLE public.m DROP COLUMN extra;",
+                "ALTER TABLE public.m ALTER COLUMN reading TYPE bigint USING reading::bigint;",
+                "ALTER TABLE public.m ADD COLUMN note text;",
+            ],
+            "{}",
+            fixed.script
+        );
+        assert!(
+            fixed.script.contains(
+                "-- missing-column public.m.note\n-- missing-column public.m_2026.note\n"
+            ),
+            "{}",
+            fixed.script
+        );
+        fixed.assert_left(&[]);
     }
 
     #[test]

@@ -12,9 +12,9 @@
 use crate::diff::{CommentTarget, RlsState};
 use crate::finding::{Fix, FixStatement, FixStep};
 use crate::model::{
-    quote_identifier, Column, Constraint, ConstraintKind, ForeignKeyAction, Identity, Index,
-    IndexKey, IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, RelationKind, SqlType,
-    Trigger, MAX_IDENTIFIER_BYTES,
+    quote_identifier, Catalog, Column, Constraint, ConstraintKind, ForeignKeyAction, Identity,
+    Index, IndexKey, IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, RelationKind,
+    SqlType, Trigger, MAX_IDENTIFIER_BYTES,
 };
 use std::collections::BTreeMap;
 
@@ -618,9 +618,34 @@ pub(crate) fn replace_relation(relation: &Relation, live_kind: RelationKind) -> 
     Some(Fix { statements })
 }
 
+/// Whether the columns of `relation` are its own to change: a table's are, a view's
+/// are not, and a partition's follow its parent's (the parent's fix reaches them, and
+/// PostgreSQL refuses to change an inherited column on the partition).
+fn owns_columns(relation: &Relation) -> bool {
+    relation.kind.is_table() && relation.partition_of.is_none()
+}
+
+/// The relation whose columns `relation`'s follow: its topmost partitioned ancestor for
+/// a partition (whose fix is then the parent's, written once in a script), else itself.
+pub(crate) fn column_owner<'a>(spec: &'a Catalog, relation: &'a Relation) -> &'a Relation {
+    let mut owner = relation;
+    // A partition tree is finite; the bound keeps a malformed catalog from looping.
+    for _ in 0..spec.relations.len() {
+        match owner
+            .partition_of
+            .as_ref()
+            .and_then(|parent| spec.relations.get(parent))
+        {
+            Some(parent) => owner = parent,
+            None => break,
+        }
+    }
+    owner
+}
+
 /// `ADD COLUMN` of the spec's column, with its comment.
 pub(crate) fn add_column(relation: &Relation, column: &Column) -> Option<Fix> {
-    if !relation.kind.is_table() {
+    if !owns_columns(relation) {
         return None;
     }
     let mut fix = Builder::default();
@@ -646,7 +671,7 @@ pub(crate) fn add_column(relation: &Relation, column: &Column) -> Option<Fix> {
 
 /// `DROP COLUMN` of a column the specs do not define: destructive.
 pub(crate) fn drop_column(relation: &Relation, column: &str) -> Option<Fix> {
-    relation.kind.is_table().then(|| {
+    owns_columns(relation).then(|| {
         Fix::destructive(
             FixStep::DropColumn,
             format!(
@@ -705,7 +730,7 @@ pub(crate) fn alter_type(
     expected: &SqlType,
     actual: &SqlType,
 ) -> Option<Fix> {
-    if !relation.kind.is_table() {
+    if !owns_columns(relation) {
         return None;
     }
     let target = sql_type(expected);
@@ -727,7 +752,7 @@ pub(crate) fn alter_type(
 
 /// `SET NOT NULL` or `DROP NOT NULL`.
 pub(crate) fn set_nullability(relation: &Relation, column: &str, not_null: bool) -> Option<Fix> {
-    relation.kind.is_table().then(|| {
+    owns_columns(relation).then(|| {
         Fix::one(
             FixStep::Column,
             format!(
