@@ -26,7 +26,8 @@ Queries and DTOs that read the column fail.
 
 ## Example
 The spec has `revenue_ledger.posted_at timestamptz NOT NULL`, the database table does not.
-Fix: `ALTER TABLE revenue_ledger ADD COLUMN posted_at timestamptz NOT NULL …`.",
+The finding's fix (`--fix-sql` gathers them into one script):
+`ALTER TABLE public.revenue_ledger ADD COLUMN posted_at timestamp with time zone NOT NULL`.",
 };
 register_rule!(MISSING_COLUMN);
 
@@ -47,7 +48,9 @@ An undeclared column is a hand-made change: a `NOT NULL` one without a default b
 inserts written against the specs, and environments built from the specs differ.
 
 ## Example
-`revenue_ledger.currency` exists only in the database. Fix: add it to the spec, or drop it.",
+`revenue_ledger.currency` exists only in the database. Fix: add it to the spec, or drop it:
+the finding's fix `ALTER TABLE public.revenue_ledger DROP COLUMN currency` drops data, so
+`--fix-sql` writes it commented out.",
 };
 register_rule!(UNEXPECTED_COLUMN);
 
@@ -70,8 +73,10 @@ Lengths, precision and ranges differ from what the contracts were checked agains
 are truncated, rejected or overflow.
 
 ## Example
-The spec says `revenue_cents bigint`, the database has `integer`. Fix:
-`ALTER TABLE revenue_ledger ALTER COLUMN revenue_cents TYPE bigint`.",
+The spec says `revenue_cents bigint`, the database has `integer`. The finding's fix:
+`ALTER TABLE public.revenue_ledger ALTER COLUMN revenue_cents TYPE bigint USING
+revenue_cents::bigint`. A conversion that can lose values (`bigint` to `integer`, a shorter
+`varchar`) is marked destructive, and `--fix-sql` writes it commented out.",
 };
 register_rule!(COLUMN_TYPE_DRIFT);
 
@@ -93,8 +98,8 @@ A nullable column where the specs promise `NOT NULL` lets NULLs reach DTOs that 
 value; the reverse makes inserts that the specs allow fail.
 
 ## Example
-The spec has `posted_at timestamptz NOT NULL`, the database column is nullable. Fix:
-`ALTER TABLE revenue_ledger ALTER COLUMN posted_at SET NOT NULL`.",
+The spec has `posted_at timestamptz NOT NULL`, the database column is nullable. The
+finding's fix: `ALTER TABLE public.revenue_ledger ALTER COLUMN posted_at SET NOT NULL`.",
 };
 register_rule!(NULLABILITY_DRIFT);
 
@@ -118,7 +123,10 @@ timestamp source, another initial state.
 
 ## Example
 The spec says `created_at timestamptz DEFAULT now()`, the database has
-`DEFAULT clock_timestamp()`. Fix: `ALTER TABLE … ALTER COLUMN created_at SET DEFAULT now()`.",
+`DEFAULT clock_timestamp()`. The finding's fix: `ALTER TABLE … ALTER COLUMN created_at SET
+DEFAULT now()` (an identity: `ADD`/`SET GENERATED …` or `DROP IDENTITY`; a generated
+expression the specs do not have: `DROP EXPRESSION`). A changed generated expression, and a
+difference pgparity could not decide, get no fix.",
 };
 register_rule!(DEFAULT_DRIFT);
 

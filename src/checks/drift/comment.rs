@@ -29,7 +29,8 @@ read comments (schema browsers, generated docs) show the other text.
 
 ## Example
 The spec's comment on `revenue_ledger.revenue_cents` says cents, the database's says
-dollars. Fix: `COMMENT ON COLUMN revenue_ledger.revenue_cents IS '…'` from the spec.",
+dollars. The finding's fix: `COMMENT ON COLUMN public.revenue_ledger.revenue_cents IS '…'`
+with the spec's text (`IS NULL` when the specs have none).",
 };
 register_rule!(COMMENT_DRIFT);
 

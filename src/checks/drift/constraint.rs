@@ -26,8 +26,10 @@ The data is no longer guaranteed to be what the specs, and the code relying on t
 assume: duplicates, orphans or out-of-range values can appear.
 
 ## Example
-`ck_revenue_ledger_revenue_positive CHECK (revenue_cents > 0)` is missing. Fix: add it
-(`NOT VALID` first, then `VALIDATE CONSTRAINT`, on a large table).",
+`ck_revenue_ledger_revenue_positive CHECK (revenue_cents > 0)` is missing. The finding's
+fix adds it `NOT VALID`, then `VALIDATE CONSTRAINT` (a weaker lock than checking the rows
+while adding); a primary key or unique constraint is added `USING INDEX` on a unique index
+built `CONCURRENTLY` first.",
 };
 register_rule!(MISSING_CONSTRAINT);
 
@@ -48,7 +50,8 @@ An undeclared constraint rejects writes that the specs allow, and environments b
 the specs do not have it.
 
 ## Example
-A hand-added `CHECK (revenue_cents < 1000000)`. Fix: add it to the spec, or drop it.",
+A hand-added `CHECK (revenue_cents < 1000000)`. Fix: add it to the spec, or drop it (the
+finding's `DROP CONSTRAINT`, which `--fix-sql` writes commented out).",
 };
 register_rule!(UNEXPECTED_CONSTRAINT);
 
@@ -74,7 +77,8 @@ check that admits values the contracts do not.
 
 ## Example
 The spec has `ON DELETE SET NULL`, the database `ON DELETE CASCADE`: deleting an allocation
-deletes revenue. Fix: drop and re-add the constraint as the spec writes it.",
+deletes revenue. The finding's fix drops and adds the constraint as the spec writes it, in
+one `ALTER TABLE` (`NOT VALID`, then validated).",
 };
 register_rule!(CONSTRAINT_DRIFT);
 

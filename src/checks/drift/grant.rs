@@ -25,8 +25,8 @@ A missing grant breaks the application role at run time; an extra one (`DELETE` 
 role, anything to `PUBLIC`) widens what a compromised role can do.
 
 ## Example
-The database grants `DELETE ON revenue_ledger TO app_user`, the specs do not. Fix:
-`REVOKE DELETE ON revenue_ledger FROM app_user`.",
+The database grants `DELETE ON revenue_ledger TO app_user`, the specs do not. The finding's
+fix: `REVOKE DELETE ON public.revenue_ledger FROM app_user` (a missing privilege: `GRANT`).",
 };
 register_rule!(GRANT_DRIFT);
 

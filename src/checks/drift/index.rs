@@ -27,7 +27,8 @@ index no longer enforces uniqueness.
 
 ## Example
 `CREATE INDEX idx_revenue_ledger_tenant_updated_at ON revenue_ledger (tenant_id, updated_at DESC)`
-is in the specs only. Fix: create it (`CREATE INDEX CONCURRENTLY` on a busy table).",
+is in the specs only. The finding's fix creates it `CONCURRENTLY` (writes go on while it
+builds; not on a partitioned table, which does not allow it).",
 };
 register_rule!(MISSING_INDEX);
 
@@ -49,8 +50,8 @@ A hand-made index costs every write, is justified by no query path, and is missi
 every environment built from the specs — including the one whose plans you test.
 
 ## Example
-`idx_tmp_debug` was created by hand during an incident. Fix: drop it, or add it to the
-specs and the index plan.",
+`idx_tmp_debug` was created by hand during an incident. Fix: drop it (the finding's `DROP
+INDEX CONCURRENTLY`, commented out by `--fix-sql`), or add it to the specs and the index plan.",
 };
 register_rule!(UNEXPECTED_INDEX);
 
@@ -74,7 +75,8 @@ was planned for, or enforces another uniqueness rule.
 
 ## Example
 The spec has `… WHERE state = 'running'`, the database `WHERE state IN ('running', 'failed')`.
-Fix: recreate the index from the spec.",
+The finding's fix builds the spec's index `CONCURRENTLY` under a temporary name, drops the
+old one and renames the new one, so the table is never without it.",
 };
 register_rule!(INDEX_DEFINITION_DRIFT);
 

@@ -24,7 +24,8 @@ With RLS enabled, a missing permissive policy denies rows the application needs;
 restrictive one lets through rows it should not.
 
 ## Example
-`tenant_isolation_policy` on `revenue_ledger` is missing. Fix: create it from the spec.",
+`tenant_isolation_policy` on `revenue_ledger` is missing. The finding's fix is the spec's
+`CREATE POLICY` (with its comment).",
 };
 register_rule!(MISSING_POLICY);
 
@@ -45,7 +46,8 @@ Permissive policies are OR-ed: one extra permissive policy (`USING (true)` added
 debugging) opens the table to every tenant.
 
 ## Example
-`debug_all_rows` with `USING (true)` on `revenue_ledger`. Fix: drop it.",
+`debug_all_rows` with `USING (true)` on `revenue_ledger`. Fix: drop it (the finding's `DROP
+POLICY`, which `--fix-sql` writes commented out).",
 };
 register_rule!(UNEXPECTED_POLICY);
 
@@ -68,7 +70,9 @@ one tenant write into another's rows.
 
 ## Example
 The spec's `USING (tenant_id = current_setting('app.current_tenant_id')::uuid)` is
-`USING (true)` in the database. Fix: `ALTER POLICY … USING (…)` as the spec writes it.",
+`USING (true)` in the database. The finding's fix: `ALTER POLICY … TO … USING (…) WITH
+CHECK (…)` as the spec writes it; a changed command or kind, or a clause the specs do not
+have, cannot be altered: the policy is dropped and created again.",
 };
 register_rule!(POLICY_DRIFT);
 

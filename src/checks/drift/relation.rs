@@ -28,7 +28,10 @@ to another schema.
 
 ## Example
 The specs create `revenue_ledger`, the database has no such table. Fix: apply the missing
-migration, or remove the table from the specs if it was dropped on purpose.",
+migration, or remove the table from the specs if it was dropped on purpose. The finding's
+fix creates the relation with everything the specs give it (columns, keys and checks, then
+foreign keys, indexes, row-level security, policies, privileges, triggers, comments); not
+for a partitioned table or a partition, whose partitioning pgparity does not keep.",
 };
 register_rule!(MISSING_RELATION);
 
@@ -50,8 +53,9 @@ either a leftover (dead data, grants nobody reviews) or a hand-made change that 
 environment built from the specs will lack.
 
 ## Example
-`public.revenue_ledger_backup_2024` exists only in production. Fix: drop it, or add it to
-the specs if it is meant to stay.",
+`public.revenue_ledger_backup_2024` exists only in production. Fix: drop it (the finding's
+`DROP TABLE`, which `--fix-sql` writes commented out), or add it to the specs if it is meant
+to stay.",
 };
 register_rule!(UNEXPECTED_RELATION);
 

@@ -25,7 +25,8 @@ tenants can read each other's rows.
 
 ## Example
 The spec enables and forces RLS on `revenue_ledger`; the database only enables it, so the
-owner role bypasses the policies. Fix: `ALTER TABLE revenue_ledger FORCE ROW LEVEL SECURITY`.",
+owner role bypasses the policies. The finding's fix: `ALTER TABLE public.revenue_ledger FORCE
+ROW LEVEL SECURITY`.",
 };
 register_rule!(RLS_DRIFT);
 

@@ -30,7 +30,8 @@ invariant silently breaks.
 
 ## Example
 The spec's trigger fires `AFTER INSERT OR UPDATE OR DELETE`, the database's only
-`AFTER INSERT`. Fix: recreate the trigger from the spec.",
+`AFTER INSERT`. The finding's fix: the spec's `CREATE OR REPLACE TRIGGER` (a constraint
+trigger is dropped and created again; `UPDATE OF` column lists are not read yet).",
 };
 register_rule!(MISSING_TRIGGER);
 
@@ -50,7 +51,8 @@ Reports a trigger of a database relation that the specs do not define.
 A hand-made trigger changes what writes do, invisibly to anyone reading the specs.
 
 ## Example
-An audit trigger added by hand in production only. Fix: add it to the specs, or drop it.",
+An audit trigger added by hand in production only. Fix: add it to the specs, or drop it
+(the finding's `DROP TRIGGER`, which `--fix-sql` writes commented out).",
 };
 register_rule!(UNEXPECTED_TRIGGER);
 

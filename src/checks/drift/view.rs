@@ -29,7 +29,8 @@ checked against.
 
 ## Example
 The spec divides `sum(revenue_cents) / 100.0`, the database's materialized view does not.
-Fix: `CREATE OR REPLACE VIEW` (or drop and recreate the materialized view) from the spec.",
+The finding's fix: the spec's `CREATE OR REPLACE VIEW`; a materialized view is dropped and
+created again with its indexes, privileges and comments (its rows are computed again).",
 };
 register_rule!(VIEW_DEFINITION_DRIFT);
 
