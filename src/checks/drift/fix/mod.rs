@@ -51,8 +51,9 @@ pub(crate) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-/// A type as DDL writes it: built-in types as `format_type` prints them, other types
-/// with each part of their name quoted where needed.
+/// A type as DDL writes it: built-in types as `format_type` prints them (also those the
+/// model keeps whole, such as `interval day to second` or an extension type's modifiers),
+/// other types with each part of their name quoted where needed.
 pub(crate) fn sql_type(data_type: &SqlType) -> String {
     if data_type.is_builtin() || data_type.base().contains(['(', ' ']) {
         return data_type.to_string();
@@ -73,8 +74,7 @@ pub(crate) fn sql_type(data_type: &SqlType) -> String {
     text
 }
 
-/// `ALTER TABLE` or the keyword of the relation's kind for the statements that differ
-/// (`COMMENT ON`, `DROP`).
+/// The keyword of the relation's kind in `COMMENT ON` and `DROP`.
 fn kind_keyword(kind: RelationKind) -> &'static str {
     match kind {
         RelationKind::Table | RelationKind::PartitionedTable => "TABLE",
@@ -89,8 +89,9 @@ fn alter_table(relation: &QualifiedName) -> String {
     format!("ALTER TABLE {}", relation.quoted())
 }
 
-/// The integer type a serial column becomes, when `column` is one: an integer type with
-/// the `nextval('…_seq'::regclass)` default the spec loader gives a serial column.
+/// The serial pseudo-type to write for `column` when it was declared one: an integer
+/// column with the `nextval('…_seq'::regclass)` default the spec loader gives a serial
+/// column (writing that default instead would need the sequence to exist).
 fn serial_type(column: &Column) -> Option<&'static str> {
     let sequence = column
         .default
@@ -160,7 +161,8 @@ fn action(action: ForeignKeyAction) -> Option<&'static str> {
 }
 
 /// A constraint's definition after its name: `PRIMARY KEY (…)`, `UNIQUE (…)`,
-/// `FOREIGN KEY (…) REFERENCES …`, `CHECK (…)`, `EXCLUDE …`, with its deferral.
+/// `FOREIGN KEY (…) REFERENCES …`, `CHECK (…)`, `EXCLUDE …`, with its deferral (which an
+/// exclusion constraint's definition, kept as written, already holds).
 fn constraint_definition(constraint: &Constraint) -> String {
     let mut text = match &constraint.kind {
         ConstraintKind::PrimaryKey { columns } => format!("PRIMARY KEY ({})", column_list(columns)),
@@ -211,7 +213,7 @@ fn constraint_definition(constraint: &Constraint) -> String {
                 .get(..8)
                 .filter(|head| head.eq_ignore_ascii_case("exclude "))
                 .map_or(definition, |_| definition[8..].trim_start());
-            format!("EXCLUDE {body}")
+            return format!("EXCLUDE {body}");
         }
     };
     if constraint.initially_deferred {

@@ -64,3 +64,20 @@ fn types_names_and_literals_are_written_as_postgresql_reads_them() {
     assert_eq!(literal("it's"), "'it''s'");
     assert_eq!(literal("C:\\temp"), "'C:\\temp'");
 }
+
+#[test]
+fn an_exclusion_constraint_keeps_its_deferral_as_written_once() {
+    let specs = crate::sources::spec::load_spec_text(
+        "specs/spec.sql",
+        "CREATE TABLE t (during tsrange,
+            CONSTRAINT ex_t EXCLUDE USING gist (during WITH &&) DEFERRABLE INITIALLY DEFERRED);",
+        "public",
+    );
+    let table = &specs.catalog.relations[&QualifiedName::new("public", "t")];
+    let constraint = &table.constraints["ex_t"];
+    assert!(constraint.initially_deferred);
+    assert_eq!(
+        constraint_definition(constraint),
+        "EXCLUDE USING gist (during WITH &&) DEFERRABLE INITIALLY DEFERRED"
+    );
+}
