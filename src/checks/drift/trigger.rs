@@ -71,11 +71,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
             .expected_actual("trigger", ABSENT)
             .at(drift.trigger_location(spec_relation, trigger))
             .fix(spec_relation.and_then(|table| {
-                Some(fix::create_trigger(
-                    relation,
-                    table.triggers.get(trigger)?,
-                    false,
-                ))
+                fix::create_trigger(relation, table.triggers.get(trigger)?, false)
             })),
             Change::TriggerUnexpected { trigger, .. } => Finding::new(
                 &UNEXPECTED_TRIGGER,
@@ -101,11 +97,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 spec_relation
                     .filter(|_| difference.comparison.is_decided())
                     .and_then(|table| {
-                        Some(fix::create_trigger(
-                            relation,
-                            table.triggers.get(trigger)?,
-                            true,
-                        ))
+                        fix::create_trigger(relation, table.triggers.get(trigger)?, true)
                     }),
             ),
             _ => continue,

@@ -1,6 +1,7 @@
 //! The SQL text of fixes that live tests cannot show as directly: which type changes
 //! keep every value, and how names, types and literals are written.
 
+use super::column::widens;
 use super::*;
 
 fn widens_text(from: &str, to: &str) -> bool {
