@@ -45,12 +45,22 @@ pub struct CheckRun {
     /// report (to [`CheckRequest::baseline_destination`]), so that a run that fails
     /// (exit 2) leaves no baseline behind.
     pub baseline_to_write: Option<String>,
+    /// With `--fix-sql`, the fix script of the reported findings (see
+    /// [`report::render_fix_script`]); the caller writes it after the report.
+    pub fix_script: Option<String>,
 }
 
 /// Runs `pgparity check` as `request` says: an `Err` means the run could not be
 /// completed (exit code 2). `progress` hears what a long live run is doing (the binary
 /// prints it on stderr when that is a terminal).
 pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun> {
+    if let (Some(path), None) = (&request.fix_sql, &request.live) {
+        anyhow::bail!(
+            "--fix-sql {}: the fixes come from comparing the specs with a database; give \
+             --db URL (or --snapshot FILE) too",
+            path.display()
+        );
+    }
     let started = Instant::now();
     let generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let inputs = load_inputs(request, progress)?;
@@ -425,11 +435,16 @@ fn render(request: &CheckRequest, report: Report, baseline_to_write: Option<Stri
             .any(|finding| finding.severity >= threshold)
     });
     let rendered = report::render(&report, request.format, threshold);
+    let fix_script = request
+        .fix_sql
+        .as_ref()
+        .map(|_| report::render_fix_script(&report));
     CheckRun {
         report,
         rendered,
         exit_code: i32::from(failed),
         baseline_to_write,
+        fix_script,
     }
 }
 

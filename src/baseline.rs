@@ -205,6 +205,7 @@ mod tests {
             }),
             diff: None,
             hint: None,
+            fix: None,
         }
     }
 

@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check specs, contracts, mapping and index plan; exit 0 clean, 1 findings, 2 error.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Write the live catalog of a database as JSON, for `check --snapshot` and nightly
     /// comparisons.
     Snapshot(SnapshotArgs),
@@ -133,6 +133,11 @@ pub struct CheckArgs {
     /// occur), after the report. Entries of checks that did not run are kept.
     #[arg(long, requires = "baseline")]
     pub prune_baseline: bool,
+    /// Write the SQL that makes the database match the specs (the fixes of the reported
+    /// drift findings, in dependency order, destructive statements commented out) to
+    /// FILE, to review and run by hand: pgparity never runs it. Needs --db or --snapshot.
+    #[arg(long, value_name = "FILE")]
+    pub fix_sql: Option<PathBuf>,
 }
 
 /// Limits of every query pgparity runs against a database.
@@ -342,6 +347,7 @@ impl From<CheckArgs> for CheckOverrides {
             baseline: args.baseline,
             write_baseline: args.write_baseline,
             prune_baseline: args.prune_baseline,
+            fix_sql: args.fix_sql,
         }
     }
 }

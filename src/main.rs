@@ -57,7 +57,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => {
-            let request = config::resolve_check(&std::env::current_dir()?, args.into())?;
+            let request = config::resolve_check(&std::env::current_dir()?, (*args).into())?;
             let run = app::check(&request, &progress)?;
             match &request.output {
                 Some(path) => app::write_output(path, &run.rendered, "report")?,
@@ -79,6 +79,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 (request.baseline_destination(), &run.baseline_to_write)
             {
                 app::write_output(path, baseline, "baseline")?;
+            }
+            if let (Some(path), Some(script)) = (&request.fix_sql, &run.fix_script) {
+                app::write_output(path, script, "fix script")?;
             }
             Ok(u8::try_from(run.exit_code).unwrap_or(2))
         }

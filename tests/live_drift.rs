@@ -1,12 +1,16 @@
 //! Drift through the binary against a real PostgreSQL: the bundled example applied to a
 //! fresh database is clean, each drift rule fires on a database changed in exactly that
-//! way, and what the server prints differently but means the same is not drift.
+//! way, and what the server prints differently but means the same is not drift. After
+//! each drift, the `--fix-sql` script applied to the database (as `psql -f` would) leaves
+//! no drift but what its commented-out destructive statements would fix, and those,
+//! uncommented, fix the rest.
 
 mod support;
 
 use pgparity::rules::{self, Family};
 use serde_json::Value;
 use support::check_json;
+use support::fix_sql::assert_fix_script_repairs;
 use support::pg::TestDatabase;
 
 /// A drift finding reduced to what these tests assert: rule, object, expected, actual.
@@ -44,14 +48,17 @@ fn example_database(hint: &str, change: &str) -> TestDatabase {
     database
 }
 
-/// `check --db` of the example database after `change`, drift findings only.
+/// `check --db` of the example database after `change`, drift findings only; then the
+/// fix script of that run repairs the database.
 fn drift_after(hint: &str, change: &str) -> Vec<Drift> {
     let database = example_database(hint, change);
     let (_, report) = check_json(&["--db", &database.url()]);
+    assert_fix_script_repairs(&database, &[]);
     drift_of(&report)
 }
 
-/// Asserts that `change` causes exactly one drift finding, the one described.
+/// Asserts that `change` causes exactly one drift finding, the one described, and that
+/// the fix script repairs it.
 fn assert_one_drift(change: &str, rule: &str, object: &str, expected: &str, actual: &str) {
     let found = drift_after(rule, change);
     let wanted = vec![(
@@ -404,6 +411,7 @@ fn pairs_drift(hint: &str, database_sql: &str) -> Vec<Drift> {
         "--db",
         &database.url(),
     ]);
+    assert_fix_script_repairs(&database, &["--config", "/dev/null", "--specs", &spec]);
     drift_of(&report)
 }
 
@@ -503,6 +511,7 @@ fn what_postgresql_derives_for_partitions_is_not_drift() {
         "--db",
         &database.url(),
     ]);
+    assert_fix_script_repairs(&database, &["--config", "/dev/null", "--specs", &spec]);
     assert_eq!(
         drift_of(&report),
         vec![(

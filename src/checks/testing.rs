@@ -16,9 +16,12 @@ use crate::finding::{sort_findings, Finding};
 use crate::input::InputLimits;
 use crate::mapping::{load_mapping, Mapping};
 use crate::model::Catalog;
+use crate::report::{render_fix_script, Report};
+use crate::rules::Family;
 use crate::rules::Rule;
 use crate::sources::live::{introspect, ConnectionSettings, LiveSession, SessionOptions};
 use crate::sources::spec::{load_spec_text, SpecSet};
+use crate::sql::split::top_level_statements;
 use std::fmt::Write as _;
 
 /// The repository root, for the PostgreSQL harness shared with the integration tests.
@@ -64,29 +67,116 @@ impl Scenario {
 
     /// Every finding of these rules (a file's group) in the run, sorted.
     pub(crate) fn findings_of_all(&self, rules: &[&'static Rule]) -> Vec<Finding> {
+        let database = self.live.as_deref().map(live_database);
+        let live = database.as_ref().map(live_catalog);
+        only(self.run_with(live.as_ref()), rules)
+    }
+
+    /// Applies the fix script of every finding of the run (`--fix-sql`'s) to the live
+    /// database, statement by statement as `psql -f` would, and checks again. With
+    /// `destructive`, the statements the script comments out run too.
+    pub(crate) fn fixed(&self, destructive: bool) -> Fixed {
+        let sql = self.live.as_deref().expect("a live database to fix");
+        let database = live_database(sql);
+        let before = self.run_with(Some(&live_catalog(&database)));
+        let mut findings = before.clone();
+        if destructive {
+            for fix in findings
+                .iter_mut()
+                .filter_map(|finding| finding.fix.as_mut())
+            {
+                for statement in &mut fix.statements {
+                    statement.destructive = None;
+                }
+            }
+        }
+        let script = render_fix_script(&Report {
+            findings,
+            ..Report::default()
+        });
+        database.execute_each(
+            top_level_statements(&script).map(|piece| &script[piece.start..piece.end]),
+        );
+        let after = self.run_with(Some(&live_catalog(&database)));
+        Fixed {
+            before,
+            script,
+            after,
+        }
+    }
+
+    /// Every finding of a run with `live` as the live side, sorted.
+    fn run_with(&self, live: Option<&Catalog>) -> Vec<Finding> {
         let specs: Option<SpecSet> = self
             .specs
             .as_deref()
             .map(|sql| load_spec_text("specs/spec.sql", sql, "public"));
         let mapping = self.mapping.as_deref().map(load_inline_mapping);
-        let live = self.live.as_deref().map(live_catalog);
         let inputs = Inputs {
             specs: specs.as_ref().map(SpecSet::specs),
             contracts: None,
             mapping: mapping.as_ref(),
-            live: live.as_ref(),
+            live,
             row_samples: None,
             min_stats_age_days: 7,
             default_schema: "public",
         };
-        let mut findings: Vec<Finding> = run(&inputs)
-            .findings
-            .into_iter()
-            .filter(|finding| rules.iter().any(|rule| finding.rule.id == rule.id))
-            .collect();
+        let mut findings = run(&inputs).findings;
         sort_findings(&mut findings);
         findings
     }
+}
+
+/// A run before and after its fix script was applied (see [`Scenario::fixed`]).
+pub(crate) struct Fixed {
+    /// Every finding before.
+    pub(crate) before: Vec<Finding>,
+    /// The script that was applied.
+    pub(crate) script: String,
+    /// Every finding after.
+    pub(crate) after: Vec<Finding>,
+}
+
+impl Fixed {
+    /// The drift findings left after the fix.
+    pub(crate) fn drift_after(&self) -> Vec<Finding> {
+        self.after
+            .iter()
+            .filter(|finding| finding.rule.family == Family::Drift)
+            .cloned()
+            .collect()
+    }
+
+    /// Asserts that the drift findings left after the fix are exactly these
+    /// (`rule object`, in report order), showing the script and what is left otherwise.
+    pub(crate) fn assert_left(&self, expected: &[&str]) {
+        assert!(
+            self.before
+                .iter()
+                .any(|finding| finding.rule.family == Family::Drift),
+            "the scenario has no drift to fix"
+        );
+        let left: Vec<String> = self
+            .drift_after()
+            .iter()
+            .map(|finding| format!("{} {}", finding.rule, finding.object))
+            .collect();
+        assert_eq!(
+            left,
+            expected,
+            "drift left after the fix script:\n{}\nscript:\n{}",
+            render(&self.drift_after()),
+            self.script
+        );
+    }
+}
+
+/// The findings of these rules, in their order.
+pub(crate) fn only(findings: Vec<Finding>, rules: &[&'static Rule]) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter(|finding| rules.iter().any(|rule| finding.rule.id == rule.id))
+        .collect()
 }
 
 fn load_inline_mapping(yaml: &str) -> Mapping {
@@ -106,9 +196,18 @@ fn load_inline_mapping(yaml: &str) -> Mapping {
     mapping
 }
 
-fn live_catalog(sql: &str) -> Catalog {
+/// A fresh database of the test server built by `sql` (the roles policies and grants
+/// name in tests, `app_user` and `auditor`, exist).
+fn live_database(sql: &str) -> pg::TestDatabase {
+    pg::ensure_role("app_user");
+    pg::ensure_role("auditor");
     let database = pg::TestDatabase::new("rule");
     database.execute(sql);
+    database
+}
+
+/// The catalog pgparity reads from `database`.
+fn live_catalog(database: &pg::TestDatabase) -> Catalog {
     let settings = ConnectionSettings::parse(&database.url())
         .unwrap_or_else(|error| panic!("test database URL: {error}"));
     let mut session = LiveSession::connect(&settings, &SessionOptions::default())
@@ -146,6 +245,9 @@ pub(crate) fn render(findings: &[Finding]) -> String {
         }
         if let Some(diff) = &finding.diff {
             let _ = writeln!(out, "  diff:\n{diff}");
+        }
+        if let Some(fix) = &finding.fix {
+            let _ = writeln!(out, "  fix:\n{}", fix.sql());
         }
     }
     if out.is_empty() {

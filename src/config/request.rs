@@ -65,6 +65,8 @@ pub struct CheckOverrides {
     pub write_baseline: Option<PathBuf>,
     /// Rewrite `baseline` without the entries this run found stale.
     pub prune_baseline: bool,
+    /// Where to write the fixes of the drift findings as one SQL script.
+    pub fix_sql: Option<PathBuf>,
 }
 
 /// Everything `pgparity check` needs: the file's values with the flags applied.
@@ -106,6 +108,8 @@ pub struct CheckRequest {
     pub write_baseline: Option<PathBuf>,
     /// Rewrite `baseline` without the entries this run found stale.
     pub prune_baseline: bool,
+    /// Where to write the fixes of the drift findings as one SQL script.
+    pub fix_sql: Option<PathBuf>,
 }
 
 impl CheckRequest {
@@ -204,6 +208,7 @@ pub fn resolve_check(
         baseline: overrides.baseline,
         write_baseline: overrides.write_baseline,
         prune_baseline: overrides.prune_baseline,
+        fix_sql: overrides.fix_sql,
         config,
     })
 }

@@ -238,7 +238,8 @@ pub enum Change {
         relation: QualifiedName,
         /// The trigger.
         trigger: String,
-        /// What differs: `timing`, `events`, `level`, `function`, `arguments`, `when`.
+        /// What differs: `timing`, `events`, `level`, `function`, `arguments`, `when`,
+        /// `deferral` (a constraint trigger's).
         difference: Difference,
     },
     /// A view's or materialized view's body differs.

@@ -3,8 +3,9 @@
 use super::compare::{self, Definition, NONE};
 use super::{Change, CommentTarget, Difference, RlsState};
 use crate::model::{
-    Canonical, Catalog, Column, ConstraintKind, ForeignKeyAction, Identity, Index, IndexKey,
-    IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger,
+    Canonical, Catalog, Column, Constraint, ConstraintKind, ForeignKeyAction, Identity, Index,
+    IndexKey, IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger,
+    TriggerDeferral,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -144,8 +145,8 @@ impl Context<'_> {
             let mut differences = self.constraint_kinds(&constraint.kind, &actual.kind);
             differences.extend(compare::values(
                 "deferrable",
-                deferrable(constraint.deferrable),
-                deferrable(actual.deferrable),
+                deferrable(constraint),
+                deferrable(actual),
             ));
             for difference in differences {
                 changes.push(Change::ConstraintChanged {
@@ -494,6 +495,11 @@ impl Context<'_> {
                 wanted.when.as_ref().map(Definition::of),
                 found.when.as_ref().map(Definition::of),
             ),
+            compare::values(
+                "deferral",
+                deferral(wanted.constraint),
+                deferral(found.constraint),
+            ),
         ]
         .into_iter()
         .flatten()
@@ -692,12 +698,19 @@ fn strip_keyword<'t>(text: &'t str, keyword: &str) -> &'t str {
     }
 }
 
-fn deferrable(deferrable: bool) -> &'static str {
-    if deferrable {
-        "DEFERRABLE"
-    } else {
-        "NOT DEFERRABLE"
+/// `NOT DEFERRABLE`, `DEFERRABLE` (initially immediate, the default) or `DEFERRABLE
+/// INITIALLY DEFERRED`.
+fn deferrable(constraint: &Constraint) -> &'static str {
+    match (constraint.deferrable, constraint.initially_deferred) {
+        (_, true) => "DEFERRABLE INITIALLY DEFERRED",
+        (true, false) => "DEFERRABLE",
+        (false, false) => "NOT DEFERRABLE",
     }
+}
+
+/// A trigger's deferral as `CREATE [CONSTRAINT] TRIGGER` states it.
+fn deferral(constraint: Option<TriggerDeferral>) -> &'static str {
+    constraint.map_or("(not a constraint trigger)", TriggerDeferral::clause)
 }
 
 fn action(action: ForeignKeyAction) -> &'static str {

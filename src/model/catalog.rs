@@ -257,6 +257,9 @@ pub struct Constraint {
     /// `DEFERRABLE`.
     #[serde(default)]
     pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (checked at commit unless a transaction says otherwise).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
     /// `COMMENT ON CONSTRAINT`.
     pub comment: Option<String>,
     /// Where the constraint was defined.
@@ -485,10 +488,39 @@ pub struct Trigger {
     pub arguments: Vec<String>,
     /// `WHEN (condition)`.
     pub when: Option<Expr>,
+    /// For `CREATE CONSTRAINT TRIGGER`: whether and how its firing can be deferred to
+    /// the end of the transaction; `None` for an ordinary trigger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<TriggerDeferral>,
     /// `COMMENT ON TRIGGER`.
     pub comment: Option<String>,
     /// Where the trigger was defined.
     pub location: Option<Location>,
+}
+
+/// When a constraint trigger fires (`CREATE CONSTRAINT TRIGGER … [NOT] DEFERRABLE
+/// [INITIALLY …]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerDeferral {
+    /// `NOT DEFERRABLE`: at the end of each statement, always.
+    NotDeferrable,
+    /// `DEFERRABLE INITIALLY IMMEDIATE`: at the end of each statement unless a
+    /// transaction defers it.
+    InitiallyImmediate,
+    /// `DEFERRABLE INITIALLY DEFERRED`: at commit.
+    InitiallyDeferred,
+}
+
+impl TriggerDeferral {
+    /// The clause as `CREATE CONSTRAINT TRIGGER` writes it.
+    pub fn clause(self) -> &'static str {
+        match self {
+            TriggerDeferral::NotDeferrable => "NOT DEFERRABLE",
+            TriggerDeferral::InitiallyImmediate => "DEFERRABLE INITIALLY IMMEDIATE",
+            TriggerDeferral::InitiallyDeferred => "DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
 }
 
 /// The body of a view or materialized view.

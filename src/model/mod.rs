@@ -18,7 +18,7 @@ pub use catalog::*;
 pub use expr::{Canonical, Expr, Forms, Undecided};
 pub use location::{display_path, Location};
 pub use name::{
-    fold_identifier, split_identifier_path, truncate_identifier, QualifiedName,
+    fold_identifier, quote_identifier, split_identifier_path, truncate_identifier, QualifiedName,
     MAX_IDENTIFIER_BYTES,
 };
 pub use specs::{SpecProblem, SpecProblemKind, Specs};

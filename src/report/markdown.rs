@@ -246,6 +246,9 @@ fn write_finding(out: &mut String, finding: &Finding) {
     if let Some(diff) = &finding.diff {
         let _ = writeln!(out, "\n{}", indent(&fenced("diff", diff)));
     }
+    if let Some(fix) = &finding.fix {
+        let _ = writeln!(out, "  - fix:\n\n{}", indent(&fenced("sql", &fix.sql())));
+    }
 }
 
 fn tail(report: &Report) -> String {

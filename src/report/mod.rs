@@ -3,6 +3,7 @@
 //! also read the rule registry's metadata: descriptions and families).
 
 mod color;
+mod fix_sql;
 mod github;
 mod json;
 mod junit;
@@ -11,6 +12,7 @@ mod sarif;
 mod text;
 
 pub use color::color_enabled;
+pub use fix_sql::render_fix_script;
 pub use markdown::{render_with_budget as render_markdown_with_budget, MARKDOWN_BUDGET};
 pub use text::render_colored as render_colored_text;
 

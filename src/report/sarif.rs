@@ -242,6 +242,9 @@ fn details(finding: &Finding) -> Option<sarif::PropertyBag> {
             properties.insert(key.to_string(), Value::from(value.as_str()));
         }
     }
+    if let Some(fix) = &finding.fix {
+        properties.insert("fix".to_string(), Value::from(fix.sql()));
+    }
     Some(
         sarif::PropertyBag::builder()
             .additional_properties(properties)
@@ -329,6 +332,7 @@ mod tests {
             location,
             diff: None,
             hint: None,
+            fix: None,
         }
     }
 

@@ -127,6 +127,12 @@ fn write_finding(out: &mut String, finding: &Finding, palette: &Palette) {
     if let Some(hint) = &finding.hint {
         let _ = writeln!(out, "    hint: {hint}");
     }
+    if let Some(fix) = &finding.fix {
+        let _ = writeln!(out, "    fix:");
+        for line in fix.sql().lines() {
+            let _ = writeln!(out, "      {}", palette.paint(DIM, line));
+        }
+    }
 }
 
 fn plural(count: usize, word: &str) -> String {
@@ -207,6 +213,7 @@ mod tests {
             location: Some(crate::model::Location::new("specs/v.sql", 3, 1)),
             diff: Some("--- spec\n+++ live\n@@ -1 +1 @@\n-select 1\n+select 2\n".into()),
             hint: None,
+            fix: None,
         };
         let warning = Finding {
             severity: Severity::Warning,

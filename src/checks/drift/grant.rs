@@ -1,7 +1,7 @@
 //! `grant-drift`: privileges granted on one side only.
 
 use crate::checks::drift::member_location;
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -25,8 +25,8 @@ A missing grant breaks the application role at run time; an extra one (`DELETE` 
 role, anything to `PUBLIC`) widens what a compromised role can do.
 
 ## Example
-The database grants `DELETE ON revenue_ledger TO app_user`, the specs do not. Fix:
-`REVOKE DELETE ON revenue_ledger FROM app_user`.",
+The database grants `DELETE ON revenue_ledger TO app_user`, the specs do not. The finding's
+fix: `REVOKE DELETE ON public.revenue_ledger FROM app_user` (a missing privilege: `GRANT`).",
 };
 register_rule!(GRANT_DRIFT);
 
@@ -53,7 +53,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                     .find(|grant| &grant.grantee == grantee && grant.privilege.eq_ignore_ascii_case(privilege))
                     .and_then(|grant| grant.location.as_ref())
             }))
-            .hint(format!("GRANT {privilege} ON {relation} TO {grantee}")),
+            .hint(format!("GRANT {privilege} ON {relation} TO {grantee}"))
+            .fix(Some(fix::grant(relation, privilege, grantee))),
             Change::GrantUnexpected {
                 grantee, privilege, ..
             } => Finding::new(
@@ -63,9 +64,31 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
             )
             .expected_actual(ABSENT, format!("{privilege} to {grantee}"))
             .at(relation_location)
-            .hint(format!("REVOKE {privilege} ON {relation} FROM {grantee}, or grant it in the specs")),
+            .hint(format!("REVOKE {privilege} ON {relation} FROM {grantee}, or grant it in the specs"))
+            .fix(Some(fix::revoke(relation, privilege, grantee))),
             _ => continue,
         };
         findings.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    #[test]
+    fn the_fix_script_grants_and_revokes_as_the_specs_say() {
+        let fixed = Scenario::specs(
+            "CREATE TABLE t (a integer);
+             GRANT SELECT, INSERT ON t TO app_user;
+             GRANT SELECT ON t TO PUBLIC;",
+        )
+        .live(
+            "CREATE TABLE t (a integer);
+             GRANT SELECT, DELETE ON t TO app_user;",
+        )
+        .fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&[]);
     }
 }

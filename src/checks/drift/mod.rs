@@ -3,6 +3,7 @@
 //! changes it owns into findings with the object path, expected and actual values, the
 //! spec location and, for definitions, a unified diff.
 
+pub(crate) mod fix;
 mod layout;
 
 #[cfg(test)]
@@ -113,6 +114,14 @@ fn unparsed_relations(specs: Specs) -> BTreeMap<QualifiedName, Location> {
 }
 
 impl Drift<'_> {
+    /// The relation of that name on both sides.
+    pub(crate) fn both(&self, name: &QualifiedName) -> Option<(&Relation, &Relation)> {
+        self.spec
+            .relations
+            .get(name)
+            .zip(self.live.relations.get(name))
+    }
+
     /// A column's spec location, else its relation's.
     pub(crate) fn column_location<'r>(
         &self,

@@ -529,6 +529,67 @@ fn triggers_missing_unexpected_and_changed_fire() {
     );
 }
 
+#[test]
+fn a_constraint_trigger_deferred_on_one_side_only_is_drift() {
+    let deferred = SECURED.replace(
+        "CREATE TRIGGER trg_touch BEFORE UPDATE ON ledger FOR EACH ROW",
+        "CREATE CONSTRAINT TRIGGER trg_touch AFTER UPDATE ON ledger \
+         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW",
+    );
+    assert_silent(&deferred, &live(&deferred));
+    let immediate = deferred.replace("INITIALLY DEFERRED", "INITIALLY IMMEDIATE");
+    assert_eq!(
+        briefs(&run(&deferred, &live(&immediate))),
+        vec![brief(
+            "missing-trigger",
+            "public.ledger.trg_touch",
+            "DEFERRABLE INITIALLY DEFERRED",
+            "DEFERRABLE INITIALLY IMMEDIATE"
+        )]
+    );
+    let plain = deferred.replace(
+        "CONSTRAINT TRIGGER trg_touch AFTER UPDATE ON ledger DEFERRABLE INITIALLY DEFERRED",
+        "TRIGGER trg_touch AFTER UPDATE ON ledger",
+    );
+    assert_eq!(
+        briefs(&run(&deferred, &live(&plain))),
+        vec![brief(
+            "missing-trigger",
+            "public.ledger.trg_touch",
+            "DEFERRABLE INITIALLY DEFERRED",
+            "(not a constraint trigger)"
+        )]
+    );
+    let not_deferrable = deferred.replace(" DEFERRABLE INITIALLY DEFERRED", "");
+    assert_eq!(
+        briefs(&run(&deferred, &live(&not_deferrable))),
+        vec![brief(
+            "missing-trigger",
+            "public.ledger.trg_touch",
+            "DEFERRABLE INITIALLY DEFERRED",
+            "NOT DEFERRABLE"
+        )]
+    );
+}
+
+#[test]
+fn a_constraint_deferred_at_commit_on_one_side_only_is_drift() {
+    let spec = "CREATE TABLE parent (id integer PRIMARY KEY);
+        CREATE TABLE child (parent_id integer CONSTRAINT fk_child_parent REFERENCES parent (id)
+            INITIALLY DEFERRED);";
+    assert_silent(spec, &live(spec));
+    let immediate = spec.replace("INITIALLY DEFERRED", "DEFERRABLE");
+    assert_eq!(
+        briefs(&run(spec, &live(&immediate))),
+        vec![brief(
+            "constraint-drift",
+            "public.child.fk_child_parent",
+            "DEFERRABLE INITIALLY DEFERRED",
+            "DEFERRABLE"
+        )]
+    );
+}
+
 const VIEW: &str = "
 CREATE TABLE ledger (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, cents integer NOT NULL);
 CREATE TABLE tenants (id uuid PRIMARY KEY, name text NOT NULL);

@@ -2,7 +2,7 @@
 //! `unexpected-trigger`.
 
 use crate::checks::drift::definition_finding;
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -30,7 +30,8 @@ invariant silently breaks.
 
 ## Example
 The spec's trigger fires `AFTER INSERT OR UPDATE OR DELETE`, the database's only
-`AFTER INSERT`. Fix: recreate the trigger from the spec.",
+`AFTER INSERT`. The finding's fix: the spec's `CREATE OR REPLACE TRIGGER` (a constraint
+trigger is dropped and created again; `UPDATE OF` column lists are not read yet).",
 };
 register_rule!(MISSING_TRIGGER);
 
@@ -50,7 +51,8 @@ Reports a trigger of a database relation that the specs do not define.
 A hand-made trigger changes what writes do, invisibly to anyone reading the specs.
 
 ## Example
-An audit trigger added by hand in production only. Fix: add it to the specs, or drop it.",
+An audit trigger added by hand in production only. Fix: add it to the specs, or drop it
+(the finding's `DROP TRIGGER`, which `--fix-sql` writes commented out).",
 };
 register_rule!(UNEXPECTED_TRIGGER);
 
@@ -67,7 +69,10 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 format!("trigger {trigger} on {relation} is missing from the database"),
             )
             .expected_actual("trigger", ABSENT)
-            .at(drift.trigger_location(spec_relation, trigger)),
+            .at(drift.trigger_location(spec_relation, trigger))
+            .fix(spec_relation.and_then(|table| {
+                fix::create_trigger(relation, table.triggers.get(trigger)?, false)
+            })),
             Change::TriggerUnexpected { trigger, .. } => Finding::new(
                 &UNEXPECTED_TRIGGER,
                 ObjectPath::member(relation, trigger),
@@ -75,7 +80,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                     "trigger {trigger} on {relation} exists in the database but not in the specs"
                 ),
             )
-            .expected_actual(ABSENT, "trigger"),
+            .expected_actual(ABSENT, "trigger")
+            .fix(Some(fix::drop_trigger(relation, trigger))),
             Change::TriggerChanged {
                 trigger,
                 difference,
@@ -86,9 +92,67 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 &format!("trigger {trigger} on {relation}"),
                 difference,
             )
-            .at(drift.trigger_location(spec_relation, trigger)),
+            .at(drift.trigger_location(spec_relation, trigger))
+            .fix(
+                spec_relation
+                    .filter(|_| difference.comparison.is_decided())
+                    .and_then(|table| {
+                        fix::create_trigger(relation, table.triggers.get(trigger)?, true)
+                    }),
+            ),
             _ => continue,
         };
         findings.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    const FUNCTION: &str = "CREATE TABLE t (a integer);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql
+            AS $$ BEGIN RETURN NULL; END $$;";
+
+    fn fix_spec() -> String {
+        format!(
+            "{FUNCTION}
+            CREATE TRIGGER trg_missing BEFORE INSERT OR UPDATE ON t FOR EACH ROW
+                WHEN (NEW.a > 0) EXECUTE FUNCTION touch('x', '1');
+            CREATE TRIGGER trg_timing BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+            COMMENT ON TRIGGER trg_timing ON t IS 'timing';
+            CREATE CONSTRAINT TRIGGER trg_deferred AFTER INSERT ON t
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION touch();
+            CREATE TRIGGER trg_statement AFTER TRUNCATE ON t
+                FOR EACH STATEMENT EXECUTE FUNCTION touch();"
+        )
+    }
+
+    /// Triggers missing, changed (a plain one replaced in place, a constraint trigger
+    /// dropped and created again) and one the specs do not define.
+    fn fix_live() -> String {
+        format!(
+            "{FUNCTION}
+            CREATE TRIGGER trg_timing AFTER UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+            COMMENT ON TRIGGER trg_timing ON t IS 'timing';
+            CREATE CONSTRAINT TRIGGER trg_deferred AFTER INSERT ON t
+                DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION touch();
+            CREATE TRIGGER trg_extra AFTER DELETE ON t FOR EACH ROW EXECUTE FUNCTION touch();"
+        )
+    }
+
+    #[test]
+    fn the_fix_script_creates_and_replaces_triggers() {
+        let fixed = Scenario::specs(&fix_spec()).live(&fix_live()).fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&["unexpected-trigger public.t.trg_extra"]);
+    }
+
+    #[test]
+    fn with_its_destructive_statements_run_the_fix_script_leaves_no_trigger_drift() {
+        Scenario::specs(&fix_spec())
+            .live(&fix_live())
+            .fixed(true)
+            .assert_left(&[]);
     }
 }

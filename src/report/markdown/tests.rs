@@ -17,6 +17,7 @@ fn finding(rule: &str, severity: Severity, object: &str) -> Finding {
         location: Some(Location::new("specs/ledger.sql", 12, 5)),
         diff: None,
         hint: None,
+        fix: None,
     }
 }
 

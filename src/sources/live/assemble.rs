@@ -4,7 +4,8 @@ use super::rows::*;
 use crate::model::{
     Catalog, Column, Constraint, ConstraintKind, Domain, EnumType, Expr, ForeignKeyAction,
     Function, Grant, Identity, Index, IndexKey, IndexStatistics, IndexTarget, Policy,
-    PolicyCommand, QualifiedName, Relation, RelationKind, SqlType, Trigger, ViewDefinition,
+    PolicyCommand, QualifiedName, Relation, RelationKind, SqlType, Trigger, TriggerDeferral,
+    ViewDefinition,
 };
 use std::collections::HashMap;
 
@@ -226,6 +227,7 @@ fn constraint(row: &ConstraintRow) -> Option<Constraint> {
         name: row.name.clone(),
         kind,
         deferrable: row.deferrable,
+        initially_deferred: row.initially_deferred,
         comment: row.comment.clone(),
         location: None,
         allowed_values: Default::default(),
@@ -397,7 +399,15 @@ fn trigger(row: TriggerRow) -> Trigger {
         .take(argument_count)
         .map(|argument| String::from_utf8_lossy(argument).into_owned())
         .collect();
+    let constraint = row
+        .is_constraint
+        .then_some(match (row.deferrable, row.initially_deferred) {
+            (_, true) => TriggerDeferral::InitiallyDeferred,
+            (true, false) => TriggerDeferral::InitiallyImmediate,
+            (false, false) => TriggerDeferral::NotDeferrable,
+        });
     Trigger {
+        constraint,
         when: trigger_condition(&row.definition).map(Expr::from),
         name: row.name,
         timing: timing.to_string(),
@@ -676,5 +686,32 @@ mod tests {
         assert_eq!(trigger.arguments, vec!["a", "b c"]);
         assert_eq!(trigger.when.as_deref(), Some("(new.state <> 'x'::text)"));
         assert_eq!(trigger.function, QualifiedName::new("public", "audit"));
+        assert_eq!(trigger.constraint, None);
+    }
+
+    #[test]
+    fn constraint_triggers_keep_their_deferral() {
+        for (deferrable, initially_deferred, expected) in [
+            (false, false, TriggerDeferral::NotDeferrable),
+            (true, false, TriggerDeferral::InitiallyImmediate),
+            (true, true, TriggerDeferral::InitiallyDeferred),
+        ] {
+            let mut rows = scoped_rows();
+            rows.triggers = vec![TriggerRow {
+                relation: 10,
+                name: "trg".into(),
+                tgtype: TRIGGER_ROW | TRIGGER_UPDATE,
+                function_schema: "public".into(),
+                function_name: "audit".into(),
+                definition: "CREATE CONSTRAINT TRIGGER trg AFTER UPDATE ON public.runs …".into(),
+                is_constraint: true,
+                deferrable,
+                initially_deferred,
+                ..TriggerRow::default()
+            }];
+            let catalog = assemble(rows, "public");
+            let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
+            assert_eq!(runs.triggers["trg"].constraint, Some(expected));
+        }
     }
 }

@@ -191,6 +191,7 @@ fn constraint_row(row: &Row, comments: &mut Comments) -> Result<ConstraintRow, L
         definition: get(row, 10, kind)?,
         comment: comments.take("constraint", get(row, 11, kind)?, 0),
         nulls_not_distinct: get(row, 12, kind)?,
+        initially_deferred: get(row, 13, kind)?,
     })
 }
 
@@ -240,5 +241,8 @@ fn trigger_row(row: &Row, comments: &mut Comments) -> Result<TriggerRow, LiveErr
         arguments: get(row, 6, kind)?,
         definition: get(row, 7, kind)?,
         comment: comments.take("trigger", get(row, 8, kind)?, 0),
+        is_constraint: get(row, 9, kind)?,
+        deferrable: get(row, 10, kind)?,
+        initially_deferred: get(row, 11, kind)?,
     })
 }

@@ -92,7 +92,8 @@ const CONSTRAINTS_TEMPLATE: &str = with_scope!(
         CASE WHEN con.contype IN ('c', 'x')
              THEN pg_catalog.pg_get_constraintdef(con.oid, true) END,
         con.oid,
-        {nulls_not_distinct}
+        {nulls_not_distinct},
+        con.condeferred
     FROM scope s
     JOIN pg_catalog.pg_constraint con ON con.conrelid = s.oid
     LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
@@ -177,7 +178,7 @@ pub const GRANTS: &str = with_scope!(
 const TRIGGERS_TEMPLATE: &str = with_scope!(
     "SELECT t.tgrelid, t.tgname::text, t.tgtype::int4, fn.nspname::text, p.proname::text,
         t.tgnargs::int4, t.tgargs, pg_catalog.pg_get_triggerdef(t.oid, true),
-        t.oid
+        t.oid, t.tgconstraint <> 0, t.tgdeferrable, t.tginitdeferred
     FROM scope s
     JOIN pg_catalog.pg_trigger t ON t.tgrelid = s.oid
     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid

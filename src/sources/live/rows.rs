@@ -46,6 +46,8 @@ pub(super) struct ConstraintRow {
     /// `contype`: `p`, `u`, `f`, `c` or `x`.
     pub(super) contype: String,
     pub(super) deferrable: bool,
+    /// `condeferred`.
+    pub(super) initially_deferred: bool,
     pub(super) columns: Vec<String>,
     pub(super) referenced_schema: Option<String>,
     pub(super) referenced_name: Option<String>,
@@ -125,6 +127,12 @@ pub(super) struct TriggerRow {
     /// `pg_get_triggerdef(oid, true)`, for the WHEN condition.
     pub(super) definition: String,
     pub(super) comment: Option<String>,
+    /// `CREATE CONSTRAINT TRIGGER` (`tgconstraint` is set).
+    pub(super) is_constraint: bool,
+    /// `tgdeferrable`.
+    pub(super) deferrable: bool,
+    /// `tginitdeferred`.
+    pub(super) initially_deferred: bool,
 }
 
 /// A row of [`super::queries::ENUMS`].

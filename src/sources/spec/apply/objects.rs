@@ -1,14 +1,17 @@
 //! Triggers, functions, types, domains, schemas, comments and DROP.
 
 use super::{fold, name_parts, Loader};
-use crate::model::{Domain, EnumType, Function, Location, QualifiedName, SqlType, Trigger};
+use crate::model::{
+    Domain, EnumType, Function, Location, QualifiedName, SqlType, Trigger, TriggerDeferral,
+};
 use crate::sources::spec::statements::{Extras, MemberKind};
 use crate::sources::spec::SpecProblemKind;
 use sqlparser::ast::{
-    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, CommentObject, CreateDomain,
-    CreateFunction, CreateTrigger, DropFunction, DropTrigger, ObjectName, ObjectType,
-    ProcedureParam, SchemaName, TableConstraint, TriggerEvent, TriggerExecBody, TriggerObject,
-    TriggerObjectKind, TriggerPeriod, UserDefinedTypeRepresentation,
+    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, CommentObject,
+    ConstraintCharacteristics, CreateDomain, CreateFunction, CreateTrigger, DeferrableInitial,
+    DropFunction, DropTrigger, ObjectName, ObjectType, ProcedureParam, SchemaName, TableConstraint,
+    TriggerEvent, TriggerExecBody, TriggerObject, TriggerObjectKind, TriggerPeriod,
+    UserDefinedTypeRepresentation,
 };
 
 impl Loader {
@@ -85,6 +88,9 @@ impl Loader {
                 .condition
                 .as_ref()
                 .map(|condition| condition.to_string().into()),
+            constraint: create
+                .is_constraint
+                .then(|| trigger_deferral(create.characteristics.as_ref())),
             comment: None,
             location: Some(location.clone()),
         };
@@ -471,5 +477,17 @@ impl Loader {
                 );
             }
         }
+    }
+}
+
+/// The deferral of `CREATE CONSTRAINT TRIGGER`: `INITIALLY DEFERRED` implies
+/// `DEFERRABLE`, and without either the trigger is `NOT DEFERRABLE`, as in PostgreSQL.
+fn trigger_deferral(characteristics: Option<&ConstraintCharacteristics>) -> TriggerDeferral {
+    let deferrable = characteristics.and_then(|c| c.deferrable);
+    let initially = characteristics.and_then(|c| c.initially);
+    match (deferrable, initially) {
+        (_, Some(DeferrableInitial::Deferred)) => TriggerDeferral::InitiallyDeferred,
+        (Some(true), _) => TriggerDeferral::InitiallyImmediate,
+        _ => TriggerDeferral::NotDeferrable,
     }
 }

@@ -1,6 +1,6 @@
 //! CREATE TABLE and ALTER TABLE.
 
-use super::table_constraints::{BackingIndex, PendingConstraint};
+use super::table_constraints::{self, BackingIndex, PendingConstraint};
 use super::{fold, name_span, span_location, Loader};
 use crate::model::types::Serial;
 use crate::model::{
@@ -460,9 +460,10 @@ impl Loader {
         let pending = PendingConstraint {
             name: Some(using.name.as_ref().map_or(index_name.name.clone(), fold)),
             kind,
-            deferrable: using
-                .characteristics
-                .is_some_and(|characteristics| characteristics.deferrable == Some(true)),
+            deferrable: table_constraints::deferrable(using.characteristics.as_ref()),
+            initially_deferred: table_constraints::initially_deferred(
+                using.characteristics.as_ref(),
+            ),
             index: Some(BackingIndex {
                 method: index.method,
                 keys: index.keys,
@@ -689,6 +690,7 @@ fn same_key_index(a: &PendingConstraint, b: &PendingConstraint) -> bool {
                 && left.include == right.include
                 && left.predicate == right.predicate
                 && a.deferrable == b.deferrable
+                && a.initially_deferred == b.initially_deferred
                 && nulls_not_distinct(a) == nulls_not_distinct(b)
         }
         _ => false,
