@@ -69,7 +69,7 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
     }
     let outcome = run_checks(request, &inputs);
     if !outcome.checked_anything {
-        anyhow::bail!("{}", nothing_checked(request, &inputs, &outcome.skipped));
+        anyhow::bail!("{}", nothing_checked(request, &outcome.skipped));
     }
     let today = chrono::Local::now().date_naive();
     let judged = judge(
@@ -301,7 +301,7 @@ fn anchor(request: &CheckRequest, inputs: &LoadedInputs) -> Option<Anchor> {
 
 /// Why a run that could check nothing is an error, what it read and what to give: a
 /// clean report of nothing would pass a CI job that runs in the wrong folder.
-fn nothing_checked(request: &CheckRequest, inputs: &LoadedInputs, skipped: &[String]) -> String {
+fn nothing_checked(request: &CheckRequest, skipped: &[String]) -> String {
     let mut read = Vec::new();
     if let Some(path) = request
         .config
@@ -314,14 +314,6 @@ fn nothing_checked(request: &CheckRequest, inputs: &LoadedInputs, skipped: &[Str
     if let Some(path) = &request.mapping {
         read.push(format!("the mapping {}", display_path(path)));
     }
-    if inputs.contracts.is_some() {
-        let paths: Vec<String> = inputs
-            .contract_paths
-            .iter()
-            .map(|path| display_path(path))
-            .collect();
-        read.push(format!("the contracts {}", paths.join(", ")));
-    }
     let what = if read.is_empty() {
         "no pgparity.toml was found in this folder or a folder above it, and no input was \
          given: run pgparity in your project's folder (where pgparity.toml is), or name the \
@@ -329,8 +321,8 @@ fn nothing_checked(request: &CheckRequest, inputs: &LoadedInputs, skipped: &[Str
             .to_string()
     } else {
         format!(
-            "read {}, but every check needs specs or a live database: give the specs \
-             (--specs or `specs` in pgparity.toml) or a database (--db, --snapshot)",
+            "read {}, but every check needs specs, a live database or contracts: give the \
+             specs (--specs or `specs` in pgparity.toml) or a database (--db, --snapshot)",
             read.join(" and ")
         )
     };

@@ -518,7 +518,11 @@ fn what_postgresql_derives_for_partitions_is_not_drift() {
             "unexpected-index".to_string(),
             "public.idx_measurements_2025_reading".to_string(),
             Some("absent".to_string()),
-            Some("index".to_string()),
+            Some(
+                "CREATE INDEX idx_measurements_2025_reading ON public.measurements_2025 \
+                 USING btree (reading)"
+                    .to_string()
+            ),
         )],
         "an index of the partition's own is still drift"
     );

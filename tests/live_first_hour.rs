@@ -82,3 +82,49 @@ fn a_live_snapshot_and_report_follow_their_schemas() {
     );
     assert_valid(&validator("report"), &report.stdout, "live report");
 }
+
+#[test]
+fn a_sampled_row_violation_reads_an_integer_value() {
+    let database = TestDatabase::new("first_hour_an_integer");
+    let spec = "CREATE TABLE tickets (id integer PRIMARY KEY, code integer NOT NULL);\n";
+    database.execute(spec);
+    database.execute("INSERT INTO tickets VALUES (1, 42)");
+    let folder = support::ScratchDir::new("an-integer");
+    std::fs::create_dir_all(folder.path.join("db")).unwrap();
+    folder.write("db/tickets.sql", spec);
+    folder.write(
+        "tickets.schema.json",
+        "{\"title\": \"Ticket\", \"type\": \"object\", \"required\": [\"id\", \"code\"],
+          \"properties\": {\"id\": {\"type\": \"integer\"}, \"code\": {\"type\": \"string\"}}}",
+    );
+    folder.write(
+        "mapping.yaml",
+        "version: 1\ncontracts: [tickets.schema.json]\nread_models:\n  - dto: Ticket\n    relation: tickets\n",
+    );
+    folder.write(
+        "pgparity.toml",
+        "specs = [\"db\"]\nmapping = \"mapping.yaml\"\n",
+    );
+    let run = support::pgparity_in(
+        &folder.path,
+        &[
+            "check",
+            "--db",
+            &database.url(),
+            "--sample-rows",
+            "5",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let violation = finding(&report, "contract-row-violation", "public.tickets.code");
+    let message = violation["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("`type` failed for an integer value"),
+        "{message}"
+    );
+    assert_eq!(violation["actual"], "an integer value");
+}

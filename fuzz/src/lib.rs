@@ -221,7 +221,7 @@ pub fn inputs<'a>(
     config: &Config,
 ) -> Inputs<'a> {
     Inputs {
-        specs,
+        specs: specs.map(SpecSet::specs),
         contracts,
         mapping,
         live,
