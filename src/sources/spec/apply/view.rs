@@ -31,7 +31,7 @@ impl Loader {
             }
         }
         let column_names = if create.columns.is_empty() {
-            output_names(&create.query, &self.catalog, &self.default_schema)
+            output_names(&create.query, &self.catalog, self.scope())
         } else {
             create
                 .columns
@@ -43,7 +43,7 @@ impl Loader {
             &create.query,
             &column_names,
             &self.catalog,
-            &self.default_schema,
+            self.scope(),
         );
         for column in &mut columns {
             if column.location.is_none() {
