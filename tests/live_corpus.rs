@@ -56,7 +56,8 @@ const SCHEMAS: &[Schema] = &[
     },
     Schema {
         files: &["pagila/pagila-schema.sql"],
-        placeholders: &[],
+        // PostgreSQL 18's virtual generated column, stored on PostgreSQL 15.
+        placeholders: &[(", 2)) VIRTUAL", ", 2)) STORED")],
         // uuidv7() is PostgreSQL 18's; pg_catalog keeps the stand-in out of the checked
         // schemas and resolves it unqualified, as in PostgreSQL 18.
         setup: "CREATE FUNCTION pg_catalog.uuidv7() RETURNS uuid LANGUAGE sql \

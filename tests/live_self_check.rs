@@ -22,6 +22,18 @@ fn loud_drift_after_setup(
     spec: &str,
     change: &str,
 ) -> Vec<(String, String)> {
+    loud_drift_in_schemas(hint, &[], setup, spec, change)
+}
+
+/// [`loud_drift_after_setup`] comparing `schemas` (`--schema` each, the first the
+/// default one; none: `public` only).
+fn loud_drift_in_schemas(
+    hint: &str,
+    schemas: &[&str],
+    setup: &str,
+    spec: &str,
+    change: &str,
+) -> Vec<(String, String)> {
     let database = TestDatabase::new(hint);
     if !setup.is_empty() {
         database.execute(setup);
@@ -32,24 +44,25 @@ fn loud_drift_after_setup(
     }
     let folder = ScratchDir::new(hint);
     let spec_path = folder.write("schema.sql", spec);
-    let run = pgparity_in(
-        &folder.path,
-        &[
-            "check",
-            "--format",
-            "json",
-            "--config",
-            "/dev/null",
-            "--specs",
-            &spec_path,
-            "--db",
-            &database.url(),
-        ],
-        &[],
-    );
+    let url = database.url();
+    let mut args = vec![
+        "check",
+        "--format",
+        "json",
+        "--config",
+        "/dev/null",
+        "--specs",
+        &spec_path,
+        "--db",
+        &url,
+    ];
+    for schema in schemas {
+        args.extend(["--schema", schema]);
+    }
+    let run = pgparity_in(&folder.path, &args, &[]);
     assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
     let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
-    report["findings"]
+    let mut found: Vec<(String, String)> = report["findings"]
         .as_array()
         .expect("findings")
         .iter()
@@ -60,7 +73,19 @@ fn loud_drift_after_setup(
                 finding["object"].as_str().unwrap_or_default().to_string(),
             )
         })
-        .collect()
+        .collect();
+    found.sort();
+    found
+}
+
+/// `(rule, object)` pairs, for comparing with [`loud_drift`]'s sorted findings.
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = expected
+        .iter()
+        .map(|(rule, object)| (rule.to_string(), object.to_string()))
+        .collect();
+    pairs.sort();
+    pairs
 }
 
 #[test]
@@ -206,5 +231,134 @@ fn a_foreign_key_without_columns_to_a_table_outside_the_specs_is_not_drift() {
             "constraint-drift".to_string(),
             "public.docs.docs_owner_fkey".to_string()
         )]
+    );
+}
+
+#[test]
+fn a_null_default_of_a_type_with_a_modifier_is_kept_as_the_server_keeps_it() {
+    // The coercion of NULL to varchar(20) is a length-coercion call, not a bare null
+    // constant, so PostgreSQL stores `NULL::character varying` as the default.
+    let spec = "CREATE TABLE public.people (id integer PRIMARY KEY, \
+                name varchar(20) DEFAULT NULL::character varying, nick varchar(20) DEFAULT NULL);\n";
+    assert_eq!(loud_drift("null_typmod_default", spec, ""), []);
+    assert_eq!(
+        loud_drift(
+            "null_typmod_default_changed",
+            spec,
+            "ALTER TABLE public.people ALTER COLUMN nick SET DEFAULT 'x'"
+        ),
+        pairs(&[("default-drift", "public.people.nick")])
+    );
+}
+
+/// A partitioned table in pg_dump's form: partitions created as tables and attached,
+/// their indexes and keys attached to the parent's, one partition detached again.
+const PARTITIONS: &str = "\
+CREATE TABLE public.ev (id integer NOT NULL, created date NOT NULL, k integer) PARTITION BY RANGE (created);
+CREATE TABLE public.ev_default (id integer NOT NULL, created date NOT NULL, k integer);
+CREATE TABLE public.ev_2020 (id integer NOT NULL, created date NOT NULL, k integer);
+CREATE TABLE public.ev_2019 (id integer NOT NULL, created date NOT NULL, k integer);
+ALTER TABLE ONLY public.ev ATTACH PARTITION public.ev_default DEFAULT;
+ALTER TABLE ONLY public.ev ATTACH PARTITION public.ev_2020 FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+ALTER TABLE ONLY public.ev ATTACH PARTITION public.ev_2019 FOR VALUES FROM ('2019-01-01') TO ('2020-01-01');
+ALTER TABLE ONLY public.ev ADD CONSTRAINT ev_pkey PRIMARY KEY (id, created);
+ALTER TABLE ONLY public.ev_default ADD CONSTRAINT ev_default_pkey PRIMARY KEY (id, created);
+ALTER TABLE ONLY public.ev_2020 ADD CONSTRAINT ev_2020_pkey PRIMARY KEY (id, created);
+ALTER TABLE ONLY public.ev_2019 ADD CONSTRAINT ev_2019_pkey PRIMARY KEY (id, created);
+CREATE INDEX ev_k_idx ON ONLY public.ev USING btree (k);
+CREATE INDEX ev_default_k_idx ON public.ev_default USING btree (k);
+CREATE INDEX ev_2020_k_idx ON public.ev_2020 USING btree (k);
+CREATE INDEX ev_2019_k_idx ON public.ev_2019 USING btree (k);
+ALTER INDEX public.ev_k_idx ATTACH PARTITION public.ev_default_k_idx;
+ALTER INDEX public.ev_k_idx ATTACH PARTITION public.ev_2020_k_idx;
+ALTER INDEX public.ev_k_idx ATTACH PARTITION public.ev_2019_k_idx;
+ALTER INDEX public.ev_pkey ATTACH PARTITION public.ev_default_pkey;
+ALTER INDEX public.ev_pkey ATTACH PARTITION public.ev_2020_pkey;
+ALTER INDEX public.ev_pkey ATTACH PARTITION public.ev_2019_pkey;
+CREATE INDEX ev_created_idx ON public.ev (created);
+ALTER TABLE public.ev DETACH PARTITION public.ev_2019;
+";
+
+#[test]
+fn partitions_and_their_indexes_attached_in_pg_dump_form_are_not_drift() {
+    assert_eq!(loud_drift("partitions", PARTITIONS, ""), []);
+    // Detached in the database only: the partition's indexes and key become its own.
+    assert_eq!(
+        loud_drift(
+            "partitions_detached",
+            PARTITIONS,
+            "ALTER TABLE public.ev DETACH PARTITION public.ev_2020"
+        ),
+        pairs(&[
+            ("unexpected-constraint", "public.ev_2020.ev_2020_pkey"),
+            ("unexpected-index", "public.ev_2020_created_idx"),
+            ("unexpected-index", "public.ev_2020_k_idx"),
+        ])
+    );
+    // An index of the detached partition dropped in the database.
+    assert_eq!(
+        loud_drift(
+            "partitions_detached_index_dropped",
+            PARTITIONS,
+            "DROP INDEX public.ev_2019_created_idx"
+        ),
+        pairs(&[("missing-index", "public.ev_2019_created_idx")])
+    );
+}
+
+#[test]
+fn objects_created_after_set_search_path_live_in_its_first_schema() {
+    let spec = "CREATE SCHEMA app;\n\
+                SET search_path = app, pg_catalog;\n\
+                CREATE TYPE pair AS (a integer, b integer);\n\
+                CREATE SEQUENCE counter;\n\
+                CREATE TABLE owners (id integer PRIMARY KEY);\n\
+                CREATE TABLE items (id integer PRIMARY KEY DEFAULT nextval('counter'::regclass), \
+                  owner integer REFERENCES owners, p pair, \
+                  CHECK (owner > 0));\n\
+                CREATE INDEX ON items (owner);\n\
+                CREATE VIEW item_owners AS SELECT i.id, o.id AS owner FROM items i \
+                  JOIN owners o ON o.id = i.owner;\n\
+                CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;\n\
+                CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch();\n\
+                SELECT pg_catalog.set_config('search_path', 'public', false);\n\
+                CREATE TABLE notes (id integer PRIMARY KEY);\n";
+    assert_eq!(
+        loud_drift_in_schemas("search_path", &["public", "app"], "", spec, ""),
+        []
+    );
+    assert_eq!(
+        loud_drift_in_schemas(
+            "search_path_changed",
+            &["public", "app"],
+            "",
+            spec,
+            "ALTER TABLE app.items ALTER COLUMN id SET DEFAULT 0"
+        ),
+        pairs(&[("default-drift", "app.items.id")])
+    );
+}
+
+#[test]
+fn escape_strings_qualified_operators_and_view_column_defaults_are_read_as_the_server_stores_them()
+{
+    let spec = "CREATE TABLE public.docs (id integer PRIMARY KEY, body text, \
+                  email text CHECK (email OPERATOR(pg_catalog.~) '@'));\n\
+                CREATE VIEW public.lines AS SELECT id, replace(body, E'\\n', ' ') AS flat \
+                  FROM public.docs;\n\
+                ALTER VIEW public.lines ALTER COLUMN flat SET DEFAULT 'none';\n";
+    assert_eq!(loud_drift("escape_strings", spec, ""), []);
+    assert_eq!(
+        loud_drift(
+            "escape_strings_changed",
+            spec,
+            "ALTER VIEW public.lines ALTER COLUMN flat SET DEFAULT 'other'; \
+             CREATE OR REPLACE VIEW public.lines AS SELECT id, replace(body, E'\\t', ' ') AS flat \
+               FROM public.docs"
+        ),
+        pairs(&[
+            ("default-drift", "public.lines.flat"),
+            ("view-definition-drift", "public.lines"),
+        ])
     );
 }

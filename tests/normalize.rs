@@ -479,3 +479,15 @@ fn exponent_numbers_that_are_integers_print_as_integers() {
     different("1e3", "100");
     assert_eq!(norm("1.5e-3"), "1.5e-3");
 }
+
+#[test]
+fn operators_qualified_with_the_default_schema_or_pg_catalog_are_the_bare_operator() {
+    // pg_dump qualifies an extension's operators (citext's ~ lives in public).
+    same(
+        "(email OPERATOR(public.~) '[^@]+@[^@]+'::public.citext)",
+        "email ~ '[^@]+@[^@]+'::citext",
+    );
+    same("a OPERATOR(pg_catalog.=) b", "a = b");
+    same("tags OPERATOR(public.@>) ARRAY['x']", "tags @> ARRAY['x']");
+    different("a OPERATOR(other.~) b", "a ~ b");
+}

@@ -2,22 +2,41 @@
 //! (specs, live database, snapshot), each in the context its consumers compare it in: see
 //! [`crate::model::Forms`].
 
+use crate::model::QualifiedName;
 use crate::model::{Canonical, Catalog, ConstraintKind, Expr, Forms, IndexTarget, Relation};
 use crate::sql::check_expression;
-use crate::sql::normalize::FormCache;
+use crate::sql::normalize::{FormCache, WrittenIn};
+use std::collections::HashMap;
 
 /// Fills the [`Forms`] of every expression in `catalog`, and what is read from CHECK
 /// expressions (allowed values), for a run whose unqualified names live in
 /// `default_schema`. Forms already there are replaced: a catalog edited after loading
 /// (tests do) is filled again.
 pub fn fill_forms(catalog: &mut Catalog, default_schema: &str) {
+    fill_forms_written_in(catalog, default_schema, &HashMap::new());
+}
+
+/// [`fill_forms`] for spec text where some relations were defined after a
+/// `SET search_path`: `written_in` maps each such relation to the schema its
+/// expressions' unqualified relation names meant.
+pub fn fill_forms_written_in(
+    catalog: &mut Catalog,
+    default_schema: &str,
+    written_in: &HashMap<QualifiedName, String>,
+) {
     let mut filler = Filler {
         cache: FormCache::new(),
         default_schema,
+        written_in: default_schema.to_string(),
     };
     for relation in catalog.relations.values_mut() {
+        filler.written_in = written_in
+            .get(&relation.name)
+            .cloned()
+            .unwrap_or_else(|| default_schema.to_string());
         filler.relation(relation);
     }
+    filler.written_in = default_schema.to_string();
     for domain in catalog.domains.values_mut() {
         for check in &mut domain.checks {
             let canonical = filler.canonical(check.text());
@@ -36,11 +55,17 @@ pub fn fill_forms(catalog: &mut Catalog, default_schema: &str) {
 struct Filler<'a> {
     cache: FormCache,
     default_schema: &'a str,
+    /// Where the relation being filled was written (see [`WrittenIn`]).
+    written_in: String,
 }
 
 impl Filler<'_> {
     fn canonical(&mut self, text: &str) -> Canonical {
-        self.cache.expression(text, self.default_schema)
+        let context = WrittenIn {
+            default_schema: self.default_schema,
+            written_in: &self.written_in,
+        };
+        self.cache.expression_in(text, context)
     }
 
     fn plain(&mut self, expr: &mut Expr) {
@@ -117,7 +142,11 @@ impl Filler<'_> {
             }
         }
         if let Some(view) = &mut relation.view {
-            let canonical = self.cache.query(view.query.text(), self.default_schema);
+            let context = WrittenIn {
+                default_schema: self.default_schema,
+                written_in: &self.written_in,
+            };
+            let canonical = self.cache.query_in(view.query.text(), context);
             view.query.set_forms(Forms {
                 canonical,
                 ..Forms::default()

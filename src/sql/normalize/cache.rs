@@ -2,7 +2,10 @@
 //! per context by a loader: the same default (`now()`, `gen_random_uuid()`) or CHECK on
 //! hundreds of columns is parsed once.
 
-use super::{allowed_values_by_column, normalize_expression, normalize_query, NormalizeError};
+use super::{
+    allowed_values_by_column, normalize_expression_written_in, normalize_query_written_in,
+    NormalizeError,
+};
 use crate::model::{Canonical, Undecided};
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,19 +23,30 @@ impl FormCache {
         FormCache::default()
     }
 
-    /// [`normalize_expression`] of `text` with `default_schema`, as a model value.
+    /// [`super::normalize_expression`] of `text` with `default_schema`, as a model
+    /// value.
     pub fn expression(&mut self, text: &str, default_schema: &str) -> Canonical {
+        self.expression_in(text, WrittenIn::default_of(default_schema))
+    }
+
+    /// [`normalize_expression_written_in`] of `text`, as a model value.
+    pub fn expression_in(&mut self, text: &str, context: WrittenIn<'_>) -> Canonical {
         cached(
             &mut self.expressions,
             text,
-            default_schema,
-            normalize_expression,
+            context,
+            normalize_expression_written_in,
         )
     }
 
-    /// [`normalize_query`] of `text` with `default_schema`, as a model value.
+    /// [`super::normalize_query`] of `text` with `default_schema`, as a model value.
     pub fn query(&mut self, text: &str, default_schema: &str) -> Canonical {
-        cached(&mut self.queries, text, default_schema, normalize_query)
+        self.query_in(text, WrittenIn::default_of(default_schema))
+    }
+
+    /// [`normalize_query_written_in`] of `text`, as a model value.
+    pub fn query_in(&mut self, text: &str, context: WrittenIn<'_>) -> Canonical {
+        cached(&mut self.queries, text, context, normalize_query_written_in)
     }
 
     /// [`allowed_values_by_column`] of the CHECK `expression`.
@@ -46,20 +60,51 @@ impl FormCache {
     }
 }
 
+/// Where a text is compared and where it was written: the run's default schema, and
+/// the schema its unqualified relation names meant (the same one but for spec text
+/// after a `SET search_path`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrittenIn<'a> {
+    /// The run's default schema.
+    pub default_schema: &'a str,
+    /// The schema unqualified relation names were resolved in.
+    pub written_in: &'a str,
+}
+
+impl<'a> WrittenIn<'a> {
+    /// Text written in the default schema itself.
+    pub fn default_of(default_schema: &'a str) -> Self {
+        WrittenIn {
+            default_schema,
+            written_in: default_schema,
+        }
+    }
+
+    /// The cache key: the default schema alone when both are the same.
+    fn key(&self) -> std::borrow::Cow<'a, str> {
+        if self.written_in == self.default_schema {
+            std::borrow::Cow::Borrowed(self.default_schema)
+        } else {
+            std::borrow::Cow::Owned(format!("{}\u{0}{}", self.default_schema, self.written_in))
+        }
+    }
+}
+
 fn cached(
     forms: &mut HashMap<String, HashMap<String, Canonical>>,
     text: &str,
-    default_schema: &str,
-    normalize: fn(&str, &str) -> Result<String, NormalizeError>,
+    context: WrittenIn<'_>,
+    normalize: fn(&str, &str, &str) -> Result<String, NormalizeError>,
 ) -> Canonical {
-    let by_text = match forms.get_mut(default_schema) {
+    let key = context.key();
+    let by_text = match forms.get_mut(key.as_ref()) {
         Some(by_text) => by_text,
-        None => forms.entry(default_schema.to_string()).or_default(),
+        None => forms.entry(key.into_owned()).or_default(),
     };
     if let Some(form) = by_text.get(text) {
         return form.clone();
     }
-    let form = match normalize(text, default_schema) {
+    let form = match normalize(text, context.default_schema, context.written_in) {
         Ok(canonical) => Canonical::Form(canonical),
         Err(error) => Canonical::Undecided(error.into()),
     };
@@ -84,6 +129,7 @@ impl From<NormalizeError> for Undecided {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql::normalize::{normalize_expression, normalize_query};
 
     #[test]
     fn forms_are_those_of_the_normalizer_and_its_errors_keep_their_words() {

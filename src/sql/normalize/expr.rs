@@ -10,6 +10,8 @@ use sqlparser::ast::{
     FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, InTarget, ObjectName,
     ObjectNamePart, TrimWhereField, UnaryOperator, Value, ValueWithSpan,
 };
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -77,6 +79,12 @@ impl Drop for Level<'_> {
 /// Rewrites parsed expressions into their canonical form.
 pub(crate) struct Normalizer {
     default_schema: String,
+    /// The schema unqualified relation names were written in (the first schema of a
+    /// spec's `SET search_path`), when it is not the default one: the server resolved
+    /// them there and prints them qualified.
+    written_in: Option<String>,
+    /// Names a `WITH` clause of the query defines, which are never qualified.
+    local_names: Rc<std::cell::RefCell<std::collections::HashSet<String>>>,
     /// Inside a query over one relation: that relation's name or alias, whose
     /// qualification of column references is redundant.
     single_relation: Option<String>,
@@ -89,8 +97,42 @@ impl Normalizer {
     pub(crate) fn new(default_schema: &str) -> Self {
         Normalizer {
             default_schema: default_schema.to_string(),
+            written_in: None,
+            local_names: Rc::default(),
             single_relation: None,
             spending: Rc::default(),
+        }
+    }
+
+    /// A normalizer for text written where unqualified relation names meant
+    /// `written_in` (see [`Normalizer::written_in`]).
+    pub(crate) fn written_in(default_schema: &str, written_in: &str) -> Self {
+        Normalizer {
+            written_in: (written_in != default_schema).then(|| written_in.to_string()),
+            ..Normalizer::new(default_schema)
+        }
+    }
+
+    /// Notes a name a `WITH` clause defines.
+    pub(crate) fn define_local_name(&self, name: &str) {
+        self.local_names.borrow_mut().insert(name.to_string());
+    }
+
+    /// A relation name of a `FROM` clause: qualified with the schema it was written in
+    /// when unqualified (and not a `WITH` name), then as [`Normalizer::object_name`].
+    pub(crate) fn relation_name(&self, name: ObjectName) -> ObjectName {
+        let name = fold_object_name(name);
+        match (&self.written_in, name.0.as_slice()) {
+            (Some(schema), [ObjectNamePart::Identifier(only)])
+                if !self.local_names.borrow().contains(&only.value) =>
+            {
+                let mut parts = vec![ObjectNamePart::Identifier(fold_ident(Ident::new(
+                    schema.clone(),
+                )))];
+                parts.extend(name.0);
+                ObjectName(parts)
+            }
+            _ => self.object_name(name),
         }
     }
 
@@ -99,6 +141,8 @@ impl Normalizer {
     pub(crate) fn for_query_over(&self, relation: Option<String>) -> Normalizer {
         Normalizer {
             default_schema: self.default_schema.clone(),
+            written_in: self.written_in.clone(),
+            local_names: Rc::clone(&self.local_names),
             single_relation: relation,
             spending: Rc::clone(&self.spending),
         }
@@ -424,6 +468,33 @@ impl Normalizer {
         name
     }
 
+    /// `OPERATOR(public.~)` (pg_dump qualifies an extension's operators) is the
+    /// operator `~` when its schema is the default one or `pg_catalog`: the server
+    /// prints it bare where it is visible.
+    fn builtin_operator(&self, op: BinaryOperator) -> BinaryOperator {
+        let BinaryOperator::PGCustomBinaryOperator(parts) = &op else {
+            return op;
+        };
+        let [schema, name] = parts.as_slice() else {
+            return op;
+        };
+        if schema != &self.default_schema && schema != "pg_catalog" {
+            return op;
+        }
+        let text = format!("a {name} b");
+        let parsed = Parser::new(&PostgreSqlDialect {})
+            .try_with_sql(&text)
+            .and_then(|mut parser| parser.parse_expr());
+        match parsed {
+            Ok(Expr::BinaryOp { op: plain, .. })
+                if !matches!(plain, BinaryOperator::PGCustomBinaryOperator(_)) =>
+            {
+                plain
+            }
+            _ => BinaryOperator::PGCustomBinaryOperator(vec![name.clone()]),
+        }
+    }
+
     fn is_redundant_schema(&self, schema: &Ident) -> bool {
         schema.value == self.default_schema || schema.value == "pg_catalog"
     }
@@ -433,6 +504,7 @@ impl Normalizer {
     }
 
     fn binary(&self, left: Expr, op: BinaryOperator, right: Expr) -> Expr {
+        let op = self.builtin_operator(op);
         let mut left = self.expr(left);
         let mut right = self.expr(right);
         if is_comparison(&op) {
@@ -538,7 +610,10 @@ impl Normalizer {
         let parts = crate::model::split_identifier_path(&text);
         match parts.as_slice() {
             [schema, name] if *schema == self.default_schema => name.clone(),
-            [name] => name.clone(),
+            [name] => match &self.written_in {
+                Some(schema) => format!("{}.{}", quote_as_printed(schema), quote_as_printed(name)),
+                None => name.clone(),
+            },
             _ => text,
         }
     }
@@ -780,6 +855,9 @@ fn canonical_value(value: ValueWithSpan) -> ValueWithSpan {
     let canonical = match value.value {
         Value::Number(digits, long) => Value::Number(canonical_number(&digits), long),
         Value::DollarQuotedString(dollar) => Value::SingleQuotedString(dollar.value),
+        // The tokenizer has already read the escapes of `E'\n'`: the value is the string
+        // the server stores, which it prints as a plain literal.
+        Value::EscapedStringLiteral(text) => Value::SingleQuotedString(text),
         other => other,
     };
     ValueWithSpan {
@@ -835,6 +913,23 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Expr {
         left: Box::new(left),
         op,
         right: Box::new(right),
+    }
+}
+
+/// `name` as `quote_identifier` prints it: bare when lower-case ASCII letters, digits
+/// and underscores not starting with a digit, quoted otherwise.
+fn quote_as_printed(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
     }
 }
 

@@ -52,7 +52,7 @@ mod interval;
 mod query;
 
 pub use allowed::{allowed_values_by_column, check_allowed_values};
-pub use cache::FormCache;
+pub use cache::{FormCache, WrittenIn};
 
 use crate::sql::depth::{check_nesting, MAX_NESTING};
 use sqlparser::dialect::PostgreSqlDialect;
@@ -107,8 +107,20 @@ impl NormalizeError {
 /// written in a spec and one as the server prints it, give the same string.
 /// `default_schema` is the schema unqualified names resolve to (`public`).
 pub fn normalize_expression(text: &str, default_schema: &str) -> Result<String, NormalizeError> {
+    normalize_expression_written_in(text, default_schema, default_schema)
+}
+
+/// [`normalize_expression`] of a text written where unqualified relation names meant
+/// `written_in` (a spec's `SET search_path` named it first): the relation of a
+/// `regclass` literal (`nextval('s'::regclass)`) and of a sub-select's `FROM` is that
+/// schema's, as the server resolved it.
+pub fn normalize_expression_written_in(
+    text: &str,
+    default_schema: &str,
+    written_in: &str,
+) -> Result<String, NormalizeError> {
     let parsed = parse_whole(text, "expression", |parser| parser.parse_expr())?;
-    let normalizer = expr::Normalizer::new(default_schema);
+    let normalizer = expr::Normalizer::written_in(default_schema, written_in);
     let normalized = normalizer.top_level(parsed);
     refused("expression", &normalizer)?;
     Ok(normalized.to_string())
@@ -131,9 +143,19 @@ pub fn normalize_expression(text: &str, default_schema: &str) -> Result<String, 
 /// strings may still be equal definitions, so callers report a difference in a view
 /// body as undecided rather than as drift when that matters.
 pub fn normalize_query(text: &str, default_schema: &str) -> Result<String, NormalizeError> {
+    normalize_query_written_in(text, default_schema, default_schema)
+}
+
+/// [`normalize_query`] of a view body written where unqualified relation names meant
+/// `written_in` (see [`normalize_expression_written_in`]).
+pub fn normalize_query_written_in(
+    text: &str,
+    default_schema: &str,
+    written_in: &str,
+) -> Result<String, NormalizeError> {
     let body = text.trim().trim_end_matches(';');
     let parsed = parse_whole(body, "query", |parser| parser.parse_query())?;
-    let normalizer = expr::Normalizer::new(default_schema);
+    let normalizer = expr::Normalizer::written_in(default_schema, written_in);
     let normalized = query::normalize(&normalizer, *parsed);
     refused("query", &normalizer)?;
     Ok(normalized.to_string())

@@ -12,6 +12,9 @@ use sqlparser::ast::{
 /// The canonical form of `query`.
 pub(crate) fn normalize(normalizer: &Normalizer, mut query: Query) -> Query {
     if let Some(with) = query.with.as_mut() {
+        for cte in &with.cte_tables {
+            normalizer.define_local_name(&fold_ident(cte.alias.name.clone()).value);
+        }
         let ctes = std::mem::take(&mut with.cte_tables);
         with.cte_tables = ctes
             .into_iter()
@@ -253,7 +256,7 @@ fn table_factor(normalizer: &Normalizer, factor: TableFactor) -> TableFactor {
             index_directives,
             inheritance,
         } => {
-            let name = normalizer.object_name(name);
+            let name = normalizer.relation_name(name);
             let alias = alias.map(table_alias).filter(|alias| {
                 let table = name.0.last().and_then(ObjectNamePart::as_ident);
                 !(alias.columns.is_empty() && table.is_some_and(|t| t.value == alias.name.value))

@@ -3,6 +3,7 @@
 mod index;
 mod names;
 mod objects;
+mod partition;
 mod security;
 mod table;
 mod table_constraints;
@@ -33,6 +34,12 @@ pub(crate) struct Loader {
     /// types too, which the catalog does not hold), so that an unqualified type name
     /// resolves through the search path to the schema that declares it.
     declared_types: HashSet<QualifiedName>,
+    /// Relations defined while the search path named another schema than the default
+    /// one first, with that schema: where their expressions were written.
+    written_in: HashMap<QualifiedName, String>,
+    /// Indexes attached to a partitioned table's index, set aside (see
+    /// [`partition`]).
+    attached: Vec<partition::AttachedIndex>,
 }
 
 impl Loader {
@@ -46,6 +53,8 @@ impl Loader {
             maybe_defined: HashSet::new(),
             search_path: Vec::new(),
             declared_types: HashSet::new(),
+            written_in: HashMap::new(),
+            attached: Vec::new(),
         }
     }
 
@@ -109,9 +118,21 @@ impl Loader {
         }
     }
 
-    /// The catalog and the problems noted, in statement order.
-    pub(crate) fn finish(self) -> (Catalog, Vec<SpecProblem>) {
-        (self.catalog, self.problems)
+    /// The catalog, the problems noted in statement order, and where relations defined
+    /// after a `SET search_path` were written (see [`Loader::note_written_in`]).
+    pub(crate) fn finish(self) -> (Catalog, Vec<SpecProblem>, HashMap<QualifiedName, String>) {
+        (self.catalog, self.problems, self.written_in)
+    }
+
+    /// Notes that `relation` is being defined under the current search path: its
+    /// expressions and view body name relations as the path resolves them.
+    pub(crate) fn note_written_in(&mut self, relation: &QualifiedName) {
+        if self.scope() == self.default_schema {
+            self.written_in.remove(relation);
+        } else {
+            self.written_in
+                .insert(relation.clone(), self.scope().to_string());
+        }
     }
 
     /// Notes a problem at `location`.
@@ -150,6 +171,7 @@ impl Loader {
                 self.alter_index(name, operation, location)
             }
             Statement::CreateView(create) => self.create_view(create, extras, location),
+            Statement::AlterView(alter) => self.alter_view(alter, location, first_words),
             Statement::CreatePolicy(create) => self.create_policy(create, location),
             Statement::AlterPolicy(alter) => self.alter_policy(alter, location),
             Statement::Grant(grant) => self.grant(grant, location),

@@ -103,6 +103,7 @@ impl Loader {
             }
             pending.extend(constraints);
         }
+        self.note_written_in(&name);
         self.catalog.relations.insert(name.clone(), relation);
         let table_constraints = create.constraints.iter().filter_map(|constraint| {
             PendingConstraint::from_table(constraint, statement, self.scope())
@@ -293,8 +294,7 @@ impl Loader {
                     self.constraint_using_index(table, using, false, statement)
                 }
                 other => {
-                    let pending =
-                        PendingConstraint::from_table(other, statement, self.scope());
+                    let pending = PendingConstraint::from_table(other, statement, self.scope());
                     if let Some(pending) = pending {
                         self.add_constraint(table, pending);
                     }
@@ -405,12 +405,14 @@ impl Loader {
             | AlterTableOperation::ReplicaIdentity { .. }
             | AlterTableOperation::SetOptionsParens { .. }
             | AlterTableOperation::ValidateConstraint { .. } => {}
-            AlterTableOperation::AttachPartitionOf { .. } => self.problem(
-                SpecProblemKind::Skipped {
-                    statement: "ALTER TABLE ATTACH PARTITION".into(),
-                },
-                statement,
-            ),
+            AlterTableOperation::AttachPartitionOf { partition, .. } => {
+                let child = self.qualified(partition);
+                self.attach_partition(table, &child, statement)
+            }
+            AlterTableOperation::DetachPartitionOf { partition, .. } => {
+                let child = self.qualified(partition);
+                self.detach_partition(table, &child, statement)
+            }
             other => {
                 let text = other.to_string();
                 let words: Vec<&str> = text.split_whitespace().take(2).collect();
@@ -503,7 +505,7 @@ impl Loader {
         self.catalog.relations.get_mut(table)?.column_mut(column)
     }
 
-    fn alter_column(
+    pub(super) fn alter_column(
         &mut self,
         table: &QualifiedName,
         column: &str,
