@@ -34,6 +34,27 @@ fn loud_drift_in_schemas(
     spec: &str,
     change: &str,
 ) -> Vec<(String, String)> {
+    let report = check_report(hint, schemas, setup, spec, change);
+    let mut found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["severity"] != "info")
+        .map(|finding| {
+            (
+                finding["rule"].as_str().unwrap_or_default().to_string(),
+                finding["object"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// The JSON report of `check --specs SPEC --db DATABASE` (with `--schema` for each of
+/// `schemas`) of `spec` applied to a fresh database where `setup` ran first, after
+/// `change`.
+fn check_report(hint: &str, schemas: &[&str], setup: &str, spec: &str, change: &str) -> Value {
     let database = TestDatabase::new(hint);
     if !setup.is_empty() {
         database.execute(setup);
@@ -61,21 +82,7 @@ fn loud_drift_in_schemas(
     }
     let run = pgparity_in(&folder.path, &args, &[]);
     assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
-    let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
-    let mut found: Vec<(String, String)> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|finding| finding["severity"] != "info")
-        .map(|finding| {
-            (
-                finding["rule"].as_str().unwrap_or_default().to_string(),
-                finding["object"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    found.sort();
-    found
+    serde_json::from_str(&run.stdout).expect("JSON report")
 }
 
 /// `(rule, object)` pairs, for comparing with [`loud_drift`]'s sorted findings.
@@ -359,6 +366,124 @@ fn escape_strings_qualified_operators_and_view_column_defaults_are_read_as_the_s
         pairs(&[
             ("default-drift", "public.lines.flat"),
             ("view-definition-drift", "public.lines"),
+        ])
+    );
+}
+
+/// Calls of functions the specs declare, in every kind of stored expression: the server
+/// stores each argument coerced to its parameter's type.
+const COERCED_ARGUMENTS: &str = "\
+CREATE FUNCTION public.convert_ts(s varchar) RETURNS timestamp LANGUAGE sql IMMUTABLE AS $$ SELECT s::timestamp $$;
+CREATE FUNCTION public.score(n numeric, w bigint) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT n * w $$;
+CREATE SCHEMA app;
+CREATE FUNCTION app.half(n numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT n / 2 $$;
+CREATE TABLE public.readings (
+  id integer PRIMARY KEY,
+  attrs jsonb,
+  qty integer,
+  label varchar(20),
+  at timestamp GENERATED ALWAYS AS (convert_ts(attrs->>'Datetime01')) STORED,
+  weight numeric DEFAULT score(1, 2),
+  halved numeric DEFAULT app.half(3),
+  CHECK (score(qty, qty) >= 0)
+);
+CREATE INDEX readings_score_idx ON public.readings (score(qty, 1)) WHERE convert_ts(label) IS NOT NULL;
+";
+
+#[test]
+fn argument_coercions_the_server_adds_to_declared_functions_are_not_drift() {
+    assert_eq!(
+        loud_drift_in_schemas(
+            "coerced_arguments",
+            &["public", "app"],
+            "",
+            COERCED_ARGUMENTS,
+            ""
+        ),
+        []
+    );
+    assert_eq!(
+        loud_drift_in_schemas(
+            "coerced_arguments_changed",
+            &["public", "app"],
+            "",
+            COERCED_ARGUMENTS,
+            "ALTER TABLE public.readings ALTER COLUMN weight SET DEFAULT score(1, 3); \
+             DROP INDEX public.readings_score_idx; \
+             CREATE INDEX readings_score_idx ON public.readings (score(qty, 2)) \
+               WHERE convert_ts(label) IS NOT NULL"
+        ),
+        pairs(&[
+            ("default-drift", "public.readings.weight"),
+            ("index-definition-drift", "public.readings_score_idx"),
+        ])
+    );
+}
+
+#[test]
+fn a_trigger_calling_a_builtin_trigger_function_names_pg_catalogs() {
+    let spec = "CREATE TABLE public.pages (id integer PRIMARY KEY, body text, fts tsvector);\n\
+                CREATE TRIGGER pages_fts BEFORE INSERT OR UPDATE ON public.pages FOR EACH ROW \
+                  EXECUTE FUNCTION tsvector_update_trigger('fts', 'pg_catalog.english', 'body');\n";
+    assert_eq!(loud_drift("builtin_trigger_function", spec, ""), []);
+    assert_eq!(
+        loud_drift(
+            "builtin_trigger_function_changed",
+            spec,
+            "DROP TRIGGER pages_fts ON public.pages; \
+             CREATE TRIGGER pages_fts BEFORE INSERT OR UPDATE ON public.pages FOR EACH ROW \
+               EXECUTE FUNCTION suppress_redundant_updates_trigger()"
+        ),
+        // One finding for the function, one for its arguments.
+        pairs(&[
+            ("missing-trigger", "public.pages.pages_fts"),
+            ("missing-trigger", "public.pages.pages_fts"),
+        ])
+    );
+}
+
+const LITERAL_DEFAULTS: &str = "\
+CREATE TYPE public.format_enum AS ENUM ('markdown', 'html');
+CREATE TABLE public.posts (
+  id integer PRIMARY KEY,
+  format public.format_enum DEFAULT 'markdown'::format_enum,
+  fallback format_enum DEFAULT 'html',
+  published timestamptz DEFAULT '1970-01-01 00:00:01+00:00',
+  edited timestamp DEFAULT '2000-01-01',
+  day date DEFAULT '2000-01-01 10:00',
+  local timestamptz DEFAULT '2000-01-01 00:00:00'
+);
+";
+
+#[test]
+fn enum_and_timestamp_defaults_compare_by_value_and_say_why_when_they_cannot() {
+    assert_eq!(loud_drift("literal_defaults", LITERAL_DEFAULTS, ""), []);
+    // The zoneless timestamptz default is undecided, saying why for that type.
+    let report = check_report("literal_defaults_info", &[], "", LITERAL_DEFAULTS, "");
+    let local: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["object"] == "public.posts.local")
+        .collect();
+    assert_eq!(local.len(), 1, "{local:?}");
+    assert_eq!(local[0]["severity"], "info");
+    let message = local[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("has no UTC offset"), "{message}");
+    assert_eq!(
+        loud_drift(
+            "literal_defaults_changed",
+            LITERAL_DEFAULTS,
+            "ALTER TABLE public.posts ALTER COLUMN format SET DEFAULT 'html', \
+               ALTER COLUMN published SET DEFAULT '2000-01-01 00:00:00+00', \
+               ALTER COLUMN edited SET DEFAULT '2000-01-02', \
+               ALTER COLUMN day SET DEFAULT '2000-01-02'"
+        ),
+        pairs(&[
+            ("default-drift", "public.posts.day"),
+            ("default-drift", "public.posts.edited"),
+            ("default-drift", "public.posts.format"),
+            ("default-drift", "public.posts.published"),
         ])
     );
 }

@@ -491,3 +491,42 @@ fn operators_qualified_with_the_default_schema_or_pg_catalog_are_the_bare_operat
     same("tags OPERATOR(public.@>) ARRAY['x']", "tags @> ARRAY['x']");
     different("a OPERATOR(other.~) b", "a ~ b");
 }
+
+#[test]
+fn argument_casts_to_declared_parameter_types_are_the_servers() {
+    use pgparity::sql::normalize::{normalize_expression_with, Signatures, WrittenIn};
+    use std::rc::Rc;
+    let parameters = [
+        vec!["character varying".to_string()],
+        vec!["numeric".to_string(), "bigint".to_string()],
+        vec!["integer".to_string()],
+        vec!["text".to_string()],
+    ];
+    let signatures = || {
+        Rc::new(Signatures::new([
+            ("convert_ts".to_string(), parameters[0].as_slice()),
+            ("score".to_string(), parameters[1].as_slice()),
+            // Two overloads of one arity disagree: no cast is the server's for sure.
+            ("pick".to_string(), parameters[2].as_slice()),
+            ("pick".to_string(), parameters[3].as_slice()),
+        ]))
+    };
+    let with = |text: &str| {
+        normalize_expression_with(text, WrittenIn::default_of("public"), signatures()).unwrap()
+    };
+    assert_eq!(
+        with("convert_ts(attrs->>'d')"),
+        with("convert_ts(((attrs ->> 'd'::text))::character varying)")
+    );
+    assert_eq!(
+        with("score(qty, 1)"),
+        with("score((qty)::numeric, (1)::bigint)")
+    );
+    assert_ne!(with("score(qty, 1)"), with("score((qty)::integer, 1)"));
+    assert_ne!(with("pick(x)"), with("pick((x)::integer)"));
+    // Without the signatures the casts stay.
+    assert_ne!(
+        norm("score(qty, 1)"),
+        norm("score((qty)::numeric, (1)::bigint)")
+    );
+}

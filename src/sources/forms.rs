@@ -5,7 +5,7 @@
 use crate::model::QualifiedName;
 use crate::model::{Canonical, Catalog, ConstraintKind, Expr, Forms, IndexTarget, Relation};
 use crate::sql::check_expression;
-use crate::sql::normalize::{FormCache, WrittenIn};
+use crate::sql::normalize::{FormCache, Signatures, WrittenIn};
 use std::collections::HashMap;
 
 /// Fills the [`Forms`] of every expression in `catalog`, and what is read from CHECK
@@ -25,7 +25,7 @@ pub fn fill_forms_written_in(
     written_in: &HashMap<QualifiedName, String>,
 ) {
     let mut filler = Filler {
-        cache: FormCache::new(),
+        cache: FormCache::with_signatures(signatures(catalog, default_schema)),
         default_schema,
         written_in: default_schema.to_string(),
     };
@@ -49,6 +49,39 @@ pub fn fill_forms_written_in(
             .checks
             .iter()
             .find_map(|check| filler.cache.allowed_values(check).remove("value"));
+    }
+}
+
+/// The parameter types of the catalog's functions, by the name a call to each prints
+/// after normalization: bare in the default schema (and `pg_catalog`), qualified
+/// elsewhere, quoted where the server quotes.
+fn signatures(catalog: &Catalog, default_schema: &str) -> Signatures {
+    Signatures::new(catalog.functions.iter().flat_map(|(name, overloads)| {
+        let printed = if name.schema == default_schema || name.schema == "pg_catalog" {
+            quoted(&name.name)
+        } else {
+            format!("{}.{}", quoted(&name.schema), quoted(&name.name))
+        };
+        overloads
+            .iter()
+            .map(move |overload| (printed.clone(), overload.arguments.as_slice()))
+    }))
+}
+
+/// An identifier as the normalizer prints it: bare when lower-case ASCII letters,
+/// digits and underscores not starting with a digit, quoted otherwise.
+fn quoted(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
     }
 }
 

@@ -3,11 +3,12 @@
 //! hundreds of columns is parsed once.
 
 use super::{
-    allowed_values_by_column, normalize_expression_written_in, normalize_query_written_in,
-    NormalizeError,
+    allowed_values_by_column, normalize_expression_with, normalize_query_with, NormalizeError,
+    Signatures,
 };
 use crate::model::{Canonical, Undecided};
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// The forms computed so far, by default schema and text.
 #[derive(Debug, Default)]
@@ -15,6 +16,8 @@ pub struct FormCache {
     expressions: HashMap<String, HashMap<String, Canonical>>,
     queries: HashMap<String, HashMap<String, Canonical>>,
     allowed: HashMap<String, BTreeMap<String, Vec<String>>>,
+    /// The function signatures every form of this cache is computed with.
+    signatures: Rc<Signatures>,
 }
 
 impl FormCache {
@@ -23,20 +26,27 @@ impl FormCache {
         FormCache::default()
     }
 
+    /// An empty cache whose forms drop the argument casts `signatures` imply (see
+    /// [`normalize_expression_with`]).
+    pub fn with_signatures(signatures: Signatures) -> Self {
+        FormCache {
+            signatures: Rc::new(signatures),
+            ..FormCache::default()
+        }
+    }
+
     /// [`super::normalize_expression`] of `text` with `default_schema`, as a model
     /// value.
     pub fn expression(&mut self, text: &str, default_schema: &str) -> Canonical {
         self.expression_in(text, WrittenIn::default_of(default_schema))
     }
 
-    /// [`normalize_expression_written_in`] of `text`, as a model value.
+    /// [`normalize_expression_with`] of `text`, as a model value.
     pub fn expression_in(&mut self, text: &str, context: WrittenIn<'_>) -> Canonical {
-        cached(
-            &mut self.expressions,
-            text,
-            context,
-            normalize_expression_written_in,
-        )
+        let signatures = Rc::clone(&self.signatures);
+        cached(&mut self.expressions, text, context, |text, context| {
+            normalize_expression_with(text, context, signatures)
+        })
     }
 
     /// [`super::normalize_query`] of `text` with `default_schema`, as a model value.
@@ -44,9 +54,12 @@ impl FormCache {
         self.query_in(text, WrittenIn::default_of(default_schema))
     }
 
-    /// [`normalize_query_written_in`] of `text`, as a model value.
+    /// [`normalize_query_with`] of `text`, as a model value.
     pub fn query_in(&mut self, text: &str, context: WrittenIn<'_>) -> Canonical {
-        cached(&mut self.queries, text, context, normalize_query_written_in)
+        let signatures = Rc::clone(&self.signatures);
+        cached(&mut self.queries, text, context, |text, context| {
+            normalize_query_with(text, context, signatures)
+        })
     }
 
     /// [`allowed_values_by_column`] of the CHECK `expression`.
@@ -94,7 +107,7 @@ fn cached(
     forms: &mut HashMap<String, HashMap<String, Canonical>>,
     text: &str,
     context: WrittenIn<'_>,
-    normalize: fn(&str, &str, &str) -> Result<String, NormalizeError>,
+    normalize: impl FnOnce(&str, WrittenIn<'_>) -> Result<String, NormalizeError>,
 ) -> Canonical {
     let key = context.key();
     let by_text = match forms.get_mut(key.as_ref()) {
@@ -104,7 +117,7 @@ fn cached(
     if let Some(form) = by_text.get(text) {
         return form.clone();
     }
-    let form = match normalize(text, context.default_schema, context.written_in) {
+    let form = match normalize(text, context) {
         Ok(canonical) => Canonical::Form(canonical),
         Err(error) => Canonical::Undecided(error.into()),
     };

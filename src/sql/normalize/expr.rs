@@ -1,6 +1,7 @@
 //! The expression rewriter behind [`super::normalize_expression`]; see the module
 //! documentation of [`super`] for which rewrites are made and why each is sound.
 
+use super::datetime::{canonical_time, TimeType};
 use super::interval::canonical_interval;
 use super::query;
 use crate::model::SqlType;
@@ -37,6 +38,9 @@ struct Spending {
     depth: Cell<usize>,
     work: Cell<usize>,
     refusal: Cell<Option<Refusal>>,
+    /// Why a literal's stored value cannot be known from its text (see
+    /// [`super::datetime`]): the form is then not compared.
+    undecided: std::cell::RefCell<Option<String>>,
 }
 
 impl Spending {
@@ -83,6 +87,9 @@ pub(crate) struct Normalizer {
     /// spec's `SET search_path`), when it is not the default one: the server resolved
     /// them there and prints them qualified.
     written_in: Option<String>,
+    /// The functions the specs declare, whose argument casts to parameter types are
+    /// the server's (see [`super::Signatures`]).
+    pub(crate) signatures: Rc<super::Signatures>,
     /// Names a `WITH` clause of the query defines, which are never qualified.
     local_names: Rc<std::cell::RefCell<std::collections::HashSet<String>>>,
     /// Inside a query over one relation: that relation's name or alias, whose
@@ -98,18 +105,24 @@ impl Normalizer {
         Normalizer {
             default_schema: default_schema.to_string(),
             written_in: None,
+            signatures: Rc::default(),
             local_names: Rc::default(),
             single_relation: None,
             spending: Rc::default(),
         }
     }
 
-    /// A normalizer for text written where unqualified relation names meant
-    /// `written_in` (see [`Normalizer::written_in`]).
-    pub(crate) fn written_in(default_schema: &str, written_in: &str) -> Self {
+    /// A normalizer for text written in `context` (where unqualified relation names
+    /// resolved), with the signatures of the functions the specs declare.
+    pub(crate) fn in_context(
+        context: super::WrittenIn<'_>,
+        signatures: Rc<super::Signatures>,
+    ) -> Self {
         Normalizer {
-            written_in: (written_in != default_schema).then(|| written_in.to_string()),
-            ..Normalizer::new(default_schema)
+            written_in: (context.written_in != context.default_schema)
+                .then(|| context.written_in.to_string()),
+            signatures,
+            ..Normalizer::new(context.default_schema)
         }
     }
 
@@ -142,6 +155,7 @@ impl Normalizer {
         Normalizer {
             default_schema: self.default_schema.clone(),
             written_in: self.written_in.clone(),
+            signatures: Rc::clone(&self.signatures),
             local_names: Rc::clone(&self.local_names),
             single_relation: relation,
             spending: Rc::clone(&self.spending),
@@ -152,6 +166,12 @@ impl Normalizer {
     /// must not be compared.
     pub(crate) fn refusal(&self) -> Option<Refusal> {
         self.spending.refusal.get()
+    }
+
+    /// Why the text does not fix the value of one of its literals, if it does not: the
+    /// result must not be compared either.
+    pub(crate) fn undecided(&self) -> Option<String> {
+        self.spending.undecided.borrow().clone()
     }
 
     /// Spends the work of repeating `operand` `copies` times; `false` past the budget.
@@ -587,7 +607,16 @@ impl Normalizer {
                     None if target.base() == "interval" && !target.is_array() => {
                         string_expr(canonical_interval(&text).unwrap_or(text))
                     }
-                    None => string_expr(text),
+                    None => match TimeType::of(target.base()).filter(|_| !target.is_array()) {
+                        Some(kind) => match canonical_time(&text, kind) {
+                            Ok(canonical) => string_expr(canonical),
+                            Err(reason) => {
+                                self.spending.undecided.borrow_mut().get_or_insert(reason);
+                                string_expr(text)
+                            }
+                        },
+                        None => string_expr(text),
+                    },
                 },
                 Value::Null => Expr::value(Value::Null),
                 other => cast_expr(Expr::value(other), &target),

@@ -46,6 +46,7 @@
 
 mod allowed;
 mod cache;
+mod datetime;
 mod expr;
 mod function;
 mod interval;
@@ -53,6 +54,8 @@ mod query;
 
 pub use allowed::{allowed_values_by_column, check_allowed_values};
 pub use cache::{FormCache, WrittenIn};
+pub use function::Signatures;
+use std::rc::Rc;
 
 use crate::sql::depth::{check_nesting, MAX_NESTING};
 use sqlparser::dialect::PostgreSqlDialect;
@@ -107,20 +110,21 @@ impl NormalizeError {
 /// written in a spec and one as the server prints it, give the same string.
 /// `default_schema` is the schema unqualified names resolve to (`public`).
 pub fn normalize_expression(text: &str, default_schema: &str) -> Result<String, NormalizeError> {
-    normalize_expression_written_in(text, default_schema, default_schema)
+    normalize_expression_with(text, WrittenIn::default_of(default_schema), Rc::default())
 }
 
-/// [`normalize_expression`] of a text written where unqualified relation names meant
-/// `written_in` (a spec's `SET search_path` named it first): the relation of a
-/// `regclass` literal (`nextval('s'::regclass)`) and of a sub-select's `FROM` is that
-/// schema's, as the server resolved it.
-pub fn normalize_expression_written_in(
+/// [`normalize_expression`] in a context: where the text was written (a spec's `SET
+/// search_path` named another schema first, where the relation of a `regclass` literal
+/// such as `nextval('s'::regclass)` and of a sub-select's `FROM` then lives, as the
+/// server resolved it), and the signatures of the functions the specs declare (a cast
+/// of an argument to its parameter's type, which the server adds, is dropped).
+pub fn normalize_expression_with(
     text: &str,
-    default_schema: &str,
-    written_in: &str,
+    context: WrittenIn<'_>,
+    signatures: Rc<Signatures>,
 ) -> Result<String, NormalizeError> {
     let parsed = parse_whole(text, "expression", |parser| parser.parse_expr())?;
-    let normalizer = expr::Normalizer::written_in(default_schema, written_in);
+    let normalizer = expr::Normalizer::in_context(context, signatures);
     let normalized = normalizer.top_level(parsed);
     refused("expression", &normalizer)?;
     Ok(normalized.to_string())
@@ -143,19 +147,18 @@ pub fn normalize_expression_written_in(
 /// strings may still be equal definitions, so callers report a difference in a view
 /// body as undecided rather than as drift when that matters.
 pub fn normalize_query(text: &str, default_schema: &str) -> Result<String, NormalizeError> {
-    normalize_query_written_in(text, default_schema, default_schema)
+    normalize_query_with(text, WrittenIn::default_of(default_schema), Rc::default())
 }
 
-/// [`normalize_query`] of a view body written where unqualified relation names meant
-/// `written_in` (see [`normalize_expression_written_in`]).
-pub fn normalize_query_written_in(
+/// [`normalize_query`] of a view body in a context (see [`normalize_expression_with`]).
+pub fn normalize_query_with(
     text: &str,
-    default_schema: &str,
-    written_in: &str,
+    context: WrittenIn<'_>,
+    signatures: Rc<Signatures>,
 ) -> Result<String, NormalizeError> {
     let body = text.trim().trim_end_matches(';');
     let parsed = parse_whole(body, "query", |parser| parser.parse_query())?;
-    let normalizer = expr::Normalizer::written_in(default_schema, written_in);
+    let normalizer = expr::Normalizer::in_context(context, signatures);
     let normalized = query::normalize(&normalizer, *parsed);
     refused("query", &normalizer)?;
     Ok(normalized.to_string())
@@ -164,7 +167,10 @@ pub fn normalize_query_written_in(
 /// The error for a normalization the normalizer stopped early.
 fn refused(what: &'static str, normalizer: &expr::Normalizer) -> Result<(), NormalizeError> {
     match normalizer.refusal() {
-        None => Ok(()),
+        None => match normalizer.undecided() {
+            None => Ok(()),
+            Some(reason) => Err(NormalizeError::TooComplex { what, reason }),
+        },
         Some(expr::Refusal::TooDeep) => Err(NormalizeError::TooComplex {
             what,
             reason: format!(

@@ -272,6 +272,21 @@ impl Loader {
         qualify(&name_parts(name), self.scope())
     }
 
+    /// The function a trigger executes: an unqualified name the specs do not define in
+    /// the current schema but PostgreSQL ships (`tsvector_update_trigger`) is
+    /// `pg_catalog`'s, which the search path always reads first.
+    fn trigger_function(&self, name: &ObjectName) -> QualifiedName {
+        let qualified = self.qualified(name);
+        let unqualified = name.0.len() == 1;
+        if unqualified
+            && !self.catalog.functions.contains_key(&qualified)
+            && BUILTIN_TRIGGER_FUNCTIONS.contains(&qualified.name.as_str())
+        {
+            return QualifiedName::new("pg_catalog", qualified.name);
+        }
+        qualified
+    }
+
     /// The relation `name`, or a note that the specs do not define it.
     fn relation_or_note(
         &mut self,
@@ -367,6 +382,13 @@ fn quote_if_needed(schema: &str) -> String {
         format!("\"{}\"", schema.replace('"', "\"\""))
     }
 }
+
+/// The trigger functions of PostgreSQL 15's `pg_catalog` a trigger may name.
+const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[
+    "tsvector_update_trigger",
+    "tsvector_update_trigger_column",
+    "suppress_redundant_updates_trigger",
+];
 
 /// `SELECT pg_catalog.set_config(…)`, which pg_dump writes at the top of every dump.
 fn is_set_config(query: &sqlparser::ast::Query) -> bool {
