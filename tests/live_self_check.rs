@@ -487,3 +487,38 @@ fn enum_and_timestamp_defaults_compare_by_value_and_say_why_when_they_cannot() {
         ])
     );
 }
+
+const SUB_SELECTS: &str = "\
+CREATE TABLE public.accounts (id uuid PRIMARY KEY, personal_account boolean, owner uuid);
+CREATE TABLE public.invitations (id uuid PRIMARY KEY, account_id uuid, email text);
+CREATE INDEX ON public.invitations (account_id);
+CREATE TABLE public.members (account uuid, person uuid);
+ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p ON public.invitations FOR INSERT
+  WITH CHECK ((SELECT personal_account FROM accounts WHERE id = account_id) = false);
+CREATE POLICY q ON public.invitations USING (account_id IN (SELECT account FROM members m
+  JOIN accounts a ON a.id = m.account WHERE person = owner AND email IS NOT NULL));
+CREATE VIEW public.v AS SELECT i.id, (SELECT personal_account FROM accounts WHERE id = account_id)
+  AS personal FROM invitations i;
+CREATE VIEW public.w AS SELECT email, personal_account FROM invitations
+  JOIN accounts ON accounts.id = account_id;
+";
+
+#[test]
+fn unqualified_columns_of_sub_selects_are_qualified_by_scope_as_the_server_does() {
+    assert_eq!(loud_drift("sub_selects", SUB_SELECTS, ""), []);
+    assert_eq!(
+        loud_drift(
+            "sub_selects_changed",
+            SUB_SELECTS,
+            "ALTER POLICY p ON public.invitations WITH CHECK \
+               ((SELECT personal_account FROM accounts WHERE id = invitations.id) = false); \
+             CREATE OR REPLACE VIEW public.w AS SELECT email, personal_account FROM invitations \
+               JOIN accounts ON accounts.id = invitations.id"
+        ),
+        pairs(&[
+            ("policy-drift", "public.invitations.p"),
+            ("view-definition-drift", "public.w"),
+        ])
+    );
+}

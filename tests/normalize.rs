@@ -494,7 +494,7 @@ fn operators_qualified_with_the_default_schema_or_pg_catalog_are_the_bare_operat
 
 #[test]
 fn argument_casts_to_declared_parameter_types_are_the_servers() {
-    use pgparity::sql::normalize::{normalize_expression_with, Signatures, WrittenIn};
+    use pgparity::sql::normalize::{normalize_expression_with, Declarations, FormContext};
     use std::rc::Rc;
     let parameters = [
         vec!["character varying".to_string()],
@@ -502,8 +502,8 @@ fn argument_casts_to_declared_parameter_types_are_the_servers() {
         vec!["integer".to_string()],
         vec!["text".to_string()],
     ];
-    let signatures = || {
-        Rc::new(Signatures::new([
+    let declarations = || {
+        Rc::new(Declarations::new([
             ("convert_ts".to_string(), parameters[0].as_slice()),
             ("score".to_string(), parameters[1].as_slice()),
             // Two overloads of one arity disagree: no cast is the server's for sure.
@@ -512,7 +512,7 @@ fn argument_casts_to_declared_parameter_types_are_the_servers() {
         ]))
     };
     let with = |text: &str| {
-        normalize_expression_with(text, WrittenIn::default_of("public"), signatures()).unwrap()
+        normalize_expression_with(text, FormContext::default_of("public"), declarations()).unwrap()
     };
     assert_eq!(
         with("convert_ts(attrs->>'d')"),
@@ -524,9 +524,22 @@ fn argument_casts_to_declared_parameter_types_are_the_servers() {
     );
     assert_ne!(with("score(qty, 1)"), with("score((qty)::integer, 1)"));
     assert_ne!(with("pick(x)"), with("pick((x)::integer)"));
-    // Without the signatures the casts stay.
+    // Without the declarations the casts stay.
     assert_ne!(
         norm("score(qty, 1)"),
         norm("score((qty)::numeric, (1)::bigint)")
+    );
+}
+
+
+#[test]
+fn a_parenthesized_view_body_is_its_query() {
+    assert_eq!(
+        query("(SELECT name FROM images)"),
+        query("SELECT images.name FROM images")
+    );
+    assert_ne!(
+        query("(SELECT name FROM images) ORDER BY name"),
+        query("SELECT name FROM images")
     );
 }

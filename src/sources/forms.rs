@@ -5,7 +5,7 @@
 use crate::model::QualifiedName;
 use crate::model::{Canonical, Catalog, ConstraintKind, Expr, Forms, IndexTarget, Relation};
 use crate::sql::check_expression;
-use crate::sql::normalize::{FormCache, Signatures, WrittenIn};
+use crate::sql::normalize::{FormCache, Declarations, FormContext};
 use std::collections::HashMap;
 
 /// Fills the [`Forms`] of every expression in `catalog`, and what is read from CHECK
@@ -25,17 +25,20 @@ pub fn fill_forms_written_in(
     written_in: &HashMap<QualifiedName, String>,
 ) {
     let mut filler = Filler {
-        cache: FormCache::with_signatures(signatures(catalog, default_schema)),
+        cache: FormCache::with_declarations(declarations(catalog, default_schema)),
         default_schema,
         written_in: default_schema.to_string(),
+        relation: None,
     };
     for relation in catalog.relations.values_mut() {
         filler.written_in = written_in
             .get(&relation.name)
             .cloned()
             .unwrap_or_else(|| default_schema.to_string());
+        filler.relation = Some(printed(&relation.name, default_schema));
         filler.relation(relation);
     }
+    filler.relation = None;
     filler.written_in = default_schema.to_string();
     for domain in catalog.domains.values_mut() {
         for check in &mut domain.checks {
@@ -52,20 +55,34 @@ pub fn fill_forms_written_in(
     }
 }
 
-/// The parameter types of the catalog's functions, by the name a call to each prints
-/// after normalization: bare in the default schema (and `pg_catalog`), qualified
-/// elsewhere, quoted where the server quotes.
-fn signatures(catalog: &Catalog, default_schema: &str) -> Signatures {
-    Signatures::new(catalog.functions.iter().flat_map(|(name, overloads)| {
-        let printed = if name.schema == default_schema || name.schema == "pg_catalog" {
-            quoted(&name.name)
-        } else {
-            format!("{}.{}", quoted(&name.schema), quoted(&name.name))
-        };
+/// The parameter types of the catalog's functions and the columns of its relations, by
+/// the name a call or `FROM` item prints after normalization (see [`printed`]).
+fn declarations(catalog: &Catalog, default_schema: &str) -> Declarations {
+    let functions = Declarations::new(catalog.functions.iter().flat_map(|(name, overloads)| {
+        let printed = printed(name, default_schema);
         overloads
             .iter()
             .map(move |overload| (printed.clone(), overload.arguments.as_slice()))
-    }))
+    }));
+    catalog
+        .relations
+        .values()
+        .fold(functions, |declarations, relation| {
+            declarations.with_relation(
+                printed(&relation.name, default_schema),
+                relation.columns.iter().map(|column| column.name.clone()),
+            )
+        })
+}
+
+/// A name as the normalizer prints it: bare in the default schema (and `pg_catalog`),
+/// qualified elsewhere, each part quoted where the server quotes.
+fn printed(name: &QualifiedName, default_schema: &str) -> String {
+    if name.schema == default_schema || name.schema == "pg_catalog" {
+        quoted(&name.name)
+    } else {
+        format!("{}.{}", quoted(&name.schema), quoted(&name.name))
+    }
 }
 
 /// An identifier as the normalizer prints it: bare when lower-case ASCII letters,
@@ -88,15 +105,19 @@ fn quoted(name: &str) -> String {
 struct Filler<'a> {
     cache: FormCache,
     default_schema: &'a str,
-    /// Where the relation being filled was written (see [`WrittenIn`]).
+    /// Where the relation being filled was written (see [`FormContext`]).
     written_in: String,
+    /// The relation being filled, as a `FROM` item prints it, for the expressions that
+    /// may read its columns from a sub-select (policies).
+    relation: Option<String>,
 }
 
 impl Filler<'_> {
     fn canonical(&mut self, text: &str) -> Canonical {
-        let context = WrittenIn {
+        let context = FormContext {
             default_schema: self.default_schema,
             written_in: &self.written_in,
+            relation: None,
         };
         self.cache.expression_in(text, context)
     }
@@ -166,7 +187,16 @@ impl Filler<'_> {
                 .into_iter()
                 .flatten()
             {
-                self.plain(expr);
+                let context = FormContext {
+                    default_schema: self.default_schema,
+                    written_in: &self.written_in,
+                    relation: self.relation.as_deref(),
+                };
+                let canonical = self.cache.expression_in(expr.text(), context);
+                expr.set_forms(Forms {
+                    canonical,
+                    ..Forms::default()
+                });
             }
         }
         for trigger in relation.triggers.values_mut() {
@@ -175,9 +205,10 @@ impl Filler<'_> {
             }
         }
         if let Some(view) = &mut relation.view {
-            let context = WrittenIn {
+            let context = FormContext {
                 default_schema: self.default_schema,
                 written_in: &self.written_in,
+                relation: None,
             };
             let canonical = self.cache.query_in(view.query.text(), context);
             view.query.set_forms(Forms {

@@ -4,7 +4,7 @@
 
 use super::{
     allowed_values_by_column, normalize_expression_with, normalize_query_with, NormalizeError,
-    Signatures,
+    Declarations,
 };
 use crate::model::{Canonical, Undecided};
 use std::collections::{BTreeMap, HashMap};
@@ -16,8 +16,8 @@ pub struct FormCache {
     expressions: HashMap<String, HashMap<String, Canonical>>,
     queries: HashMap<String, HashMap<String, Canonical>>,
     allowed: HashMap<String, BTreeMap<String, Vec<String>>>,
-    /// The function signatures every form of this cache is computed with.
-    signatures: Rc<Signatures>,
+    /// The function declarations every form of this cache is computed with.
+    declarations: Rc<Declarations>,
 }
 
 impl FormCache {
@@ -26,11 +26,11 @@ impl FormCache {
         FormCache::default()
     }
 
-    /// An empty cache whose forms drop the argument casts `signatures` imply (see
+    /// An empty cache whose forms drop the argument casts `declarations` imply (see
     /// [`normalize_expression_with`]).
-    pub fn with_signatures(signatures: Signatures) -> Self {
+    pub fn with_declarations(declarations: Declarations) -> Self {
         FormCache {
-            signatures: Rc::new(signatures),
+            declarations: Rc::new(declarations),
             ..FormCache::default()
         }
     }
@@ -38,27 +38,27 @@ impl FormCache {
     /// [`super::normalize_expression`] of `text` with `default_schema`, as a model
     /// value.
     pub fn expression(&mut self, text: &str, default_schema: &str) -> Canonical {
-        self.expression_in(text, WrittenIn::default_of(default_schema))
+        self.expression_in(text, FormContext::default_of(default_schema))
     }
 
     /// [`normalize_expression_with`] of `text`, as a model value.
-    pub fn expression_in(&mut self, text: &str, context: WrittenIn<'_>) -> Canonical {
-        let signatures = Rc::clone(&self.signatures);
+    pub fn expression_in(&mut self, text: &str, context: FormContext<'_>) -> Canonical {
+        let declarations = Rc::clone(&self.declarations);
         cached(&mut self.expressions, text, context, |text, context| {
-            normalize_expression_with(text, context, signatures)
+            normalize_expression_with(text, context, declarations)
         })
     }
 
     /// [`super::normalize_query`] of `text` with `default_schema`, as a model value.
     pub fn query(&mut self, text: &str, default_schema: &str) -> Canonical {
-        self.query_in(text, WrittenIn::default_of(default_schema))
+        self.query_in(text, FormContext::default_of(default_schema))
     }
 
     /// [`normalize_query_with`] of `text`, as a model value.
-    pub fn query_in(&mut self, text: &str, context: WrittenIn<'_>) -> Canonical {
-        let signatures = Rc::clone(&self.signatures);
+    pub fn query_in(&mut self, text: &str, context: FormContext<'_>) -> Canonical {
+        let declarations = Rc::clone(&self.declarations);
         cached(&mut self.queries, text, context, |text, context| {
-            normalize_query_with(text, context, signatures)
+            normalize_query_with(text, context, declarations)
         })
     }
 
@@ -73,32 +73,41 @@ impl FormCache {
     }
 }
 
-/// Where a text is compared and where it was written: the run's default schema, and
-/// the schema its unqualified relation names meant (the same one but for spec text
-/// after a `SET search_path`).
+/// Where a text is compared and where it was written: the run's default schema, the
+/// schema its unqualified relation names meant (the same one but for spec text after a
+/// `SET search_path`), and the relation whose expression it is (a policy's table, whose
+/// columns a sub-select may name unqualified).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WrittenIn<'a> {
+pub struct FormContext<'a> {
     /// The run's default schema.
     pub default_schema: &'a str,
     /// The schema unqualified relation names were resolved in.
     pub written_in: &'a str,
+    /// The relation the expression belongs to, as a `FROM` item prints it.
+    pub relation: Option<&'a str>,
 }
 
-impl<'a> WrittenIn<'a> {
-    /// Text written in the default schema itself.
+impl<'a> FormContext<'a> {
+    /// Text written in the default schema itself, outside any relation.
     pub fn default_of(default_schema: &'a str) -> Self {
-        WrittenIn {
+        FormContext {
             default_schema,
             written_in: default_schema,
+            relation: None,
         }
     }
 
-    /// The cache key: the default schema alone when both are the same.
+    /// The cache key: the default schema alone in the plain case.
     fn key(&self) -> std::borrow::Cow<'a, str> {
-        if self.written_in == self.default_schema {
+        if self.written_in == self.default_schema && self.relation.is_none() {
             std::borrow::Cow::Borrowed(self.default_schema)
         } else {
-            std::borrow::Cow::Owned(format!("{}\u{0}{}", self.default_schema, self.written_in))
+            std::borrow::Cow::Owned(format!(
+                "{}\u{0}{}\u{0}{}",
+                self.default_schema,
+                self.written_in,
+                self.relation.unwrap_or_default()
+            ))
         }
     }
 }
@@ -106,8 +115,8 @@ impl<'a> WrittenIn<'a> {
 fn cached(
     forms: &mut HashMap<String, HashMap<String, Canonical>>,
     text: &str,
-    context: WrittenIn<'_>,
-    normalize: impl FnOnce(&str, WrittenIn<'_>) -> Result<String, NormalizeError>,
+    context: FormContext<'_>,
+    normalize: impl FnOnce(&str, FormContext<'_>) -> Result<String, NormalizeError>,
 ) -> Canonical {
     let key = context.key();
     let by_text = match forms.get_mut(key.as_ref()) {

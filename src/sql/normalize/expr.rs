@@ -80,6 +80,15 @@ impl Drop for Level<'_> {
     }
 }
 
+/// A `FROM` item of a `SELECT`: the name its columns are qualified with (its alias, or
+/// the relation's name without schema) and the relation, as printed, when it is one
+/// (not a sub-select, function or `WITH` name).
+#[derive(Debug, Clone)]
+pub(crate) struct ScopeEntry {
+    pub(crate) qualifier: String,
+    pub(crate) relation: Option<String>,
+}
+
 /// Rewrites parsed expressions into their canonical form.
 pub(crate) struct Normalizer {
     default_schema: String,
@@ -88,8 +97,14 @@ pub(crate) struct Normalizer {
     /// them there and prints them qualified.
     written_in: Option<String>,
     /// The functions the specs declare, whose argument casts to parameter types are
-    /// the server's (see [`super::Signatures`]).
-    pub(crate) signatures: Rc<super::Signatures>,
+    /// the server's (see [`super::Declarations`]).
+    pub(crate) declarations: Rc<super::Declarations>,
+    /// The relation the expression belongs to (a policy's table), as a `FROM` item
+    /// prints it: the outermost scope of its sub-selects.
+    own_relation: Option<String>,
+    /// The `FROM` items of the `SELECT`s being normalized, outermost first: where an
+    /// unqualified column reference resolves.
+    scopes: Rc<std::cell::RefCell<Vec<Vec<ScopeEntry>>>>,
     /// Names a `WITH` clause of the query defines, which are never qualified.
     local_names: Rc<std::cell::RefCell<std::collections::HashSet<String>>>,
     /// Inside a query over one relation: that relation's name or alias, whose
@@ -105,7 +120,9 @@ impl Normalizer {
         Normalizer {
             default_schema: default_schema.to_string(),
             written_in: None,
-            signatures: Rc::default(),
+            declarations: Rc::default(),
+            own_relation: None,
+            scopes: Rc::default(),
             local_names: Rc::default(),
             single_relation: None,
             spending: Rc::default(),
@@ -113,17 +130,103 @@ impl Normalizer {
     }
 
     /// A normalizer for text written in `context` (where unqualified relation names
-    /// resolved), with the signatures of the functions the specs declare.
+    /// resolved), with the declarations of the functions the specs declare.
     pub(crate) fn in_context(
-        context: super::WrittenIn<'_>,
-        signatures: Rc<super::Signatures>,
+        context: super::FormContext<'_>,
+        declarations: Rc<super::Declarations>,
     ) -> Self {
         Normalizer {
             written_in: (context.written_in != context.default_schema)
                 .then(|| context.written_in.to_string()),
-            signatures,
+            declarations,
+            own_relation: context.relation.map(str::to_string),
             ..Normalizer::new(context.default_schema)
         }
+    }
+
+    /// Runs `work` with `entries` (the `FROM` items of a `SELECT`) as the innermost
+    /// scope of column references.
+    pub(crate) fn in_scope<T>(&self, entries: Vec<ScopeEntry>, work: impl FnOnce() -> T) -> T {
+        self.scopes.borrow_mut().push(entries);
+        let result = work();
+        self.scopes.borrow_mut().pop();
+        result
+    }
+
+    /// An unqualified column reference, qualified as the server prints it: by the
+    /// `FROM` item it resolves to (innermost `SELECT` first, then the outer ones, then
+    /// the expression's own relation), except in the innermost `SELECT` of a single
+    /// item, whose qualification is redundant. When a `FROM` item whose columns are
+    /// not known could hold it and an outer one does, the form is undecided.
+    fn column_reference(&self, column: Ident) -> Expr {
+        let scopes = self.scopes.borrow();
+        if scopes.is_empty() {
+            return Expr::Identifier(column);
+        }
+        let qualified = |qualifier: &str| {
+            Expr::CompoundIdentifier(vec![fold_ident(Ident::new(qualifier)), column.clone()])
+        };
+        let innermost = scopes.len() - 1;
+        let mut unknown_inner: Option<&str> = None;
+        for (depth, level) in scopes.iter().enumerate().rev() {
+            let mut holders = Vec::new();
+            for entry in level {
+                match entry.relation.as_deref().and_then(|r| self.declarations.columns(r)) {
+                    Some(columns) if columns.contains(&column.value) => holders.push(entry),
+                    Some(_) => {}
+                    None => {
+                        unknown_inner.get_or_insert(entry.qualifier.as_str());
+                    }
+                }
+            }
+            match holders.as_slice() {
+                [holder] if unknown_inner.is_none() => {
+                    return if depth == innermost && level.len() == 1 {
+                        Expr::Identifier(column)
+                    } else {
+                        qualified(&holder.qualifier)
+                    };
+                }
+                [] => {}
+                _ => return self.unresolved(column, unknown_inner),
+            }
+        }
+        let own = self
+            .own_relation
+            .as_deref()
+            .filter(|own| {
+                self.declarations
+                    .columns(own)
+                    .is_some_and(|columns| columns.contains(&column.value))
+            });
+        match (own, unknown_inner) {
+            (Some(own), None) => qualified(own.rsplit('.').next().unwrap_or(own)),
+            (Some(_), Some(_)) => self.unresolved(column, unknown_inner),
+            (None, _) => Expr::Identifier(column),
+        }
+    }
+
+    /// A column reference that could belong to a `FROM` item whose columns are not
+    /// known: kept as written, and the form undecided.
+    fn unresolved(&self, column: Ident, unknown: Option<&str>) -> Expr {
+        let reason = match unknown {
+            Some(item) => format!(
+                "a sub-select reads `{item}`, whose columns pgparity does not know, so it \
+                 cannot tell which relation the unqualified column `{}` belongs to; qualify it",
+                column.value
+            ),
+            None => format!(
+                "the unqualified column `{}` is in more than one relation of its FROM; qualify it",
+                column.value
+            ),
+        };
+        self.spending.undecided.borrow_mut().get_or_insert(reason);
+        Expr::Identifier(column)
+    }
+
+    /// Whether a `WITH` clause defines `name`.
+    pub(crate) fn is_local_name(&self, name: &str) -> bool {
+        self.local_names.borrow().contains(name)
     }
 
     /// Notes a name a `WITH` clause defines.
@@ -155,7 +258,9 @@ impl Normalizer {
         Normalizer {
             default_schema: self.default_schema.clone(),
             written_in: self.written_in.clone(),
-            signatures: Rc::clone(&self.signatures),
+            declarations: Rc::clone(&self.declarations),
+            own_relation: self.own_relation.clone(),
+            scopes: Rc::clone(&self.scopes),
             local_names: Rc::clone(&self.local_names),
             single_relation: relation,
             spending: Rc::clone(&self.spending),
@@ -200,7 +305,7 @@ impl Normalizer {
     fn rewrite(&self, expr: Expr) -> Expr {
         match expr {
             Expr::Nested(inner) => self.expr(*inner),
-            Expr::Identifier(ident) => Expr::Identifier(fold_ident(ident)),
+            Expr::Identifier(ident) => self.column_reference(fold_ident(ident)),
             Expr::CompoundIdentifier(parts) => {
                 let mut parts: Vec<Ident> = parts.into_iter().map(fold_ident).collect();
                 if parts.len() >= 3 && self.is_redundant_schema(&parts[0]) {
@@ -595,6 +700,13 @@ impl Normalizer {
     }
 
     fn cast(&self, inner: Expr, data_type: &DataType) -> Expr {
+        // Only a literal written with its type is read when the DDL runs; one cast to
+        // text first (`('now'::text)::date`) is converted each time it is evaluated.
+        let mut written = &inner;
+        while let Expr::Nested(nested) = written {
+            written = nested;
+        }
+        let typed_literal = is_literal(written);
         let inner = self.expr(inner);
         let target = self.canonical_type(data_type);
         match inner {
@@ -607,7 +719,9 @@ impl Normalizer {
                     None if target.base() == "interval" && !target.is_array() => {
                         string_expr(canonical_interval(&text).unwrap_or(text))
                     }
-                    None => match TimeType::of(target.base()).filter(|_| !target.is_array()) {
+                    None => match TimeType::of(target.base())
+                        .filter(|_| typed_literal && !target.is_array())
+                    {
                         Some(kind) => match canonical_time(&text, kind) {
                             Ok(canonical) => string_expr(canonical),
                             Err(reason) => {

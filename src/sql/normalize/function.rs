@@ -8,52 +8,6 @@ use sqlparser::ast::{
     Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments,
     OrderByExpr, WindowType,
 };
-use std::collections::HashMap;
-
-/// The parameter types of the functions the specs declare, by the name a call prints
-/// after normalization (`convert_ts`, `app.convert_ts`), one list per overload.
-///
-/// PostgreSQL stores a call with each argument coerced to its parameter's type, and
-/// prints the coercion as a cast (`convert_ts(((attrs ->> 'd'::text))::character
-/// varying)` for `convert_ts(attrs->>'d')` with `convert_ts(s varchar)`). A cast of an
-/// argument to the type every overload of that arity declares at its position is
-/// therefore dropped on both sides: written or added, the call is the same.
-#[derive(Debug, Clone, Default)]
-pub struct Signatures {
-    by_name: HashMap<String, Vec<Vec<SqlType>>>,
-}
-
-impl Signatures {
-    /// Signatures from `(printed name, parameter types)` pairs, one pair per overload.
-    pub fn new<'a>(functions: impl IntoIterator<Item = (String, &'a [String])>) -> Self {
-        let mut by_name: HashMap<String, Vec<Vec<SqlType>>> = HashMap::new();
-        for (name, parameters) in functions {
-            by_name
-                .entry(name)
-                .or_default()
-                .push(parameters.iter().map(|p| SqlType::parse(p)).collect());
-        }
-        Signatures { by_name }
-    }
-
-    /// Whether no function is known.
-    pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
-    }
-
-    /// The type of parameter `position` of `name` called with `arity` arguments, when
-    /// every overload of that arity declares the same one.
-    fn parameter(&self, name: &str, arity: usize, position: usize) -> Option<&SqlType> {
-        let mut types = self
-            .by_name
-            .get(name)?
-            .iter()
-            .filter(|parameters| parameters.len() == arity)
-            .map(|parameters| &parameters[position]);
-        let first = types.next()?;
-        types.all(|other| other == first).then_some(first)
-    }
-}
 
 impl Normalizer {
     /// The canonical form of a function call.
@@ -120,12 +74,12 @@ impl Normalizer {
     }
 
     /// The (normalized) arguments of a call to `name`, each without a cast to its
-    /// declared parameter type (see [`Signatures`]).
+    /// declared parameter type (see [`super::Declarations`]).
     fn without_parameter_casts(&self, name: &str, args: FunctionArguments) -> FunctionArguments {
         let FunctionArguments::List(mut list) = args else {
             return args;
         };
-        if self.signatures.is_empty() {
+        if self.declarations.has_no_functions() {
             return FunctionArguments::List(list);
         }
         let arity = list.args.len();
@@ -133,7 +87,7 @@ impl Normalizer {
             let FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) = arg else {
                 continue;
             };
-            let Some(parameter) = self.signatures.parameter(name, arity, position) else {
+            let Some(parameter) = self.declarations.parameter(name, arity, position) else {
                 continue;
             };
             if let Expr::Cast {
