@@ -522,3 +522,23 @@ fn unqualified_columns_of_sub_selects_are_qualified_by_scope_as_the_server_does(
         ])
     );
 }
+
+const DOMAIN_COLUMNS: &str = "\
+CREATE DOMAIN public.color AS integer CHECK (VALUE >= 0);
+CREATE TABLE public.todos (id integer PRIMARY KEY, label_color color, CHECK (label_color < 100));
+CREATE VIEW public.dark AS SELECT id, (label_color / 2)::public.color AS dark FROM public.todos;
+";
+
+#[test]
+fn domain_columns_read_as_their_base_type_are_not_drift() {
+    assert_eq!(loud_drift("domain_columns", DOMAIN_COLUMNS, ""), []);
+    assert_eq!(
+        loud_drift(
+            "domain_columns_changed",
+            DOMAIN_COLUMNS,
+            "CREATE OR REPLACE VIEW public.dark AS \
+               SELECT id, (label_color / 3)::public.color AS dark FROM public.todos"
+        ),
+        pairs(&[("view-definition-drift", "public.dark")])
+    );
+}

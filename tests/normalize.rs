@@ -531,7 +531,6 @@ fn argument_casts_to_declared_parameter_types_are_the_servers() {
     );
 }
 
-
 #[test]
 fn a_parenthesized_view_body_is_its_query() {
     assert_eq!(

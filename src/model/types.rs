@@ -52,7 +52,12 @@ impl SqlType {
                     continue;
                 }
             }
-            if trimmed.len() >= 6 && trimmed[trimmed.len() - 6..].eq_ignore_ascii_case(" array") {
+            // `get`: the last six bytes may cut a character of a non-ASCII name.
+            let suffix = trimmed
+                .len()
+                .checked_sub(6)
+                .and_then(|at| trimmed.get(at..));
+            if suffix.is_some_and(|suffix| suffix.eq_ignore_ascii_case(" array")) {
                 text = trimmed[..trimmed.len() - 6].to_string();
                 array = true;
                 continue;
@@ -370,6 +375,8 @@ mod tests {
             ("Reconciliation_State", "reconciliation_state"),
             ("billing.money_amount", "billing.money_amount"),
             ("  character   varying ( 12 ) ", "character varying(12)"),
+            ("bıgınt", "bıgınt"),
+            ("bıgınt[]", "bıgınt[]"),
         ];
         for (spelling, expected) in table {
             assert_eq!(canon(spelling), expected, "spelling {spelling:?}");

@@ -2,10 +2,10 @@
 //! (specs, live database, snapshot), each in the context its consumers compare it in: see
 //! [`crate::model::Forms`].
 
-use crate::model::QualifiedName;
 use crate::model::{Canonical, Catalog, ConstraintKind, Expr, Forms, IndexTarget, Relation};
+use crate::model::{QualifiedName, SqlType};
 use crate::sql::check_expression;
-use crate::sql::normalize::{FormCache, Declarations, FormContext};
+use crate::sql::normalize::{Declarations, FormCache, FormContext};
 use std::collections::HashMap;
 
 /// Fills the [`Forms`] of every expression in `catalog`, and what is read from CHECK
@@ -24,11 +24,17 @@ pub fn fill_forms_written_in(
     default_schema: &str,
     written_in: &HashMap<QualifiedName, String>,
 ) {
+    let domains: std::collections::HashSet<SqlType> = catalog
+        .domains
+        .keys()
+        .map(|name| SqlType::parse(&printed_type(name, default_schema)))
+        .collect();
     let mut filler = Filler {
         cache: FormCache::with_declarations(declarations(catalog, default_schema)),
         default_schema,
         written_in: default_schema.to_string(),
         relation: None,
+        reads_domains: false,
     };
     for relation in catalog.relations.values_mut() {
         filler.written_in = written_in
@@ -36,9 +42,16 @@ pub fn fill_forms_written_in(
             .cloned()
             .unwrap_or_else(|| default_schema.to_string());
         filler.relation = Some(printed(&relation.name, default_schema));
+        filler.reads_domains = relation.columns.iter().any(|column| {
+            column
+                .data_type
+                .as_ref()
+                .is_some_and(|t| domains.contains(t))
+        });
         filler.relation(relation);
     }
     filler.relation = None;
+    filler.reads_domains = false;
     filler.written_in = default_schema.to_string();
     for domain in catalog.domains.values_mut() {
         for check in &mut domain.checks {
@@ -64,15 +77,36 @@ fn declarations(catalog: &Catalog, default_schema: &str) -> Declarations {
             .iter()
             .map(move |overload| (printed.clone(), overload.arguments.as_slice()))
     }));
-    catalog
+    let with_relations = catalog
         .relations
         .values()
         .fold(functions, |declarations, relation| {
             declarations.with_relation(
                 printed(&relation.name, default_schema),
-                relation.columns.iter().map(|column| column.name.clone()),
+                relation
+                    .columns
+                    .iter()
+                    .map(|column| (column.name.clone(), column.data_type.clone())),
+            )
+        });
+    catalog
+        .domains
+        .values()
+        .fold(with_relations, |declarations, domain| {
+            declarations.with_domain(
+                SqlType::parse(&printed_type(&domain.name, default_schema)),
+                domain.base_type.clone(),
             )
         })
+}
+
+/// A type name as a column's type holds it: without the default schema.
+fn printed_type(name: &QualifiedName, default_schema: &str) -> String {
+    if name.schema == default_schema {
+        name.name.clone()
+    } else {
+        name.to_string()
+    }
 }
 
 /// A name as the normalizer prints it: bare in the default schema (and `pg_catalog`),
@@ -110,6 +144,11 @@ struct Filler<'a> {
     /// The relation being filled, as a `FROM` item prints it, for the expressions that
     /// may read its columns from a sub-select (policies).
     relation: Option<String>,
+    /// Whether a column of the relation being filled is of a domain type: its
+    /// expressions are then normalized knowing their relation (see
+    /// [`crate::sql::normalize::Declarations`]); otherwise one form per text serves
+    /// every relation.
+    reads_domains: bool,
 }
 
 impl Filler<'_> {
@@ -117,7 +156,7 @@ impl Filler<'_> {
         let context = FormContext {
             default_schema: self.default_schema,
             written_in: &self.written_in,
-            relation: None,
+            relation: self.relation.as_deref().filter(|_| self.reads_domains),
         };
         self.cache.expression_in(text, context)
     }
@@ -222,7 +261,7 @@ impl Filler<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::QualifiedName;
+    use crate::model::{QualifiedName, SqlType};
     use crate::sources::spec::load_spec_text;
     use crate::sql::normalize::{check_allowed_values, normalize_expression, normalize_query};
 

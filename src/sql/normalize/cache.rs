@@ -3,8 +3,8 @@
 //! hundreds of columns is parsed once.
 
 use super::{
-    allowed_values_by_column, normalize_expression_with, normalize_query_with, NormalizeError,
-    Declarations,
+    allowed_values_by_column, normalize_expression_with, normalize_query_with, Declarations,
+    NormalizeError,
 };
 use crate::model::{Canonical, Undecided};
 use std::collections::{BTreeMap, HashMap};

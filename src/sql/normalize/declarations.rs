@@ -4,7 +4,7 @@
 //! resolve calls and column references alike.
 
 use crate::model::SqlType;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The functions and relations of a catalog, by the names calls and `FROM` items print
 /// after normalization (`convert_ts`, `app.convert_ts`; `accounts`, `app.accounts`).
@@ -18,10 +18,14 @@ use std::collections::{HashMap, HashSet};
 /// Relations: an unqualified column inside a sub-select belongs to the innermost
 /// `FROM` that has it, and the server prints it qualified when that is an outer one
 /// (`… WHERE accounts.id = invitations.account_id`); the columns say which.
+///
+/// Domains: a column of a domain type read by an operator is printed cast to the
+/// domain's base type; the column types and the domains say when a cast is that one.
 #[derive(Debug, Clone, Default)]
 pub struct Declarations {
     functions: HashMap<String, Vec<Vec<SqlType>>>,
-    relations: HashMap<String, HashSet<String>>,
+    relations: HashMap<String, HashMap<String, Option<SqlType>>>,
+    domains: HashMap<SqlType, SqlType>,
 }
 
 impl Declarations {
@@ -38,10 +42,33 @@ impl Declarations {
         declarations
     }
 
-    /// Adds a relation's columns under its printed name.
-    pub fn with_relation(mut self, name: String, columns: impl IntoIterator<Item = String>) -> Self {
+    /// Adds a relation's columns (with their types, when known) under its printed name.
+    pub fn with_relation(
+        mut self,
+        name: String,
+        columns: impl IntoIterator<Item = (String, Option<SqlType>)>,
+    ) -> Self {
         self.relations.entry(name).or_default().extend(columns);
         self
+    }
+
+    /// Adds a domain (as a column type names it) and its base type: the server reads a
+    /// domain value as its base type where an operator or function needs it, and prints
+    /// that as a cast (`(label_color)::integer / 2`).
+    pub fn with_domain(mut self, domain: SqlType, base: SqlType) -> Self {
+        self.domains.insert(domain, base);
+        self
+    }
+
+    /// Whether a column of type `column_type` cast to `target` is a domain read as its
+    /// base type.
+    pub(super) fn is_domain_base(&self, column_type: &SqlType, target: &SqlType) -> bool {
+        !column_type.is_array() && self.domains.get(column_type) == Some(target)
+    }
+
+    /// Whether any domain is known.
+    pub(super) fn has_domains(&self) -> bool {
+        !self.domains.is_empty()
     }
 
     /// Whether no function is known.
@@ -62,8 +89,9 @@ impl Declarations {
         types.all(|other| other == first).then_some(first)
     }
 
-    /// The columns of the relation a `FROM` item prints as `name`, when known.
-    pub(super) fn columns(&self, name: &str) -> Option<&HashSet<String>> {
+    /// The columns of the relation a `FROM` item prints as `name`, with their types
+    /// when known, when the relation is.
+    pub(super) fn columns(&self, name: &str) -> Option<&HashMap<String, Option<SqlType>>> {
         self.relations.get(name)
     }
 }

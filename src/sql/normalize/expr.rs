@@ -171,8 +171,12 @@ impl Normalizer {
         for (depth, level) in scopes.iter().enumerate().rev() {
             let mut holders = Vec::new();
             for entry in level {
-                match entry.relation.as_deref().and_then(|r| self.declarations.columns(r)) {
-                    Some(columns) if columns.contains(&column.value) => holders.push(entry),
+                match entry
+                    .relation
+                    .as_deref()
+                    .and_then(|r| self.declarations.columns(r))
+                {
+                    Some(columns) if columns.contains_key(&column.value) => holders.push(entry),
                     Some(_) => {}
                     None => {
                         unknown_inner.get_or_insert(entry.qualifier.as_str());
@@ -191,18 +195,61 @@ impl Normalizer {
                 _ => return self.unresolved(column, unknown_inner),
             }
         }
-        let own = self
-            .own_relation
-            .as_deref()
-            .filter(|own| {
-                self.declarations
-                    .columns(own)
-                    .is_some_and(|columns| columns.contains(&column.value))
-            });
+        let own = self.own_relation.as_deref().filter(|own| {
+            self.declarations
+                .columns(own)
+                .is_some_and(|columns| columns.contains_key(&column.value))
+        });
         match (own, unknown_inner) {
             (Some(own), None) => qualified(own.rsplit('.').next().unwrap_or(own)),
             (Some(_), Some(_)) => self.unresolved(column, unknown_inner),
             (None, _) => Expr::Identifier(column),
+        }
+    }
+
+    /// The declared type of a column reference, found as [`Normalizer::column_reference`]
+    /// resolves it.
+    fn column_type(&self, expr: &Expr) -> Option<SqlType> {
+        let scopes = self.scopes.borrow();
+        let type_in = |relation: &str, column: &str| {
+            self.declarations
+                .columns(relation)
+                .and_then(|columns| columns.get(column).cloned().flatten())
+        };
+        let own_last = self
+            .own_relation
+            .as_deref()
+            .map(|own| own.rsplit('.').next().unwrap_or(own));
+        match expr {
+            Expr::Identifier(ident) => {
+                let column = fold_ident(ident.clone()).value;
+                for level in scopes.iter().rev() {
+                    let found = level
+                        .iter()
+                        .find_map(|entry| type_in(entry.relation.as_deref()?, &column));
+                    if found.is_some() {
+                        return found;
+                    }
+                }
+                type_in(self.own_relation.as_deref()?, &column)
+            }
+            Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+                let qualifier = fold_ident(parts[0].clone()).value;
+                let column = fold_ident(parts[1].clone()).value;
+                let relation = scopes
+                    .iter()
+                    .rev()
+                    .flatten()
+                    .find(|entry| entry.qualifier == qualifier)
+                    .and_then(|entry| entry.relation.clone())
+                    .or_else(|| {
+                        (own_last == Some(qualifier.as_str()))
+                            .then(|| self.own_relation.clone())
+                            .flatten()
+                    })?;
+                type_in(&relation, &column)
+            }
+            _ => None,
         }
     }
 
@@ -707,6 +754,15 @@ impl Normalizer {
             written = nested;
         }
         let typed_literal = is_literal(written);
+        if self.declarations.has_domains() {
+            let target = self.canonical_type(data_type);
+            if self
+                .column_type(written)
+                .is_some_and(|column_type| self.declarations.is_domain_base(&column_type, &target))
+            {
+                return self.expr(inner);
+            }
+        }
         let inner = self.expr(inner);
         let target = self.canonical_type(data_type);
         match inner {

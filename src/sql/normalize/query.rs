@@ -12,8 +12,8 @@ use sqlparser::ast::{
 /// The canonical form of `query`.
 pub(crate) fn normalize(normalizer: &Normalizer, mut query: Query) -> Query {
     // `(SELECT …)` with nothing around it is the inner query, as the server prints it.
-    let bare = matches!(*query.body, SetExpr::Query(_))
-        && query.to_string() == query.body.to_string();
+    let bare =
+        matches!(*query.body, SetExpr::Query(_)) && query.to_string() == query.body.to_string();
     match *query.body {
         SetExpr::Query(inner) if bare => return normalize(normalizer, *inner),
         body => query.body = Box::new(body),
