@@ -542,3 +542,35 @@ fn domain_columns_read_as_their_base_type_are_not_drift() {
         pairs(&[("view-definition-drift", "public.dark")])
     );
 }
+
+/// A base type with a type modifier, printed by its own output function, as an
+/// extension's type is (PostGIS's `geometry(Polygon,4326)`); built from PostgreSQL's
+/// internal functions so that no extension is needed.
+const MODIFIED_TYPE: &str = "\
+CREATE TYPE public.geo;
+CREATE FUNCTION public.geo_in(cstring) RETURNS public.geo LANGUAGE internal IMMUTABLE STRICT AS 'textin';
+CREATE FUNCTION public.geo_out(public.geo) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
+CREATE FUNCTION public.geo_typmod_in(cstring[]) RETURNS integer LANGUAGE internal IMMUTABLE STRICT AS 'numerictypmodin';
+CREATE FUNCTION public.geo_typmod_out(integer) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'numerictypmodout';
+CREATE TYPE public.geo (INPUT = geo_in, OUTPUT = geo_out, TYPMOD_IN = geo_typmod_in,
+  TYPMOD_OUT = geo_typmod_out, LIKE = text);
+";
+
+#[test]
+fn an_extension_types_modifiers_compare_by_their_tokens() {
+    let spec = "CREATE TABLE public.zones (id integer PRIMARY KEY, zone public.geo(10, 2), \
+                area GEO( 8 ,1 ));\n";
+    assert_eq!(
+        loud_drift_after_setup("modified_type", MODIFIED_TYPE, spec, ""),
+        []
+    );
+    assert_eq!(
+        loud_drift_after_setup(
+            "modified_type_changed",
+            MODIFIED_TYPE,
+            spec,
+            "ALTER TABLE public.zones ALTER COLUMN zone TYPE public.geo(12,2)"
+        ),
+        pairs(&[("column-type-drift", "public.zones.zone")])
+    );
+}
