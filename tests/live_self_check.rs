@@ -574,3 +574,124 @@ fn an_extension_types_modifiers_compare_by_their_tokens() {
         pairs(&[("column-type-drift", "public.zones.zone")])
     );
 }
+
+#[test]
+fn data_statements_range_types_and_dropped_extensions_are_read_quietly() {
+    let spec = "CREATE TYPE public.floatrange AS RANGE (subtype = float8);\n\
+                CREATE TABLE public.spans (id integer PRIMARY KEY, span floatrange);\n\
+                DROP EXTENSION IF EXISTS some_extension_never_created;\n\
+                INSERT INTO public.spans VALUES (1, '[1,2)');\n\
+                CREATE SEQUENCE public.counter;\n\
+                SELECT pg_catalog.setval('public.counter', 5, true);\n";
+    let report = check_report("quiet_statements", &[], "", spec, "");
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .all(|finding| finding["rule"] != "unsupported-statement"),
+        "{findings:#?}"
+    );
+    assert!(
+        report["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .any(|line| line
+                .as_str()
+                .is_some_and(|line| line.starts_with("spec: 2 data statements"))),
+        "{}",
+        report["skipped"]
+    );
+    assert_eq!(loud_drift("quiet_statements", spec, ""), []);
+    assert_eq!(
+        loud_drift(
+            "quiet_statements_changed",
+            spec,
+            "ALTER TABLE public.spans DROP COLUMN span"
+        ),
+        pairs(&[("missing-column", "public.spans.span")])
+    );
+}
+
+/// `check --specs SPEC --dev-db ADMIN --db DATABASE` of `spec` applied to a fresh
+/// database, after `change`: the JSON report.
+fn check_with_dev_db(hint: &str, spec: &str, change: &str) -> Value {
+    let database = TestDatabase::new(hint);
+    database.execute(spec);
+    if !change.is_empty() {
+        database.execute(change);
+    }
+    let folder = ScratchDir::new(hint);
+    let spec_path = folder.write("schema.sql", spec);
+    let server = support::pg::server();
+    let admin = server.url(&server.user, &server.password, &server.maintenance_db);
+    let url = database.url();
+    let run = pgparity_in(
+        &folder.path,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "/dev/null",
+            "--specs",
+            &spec_path,
+            "--dev-db",
+            &admin,
+            "--db",
+            &url,
+        ],
+        &[],
+    );
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).expect("JSON report")
+}
+
+fn loud(report: &Value) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["severity"] != "info")
+        .map(|finding| {
+            (
+                finding["rule"].as_str().unwrap_or_default().to_string(),
+                finding["object"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn what_a_do_block_creates_is_known_when_dev_db_ran_it() {
+    let spec = "CREATE TABLE public.plain (id integer PRIMARY KEY);\n\
+                DO $$ BEGIN CREATE TABLE public.made_by_code (id integer PRIMARY KEY); END $$;\n";
+    // Without --dev-db the block is not read: its table is unexpected.
+    assert_eq!(
+        loud_drift("do_block", spec, ""),
+        pairs(&[("unexpected-relation", "public.made_by_code")])
+    );
+    let report = check_with_dev_db("do_block_dev", spec, "");
+    assert_eq!(loud(&report), []);
+    let note = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["rule"] == "unsupported-statement")
+        .expect("the DO note");
+    let message = note["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("--dev-db ran") && message.contains("public.made_by_code"),
+        "{message}"
+    );
+    assert_eq!(
+        loud(&check_with_dev_db(
+            "do_block_dev_changed",
+            spec,
+            "ALTER TABLE public.made_by_code ADD COLUMN extra integer"
+        )),
+        pairs(&[("unexpected-column", "public.made_by_code.extra")])
+    );
+}

@@ -226,10 +226,14 @@ impl Filler<'_> {
                 .into_iter()
                 .flatten()
             {
+                // Only a sub-select can name the table's columns from an inner scope;
+                // other policies share one form per text across tables.
+                let reads_own_columns =
+                    self.reads_domains || expr.text().to_ascii_lowercase().contains("select");
                 let context = FormContext {
                     default_schema: self.default_schema,
                     written_in: &self.written_in,
-                    relation: self.relation.as_deref(),
+                    relation: self.relation.as_deref().filter(|_| reads_own_columns),
                 };
                 let canonical = self.cache.expression_in(expr.text(), context);
                 expr.set_forms(Forms {

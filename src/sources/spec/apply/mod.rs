@@ -12,7 +12,7 @@ mod view;
 use super::statements::{Extras, MemberComment};
 use super::{fold, qualify, SpecProblem, SpecProblemKind};
 use crate::model::{Catalog, Location, QualifiedName, Relation, SqlType};
-use sqlparser::ast::{ObjectName, ObjectNamePart, Set, Statement};
+use sqlparser::ast::{ObjectName, ObjectNamePart, Set, Statement, UserDefinedTypeRepresentation};
 use sqlparser::tokenizer::Span;
 use std::collections::{HashMap, HashSet};
 
@@ -187,7 +187,14 @@ impl Loader {
             } => {
                 let declared = self.qualified(name);
                 self.declared_types.insert(declared);
-                self.create_type(name, representation.as_ref(), location, first_words)
+                // A range type is not compared itself (columns of it are, by name):
+                // declaring it is all the loader needs.
+                if !matches!(
+                    representation,
+                    Some(UserDefinedTypeRepresentation::Range { .. })
+                ) {
+                    self.create_type(name, representation.as_ref(), location, first_words)
+                }
             }
             Statement::AlterType(alter) => self.alter_type(alter, location),
             Statement::CreateDomain(create) => {
@@ -235,6 +242,17 @@ impl Loader {
                 let name = self.qualified(&drop.name);
                 self.catalog.domains.remove(&name);
             }
+            Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+                self.data(first_words, location)
+            }
+            Statement::Query(query) if is_setval(query) => self.data("SELECT setval", location),
+            Statement::DropExtension(drop) => {
+                // Dropping an extension the specs created undoes it; one they did not
+                // create (`IF EXISTS`, as migrations write) changes nothing they define.
+                for name in &drop.names {
+                    self.catalog.extensions.remove(&fold(name));
+                }
+            }
             Statement::Query(query) if is_set_config(query) => {
                 if let Some(entries) = search_path_of_set_config(query) {
                     self.set_search_path(&entries);
@@ -243,6 +261,16 @@ impl Loader {
             other if other.to_string().contains(" OWNER TO ") => {}
             _ => self.skipped(first_words, location),
         }
+    }
+
+    /// Notes data in the specs (see [`SpecProblemKind::Data`]).
+    fn data(&mut self, first_words: &str, location: &Location) {
+        self.problem(
+            SpecProblemKind::Data {
+                statement: first_words.to_string(),
+            },
+            location,
+        );
     }
 
     /// Notes a statement outside the model.
@@ -389,6 +417,12 @@ const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[
     "tsvector_update_trigger_column",
     "suppress_redundant_updates_trigger",
 ];
+
+/// `SELECT [pg_catalog.]setval(…)`, which pg_dump writes after each sequence: data.
+fn is_setval(query: &sqlparser::ast::Query) -> bool {
+    let text = query.to_string().to_lowercase();
+    text.starts_with("select ") && text.contains("setval(")
+}
 
 /// `SELECT pg_catalog.set_config(…)`, which pg_dump writes at the top of every dump.
 fn is_set_config(query: &sqlparser::ast::Query) -> bool {
