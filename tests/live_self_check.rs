@@ -695,3 +695,31 @@ fn what_a_do_block_creates_is_known_when_dev_db_ran_it() {
         pairs(&[("unexpected-column", "public.made_by_code.extra")])
     );
 }
+
+const LITERAL_COMPARISONS: &str = "\
+CREATE TABLE public.events (
+  id integer PRIMARY KEY,
+  created timestamp CHECK (created > '2020-01-01'),
+  happened timestamptz,
+  day date CHECK (day <> '2020-02-30'::text::date OR day IS NULL)
+);
+CREATE INDEX events_recent_idx ON public.events (id) WHERE created >= '2021-06-01 10:00';
+CREATE INDEX events_zoned_idx ON public.events (id) WHERE happened < '2021-06-01 10:00:00+02';
+";
+
+#[test]
+fn literals_compared_with_date_and_time_columns_compare_by_value() {
+    assert_eq!(
+        loud_drift("literal_comparisons", LITERAL_COMPARISONS, ""),
+        []
+    );
+    assert_eq!(
+        loud_drift(
+            "literal_comparisons_changed",
+            LITERAL_COMPARISONS,
+            "DROP INDEX public.events_recent_idx; \
+             CREATE INDEX events_recent_idx ON public.events (id) WHERE created >= '2021-06-01 11:00'"
+        ),
+        pairs(&[("index-definition-drift", "public.events_recent_idx")])
+    );
+}

@@ -136,6 +136,13 @@ fn quoted(name: &str) -> String {
     }
 }
 
+/// Whether `text` may compare a column with a string literal, which then takes the
+/// column's type (see [`crate::sql::normalize::Declarations`]): such expressions are
+/// normalized knowing their relation; others share one form per text across relations.
+fn compares_a_literal(text: &str) -> bool {
+    text.contains('\'') && text.contains(['<', '>', '='])
+}
+
 struct Filler<'a> {
     cache: FormCache,
     default_schema: &'a str,
@@ -156,7 +163,10 @@ impl Filler<'_> {
         let context = FormContext {
             default_schema: self.default_schema,
             written_in: &self.written_in,
-            relation: self.relation.as_deref().filter(|_| self.reads_domains),
+            relation: self
+                .relation
+                .as_deref()
+                .filter(|_| self.reads_domains || compares_a_literal(text)),
         };
         self.cache.expression_in(text, context)
     }

@@ -682,6 +682,8 @@ impl Normalizer {
         if is_comparison(&op) {
             left = strip_numeric_literal_cast(left);
             right = strip_numeric_literal_cast(right);
+            right = self.literal_as_column_type(&left, right);
+            left = self.literal_as_column_type(&right, left);
         }
         let chained = |operand: &Expr| {
             matches!(&op, BinaryOperator::And | BinaryOperator::Or)
@@ -693,6 +695,33 @@ impl Normalizer {
             left: Box::new(left),
             op,
             right: Box::new(right),
+        }
+    }
+
+    /// A string literal compared with a column of a date or time type takes that type,
+    /// as the server reads it (`created > '2020-01-01'` is stored as `created >
+    /// '2020-01-01 00:00:00'::timestamp without time zone`): read into its value.
+    fn literal_as_column_type(&self, column: &Expr, literal: Expr) -> Expr {
+        let Expr::Value(ValueWithSpan {
+            value: Value::SingleQuotedString(text),
+            ..
+        }) = &literal
+        else {
+            return literal;
+        };
+        let Some(kind) = self
+            .column_type(column)
+            .filter(|column_type| !column_type.is_array())
+            .and_then(|column_type| TimeType::of(column_type.base()))
+        else {
+            return literal;
+        };
+        match canonical_time(text, kind) {
+            Ok(canonical) => string_expr(canonical),
+            Err(reason) => {
+                self.spending.undecided.borrow_mut().get_or_insert(reason);
+                literal
+            }
         }
     }
 
