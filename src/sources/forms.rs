@@ -275,7 +275,6 @@ impl Filler<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{QualifiedName, SqlType};
     use crate::sources::spec::load_spec_text;
     use crate::sql::normalize::{check_allowed_values, normalize_expression, normalize_query};
 

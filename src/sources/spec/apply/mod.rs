@@ -361,13 +361,10 @@ fn search_path_of(set: &Set) -> Option<Vec<String>> {
     else {
         return None;
     };
-    if !name_parts(variable)
+    let is_search_path = name_parts(variable)
         .last()
-        .is_some_and(|name| name == "search_path")
-    {
-        return None;
-    }
-    Some(values.iter().map(path_entry).collect())
+        .is_some_and(|name| name == "search_path");
+    is_search_path.then(|| values.iter().map(path_entry).collect())
 }
 
 /// One value of a `SET search_path` list: an identifier keeps its quotes, a string its
