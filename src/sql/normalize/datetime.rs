@@ -11,6 +11,8 @@
 //! the specs do not state; `'now'`, `'today'` and their kin are read when the DDL runs;
 //! other spellings (`'Jan 1 2020'`, BC dates) are outside this reader.
 
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
+
 /// The date and time types whose literals are read here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum TimeType {
@@ -76,13 +78,9 @@ pub(super) fn canonical_time(text: &str, kind: TimeType) -> Result<String, Strin
     };
     let parsed = parse(trimmed, kind).ok_or_else(unreadable)?;
     Ok(match kind {
-        TimeType::Date => format_date(parsed.days),
-        TimeType::Time => format_clock(parsed.micros),
-        TimeType::Timestamp => format!(
-            "{} {}",
-            format_date(parsed.days),
-            format_clock(parsed.micros)
-        ),
+        TimeType::Date => parsed.at.date().format("%Y-%m-%d").to_string(),
+        TimeType::Time => format_clock(parsed.at.time()),
+        TimeType::Timestamp => format_timestamp(parsed.at),
         TimeType::TimestampTz => {
             let Some(offset) = parsed.offset_seconds else {
                 return Err(format!(
@@ -91,65 +89,49 @@ pub(super) fn canonical_time(text: &str, kind: TimeType) -> Result<String, Strin
                      specs do not state; write the offset ('{trimmed}+00')"
                 ));
             };
-            let total = parsed.days as i128 * DAY_MICROS as i128 + parsed.micros as i128
-                - offset as i128 * 1_000_000;
-            let days = total.div_euclid(DAY_MICROS as i128) as i64;
-            let micros = total.rem_euclid(DAY_MICROS as i128) as i64;
-            format!("{} {}+00", format_date(days), format_clock(micros))
+            let utc = parsed
+                .at
+                .checked_sub_signed(TimeDelta::seconds(offset))
+                .ok_or_else(unreadable)?;
+            format!("{}+00", format_timestamp(utc))
         }
     })
 }
 
-const DAY_MICROS: i64 = 86_400_000_000;
-
-/// A literal read: days since 1970-01-01, microseconds into the day, and the offset
-/// east of UTC in seconds when one was written.
+/// A literal read: the date and time it names (midnight for a date alone, 1970-01-01
+/// for a time alone), and the offset east of UTC in seconds when one was written.
 struct Parsed {
-    days: i64,
-    micros: i64,
+    at: NaiveDateTime,
     offset_seconds: Option<i64>,
 }
 
 fn parse(text: &str, kind: TimeType) -> Option<Parsed> {
-    let (days, rest) = if kind == TimeType::Time {
-        (0, text)
+    let (date, rest) = if kind == TimeType::Time {
+        (NaiveDate::from_ymd_opt(1970, 1, 1)?, text)
     } else {
-        let (days, rest) = date_part(text)?;
-        (days, rest)
+        date_part(text)?
     };
     let rest = rest.trim_start_matches(['T', 't', ' ']);
-    if rest.is_empty() {
-        return Some(Parsed {
-            days,
-            micros: 0,
-            offset_seconds: None,
-        });
-    }
-    if kind == TimeType::Date {
-        // A date literal may carry a time, which the date type drops.
-        let (_, after) = clock_part(rest)?;
-        let (_, after) = zone_part(after.trim_start())?;
-        return after.trim().is_empty().then_some(Parsed {
-            days,
-            micros: 0,
-            offset_seconds: None,
-        });
-    }
-    let (micros, after) = clock_part(rest)?;
-    let (offset_seconds, after) = zone_part(after.trim_start())?;
+    let (time, offset_seconds, after) = if rest.is_empty() {
+        (NaiveTime::MIN, None, rest)
+    } else {
+        let (time, after) = clock_part(rest)?;
+        let (offset, after) = zone_part(after.trim_start())?;
+        (time, offset, after)
+    };
     if !after.trim().is_empty() {
         return None;
     }
     Some(Parsed {
-        days,
-        micros,
-        // A timestamp without time zone ignores a written zone, as the server does.
+        at: date.and_time(time),
+        // A timestamp without time zone ignores a written zone, as the server does,
+        // and a date its time.
         offset_seconds,
     })
 }
 
-/// `YYYY-MM-DD` at the start of `text`: the day number and what follows.
-fn date_part(text: &str) -> Option<(i64, &str)> {
+/// `YYYY-MM-DD` at the start of `text`: the date and what follows.
+fn date_part(text: &str) -> Option<(NaiveDate, &str)> {
     let mut parts = text.splitn(3, '-');
     let year = parts.next()?;
     let month = parts.next()?;
@@ -164,45 +146,37 @@ fn date_part(text: &str) -> Option<(i64, &str)> {
     if day.len() != 2 {
         return None;
     }
-    let (year, month, day): (i64, u32, u32) =
-        (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    Some((days_from_civil(year, month, day), after))
+    let date = NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)?;
+    Some((date, after))
 }
 
-/// `HH:MM[:SS[.ffffff]]` at the start of `text`: microseconds into the day and what
-/// follows.
-fn clock_part(text: &str) -> Option<(i64, &str)> {
+/// `HH:MM[:SS[.ffffff]]` at the start of `text`: the time of day and what follows.
+/// `24:00:00` is the end of the day, which the server keeps; it is outside this reader.
+fn clock_part(text: &str) -> Option<(NaiveTime, &str)> {
     let end = text
         .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
         .unwrap_or(text.len());
     let (clock, after) = text.split_at(end);
     let mut fields = clock.split(':');
-    let hours: i64 = digits(fields.next()?, 2)?;
-    let minutes: i64 = digits(fields.next()?, 2)?;
+    let hours = digits(fields.next()?, 2)?;
+    let minutes = digits(fields.next()?, 2)?;
     let seconds = fields.next().unwrap_or("00");
     if fields.next().is_some() {
         return None;
     }
     let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
-    let whole: i64 = digits(whole, 2)?;
+    let whole = digits(whole, 2)?;
     if fraction.len() > 6 || !all_digits(fraction) {
         return None;
     }
-    let fraction: i64 = format!("{fraction:0<6}").parse().ok()?;
-    if hours > 24
-        || minutes > 59
-        || whole > 60
-        || (hours == 24 && (minutes, whole, fraction) != (0, 0, 0))
-    {
-        return None;
-    }
-    Some((
-        ((hours * 60 + minutes) * 60 + whole) * 1_000_000 + fraction,
-        after,
-    ))
+    let micros: u32 = format!("{fraction:0<6}").parse().ok()?;
+    let time = NaiveTime::from_hms_micro_opt(
+        u32::try_from(hours).ok()?,
+        u32::try_from(minutes).ok()?,
+        u32::try_from(whole).ok()?,
+        micros,
+    )?;
+    Some((time, after))
 }
 
 /// An optional zone: `Z`, `UTC`, `+HH`, `+HH:MM`, `+HHMM` (or `-`): seconds east of UTC.
@@ -247,61 +221,24 @@ fn digits(text: &str, width: usize) -> Option<i64> {
         .flatten()
 }
 
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+/// A date and time as the server prints it: `YYYY-MM-DD HH:MM:SS`, then the fraction
+/// without trailing zeros.
+fn format_timestamp(at: NaiveDateTime) -> String {
+    format!(
+        "{} {}",
+        at.date().format("%Y-%m-%d"),
+        format_clock(at.time())
+    )
 }
 
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month = month as i64;
-    let day_of_year =
-        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day as i64 - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The date of a day number, as `YYYY-MM-DD`.
-fn format_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// A time of day as the server prints it: `HH:MM:SS`, then the fraction without
-/// trailing zeros.
-fn format_clock(micros: i64) -> String {
-    let seconds = micros / 1_000_000;
-    let fraction = micros % 1_000_000;
-    let clock = format!(
-        "{:02}:{:02}:{:02}",
-        seconds / 3600,
-        seconds / 60 % 60,
-        seconds % 60
-    );
-    if fraction == 0 {
+/// A time of day as the server prints it (see [`format_timestamp`]).
+fn format_clock(time: NaiveTime) -> String {
+    let clock = time.format("%H:%M:%S").to_string();
+    let micros = time.nanosecond() / 1_000;
+    if micros == 0 {
         clock
     } else {
-        format!("{clock}.{}", format!("{fraction:06}").trim_end_matches('0'))
+        format!("{clock}.{}", format!("{micros:06}").trim_end_matches('0'))
     }
 }
 
