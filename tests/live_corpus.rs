@@ -8,7 +8,9 @@
 //! later PostgreSQL, a psql variable) is left out of the spec the binary reads, so the
 //! spec is exactly what the server applied. Roles a statement names are created first.
 //! The test prints, per schema, the statements read, modelled and skipped by the spec
-//! loader, and those the server refused.
+//! loader, and those the server refused. `PGPARITY_EXTRA_CORPUS` (paths separated by `:`)
+//! adds further schema files to the run, to measure public schemas that are not copied
+//! into the repository.
 
 mod support;
 
@@ -172,95 +174,23 @@ fn every_corpus_schema_applied_to_postgresql_has_no_drift_against_itself() {
     );
     let mut failures = Vec::new();
     for schema in SCHEMAS {
+        let files: Vec<PathBuf> = schema.files.iter().map(|file| root.join(file)).collect();
         let label = schema.files.join(" + ");
-        let database = TestDatabase::new("corpus");
-        let mut client = database.client();
-        let mut refused = Vec::new();
-        let mut spec = apply_statements(&mut client, schema.setup, &mut refused);
-        for file in schema.files {
-            let path = root.join(file);
-            let mut text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-            for (placeholder, value) in schema.placeholders {
-                text = text.replace(placeholder, value);
-            }
-            let text = without_meta_lines(&text);
-            spec.push_str(&apply_statements(&mut client, &text, &mut refused));
-        }
-        let loaded = load_spec_text(&label, &spec, "public");
-        let skipped = loaded
-            .problems
-            .iter()
-            .filter(|problem| matches!(problem.kind, SpecProblemKind::Skipped { .. }))
-            .count();
-        let parse_errors = loaded
-            .problems
-            .iter()
-            .filter(|problem| matches!(problem.kind, SpecProblemKind::ParseError { .. }))
-            .count();
-        eprintln!(
-            "{label}: the server refused {} statements; of the {} it applied, the spec \
-             loader read {}, modelled {}, skipped {skipped}, could not parse {parse_errors}",
-            refused.len(),
-            loaded.statements,
-            loaded.statements,
-            loaded.statements - skipped - parse_errors,
+        check_schema(
+            &label,
+            &files,
+            schema.placeholders,
+            schema.setup,
+            &mut failures,
         );
-        for reason in refused.iter().take(5) {
-            eprintln!("    refused: {reason}");
-        }
-        for problem in &loaded.problems {
-            eprintln!("    {} {:?}", problem.location, problem.kind);
-        }
-        let mut schemas: BTreeSet<String> = loaded
-            .catalog
-            .relations
-            .keys()
-            .map(|name| name.schema.clone())
-            .collect();
-        schemas.insert("public".to_string());
-        let folder = ScratchDir::new("corpus");
-        let spec_path = folder.write("schema.sql", &spec);
-        let url = database.url();
-        let mut args = vec![
-            "check",
-            "--format",
-            "json",
-            "--config",
-            "/dev/null",
-            "--specs",
-            &spec_path,
-            "--db",
-            &url,
-            "--schema",
-            "public",
-        ];
-        for name in schemas.iter().filter(|name| *name != "public") {
-            args.push("--schema");
-            args.push(name);
-        }
-        let run = pgparity_in(&folder.path, &args, &[]);
-        assert!(run.code == 0 || run.code == 1, "{label}: {}", run.stderr);
-        let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
-        for finding in report["findings"].as_array().expect("findings") {
-            let rule = finding["rule"].as_str().unwrap_or_default();
-            let is_drift = pgparity::rules::by_id(rule).is_some_and(|r| r.family == Family::Drift);
-            if !is_drift {
-                continue;
-            }
-            let line = format!(
-                "{label}: {} {rule} {}: {} (expected {}, actual {})",
-                finding["severity"].as_str().unwrap_or_default(),
-                finding["object"].as_str().unwrap_or_default(),
-                finding["message"].as_str().unwrap_or_default(),
-                finding["expected"],
-                finding["actual"],
-            );
-            eprintln!("    {line}");
-            if finding["severity"] != "info" {
-                failures.push(line);
-            }
-        }
+    }
+    // More public schemas, measured without being copied into the repository.
+    for path in std::env::var("PGPARITY_EXTRA_CORPUS")
+        .unwrap_or_default()
+        .split(':')
+        .filter(|path| !path.is_empty())
+    {
+        check_schema(path, &[PathBuf::from(path)], &[], "", &mut failures);
     }
     assert!(
         failures.is_empty(),
@@ -268,4 +198,108 @@ fn every_corpus_schema_applied_to_postgresql_has_no_drift_against_itself() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Applies `files` (with `placeholders` replaced, after `setup`) to a fresh database one
+/// statement at a time, checks what the server accepted against it through the binary,
+/// prints the counts, and adds each drift finding at error or warning to `failures`.
+fn check_schema(
+    label: &str,
+    files: &[PathBuf],
+    placeholders: &[(&str, &str)],
+    setup: &str,
+    failures: &mut Vec<String>,
+) {
+    let database = TestDatabase::new("corpus");
+    let mut client = database.client();
+    let mut refused = Vec::new();
+    let mut spec = apply_statements(&mut client, setup, &mut refused);
+    for path in files {
+        let mut text = std::fs::read_to_string(path)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+        for (placeholder, value) in placeholders {
+            text = text.replace(placeholder, value);
+        }
+        let text = without_meta_lines(&text);
+        spec.push_str(&apply_statements(&mut client, &text, &mut refused));
+    }
+    let loaded = load_spec_text(label, &spec, "public");
+    let skipped = loaded
+        .problems
+        .iter()
+        .filter(|problem| {
+            matches!(
+                problem.kind,
+                SpecProblemKind::Skipped { .. } | SpecProblemKind::Data { .. }
+            )
+        })
+        .count();
+    let parse_errors = loaded
+        .problems
+        .iter()
+        .filter(|problem| matches!(problem.kind, SpecProblemKind::ParseError { .. }))
+        .count();
+    eprintln!(
+        "{label}: the server refused {} statements; of the {} it applied, the spec \
+         loader read {}, modelled {}, skipped {skipped}, could not parse {parse_errors}",
+        refused.len(),
+        loaded.statements,
+        loaded.statements,
+        loaded.statements - skipped - parse_errors,
+    );
+    for reason in refused.iter().take(5) {
+        eprintln!("    refused: {reason}");
+    }
+    for problem in &loaded.problems {
+        eprintln!("    {} {:?}", problem.location, problem.kind);
+    }
+    let mut schemas: BTreeSet<String> = loaded
+        .catalog
+        .relations
+        .keys()
+        .map(|name| name.schema.clone())
+        .collect();
+    schemas.insert("public".to_string());
+    let folder = ScratchDir::new("corpus");
+    let spec_path = folder.write("schema.sql", &spec);
+    let url = database.url();
+    let mut args = vec![
+        "check",
+        "--format",
+        "json",
+        "--config",
+        "/dev/null",
+        "--specs",
+        &spec_path,
+        "--db",
+        &url,
+        "--schema",
+        "public",
+    ];
+    for name in schemas.iter().filter(|name| *name != "public") {
+        args.push("--schema");
+        args.push(name);
+    }
+    let run = pgparity_in(&folder.path, &args, &[]);
+    assert!(run.code == 0 || run.code == 1, "{label}: {}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
+    for finding in report["findings"].as_array().expect("findings") {
+        let rule = finding["rule"].as_str().unwrap_or_default();
+        let is_drift = pgparity::rules::by_id(rule).is_some_and(|r| r.family == Family::Drift);
+        if !is_drift {
+            continue;
+        }
+        let line = format!(
+            "{label}: {} {rule} {}: {} (expected {}, actual {})",
+            finding["severity"].as_str().unwrap_or_default(),
+            finding["object"].as_str().unwrap_or_default(),
+            finding["message"].as_str().unwrap_or_default(),
+            finding["expected"],
+            finding["actual"],
+        );
+        eprintln!("    {line}");
+        if finding["severity"] != "info" {
+            failures.push(line);
+        }
+    }
 }
