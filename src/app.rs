@@ -14,7 +14,7 @@ use crate::finding::Suppressed;
 use crate::finding::{sort_findings, Finding};
 use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
-use crate::model::display_path;
+use crate::model::{display_path, SpecProblemKind};
 use crate::report::{self, Anchor, ColorChoice, Format, Report, ReportContext};
 use crate::rules::{self, Family, Rule};
 use crate::sources::dev::enrich_from_dev;
@@ -203,6 +203,7 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
             )?;
             specs.problems.extend(dev.problems);
             enrich_from_dev(&mut specs.catalog, &dev.catalog);
+            adopt_what_code_created(specs, &dev.catalog);
             read_live(
                 request,
                 &session_options,
@@ -220,6 +221,28 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
         contracts,
         live,
     })
+}
+
+/// `--dev-db` ran the specs' `DO` blocks: the relations they created in the scratch
+/// database are taken into the specs, and each `DO` note says so.
+fn adopt_what_code_created(specs: &mut SpecSet, dev: &crate::model::Catalog) {
+    let is_code = |kind: &SpecProblemKind| matches!(kind, SpecProblemKind::Skipped { statement } if statement == "DO");
+    if !specs.problems.iter().any(|problem| is_code(&problem.kind)) {
+        return;
+    }
+    let created: Vec<String> =
+        crate::sources::dev::adopt_created_relations(&mut specs.catalog, dev)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+    for problem in &mut specs.problems {
+        if is_code(&problem.kind) {
+            problem.kind = SpecProblemKind::RanOnDevServer {
+                statement: "DO".to_string(),
+                created: created.clone(),
+            };
+        }
+    }
 }
 
 /// The live side of a run: the snapshot, else the database, else nothing.

@@ -75,7 +75,23 @@ pub fn run(inputs: &Inputs) -> Outcome {
         ..Outcome::default()
     };
     match inputs.specs {
-        Some(specs) => spec::check(specs, &mut outcome.findings),
+        Some(specs) => {
+            spec::check(specs, &mut outcome.findings);
+            let data = specs
+                .problems
+                .iter()
+                .filter(|problem| {
+                    matches!(problem.kind, crate::model::SpecProblemKind::Data { .. })
+                })
+                .count();
+            if data > 0 {
+                outcome.skipped.push(format!(
+                    "spec: {data} data statement{} (INSERT, UPDATE, DELETE, SELECT setval) \
+                     not read: data, not schema",
+                    if data == 1 { "" } else { "s" }
+                ));
+            }
+        }
         None => outcome
             .skipped
             .push("spec: no specs given (--specs or `specs` in pgparity.toml)".into()),

@@ -79,4 +79,21 @@ pub enum SpecProblemKind {
         /// The statement's first words, e.g. `DO`, `CREATE CAST`.
         statement: String,
     },
+    /// Data in the specs (`INSERT`, `UPDATE`, `DELETE`, `SELECT setval(…)`, as structure
+    /// dumps carry): not schema, so not read and not a finding; counted in the run's
+    /// `skipped` lines.
+    Data {
+        /// The statement's first words (`INSERT`, `SELECT setval`).
+        statement: String,
+    },
+    /// A statement outside pgparity's model that `--dev-db` ran on its scratch
+    /// database (a `DO` block): what the specs' such statements created there was read
+    /// back, so it is known and compared.
+    RanOnDevServer {
+        /// The statement's first words (`DO`).
+        statement: String,
+        /// The relations the scratch database holds that no modelled statement defines,
+        /// schema-qualified, in order.
+        created: Vec<String>,
+    },
 }

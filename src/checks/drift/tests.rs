@@ -665,14 +665,32 @@ fn a_changed_subquery_in_a_view_is_an_error() {
 }
 
 #[test]
-fn a_view_body_differing_only_in_column_qualification_is_info() {
+fn unqualified_columns_of_a_view_over_several_relations_are_qualified_by_the_catalog() {
     let mut catalog = live(VIEW);
     set_view(
         &mut catalog,
         "v_named",
         " SELECT l.id,\n    t.name\n   FROM ledger l\n     JOIN tenants t ON t.id = l.tenant_id;",
     );
-    let findings = run(VIEW, &catalog);
+    assert_silent(VIEW, &catalog);
+}
+
+#[test]
+fn a_view_body_differing_only_in_column_qualification_is_info() {
+    // `name` may be the sub-select's: whose it is cannot be told from the catalog.
+    let spec = "
+CREATE TABLE ledger (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, cents integer NOT NULL);
+CREATE TABLE tenants (id uuid PRIMARY KEY, name text NOT NULL);
+CREATE VIEW v_named AS SELECT l.id, name FROM ledger l
+    JOIN (SELECT id, name FROM tenants) t ON t.id = l.tenant_id;
+";
+    let mut catalog = live(spec);
+    set_view(
+        &mut catalog,
+        "v_named",
+        " SELECT l.id,\n    t.name\n   FROM ledger l\n     JOIN ( SELECT tenants.id,\n            tenants.name\n           FROM tenants) t ON t.id = l.tenant_id;",
+    );
+    let findings = run(spec, &catalog);
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0].rule, "view-definition-drift");
     assert_eq!(findings[0].severity, Severity::Info);

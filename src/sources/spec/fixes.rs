@@ -143,6 +143,11 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
             return Recovery::Reparse(fixed, Extras::default());
         }
     }
+    if starts(&["ALTER", "INDEX"]) {
+        if let Some(attach) = index_attach(tokens) {
+            return Recovery::Parsed(attach);
+        }
+    }
     if let Some(prefix) = OUTSIDE_MODEL.iter().find(|prefix| starts(prefix)) {
         return skipped(&prefix.join(" "), false);
     }
@@ -150,6 +155,31 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
         return skipped("ALTER TABLE storage options", true);
     }
     Recovery::None
+}
+
+/// `ALTER INDEX [IF EXISTS] parent ATTACH PARTITION child` (pg_dump's way of joining a
+/// partition's index to its partitioned table's), which sqlparser rejects.
+fn index_attach(tokens: &[&TokenWithSpan]) -> Option<Parsed> {
+    let mut at = 2;
+    if tokens.get(at).is_some_and(|token| is_word(token, "IF"))
+        && tokens
+            .get(at + 1)
+            .is_some_and(|token| is_word(token, "EXISTS"))
+    {
+        at += 2;
+    }
+    let (parent, next) = name_at(tokens, at)?;
+    if !(tokens
+        .get(next)
+        .is_some_and(|token| is_word(token, "ATTACH"))
+        && tokens
+            .get(next + 1)
+            .is_some_and(|token| is_word(token, "PARTITION")))
+    {
+        return None;
+    }
+    let (child, end) = name_at(tokens, next + 2)?;
+    (end == tokens.len()).then_some(Parsed::AttachIndex { parent, child })
 }
 
 /// Whether every action of `ALTER TABLE [IF EXISTS] [ONLY] name [*] action, …` only tunes

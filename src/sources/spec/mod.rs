@@ -251,6 +251,9 @@ impl SpecBuilder {
                     .apply(&parsed, &extras, &location, &statement.first_words)
             }
             Parsed::MemberComment(comment) => self.loader.member_comment(&comment, &location),
+            Parsed::AttachIndex { parent, child } => {
+                self.loader.attach_index(&parent, &child, &location)
+            }
             Parsed::Skipped { quiet: true, .. } => {}
             Parsed::Skipped {
                 statement,
@@ -270,8 +273,8 @@ impl SpecBuilder {
     /// The catalog, with the canonical forms of its expressions, and everything noted
     /// while building it.
     pub fn finish(self) -> SpecSet {
-        let (mut catalog, problems) = self.loader.finish();
-        super::forms::fill_forms(&mut catalog, &self.default_schema);
+        let (mut catalog, problems, written_in) = self.loader.finish();
+        super::forms::fill_forms_written_in(&mut catalog, &self.default_schema, &written_in);
         SpecSet {
             catalog,
             files: self.files,

@@ -61,6 +61,14 @@ pub(crate) enum Parsed {
     Statement(Box<Statement>, Extras),
     /// A comment on a constraint, policy or trigger (dedicated parse).
     MemberComment(MemberComment),
+    /// `ALTER INDEX parent ATTACH PARTITION child` (dedicated parse): the names'
+    /// folded parts.
+    AttachIndex {
+        /// The partitioned table's index.
+        parent: Vec<String>,
+        /// The partition's index.
+        child: Vec<String>,
+    },
     /// Understood and deliberately ignored; `quiet` ones are not worth a note.
     Skipped {
         /// The statement's first words.
@@ -838,6 +846,7 @@ mod tests {
             .map(|statement| match &statement.parsed {
                 Parsed::Statement(..) => format!("ok@{}:{}", statement.line, statement.column),
                 Parsed::MemberComment(_) => "comment".into(),
+                Parsed::AttachIndex { .. } => "attach index".into(),
                 Parsed::Skipped { statement, .. } => format!("skip {statement}"),
                 Parsed::Error { .. } => format!("error@{}:{}", statement.line, statement.column),
             })

@@ -27,7 +27,7 @@ impl Loader {
         let object = table.child(&name);
         let (function, arguments) = match &create.exec_body {
             Some(TriggerExecBody { func_desc, .. }) => (
-                self.qualified(&func_desc.name),
+                self.trigger_function(&func_desc.name),
                 match &extras.trigger_arguments {
                     Some(arguments) => arguments.clone(),
                     None => func_desc
