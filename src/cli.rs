@@ -4,6 +4,7 @@
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use pgparity::config::{CheckOverrides, FailOn, LiveSource, SnapshotOverrides, Timeouts};
+use pgparity::init::InitRequest;
 use pgparity::report::{ColorChoice, Format};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,10 +23,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check specs, contracts, mapping and index plan; exit 0 clean, 1 findings, 2 error.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Write the live catalog of a database as JSON, for `check --snapshot` and nightly
     /// comparisons.
     Snapshot(SnapshotArgs),
+    /// Write a pgparity.toml for the repository in this folder (its spec folders,
+    /// mapping, Markdown index plans and OpenAPI files), and optionally the read models
+    /// pgparity infers for it.
+    Init(InitArgs),
     /// List every rule with its family and default severity.
     Rules,
     /// Explain a rule: what it checks, why it matters, an example and its fix.
@@ -44,9 +49,13 @@ pub struct CheckArgs {
     /// DDL spec file or folder of .sql files (repeatable; replaces the config's).
     #[arg(long, value_name = "PATH")]
     pub specs: Vec<PathBuf>,
-    /// contract_schema_mapping.yaml.
+    /// contract_schema_mapping.yaml (a `version:` key is optional).
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+    /// Index plan file, Markdown (.md) or YAML (.yaml), besides the mapping's own plan
+    /// (repeatable; replaces the config's `index_plan`).
+    #[arg(long = "index-plan", value_name = "FILE")]
+    pub index_plan: Vec<PathBuf>,
     /// OpenAPI or JSON Schema file or folder (repeatable; adds to the mapping's).
     #[arg(long, value_name = "PATH")]
     pub contracts: Vec<PathBuf>,
@@ -94,6 +103,18 @@ pub struct CheckArgs {
     /// Record today's findings in this baseline file (they are then accepted, exit 0).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+}
+
+/// `pgparity init` options.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace an existing pgparity.toml (and the --write-mapping file).
+    #[arg(long)]
+    pub force: bool,
+    /// Also write the read models pgparity infers (from relation comments, spec comments
+    /// and contract_mapping: strings) to FILE, as version-1 mapping YAML to review.
+    #[arg(long, value_name = "FILE")]
+    pub write_mapping: Option<PathBuf>,
 }
 
 /// Limits of every query pgparity runs against a database.
@@ -272,6 +293,7 @@ impl From<CheckArgs> for CheckOverrides {
             config: args.config,
             specs: args.specs,
             mapping: args.mapping,
+            index_plan: args.index_plan,
             contracts: args.contracts,
             schemas: args.schemas,
             live,
@@ -284,6 +306,16 @@ impl From<CheckArgs> for CheckOverrides {
             output: args.output,
             baseline: args.baseline,
             write_baseline: args.write_baseline,
+        }
+    }
+}
+
+impl From<InitArgs> for InitRequest {
+    fn from(args: InitArgs) -> Self {
+        InitRequest {
+            root: PathBuf::from("."),
+            force: args.force,
+            write_mapping: args.write_mapping,
         }
     }
 }

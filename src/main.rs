@@ -57,7 +57,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => {
-            let request = config::resolve_check(&std::env::current_dir()?, args.into())?;
+            let request = config::resolve_check(&std::env::current_dir()?, (*args).into())?;
             let run = app::check(&request, &progress)?;
             match &request.output {
                 Some(path) => app::write_output(path, &run.rendered, "report")?,
@@ -88,6 +88,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Some(path) => app::write_output(path, &snapshot, "snapshot")?,
                 None => print(&snapshot, "snapshot")?,
             }
+            Ok(0)
+        }
+        Command::Init(args) => {
+            print(&pgparity::init::init(&args.into())?, "summary")?;
             Ok(0)
         }
         Command::Rules => {

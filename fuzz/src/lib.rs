@@ -218,13 +218,15 @@ pub fn inputs<'a>(
     config: &Config,
 ) -> Inputs<'a> {
     Inputs {
-        specs,
+        specs: specs.map(SpecSet::specs),
         contracts,
         mapping,
+        plan: None,
         live,
         row_samples: None,
         min_stats_age_days: config.unused_index_min_stats_days,
         default_schema: DEFAULT_SCHEMA,
+        infer_read_models: true,
     }
 }
 

@@ -42,8 +42,10 @@ fn find(scope: &TenantTables, findings: &mut Vec<Finding>) {
                 &MISSING_TENANT_COLUMN,
                 ObjectPath::relation(&relation.name),
                 format!(
-                    "{} is tenant-scoped but has no {} column",
-                    relation.name, tenancy.column
+                    "{}{} is tenant-scoped but has no {} column",
+                    relation.name,
+                    scope.side.suffix(),
+                    tenancy.column
                 ),
             )
             .expected(tenancy.column.clone())
