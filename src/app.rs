@@ -12,8 +12,7 @@ use crate::finding::Suppressed;
 use crate::finding::{sort_findings, Finding};
 use crate::live_inputs;
 use crate::mapping::{
-    infer_read_models, load_index_plan, load_mapping, mapping_markdown_plan, Inferred, Mapping,
-    PlanFile, PlanSet,
+    infer_read_models, load_index_plan, load_mapping, Inferred, Mapping, PlanFile, PlanSet,
 };
 use crate::model::display_path;
 use crate::model::{Catalog, QualifiedName, Specs};
@@ -135,7 +134,11 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
                     .context("cannot load the mapping"),
                 None => Ok(None),
             };
-            let plan_files = load_plan_files(request, default_schema);
+            let plan_files = load_plan_files(
+                request,
+                mapping.as_ref().ok().and_then(Option::as_ref),
+                default_schema,
+            );
             let mut contract_paths = match &mapping {
                 Ok(Some(mapping)) => mapping.contracts.clone(),
                 _ => Vec::new(),
@@ -254,14 +257,16 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
 
 /// The index plan files of the request, each read once: a file the mapping names as its
 /// Markdown plan is already read with the mapping.
-fn load_plan_files(request: &CheckRequest, default_schema: &str) -> Result<Vec<PlanFile>> {
+fn load_plan_files(
+    request: &CheckRequest,
+    mapping: Option<&Mapping>,
+    default_schema: &str,
+) -> Result<Vec<PlanFile>> {
     let limits = request.config.input_limits;
     let identity = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut read: Vec<PathBuf> = request
-        .mapping
-        .as_deref()
-        .and_then(|mapping| mapping_markdown_plan(mapping, limits))
-        .map(|markdown| identity(&markdown))
+    let mut read: Vec<PathBuf> = mapping
+        .and_then(|mapping| mapping.index_plan_markdown.as_deref())
+        .map(identity)
         .into_iter()
         .collect();
     let mut files = Vec::new();

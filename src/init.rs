@@ -6,7 +6,7 @@
 use crate::app;
 use crate::config::{resolve_check, CheckOverrides, CONFIG_FILE_NAME};
 use crate::input::{read_text, InputLimits};
-use crate::mapping::{load_mapping, mapping_markdown_plan, parse_markdown_plan, ReadModel};
+use crate::mapping::{load_mapping, parse_markdown_plan, ReadModel};
 use crate::model::display_path;
 use crate::yaml::read_yaml_value;
 use anyhow::{bail, Context, Result};
@@ -203,14 +203,14 @@ pub fn discover(root: &Path) -> Found {
     let identity = |path: &Path| std::fs::canonicalize(root.join(path)).ok();
     let (named_contracts, named_plan) = match &found.mapping {
         Some(mapping) => {
-            let path = root.join(mapping);
-            let contracts: Vec<PathBuf> = load_mapping(&path, "public", InputLimits::default())
-                .map(|mapping| mapping.contracts)
-                .unwrap_or_default()
+            let loaded = load_mapping(&root.join(mapping), "public", InputLimits::default()).ok();
+            let contracts: Vec<PathBuf> = loaded
                 .iter()
+                .flat_map(|mapping| &mapping.contracts)
                 .filter_map(|contract| std::fs::canonicalize(contract).ok())
                 .collect();
-            let plan = mapping_markdown_plan(&path, InputLimits::default())
+            let plan = loaded
+                .and_then(|mapping| mapping.index_plan_markdown)
                 .and_then(|plan| std::fs::canonicalize(plan).ok());
             (contracts, plan)
         }

@@ -196,6 +196,9 @@ fn the_product_example_loads_into_the_expected_mapping() {
                 )
             },
         ],
+        index_plan_markdown: Some(PathBuf::from(
+            "tests/data/mapping/example/docs/INDEX_PLAN.md",
+        )),
         plan_problems: Vec::new(),
         type_compat: vec![TypeCompat {
             json_type: "number".into(),
@@ -673,4 +676,31 @@ fn a_yaml_plan_file_is_read_entry_by_entry() {
     let error =
         load_index_plan(&other, "public", InputLimits::default()).expect_err("unknown format");
     assert!(error.to_string().contains("Markdown (.md"), "{error}");
+}
+
+#[test]
+fn a_seed_shaped_mapping_with_only_entities_and_prose_loads() {
+    let path = mapping_file(
+        "seed_shaped",
+        "# written long before pgparity\n\
+         entities:\n  revenue_ledger:\n    table: revenue_ledger\n    description: postings\n    \
+         columns:\n      - {name: revenue_cents, type: INTEGER, nullable: false, \
+         contract_mapping: \"api/a.yaml:47-49 (total_revenue: number float) → revenue_cents (integer)\"}\n\
+         types: {money: integer cents}\nnullability: {rule: NOT NULL unless documented}\n\
+         enums: {status: [open, paid]}\nidentifiers: {tenant_id: from the token}\n\
+         timestamps: {posted_at: UTC}\ncorrelation_stitching: {window: 30 days}\n\
+         sum_equality_invariant: allocations sum to 1\nchannel_taxonomy: [email, organic]\n",
+    );
+    let mapping = load_mapping(&path, "public", InputLimits::default()).expect("it loads");
+    let column = &mapping.entities[0].columns[0];
+    let claims = &column
+        .contract_mapping
+        .as_ref()
+        .expect("the contract_mapping is kept")
+        .claims;
+    assert_eq!(claims.len(), 1);
+    assert_eq!(claims[0].file, "api/a.yaml");
+    assert_eq!(claims[0].lines, Some((47, 49)));
+    assert_eq!(claims[0].field.as_deref(), Some("total_revenue"));
+    assert_eq!(claims[0].column.as_deref(), Some("revenue_cents"));
 }

@@ -4,11 +4,13 @@
 //! carries its evidence (what, and at which file:line), so a finding about it can say
 //! why pgparity believes the relation serves the endpoint.
 
-use super::claims::{contract_claims, endpoint_mentions, is_identifier};
-use super::model::{FieldMapping, Inference, Mapping, ReadModel};
+use super::claims::{contract_claims, endpoint_mentions, is_identifier, ContractClaim};
+use super::model::{
+    ContractMapping, Entity, EntityColumn, FieldMapping, Inference, Mapping, ReadModel,
+};
 use crate::contracts::{ContractSet, Dto, Endpoint};
-use crate::model::{Catalog, Location, QualifiedName, Relation, RelationKind, SpecComment, Specs};
-use std::collections::BTreeSet;
+use crate::model::{Catalog, Location, QualifiedName, Relation, RelationKind, Specs};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What inference found: read models for endpoints the mapping does not assign, and
 /// names in the evidence that the contracts do not define.
@@ -31,21 +33,6 @@ pub struct InferenceProblem {
     pub location: Option<Location>,
 }
 
-/// One piece of evidence that `relation` serves an endpoint.
-#[derive(Debug, Clone)]
-struct Evidence {
-    /// The relation.
-    pub relation: QualifiedName,
-    /// The evidence in words, with its place.
-    pub description: String,
-    /// Where it is.
-    pub location: Option<Location>,
-    /// The text the evidence was read from (for the names it mentions).
-    text: String,
-    /// Field → column mappings it states (from `contract_mapping:` claims).
-    fields: Vec<FieldMapping>,
-}
-
 /// Infers a read model for every endpoint with a 2xx JSON object (or array of objects)
 /// response that the mapping does not assign (by `endpoint:`, or by `dto:` naming its
 /// response DTO), from the first kind of evidence that names one:
@@ -60,15 +47,19 @@ struct Evidence {
 ///
 /// Endpoints match with the query string ignored, path parameters of any spelling, and a
 /// `/v1` (any `/v<n>`) path segment on either side tolerated. Within one kind, views and
-/// materialized views come before tables, then relations by name.
+/// materialized views come before tables, then relations by name. What the project says
+/// is read once, so a contract with thousands of endpoints costs little per endpoint.
 pub fn infer_read_models(
     contracts: &ContractSet,
     mapping: Option<&Mapping>,
     specs: Option<Specs<'_>>,
     live: Option<&Catalog>,
 ) -> Inferred {
-    let assigned = assigned_endpoints(contracts, mapping);
-    let catalog = specs.map(|specs| specs.catalog).or(live);
+    let assigned: Vec<Shape> = assigned_endpoints(contracts, mapping)
+        .iter()
+        .filter_map(|taken| shape(taken))
+        .collect();
+    let evidences = Evidences::read(mapping, specs, live);
     let mut inferred = Inferred::default();
     for (key, endpoint) in &contracts.endpoints {
         let Some(dto) = endpoint
@@ -78,17 +69,25 @@ pub fn infer_read_models(
         else {
             continue;
         };
-        if assigned.iter().any(|taken| same_endpoint(taken, key)) {
-            continue;
-        }
-        let Some(mut found) = relation_comments(key, specs, live)
-            .or_else(|| spec_comments(key, endpoint, dto, specs))
-            .or_else(|| contract_mappings(dto, endpoint, mapping, catalog))
-        else {
+        let Some(key_shape) = shape(key) else {
             continue;
         };
+        if assigned.contains(&key_shape) {
+            continue;
+        }
+        let mut found = evidences.relation_comments(key, &key_shape);
+        if found.is_empty() {
+            found = evidences.spec_comments(key, &key_shape, endpoint, dto);
+        }
+        if found.is_empty() {
+            found = evidences.contract_mappings(endpoint, dto);
+        }
+        if found.is_empty() {
+            continue;
+        }
         found.sort_by_key(|evidence| {
-            let kind = catalog
+            let kind = evidences
+                .catalog
                 .and_then(|catalog| catalog.relations.get(&evidence.relation))
                 .map(|relation| relation.kind);
             (
@@ -113,7 +112,12 @@ pub fn infer_read_models(
                 others.into_iter().collect::<Vec<_>>().join(", ")
             ));
         }
-        let said = what_is_said_about(&chosen, specs, live);
+        let said: Vec<(&str, Option<&Location>)> = evidences
+            .remarks
+            .iter()
+            .filter(|remark| remark.relation.name == chosen.relation)
+            .map(|remark| (remark.text, remark.location.as_ref()))
+            .collect();
         inferred
             .problems
             .extend(stale_names(&said, key, dto, contracts));
@@ -151,174 +155,290 @@ fn assigned_endpoints(contracts: &ContractSet, mapping: Option<&Mapping>) -> Vec
     assigned
 }
 
-/// Evidence of kind 1: relation comments naming the endpoint.
-fn relation_comments(
-    key: &str,
-    specs: Option<Specs<'_>>,
-    live: Option<&Catalog>,
-) -> Option<Vec<Evidence>> {
-    let mut found = Vec::new();
-    let sides = [
-        (specs.map(|specs| specs.catalog), "the specs'"),
-        (live, "the database's"),
-    ];
-    for (catalog, whose) in sides {
-        for relation in catalog
+/// A `METHOD /path` in comparable form: the method upper-case, the path's segments with
+/// `/v<n>` segments left out and path parameters of any spelling as `{}`.
+type Shape = (String, Vec<String>);
+
+/// The comparable form of an endpoint text, if it is `METHOD /path`.
+fn shape(endpoint: &str) -> Option<Shape> {
+    let (method, path) = endpoint.trim().split_once(char::is_whitespace)?;
+    let path = path.trim().split(['?', '#']).next().unwrap_or_default();
+    let segments = path
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .filter(|segment| {
+            !(segment.len() > 1
+                && segment.starts_with(['v', 'V'])
+                && segment[1..].chars().all(|c| c.is_ascii_digit()))
+        })
+        .map(|segment| {
+            if segment.starts_with('{') || segment.starts_with(':') {
+                "{}".to_string()
+            } else {
+                segment.to_string()
+            }
+        })
+        .collect();
+    Some((method.to_ascii_uppercase(), segments))
+}
+
+/// One piece of evidence that `relation` serves an endpoint.
+#[derive(Debug, Clone)]
+struct Evidence {
+    /// The relation.
+    relation: QualifiedName,
+    /// The evidence in words, with its place.
+    description: String,
+    /// Where it is.
+    location: Option<Location>,
+    /// Field → column mappings it states (from `contract_mapping:` claims).
+    fields: Vec<FieldMapping>,
+}
+
+/// What the project says about one relation: a relation comment or a spec comment
+/// block, with the endpoints and contract claims it names.
+struct Remark<'a> {
+    relation: &'a Relation,
+    /// Whose relation comment it is (`the specs'`, `the database's`); `None` for a spec
+    /// comment block.
+    whose: Option<&'static str>,
+    text: &'a str,
+    location: Option<Location>,
+    /// Endpoints as written, with their comparable shapes.
+    endpoints: Vec<(String, Shape)>,
+    claims: Vec<ContractClaim>,
+}
+
+impl<'a> Remark<'a> {
+    fn new(
+        relation: &'a Relation,
+        whose: Option<&'static str>,
+        text: &'a str,
+        location: Option<Location>,
+    ) -> Self {
+        Remark {
+            relation,
+            whose,
+            text,
+            location,
+            endpoints: endpoint_mentions(text)
+                .into_iter()
+                .filter_map(|named| shape(&named).map(|shape| (named, shape)))
+                .collect(),
+            claims: contract_claims(text),
+        }
+    }
+}
+
+/// What an entity column's `contract_mapping:` names.
+struct Claimed<'a> {
+    entity: &'a Entity,
+    column: &'a EntityColumn,
+    written: &'a ContractMapping,
+    /// Its `Dto.field` words.
+    dotted: Vec<(String, String)>,
+}
+
+/// The fields of a DTO one entity's `contract_mapping:` strings claim.
+struct Tally<'a> {
+    entity: &'a Entity,
+    fields: BTreeSet<String>,
+    mappings: Vec<FieldMapping>,
+    first: Option<Location>,
+}
+
+/// Everything inference reads, prepared once per run.
+struct Evidences<'a> {
+    remarks: Vec<Remark<'a>>,
+    claimed: Vec<Claimed<'a>>,
+    /// The catalog read models are checked against: the specs', else the database's.
+    catalog: Option<&'a Catalog>,
+}
+
+impl<'a> Evidences<'a> {
+    fn read(
+        mapping: Option<&'a Mapping>,
+        specs: Option<Specs<'a>>,
+        live: Option<&'a Catalog>,
+    ) -> Self {
+        let mut remarks = Vec::new();
+        let sides = [
+            (specs.map(|specs| specs.catalog), "the specs'"),
+            (live, "the database's"),
+        ];
+        for (catalog, whose) in sides {
+            for relation in catalog
+                .into_iter()
+                .flat_map(|catalog| catalog.relations.values())
+            {
+                if let Some(comment) = &relation.comment {
+                    let at = relation.location.clone();
+                    remarks.push(Remark::new(relation, Some(whose), comment, at));
+                }
+            }
+        }
+        if let Some(specs) = specs {
+            let mut relations_per_file: BTreeMap<&str, Vec<&Relation>> = BTreeMap::new();
+            for relation in specs.catalog.relations.values() {
+                if let Some(at) = &relation.location {
+                    relations_per_file
+                        .entry(at.path.as_str())
+                        .or_default()
+                        .push(relation);
+                }
+            }
+            for block in specs.comments {
+                let attributed = block
+                    .relation
+                    .as_ref()
+                    .and_then(|name| specs.catalog.relations.get(name));
+                // A file that creates one relation lends it all its blocks.
+                let only = relations_per_file
+                    .get(block.location.path.as_str())
+                    .filter(|relations| relations.len() == 1)
+                    .map(|relations| relations[0]);
+                if let Some(relation) = attributed.or(only) {
+                    let at = Some(block.location.clone());
+                    remarks.push(Remark::new(relation, None, &block.text, at));
+                }
+            }
+        }
+        let claimed = mapping
             .into_iter()
-            .flat_map(|catalog| catalog.relations.values())
-        {
-            let Some(comment) = &relation.comment else {
+            .flat_map(|mapping| &mapping.entities)
+            .flat_map(|entity| entity.columns.iter().map(move |column| (entity, column)))
+            .filter_map(|(entity, column)| {
+                let written = column.contract_mapping.as_ref()?;
+                Some(Claimed {
+                    entity,
+                    column,
+                    written,
+                    dotted: dotted_names(&written.text),
+                })
+            })
+            .collect();
+        Evidences {
+            remarks,
+            claimed,
+            catalog: specs.map(|specs| specs.catalog).or(live),
+        }
+    }
+
+    /// Evidence of kind 1: relation comments naming the endpoint.
+    fn relation_comments(&self, key: &str, wanted: &Shape) -> Vec<Evidence> {
+        let mut found: Vec<Evidence> = Vec::new();
+        for remark in &self.remarks {
+            let Some(whose) = remark.whose else {
+                continue;
+            };
+            let Some((named, _)) = remark.endpoints.iter().find(|(_, named)| named == wanted)
+            else {
                 continue;
             };
             if found
                 .iter()
-                .any(|evidence: &Evidence| evidence.relation == relation.name)
+                .any(|evidence| evidence.relation == remark.relation.name)
             {
                 continue;
             }
-            if let Some(named) = endpoint_mentions(comment)
-                .into_iter()
-                .find(|named| same_endpoint(named, key))
-            {
-                let place = relation
-                    .location
-                    .as_ref()
-                    .map_or_else(String::new, |at| format!(" (created at {at})"));
-                found.push(Evidence {
-                    relation: relation.name.clone(),
-                    description: format!(
-                        "{whose} comment on {} {}{place} names {}",
-                        relation.kind.describe(),
-                        relation.name,
-                        as_named(&named, key)
-                    ),
-                    location: relation.location.clone(),
-                    text: comment.clone(),
-                    fields: Vec::new(),
-                });
-            }
+            let place = remark
+                .location
+                .as_ref()
+                .map_or_else(String::new, |at| format!(" (created at {at})"));
+            found.push(Evidence {
+                relation: remark.relation.name.clone(),
+                description: format!(
+                    "{whose} comment on {} {}{place} names {}",
+                    remark.relation.kind.describe(),
+                    remark.relation.name,
+                    as_named(named, key)
+                ),
+                location: remark.location.clone(),
+                fields: Vec::new(),
+            });
         }
+        found
     }
-    (!found.is_empty()).then_some(found)
-}
 
-/// Evidence of kind 2: spec-file comment blocks naming the endpoint, its DTO, or a
-/// contract file range that holds either.
-fn spec_comments(
-    key: &str,
-    endpoint: &Endpoint,
-    dto: &Dto,
-    specs: Option<Specs<'_>>,
-) -> Option<Vec<Evidence>> {
-    let specs = specs?;
-    let mut found: Vec<Evidence> = Vec::new();
-    for relation in specs.catalog.relations.values() {
-        for block in blocks_of(relation, specs) {
-            let named_endpoint = endpoint_mentions(&block.text)
-                .into_iter()
-                .find(|named| same_endpoint(named, key));
-            let names_endpoint = named_endpoint.is_some();
-            let names_dto = mentions_word(&block.text, &dto.name);
-            let range_holds = contract_claims(&block.text).iter().any(|claim| {
+    /// Evidence of kind 2: spec comment blocks naming the endpoint, its DTO, or a
+    /// contract file range that holds either.
+    fn spec_comments(
+        &self,
+        key: &str,
+        wanted: &Shape,
+        endpoint: &Endpoint,
+        dto: &Dto,
+    ) -> Vec<Evidence> {
+        let places: Vec<&Location> = [endpoint.location.as_ref(), dto.location.as_ref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut found: Vec<Evidence> = Vec::new();
+        for remark in self.remarks.iter().filter(|remark| remark.whose.is_none()) {
+            let named_endpoint = remark.endpoints.iter().find(|(_, named)| named == wanted);
+            let names_dto = mentions_word(remark.text, &dto.name);
+            let range_holds = remark.claims.iter().any(|claim| {
                 claim.lines.is_some_and(|(first, last)| {
-                    [endpoint.location.as_ref(), dto.location.as_ref()]
-                        .into_iter()
-                        .flatten()
-                        .any(|at| {
-                            same_file(&claim.file, &at.path) && (first..=last).contains(&at.line)
-                        })
+                    places.iter().any(|at| {
+                        same_file(&claim.file, &at.path) && (first..=last).contains(&at.line)
+                    })
                 })
             });
-            if !(names_endpoint || names_dto || range_holds) {
-                continue;
-            }
-            if found
+            let already = found
                 .iter()
-                .any(|evidence| evidence.relation == relation.name)
-            {
+                .any(|evidence| evidence.relation == remark.relation.name);
+            if already || !(named_endpoint.is_some() || names_dto || range_holds) {
                 continue;
             }
-            let what = if let Some(named) = &named_endpoint {
+            let what = if let Some((named, _)) = named_endpoint {
                 as_named(named, key)
             } else if names_dto {
                 format!("{}, the response of {key}", dto.name)
             } else {
                 format!("the contract lines of {key}")
             };
+            let at = remark
+                .location
+                .as_ref()
+                .map_or_else(String::new, |at| format!(" at {at}"));
             found.push(Evidence {
-                relation: relation.name.clone(),
+                relation: remark.relation.name.clone(),
                 description: format!(
-                    "the comment at {} above {} {} names {what}",
-                    block.location,
-                    relation.kind.describe(),
-                    relation.name
+                    "the comment{at} above {} {} names {what}",
+                    remark.relation.kind.describe(),
+                    remark.relation.name
                 ),
-                location: Some(block.location.clone()),
-                text: block.text.clone(),
+                location: remark.location.clone(),
                 fields: Vec::new(),
             });
         }
+        found
     }
-    (!found.is_empty()).then_some(found)
-}
 
-/// The comment blocks that speak for `relation`: those right before the statement that
-/// creates it, and every block of its file when the file creates no other relation.
-fn blocks_of<'s>(relation: &Relation, specs: Specs<'s>) -> Vec<&'s SpecComment> {
-    let Some(file) = relation.location.as_ref().map(|at| at.path.as_str()) else {
-        return Vec::new();
-    };
-    let only_relation_of_its_file = specs
-        .catalog
-        .relations
-        .values()
-        .filter(|other| other.location.as_ref().is_some_and(|at| at.path == file))
-        .count()
-        == 1;
-    specs
-        .comments
-        .iter()
-        .filter(|block| {
-            block.relation.as_ref() == Some(&relation.name)
-                || (only_relation_of_its_file && block.location.path == file)
-        })
-        .collect()
-}
-
-/// Evidence of kind 3: the entity whose `contract_mapping:` strings claim the most fields
-/// of the DTO.
-fn contract_mappings(
-    dto: &Dto,
-    endpoint: &Endpoint,
-    mapping: Option<&Mapping>,
-    catalog: Option<&Catalog>,
-) -> Option<Vec<Evidence>> {
-    let mapping = mapping?;
-    let contract_files: Vec<&str> = [endpoint.location.as_ref(), dto.location.as_ref()]
-        .into_iter()
-        .flatten()
-        .map(|at| at.path.as_str())
-        .collect();
-    let mut best: Option<(usize, Evidence)> = None;
-    for entity in &mapping.entities {
-        if catalog.is_some_and(|catalog| !catalog.relations.contains_key(&entity.table)) {
-            continue;
-        }
-        let mut claimed = BTreeSet::new();
-        let mut fields = Vec::new();
-        let mut first_location = None;
-        for column in &entity.columns {
-            let Some(written) = &column.contract_mapping else {
+    /// Evidence of kind 3: the entity whose `contract_mapping:` strings claim the most
+    /// fields of the DTO (the first in mapping order on a tie).
+    fn contract_mappings(&self, endpoint: &Endpoint, dto: &Dto) -> Vec<Evidence> {
+        let contract_files: Vec<&str> = [endpoint.location.as_ref(), dto.location.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|at| at.path.as_str())
+            .collect();
+        let mut tallies: Vec<Tally> = Vec::new();
+        for claimed in &self.claimed {
+            let table = &claimed.entity.table;
+            if self
+                .catalog
+                .is_some_and(|catalog| !catalog.relations.contains_key(table))
+            {
                 continue;
-            };
-            let mut column_claims: Vec<(String, String)> = dto
-                .schema
-                .properties
+            }
+            let mut pairs: Vec<(String, String)> = claimed
+                .dotted
                 .iter()
-                .filter(|(field, _)| mentions_word(&written.text, &format!("{}.{field}", dto.name)))
-                .map(|(field, _)| (field.clone(), column.name.clone()))
+                .filter(|(named, field)| named == &dto.name && dto.schema.property(field).is_some())
+                .map(|(_, field)| (field.clone(), claimed.column.name.clone()))
                 .collect();
-            for claim in &written.claims {
+            for claim in &claimed.written.claims {
                 let Some(field) = &claim.field else {
                     continue;
                 };
@@ -326,84 +446,98 @@ fn contract_mappings(
                     .iter()
                     .any(|path| same_file(&claim.file, path));
                 if in_contract && dto.schema.property(field).is_some() {
-                    let serving = claim.column.clone().unwrap_or_else(|| column.name.clone());
-                    column_claims.push((field.clone(), serving));
+                    let serving = claim
+                        .column
+                        .clone()
+                        .unwrap_or_else(|| claimed.column.name.clone());
+                    pairs.push((field.clone(), serving));
                 }
             }
-            for (field, serving) in column_claims {
-                if !claimed.insert(field.clone()) {
+            if pairs.is_empty() {
+                continue;
+            }
+            let position = tallies
+                .iter()
+                .position(|tally| std::ptr::eq(tally.entity, claimed.entity))
+                .unwrap_or_else(|| {
+                    tallies.push(Tally {
+                        entity: claimed.entity,
+                        fields: BTreeSet::new(),
+                        mappings: Vec::new(),
+                        first: None,
+                    });
+                    tallies.len() - 1
+                });
+            let tally = &mut tallies[position];
+            for (field, serving) in pairs {
+                if !tally.fields.insert(field.clone()) {
                     continue;
                 }
-                first_location = first_location.or_else(|| written.location.clone());
+                tally.first = tally
+                    .first
+                    .take()
+                    .or_else(|| claimed.written.location.clone());
                 if field != serving {
-                    fields.push(FieldMapping {
+                    tally.mappings.push(FieldMapping {
                         field,
                         column: serving,
-                        note: Some(format!("inferred from contract_mapping: {}", written.text)),
-                        location: written.location.clone(),
+                        note: Some(format!(
+                            "inferred from contract_mapping: {}",
+                            claimed.written.text
+                        )),
+                        location: claimed.written.location.clone(),
                     });
                 }
             }
         }
-        if claimed.is_empty()
-            || best
+        let mut best: Option<Tally> = None;
+        for tally in tallies {
+            if best
                 .as_ref()
-                .is_some_and(|(count, _)| *count >= claimed.len())
-        {
-            continue;
+                .is_none_or(|best| tally.fields.len() > best.fields.len())
+            {
+                best = Some(tally);
+            }
         }
-        let place = first_location
-            .as_ref()
-            .map_or_else(String::new, |at| format!(" (first at {at})"));
-        best = Some((
-            claimed.len(),
+        best.map(|tally| {
+            let place = tally
+                .first
+                .as_ref()
+                .map_or_else(String::new, |at| format!(" (first at {at})"));
             Evidence {
-                relation: entity.table.clone(),
+                relation: tally.entity.table.clone(),
                 description: format!(
                     "contract_mapping: strings of entity {:?}{place} claim {} of the {} fields of {}",
-                    entity.key,
-                    claimed.len(),
+                    tally.entity.key,
+                    tally.fields.len(),
                     dto.schema.properties.len(),
                     dto.name
                 ),
-                location: first_location.or_else(|| entity.location.clone()),
-                text: String::new(),
-                fields,
-            },
-        ));
+                location: tally.first.or_else(|| tally.entity.location.clone()),
+                fields: tally.mappings,
+            }
+        })
+        .into_iter()
+        .collect()
     }
-    best.map(|(_, evidence)| vec![evidence])
 }
 
-/// Everything the project says about the chosen relation, with where it says it: the
-/// evidence itself, the relation's comments (specs and database) and the spec comment
-/// blocks that speak for it.
-fn what_is_said_about(
-    chosen: &Evidence,
-    specs: Option<Specs<'_>>,
-    live: Option<&Catalog>,
-) -> Vec<(String, Option<Location>)> {
-    let mut said = vec![(chosen.text.clone(), chosen.location.clone())];
-    let spec_relation = specs.and_then(|specs| specs.catalog.relations.get(&chosen.relation));
-    let live_relation = live.and_then(|live| live.relations.get(&chosen.relation));
-    for relation in spec_relation.into_iter().chain(live_relation) {
-        if let Some(comment) = &relation.comment {
-            said.push((comment.clone(), relation.location.clone()));
-        }
-    }
-    if let (Some(specs), Some(relation)) = (specs, spec_relation) {
-        for block in blocks_of(relation, specs) {
-            said.push((block.text.clone(), Some(block.location.clone())));
-        }
-    }
-    said
+/// The `Dto.field` words of a text.
+fn dotted_names(text: &str) -> Vec<(String, String)> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter_map(|word| {
+            let (dto, field) = word.trim_end_matches('.').split_once('.')?;
+            (is_identifier(dto) && is_identifier(field))
+                .then(|| (dto.to_string(), field.to_string()))
+        })
+        .collect()
 }
 
 /// DTO names given in parentheses (`-- Contract Mapping: …(DtoName)`) in what is said
 /// about a read model's relation that are not the endpoint's response DTO: pgparity
 /// uses the endpoint's own DTO and says so, once per name.
 fn stale_names(
-    said: &[(String, Option<Location>)],
+    said: &[(&str, Option<&Location>)],
     key: &str,
     dto: &Dto,
     contracts: &ContractSet,
@@ -430,7 +564,7 @@ fn stale_names(
             problems.push(InferenceProblem {
                 name,
                 message,
-                location: location.clone(),
+                location: location.cloned(),
             });
         }
     }
@@ -477,28 +611,7 @@ fn mentions_word(text: &str, word: &str) -> bool {
 /// Whether two `METHOD /path` texts name the same endpoint: path parameters of any
 /// spelling (`{id}`, `:id`) match, and `/v<n>` segments are ignored.
 pub fn same_endpoint(a: &str, b: &str) -> bool {
-    fn shape(endpoint: &str) -> Option<(String, Vec<String>)> {
-        let (method, path) = endpoint.trim().split_once(char::is_whitespace)?;
-        let path = path.trim().split(['?', '#']).next().unwrap_or_default();
-        let segments = path
-            .split('/')
-            .filter(|segment| !segment.is_empty())
-            .filter(|segment| {
-                !(segment.len() > 1
-                    && segment.starts_with(['v', 'V'])
-                    && segment[1..].chars().all(|c| c.is_ascii_digit()))
-            })
-            .map(|segment| {
-                if segment.starts_with('{') || segment.starts_with(':') {
-                    "{}".to_string()
-                } else {
-                    segment.to_string()
-                }
-            })
-            .collect();
-        Some((method.to_ascii_uppercase(), segments))
-    }
-    shape(a).is_some() && shape(a) == shape(b)
+    shape(a).is_some_and(|a| Some(a) == shape(b))
 }
 
 /// Whether a file named in free text (`api-contracts/openapi/v1/a.yaml`) is the

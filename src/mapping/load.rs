@@ -38,33 +38,18 @@ pub fn load_mapping(
         default_schema,
     };
     let mut mapping = builder.build(&label, folder);
-    if let Some(markdown_path) = markdown_plan_path(path, &document) {
-        let markdown_label = display_path(&markdown_path);
-        let markdown = read_text(&markdown_path, "Markdown index plan", limits)?;
+    mapping.index_plan_markdown = document
+        .get("index_plan_markdown")
+        .and_then(Value::as_str)
+        .map(|relative| resolve(folder, relative));
+    if let Some(markdown_path) = &mapping.index_plan_markdown {
+        let markdown_label = display_path(markdown_path);
+        let markdown = read_text(markdown_path, "Markdown index plan", limits)?;
         let plan = parse_markdown_plan(&markdown_label, &markdown, default_schema);
         mapping.index_plan.extend(plan.entries);
         mapping.plan_problems.extend(plan.problems);
     }
     Ok(mapping)
-}
-
-/// The Markdown plan the mapping at `path` names (`index_plan_markdown:`), resolved
-/// against its folder.
-fn markdown_plan_path(path: &Path, document: &Value) -> Option<PathBuf> {
-    let folder = path.parent().unwrap_or(Path::new(""));
-    document
-        .get("index_plan_markdown")
-        .and_then(Value::as_str)
-        .map(|relative| resolve(folder, relative))
-}
-
-/// The Markdown index plan a mapping file names, if it names one: a run given the same
-/// plan again (`--index-plan`) reads it once. A file that cannot be read or parsed names
-/// none here; loading the mapping reports it.
-pub fn mapping_markdown_plan(path: &Path, limits: InputLimits) -> Option<PathBuf> {
-    let text = read_text(path, "mapping", limits).ok()?;
-    let (document, _) = read_yaml_value(&display_path(path), &text).ok()?;
-    markdown_plan_path(path, &document)
 }
 
 /// Loads an index plan file: Markdown (`.md`, `.markdown`) in the shape of
@@ -168,6 +153,7 @@ impl Builder<'_> {
             entities: self.entities(),
             queries: self.queries(),
             index_plan: self.index_plan(&BTreeSet::new()),
+            index_plan_markdown: None,
             plan_problems: Vec::new(),
             type_compat: self.type_compat(),
         }

@@ -22,7 +22,10 @@ pub struct Mapping {
     pub queries: Vec<NamedQuery>,
     /// The index plan: entries from the YAML, then from the Markdown plan.
     pub index_plan: Vec<PlanEntry>,
-    /// Entries of the Markdown plan (`index_plan_markdown:`) that could not be read.
+    /// The Markdown plan the mapping names (`index_plan_markdown:`), resolved against its
+    /// folder.
+    pub index_plan_markdown: Option<PathBuf>,
+    /// Entries of the Markdown plan that could not be read.
     pub plan_problems: Vec<PlanProblem>,
     /// Overrides of the JSON → PostgreSQL compatibility table.
     pub type_compat: Vec<TypeCompat>,

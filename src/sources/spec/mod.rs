@@ -288,8 +288,15 @@ impl SpecBuilder {
 /// statement starts its line. The first comment line's number, and the comment lines
 /// without their `--`.
 fn comment_before(text: &str, offset: usize, line: u32) -> Option<(u32, String)> {
-    let line_start = text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
-    if !text[line_start..offset].trim().is_empty() {
+    // Only blanks may come before the statement on its line; looking no further than them
+    // keeps this linear on files of one long line.
+    let indent = text[..offset]
+        .bytes()
+        .rev()
+        .take_while(|byte| *byte == b' ' || *byte == b'\t' || *byte == b'\r')
+        .count();
+    let line_start = offset - indent;
+    if line_start > 0 && text.as_bytes()[line_start - 1] != b'\n' {
         return None;
     }
     let mut lines = Vec::new();
