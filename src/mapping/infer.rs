@@ -156,10 +156,23 @@ fn assigned_endpoints(contracts: &ContractSet, mapping: Option<&Mapping>) -> Vec
 }
 
 /// A `METHOD /path` in comparable form: the method upper-case, the path's segments with
-/// `/v<n>` segments left out and path parameters of any spelling as `{}`.
-type Shape = (String, Vec<String>);
+/// `/v<n>` segments left out and path parameters of any spelling as `{}`, the query
+/// string and fragment dropped. Two endpoint texts name the same endpoint when their
+/// shapes are equal.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EndpointShape {
+    method: String,
+    segments: Vec<String>,
+}
+
+/// A shorter name inside this module.
+type Shape = EndpointShape;
 
 /// The comparable form of an endpoint text, if it is `METHOD /path`.
+pub fn endpoint_shape(endpoint: &str) -> Option<EndpointShape> {
+    shape(endpoint)
+}
+
 fn shape(endpoint: &str) -> Option<Shape> {
     let (method, path) = endpoint.trim().split_once(char::is_whitespace)?;
     let path = path.trim().split(['?', '#']).next().unwrap_or_default();
@@ -179,7 +192,10 @@ fn shape(endpoint: &str) -> Option<Shape> {
             }
         })
         .collect();
-    Some((method.to_ascii_uppercase(), segments))
+    Some(EndpointShape {
+        method: method.to_ascii_uppercase(),
+        segments,
+    })
 }
 
 /// One piece of evidence that `relation` serves an endpoint.

@@ -13,7 +13,10 @@ mod schema;
 
 pub use claims::{contract_claims, endpoint_mentions, ContractClaim};
 pub use error::{MappingDiagnostic, MappingError};
-pub use infer::{infer_read_models, same_endpoint, same_file, InferenceProblem, Inferred};
+pub use infer::{
+    endpoint_shape, infer_read_models, same_endpoint, same_file, EndpointShape, InferenceProblem,
+    Inferred,
+};
 pub use load::{load_index_plan, load_mapping};
 pub use markdown::parse_markdown_plan;
 pub use model::*;

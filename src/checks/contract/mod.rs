@@ -10,11 +10,13 @@ use crate::checks::spec::unknown_reference::UNKNOWN_REFERENCE;
 use crate::contracts::{ContractSet, Dto, SchemaNode};
 use crate::finding::{Finding, ObjectPath};
 use crate::mapping::{
-    infer_read_models, same_endpoint, Inferred, Mapping, NamedQuery, ReadModel, TypeCompat,
+    endpoint_shape, infer_read_models, EndpointShape, Inferred, Mapping, NamedQuery, ReadModel,
+    TypeCompat,
 };
 use crate::model::{Catalog, Column, Location, Relation, RowSamples, SqlType};
 use crate::rules::{ObjectKind, Severity};
 use linkme::distributed_slice;
+use std::collections::BTreeSet;
 use unknown_contract_ref::UNKNOWN_CONTRACT_REF;
 use unknown_mapped_column::UNKNOWN_MAPPED_COLUMN;
 use unmapped_dto_field::UNMAPPED_DTO_FIELD;
@@ -460,21 +462,18 @@ pub(crate) fn as_endpoint(text: &str) -> Option<String> {
 }
 
 /// Whether a plan entry's query path is an endpoint of the contracts (exactly, or with
-/// a `/v<n>` segment or a path parameter spelled otherwise) or a declared query, for the
+/// a `/v<n>` segment or a path parameter spelled otherwise: `endpoints` holds the shapes
+/// of the contracts' endpoints, `None` without contracts) or a declared query, for the
 /// index plan family.
 pub(crate) fn resolves(
     query_path: &str,
-    contracts: Option<&ContractSet>,
+    endpoints: Option<&BTreeSet<EndpointShape>>,
     queries: &[NamedQuery],
 ) -> Resolution {
     if let Some(endpoint) = as_endpoint(query_path) {
-        return match contracts {
-            Some(contracts)
-                if contracts.endpoints.contains_key(&endpoint)
-                    || contracts
-                        .endpoints
-                        .keys()
-                        .any(|defined| same_endpoint(defined, &endpoint)) =>
+        return match endpoints {
+            Some(endpoints)
+                if endpoint_shape(&endpoint).is_some_and(|shape| endpoints.contains(&shape)) =>
             {
                 Resolution::Resolved
             }

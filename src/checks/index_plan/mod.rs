@@ -7,7 +7,7 @@ include!(concat!(env!("OUT_DIR"), "/rules_index_plan.rs"));
 
 use super::{merge_sides, sides, Inputs, Outcome, Side};
 use crate::finding::{Finding, ObjectPath};
-use crate::mapping::{PlanEntry, PlanSet};
+use crate::mapping::{endpoint_shape, EndpointShape, PlanEntry, PlanSet};
 use crate::model::{
     Canonical, Catalog, ConstraintKind, Expr, Index, IndexKey, IndexTarget, QualifiedName, Relation,
 };
@@ -23,6 +23,9 @@ pub(crate) struct IndexPlan<'a> {
     pub plan: Option<&'a PlanSet>,
     /// The plan's entries by index name.
     pub entries: BTreeMap<&'a QualifiedName, &'a PlanEntry>,
+    /// The shapes of the contracts' endpoints, which plan query paths resolve to; `None`
+    /// without contracts.
+    pub endpoints: Option<BTreeSet<EndpointShape>>,
     /// The catalog judged in this pass, or `None` in the pass over the plan alone
     /// (what the plan says whatever the catalogs hold: entries that cannot be read,
     /// query paths that name nothing).
@@ -73,6 +76,13 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
         inputs,
         plan: inputs.plan,
         entries,
+        endpoints: inputs.contracts.map(|contracts| {
+            contracts
+                .endpoints
+                .keys()
+                .filter_map(|key| endpoint_shape(key))
+                .collect()
+        }),
         judged: None,
     };
     for finder in INDEX_PLAN_FINDERS {

@@ -20,7 +20,7 @@ pub static REDUNDANT_INDEX: Rule = Rule {
 ## What it does
 Reports a non-unique index whose keys (columns or expressions, with direction) are a left
 prefix of — or equal to — another index's keys on the same table, with the same method and
-the same predicate.
+the same predicate, in the specs and (with a live database or snapshot) in the database.
 
 ## Why it matters
 The longer index serves every query the shorter one does; the shorter one only costs writes.

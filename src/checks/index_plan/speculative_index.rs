@@ -97,7 +97,8 @@ fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
 fn unresolved_query_paths(plan: &IndexPlan, set: &PlanSet, findings: &mut Vec<Finding>) {
     for entry in &set.entries {
         for path in &entry.query_paths {
-            if let Resolution::Unknown(what) = resolves(path, plan.inputs.contracts, &set.queries) {
+            if let Resolution::Unknown(what) = resolves(path, plan.endpoints.as_ref(), &set.queries)
+            {
                 findings.push(
                     Finding::new(
                         &UNKNOWN_CONTRACT_REF,
@@ -197,7 +198,7 @@ fn entry_verdict(
     }
     let any_resolves = entry.query_paths.iter().any(|path| {
         matches!(
-            resolves(path, plan.inputs.contracts, &set.queries),
+            resolves(path, plan.endpoints.as_ref(), &set.queries),
             Resolution::Resolved | Resolution::Unchecked
         )
     });

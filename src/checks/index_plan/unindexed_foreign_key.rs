@@ -18,7 +18,8 @@ pub static UNINDEXED_FOREIGN_KEY: Rule = Rule {
     docs: "\
 ## What it does
 Reports foreign keys for which no index on the referencing table has the key's columns as its
-leading columns (in any order).
+leading columns (in any order) and no predicate other than `c IS NOT NULL` on them, in the
+specs and (with a live database or snapshot) in the database.
 
 ## Why it matters
 Deleting or updating a referenced row scans the whole referencing table (and locks it), and

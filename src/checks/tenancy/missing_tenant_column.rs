@@ -16,8 +16,9 @@ pub static MISSING_TENANT_COLUMN: Rule = Rule {
     docs: "\
 ## What it does
 With `tenancy:` in the mapping, every table (and partitioned table) in scope that is not
-listed under `exempt:` must have the tenant column (`column:`, e.g. `tenant_id`). Views and
-materialized views are not checked: they inherit scoping from their tables.
+listed under `exempt:` must have the tenant column (`column:`, e.g. `tenant_id`), in the
+specs and (with a live database or snapshot) in the database. Views and materialized views
+are not checked: they inherit scoping from their tables.
 
 ## Why it matters
 A table without the tenant column cannot be isolated by tenant: its rows are shared by every
