@@ -13,8 +13,10 @@ use crate::contracts::{load_contracts, ContractOptions, ContractSet};
 use crate::finding::Suppressed;
 use crate::finding::{sort_findings, Finding};
 use crate::live_inputs;
-use crate::mapping::{load_mapping, Mapping};
-use crate::model::{display_path, SpecProblemKind};
+use crate::mapping::{
+    infer_read_models, load_index_plan, load_mapping, Inferred, Mapping, PlanFile, PlanSet,
+};
+use crate::model::{display_path, Catalog, QualifiedName, SpecProblemKind, Specs};
 use crate::report::{self, Anchor, ColorChoice, Format, Report, ReportContext};
 use crate::rules::{self, Family, Rule};
 use crate::sources::dev::enrich_from_dev;
@@ -23,6 +25,7 @@ use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::{load_specs, SpecSet};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -88,6 +91,7 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
             inputs: input_list(
                 &request.specs,
                 request.mapping.as_deref(),
+                &request.index_plan,
                 &inputs.contract_paths,
             ),
             schemas: request.schemas.clone(),
@@ -107,16 +111,19 @@ struct LoadedInputs {
     baseline: Option<Baseline>,
     specs: Option<SpecSet>,
     mapping: Option<Mapping>,
+    /// The index plans: the mapping's and the plan files'; `None` when neither a
+    /// mapping nor a plan file is given.
+    plan: Option<PlanSet>,
     /// The contract paths read: the mapping's, the configuration's, the flags'.
     contract_paths: Vec<PathBuf>,
     contracts: Option<ContractSet>,
     live: live_inputs::Live,
 }
 
-/// Reads the baseline, the specs, the mapping, the contracts and the live side (a
-/// database or snapshot, after applying the specs to the `--dev-db` server when one is
-/// given). Errors keep the order of the inputs: baseline, specs, mapping, contracts,
-/// database.
+/// Reads the baseline, the specs, the mapping, the index plan files, the contracts and
+/// the live side (a database or snapshot, after applying the specs to the `--dev-db`
+/// server when one is given). Errors keep the order of the inputs: baseline, specs,
+/// mapping, index plans, contracts, database.
 fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<LoadedInputs> {
     let limits = request.config.input_limits;
     let baseline = match &request.baseline {
@@ -129,62 +136,106 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
     // Loading the specs is CPU work in this process while introspection mostly waits on
     // the server, so the two overlap when nothing orders them (`--dev-db` applies the
     // specs first); on 1,000 tables that is a third of the run.
-    let (specs, mapping, contract_paths, contracts, live) = std::thread::scope(|threads| {
-        let spec_loader = std::thread::Builder::new()
-            .name("spec loader".to_string())
-            .stack_size(crate::WORKER_STACK_BYTES)
-            .spawn_scoped(threads, || {
-                if request.specs.is_empty() {
-                    Ok(None)
-                } else {
-                    load_specs(&request.specs, default_schema, limits)
-                        .map(Some)
-                        .context("cannot load the specs")
-                }
-            });
-        let mapping = match &request.mapping {
-            Some(path) => load_mapping(path, default_schema, limits)
-                .map(Some)
-                .context("cannot load the mapping"),
-            None => Ok(None),
-        };
-        let mut contract_paths = match &mapping {
-            Ok(Some(mapping)) => mapping.contracts.clone(),
-            _ => Vec::new(),
-        };
-        contract_paths.extend(request.contracts.iter().cloned());
-        let contracts = if contract_paths.is_empty() {
-            Ok(None)
-        } else {
-            let options = ContractOptions {
-                roots: request.contract_roots.clone(),
-                limits,
+    let (specs, mapping, plan_files, contract_paths, contracts, live) =
+        std::thread::scope(|threads| {
+            let spec_loader = std::thread::Builder::new()
+                .name("spec loader".to_string())
+                .stack_size(crate::WORKER_STACK_BYTES)
+                .spawn_scoped(threads, || {
+                    if request.specs.is_empty() {
+                        Ok(None)
+                    } else {
+                        load_specs(&request.specs, default_schema, limits)
+                            .map(Some)
+                            .context("cannot load the specs")
+                    }
+                });
+            let mapping = match &request.mapping {
+                Some(path) => load_mapping(path, default_schema, limits)
+                    .map(Some)
+                    .context("cannot load the mapping"),
+                None => Ok(None),
             };
-            load_contracts(&contract_paths, &options)
-                .map(Some)
-                .context("cannot load the contracts")
-        };
-        let live = match (&mapping, &contracts) {
-            (Ok(mapping), Ok(_)) if request.dev_db.is_none() => Some(read_live(
+            let plan_files = load_plan_files(
                 request,
-                &session_options,
-                &scope,
-                mapping.as_ref(),
-                progress,
-            )),
-            _ => None,
-        };
-        let specs = match spec_loader {
-            Ok(loader) => loader
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(error) => Err(anyhow::Error::new(error).context("cannot start the spec loader")),
-        };
-        (specs, mapping, contract_paths, contracts, live)
-    });
+                mapping.as_ref().ok().and_then(Option::as_ref),
+                default_schema,
+            );
+            let mut contract_paths = match &mapping {
+                Ok(Some(mapping)) => mapping.contracts.clone(),
+                _ => Vec::new(),
+            };
+            contract_paths.extend(request.contracts.iter().cloned());
+            let contracts = if contract_paths.is_empty() {
+                Ok(None)
+            } else {
+                let options = ContractOptions {
+                    roots: request.contract_roots.clone(),
+                    limits,
+                };
+                load_contracts(&contract_paths, &options)
+                    .map(Some)
+                    .context("cannot load the contracts")
+            };
+            let join = |loader: std::io::Result<
+                std::thread::ScopedJoinHandle<'_, Result<Option<SpecSet>>>,
+            >| {
+                match loader {
+                    Ok(loader) => loader
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    Err(error) => {
+                        Err(anyhow::Error::new(error).context("cannot start the spec loader"))
+                    }
+                }
+            };
+            // The relations to sample include inferred read models, whose evidence may be in
+            // the specs' comments: then the live read waits for the specs.
+            let wait_for_specs = request.sample_rows.is_some() && request.config.infer_read_models;
+            let (early_specs, spec_loader) = if wait_for_specs {
+                (Some(join(spec_loader)), None)
+            } else {
+                (None, Some(spec_loader))
+            };
+            let live = match (&mapping, &plan_files, &contracts) {
+                (Ok(mapping), Ok(_), Ok(contracts)) if request.dev_db.is_none() => {
+                    let specs = early_specs
+                        .as_ref()
+                        .and_then(|specs| specs.as_ref().ok())
+                        .and_then(Option::as_ref)
+                        .map(SpecSet::specs);
+                    let read_models = |live: &Catalog| {
+                        sampled_relations(
+                            request,
+                            mapping.as_ref(),
+                            contracts.as_ref(),
+                            specs,
+                            live,
+                        )
+                    };
+                    Some(read_live(
+                        request,
+                        &session_options,
+                        &scope,
+                        &read_models,
+                        progress,
+                    ))
+                }
+                _ => None,
+            };
+            let specs = match (early_specs, spec_loader) {
+                (Some(specs), _) => specs,
+                (None, Some(loader)) => join(loader),
+                (None, None) => Ok(None),
+            };
+            (specs, mapping, plan_files, contract_paths, contracts, live)
+        });
     let mut specs = specs?;
     let mapping = mapping?;
+    let plan_files = plan_files?;
     let contracts = contracts?;
+    let plan = (mapping.is_some() || !plan_files.is_empty())
+        .then(|| PlanSet::gather(mapping.as_ref(), &plan_files));
     let live = match live {
         Some(live) => live?,
         None => {
@@ -204,19 +255,23 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
             specs.problems.extend(dev.problems);
             enrich_from_dev(&mut specs.catalog, &dev.catalog);
             adopt_what_code_created(specs, &dev.catalog);
-            read_live(
-                request,
-                &session_options,
-                &scope,
-                mapping.as_ref(),
-                progress,
-            )?
+            let read_models = |live: &Catalog| {
+                sampled_relations(
+                    request,
+                    mapping.as_ref(),
+                    contracts.as_ref(),
+                    Some(specs.specs()),
+                    live,
+                )
+            };
+            read_live(request, &session_options, &scope, &read_models, progress)?
         }
     };
     Ok(LoadedInputs {
         baseline,
         specs,
         mapping,
+        plan,
         contract_paths,
         contracts,
         live,
@@ -245,12 +300,67 @@ fn adopt_what_code_created(specs: &mut SpecSet, dev: &crate::model::Catalog) {
     }
 }
 
-/// The live side of a run: the snapshot, else the database, else nothing.
+/// The index plan files of the request, each read once: a file the mapping names as its
+/// Markdown plan is already read with the mapping.
+fn load_plan_files(
+    request: &CheckRequest,
+    mapping: Option<&Mapping>,
+    default_schema: &str,
+) -> Result<Vec<PlanFile>> {
+    let limits = request.config.input_limits;
+    let identity = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut read: Vec<PathBuf> = mapping
+        .and_then(|mapping| mapping.index_plan_markdown.as_deref())
+        .map(identity)
+        .into_iter()
+        .collect();
+    let mut files = Vec::new();
+    for path in &request.index_plan {
+        let canonical = identity(path);
+        if read.contains(&canonical) {
+            continue;
+        }
+        read.push(canonical);
+        files.push(
+            load_index_plan(path, default_schema, limits)
+                .with_context(|| format!("cannot load the index plan {}", display_path(path)))?,
+        );
+    }
+    Ok(files)
+}
+
+/// The relations `--sample-rows` samples: those of the mapping's read models, and of the
+/// read models inferred from evidence (unless `infer_read_models = false`).
+fn sampled_relations(
+    request: &CheckRequest,
+    mapping: Option<&Mapping>,
+    contracts: Option<&ContractSet>,
+    specs: Option<Specs<'_>>,
+    live: &Catalog,
+) -> BTreeSet<QualifiedName> {
+    let mut relations: BTreeSet<QualifiedName> = mapping
+        .into_iter()
+        .flat_map(|mapping| &mapping.read_models)
+        .map(|read_model| read_model.relation.clone())
+        .collect();
+    if let Some(contracts) = contracts.filter(|_| request.config.infer_read_models) {
+        relations.extend(
+            infer_read_models(contracts, mapping, specs, Some(live))
+                .read_models
+                .into_iter()
+                .map(|read_model| read_model.relation),
+        );
+    }
+    relations
+}
+
+/// The live side of a run: the snapshot, else the database (sampling the relations
+/// `read_models` names with `--sample-rows`), else nothing.
 fn read_live(
     request: &CheckRequest,
     session_options: &SessionOptions,
     scope: &[String],
-    mapping: Option<&Mapping>,
+    read_models: &dyn Fn(&Catalog) -> BTreeSet<QualifiedName>,
     progress: &dyn Fn(&str),
 ) -> Result<live_inputs::Live> {
     match &request.live {
@@ -263,7 +373,7 @@ fn read_live(
             &live_inputs::settings_for(db)?,
             session_options,
             scope,
-            mapping,
+            read_models,
             request.sample_rows,
             progress,
         )
@@ -279,10 +389,47 @@ fn run_checks(request: &CheckRequest, inputs: &LoadedInputs) -> checks::Outcome 
         specs: inputs.specs.as_ref().map(SpecSet::specs),
         contracts: inputs.contracts.as_ref(),
         mapping: inputs.mapping.as_ref(),
+        plan: inputs.plan.as_ref(),
         live: inputs.live.catalog.as_ref(),
         row_samples: inputs.live.row_samples.as_ref(),
         min_stats_age_days: request.config.unused_index_min_stats_days,
         default_schema: default_schema(&request.schemas),
+        infer_read_models: request.config.infer_read_models,
+    })
+}
+
+/// What `pgparity init --write-mapping` writes: the read models a check of `request`
+/// would infer, and the contract files they refer to.
+#[derive(Debug)]
+pub struct InferredReadModels {
+    /// The read models and the names in their evidence that do not resolve.
+    pub inferred: Inferred,
+    /// The contract files the run read (the mapping's, then the configuration's).
+    pub contract_paths: Vec<PathBuf>,
+}
+
+/// The read models `pgparity check` infers for `request`'s specs, mapping and contracts
+/// (a database, if the request names one, is not read).
+pub fn inferred_read_models(request: &CheckRequest) -> Result<InferredReadModels> {
+    let offline = CheckRequest {
+        live: None,
+        dev_db: None,
+        sample_rows: None,
+        ..request.clone()
+    };
+    let inputs = load_inputs(&offline, &|_| {})?;
+    let inferred = match &inputs.contracts {
+        Some(contracts) => infer_read_models(
+            contracts,
+            inputs.mapping.as_ref(),
+            inputs.specs.as_ref().map(SpecSet::specs),
+            None,
+        ),
+        None => Inferred::default(),
+    };
+    Ok(InferredReadModels {
+        inferred,
+        contract_paths: inputs.contract_paths,
     })
 }
 
@@ -467,6 +614,7 @@ fn render(request: &CheckRequest, report: Report, baseline_to_write: Option<Stri
 fn input_list(
     specs: &[PathBuf],
     mapping: Option<&Path>,
+    index_plan: &[PathBuf],
     contracts: &[PathBuf],
 ) -> Vec<(String, Vec<String>)> {
     let paths = |paths: &[PathBuf]| paths.iter().map(|path| display_path(path)).collect();
@@ -476,6 +624,9 @@ fn input_list(
     }
     if let Some(mapping) = mapping {
         inputs.push(("mapping".to_string(), vec![display_path(mapping)]));
+    }
+    if !index_plan.is_empty() {
+        inputs.push(("index plan".to_string(), paths(index_plan)));
     }
     if !contracts.is_empty() {
         inputs.push(("contracts".to_string(), paths(contracts)));
@@ -525,7 +676,7 @@ pub fn snapshot(request: &SnapshotRequest, progress: &dyn Fn(&str)) -> Result<St
         &settings,
         &live_inputs::session_options(&request.timeouts),
         &schemas,
-        None,
+        &|_| BTreeSet::new(),
         None,
         progress,
     )

@@ -5,6 +5,7 @@ use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use pgparity::app::RulesFormat;
 use pgparity::config::{CheckOverrides, FailOn, LiveSource, SnapshotOverrides, Timeouts};
+use pgparity::init::InitRequest;
 use pgparity::json_schemas::SchemaKind;
 use pgparity::report::{ColorChoice, Format};
 use std::path::PathBuf;
@@ -28,6 +29,10 @@ pub enum Command {
     /// Write the live catalog of a database as JSON, for `check --snapshot` and nightly
     /// comparisons.
     Snapshot(SnapshotArgs),
+    /// Write a pgparity.toml for the repository in this folder (its spec folders,
+    /// mapping, Markdown index plans and OpenAPI files), and optionally the read models
+    /// pgparity infers for it.
+    Init(InitArgs),
     /// List every rule with its family, default severity and the severity in effect
     /// (after `[rules]` in pgparity.toml).
     Rules(RulesArgs),
@@ -79,9 +84,13 @@ pub struct CheckArgs {
     /// DDL spec file or folder of .sql files (repeatable; replaces the config's).
     #[arg(long, value_name = "PATH")]
     pub specs: Vec<PathBuf>,
-    /// contract_schema_mapping.yaml.
+    /// contract_schema_mapping.yaml (a `version:` key is optional).
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+    /// Index plan file, Markdown (.md) or YAML (.yaml), besides the mapping's own plan
+    /// (repeatable; replaces the config's `index_plan`).
+    #[arg(long = "index-plan", value_name = "FILE")]
+    pub index_plan: Vec<PathBuf>,
     /// OpenAPI or JSON Schema file or folder (repeatable; adds to the mapping's).
     #[arg(long, value_name = "PATH")]
     pub contracts: Vec<PathBuf>,
@@ -138,6 +147,18 @@ pub struct CheckArgs {
     /// FILE, to review and run by hand: pgparity never runs it. Needs --db or --snapshot.
     #[arg(long, value_name = "FILE")]
     pub fix_sql: Option<PathBuf>,
+}
+
+/// `pgparity init` options.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace an existing pgparity.toml (and the --write-mapping file).
+    #[arg(long)]
+    pub force: bool,
+    /// Also write the read models pgparity infers (from relation comments, spec comments
+    /// and contract_mapping: strings) to FILE, as version-1 mapping YAML to review.
+    #[arg(long, value_name = "FILE")]
+    pub write_mapping: Option<PathBuf>,
 }
 
 /// Limits of every query pgparity runs against a database.
@@ -334,6 +355,7 @@ impl From<CheckArgs> for CheckOverrides {
             config: args.config,
             specs: args.specs,
             mapping: args.mapping,
+            index_plan: args.index_plan,
             contracts: args.contracts,
             schemas: args.schemas,
             live,
@@ -348,6 +370,16 @@ impl From<CheckArgs> for CheckOverrides {
             write_baseline: args.write_baseline,
             prune_baseline: args.prune_baseline,
             fix_sql: args.fix_sql,
+        }
+    }
+}
+
+impl From<InitArgs> for InitRequest {
+    fn from(args: InitArgs) -> Self {
+        InitRequest {
+            root: PathBuf::from("."),
+            force: args.force,
+            write_mapping: args.write_mapping,
         }
     }
 }

@@ -194,6 +194,11 @@ pub struct Config {
     pub contracts: Vec<ConfiguredPath>,
     /// The mapping file.
     pub mapping: Option<ConfiguredPath>,
+    /// Index plan files (Markdown or YAML), besides the mapping's own plan.
+    pub index_plan: Vec<ConfiguredPath>,
+    /// Whether read models the mapping does not declare are inferred from evidence
+    /// (`infer_read_models`, default true).
+    pub infer_read_models: bool,
     /// Schemas in scope; the first is where unqualified names live.
     pub schemas: Vec<String>,
     /// When the run fails.
@@ -228,6 +233,8 @@ impl Default for Config {
             specs: Vec::new(),
             contracts: Vec::new(),
             mapping: None,
+            index_plan: Vec::new(),
+            infer_read_models: true,
             schemas: Vec::new(),
             fail_on: None,
             rule_levels: BTreeMap::new(),
@@ -313,6 +320,14 @@ impl Config {
                             "write a path, e.g. \"mappings/contract_schema_mapping.yaml\"",
                         )
                         .and_then(|path| reader.configured_path("mapping", path));
+                }
+                "index_plan" => config.index_plan = reader.paths("index_plan", value),
+                "infer_read_models" => {
+                    if let Some(infer) =
+                        reader.value("infer_read_models", value, "write true or false")
+                    {
+                        config.infer_read_models = infer;
+                    }
                 }
                 "schemas" => {
                     config.schemas = reader
@@ -406,6 +421,8 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "specs",
     "contracts",
     "mapping",
+    "index_plan",
+    "infer_read_models",
     "schemas",
     "fail_on",
     "unused_index_min_stats_days",

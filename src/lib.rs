@@ -13,6 +13,7 @@ pub mod config;
 pub mod contracts;
 pub mod diff;
 pub mod finding;
+pub mod init;
 pub mod input;
 pub mod json_schemas;
 pub mod live_inputs;

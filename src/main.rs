@@ -94,6 +94,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
+        Command::Init(args) => {
+            print(&pgparity::init::init(&args.into())?, "summary")?;
+            Ok(0)
+        }
         Command::Rules(args) => {
             let config = match &args.config {
                 Some(path) => Config::load(path)?,

@@ -35,6 +35,37 @@ impl SpanIndex {
         self.keys.get(pointer).map(|&at| self.location(at))
     }
 
+    /// The same positions for the document nested under `key`: a plan file that is a
+    /// bare list is read as `{key: list}`, and its nodes keep their lines and columns.
+    pub fn nested_under(&self, key: &str) -> SpanIndex {
+        let prefix = format!("/{}", escape_pointer_segment(key));
+        let shift = |map: &BTreeMap<String, (u32, u32)>| {
+            map.iter()
+                .map(|(pointer, at)| (format!("{prefix}{pointer}"), *at))
+                .collect()
+        };
+        SpanIndex {
+            path: self.path.clone(),
+            values: shift(&self.values),
+            keys: shift(&self.keys),
+        }
+    }
+
+    /// The mapping keys called one of `names`, with the line each is written on and the
+    /// pointer of its value, in pointer order.
+    pub fn keys_named(&self, names: &[&str]) -> Vec<(String, u32, String)> {
+        self.keys
+            .iter()
+            .filter_map(|(pointer, (line, _))| {
+                let last = pointer.rsplit('/').next()?;
+                let name = last.replace("~1", "/").replace("~0", "~");
+                names
+                    .contains(&name.as_str())
+                    .then(|| (name, *line, pointer.clone()))
+            })
+            .collect()
+    }
+
     fn location(&self, (line, column): (u32, u32)) -> Location {
         Location::new(self.path.clone(), line, column)
     }

@@ -355,10 +355,12 @@ fn drift_findings(specs: &SpecSet, live: &Catalog) -> Vec<pgparity::finding::Fin
         specs: Some(specs.specs()),
         contracts: None,
         mapping: None,
+        plan: None,
         live: Some(&live),
         row_samples: None,
         min_stats_age_days: 7,
         default_schema: "public",
+        infer_read_models: true,
     });
     outcome
         .findings
@@ -425,10 +427,12 @@ fn without_a_live_catalog_the_drift_family_says_it_was_skipped() {
         specs: Some(specs.specs()),
         contracts: None,
         mapping: None,
+        plan: None,
         live: None,
         row_samples: None,
         min_stats_age_days: 7,
         default_schema: "public",
+        infer_read_models: true,
     });
     assert!(outcome
         .skipped

@@ -224,10 +224,12 @@ pub fn inputs<'a>(
         specs: specs.map(SpecSet::specs),
         contracts,
         mapping,
+        plan: None,
         live,
         row_samples: None,
         min_stats_age_days: config.unused_index_min_stats_days,
         default_schema: DEFAULT_SCHEMA,
+        infer_read_models: true,
     }
 }
 

@@ -7,14 +7,16 @@
 //! ```
 //!
 //! Specs are read by the spec loader as `specs/spec.sql`; a mapping is read from inline
-//! YAML by the mapping loader; live SQL is applied to a fresh database of a real
-//! PostgreSQL (the throwaway cluster of `tests/support/pg.rs`) and read back by the
-//! introspection pgparity runs against users' databases.
+//! YAML by the mapping loader, in a scratch folder that also holds the scenario's other
+//! files (contracts, plans) under their names; live SQL is applied to a fresh database of
+//! a real PostgreSQL (the throwaway cluster of `tests/support/pg.rs`) and read back by
+//! the introspection pgparity runs against users' databases.
 
 use super::{run, Inputs};
-use crate::finding::{sort_findings, Finding};
+use crate::contracts::{load_contracts, ContractOptions};
+use crate::finding::{sort_findings, Finding, ObjectPath, Target};
 use crate::input::InputLimits;
-use crate::mapping::{load_mapping, Mapping};
+use crate::mapping::{load_mapping, Mapping, PlanSet};
 use crate::model::Catalog;
 use crate::report::{render_fix_script, Report};
 use crate::rules::Family;
@@ -37,6 +39,10 @@ pub(crate) struct Scenario {
     specs: Option<String>,
     mapping: Option<String>,
     live: Option<String>,
+    /// Files beside the mapping, by name.
+    files: Vec<(String, String)>,
+    /// Names among `files` to load as contracts.
+    contracts: Vec<String>,
 }
 
 impl Scenario {
@@ -52,6 +58,18 @@ impl Scenario {
     pub(crate) fn mapping(mut self, yaml: &str) -> Scenario {
         self.mapping = Some(yaml.to_string());
         self
+    }
+
+    /// Adds a file beside the mapping (a Markdown plan the mapping names, a `$ref` target).
+    pub(crate) fn file(mut self, name: &str, text: &str) -> Scenario {
+        self.files.push((name.to_string(), text.to_string()));
+        self
+    }
+
+    /// Adds a contract file beside the mapping, loaded as `--contracts` would.
+    pub(crate) fn contract(mut self, name: &str, text: &str) -> Scenario {
+        self.contracts.push(name.to_string());
+        self.file(name, text)
     }
 
     /// Adds a live database built by this SQL.
@@ -111,17 +129,71 @@ impl Scenario {
             .specs
             .as_deref()
             .map(|sql| load_spec_text("specs/spec.sql", sql, "public"));
-        let mapping = self.mapping.as_deref().map(load_inline_mapping);
+        let folder = ScratchFolder::new();
+        for (name, text) in &self.files {
+            std::fs::write(folder.path.join(name), text).expect("writing a scenario file");
+        }
+        let mapping = self
+            .mapping
+            .as_deref()
+            .map(|yaml| load_inline_mapping(&folder, yaml));
+        let contracts = (!self.contracts.is_empty()).then(|| {
+            let paths: Vec<_> = self
+                .contracts
+                .iter()
+                .map(|name| folder.path.join(name))
+                .collect();
+            let options = ContractOptions {
+                roots: vec![folder.path.clone()],
+                limits: InputLimits::default(),
+            };
+            load_contracts(&paths, &options)
+                .unwrap_or_else(|error| panic!("inline contracts do not load: {error}"))
+        });
+        let plan = mapping
+            .as_ref()
+            .map(|mapping| PlanSet::gather(Some(mapping), &[]));
         let inputs = Inputs {
             specs: specs.as_ref().map(SpecSet::specs),
-            contracts: None,
+            contracts: contracts.as_ref(),
             mapping: mapping.as_ref(),
+            plan: plan.as_ref(),
             live,
             row_samples: None,
             min_stats_age_days: 7,
             default_schema: "public",
+            infer_read_models: true,
         };
-        let mut findings = run(&inputs).findings;
+        // Files of the scratch folder are shown by their names, so snapshots are stable.
+        let prefix = format!("{}/", folder.path.display());
+        let unprefix = |text: &mut String| *text = text.replace(&prefix, "");
+        let mut findings: Vec<Finding> = run(&inputs)
+            .findings
+            .into_iter()
+            .map(|mut finding| {
+                unprefix(&mut finding.message);
+                for text in [
+                    &mut finding.expected,
+                    &mut finding.actual,
+                    &mut finding.hint,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    unprefix(text);
+                }
+                if let Some(location) = &mut finding.location {
+                    unprefix(&mut location.path);
+                }
+                if matches!(finding.object.target(), Target::Other) {
+                    let kind = finding.object_kind();
+                    let mut text = finding.object.to_string();
+                    unprefix(&mut text);
+                    finding.object = ObjectPath::other(text).of_kind(kind);
+                }
+                finding
+            })
+            .collect();
         sort_findings(&mut findings);
         findings
     }
@@ -179,21 +251,35 @@ pub(crate) fn only(findings: Vec<Finding>, rules: &[&'static Rule]) -> Vec<Findi
         .collect()
 }
 
-fn load_inline_mapping(yaml: &str) -> Mapping {
-    let folder = std::env::temp_dir().join(format!(
-        "pgparity-rule-test-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_nanos())
-    ));
-    std::fs::create_dir_all(&folder).expect("temp folder");
-    let path = folder.join("mapping.yaml");
+/// A scratch folder for a scenario's files, removed when dropped.
+struct ScratchFolder {
+    path: std::path::PathBuf,
+}
+
+impl ScratchFolder {
+    fn new() -> Self {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "pgparity-rule-test-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).expect("temp folder");
+        ScratchFolder { path }
+    }
+}
+
+impl Drop for ScratchFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+fn load_inline_mapping(folder: &ScratchFolder, yaml: &str) -> Mapping {
+    let path = folder.path.join("mapping.yaml");
     std::fs::write(&path, yaml).expect("writing the inline mapping");
-    let mapping = load_mapping(&path, "public", InputLimits::default())
-        .unwrap_or_else(|error| panic!("inline mapping does not load: {error}"));
-    let _ = std::fs::remove_dir_all(&folder);
-    mapping
+    load_mapping(&path, "public", InputLimits::default())
+        .unwrap_or_else(|error| panic!("inline mapping does not load: {error}"))
 }
 
 /// A fresh database of the test server built by `sql` (the roles policies and grants

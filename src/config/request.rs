@@ -39,6 +39,8 @@ pub struct CheckOverrides {
     pub specs: Vec<PathBuf>,
     /// The mapping file, replacing the file's.
     pub mapping: Option<PathBuf>,
+    /// Index plan files (Markdown or YAML); when any is given, they replace the file's.
+    pub index_plan: Vec<PathBuf>,
     /// Contract files or folders, added to the mapping's and the file's.
     pub contracts: Vec<PathBuf>,
     /// Schemas in scope; when any is given, they replace the file's.
@@ -79,6 +81,8 @@ pub struct CheckRequest {
     pub specs: Vec<PathBuf>,
     /// The mapping file.
     pub mapping: Option<PathBuf>,
+    /// Index plan files (Markdown or YAML), besides the mapping's own plan.
+    pub index_plan: Vec<PathBuf>,
     /// Contract files or folders: the file's, then the flags' (the mapping's own come
     /// first when it is read).
     pub contracts: Vec<PathBuf>,
@@ -178,6 +182,18 @@ pub fn resolve_check(
             mapping.path.clone()
         }),
     };
+    let index_plan = if overrides.index_plan.is_empty() {
+        for plan in &config.index_plan {
+            require_existing(plan, "index plan", &mut errors);
+        }
+        config
+            .index_plan
+            .iter()
+            .map(|plan| plan.path.clone())
+            .collect()
+    } else {
+        overrides.index_plan
+    };
     if !errors.is_empty() {
         return Err(ConfigErrors::new(errors));
     }
@@ -190,6 +206,7 @@ pub fn resolve_check(
     Ok(CheckRequest {
         specs,
         mapping,
+        index_plan,
         contracts,
         contract_roots: config.contract_roots(working_dir),
         schemas: if overrides.schemas.is_empty() {

@@ -1,7 +1,7 @@
 //! Loading contract files into a [`ContractSet`]: the DTOs they declare, their
 //! endpoints, and lookups of DTOs by name or `file#/pointer`.
 
-use super::model::{ContractProblemKind, ContractSet, Dto, Endpoint};
+use super::model::{ContractProblemKind, ContractSet, Dto, Endpoint, NamedDocument};
 use super::resolve::{Expansions, Resolver, Target};
 use super::store::{DocumentId, DocumentStore, ReadError, Scope};
 use crate::input::{InputError, InputLimits};
@@ -283,6 +283,19 @@ impl ContractSet {
         self.resolution
             .expansions
             .standalone(&dto.schema.json_schema)
+    }
+
+    /// The contract document free text names by `written` (`api/openapi/v1/a.yaml`): a
+    /// loaded document (given, or reached by `$ref`) whose path is it or ends with it,
+    /// `./` and `../` steps aside.
+    pub fn document_named(&self, written: &str) -> Option<NamedDocument> {
+        self.resolution
+            .store
+            .all()
+            .find(|document| crate::mapping::same_file(written, &document.display))
+            .map(|document| NamedDocument {
+                document: document.clone(),
+            })
     }
 
     fn dto_key(&self, reference: &str) -> Option<String> {

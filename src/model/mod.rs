@@ -21,7 +21,7 @@ pub use name::{
     fold_identifier, quote_identifier, split_identifier_path, truncate_identifier, QualifiedName,
     MAX_IDENTIFIER_BYTES,
 };
-pub use specs::{SpecProblem, SpecProblemKind, Specs};
+pub use specs::{SpecComment, SpecProblem, SpecProblemKind, Specs};
 pub use types::SqlType;
 
 /// Rows read from live relations (`SELECT row_to_json(t) FROM rel t LIMIT n`), by relation.

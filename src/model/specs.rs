@@ -11,6 +11,22 @@ pub struct Specs<'a> {
     pub catalog: &'a Catalog,
     /// Statements that did not parse or could not be applied, and notes.
     pub problems: &'a [SpecProblem],
+    /// The `--` comment blocks written right before statements, in file order.
+    pub comments: &'a [SpecComment],
+}
+
+/// The `--` comment lines (and blank lines) written right before a spec statement: what
+/// a team says there about the statement, such as the endpoint a view serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecComment {
+    /// Where its first comment line is.
+    pub location: Location,
+    /// The comment lines without their `--`, one per line.
+    pub text: String,
+    /// The first token of the statement it precedes.
+    pub statement: Location,
+    /// The relation that statement creates, if it creates one.
+    pub relation: Option<QualifiedName>,
 }
 
 /// Something the loader could not take into the catalog.

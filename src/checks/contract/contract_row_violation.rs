@@ -213,6 +213,7 @@ mod tests {
                 location: None,
             }],
             location: None,
+            inferred: None,
         };
         let rows = vec![
             json!({"state": "idle", "started_at": "2026-01-01T00:00:00Z"}),

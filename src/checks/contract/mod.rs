@@ -9,11 +9,15 @@ use super::{Inputs, Outcome};
 use crate::checks::spec::unknown_reference::UNKNOWN_REFERENCE;
 use crate::contracts::{ContractSet, Dto, SchemaNode};
 use crate::finding::{Finding, ObjectPath};
-use crate::mapping::{Mapping, ReadModel, TypeCompat};
+use crate::mapping::{
+    endpoint_shape, infer_read_models, EndpointShape, Inferred, Mapping, NamedQuery, ReadModel,
+    TypeCompat,
+};
 use crate::model::{Catalog, Column, Location, Relation, RowSamples, SqlType};
-use crate::rules::ObjectKind;
+use crate::rules::{ObjectKind, Severity};
 use crate::suggest::did_you_mean;
 use linkme::distributed_slice;
+use std::collections::BTreeSet;
 use unknown_contract_ref::UNKNOWN_CONTRACT_REF;
 use unknown_mapped_column::UNKNOWN_MAPPED_COLUMN;
 use unmapped_dto_field::UNMAPPED_DTO_FIELD;
@@ -105,9 +109,14 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
         }
     }
     let catalog = inputs.specs.map(|specs| specs.catalog).or(inputs.live);
-    let (Some(mapping), Some(catalog)) = (inputs.mapping, catalog) else {
+    // Without a mapping, the contracts alone still give read models to infer.
+    let no_mapping = Mapping::default();
+    let mapping = inputs.mapping.or_else(|| {
+        (inputs.contracts.is_some() && inputs.infer_read_models).then_some(&no_mapping)
+    });
+    let (Some(mapping), Some(catalog)) = (mapping, catalog) else {
         outcome.skipped.push(
-            "contract: needs a mapping and specs or a live database (--mapping, --specs)".into(),
+            "contract: needs a mapping (or contracts) and specs or a live database (--mapping, --contracts, --specs)".into(),
         );
         return;
     };
@@ -128,11 +137,40 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
             .push("contract: read models not checked, no contracts given (`contracts:` in the mapping or --contracts)".into());
         return;
     };
+    let inferred = if inputs.infer_read_models {
+        infer_read_models(contracts, inputs.mapping, inputs.specs, inputs.live)
+    } else {
+        Inferred::default()
+    };
+    for problem in &inferred.problems {
+        outcome.findings.push(
+            Finding::new(
+                &UNKNOWN_CONTRACT_REF,
+                ObjectPath::dto(&problem.name),
+                problem.message.clone(),
+            )
+            .severity(Severity::Warning)
+            .at(problem.location.as_ref())
+            .hint(
+                "correct the name in the comment, or declare the read model under `read_models:`",
+            ),
+        );
+    }
     // One DTO served from one relation by several endpoints yields the same findings
     // for each; a reader needs them once.
     let mut read_model_findings = Vec::new();
-    for read_model in &mapping.read_models {
-        run.check_read_model(contracts, read_model, &mut read_model_findings);
+    for read_model in mapping.read_models.iter().chain(&inferred.read_models) {
+        let mut found = Vec::new();
+        run.check_read_model(contracts, read_model, &mut found);
+        if let Some(inference) = &read_model.inferred {
+            for finding in &mut found {
+                finding.message.push_str(&format!(
+                    "; the read model was inferred: {}",
+                    inference.evidence
+                ));
+            }
+        }
+        read_model_findings.extend(found);
     }
     for finding in read_model_findings {
         if !outcome.findings.contains(&finding) {
@@ -468,34 +506,37 @@ pub(crate) fn relation_names(catalog: &Catalog) -> Vec<String> {
     catalog.relations.keys().map(ToString::to_string).collect()
 }
 
-/// Whether `name` is a planned query or an endpoint, for the index plan family.
+/// Whether a plan entry's query path is an endpoint of the contracts (exactly, or with
+/// a `/v<n>` segment or a path parameter spelled otherwise: `endpoints` holds the shapes
+/// of the contracts' endpoints, `None` without contracts) or a declared query, for the
+/// index plan family.
 pub(crate) fn resolves(
     query_path: &str,
-    contracts: Option<&ContractSet>,
-    mapping: &Mapping,
+    endpoints: Option<&BTreeSet<EndpointShape>>,
+    queries: &[NamedQuery],
 ) -> Resolution {
     if let Some(endpoint) = as_endpoint(query_path) {
-        return match contracts {
-            Some(contracts) if contracts.endpoints.contains_key(&endpoint) => Resolution::Resolved,
-            Some(contracts) => Resolution::Unknown(format!(
-                "endpoint {endpoint}, which the contracts do not define{}",
-                did_you_mean(&endpoint, contracts.endpoints.keys().map(String::as_str))
+        return match endpoints {
+            Some(endpoints)
+                if endpoint_shape(&endpoint).is_some_and(|shape| endpoints.contains(&shape)) =>
+            {
+                Resolution::Resolved
+            }
+            Some(_) => Resolution::Unknown(format!(
+                "endpoint {endpoint}, which the contracts do not define"
             )),
             None => Resolution::Unchecked,
         };
     }
     let name = query_path.trim();
-    if mapping.queries.iter().any(|query| query.name == name) {
+    if queries.iter().any(|query| query.name == name) {
         Resolution::Resolved
     } else if name.contains(char::is_whitespace) {
         Resolution::FreeText
     } else {
         Resolution::Unknown(format!(
             "query {name:?}, which `queries:` does not declare{}",
-            did_you_mean(
-                name,
-                mapping.queries.iter().map(|query| query.name.as_str())
-            )
+            did_you_mean(name, queries.iter().map(|query| query.name.as_str()))
         ))
     }
 }

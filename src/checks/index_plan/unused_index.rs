@@ -160,10 +160,12 @@ mod tests {
             specs: None,
             contracts: None,
             mapping: None,
+            plan: None,
             live: Some(live),
             row_samples: None,
             min_stats_age_days: 7,
             default_schema: "public",
+            infer_read_models: true,
         };
         let mut findings = Vec::new();
         unused_indexes(&inputs, &mut findings);

@@ -17,9 +17,9 @@ pub static MISSING_TENANT_COLUMN: Rule = Rule {
 ## What it does
 With `tenancy:` in the mapping, every table (and partitioned table) in scope is
 tenant-scoped unless it is listed under `exempt:`, and a tenant-scoped table must have the
-tenant column (`column:`, e.g. `tenant_id`). Views and materialized views are not checked:
-they inherit scoping from their tables. The hint adds the column with the type the other
-tables give it.
+tenant column (`column:`, e.g. `tenant_id`), in the specs and (with a live database or
+snapshot) in the database. Views and materialized views are not checked: they inherit
+scoping from their tables. The hint adds the column with the type the other tables give it.
 
 ## Why it matters
 A table without the tenant column cannot be isolated by tenant: its rows are shared by every
@@ -45,8 +45,10 @@ fn find(scope: &TenantTables, findings: &mut Vec<Finding>) {
                 &MISSING_TENANT_COLUMN,
                 ObjectPath::relation(&relation.name),
                 format!(
-                    "{} is tenant-scoped but has no {} column",
-                    relation.name, tenancy.column
+                    "{}{} is tenant-scoped but has no {} column",
+                    relation.name,
+                    scope.side.suffix(),
+                    tenancy.column
                 ),
             )
             .expected(tenancy.column.clone())

@@ -16,7 +16,8 @@ pub static MISSING_TENANT_POLICY: Rule = Rule {
     docs: "\
 ## What it does
 With `tenancy: {require_rls: true}`, every tenant-scoped table needs at least one permissive
-policy whose `USING` (or `WITH CHECK`) expression uses the tenant column.
+policy whose `USING` (or `WITH CHECK`) expression uses the tenant column, in the specs and
+(with a live database or snapshot) in the database.
 
 ## Why it matters
 RLS enabled without such a policy either denies everything (no policy) or isolates by
@@ -52,7 +53,12 @@ fn find(scope: &TenantTables, findings: &mut Vec<Finding>) {
             Finding::new(
                 &MISSING_TENANT_POLICY,
                 ObjectPath::relation(&relation.name),
-                format!("{} has no permissive policy that filters on {}", relation.name, tenancy.column),
+                format!(
+                    "{}{} has no permissive policy that filters on {}",
+                    relation.name,
+                    scope.side.suffix(),
+                    tenancy.column
+                ),
             )
             .at(relation.location.as_ref())
             .hint(match relation.column(&tenancy.column) {

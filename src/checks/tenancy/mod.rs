@@ -1,11 +1,12 @@
 //! The `tenancy` family: every table in scope is tenant-scoped unless the mapping's
 //! `tenancy.exempt` lists it, and every tenant-scoped table carries the tenant column,
 //! has row-level security enabled and forced, and a policy on the tenant column. Each rule
-//! is a file of this folder.
+//! is a file of this folder. The family judges every catalog the run has — the specs' and
+//! the database's — and reports a fact found on both once.
 
 include!(concat!(env!("OUT_DIR"), "/rules_tenancy.rs"));
 
-use super::{Inputs, Outcome};
+use super::{merge_sides, sides, Inputs, Outcome, Side};
 use crate::finding::Finding;
 use crate::mapping::Tenancy;
 use crate::model::{Catalog, Relation};
@@ -15,6 +16,8 @@ use linkme::distributed_slice;
 pub(crate) struct TenantTables<'a> {
     /// The catalog whose tables are judged.
     pub catalog: &'a Catalog,
+    /// Whose catalog it is.
+    pub side: Side,
     /// The mapping's `tenancy:` section.
     pub tenancy: &'a Tenancy,
 }
@@ -54,20 +57,29 @@ pub(crate) type Finder = fn(&TenantTables, &mut Vec<Finding>);
 pub(crate) static TENANCY_FINDERS: [Finder];
 
 pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
-    let (Some(specs), Some(tenancy)) = (
-        inputs.specs,
-        inputs.mapping.and_then(|mapping| mapping.tenancy.as_ref()),
-    ) else {
-        outcome
-            .skipped
-            .push("tenancy: needs specs and a `tenancy:` section in the mapping".into());
+    let catalogs = sides(inputs);
+    let tenancy = inputs.mapping.and_then(|mapping| mapping.tenancy.as_ref());
+    let Some(tenancy) = tenancy.filter(|_| !catalogs.is_empty()) else {
+        outcome.skipped.push(
+            "tenancy: needs specs or a live database, and a `tenancy:` section in the mapping"
+                .into(),
+        );
         return;
     };
-    let scope = TenantTables {
-        catalog: specs.catalog,
-        tenancy,
-    };
-    for finder in TENANCY_FINDERS {
-        finder(&scope, &mut outcome.findings);
+    let mut found = (Vec::new(), Vec::new());
+    for (side, catalog) in catalogs {
+        let scope = TenantTables {
+            catalog,
+            side,
+            tenancy,
+        };
+        let into = match side {
+            Side::Specs => &mut found.0,
+            Side::Database => &mut found.1,
+        };
+        for finder in TENANCY_FINDERS {
+            finder(&scope, into);
+        }
     }
+    merge_sides(found.0, found.1, &mut outcome.findings);
 }

@@ -16,9 +16,10 @@ pub use dev_safety::{DevUse, ParseOutcome};
 pub use model::*;
 
 use crate::input::{read_text, InputError, InputLimits};
-use crate::model::{display_path, Location, QualifiedName};
+use crate::model::{display_path, Location, QualifiedName, SpecComment};
 use apply::Loader;
 use statements::Parsed;
+use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -208,6 +209,7 @@ pub struct SpecBuilder {
     files: Vec<String>,
     statements: usize,
     sources: Vec<StatementSource>,
+    comments: Vec<SpecComment>,
 }
 
 impl SpecBuilder {
@@ -219,6 +221,7 @@ impl SpecBuilder {
             files: Vec::new(),
             statements: 0,
             sources: Vec::new(),
+            comments: Vec::new(),
         }
     }
 
@@ -239,6 +242,14 @@ impl SpecBuilder {
                 text: source.to_string(),
                 outcome: ParseOutcome::of(&statement),
             });
+            if let Some((line, comment)) = comment_before(&text, statement.offset, statement.line) {
+                self.comments.push(SpecComment {
+                    location: Location::new(path_label, line, 1),
+                    text: comment,
+                    statement: location.clone(),
+                    relation: None,
+                });
+            }
             self.apply(statement, location);
         });
     }
@@ -275,13 +286,91 @@ impl SpecBuilder {
     pub fn finish(self) -> SpecSet {
         let (mut catalog, problems, written_in) = self.loader.finish();
         super::forms::fill_forms_written_in(&mut catalog, &self.default_schema, &written_in);
+        let mut comments = self.comments;
+        attribute_comments(&mut comments, &catalog, &self.sources);
         SpecSet {
             catalog,
             files: self.files,
             problems,
             statements: self.statements,
             sources: self.sources,
+            comments,
         }
+    }
+}
+
+/// The `--` comment block right above the statement that starts at byte `offset` (on
+/// `line`): the comment and blank lines between it and the previous statement, when the
+/// statement starts its line. The first comment line's number, and the comment lines
+/// without their `--`.
+fn comment_before(text: &str, offset: usize, line: u32) -> Option<(u32, String)> {
+    // Only blanks may come before the statement on its line; looking no further than them
+    // keeps this linear on files of one long line.
+    let indent = text[..offset]
+        .bytes()
+        .rev()
+        .take_while(|byte| *byte == b' ' || *byte == b'\t' || *byte == b'\r')
+        .count();
+    let line_start = offset - indent;
+    if line_start > 0 && text.as_bytes()[line_start - 1] != b'\n' {
+        return None;
+    }
+    let mut lines = Vec::new();
+    let mut end = line_start;
+    let mut first_line = line;
+    let mut current_line = line;
+    while end > 0 {
+        let start = text[..end - 1].rfind('\n').map_or(0, |newline| newline + 1);
+        let above = text[start..end - 1].trim();
+        current_line -= 1;
+        if let Some(comment) = above.strip_prefix("--") {
+            lines.push(comment.trim().to_string());
+            first_line = current_line;
+        } else if !above.is_empty() {
+            break;
+        }
+        end = start;
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    lines.reverse();
+    Some((first_line, lines.join("\n")))
+}
+
+/// Names, on each comment block, the relation the statement after it creates: the
+/// relation defined at or after that statement's start and before the next statement.
+fn attribute_comments(
+    comments: &mut [SpecComment],
+    catalog: &crate::model::Catalog,
+    sources: &[StatementSource],
+) {
+    if comments.is_empty() {
+        return;
+    }
+    let mut starts: BTreeMap<&str, Vec<&Location>> = BTreeMap::new();
+    for source in sources {
+        starts
+            .entry(source.location.path.as_str())
+            .or_default()
+            .push(&source.location);
+    }
+    let mut created: BTreeMap<&Location, &QualifiedName> = BTreeMap::new();
+    for relation in catalog.relations.values() {
+        let Some(at) = &relation.location else {
+            continue;
+        };
+        let Some(file) = starts.get(at.path.as_str()) else {
+            continue;
+        };
+        let position =
+            file.partition_point(|start| (start.line, start.column) <= (at.line, at.column));
+        if let Some(start) = position.checked_sub(1).map(|index| file[index]) {
+            created.insert(start, &relation.name);
+        }
+    }
+    for comment in comments {
+        comment.relation = created.get(&comment.statement).map(|name| (*name).clone());
     }
 }
 
