@@ -4,7 +4,8 @@ use super::rows::*;
 use crate::model::{
     Catalog, Column, Constraint, ConstraintKind, Domain, EnumType, Expr, ForeignKeyAction,
     Function, Grant, Identity, Index, IndexKey, IndexStatistics, IndexTarget, Policy,
-    PolicyCommand, QualifiedName, Relation, RelationKind, SqlType, Trigger, ViewDefinition,
+    PolicyCommand, QualifiedName, Relation, RelationKind, SqlType, Trigger, TriggerState,
+    ViewDefinition,
 };
 use std::collections::HashMap;
 
@@ -119,15 +120,13 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
             .functions
             .entry(QualifiedName::new(row.schema, row.name))
             .or_default()
-            .push(Function {
-                arguments: row
-                    .arguments
+            .push(Function::new(
+                row.arguments
                     .iter()
                     .map(|argument| SqlType::parse(argument).to_string())
                     .collect(),
-                returns: row.result,
-                location: None,
-            });
+                row.result,
+            ));
     }
     catalog.index_statistics = Some(IndexStatistics {
         stats_reset: rows.stats_reset,
@@ -326,6 +325,8 @@ fn index(row: IndexRow) -> Index {
             nulls_first: (nulls_first != descending).then_some(nulls_first),
             opclass: row.opclasses.get(position).cloned().flatten(),
             collation: None,
+            default_opclass: None,
+            default_collation: None,
         });
     }
     Index {
@@ -405,6 +406,10 @@ fn trigger(row: TriggerRow) -> Trigger {
         for_each_row: row.tgtype & TRIGGER_ROW != 0,
         function: QualifiedName::new(row.function_schema, row.function_name),
         arguments,
+        update_columns: Vec::new(),
+        old_table: None,
+        new_table: None,
+        state: TriggerState::Enabled,
         comment: row.comment,
         location: None,
     }

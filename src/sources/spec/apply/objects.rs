@@ -1,7 +1,9 @@
 //! Triggers, functions, types, domains, schemas, comments and DROP.
 
 use super::{fold, name_parts, Loader};
-use crate::model::{Domain, EnumType, Function, Location, QualifiedName, SqlType, Trigger};
+use crate::model::{
+    Domain, EnumType, Function, Location, QualifiedName, SqlType, Trigger, TriggerState,
+};
 use crate::sources::spec::statements::{Extras, MemberKind};
 use crate::sources::spec::SpecProblemKind;
 use sqlparser::ast::{
@@ -85,6 +87,10 @@ impl Loader {
                 .condition
                 .as_ref()
                 .map(|condition| condition.to_string().into()),
+            update_columns: Vec::new(),
+            old_table: None,
+            new_table: None,
+            state: TriggerState::Enabled,
             comment: None,
             location: Some(location.clone()),
         };
@@ -159,9 +165,8 @@ impl Loader {
         let overloads = self.catalog.functions.entry(name).or_default();
         overloads.retain(|existing| existing.arguments != arguments);
         overloads.push(Function {
-            arguments,
-            returns,
             location: Some(location.clone()),
+            ..Function::new(arguments, returns)
         });
     }
 
