@@ -1,6 +1,6 @@
 use super::{Expr, Location, QualifiedName, SqlType};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The version of the catalog's JSON form (snapshots). Bump when a field changes meaning.
 pub const CATALOG_FORMAT_VERSION: u32 = 1;
@@ -46,6 +46,11 @@ pub struct Catalog {
     /// Sequences, but those of identity columns (part of their column's definition).
     #[serde(default, with = "keyed_list")]
     pub sequences: BTreeMap<QualifiedName, Sequence>,
+    /// Specs only: schema-level objects that a statement pgparity could not read (it did
+    /// not parse, or was skipped as outside the model) creates, by kind and name: whether
+    /// the database has them is not judged. Not part of the JSON form.
+    #[serde(skip)]
+    pub unread: BTreeSet<(SchemaObjectKind, QualifiedName)>,
     /// Index usage statistics, from a live database only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_statistics: Option<IndexStatistics>,
@@ -106,6 +111,17 @@ impl Catalog {
         let name = QualifiedName::parse(data_type.base(), default_schema);
         self.domains.get(&name)
     }
+}
+
+/// The kinds of schema-level object other than relations that a statement creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SchemaObjectKind {
+    /// `CREATE TYPE` or `CREATE DOMAIN` (types and domains share one namespace).
+    Type,
+    /// `CREATE FUNCTION` or `CREATE PROCEDURE`.
+    Function,
+    /// `CREATE SEQUENCE`.
+    Sequence,
 }
 
 /// What kind of relation this is.

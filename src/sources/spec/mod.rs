@@ -9,6 +9,7 @@ mod dev_safety;
 mod fixes;
 mod lineage;
 mod model;
+mod object_fixes;
 mod statements;
 
 pub use crate::model::{SpecProblem, SpecProblemKind};
@@ -226,18 +227,28 @@ impl SpecBuilder {
                 text: source.to_string(),
                 outcome: ParseOutcome::of(&statement),
             });
-            self.apply(statement, location);
+            self.apply(statement, location, source);
         });
     }
 
-    fn apply(&mut self, statement: statements::RawStatement, location: Location) {
+    /// Applies one statement whose text is `source`.
+    fn apply(&mut self, statement: statements::RawStatement, location: Location, source: &str) {
         self.statements += 1;
+        if matches!(
+            statement.parsed,
+            Parsed::Error { .. } | Parsed::Skipped { .. }
+        ) {
+            if let Some((kind, name)) = object_fixes::created_object(source) {
+                self.loader.unread(kind, &name);
+            }
+        }
         match statement.parsed {
             Parsed::Statement(parsed, extras) => {
                 self.loader
                     .apply(&parsed, &extras, &location, &statement.first_words)
             }
             Parsed::MemberComment(comment) => self.loader.member_comment(&comment, &location),
+            Parsed::AlterSequence(alteration) => self.loader.alter_sequence(&alteration, &location),
             Parsed::Skipped { quiet: true, .. } => {}
             Parsed::Skipped {
                 statement,

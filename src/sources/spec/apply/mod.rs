@@ -4,6 +4,7 @@ mod index;
 mod names;
 mod objects;
 mod security;
+mod sequences;
 mod table;
 mod table_constraints;
 mod view;
@@ -41,7 +42,8 @@ impl Loader {
     }
 
     /// The catalog and the problems noted, in statement order.
-    pub(crate) fn finish(self) -> (Catalog, Vec<SpecProblem>) {
+    pub(crate) fn finish(mut self) -> (Catalog, Vec<SpecProblem>) {
+        self.finish_sequences();
         (self.catalog, self.problems)
     }
 
@@ -86,10 +88,14 @@ impl Loader {
             Statement::Grant(grant) => self.grant(grant, location),
             Statement::Revoke(revoke) => self.revoke(revoke, location),
             Statement::CreateTrigger(create) => self.create_trigger(create, extras, location),
-            Statement::CreateFunction(create) => self.create_function(create, location),
-            Statement::CreateProcedure { name, params, .. } => {
-                self.create_procedure(name, params.as_deref(), location)
-            }
+            Statement::CreateFunction(create) => self.create_function(create, extras, location),
+            Statement::CreateProcedure {
+                name,
+                params,
+                language,
+                body,
+                ..
+            } => self.create_procedure(name, params.as_deref(), language.as_ref(), body, location),
             Statement::CreateType {
                 name,
                 representation,
@@ -100,9 +106,16 @@ impl Loader {
                 self.create_schema(schema_name, location)
             }
             Statement::CreateExtension(create) => {
+                let name = fold(&create.name);
+                if let Some(schema) = &create.schema {
+                    self.catalog
+                        .extension_schemas
+                        .entry(name.clone())
+                        .or_insert_with(|| fold(schema));
+                }
                 self.catalog
                     .extensions
-                    .entry(fold(&create.name))
+                    .entry(name)
                     .or_insert_with(|| Some(location.clone()));
             }
             Statement::Comment {
@@ -120,14 +133,20 @@ impl Loader {
             Statement::DropPolicy(drop) => self.drop_policy(drop, location),
             Statement::DropTrigger(drop) => self.drop_trigger(drop, location),
             Statement::DropFunction(drop) => self.drop_function(drop),
+            Statement::DropExtension(drop) => self.drop_extension(drop, location),
             Statement::Set(_)
             | Statement::StartTransaction { .. }
             | Statement::Commit { .. }
             | Statement::Rollback { .. }
             | Statement::AlterDefaultPrivileges(_)
             | Statement::GrantRole(_)
-            | Statement::RevokeRole(_)
-            | Statement::CreateSequence { .. } => {}
+            | Statement::RevokeRole(_) => {}
+            Statement::CreateSequence {
+                name,
+                if_not_exists,
+                sequence_options,
+                ..
+            } => self.create_sequence(name, *if_not_exists, sequence_options, location),
             Statement::DropDomain(drop) => {
                 let name = self.qualified(&drop.name);
                 self.catalog.domains.remove(&name);

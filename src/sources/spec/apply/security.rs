@@ -144,8 +144,14 @@ impl Loader {
         }
     }
 
-    /// `REVOKE privileges ON … FROM roles`.
+    /// `REVOKE privileges ON … FROM roles`: the grants go, and the revocation is kept
+    /// (`Relation::revoked`), since for the relation's owner, who holds every privilege
+    /// without a grant, it is what the specs say about the owner's privileges.
     pub(super) fn revoke(&mut self, revoke: &Revoke, location: &Location) {
+        if revoke.grant_option_for {
+            // Only the right to grant further is revoked; the privilege stays.
+            return;
+        }
         let privileges = privileges(&revoke.privileges);
         let grantees = grantees(&revoke.grantees);
         for table in self.granted_tables(revoke.objects.as_ref(), location) {
@@ -153,6 +159,24 @@ impl Loader {
                 relation.grants.retain(|grant| {
                     !(grantees.contains(&grant.grantee) && privileges.contains(&grant.privilege))
                 });
+                for grantee in &grantees {
+                    for privilege in &privileges {
+                        let known = relation
+                            .revoked
+                            .iter()
+                            .any(|r| &r.grantee == grantee && &r.privilege == privilege);
+                        if !known {
+                            relation.revoked.push(Grant {
+                                grantee: grantee.clone(),
+                                privilege: privilege.clone(),
+                                location: Some(location.clone()),
+                            });
+                        }
+                    }
+                }
+                relation
+                    .revoked
+                    .sort_by(|a, b| (&a.grantee, &a.privilege).cmp(&(&b.grantee, &b.privilege)));
             }
         }
     }
