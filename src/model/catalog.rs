@@ -540,6 +540,19 @@ pub enum PolicyCommand {
     Delete,
 }
 
+/// The privileges a table, view or materialized view can be granted, upper-case and
+/// sorted: what `ALL [PRIVILEGES]` means, and what an owner holds unless some are revoked
+/// (PostgreSQL 17 adds `MAINTAIN`, which pgparity does not compare).
+pub const TABLE_PRIVILEGES: [&str; 7] = [
+    "DELETE",
+    "INSERT",
+    "REFERENCES",
+    "SELECT",
+    "TRIGGER",
+    "TRUNCATE",
+    "UPDATE",
+];
+
 /// One privilege granted to one grantee on a relation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Grant {

@@ -1,23 +1,12 @@
 //! Row-level security policies and grants.
 
 use super::{fold, name_parts, Loader};
-use crate::model::{Grant, Location, Policy, PolicyCommand, QualifiedName};
+use crate::model::{Grant, Location, Policy, PolicyCommand, QualifiedName, TABLE_PRIVILEGES};
 use sqlparser::ast::{
     Action, AlterPolicy, AlterPolicyOperation, CreatePolicy, CreatePolicyCommand, CreatePolicyType,
     DropPolicy, Grant as GrantStatement, GrantObjects, Grantee, GranteesType, Owner, Privileges,
     Revoke,
 };
-
-/// What `ALL [PRIVILEGES]` on a table means.
-const TABLE_PRIVILEGES: [&str; 7] = [
-    "DELETE",
-    "INSERT",
-    "REFERENCES",
-    "SELECT",
-    "TRIGGER",
-    "TRUNCATE",
-    "UPDATE",
-];
 
 impl Loader {
     /// `CREATE POLICY name ON t [AS …] [FOR …] [TO …] [USING (…)] [WITH CHECK (…)]`.
