@@ -247,7 +247,9 @@ pub const DOMAINS: &str = "SELECT n.nspname::text, t.typname::text,
     ORDER BY 1, 2";
 
 /// Functions and procedures: name, input argument types, result, kind, language,
-/// volatility, `SECURITY DEFINER`, the source text and the SQL-standard body.
+/// volatility, `SECURITY DEFINER`, the source text and the SQL-standard body. Those of
+/// extensions are left out, and so are those internal to another object (`deptype =
+/// 'i'`: the constructors `CREATE TYPE … AS RANGE` makes), which no spec creates.
 /// `{sql_body}` is replaced by [`sql_body`].
 const FUNCTIONS_TEMPLATE: &str = "SELECT n.nspname::text, p.proname::text,
         ARRAY(SELECT pg_catalog.format_type(u.type_oid, NULL)
@@ -262,7 +264,7 @@ const FUNCTIONS_TEMPLATE: &str = "SELECT n.nspname::text, p.proname::text,
     WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p')
       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                       WHERE d.classid = 'pg_catalog.pg_proc'::regclass
-                        AND d.objid = p.oid AND d.deptype = 'e')
+                        AND d.objid = p.oid AND d.deptype IN ('e', 'i'))
     ORDER BY 1, 2, p.oid";
 
 /// Sequences with their type, increment and owning column, but those of identity
