@@ -206,6 +206,7 @@ fn schema_level_objects_are_joined_by_name_and_signature() {
          CREATE SEQUENCE s INCREMENT BY 2;
          CREATE EXTENSION citext SCHEMA ext;
          CREATE EXTENSION pgcrypto;
+         CREATE EXTENSION IF NOT EXISTS plpgsql WITH SCHEMA pg_catalog;
          CREATE FUNCTION unreadable(enum e) RETURNS int LANGUAGE sql AS 'select 1';",
     );
     let actual = catalog(
