@@ -6,8 +6,8 @@ use super::compare::{self, Definition, NONE};
 use super::relation::same_type;
 use super::{Comparison, DiffOptions, Difference};
 use crate::model::{
-    Canonical, Catalog, Domain, EnumType, Function, FunctionBody, FunctionKind, QualifiedName,
-    SchemaObjectKind, Sequence, SqlType,
+    Canonical, Catalog, Domain, EnumType, Expr, Forms, Function, FunctionBody, FunctionKind,
+    QualifiedName, SchemaObjectKind, Sequence, SqlType,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -257,32 +257,37 @@ impl Objects<'_> {
             arguments: function.arguments.clone(),
             kind: function.kind,
         };
-        let found_by_arguments: BTreeMap<&[String], &Function> = found
+        let default_schema = self.options.default_schema.as_str();
+        let signature = |function: &Function| -> Vec<String> {
+            function
+                .arguments
+                .iter()
+                .map(|argument| type_name(argument, default_schema))
+                .collect()
+        };
+        let found_by_signature: BTreeMap<Vec<String>, &Function> = found
             .iter()
-            .map(|function| (function.arguments.as_slice(), function))
+            .map(|function| (signature(function), function))
             .collect();
-        let wanted_arguments: BTreeSet<&[String]> = wanted
-            .iter()
-            .map(|function| function.arguments.as_slice())
-            .collect();
+        let wanted_signatures: BTreeSet<Vec<String>> = wanted.iter().map(signature).collect();
         let mut unpaired_wanted = Vec::new();
         for function in wanted {
-            match found_by_arguments.get(function.arguments.as_slice()) {
+            match found_by_signature.get(&signature(function)) {
                 Some(other) => self.function(object(function), function, other, changes),
                 None => unpaired_wanted.push(function),
             }
         }
         let unpaired_found: Vec<&Function> = found
             .iter()
-            .filter(|function| !wanted_arguments.contains(function.arguments.as_slice()))
+            .filter(|function| !wanted_signatures.contains(&signature(function)))
             .collect();
         if let ([left], [right]) = (unpaired_wanted.as_slice(), unpaired_found.as_slice()) {
             changes.push(ObjectChange::Changed {
                 object: object(left),
                 difference: Difference {
                     property: "arguments",
-                    expected: left.arguments.join(", "),
-                    actual: right.arguments.join(", "),
+                    expected: signature(left).join(", "),
+                    actual: signature(right).join(", "),
                     comparison: Comparison::Values,
                 },
             });
@@ -436,13 +441,38 @@ fn domain_checks(wanted: &Domain, found: &Domain) -> Option<Difference> {
             .map(|check| check.canonical().form().map(str::to_string))
             .collect()
     };
-    let (expected, actual) = (texts(wanted), texts(found));
+    let shown = |text: String| {
+        if text.is_empty() {
+            NONE.to_string()
+        } else {
+            text
+        }
+    };
+    let (expected, actual) = (shown(texts(wanted)), shown(texts(found)));
     let comparison = match (forms(wanted), forms(found)) {
-        (Some(left), Some(right)) if left == right => return None,
-        (Some(left), Some(right)) => Comparison::Normalized {
-            expected: left.into_iter().collect::<Vec<_>>().join(" AND "),
-            actual: right.into_iter().collect::<Vec<_>>().join(" AND "),
-        },
+        (Some(left), Some(right)) => {
+            // Joined in a stable order and compared as one expression, so that the casts
+            // the server adds (`(VALUE)::tsvector`) are not a difference.
+            let joined = |forms: BTreeSet<String>| {
+                let mut expr = Expr::new(String::new());
+                expr.set_forms(Forms {
+                    canonical: Canonical::Form(forms.into_iter().collect::<Vec<_>>().join(" AND ")),
+                    ..Forms::default()
+                });
+                expr
+            };
+            let (left, right) = (joined(left), joined(right));
+            return compare::expressions(
+                "checks",
+                Some(Definition::of(&left)),
+                Some(Definition::of(&right)),
+            )
+            .map(|difference| Difference {
+                expected: expected.clone(),
+                actual: actual.clone(),
+                ..difference
+            });
+        }
         _ => {
             if compare::collapse(&expected) == compare::collapse(&actual) {
                 return None;
@@ -458,16 +488,8 @@ fn domain_checks(wanted: &Domain, found: &Domain) -> Option<Difference> {
     };
     Some(Difference {
         property: "checks",
-        expected: if expected.is_empty() {
-            NONE.into()
-        } else {
-            expected
-        },
-        actual: if actual.is_empty() {
-            NONE.into()
-        } else {
-            actual
-        },
+        expected,
+        actual,
         comparison,
     })
 }
@@ -550,13 +572,19 @@ fn return_type(text: &str, default_schema: &str) -> String {
     type_name(text, default_schema)
 }
 
-/// A type's canonical name, without the default schema's qualification.
+/// A type of a function's argument or result as the server keeps it: canonical, without
+/// modifiers (PostgreSQL drops `(4)` of `bit(4)` and `varchar(10)` there) or the default
+/// schema's qualification.
 fn type_name(text: &str, default_schema: &str) -> String {
-    let canonical = SqlType::parse(text).to_string();
+    let parsed = SqlType::parse(text);
     let prefix = format!("{default_schema}.");
-    canonical
-        .strip_prefix(&prefix)
-        .map_or(canonical.clone(), str::to_string)
+    let base = parsed.base();
+    let base = base.strip_prefix(&prefix).unwrap_or(base);
+    if parsed.is_array() {
+        format!("{base}[]")
+    } else {
+        base.to_string()
+    }
 }
 
 /// `name type` → the folded name and the type.
@@ -617,7 +645,9 @@ mod tests {
         );
         assert_eq!(
             return_type("character varying(10)[]", "public"),
-            "character varying(10)[]"
+            "character varying[]"
         );
+        assert_eq!(type_name("bit(4)", "test"), type_name("bit", "test"));
+        assert_eq!(type_name("test.items", "test"), "items");
     }
 }
