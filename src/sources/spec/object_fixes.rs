@@ -115,11 +115,22 @@ pub(super) fn alter_sequence(tokens: &[&TokenWithSpan]) -> Recovery {
     Recovery::Parsed(Parsed::AlterSequence(alteration))
 }
 
+/// How much of a statement [`created_object`] reads.
+const HEAD_BYTES: usize = 1024;
+
 /// The schema-level object a statement creates, from its first words: `CREATE [OR
 /// REPLACE] FUNCTION|PROCEDURE name`, `CREATE TYPE|DOMAIN name`, `CREATE [TEMP] SEQUENCE
 /// [IF NOT EXISTS] name`; the name's parts folded. `None` for anything else.
 pub(crate) fn created_object(text: &str) -> Option<(SchemaObjectKind, Vec<String>)> {
-    let mut tokenizer = Tokenizer::new(&PostgreSqlDialect {}, text);
+    // Only the head is read: the words and the name come first, and a statement that
+    // could not be read may be megabytes of data (`INSERT … VALUES`).
+    let mut end = text.len().min(HEAD_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    let head = head.find('(').map_or(head, |open| &head[..open]);
+    let mut tokenizer = Tokenizer::new(&PostgreSqlDialect {}, head);
     let tokens = tokenizer.tokenize_with_location().ok()?;
     let tokens: Vec<&TokenWithSpan> = tokens
         .iter()
@@ -221,6 +232,11 @@ mod tests {
             Some((SchemaObjectKind::Type, vec!["d".to_string()]))
         );
         assert_eq!(created_object("CREATE TABLE t (id int)"), None);
+        let huge = format!("CREATE SEQUENCE big {}", "CACHE 1 ".repeat(1_000_000));
+        assert_eq!(
+            created_object(&huge),
+            Some((SchemaObjectKind::Sequence, vec!["big".to_string()]))
+        );
         assert_eq!(created_object("DO $$ BEGIN END $$"), None);
     }
 }
