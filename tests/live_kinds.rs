@@ -354,6 +354,22 @@ fn owner_privileges_are_compared_where_the_specs_revoke_from_the_owner() {
     assert_eq!(after, pairs(&[("grant-drift", "public.ledger")]));
 }
 
+#[test]
+fn default_privileges_on_tables_are_the_grants_of_tables_created_afterwards() {
+    ensure_role("pgparity_kinds_reader");
+    let spec = "ALTER DEFAULT PRIVILEGES IN SCHEMA public
+            GRANT SELECT ON TABLES TO pgparity_kinds_reader;
+        CREATE TABLE public.notes (id integer PRIMARY KEY);
+        CREATE VIEW public.note_ids AS SELECT id FROM public.notes;";
+    let [before, after] = before_and_after(
+        "kinds_default_privileges",
+        spec,
+        "REVOKE SELECT ON public.notes FROM pgparity_kinds_reader;",
+    );
+    assert_eq!(before, []);
+    assert_eq!(after, pairs(&[("grant-drift", "public.notes")]));
+}
+
 /// A corpus file as plain SQL for one session: psql meta-commands (`\ir`) dropped, the
 /// `:"PGUSER"` variable filled in.
 fn corpus_sql(relative: &str) -> String {

@@ -228,3 +228,28 @@ fn objects_of_statements_that_could_not_be_read_are_noted() {
         [(SchemaObjectKind::Function, "public.varied".to_string())]
     );
 }
+
+#[test]
+fn default_privileges_on_tables_reach_the_relations_created_afterwards() {
+    let set = load(
+        "CREATE TABLE before (id int);\n\
+         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, UPDATE ON TABLES TO reader;\n\
+         ALTER DEFAULT PRIVILEGES GRANT INSERT ON TABLES TO writer;\n\
+         ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT DELETE ON TABLES TO reader;\n\
+         ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE UPDATE ON TABLES FROM reader;\n\
+         ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO reader;\n\
+         CREATE TABLE after (id int);\n\
+         CREATE VIEW after_view AS SELECT id FROM after;\n",
+    );
+    assert_eq!(problems(&set), Vec::<String>::new());
+    let grants = |relation: &str| -> Vec<String> {
+        set.catalog.relations[&name(relation)]
+            .grants
+            .iter()
+            .map(|grant| format!("{} {}", grant.grantee, grant.privilege))
+            .collect()
+    };
+    assert_eq!(grants("before"), Vec::<String>::new());
+    assert_eq!(grants("after"), ["reader SELECT", "writer INSERT"]);
+    assert_eq!(grants("after_view"), ["reader SELECT", "writer INSERT"]);
+}

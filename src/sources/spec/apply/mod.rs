@@ -1,5 +1,6 @@
 //! Parsed statements → the catalog, one function per statement kind.
 
+mod default_privileges;
 mod index;
 mod names;
 mod objects;
@@ -27,6 +28,8 @@ pub(crate) struct Loader {
     /// Relations that a statement which failed to parse may have defined: statements
     /// naming them are not reported as unknown references.
     maybe_defined: HashSet<QualifiedName>,
+    /// `ALTER DEFAULT PRIVILEGES … ON TABLES` in effect, in statement order.
+    default_grants: Vec<default_privileges::DefaultGrant>,
 }
 
 impl Loader {
@@ -38,6 +41,7 @@ impl Loader {
             default_schema: default_schema.to_string(),
             index_owner: HashMap::new(),
             maybe_defined: HashSet::new(),
+            default_grants: Vec::new(),
         }
     }
 
@@ -76,13 +80,24 @@ impl Loader {
         first_words: &str,
     ) {
         match statement {
-            Statement::CreateTable(create) => self.create_table(create, location),
+            Statement::CreateTable(create) => {
+                self.create_table(create, location);
+                let name = self.qualified(&create.name);
+                self.apply_default_grants(&name);
+            }
+            Statement::AlterDefaultPrivileges(alter) => {
+                self.alter_default_privileges(alter, location)
+            }
             Statement::AlterTable(alter) => self.alter_table(alter, location),
             Statement::CreateIndex(create) => self.create_index(create, extras, location),
             Statement::AlterIndex { name, operation } => {
                 self.alter_index(name, operation, location)
             }
-            Statement::CreateView(create) => self.create_view(create, extras, location),
+            Statement::CreateView(create) => {
+                self.create_view(create, extras, location);
+                let name = self.qualified(&create.name);
+                self.apply_default_grants(&name);
+            }
             Statement::CreatePolicy(create) => self.create_policy(create, location),
             Statement::AlterPolicy(alter) => self.alter_policy(alter, location),
             Statement::Grant(grant) => self.grant(grant, location),
@@ -138,7 +153,6 @@ impl Loader {
             | Statement::StartTransaction { .. }
             | Statement::Commit { .. }
             | Statement::Rollback { .. }
-            | Statement::AlterDefaultPrivileges(_)
             | Statement::GrantRole(_)
             | Statement::RevokeRole(_) => {}
             Statement::CreateSequence {

@@ -224,7 +224,7 @@ fn roles(owners: Option<&[Owner]>) -> Vec<String> {
 /// Table privileges, upper-case; `ALL` expands to the seven. Column privileges
 /// (`GRANT UPDATE (name) ON t`) are not table privileges — PostgreSQL keeps them per
 /// column — and the model does not hold them, so they are left out.
-fn privileges(privileges: &Privileges) -> Vec<String> {
+pub(super) fn privileges(privileges: &Privileges) -> Vec<String> {
     match privileges {
         Privileges::All { .. } => TABLE_PRIVILEGES.iter().map(|p| p.to_string()).collect(),
         Privileges::Actions(actions) => actions
@@ -245,7 +245,7 @@ fn privileges(privileges: &Privileges) -> Vec<String> {
 }
 
 /// Grantee role names, folded; `PUBLIC` is `public`.
-fn grantees(grantees: &[Grantee]) -> Vec<String> {
+pub(super) fn grantees(grantees: &[Grantee]) -> Vec<String> {
     grantees
         .iter()
         .filter_map(|grantee| match (&grantee.grantee_type, &grantee.name) {
