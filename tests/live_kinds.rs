@@ -370,6 +370,30 @@ fn default_privileges_on_tables_are_the_grants_of_tables_created_afterwards() {
     assert_eq!(after, pairs(&[("grant-drift", "public.notes")]));
 }
 
+#[test]
+fn alter_function_is_followed_and_objects_of_unread_statements_are_not_judged() {
+    let spec = "CREATE FUNCTION public.f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a';
+        ALTER FUNCTION public.f(integer) STABLE SECURITY DEFINER;
+        CREATE FUNCTION public.g() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+        ALTER FUNCTION public.g() RENAME TO h;
+        CREATE DOMAIN public.positive AS integer;
+        ALTER DOMAIN public.positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);
+        CREATE PROCEDURE public.p() LANGUAGE sql AS 'SELECT 1';
+        ALTER PROCEDURE public.p() SECURITY DEFINER;";
+    let [before, after] = before_and_after(
+        "kinds_alter_function",
+        spec,
+        "ALTER FUNCTION public.f(integer) VOLATILE;
+         ALTER DOMAIN public.positive DROP CONSTRAINT positive_check;",
+    );
+    assert_eq!(before, []);
+    assert_eq!(
+        after,
+        pairs(&[("function-drift", "public.f(integer)")]),
+        "the domain an unread ALTER DOMAIN alters is not compared"
+    );
+}
+
 /// A corpus file as plain SQL for one session: psql meta-commands (`\ir`) dropped, the
 /// `:"PGUSER"` variable filled in.
 fn corpus_sql(relative: &str) -> String {

@@ -253,3 +253,43 @@ fn default_privileges_on_tables_reach_the_relations_created_afterwards() {
     assert_eq!(grants("after"), ["reader SELECT", "writer INSERT"]);
     assert_eq!(grants("after_view"), ["reader SELECT", "writer INSERT"]);
 }
+
+#[test]
+fn alter_function_changes_what_drift_compares_and_unread_alters_are_noted() {
+    let set = load(
+        "CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS 'select a';\n\
+         CREATE FUNCTION g() RETURNS integer LANGUAGE sql AS 'select 1';\n\
+         CREATE SCHEMA app;\n\
+         ALTER FUNCTION f(integer) STABLE SECURITY DEFINER SET search_path = '';\n\
+         ALTER FUNCTION g RENAME TO h;\n\
+         ALTER FUNCTION h() SET SCHEMA app;\n\
+         ALTER FUNCTION f(integer) OWNER TO someone;\n\
+         CREATE DOMAIN d AS integer;\n\
+         ALTER DOMAIN d ADD CONSTRAINT positive CHECK (VALUE > 0);\n\
+         CREATE PROCEDURE p() LANGUAGE sql AS 'select 1';\n\
+         ALTER PROCEDURE p() SECURITY DEFINER;\n",
+    );
+    let f = &set.catalog.functions[&name("f")][0];
+    assert_eq!(f.volatility, Volatility::Stable);
+    assert!(f.security_definer);
+    let names: Vec<String> = set
+        .catalog
+        .functions
+        .keys()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(names, ["app.h", "public.f", "public.p"]);
+    let unread: Vec<(SchemaObjectKind, String)> = set
+        .catalog
+        .unread
+        .iter()
+        .map(|(kind, name)| (*kind, name.to_string()))
+        .collect();
+    assert_eq!(
+        unread,
+        [
+            (SchemaObjectKind::Type, "public.d".to_string()),
+            (SchemaObjectKind::Function, "public.p".to_string())
+        ]
+    );
+}

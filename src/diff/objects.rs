@@ -91,8 +91,8 @@ impl ObjectChange {
 
 /// Every difference between the schema-level objects of `expected` (the specs, or a
 /// snapshot) and `actual` in `options.schemas` (extensions in every schema): by kind,
-/// then name. An object that only the actual side has is not reported when a spec
-/// statement that could not be read creates one of that name ([`Catalog::unread`]);
+/// then name. An object of a name that a spec statement which could not be read creates
+/// or alters ([`Catalog::unread`]) is not compared;
 /// sequences and the details of functions only when both catalogs carry them
 /// ([`crate::model::CATALOG_FORMAT_REVISION`]).
 pub fn diff_objects(
@@ -147,14 +147,12 @@ impl Objects<'_> {
         let names: BTreeSet<&QualifiedName> = expected
             .keys()
             .chain(actual.keys())
-            .filter(|name| self.in_scope(name))
+            .filter(|name| self.in_scope(name) && !self.unread(kind, name))
             .collect();
         for name in names {
             match (expected.get(name), actual.get(name)) {
                 (Some(_), None) => changes.push(ObjectChange::Missing(object(name))),
-                (None, Some(_)) if !self.unread(kind, name) => {
-                    changes.push(ObjectChange::Unexpected(object(name)))
-                }
+                (None, Some(_)) => changes.push(ObjectChange::Unexpected(object(name))),
                 (Some(wanted), Some(found)) => {
                     for difference in compare(wanted, found) {
                         changes.push(ObjectChange::Changed {
@@ -226,7 +224,7 @@ impl Objects<'_> {
             .functions
             .keys()
             .chain(self.actual.functions.keys())
-            .filter(|name| self.in_scope(name))
+            .filter(|name| self.in_scope(name) && !self.unread(SchemaObjectKind::Function, name))
             .collect();
         for name in names {
             let wanted = self
@@ -297,10 +295,8 @@ impl Objects<'_> {
         for function in unpaired_wanted {
             changes.push(ObjectChange::Missing(object(function)));
         }
-        if !self.unread(SchemaObjectKind::Function, name) {
-            for function in unpaired_found {
-                changes.push(ObjectChange::Unexpected(object(function)));
-            }
+        for function in unpaired_found {
+            changes.push(ObjectChange::Unexpected(object(function)));
         }
     }
 

@@ -47,8 +47,8 @@ pub struct Catalog {
     #[serde(default, with = "keyed_list")]
     pub sequences: BTreeMap<QualifiedName, Sequence>,
     /// Specs only: schema-level objects that a statement pgparity could not read (it did
-    /// not parse, or was skipped as outside the model) creates, by kind and name: whether
-    /// the database has them is not judged. Not part of the JSON form.
+    /// not parse, or was skipped as outside the model) creates or alters, by kind and
+    /// name: they are not compared with the database. Not part of the JSON form.
     #[serde(skip)]
     pub unread: BTreeSet<(SchemaObjectKind, QualifiedName)>,
     /// Index usage statistics, from a live database only.

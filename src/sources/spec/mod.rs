@@ -238,7 +238,7 @@ impl SpecBuilder {
             statement.parsed,
             Parsed::Error { .. } | Parsed::Skipped { .. }
         ) {
-            if let Some((kind, name)) = object_fixes::created_object(source) {
+            if let Some((kind, name)) = object_fixes::touched_object(source) {
                 self.loader.unread(kind, &name);
             }
         }

@@ -115,13 +115,14 @@ pub(super) fn alter_sequence(tokens: &[&TokenWithSpan]) -> Recovery {
     Recovery::Parsed(Parsed::AlterSequence(alteration))
 }
 
-/// How much of a statement [`created_object`] reads.
+/// How much of a statement [`touched_object`] reads.
 const HEAD_BYTES: usize = 1024;
 
-/// The schema-level object a statement creates, from its first words: `CREATE [OR
-/// REPLACE] FUNCTION|PROCEDURE name`, `CREATE TYPE|DOMAIN name`, `CREATE [TEMP] SEQUENCE
-/// [IF NOT EXISTS] name`; the name's parts folded. `None` for anything else.
-pub(crate) fn created_object(text: &str) -> Option<(SchemaObjectKind, Vec<String>)> {
+/// The schema-level object a statement creates or alters, from its first words:
+/// `CREATE [OR REPLACE] FUNCTION|PROCEDURE name`, `CREATE TYPE|DOMAIN name`, `CREATE
+/// [TEMP] SEQUENCE [IF NOT EXISTS] name`, `ALTER FUNCTION|PROCEDURE|TYPE|DOMAIN|SEQUENCE
+/// [IF EXISTS] name`; the name's parts folded. `None` for anything else.
+pub(crate) fn touched_object(text: &str) -> Option<(SchemaObjectKind, Vec<String>)> {
     // Only the head is read: the words and the name come first, and a statement that
     // could not be read may be megabytes of data (`INSERT … VALUES`).
     let mut end = text.len().min(HEAD_BYTES);
@@ -137,7 +138,7 @@ pub(crate) fn created_object(text: &str) -> Option<(SchemaObjectKind, Vec<String
         .filter(|token| !matches!(token.token, Token::Whitespace(_)))
         .collect();
     let word = |at: usize, want: &str| tokens.get(at).is_some_and(|token| is_word(token, want));
-    if !word(0, "CREATE") {
+    if !word(0, "CREATE") && !word(0, "ALTER") {
         return None;
     }
     let mut at = 1;
@@ -161,6 +162,9 @@ pub(crate) fn created_object(text: &str) -> Option<(SchemaObjectKind, Vec<String
     at += 1;
     if word(at, "IF") && word(at + 1, "NOT") && word(at + 2, "EXISTS") {
         at += 3;
+    }
+    if word(at, "IF") && word(at + 1, "EXISTS") {
+        at += 2;
     }
     name_at(&tokens, at).map(|(name, _)| (kind, name))
 }
@@ -215,28 +219,35 @@ mod tests {
     }
 
     #[test]
-    fn a_created_object_is_named_from_the_first_words() {
+    fn a_created_or_altered_object_is_named_from_the_first_words() {
         assert_eq!(
-            created_object("CREATE OR REPLACE FUNCTION Api.f(enum x) RETURNS int AS $$ $$"),
+            touched_object("CREATE OR REPLACE FUNCTION Api.f(enum x) RETURNS int AS $$ $$"),
             Some((
                 SchemaObjectKind::Function,
                 vec!["api".to_string(), "f".to_string()]
             ))
         );
         assert_eq!(
-            created_object("CREATE SEQUENCE IF NOT EXISTS \"S\" AS int2"),
+            touched_object("CREATE SEQUENCE IF NOT EXISTS \"S\" AS int2"),
             Some((SchemaObjectKind::Sequence, vec!["S".to_string()]))
         );
         assert_eq!(
-            created_object("CREATE DOMAIN d AS text"),
+            touched_object("CREATE DOMAIN d AS text"),
             Some((SchemaObjectKind::Type, vec!["d".to_string()]))
         );
-        assert_eq!(created_object("CREATE TABLE t (id int)"), None);
+        assert_eq!(touched_object("CREATE TABLE t (id int)"), None);
         let huge = format!("CREATE SEQUENCE big {}", "CACHE 1 ".repeat(1_000_000));
         assert_eq!(
-            created_object(&huge),
+            touched_object(&huge),
             Some((SchemaObjectKind::Sequence, vec!["big".to_string()]))
         );
-        assert_eq!(created_object("DO $$ BEGIN END $$"), None);
+        assert_eq!(touched_object("DO $$ BEGIN END $$"), None);
+        assert_eq!(
+            touched_object("ALTER DOMAIN IF EXISTS app.d ADD CONSTRAINT c CHECK (VALUE > 0)"),
+            Some((
+                SchemaObjectKind::Type,
+                vec!["app".to_string(), "d".to_string()]
+            ))
+        );
     }
 }

@@ -147,6 +147,7 @@ impl Loader {
             } => self.drop(*object_type, *if_exists, names, location),
             Statement::DropPolicy(drop) => self.drop_policy(drop, location),
             Statement::DropTrigger(drop) => self.drop_trigger(drop, location),
+            Statement::AlterFunction(alter) => self.alter_function(alter, location),
             Statement::DropFunction(drop) => self.drop_function(drop),
             Statement::DropExtension(drop) => self.drop_extension(drop, location),
             Statement::Set(_)

@@ -8,7 +8,8 @@ use crate::model::{
 use crate::sources::spec::statements::{Extras, MemberKind};
 use crate::sources::spec::SpecProblemKind;
 use sqlparser::ast::{
-    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, CommentObject, CreateDomain,
+    AlterFunction, AlterFunctionAction, AlterFunctionKind, AlterFunctionOperation, AlterType,
+    AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, CommentObject, CreateDomain,
     CreateFunction, CreateFunctionBody, CreateProcedureBody, CreateTrigger, DropExtension,
     DropFunction, DropTrigger, FunctionBehavior, FunctionSecurity, ObjectName, ObjectType,
     ProcedureParam, SchemaName, Statement, TableConstraint, TriggerEvent, TriggerExecBody,
@@ -267,6 +268,80 @@ impl Loader {
         let overloads = self.catalog.functions.entry(name).or_default();
         overloads.retain(|existing| existing.arguments != function.arguments);
         overloads.push(function);
+    }
+
+    /// `ALTER FUNCTION f[(args)] …`: volatility, `SECURITY`, `RENAME TO`, `SET SCHEMA`;
+    /// the other actions (`SET search_path`, `COST`, `OWNER TO`, …) are outside the model.
+    pub(super) fn alter_function(&mut self, alter: &AlterFunction, location: &Location) {
+        if alter.kind != AlterFunctionKind::Function {
+            return;
+        }
+        let name = self.qualified(&alter.function.name);
+        let arguments: Option<Vec<String>> = alter.function.args.as_ref().map(|args| {
+            args.iter()
+                .filter(|argument| !matches!(argument.mode, Some(ArgMode::Out)))
+                .map(|argument| SqlType::parse(&argument.data_type.to_string()).to_string())
+                .collect()
+        });
+        let overloads = self.catalog.functions.get_mut(&name);
+        let position = overloads.as_ref().and_then(|overloads| match &arguments {
+            Some(arguments) => overloads
+                .iter()
+                .position(|function| &function.arguments == arguments),
+            None if overloads.len() == 1 => Some(0),
+            None => None,
+        });
+        let (Some(overloads), Some(position)) = (overloads, position) else {
+            let object = name.to_string();
+            self.problem(
+                SpecProblemKind::UnknownReference {
+                    missing: format!("function {object}"),
+                    object,
+                },
+                location,
+            );
+            return;
+        };
+        let renamed = match &alter.operation {
+            AlterFunctionOperation::Actions { actions, .. } => {
+                let function = &mut overloads[position];
+                for action in actions {
+                    match action {
+                        AlterFunctionAction::Behavior(behavior) => {
+                            function.volatility = match behavior {
+                                FunctionBehavior::Immutable => Volatility::Immutable,
+                                FunctionBehavior::Stable => Volatility::Stable,
+                                FunctionBehavior::Volatile => Volatility::Volatile,
+                            }
+                        }
+                        AlterFunctionAction::Security { security, .. } => {
+                            function.security_definer =
+                                matches!(security, FunctionSecurity::Definer)
+                        }
+                        _ => {}
+                    }
+                }
+                None
+            }
+            AlterFunctionOperation::RenameTo { new_name } => {
+                Some(QualifiedName::new(name.schema.clone(), fold(new_name)))
+            }
+            AlterFunctionOperation::SetSchema { schema_name } => Some(QualifiedName::new(
+                name_parts(schema_name).pop().unwrap_or_default(),
+                name.name.clone(),
+            )),
+            AlterFunctionOperation::OwnerTo(_)
+            | AlterFunctionOperation::DependsOnExtension { .. } => None,
+        };
+        if let Some(renamed) = renamed {
+            let function = overloads.remove(position);
+            if overloads.is_empty() {
+                self.catalog.functions.remove(&name);
+            }
+            let target = self.catalog.functions.entry(renamed).or_default();
+            target.retain(|existing| existing.arguments != function.arguments);
+            target.push(function);
+        }
     }
 
     /// `DROP FUNCTION [IF EXISTS] f(args), …`.
