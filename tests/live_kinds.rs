@@ -268,6 +268,9 @@ fn functions_and_procedures_are_compared_by_signature_attributes_and_body() {
 fn sequences_are_compared_by_type_increment_and_owner() {
     let spec = "CREATE TABLE public.events (id bigserial PRIMARY KEY, n integer);
         CREATE TABLE public.\"Lease\" (id serial PRIMARY KEY);
+        CREATE TABLE public.logs (id serial, at date) PARTITION BY RANGE (at);
+        CREATE TABLE public.a_logs_2024 PARTITION OF public.logs
+            FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
         CREATE TABLE public.accounts (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
         CREATE SEQUENCE public.invoice_seq AS integer START WITH 1 INCREMENT BY 1
             NO MINVALUE NO MAXVALUE CACHE 1;

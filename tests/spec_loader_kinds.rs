@@ -293,3 +293,26 @@ fn alter_function_changes_what_drift_compares_and_unread_alters_are_noted() {
         ]
     );
 }
+
+#[test]
+fn a_serial_sequence_belongs_to_the_column_that_made_it_not_to_partitions_or_copies() {
+    let set = load(
+        "CREATE TABLE events (id serial, at date) PARTITION BY RANGE (at);\n\
+         CREATE TABLE a_events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n\
+         CREATE TABLE a_copy (LIKE events INCLUDING DEFAULTS);\n",
+    );
+    let names: Vec<String> = set
+        .catalog
+        .sequences
+        .keys()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(names, ["public.events_id_seq"]);
+    assert_eq!(
+        set.catalog.sequences[&name("events_id_seq")].owned_by,
+        Some(ColumnSource {
+            relation: name("events"),
+            column: "id".into()
+        })
+    );
+}

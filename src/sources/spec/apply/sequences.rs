@@ -135,8 +135,9 @@ impl Loader {
     }
 
     /// When every statement is applied: the sequences `serial` columns created (their
-    /// default is `nextval('<table>_<column>_seq'::regclass)` and nothing created the
-    /// sequence), and no sequence owned by a column that was dropped.
+    /// default is `nextval('<table>_<column>_seq'::regclass)`, named after that very
+    /// column, and nothing created the sequence), and no sequence owned by a column that
+    /// was dropped.
     pub(super) fn finish_sequences(&mut self) {
         let mut implied = Vec::new();
         for relation in self.catalog.relations.values() {
@@ -152,7 +153,16 @@ impl Loader {
                     continue;
                 };
                 let name = self.qualify_parts(&parts);
-                if self.catalog.sequences.contains_key(&name) {
+                // Only the column that made it owns it: a partition, a `LIKE … INCLUDING
+                // DEFAULTS` copy or a second default shares another column's sequence.
+                let made_here = name.schema == relation.name.schema
+                    && name.name
+                        == super::names::make_object_name(
+                            &relation.name.name,
+                            Some(&column.name),
+                            "seq",
+                        );
+                if !made_here || self.catalog.sequences.contains_key(&name) {
                     continue;
                 }
                 let mut sequence = Sequence::new(name, column.location.clone());
