@@ -173,11 +173,8 @@ fn apply_indexes(live: &mut Catalog, counts: &mut Counts) {
                     None => (key, false),
                 };
                 IndexKey {
-                    target: IndexTarget::Column(column),
                     descending,
-                    nulls_first: None,
-                    opclass: None,
-                    collation: None,
+                    ..IndexKey::new(IndexTarget::Column(column))
                 }
             })
             .collect();

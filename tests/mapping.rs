@@ -34,16 +34,14 @@ fn keys(columns: &[&str]) -> Vec<IndexKey> {
                 Some(target) => (target, true),
                 None => (*column, false),
             };
+            let target = if target.contains('(') {
+                IndexTarget::Expression(target.into())
+            } else {
+                IndexTarget::Column(target.into())
+            };
             IndexKey {
-                target: if target.contains('(') {
-                    IndexTarget::Expression(target.into())
-                } else {
-                    IndexTarget::Column(target.into())
-                },
                 descending,
-                nulls_first: None,
-                opclass: None,
-                collation: None,
+                ..IndexKey::new(target)
             }
         })
         .collect()

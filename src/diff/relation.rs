@@ -5,7 +5,7 @@ use super::{Change, CommentTarget, Difference, RlsState};
 use crate::model::{
     Canonical, Catalog, Column, Constraint, ConstraintKind, ForeignKeyAction, Identity, Index,
     IndexKey, IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger,
-    TriggerDeferral,
+    TriggerDeferral, TABLE_PRIVILEGES,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -17,6 +17,12 @@ pub(super) struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Whether both catalogs carry the facts of format revision 1 (trigger states and
+    /// columns, owners, key collations).
+    fn revision_1(&self) -> bool {
+        self.expected.both_have_revision(self.actual, 1)
+    }
+
     /// Every difference between two relations of the same name and kind.
     pub(super) fn relation(&self, wanted: &Relation, found: &Relation, changes: &mut Vec<Change>) {
         let name = &wanted.name;
@@ -32,7 +38,7 @@ impl Context<'_> {
             });
         }
         self.policies(wanted, found, changes);
-        grants(wanted, found, changes);
+        self.grants(wanted, found, changes);
         self.triggers(wanted, found, changes);
         if let (Some(expected), Some(actual)) = (&wanted.view, &found.view) {
             if let Some(difference) = compare::queries(&expected.query, &actual.query) {
@@ -335,6 +341,7 @@ impl Context<'_> {
     /// Index keys as one list: each key's column or canonical expression, direction,
     /// non-default nulls order, operator class and collation.
     fn index_keys(&self, wanted: &[IndexKey], found: &[IndexKey]) -> Option<Difference> {
+        let (wanted, found) = &reconcile_keys(wanted, found, self.revision_1());
         let raw = |keys: &[IndexKey]| {
             keys.iter()
                 .map(|key| key_text(key, target_raw(&key.target)))
@@ -454,6 +461,14 @@ impl Context<'_> {
                     difference,
                 });
             }
+            if self.revision_1() && trigger.state != actual.state {
+                changes.push(Change::TriggerStateChanged {
+                    relation: relation.clone(),
+                    trigger: name.clone(),
+                    expected: trigger.state,
+                    actual: actual.state,
+                });
+            }
         }
         for name in found.triggers.keys() {
             if !wanted.triggers.contains_key(name) {
@@ -481,6 +496,28 @@ impl Context<'_> {
                 "FOR EACH STATEMENT"
             }
         };
+        // The columns of `UPDATE OF` are a set: the order written changes nothing.
+        let update_columns = |trigger: &Trigger| {
+            let sorted: BTreeSet<&str> =
+                trigger.update_columns.iter().map(String::as_str).collect();
+            match sorted.is_empty() {
+                true => NONE.to_string(),
+                false => sorted.into_iter().collect::<Vec<_>>().join(", "),
+            }
+        };
+        let transition_tables = |trigger: &Trigger| {
+            let tables: Vec<String> = [("OLD", &trigger.old_table), ("NEW", &trigger.new_table)]
+                .into_iter()
+                .filter_map(|(which, name)| {
+                    name.as_ref().map(|name| format!("{which} TABLE AS {name}"))
+                })
+                .collect();
+            match tables.is_empty() {
+                true => NONE.to_string(),
+                false => tables.join(" "),
+            }
+        };
+        let revision_1 = self.revision_1();
         [
             compare::values(
                 "timing",
@@ -488,6 +525,24 @@ impl Context<'_> {
                 found.timing.to_uppercase(),
             ),
             compare::values("events", events(wanted), events(found)),
+            revision_1
+                .then(|| {
+                    compare::values(
+                        "update columns",
+                        update_columns(wanted),
+                        update_columns(found),
+                    )
+                })
+                .flatten(),
+            revision_1
+                .then(|| {
+                    compare::values(
+                        "transition tables",
+                        transition_tables(wanted),
+                        transition_tables(found),
+                    )
+                })
+                .flatten(),
             compare::values("level", level(wanted), level(found)),
             compare::values(
                 "function",
@@ -525,7 +580,7 @@ fn rls_state(relation: &Relation) -> RlsState {
 
 /// Types are equal when canonically equal, or when they differ only in the default
 /// schema's qualification of a user-defined type (`format_type` omits it).
-fn same_type(expected: &SqlType, actual: &SqlType, default_schema: &str) -> bool {
+pub(super) fn same_type(expected: &SqlType, actual: &SqlType, default_schema: &str) -> bool {
     let unqualified = |sql_type: &SqlType| {
         let prefix = format!("{default_schema}.");
         sql_type
@@ -540,11 +595,66 @@ fn same_type(expected: &SqlType, actual: &SqlType, default_schema: &str) -> bool
             && expected.is_array() == actual.is_array())
 }
 
-fn grants(wanted: &Relation, found: &Relation, changes: &mut Vec<Change>) {
+impl Context<'_> {
+    /// Grants to roles other than the owner, then the owner's privileges where the specs
+    /// state them by revoking some.
+    fn grants(&self, wanted: &Relation, found: &Relation, changes: &mut Vec<Change>) {
+        let owner = found.owner.as_deref().filter(|_| self.revision_1());
+        grants(wanted, found, owner, changes);
+        let Some(owner) = owner else {
+            return;
+        };
+        let revoked: BTreeSet<String> = wanted
+            .revoked
+            .iter()
+            .filter(|revoke| revoke.grantee == owner)
+            .map(|revoke| revoke.privilege.to_uppercase())
+            .collect();
+        if revoked.is_empty() {
+            return;
+        }
+        let regranted: BTreeSet<String> = wanted
+            .grants
+            .iter()
+            .filter(|grant| grant.grantee == owner)
+            .map(|grant| grant.privilege.to_uppercase())
+            .collect();
+        let expected: BTreeSet<String> = TABLE_PRIVILEGES
+            .iter()
+            .map(|privilege| privilege.to_string())
+            .filter(|privilege| !revoked.contains(privilege) || regranted.contains(privilege))
+            .collect();
+        let actual: BTreeSet<String> = found
+            .owner_privileges
+            .iter()
+            .map(|privilege| privilege.to_uppercase())
+            .filter(|privilege| TABLE_PRIVILEGES.contains(&privilege.as_str()))
+            .collect();
+        for privilege in expected.difference(&actual) {
+            changes.push(Change::OwnerPrivilegeMissing {
+                relation: wanted.name.clone(),
+                owner: owner.to_string(),
+                privilege: privilege.clone(),
+            });
+        }
+        for privilege in actual.difference(&expected) {
+            changes.push(Change::OwnerPrivilegeUnexpected {
+                relation: wanted.name.clone(),
+                owner: owner.to_string(),
+                privilege: privilege.clone(),
+            });
+        }
+    }
+}
+
+/// Grants to roles other than `owner` (the actual side's owner, when known): what the
+/// specs grant the owner is not a grant the database lists.
+fn grants(wanted: &Relation, found: &Relation, owner: Option<&str>, changes: &mut Vec<Change>) {
     let pairs = |relation: &Relation| -> BTreeSet<(String, String)> {
         relation
             .grants
             .iter()
+            .filter(|grant| Some(grant.grantee.as_str()) != owner)
             .map(|grant| (grant.grantee.clone(), grant.privilege.to_uppercase()))
             .collect()
     };
@@ -658,6 +768,43 @@ fn referenced_key(catalog: &Catalog, target: &QualifiedName, columns: &[String])
                 })
         })
         .unwrap_or_default()
+}
+
+/// Both key lists with what means the same written the same: an operator class or
+/// collation one side names and the other uses as its default is left out on both, and
+/// collations are left out altogether when a catalog of an older revision never read them.
+fn reconcile_keys(
+    wanted: &[IndexKey],
+    found: &[IndexKey],
+    collations_known: bool,
+) -> (Vec<IndexKey>, Vec<IndexKey>) {
+    let same = |left: &Option<String>, right: &Option<String>| match (left, right) {
+        (Some(left), Some(right)) => {
+            catalog_object_name(left).eq_ignore_ascii_case(&catalog_object_name(right))
+        }
+        _ => false,
+    };
+    let (mut wanted, mut found) = (wanted.to_vec(), found.to_vec());
+    for (left, right) in wanted.iter_mut().zip(found.iter_mut()) {
+        if same(&left.opclass, &right.default_opclass) {
+            left.opclass = None;
+        }
+        if same(&right.opclass, &left.default_opclass) {
+            right.opclass = None;
+        }
+        if same(&left.collation, &right.default_collation) {
+            left.collation = None;
+        }
+        if same(&right.collation, &left.default_collation) {
+            right.collation = None;
+        }
+    }
+    if !collations_known {
+        for key in wanted.iter_mut().chain(found.iter_mut()) {
+            key.collation = None;
+        }
+    }
+    (wanted, found)
 }
 
 fn key_text(key: &IndexKey, target: String) -> String {

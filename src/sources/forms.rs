@@ -2,10 +2,13 @@
 //! (specs, live database, snapshot), each in the context its consumers compare it in: see
 //! [`crate::model::Forms`].
 
-use crate::model::{Canonical, Catalog, ConstraintKind, Expr, Forms, IndexTarget, Relation};
-use crate::model::{QualifiedName, SqlType};
+use crate::model::{
+    Canonical, Catalog, ConstraintKind, Expr, Forms, FunctionBody, IndexTarget, QualifiedName,
+    Relation, SqlType, Undecided,
+};
 use crate::sql::check_expression;
 use crate::sql::normalize::{Declarations, FormCache, FormContext};
+use crate::sql::split::top_level_statements;
 use std::collections::HashMap;
 
 /// Fills the [`Forms`] of every expression in `catalog`, and what is read from CHECK
@@ -65,6 +68,15 @@ pub fn fill_forms_written_in(
             .checks
             .iter()
             .find_map(|check| filler.cache.allowed_values(check).remove("value"));
+    }
+    for function in catalog.functions.values_mut().flatten() {
+        if let Some(FunctionBody::Standard { body }) = &mut function.body {
+            let canonical = filler.standard_body(body.text());
+            body.set_forms(Forms {
+                canonical,
+                ..Forms::default()
+            });
+        }
     }
 }
 
@@ -169,6 +181,43 @@ impl Filler<'_> {
                 .filter(|_| self.reads_domains || compares_a_literal(text)),
         };
         self.cache.expression_in(text, context)
+    }
+
+    /// A SQL-standard function body: `RETURN expression` as the expression, `BEGIN
+    /// ATOMIC query; END` as the query; a block of several statements has no canonical
+    /// form (its texts are compared).
+    fn standard_body(&mut self, text: &str) -> Canonical {
+        let text = text.trim();
+        let keyword = |word: &str| {
+            text.get(..word.len())
+                .filter(|head| head.eq_ignore_ascii_case(word))
+                .map(|_| &text[word.len()..])
+        };
+        if let Some(expression) = keyword("RETURN") {
+            return self.canonical(expression);
+        }
+        let Some(block) = keyword("BEGIN ATOMIC") else {
+            return Canonical::Missing;
+        };
+        let block = block.trim();
+        let inner = match block.get(block.len().saturating_sub(3)..) {
+            Some(end) if end.eq_ignore_ascii_case("END") => &block[..block.len() - 3],
+            _ => block,
+        };
+        let statements: Vec<_> = top_level_statements(inner).collect();
+        match statements.as_slice() {
+            [only] => {
+                let query = inner[only.start..only.end].trim().trim_end_matches(';');
+                self.cache.query(query, self.default_schema)
+            }
+            _ => Canonical::Undecided(Undecided::TooComplex {
+                what: "function body",
+                reason: format!(
+                    "a BEGIN ATOMIC block of {} statements is compared as written",
+                    statements.len()
+                ),
+            }),
+        }
     }
 
     fn plain(&mut self, expr: &mut Expr) {

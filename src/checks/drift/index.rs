@@ -70,6 +70,9 @@ pub static INDEX_DEFINITION_DRIFT: Rule = Rule {
 Compares uniqueness, access method, keys (columns or normalized expressions, direction,
 nulls order, operator class, collation), `INCLUDE` columns, the normalized partial-index
 predicate and `NULLS NOT DISTINCT`. A difference that normalization cannot decide is info.
+A key's operator class or collation written in the specs matches the database's when it is
+the one the database uses by default (`text_ops`; the column's own collation); a
+snapshot taken before pgparity read collations is not compared on them.
 
 ## Why it matters
 An index of the right name but the wrong columns or predicate does not serve the query it
@@ -223,5 +226,32 @@ mod tests {
             .live(&fix_live())
             .fixed(true)
             .assert_left(&[]);
+    }
+
+    const COLLATED: &str =
+        "CREATE TABLE accounts (id int PRIMARY KEY, email text, name text COLLATE \"C\");
+        CREATE INDEX accounts_email ON accounts (email COLLATE \"C\" text_pattern_ops);
+        CREATE INDEX accounts_lower ON accounts (lower(email) COLLATE \"POSIX\");
+        CREATE INDEX accounts_name ON accounts (name COLLATE \"C\" text_ops);";
+
+    #[test]
+    fn key_collations_and_operator_classes_are_compared() {
+        let findings = Scenario::specs(COLLATED)
+            .live(
+                "CREATE TABLE accounts (id int PRIMARY KEY, email text, name text COLLATE \"C\");
+                 CREATE INDEX accounts_email ON accounts (email text_pattern_ops);
+                 CREATE INDEX accounts_lower ON accounts (lower(email));
+                 CREATE INDEX accounts_name ON accounts (name COLLATE \"POSIX\" varchar_ops);",
+            )
+            .findings_of(&INDEX_DEFINITION_DRIFT);
+        insta::assert_snapshot!(render(&findings));
+    }
+
+    #[test]
+    fn defaults_named_in_the_specs_applied_to_postgresql_are_no_drift() {
+        let findings = Scenario::specs(COLLATED)
+            .live(COLLATED)
+            .findings_of(&INDEX_DEFINITION_DRIFT);
+        assert!(findings.is_empty(), "{}", render(&findings));
     }
 }

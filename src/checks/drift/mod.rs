@@ -12,7 +12,7 @@ mod tests;
 include!(concat!(env!("OUT_DIR"), "/rules_drift.rs"));
 
 use super::{Inputs, Outcome};
-use crate::diff::{diff, Change, Comparison, DiffOptions, Difference};
+use crate::diff::{diff, diff_objects, Change, Comparison, DiffOptions, Difference, ObjectChange};
 use crate::finding::{Finding, ObjectPath, Severity};
 use crate::model::{Catalog, Location, QualifiedName, Relation, SpecProblemKind, Specs};
 use crate::rules::{ObjectKind, Rule};
@@ -31,6 +31,9 @@ pub(crate) struct Drift<'a> {
     pub live: &'a Catalog,
     /// Every difference between the two, in the schemas compared.
     pub changes: &'a [Change],
+    /// Every difference in schema-level objects (types, functions, sequences,
+    /// extensions).
+    pub objects: &'a [ObjectChange],
     /// Relations a spec statement that did not parse may define or alter, with the
     /// statement's location: not compared.
     pub not_compared: &'a [(QualifiedName, Location)],
@@ -78,6 +81,7 @@ pub fn drift_findings<'a>(
         skipped_relations: unparsed.keys().cloned().collect(),
     };
     let changes = diff(specs.catalog, live, &options);
+    let objects = diff_objects(specs.catalog, live, &options);
     let not_compared: Vec<(QualifiedName, Location)> = unparsed
         .into_iter()
         .filter(|(relation, _)| options.schemas.contains(&relation.schema))
@@ -86,6 +90,7 @@ pub fn drift_findings<'a>(
         spec: specs.catalog,
         live,
         changes: &changes,
+        objects: &objects,
         not_compared: &not_compared,
     };
     let mut findings = Vec::new();
@@ -221,6 +226,39 @@ fn unified_diff(expected: &str, actual: &str) -> String {
         .unified_diff()
         .header("spec", "live")
         .to_string()
+}
+
+/// `spec` → `live` unified diff of two texts line by line as written (function bodies,
+/// whose lines mean something to whoever wrote them).
+pub(crate) fn line_diff(expected: &str, actual: &str) -> String {
+    let with_newline = |text: &str| {
+        let mut text = text.trim_matches('\n').to_string();
+        text.push('\n');
+        text
+    };
+    let (expected, actual) = (with_newline(expected), with_newline(actual));
+    TextDiff::from_lines(&expected, &actual)
+        .unified_diff()
+        .header("spec", "live")
+        .to_string()
+}
+
+/// The object path of a schema-level object: `schema.name` (an extension: its name).
+pub(crate) fn object_path(object: &crate::diff::SchemaObject, kind: ObjectKind) -> ObjectPath {
+    use crate::diff::SchemaObject;
+    match object {
+        SchemaObject::Extension(name) => ObjectPath::other(name.clone()).of_kind(kind),
+        SchemaObject::Function {
+            name, arguments, ..
+        } => ObjectPath::relation(&QualifiedName::new(
+            name.schema.clone(),
+            format!("{}({})", name.name, arguments.join(", ")),
+        ))
+        .of_kind(kind),
+        SchemaObject::Enum(name) | SchemaObject::Domain(name) | SchemaObject::Sequence(name) => {
+            ObjectPath::relation(name).of_kind(kind)
+        }
+    }
 }
 
 /// PRODUCT.md names indexes by schema and index name (index names are unique per schema).

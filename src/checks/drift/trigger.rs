@@ -19,9 +19,10 @@ pub static MISSING_TRIGGER: Rule = Rule {
     docs: "\
 ## What it does
 Reports a trigger that the specs define and the database lacks. A trigger of the same name
-whose definition differs (timing, events, row or statement level, function, arguments, or
-the normalized `WHEN` condition) is reported here too: the trigger the specs define is
-not the one that runs.
+whose definition differs (timing, events, the columns of `UPDATE OF` (as a set), the
+transition tables of `REFERENCING OLD|NEW TABLE AS`, row or statement level, function,
+arguments, or the normalized `WHEN` condition) is reported here too: the trigger the
+specs define is not the one that runs. Whether it is enabled is `trigger-state-drift`.
 
 ## Why it matters
 Triggers enforce invariants the schema cannot express (`trg_check_allocation_sum` keeps
@@ -31,7 +32,8 @@ invariant silently breaks.
 ## Example
 The spec's trigger fires `AFTER INSERT OR UPDATE OR DELETE`, the database's only
 `AFTER INSERT`. The finding's fix: the spec's `CREATE OR REPLACE TRIGGER` (a constraint
-trigger is dropped and created again; `UPDATE OF` column lists are not read yet).",
+trigger is dropped and created again; `UPDATE OF` column lists are not read yet). An `AFTER UPDATE OF status` trigger where the database's fires on
+any update is changed too.",
 };
 register_rule!(MISSING_TRIGGER);
 
@@ -108,7 +110,49 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::testing::Scenario;
+
+    use super::*;
+    use crate::checks::testing::{render, Scenario};
+
+    const SPEC: &str = "CREATE TABLE accounts (id int PRIMARY KEY, status text, plan text);
+        CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql
+            AS $$ BEGIN RETURN NULL; END $$;
+        CREATE TRIGGER status_changed AFTER UPDATE OF status, plan ON accounts
+            FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION audit();
+        CREATE TRIGGER batch_audit AFTER UPDATE ON accounts
+            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION audit();
+        CREATE TRIGGER row_audit AFTER DELETE ON accounts
+            FOR EACH ROW EXECUTE FUNCTION audit();";
+
+    #[test]
+    fn update_columns_transition_tables_conditions_and_levels_are_the_definition() {
+        let findings = Scenario::specs(SPEC)
+            .live(
+                "CREATE TABLE accounts (id int PRIMARY KEY, status text, plan text);
+                 CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql
+                     AS $$ BEGIN RETURN NULL; END $$;
+                 CREATE TRIGGER status_changed AFTER UPDATE OF plan ON accounts
+                     FOR EACH ROW WHEN (OLD.plan IS DISTINCT FROM NEW.plan)
+                     EXECUTE FUNCTION audit();
+                 CREATE TRIGGER batch_audit AFTER UPDATE ON accounts
+                     REFERENCING NEW TABLE AS changed
+                     FOR EACH STATEMENT EXECUTE FUNCTION audit();
+                 CREATE TRIGGER row_audit AFTER DELETE ON accounts
+                     FOR EACH STATEMENT EXECUTE FUNCTION audit();",
+            )
+            .findings_of_all(&[&MISSING_TRIGGER, &UNEXPECTED_TRIGGER]);
+        insta::assert_snapshot!(render(&findings));
+    }
+
+    #[test]
+    fn the_same_triggers_applied_to_postgresql_are_no_drift() {
+        let reordered = SPEC.replace("UPDATE OF status, plan", "UPDATE OF plan, status");
+        let findings = Scenario::specs(&reordered)
+            .live(SPEC)
+            .findings_of_all(&[&MISSING_TRIGGER, &UNEXPECTED_TRIGGER]);
+        assert!(findings.is_empty(), "{}", render(&findings));
+    }
 
     const FUNCTION: &str = "CREATE TABLE t (a integer);
         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql

@@ -104,6 +104,9 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
     if starts(&["DO"]) {
         return skipped("DO", false);
     }
+    if starts(&["ALTER", "SEQUENCE"]) && !ends_with_owner_to(tokens) {
+        return super::object_fixes::alter_sequence(tokens);
+    }
     if QUIET.iter().any(|prefix| starts(prefix)) || ends_with_owner_to(tokens) {
         return skipped(&words.join(" "), true);
     }
@@ -124,6 +127,9 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
     }
     if starts(&["CREATE", "FUNCTION"]) || starts(&["CREATE", "OR", "REPLACE", "FUNCTION"]) {
         return function_planner_options(tokens);
+    }
+    if starts(&["CREATE", "PROCEDURE"]) || starts(&["CREATE", "OR", "REPLACE", "PROCEDURE"]) {
+        return super::object_fixes::procedure_as_function(tokens);
     }
     if starts(&["CREATE", "MATERIALIZED", "VIEW"]) {
         return materialized_view_data(tokens);
@@ -439,7 +445,7 @@ fn domain_not_null(tokens: &[&TokenWithSpan]) -> Recovery {
 }
 
 /// `CREATE FUNCTION … ROWS n` / `COST n` (planner estimates pg_dump writes): dropped.
-fn function_planner_options(tokens: &[&TokenWithSpan]) -> Recovery {
+pub(super) fn function_planner_options(tokens: &[&TokenWithSpan]) -> Recovery {
     let mut depth = 0i32;
     let mut dropped = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
@@ -627,7 +633,7 @@ fn grants_on_non_relation(tokens: &[&TokenWithSpan]) -> bool {
 }
 
 /// The first `count` tokens as upper-case words, stopping at the first non-word.
-fn leading_words(tokens: &[&TokenWithSpan], count: usize) -> Vec<String> {
+pub(super) fn leading_words(tokens: &[&TokenWithSpan], count: usize) -> Vec<String> {
     tokens
         .iter()
         .take(count)
@@ -638,12 +644,12 @@ fn leading_words(tokens: &[&TokenWithSpan], count: usize) -> Vec<String> {
         .collect()
 }
 
-fn starts_with(words: &[String], prefix: &[&str]) -> bool {
+pub(super) fn starts_with(words: &[String], prefix: &[&str]) -> bool {
     words.len() >= prefix.len() && words.iter().zip(prefix).all(|(word, want)| word == want)
 }
 
 /// Whether the token is the unquoted keyword `word` (upper-case).
-fn is_word(token: &TokenWithSpan, word: &str) -> bool {
+pub(super) fn is_word(token: &TokenWithSpan, word: &str) -> bool {
     matches!(&token.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
 }
 
@@ -664,7 +670,7 @@ fn string_value(token: &Token) -> Option<String> {
 }
 
 /// A word token as a folded identifier: unquoted lower-cased, quoted kept.
-fn identifier(token: &TokenWithSpan) -> Option<String> {
+pub(super) fn identifier(token: &TokenWithSpan) -> Option<String> {
     match &token.token {
         Token::Word(word) if word.quote_style.is_some() => Some(word.value.clone()),
         Token::Word(word) => Some(word.value.to_lowercase()),
@@ -673,7 +679,7 @@ fn identifier(token: &TokenWithSpan) -> Option<String> {
 }
 
 /// A dotted name starting at `at`: its folded parts and the index after it.
-fn name_at(tokens: &[&TokenWithSpan], mut at: usize) -> Option<(Vec<String>, usize)> {
+pub(super) fn name_at(tokens: &[&TokenWithSpan], mut at: usize) -> Option<(Vec<String>, usize)> {
     let mut parts = vec![identifier(tokens.get(at)?)?];
     at += 1;
     while tokens.get(at).map(|token| &token.token) == Some(&Token::Period) {

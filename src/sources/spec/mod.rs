@@ -9,6 +9,7 @@ mod dev_safety;
 mod fixes;
 mod lineage;
 mod model;
+mod object_fixes;
 mod statements;
 
 pub use crate::model::{SpecProblem, SpecProblemKind};
@@ -250,12 +251,21 @@ impl SpecBuilder {
                     relation: None,
                 });
             }
-            self.apply(statement, location);
+            self.apply(statement, location, source);
         });
     }
 
-    fn apply(&mut self, statement: statements::RawStatement, location: Location) {
+    /// Applies one statement whose text is `source`.
+    fn apply(&mut self, statement: statements::RawStatement, location: Location, source: &str) {
         self.statements += 1;
+        if matches!(
+            statement.parsed,
+            Parsed::Error { .. } | Parsed::Skipped { .. }
+        ) {
+            if let Some((kind, name)) = object_fixes::touched_object(source) {
+                self.loader.unread(kind, &name);
+            }
+        }
         match statement.parsed {
             Parsed::Statement(parsed, extras) => {
                 self.loader
@@ -265,6 +275,7 @@ impl SpecBuilder {
             Parsed::AttachIndex { parent, child } => {
                 self.loader.attach_index(&parent, &child, &location)
             }
+            Parsed::AlterSequence(alteration) => self.loader.alter_sequence(&alteration, &location),
             Parsed::Skipped { quiet: true, .. } => {}
             Parsed::Skipped {
                 statement,

@@ -85,13 +85,7 @@ pub(super) fn key_index(relation: &Relation, constraint: &Constraint, columns: &
         method: "btree".into(),
         keys: columns
             .iter()
-            .map(|column| IndexKey {
-                target: IndexTarget::Column(column.clone()),
-                descending: false,
-                nulls_first: None,
-                opclass: None,
-                collation: None,
-            })
+            .map(|column| IndexKey::new(IndexTarget::Column(column.clone())))
             .collect(),
         include: relation
             .indexes

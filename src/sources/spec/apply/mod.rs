@@ -1,10 +1,12 @@
 //! Parsed statements → the catalog, one function per statement kind.
 
+mod default_privileges;
 mod index;
 mod names;
 mod objects;
 mod partition;
 mod security;
+mod sequences;
 mod table;
 mod table_constraints;
 mod view;
@@ -40,6 +42,8 @@ pub(crate) struct Loader {
     /// Indexes attached to a partitioned table's index, set aside (see
     /// [`partition`]).
     attached: Vec<partition::AttachedIndex>,
+    /// `ALTER DEFAULT PRIVILEGES … ON TABLES` in effect, in statement order.
+    default_grants: Vec<default_privileges::DefaultGrant>,
 }
 
 impl Loader {
@@ -55,6 +59,7 @@ impl Loader {
             declared_types: HashSet::new(),
             written_in: HashMap::new(),
             attached: Vec::new(),
+            default_grants: Vec::new(),
         }
     }
 
@@ -120,7 +125,8 @@ impl Loader {
 
     /// The catalog, the problems noted in statement order, and where relations defined
     /// after a `SET search_path` were written (see [`Loader::note_written_in`]).
-    pub(crate) fn finish(self) -> (Catalog, Vec<SpecProblem>, HashMap<QualifiedName, String>) {
+    pub(crate) fn finish(mut self) -> (Catalog, Vec<SpecProblem>, HashMap<QualifiedName, String>) {
+        self.finish_sequences();
         (self.catalog, self.problems, self.written_in)
     }
 
@@ -164,23 +170,38 @@ impl Loader {
         first_words: &str,
     ) {
         match statement {
-            Statement::CreateTable(create) => self.create_table(create, location),
+            Statement::CreateTable(create) => {
+                self.create_table(create, location);
+                let name = self.qualified(&create.name);
+                self.apply_default_grants(&name);
+            }
+            Statement::AlterDefaultPrivileges(alter) => {
+                self.alter_default_privileges(alter, location)
+            }
             Statement::AlterTable(alter) => self.alter_table(alter, location),
             Statement::CreateIndex(create) => self.create_index(create, extras, location),
             Statement::AlterIndex { name, operation } => {
                 self.alter_index(name, operation, location)
             }
-            Statement::CreateView(create) => self.create_view(create, extras, location),
+            Statement::CreateView(create) => {
+                self.create_view(create, extras, location);
+                let name = self.qualified(&create.name);
+                self.apply_default_grants(&name);
+            }
             Statement::AlterView(alter) => self.alter_view(alter, location, first_words),
             Statement::CreatePolicy(create) => self.create_policy(create, location),
             Statement::AlterPolicy(alter) => self.alter_policy(alter, location),
             Statement::Grant(grant) => self.grant(grant, location),
             Statement::Revoke(revoke) => self.revoke(revoke, location),
             Statement::CreateTrigger(create) => self.create_trigger(create, extras, location),
-            Statement::CreateFunction(create) => self.create_function(create, location),
-            Statement::CreateProcedure { name, params, .. } => {
-                self.create_procedure(name, params.as_deref(), location)
-            }
+            Statement::CreateFunction(create) => self.create_function(create, extras, location),
+            Statement::CreateProcedure {
+                name,
+                params,
+                language,
+                body,
+                ..
+            } => self.create_procedure(name, params.as_deref(), language.as_ref(), body, location),
             Statement::CreateType {
                 name,
                 representation,
@@ -206,9 +227,16 @@ impl Loader {
                 self.create_schema(schema_name, location)
             }
             Statement::CreateExtension(create) => {
+                let name = fold(&create.name);
+                if let Some(schema) = &create.schema {
+                    self.catalog
+                        .extension_schemas
+                        .entry(name.clone())
+                        .or_insert_with(|| fold(schema));
+                }
                 self.catalog
                     .extensions
-                    .entry(fold(&create.name))
+                    .entry(name)
                     .or_insert_with(|| Some(location.clone()));
             }
             Statement::Comment {
@@ -225,7 +253,9 @@ impl Loader {
             } => self.drop(*object_type, *if_exists, names, location),
             Statement::DropPolicy(drop) => self.drop_policy(drop, location),
             Statement::DropTrigger(drop) => self.drop_trigger(drop, location),
+            Statement::AlterFunction(alter) => self.alter_function(alter, location),
             Statement::DropFunction(drop) => self.drop_function(drop),
+            Statement::DropExtension(drop) => self.drop_extension(drop, location),
             Statement::Set(set) => {
                 if let Some(entries) = search_path_of(set) {
                     self.set_search_path(&entries);
@@ -234,10 +264,14 @@ impl Loader {
             Statement::StartTransaction { .. }
             | Statement::Commit { .. }
             | Statement::Rollback { .. }
-            | Statement::AlterDefaultPrivileges(_)
             | Statement::GrantRole(_)
-            | Statement::RevokeRole(_)
-            | Statement::CreateSequence { .. } => {}
+            | Statement::RevokeRole(_) => {}
+            Statement::CreateSequence {
+                name,
+                if_not_exists,
+                sequence_options,
+                ..
+            } => self.create_sequence(name, *if_not_exists, sequence_options, location),
             Statement::DropDomain(drop) => {
                 let name = self.qualified(&drop.name);
                 self.catalog.domains.remove(&name);
@@ -246,13 +280,6 @@ impl Loader {
                 self.data(first_words, location)
             }
             Statement::Query(query) if is_setval(query) => self.data("SELECT setval", location),
-            Statement::DropExtension(drop) => {
-                // Dropping an extension the specs created undoes it; one they did not
-                // create (`IF EXISTS`, as migrations write) changes nothing they define.
-                for name in &drop.names {
-                    self.catalog.extensions.remove(&fold(name));
-                }
-            }
             Statement::Query(query) if is_set_config(query) => {
                 if let Some(entries) = search_path_of_set_config(query) {
                     self.set_search_path(&entries);

@@ -5,7 +5,7 @@ use super::{fold, name_span, span_location, Loader};
 use crate::model::types::Serial;
 use crate::model::{
     Column, ConstraintKind, Identity, IndexTarget, Location, QualifiedName, Relation, RelationKind,
-    SqlType,
+    SqlType, TriggerState,
 };
 use crate::sources::spec::lineage;
 use crate::sources::spec::SpecProblemKind;
@@ -397,11 +397,19 @@ impl Loader {
             AlterTableOperation::NoForceRowLevelSecurity => {
                 self.catalog.relations.get_mut(table)?.rls_forced = false
             }
+            AlterTableOperation::EnableTrigger { name } => {
+                self.set_trigger_state(table, name, TriggerState::Enabled, statement)
+            }
+            AlterTableOperation::DisableTrigger { name } => {
+                self.set_trigger_state(table, name, TriggerState::Disabled, statement)
+            }
+            AlterTableOperation::EnableReplicaTrigger { name } => {
+                self.set_trigger_state(table, name, TriggerState::Replica, statement)
+            }
+            AlterTableOperation::EnableAlwaysTrigger { name } => {
+                self.set_trigger_state(table, name, TriggerState::Always, statement)
+            }
             AlterTableOperation::OwnerTo { .. }
-            | AlterTableOperation::EnableTrigger { .. }
-            | AlterTableOperation::DisableTrigger { .. }
-            | AlterTableOperation::EnableAlwaysTrigger { .. }
-            | AlterTableOperation::EnableReplicaTrigger { .. }
             | AlterTableOperation::ReplicaIdentity { .. }
             | AlterTableOperation::SetOptionsParens { .. }
             | AlterTableOperation::ValidateConstraint { .. } => {}
@@ -618,6 +626,10 @@ impl Loader {
             }
             index.include.iter_mut().for_each(rename);
         }
+        for trigger in relation.triggers.values_mut() {
+            trigger.update_columns.iter_mut().for_each(rename);
+        }
+        self.sequence_owner_renamed(table, table, Some((old, new)));
     }
 
     /// Moves a relation to a new name, keeping its index ownership consistent.
@@ -628,6 +640,7 @@ impl Loader {
     ) -> Option<QualifiedName> {
         let mut relation = self.catalog.relations.remove(old)?;
         relation.name = new.clone();
+        self.sequence_owner_renamed(old, &new, None);
         for index in relation.indexes.keys() {
             self.index_owner.insert(
                 QualifiedName::new(new.schema.clone(), index.clone()),

@@ -202,6 +202,8 @@ pub(super) fn index_key(column: &IndexColumn) -> IndexKey {
         nulls_first: column.column.options.nulls_first,
         opclass: column.operator_class.as_ref().map(|name| name.to_string()),
         collation,
+        default_opclass: None,
+        default_collation: None,
     }
 }
 
