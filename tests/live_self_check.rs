@@ -552,15 +552,17 @@ fn domain_columns_read_as_their_base_type_are_not_drift() {
 
 /// A base type with a type modifier, printed by its own output function, as an
 /// extension's type is (PostGIS's `geometry(Polygon,4326)`); built from PostgreSQL's
-/// internal functions so that no extension is needed.
+/// internal functions so that no extension is needed (in a schema of their own, out of the
+/// comparison's scope, as an extension's functions are out of it).
 const MODIFIED_TYPE: &str = "\
+CREATE SCHEMA geo_ext;
 CREATE TYPE public.geo;
-CREATE FUNCTION public.geo_in(cstring) RETURNS public.geo LANGUAGE internal IMMUTABLE STRICT AS 'textin';
-CREATE FUNCTION public.geo_out(public.geo) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
-CREATE FUNCTION public.geo_typmod_in(cstring[]) RETURNS integer LANGUAGE internal IMMUTABLE STRICT AS 'numerictypmodin';
-CREATE FUNCTION public.geo_typmod_out(integer) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'numerictypmodout';
-CREATE TYPE public.geo (INPUT = geo_in, OUTPUT = geo_out, TYPMOD_IN = geo_typmod_in,
-  TYPMOD_OUT = geo_typmod_out, LIKE = text);
+CREATE FUNCTION geo_ext.geo_in(cstring) RETURNS public.geo LANGUAGE internal IMMUTABLE STRICT AS 'textin';
+CREATE FUNCTION geo_ext.geo_out(public.geo) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
+CREATE FUNCTION geo_ext.geo_typmod_in(cstring[]) RETURNS integer LANGUAGE internal IMMUTABLE STRICT AS 'numerictypmodin';
+CREATE FUNCTION geo_ext.geo_typmod_out(integer) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'numerictypmodout';
+CREATE TYPE public.geo (INPUT = geo_ext.geo_in, OUTPUT = geo_ext.geo_out,
+  TYPMOD_IN = geo_ext.geo_typmod_in, TYPMOD_OUT = geo_ext.geo_typmod_out, LIKE = text);
 ";
 
 #[test]

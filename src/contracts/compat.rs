@@ -9,8 +9,21 @@
 //! `format: uuid` field is only a warning (it may hold other text).
 
 use super::model::SchemaNode;
-use crate::mapping::TypeCompat;
-use crate::model::SqlType;
+use crate::model::{Location, SqlType};
+
+/// One `type_compat:` override of the mapping: JSON types a PostgreSQL type may serve
+/// beyond the built-in table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeCompat {
+    /// JSON Schema `type`.
+    pub json_type: String,
+    /// JSON Schema `format`, when the override is for one.
+    pub format: Option<String>,
+    /// Compatible PostgreSQL types (canonical base names are compared).
+    pub postgres: Vec<SqlType>,
+    /// Where the override is.
+    pub location: Option<Location>,
+}
 
 /// The verdict for one field/column pair. The text says why, for the finding message.
 #[derive(Debug, Clone, PartialEq, Eq)]

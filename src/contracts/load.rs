@@ -292,7 +292,7 @@ impl ContractSet {
         self.resolution
             .store
             .all()
-            .find(|document| crate::mapping::same_file(written, &document.display))
+            .find(|document| crate::model::same_file(written, &document.display))
             .map(|document| NamedDocument {
                 document: document.clone(),
             })

@@ -198,13 +198,17 @@ impl Objects<'_> {
             |name| SchemaObject::Domain(name.clone()),
             |wanted: &Domain, found: &Domain| {
                 let not_null = |domain: &Domain| if domain.not_null { "NOT NULL" } else { "NULL" };
-                let base_type = (!same_type(&wanted.base_type, &found.base_type, default_schema))
-                    .then(|| Difference {
-                        property: "base type",
-                        expected: wanted.base_type.to_string(),
-                        actual: found.base_type.to_string(),
-                        comparison: Comparison::Values,
-                    });
+                // A domain written under `SET search_path` names its schema's types
+                // unqualified, as the server prints them only outside that schema.
+                let own_schema = wanted.name.schema.as_str();
+                let base_type = (!same_type(&wanted.base_type, &found.base_type, default_schema)
+                    && !same_type(&wanted.base_type, &found.base_type, own_schema))
+                .then(|| Difference {
+                    property: "base type",
+                    expected: wanted.base_type.to_string(),
+                    actual: found.base_type.to_string(),
+                    comparison: Comparison::Values,
+                });
                 [
                     base_type,
                     compare::values("not null", not_null(wanted), not_null(found)),
@@ -260,7 +264,7 @@ impl Objects<'_> {
             function
                 .arguments
                 .iter()
-                .map(|argument| type_name(argument, default_schema))
+                .map(|argument| type_name(argument, default_schema, &name.schema))
                 .collect()
         };
         let found_by_signature: BTreeMap<Vec<String>, &Function> = found
@@ -271,7 +275,9 @@ impl Objects<'_> {
         let mut unpaired_wanted = Vec::new();
         for function in wanted {
             match found_by_signature.get(&signature(function)) {
-                Some(other) => self.function(object(function), function, other, changes),
+                Some(other) => {
+                    self.function(object(function), function, other, &name.schema, changes)
+                }
                 None => unpaired_wanted.push(function),
             }
         }
@@ -289,7 +295,7 @@ impl Objects<'_> {
                     comparison: Comparison::Values,
                 },
             });
-            self.function(object(left), left, right, changes);
+            self.function(object(left), left, right, &name.schema, changes);
             return;
         }
         for function in unpaired_wanted {
@@ -305,13 +311,14 @@ impl Objects<'_> {
         object: SchemaObject,
         wanted: &Function,
         found: &Function,
+        own_schema: &str,
         changes: &mut Vec<ObjectChange>,
     ) {
         let default_schema = self.options.default_schema.as_str();
         let returns = |function: &Function| {
             function.returns.as_deref().map_or_else(
                 || NONE.to_string(),
-                |text| return_type(text, default_schema),
+                |text| return_type(text, default_schema, own_schema),
             )
         };
         let mut differences = vec![compare::values("returns", returns(wanted), returns(found))];
@@ -542,8 +549,8 @@ fn body_text(body: &FunctionBody) -> String {
 }
 
 /// A return type in one spelling: `SETOF` and `TABLE(…)` kept, each type canonical and
-/// unqualified in the default schema, column names folded.
-fn return_type(text: &str, default_schema: &str) -> String {
+/// unqualified in the default schema and the function's own, column names folded.
+fn return_type(text: &str, default_schema: &str, own_schema: &str) -> String {
     let text = text.trim();
     let head = |word: &str| {
         text.get(..word.len())
@@ -551,7 +558,7 @@ fn return_type(text: &str, default_schema: &str) -> String {
             .map(|_| text[word.len()..].trim())
     };
     if let Some(rest) = head("SETOF ") {
-        return format!("SETOF {}", type_name(rest, default_schema));
+        return format!("SETOF {}", type_name(rest, default_schema, own_schema));
     }
     if let Some(columns) = head("TABLE").and_then(|rest| rest.strip_prefix('(')?.strip_suffix(')'))
     {
@@ -560,22 +567,28 @@ fn return_type(text: &str, default_schema: &str) -> String {
             .map(|column| {
                 let column = column.trim();
                 let (name, column_type) = split_name(column);
-                format!("{name} {}", type_name(column_type, default_schema))
+                format!(
+                    "{name} {}",
+                    type_name(column_type, default_schema, own_schema)
+                )
             })
             .collect();
         return format!("TABLE({})", columns.join(", "));
     }
-    type_name(text, default_schema)
+    type_name(text, default_schema, own_schema)
 }
 
 /// A type of a function's argument or result as the server keeps it: canonical, without
-/// modifiers (PostgreSQL drops `(4)` of `bit(4)` and `varchar(10)` there) or the default
-/// schema's qualification.
-fn type_name(text: &str, default_schema: &str) -> String {
+/// modifiers (PostgreSQL drops `(4)` of `bit(4)` and `varchar(10)` there) or the
+/// qualification of the default schema or of the function's own schema (a function
+/// written under `SET search_path` names its schema's types unqualified).
+fn type_name(text: &str, default_schema: &str, own_schema: &str) -> String {
     let parsed = SqlType::parse(text);
-    let prefix = format!("{default_schema}.");
     let base = parsed.base();
-    let base = base.strip_prefix(&prefix).unwrap_or(base);
+    let base = [default_schema, own_schema]
+        .iter()
+        .find_map(|schema| base.strip_prefix(&format!("{schema}.")))
+        .unwrap_or(base);
     if parsed.is_array() {
         format!("{base}[]")
     } else {
@@ -629,21 +642,24 @@ mod tests {
 
     #[test]
     fn return_types_are_compared_in_one_spelling() {
-        assert_eq!(return_type("INTEGER", "public"), "integer");
-        assert_eq!(return_type("SETOF public.t", "public"), "SETOF t");
+        assert_eq!(return_type("INTEGER", "public", "public"), "integer");
+        assert_eq!(return_type("SETOF public.t", "public", "public"), "SETOF t");
         assert_eq!(
-            return_type("TABLE(x INT, \"Y\" TEXT)", "public"),
-            return_type("TABLE(x integer, \"Y\" text)", "public")
+            return_type("TABLE(x INT, \"Y\" TEXT)", "public", "public"),
+            return_type("TABLE(x integer, \"Y\" text)", "public", "public")
         );
         assert_eq!(
-            return_type("TABLE(x INT, \"Y\" TEXT)", "public"),
+            return_type("TABLE(x INT, \"Y\" TEXT)", "public", "public"),
             "TABLE(x integer, Y text)"
         );
         assert_eq!(
-            return_type("character varying(10)[]", "public"),
+            return_type("character varying(10)[]", "public", "public"),
             "character varying[]"
         );
-        assert_eq!(type_name("bit(4)", "test"), type_name("bit", "test"));
-        assert_eq!(type_name("test.items", "test"), "items");
+        assert_eq!(
+            type_name("bit(4)", "test", "test"),
+            type_name("bit", "test", "test")
+        );
+        assert_eq!(type_name("test.items", "public", "test"), "items");
     }
 }

@@ -9,7 +9,7 @@ use super::model::{
     ContractMapping, Entity, EntityColumn, FieldMapping, Inference, Mapping, ReadModel,
 };
 use crate::contracts::{ContractSet, Dto, Endpoint};
-use crate::model::{Catalog, Location, QualifiedName, Relation, RelationKind, Specs};
+use crate::model::{same_file, Catalog, Location, QualifiedName, Relation, RelationKind, Specs};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What inference found: read models for endpoints the mapping does not assign, and
@@ -628,21 +628,6 @@ fn mentions_word(text: &str, word: &str) -> bool {
 /// spelling (`{id}`, `:id`) match, and `/v<n>` segments are ignored.
 pub fn same_endpoint(a: &str, b: &str) -> bool {
     shape(a).is_some_and(|a| Some(a) == shape(b))
-}
-
-/// Whether a file named in free text (`api-contracts/openapi/v1/a.yaml`) is the
-/// document shown as `shown` (`./api-contracts/openapi/v1/a.yaml`): equal, or one is a
-/// path suffix of the other, `./` and `../` steps aside.
-pub fn same_file(written: &str, shown: &str) -> bool {
-    fn clean(path: &str) -> Vec<&str> {
-        path.split('/')
-            .filter(|part| !part.is_empty() && *part != "." && *part != "..")
-            .collect()
-    }
-    let (written, shown) = (clean(written), clean(shown));
-    !written.is_empty()
-        && !shown.is_empty()
-        && (shown.ends_with(&written) || written.ends_with(&shown))
 }
 
 #[cfg(test)]

@@ -11,11 +11,11 @@ mod model;
 mod plan;
 mod schema;
 
+pub use crate::model::same_file;
 pub use claims::{contract_claims, endpoint_mentions, ContractClaim};
 pub use error::{MappingDiagnostic, MappingError};
 pub use infer::{
-    endpoint_shape, infer_read_models, same_endpoint, same_file, EndpointShape, InferenceProblem,
-    Inferred,
+    endpoint_shape, infer_read_models, same_endpoint, EndpointShape, InferenceProblem, Inferred,
 };
 pub use load::{load_index_plan, load_mapping};
 pub use markdown::parse_markdown_plan;

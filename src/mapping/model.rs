@@ -232,15 +232,4 @@ impl PlanSet {
     }
 }
 
-/// One `type_compat:` override.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TypeCompat {
-    /// JSON Schema `type`.
-    pub json_type: String,
-    /// JSON Schema `format`, when the override is for one.
-    pub format: Option<String>,
-    /// Compatible PostgreSQL types (canonical base names are compared).
-    pub postgres: Vec<SqlType>,
-    /// Where the override is.
-    pub location: Option<Location>,
-}
+pub use crate::contracts::compat::TypeCompat;

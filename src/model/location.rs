@@ -63,6 +63,21 @@ pub fn display_path(path: &std::path::Path) -> String {
     }
 }
 
+/// Whether a file named in free text (`api-contracts/openapi/v1/a.yaml`) is the
+/// document shown as `shown` (`./api-contracts/openapi/v1/a.yaml`): equal, or one is a
+/// path suffix of the other, `./` and `../` steps aside.
+pub fn same_file(written: &str, shown: &str) -> bool {
+    fn clean(path: &str) -> Vec<&str> {
+        path.split('/')
+            .filter(|part| !part.is_empty() && *part != "." && *part != "..")
+            .collect()
+    }
+    let (written, shown) = (clean(written), clean(shown));
+    !written.is_empty()
+        && !shown.is_empty()
+        && (shown.ends_with(&written) || written.ends_with(&shown))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ pub mod types;
 
 pub use catalog::*;
 pub use expr::{Canonical, Expr, Forms, Undecided};
-pub use location::{display_path, Location};
+pub use location::{display_path, same_file, Location};
 pub use name::{
     fold_identifier, quote_identifier, split_identifier_path, truncate_identifier, QualifiedName,
     MAX_IDENTIFIER_BYTES,

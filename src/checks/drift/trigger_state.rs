@@ -78,7 +78,10 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
             .hint(format!(
                 "ALTER TABLE {relation} {} TRIGGER {trigger}",
                 expected.describe()
-            )),
+            ))
+            .fix(Some(crate::checks::drift::fix::set_trigger_state(
+                relation, trigger, *expected,
+            ))),
         );
     }
 }

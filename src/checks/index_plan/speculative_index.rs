@@ -2,7 +2,7 @@
 //! paths name what the contracts do not define (`unknown-contract-ref`).
 
 use crate::checks::contract::unknown_contract_ref::UNKNOWN_CONTRACT_REF;
-use crate::checks::contract::{resolves, Resolution};
+use crate::checks::contract::{as_endpoint, resolves, Resolution};
 use crate::checks::index_plan::IndexPlan;
 use crate::checks::index_plan::{covering_indexes, foreign_keys, index_path};
 use crate::finding::Finding;
@@ -10,6 +10,7 @@ use crate::mapping::{PlanEntry, PlanSet, PlanStatus};
 use crate::model::{Index, QualifiedName, Relation};
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
+use crate::suggest::did_you_mean;
 use std::collections::BTreeMap;
 
 /// `speculative-index`.
@@ -86,10 +87,40 @@ fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
                         ),
                     )
                     .at(index.location.as_ref())
-                    .hint("add an index_plan entry whose query_paths name an endpoint or a declared query, or drop the index"),
+                    .hint(hint_for(entry)),
                 );
             }
         }
+    }
+}
+
+/// What to do about a speculative index, for the plan entry it has (if any).
+fn hint_for(entry: Option<&PlanEntry>) -> String {
+    let Some(entry) = entry else {
+        return "add an index_plan entry whose query_paths name an endpoint or a declared \
+                query, or drop the index"
+            .to_string();
+    };
+    let at = entry
+        .location
+        .as_ref()
+        .map_or_else(String::new, |location| format!(" at {location}"));
+    if entry.status == PlanStatus::Future {
+        format!(
+            "set the plan entry{at} to `status: active` once a query needs the index, or drop \
+             the index until then"
+        )
+    } else if entry.query_paths.is_empty() {
+        format!(
+            "add query_paths to the plan entry{at} naming the endpoint or the query under \
+             `queries:` that the index serves, or drop the index"
+        )
+    } else {
+        format!(
+            "the plan entry{at} exists but its query paths name no endpoint of the contracts \
+             and no query under `queries:`: correct them (the unknown-contract-ref findings \
+             name each), declare the query under `queries:`, or drop the index"
+        )
     }
 }
 
@@ -99,6 +130,13 @@ fn unresolved_query_paths(plan: &IndexPlan, set: &PlanSet, findings: &mut Vec<Fi
         for path in &entry.query_paths {
             if let Resolution::Unknown(what) = resolves(path, plan.endpoints.as_ref(), &set.queries)
             {
+                let near = match (as_endpoint(path), plan.inputs.contracts) {
+                    (Some(endpoint), Some(contracts)) => {
+                        did_you_mean(&endpoint, contracts.endpoints.keys().map(String::as_str))
+                    }
+                    _ => String::new(),
+                };
+                let what = format!("{what}{near}");
                 findings.push(
                     Finding::new(
                         &UNKNOWN_CONTRACT_REF,

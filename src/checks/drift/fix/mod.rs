@@ -37,7 +37,7 @@ pub(crate) use relation::{create_relation, drop_relation, replace_relation, repl
 pub(crate) use security::{change_policy, create_policy, drop_policy, grant, revoke, rls};
 use security::{create_policy_sql, grantee};
 use trigger::create_trigger_sql;
-pub(crate) use trigger::{create_trigger, drop_trigger};
+pub(crate) use trigger::{create_trigger, drop_trigger, set_trigger_state};
 
 /// A fix built statement by statement.
 #[derive(Default)]

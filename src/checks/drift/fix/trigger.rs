@@ -1,6 +1,7 @@
 //! Triggers: created, replaced, dropped.
 
 use super::*;
+use crate::model::TriggerState;
 
 /// `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER …` of the spec's trigger; `None` when the
 /// specs name no function for it (a trigger body pgparity does not read).
@@ -22,12 +23,23 @@ pub(super) fn create_trigger_sql(
         },
         quote_identifier(&trigger.name),
         trigger.timing.to_uppercase(),
-        trigger.events.join(" OR "),
+        events(trigger),
         relation.quoted()
     );
     if let Some(deferral) = trigger.constraint {
         text.push(' ');
         text.push_str(deferral.clause());
+    }
+    let transition_tables: Vec<String> = [("OLD", &trigger.old_table), ("NEW", &trigger.new_table)]
+        .into_iter()
+        .filter_map(|(which, name)| {
+            name.as_ref()
+                .map(|name| format!("{which} TABLE AS {}", quote_identifier(name)))
+        })
+        .collect();
+    if !transition_tables.is_empty() {
+        text.push_str(" REFERENCING ");
+        text.push_str(&transition_tables.join(" "));
     }
     text.push_str(if trigger.for_each_row {
         " FOR EACH ROW"
@@ -48,6 +60,57 @@ pub(super) fn create_trigger_sql(
         arguments.join(", ")
     ));
     Some(text)
+}
+
+/// The trigger's events, `UPDATE` with its `OF` column list when it has one.
+fn events(trigger: &Trigger) -> String {
+    trigger
+        .events
+        .iter()
+        .map(|event| {
+            if event.eq_ignore_ascii_case("update") && !trigger.update_columns.is_empty() {
+                let columns: Vec<String> = trigger
+                    .update_columns
+                    .iter()
+                    .map(|column| quote_identifier(column))
+                    .collect();
+                format!("{event} OF {}", columns.join(", "))
+            } else {
+                event.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// The `ALTER TABLE … TRIGGER` that gives a trigger the spec's state, when it is not the
+/// state `CREATE TRIGGER` gives.
+pub(crate) fn trigger_state_sql(relation: &QualifiedName, trigger: &Trigger) -> Option<String> {
+    (trigger.state != TriggerState::Enabled).then(|| {
+        format!(
+            "ALTER TABLE {} {} TRIGGER {}",
+            relation.quoted(),
+            trigger.state.describe(),
+            quote_identifier(&trigger.name)
+        )
+    })
+}
+
+/// Gives a trigger the state the specs give it (`ALTER TABLE … ENABLE|DISABLE … TRIGGER`).
+pub(crate) fn set_trigger_state(
+    relation: &QualifiedName,
+    trigger: &str,
+    state: TriggerState,
+) -> Fix {
+    Fix::one(
+        FixStep::Trigger,
+        format!(
+            "ALTER TABLE {} {} TRIGGER {}",
+            relation.quoted(),
+            state.describe(),
+            quote_identifier(trigger)
+        ),
+    )
 }
 
 /// Creates the spec's trigger (replacing one of the same name when `replace`), with its
@@ -71,6 +134,9 @@ pub(crate) fn create_trigger(
         );
     }
     fix.push(FixStep::Trigger, create);
+    if let Some(state) = trigger_state_sql(relation, trigger) {
+        fix.push(FixStep::Trigger, state);
+    }
     if let Some(comment) = &trigger.comment {
         fix.push(
             FixStep::Comment,

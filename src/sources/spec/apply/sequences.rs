@@ -152,7 +152,13 @@ impl Loader {
                 else {
                     continue;
                 };
-                let name = self.qualify_parts(&parts);
+                // A serial column's sequence is made in its table's schema; the loader
+                // writes it unqualified there (the search path when the specs end may name
+                // another schema).
+                let name = match parts.as_slice() {
+                    [name] => QualifiedName::new(relation.name.schema.clone(), name.clone()),
+                    _ => self.qualify_parts(&parts),
+                };
                 // Only the column that made it owns it: a partition, a `LIKE … INCLUDING
                 // DEFAULTS` copy or a second default shares another column's sequence.
                 let made_here = name.schema == relation.name.schema
