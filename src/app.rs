@@ -12,11 +12,11 @@ use crate::finding::Suppressed;
 use crate::finding::{sort_findings, Finding};
 use crate::live_inputs;
 use crate::mapping::{load_mapping, Mapping};
-use crate::model::display_path;
+use crate::model::{display_path, ProbeResults};
 use crate::report::{self, ColorChoice, Format, Report, ReportContext};
 use crate::rules;
 use crate::sources::dev::enrich_from_dev;
-use crate::sources::live::SessionOptions;
+use crate::sources::live::{ProbeRequest, SessionOptions};
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::{load_specs, SpecSet};
 use anyhow::{Context, Result};
@@ -74,6 +74,7 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
         },
         baseline: judged.baseline,
         config_path: request.config.path.as_deref().map(display_path),
+        probes: inputs.live.probes.clone().filter(|_| request.probe),
     };
     Ok(render(request, report, judged.baseline_to_write))
 }
@@ -170,23 +171,32 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
                 "--dev-db applies the specs: give them with --specs or `specs` in pgparity.toml",
             )?;
             let settings = live_inputs::settings_for(dev_db)?;
+            let probe = request.probe.then_some(ProbeRequest {
+                specs: &specs.catalog,
+                default_schema,
+                mapping: mapping.as_ref(),
+                template: request.probe_template.as_deref(),
+            });
             let dev = live_inputs::apply_specs_to_dev_database(
                 &specs.sources,
                 &settings,
                 &session_options,
                 request.config.dev_db_extensions.as_deref(),
                 &scope,
+                probe.as_ref(),
                 progress,
             )?;
             specs.problems.extend(dev.problems);
             enrich_from_dev(&mut specs.catalog, &dev.catalog);
-            read_live(
+            let mut live = read_live(
                 request,
                 &session_options,
                 &scope,
                 mapping.as_ref(),
                 progress,
-            )?
+            )?;
+            live.probes = merge_probes(dev.probes, live.probes.take());
+            live
         }
     };
     Ok(LoadedInputs {
@@ -197,6 +207,21 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
         contracts,
         live,
     })
+}
+
+/// What the scratch database's probes and `--db`'s declared checks found, together.
+fn merge_probes(
+    scratch: Option<ProbeResults>,
+    database: Option<ProbeResults>,
+) -> Option<ProbeResults> {
+    match (scratch, database) {
+        (Some(mut scratch), Some(database)) => {
+            scratch.invariants.extend(database.invariants);
+            scratch.live_privileges.extend(database.live_privileges);
+            Some(scratch)
+        }
+        (scratch, database) => scratch.or(database),
+    }
 }
 
 /// The live side of a run: the snapshot, else the database, else nothing.
@@ -235,6 +260,7 @@ fn run_checks(request: &CheckRequest, inputs: &LoadedInputs) -> checks::Outcome 
         mapping: inputs.mapping.as_ref(),
         live: inputs.live.catalog.as_ref(),
         row_samples: inputs.live.row_samples.as_ref(),
+        probes: inputs.live.probes.as_ref(),
         min_stats_age_days: request.config.unused_index_min_stats_days,
         default_schema: default_schema(&request.schemas),
     })

@@ -357,6 +357,7 @@ fn drift_findings(specs: &SpecSet, live: &Catalog) -> Vec<pgparity::finding::Fin
         mapping: None,
         live: Some(&live),
         row_samples: None,
+        probes: None,
         min_stats_age_days: 7,
         default_schema: "public",
     });
@@ -427,6 +428,7 @@ fn without_a_live_catalog_the_drift_family_says_it_was_skipped() {
         mapping: None,
         live: None,
         row_samples: None,
+        probes: None,
         min_stats_age_days: 7,
         default_schema: "public",
     });

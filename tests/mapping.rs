@@ -103,6 +103,8 @@ fn the_product_example_loads_into_the_expected_mapping() {
             column: "tenant_id".into(),
             require_rls: true,
             exempt: vec![public("tenants"), public("channel_taxonomy")],
+            role: None,
+            setting: None,
             location: at(EXAMPLE, 4, 1),
         }),
         read_models: vec![ReadModel {
@@ -196,6 +198,8 @@ fn the_product_example_loads_into_the_expected_mapping() {
             postgres: vec![SqlType::parse("numeric"), SqlType::parse("integer")],
             location: at(EXAMPLE, 31, 5),
         }],
+        invariants: Vec::new(),
+        immutable: Vec::new(),
     };
     assert_eq!(mapping, expected);
 }

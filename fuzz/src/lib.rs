@@ -223,6 +223,7 @@ pub fn inputs<'a>(
         mapping,
         live,
         row_samples: None,
+        probes: None,
         min_stats_age_days: config.unused_index_min_stats_days,
         default_schema: DEFAULT_SCHEMA,
     }

@@ -76,6 +76,7 @@ impl Scenario {
             mapping: mapping.as_ref(),
             live: live.as_ref(),
             row_samples: None,
+            probes: None,
             min_stats_age_days: 7,
             default_schema: "public",
         };

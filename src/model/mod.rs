@@ -10,6 +10,7 @@ mod catalog;
 mod expr;
 mod location;
 mod name;
+mod probe;
 mod specs;
 pub mod types;
 
@@ -19,6 +20,10 @@ pub use location::{display_path, Location};
 pub use name::{
     fold_identifier, split_identifier_path, truncate_identifier, QualifiedName,
     MAX_IDENTIFIER_BYTES,
+};
+pub use probe::{
+    InvariantFound, InvariantResult, LivePrivilege, Probe, ProbeKind, ProbeOutcome, ProbeResults,
+    ProbeTally, MAX_REPORTED_KEYS,
 };
 pub use specs::{SpecProblem, SpecProblemKind, Specs};
 pub use types::SqlType;

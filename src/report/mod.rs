@@ -7,6 +7,7 @@ mod github;
 mod json;
 mod junit;
 mod markdown;
+mod probes;
 mod sarif;
 mod text;
 
@@ -18,6 +19,7 @@ use crate::baseline::BaselineOutcome;
 use crate::finding::Suppressed;
 
 use crate::finding::{Finding, Severity, Summary};
+use crate::model::ProbeResults;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -38,6 +40,9 @@ pub struct Report {
     /// findings that have no source line of their own there, because GitHub code scanning
     /// rejects a log in which any result lacks a physical location.
     pub config_path: Option<String>,
+    /// Every probe `--probe` tried, when it ran: counted in text, Markdown and JSON,
+    /// one test case each in JUnit.
+    pub probes: Option<ProbeResults>,
 }
 
 /// The circumstances of a run, for report headers.

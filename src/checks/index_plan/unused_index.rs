@@ -162,6 +162,7 @@ mod tests {
             mapping: None,
             live: Some(live),
             row_samples: None,
+            probes: None,
             min_stats_age_days: 7,
             default_schema: "public",
         };

@@ -58,6 +58,7 @@ fn sample() -> Report {
             stale: 1,
         }),
         config_path: None,
+        probes: None,
     }
 }
 

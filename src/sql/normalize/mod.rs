@@ -45,6 +45,7 @@
 //! that one as `int_col = 5`, so the pair does not meet in practice.
 
 mod allowed;
+mod bounds;
 mod cache;
 mod expr;
 mod function;
@@ -52,6 +53,7 @@ mod interval;
 mod query;
 
 pub use allowed::{allowed_values_by_column, check_allowed_values};
+pub use bounds::{check_bounds, predicate_conditions, Bound, ColumnBounds, Condition};
 pub use cache::FormCache;
 
 use crate::sql::depth::{check_nesting, MAX_NESTING};
