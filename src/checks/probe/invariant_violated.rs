@@ -71,7 +71,14 @@ fn find(scope: &ProbeScope, findings: &mut Vec<Finding>) {
                         keys.join("; ")
                     ),
                 )
-                .expected_actual("no rows", format!("{count} rows"))
+                .expected_actual(
+                    "no rows",
+                    if *count == 1 {
+                        "1 row".to_string()
+                    } else {
+                        format!("{count} rows")
+                    },
+                )
             }
             InvariantFound::Error { message } => Finding::new(
                 &INVARIANT_VIOLATED,
@@ -87,5 +94,25 @@ fn find(scope: &ProbeScope, findings: &mut Vec<Finding>) {
             ),
         };
         findings.push(finding.at(invariant.location.as_ref()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{render, Scenario};
+
+    #[test]
+    fn rows_breaking_the_invariant_are_counted_and_only_their_keys_shown() {
+        let table = "CREATE TABLE shares (event_id integer, channel text, ratio numeric);";
+        let findings = Scenario::specs(table)
+            .mapping(
+                "version: 1\ninvariants:\n  - name: shares-sum-to-one\n    violations: SELECT event_id FROM shares GROUP BY event_id HAVING sum(ratio) <> 1\n    key: [event_id]\n  - name: broken-query\n    violations: SELECT no_such_column FROM shares\n    key: [no_such_column]\n",
+            )
+            .live(&format!(
+                "{table} INSERT INTO shares VALUES (1, 'secret-channel-a', 0.5), (1, 'secret-channel-b', 0.25), (2, 'email', 1);"
+            ))
+            .findings_of(&INVARIANT_VIOLATED);
+        insta::assert_snapshot!(render(&findings));
     }
 }

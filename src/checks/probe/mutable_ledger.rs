@@ -104,3 +104,40 @@ fn find(scope: &ProbeScope, findings: &mut Vec<Finding>) {
         findings.push(failed_probe(&MUTABLE_LEDGER, probe, actual));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{render, Scenario};
+
+    const LEDGER: &str = "CREATE TABLE ledger (id integer PRIMARY KEY, cents integer NOT NULL);
+         GRANT SELECT, INSERT, UPDATE ON ledger TO app_user;";
+
+    const IMMUTABLE: &str = "version: 1\nimmutable:\n  - table: ledger\n    roles: [app_user]\n";
+
+    #[test]
+    fn a_grant_in_the_specs_is_found_without_a_database() {
+        let findings = Scenario::specs(LEDGER)
+            .mapping(IMMUTABLE)
+            .findings_of(&MUTABLE_LEDGER);
+        insta::assert_snapshot!(render(&findings));
+    }
+
+    #[test]
+    fn an_update_accepted_as_the_role_and_a_live_privilege_through_public_are_found() {
+        let probed = Scenario::specs(LEDGER)
+            .mapping(IMMUTABLE)
+            .probed()
+            .findings_of(&MUTABLE_LEDGER);
+        insta::assert_snapshot!("probed", render(&probed));
+        // Live: app_user may delete through PUBLIC; the specs grant nothing.
+        let live = Scenario::specs("CREATE TABLE ledger (id integer PRIMARY KEY);")
+            .mapping(IMMUTABLE)
+            .live(
+                "CREATE TABLE ledger (id integer PRIMARY KEY);
+                 GRANT DELETE ON ledger TO PUBLIC;",
+            )
+            .findings_of(&MUTABLE_LEDGER);
+        insta::assert_snapshot!("live", render(&live));
+    }
+}

@@ -62,3 +62,31 @@ fn find(scope: &ProbeScope, findings: &mut Vec<Finding>) {
         findings.push(failed_probe(&PROBE_FAILED, probe, actual));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{render, Scenario};
+
+    #[test]
+    fn a_check_weaker_than_its_invariant_is_caught_and_a_clamping_trigger_is_not_blamed() {
+        // The CHECK allows what its documentation (the invariant) refuses. A trigger
+        // clamps negative amounts and NULL to 0 before the constraints see them: the
+        // NULL and -1 probes are inconclusive (skipped), not failures.
+        let findings = Scenario::specs(
+            "CREATE TABLE ledger (
+                 id integer PRIMARY KEY,
+                 cents integer NOT NULL CONSTRAINT ck_cents CHECK (cents >= 0)
+             );
+             CREATE FUNCTION clamp() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN NEW.cents := greatest(NEW.cents, 0); RETURN NEW; END $$;
+             CREATE TRIGGER clamp BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION clamp();",
+        )
+        .mapping(
+            "version: 1\ninvariants:\n  - name: postings-carry-revenue\n    must_reject:\n      - sql: INSERT INTO ledger (id, cents) VALUES (99, 0)\n        sqlstate: \"23514\"\n",
+        )
+        .probed()
+        .findings_of(&PROBE_FAILED);
+        insta::assert_snapshot!(render(&findings));
+    }
+}

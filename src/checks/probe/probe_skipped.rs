@@ -65,3 +65,24 @@ fn find(scope: &ProbeScope, findings: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{render, Scenario};
+
+    #[test]
+    fn a_row_the_server_refuses_skips_the_tables_probes_with_its_message() {
+        // pgparity cannot read the regular expression, so its row is refused.
+        let findings = Scenario::specs(
+            "CREATE TABLE currencies (
+                 code text PRIMARY KEY CONSTRAINT ck_code CHECK (code ~ '^[A-Z]{3}$'),
+                 name text NOT NULL
+             );
+             CREATE TABLE shapes (id integer PRIMARY KEY, outline point NOT NULL);",
+        )
+        .probed()
+        .findings_of(&PROBE_SKIPPED);
+        insta::assert_snapshot!(render(&findings));
+    }
+}

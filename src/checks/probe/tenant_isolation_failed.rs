@@ -46,3 +46,43 @@ fn find(scope: &ProbeScope, findings: &mut Vec<Finding>) {
         findings.push(failed_probe(&TENANT_ISOLATION_FAILED, probe, actual));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{render, Scenario};
+
+    #[test]
+    fn a_write_policy_that_checks_no_tenant_and_a_read_policy_that_shows_all_are_caught() {
+        let findings = Scenario::specs(
+            "CREATE TABLE tenants (id uuid PRIMARY KEY);
+             CREATE TABLE notes (
+                 id uuid PRIMARY KEY,
+                 tenant_id uuid NOT NULL REFERENCES tenants (id),
+                 body text NOT NULL
+             );
+             ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+             ALTER TABLE notes FORCE ROW LEVEL SECURITY;
+             CREATE POLICY read ON notes FOR SELECT
+                 USING (tenant_id = current_setting('app.tenant')::uuid);
+             CREATE POLICY write ON notes FOR INSERT WITH CHECK (true);
+             CREATE TABLE memos (
+                 id uuid PRIMARY KEY,
+                 tenant_id uuid NOT NULL REFERENCES tenants (id)
+             );
+             ALTER TABLE memos ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY everything ON memos
+                 USING (current_setting('app.tenant') IS NOT NULL);
+             CREATE TABLE safe (
+                 id uuid PRIMARY KEY,
+                 tenant_id uuid NOT NULL REFERENCES tenants (id)
+             );
+             ALTER TABLE safe ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY tenant ON safe USING (tenant_id = current_setting('app.tenant')::uuid);",
+        )
+        .mapping("version: 1\ntenancy:\n  column: tenant_id\n  exempt: [tenants]\n")
+        .probed()
+        .findings_of(&TENANT_ISOLATION_FAILED);
+        insta::assert_snapshot!(render(&findings));
+    }
+}

@@ -230,6 +230,27 @@ fn insert_last(chain: &Chain, before: Vec<Step>, after: Vec<Step>) -> Vec<Step> 
     steps
 }
 
+/// After an INSERT that should have been refused: the row holds the value the probe
+/// gave `column` (else a BEFORE trigger changed it before the constraint saw it, and the
+/// acceptance says nothing about the constraint).
+fn stored(relation: &Relation, row: &Row, column: &str) -> Step {
+    let mut identity: Vec<String> = primary_key(relation)
+        .map(<[String]>::to_vec)
+        .unwrap_or_else(|| row.values.keys().cloned().collect());
+    if !identity.iter().any(|name| name == column) {
+        identity.push(column.to_string());
+    }
+    Step::require(
+        format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE {})",
+            relation_sql(&relation.name),
+            row.condition(&identity)
+        ),
+        "a BEFORE trigger changed the value before the constraint saw it, so the \
+         constraint was not tried",
+    )
+}
+
 /// `SET CONSTRAINTS name IMMEDIATE`: a deferrable constraint answers now.
 fn immediately(relation: &QualifiedName, constraint: &str) -> Step {
     Step::probe(format!(
@@ -278,9 +299,13 @@ fn not_null_probes(
         let wanted = Wanted::fixed(BTreeMap::from([(column.name.clone(), None)]));
         let mut chain = Chain::default();
         probes.push(match synth.row(&relation.name, &wanted, &mut chain) {
-            Ok(_) => header.planned(
+            Ok(row) => header.planned(
                 description,
-                insert_last(&chain, Vec::new(), Vec::new()),
+                insert_last(
+                    &chain,
+                    Vec::new(),
+                    vec![stored(relation, &row, &column.name)],
+                ),
                 Expect::refused("23502", None),
             ),
             Err(reason) => header.skipped(description, reason),
@@ -636,11 +661,14 @@ fn check_probes(synth: &mut Synth, relation: &Relation, probes: &mut Vec<Planned
             let mut chain = Chain::default();
             let wanted = Wanted::fixed(BTreeMap::from([(column.clone(), Some(value))]));
             probes.push(match synth.row(&relation.name, &wanted, &mut chain) {
-                Ok(_) => header.planned(
-                    description,
-                    insert_last(&chain, Vec::new(), Vec::new()),
-                    expect,
-                ),
+                Ok(row) => {
+                    let after = if inside {
+                        Vec::new()
+                    } else {
+                        vec![stored(relation, &row, &column)]
+                    };
+                    header.planned(description, insert_last(&chain, Vec::new(), after), expect)
+                }
                 Err(reason) => header.skipped(description, reason),
             });
         }

@@ -142,7 +142,7 @@ pub(super) fn role_probes(
                 let header = Header {
                     kind: ProbeKind::Immutable,
                     relation: &relation.name,
-                    member: Some(role),
+                    member: None,
                     location: entry.location.as_ref(),
                 };
                 let description = format!("{verb} of a row as {role} is refused");
