@@ -166,6 +166,9 @@ pub(super) struct Planned {
     pub location: Option<Location>,
     /// Why it is not run, when it cannot be.
     pub skip: Option<String>,
+    /// The probe inserts its own parent rows and must run without the rows the table's
+    /// probes share (it alters tables those rows queued trigger events on).
+    pub own_parents: bool,
     /// The same probe with the table's row made another way (nullable columns filled,
     /// the other end of its CHECK ranges), tried in turn while the probe is skipped:
     /// a row that another constraint refuses says nothing about this one.
@@ -200,6 +203,7 @@ impl Header<'_> {
             no_rows: NoRows::Fails,
             location: self.location.cloned(),
             skip: None,
+            own_parents: false,
             alternatives: Vec::new(),
         }
     }
@@ -260,17 +264,19 @@ fn immediately(relation: &QualifiedName, constraint: &str) -> Step {
     ))
 }
 
-/// Every probe of `relation`.
+/// Every probe of `relation`; their rows reuse the rows of `shared` (the parents of the
+/// table's valid row, inserted once before the probes run) as parents.
 pub(super) fn table_probes(
     synth: &mut Synth,
     catalog: &Catalog,
     relation: &Relation,
+    shared: &Chain,
 ) -> Vec<Planned> {
     let mut probes = Vec::new();
-    not_null_probes(synth, catalog, relation, &mut probes);
-    unique_probes(synth, relation, &mut probes);
-    check_probes(synth, relation, &mut probes);
-    foreign_key_probes(synth, catalog, relation, &mut probes);
+    not_null_probes(synth, catalog, relation, shared, &mut probes);
+    unique_probes(synth, relation, shared, &mut probes);
+    check_probes(synth, relation, shared, &mut probes);
+    foreign_key_probes(synth, catalog, relation, shared, &mut probes);
     probes
 }
 
@@ -278,6 +284,7 @@ fn not_null_probes(
     synth: &mut Synth,
     catalog: &Catalog,
     relation: &Relation,
+    shared: &Chain,
     probes: &mut Vec<Planned>,
 ) {
     for column in &relation.columns {
@@ -297,7 +304,7 @@ fn not_null_probes(
         };
         let description = format!("NULL in {} is refused", column.name);
         let wanted = Wanted::fixed(BTreeMap::from([(column.name.clone(), None)]));
-        let mut chain = Chain::default();
+        let mut chain = Chain::sharing(shared);
         probes.push(match synth.row(&relation.name, &wanted, &mut chain) {
             Ok(row) => header.planned(
                 description,
@@ -439,7 +446,12 @@ fn predicate_row(
     negated.then_some(wanted)
 }
 
-fn unique_probes(synth: &mut Synth, relation: &Relation, probes: &mut Vec<Planned>) {
+fn unique_probes(
+    synth: &mut Synth,
+    relation: &Relation,
+    shared: &Chain,
+    probes: &mut Vec<Planned>,
+) {
     let all_keys = keys(relation);
     for key in &all_keys {
         let header = Header {
@@ -494,14 +506,16 @@ fn unique_probes(synth: &mut Synth, relation: &Relation, probes: &mut Vec<Planne
             .map(|other| Step::setup(drop_key(&relation.name, other)))
             .collect();
         if let Some(inside) = predicate_row(synth, relation, &conditions, true) {
-            probes.push(match duplicate(synth, relation, &key.columns, &inside) {
-                Ok(chain) => header.planned(
-                    description,
-                    insert_last(&chain, narrower.clone(), after.clone()),
-                    Expect::refused("23505", Some(key.name)),
-                ),
-                Err(reason) => header.skipped(description, reason),
-            });
+            probes.push(
+                match duplicate(synth, relation, &key.columns, &inside, shared) {
+                    Ok(chain) => header.planned(
+                        description,
+                        insert_last(&chain, narrower.clone(), after.clone()),
+                        Expect::refused("23505", Some(key.name)),
+                    ),
+                    Err(reason) => header.skipped(description, reason),
+                },
+            );
         }
         if conditions.is_empty() {
             continue;
@@ -511,8 +525,8 @@ fn unique_probes(synth: &mut Synth, relation: &Relation, probes: &mut Vec<Planne
             key.name
         );
         match predicate_row(synth, relation, &conditions, false) {
-            Some(outside) => {
-                probes.push(match duplicate(synth, relation, &key.columns, &outside) {
+            Some(outside) => probes.push(
+                match duplicate(synth, relation, &key.columns, &outside, shared) {
                     Ok(chain) => header.planned(
                         description,
                         insert_last(&chain, narrower, after),
@@ -521,8 +535,8 @@ fn unique_probes(synth: &mut Synth, relation: &Relation, probes: &mut Vec<Planne
                         },
                     ),
                     Err(reason) => header.skipped(description, reason),
-                })
-            }
+                },
+            ),
             None => probes.push(header.skipped(
                 description,
                 format!("no row can be outside the predicate of {}", key.name),
@@ -551,8 +565,9 @@ fn duplicate(
     relation: &Relation,
     columns: &[String],
     wanted: &Wanted,
+    shared: &Chain,
 ) -> Result<Chain, String> {
-    let mut chain = Chain::default();
+    let mut chain = Chain::sharing(shared);
     let mut first_wanted = wanted.clone();
     first_wanted.explicit.extend(columns.iter().cloned());
     let first = synth.row(&relation.name, &first_wanted, &mut chain)?;
@@ -566,7 +581,7 @@ fn duplicate(
     Ok(chain)
 }
 
-fn check_probes(synth: &mut Synth, relation: &Relation, probes: &mut Vec<Planned>) {
+fn check_probes(synth: &mut Synth, relation: &Relation, shared: &Chain, probes: &mut Vec<Planned>) {
     for constraint in relation.constraints.values() {
         let ConstraintKind::Check { expression } = &constraint.kind else {
             continue;
@@ -658,7 +673,7 @@ fn check_probes(synth: &mut Synth, relation: &Relation, probes: &mut Vec<Planned
                     Expect::refused("23514", Some(name)),
                 )
             };
-            let mut chain = Chain::default();
+            let mut chain = Chain::sharing(shared);
             let wanted = Wanted::fixed(BTreeMap::from([(column.clone(), Some(value))]));
             probes.push(match synth.row(&relation.name, &wanted, &mut chain) {
                 Ok(row) => {
@@ -679,6 +694,7 @@ fn foreign_key_probes(
     synth: &mut Synth,
     catalog: &Catalog,
     relation: &Relation,
+    shared: &Chain,
     probes: &mut Vec<Planned>,
 ) {
     let keys = foreign_keys(catalog, relation);
@@ -734,7 +750,7 @@ fn foreign_key_probes(
                 let value = synth.value(relation, definition, seed, Variant::default())?;
                 wanted.fixed.insert(column.clone(), Some(value));
             }
-            let mut chain = Chain::default();
+            let mut chain = Chain::sharing(shared);
             synth.row(&relation.name, &wanted, &mut chain)?;
             Ok::<_, String>(chain)
         })();
@@ -750,9 +766,15 @@ fn foreign_key_probes(
             ),
             Err(reason) => header.skipped(description, reason),
         });
-        probes.push(on_delete_probe(
-            synth, catalog, relation, key, *on_delete, &header, after,
-        ));
+        // Not the shared rows: dropping the other keys into the parent's table alters
+        // tables those rows may have queued deferred trigger events on, which
+        // PostgreSQL refuses; this probe inserts its own parents.
+        let around = Around {
+            header: &header,
+            after,
+            shared: &Chain::default(),
+        };
+        probes.push(on_delete_probe(synth, relation, key, *on_delete, around));
     }
 }
 
@@ -764,18 +786,30 @@ fn drop_constraint(table: &QualifiedName, constraint: &str) -> String {
     )
 }
 
+/// What an on-delete probe shares with its foreign key's orphan probe.
+struct Around<'h, 'a> {
+    header: &'h Header<'a>,
+    /// Steps after the statement (a deferrable constraint answering at once).
+    after: Vec<Step>,
+    /// The rows the table's probes share.
+    shared: &'h Chain,
+}
+
 /// Deleting the parent of a synthesized child row does what `ON DELETE` says. Every
 /// other foreign key into the parent's table is dropped first (inside the probe's
 /// savepoint), so that only this one answers.
 fn on_delete_probe(
     synth: &mut Synth,
-    catalog: &Catalog,
     relation: &Relation,
     key: &super::synth::ForeignKey,
     action: ForeignKeyAction,
-    header: &Header,
-    after: Vec<Step>,
+    around: Around,
 ) -> Planned {
+    let Around {
+        header,
+        after,
+        shared,
+    } = around;
     let header = Header {
         kind: ProbeKind::OnDelete,
         ..*header
@@ -817,7 +851,7 @@ fn on_delete_probe(
                 .collect()
         })
         .unwrap_or_default();
-    let mut chain = Chain::default();
+    let mut chain = Chain::sharing(shared);
     let wanted = Wanted {
         explicit: identity.iter().cloned().collect(),
         ..Wanted::default()
@@ -861,13 +895,9 @@ fn on_delete_probe(
         return header.skipped(description, "the child row has no parent row".into());
     }
     let mut steps: Vec<Step> = Vec::new();
-    for other in catalog.relations.values() {
-        for other_key in foreign_keys(catalog, other) {
-            if other_key.references == key.references
-                && !(other.name == relation.name && other_key.name == key.name)
-            {
-                steps.push(Step::setup(drop_constraint(&other.name, other_key.name)));
-            }
+    for (table, name) in synth.keys_into(key.references) {
+        if !(table == &relation.name && name == key.name) {
+            steps.push(Step::setup(drop_constraint(table, name)));
         }
     }
     steps.extend(chain.inserts().into_iter().map(Step::setup));
@@ -922,5 +952,7 @@ fn on_delete_probe(
         )),
         ForeignKeyAction::Restrict | ForeignKeyAction::NoAction => {}
     }
-    header.planned(description, steps, expect)
+    let mut planned = header.planned(description, steps, expect);
+    planned.own_parents = true;
+    planned
 }

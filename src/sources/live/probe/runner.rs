@@ -13,7 +13,7 @@ use serde_json::json;
 /// one whose assertion was false; neither is a SQLSTATE PostgreSQL uses. Only the
 /// statement timeout (`query_canceled`) is not caught: it ends the whole call.
 pub(super) const RUNNER: &str = r#"
-CREATE FUNCTION pg_temp.pgparity_probe(probes jsonb)
+CREATE FUNCTION pg_temp.pgparity_probe(shared jsonb, probes jsonb)
 RETURNS TABLE (probe integer, stage text, step integer, state text, message text,
                constraint_name text, row_count bigint)
 LANGUAGE plpgsql AS $pgparity$
@@ -27,45 +27,69 @@ DECLARE
     caught_constraint text;
 BEGIN
     probe := 0;
-    FOR entry IN SELECT value FROM jsonb_array_elements(probes) LOOP
-        probe := probe + 1;
-        step := 0;
-        stage := 'setup';
-        affected := NULL;
-        BEGIN
-            FOR item IN SELECT value FROM jsonb_array_elements(entry) LOOP
-                step := step + 1;
-                stage := item->>'kind';
-                IF stage IN ('assert', 'quiet', 'require') THEN
-                    EXECUTE item->>'sql' INTO passed;
-                    IF passed IS NOT TRUE THEN
-                        RAISE EXCEPTION USING ERRCODE = 'PGPAF', MESSAGE = 'assertion is false';
+    step := 0;
+    stage := 'shared';
+    BEGIN
+        -- What every probe of the batch needs (parent rows), made once and rolled back
+        -- with the batch.
+        FOR item IN SELECT value FROM jsonb_array_elements(shared) LOOP
+            step := step + 1;
+            EXECUTE item->>'sql';
+        END LOOP;
+        FOR entry IN SELECT value FROM jsonb_array_elements(probes) LOOP
+            probe := probe + 1;
+            step := 0;
+            stage := 'setup';
+            affected := NULL;
+            BEGIN
+                FOR item IN SELECT value FROM jsonb_array_elements(entry) LOOP
+                    step := step + 1;
+                    stage := item->>'kind';
+                    IF stage IN ('assert', 'quiet', 'require') THEN
+                        EXECUTE item->>'sql' INTO passed;
+                        IF passed IS NOT TRUE THEN
+                            RAISE EXCEPTION USING ERRCODE = 'PGPAF', MESSAGE = 'assertion is false';
+                        END IF;
+                    ELSE
+                        EXECUTE item->>'sql';
+                        IF stage = 'probe' THEN
+                            GET DIAGNOSTICS affected = ROW_COUNT;
+                        END IF;
                     END IF;
+                END LOOP;
+                RAISE EXCEPTION USING ERRCODE = 'PGPOK', MESSAGE = 'done';
+            EXCEPTION WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS caught_state = RETURNED_SQLSTATE,
+                    caught_message = MESSAGE_TEXT, caught_constraint = CONSTRAINT_NAME;
+                IF caught_state = 'PGPOK' THEN
+                    stage := 'done';
+                    state := NULL;
+                    message := NULL;
+                    constraint_name := NULL;
                 ELSE
-                    EXECUTE item->>'sql';
-                    IF stage = 'probe' THEN
-                        GET DIAGNOSTICS affected = ROW_COUNT;
-                    END IF;
+                    state := caught_state;
+                    message := caught_message;
+                    constraint_name := NULLIF(caught_constraint, '');
                 END IF;
-            END LOOP;
-            RAISE EXCEPTION USING ERRCODE = 'PGPOK', MESSAGE = 'done';
-        EXCEPTION WHEN OTHERS THEN
-            GET STACKED DIAGNOSTICS caught_state = RETURNED_SQLSTATE,
-                caught_message = MESSAGE_TEXT, caught_constraint = CONSTRAINT_NAME;
-            IF caught_state = 'PGPOK' THEN
-                stage := 'done';
-                state := NULL;
-                message := NULL;
-                constraint_name := NULL;
-            ELSE
-                state := caught_state;
-                message := caught_message;
-                constraint_name := NULLIF(caught_constraint, '');
-            END IF;
-            row_count := affected;
+                row_count := affected;
+                RETURN NEXT;
+            END;
+        END LOOP;
+        RAISE EXCEPTION USING ERRCODE = 'PGPOK', MESSAGE = 'done';
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS caught_state = RETURNED_SQLSTATE,
+            caught_message = MESSAGE_TEXT, caught_constraint = CONSTRAINT_NAME;
+        IF caught_state <> 'PGPOK' THEN
+            -- The shared rows were refused: one row (probe 0) says so.
+            probe := 0;
+            stage := 'shared';
+            state := caught_state;
+            message := caught_message;
+            constraint_name := NULLIF(caught_constraint, '');
+            row_count := NULL;
             RETURN NEXT;
-        END;
-    END LOOP;
+        END IF;
+    END;
 END
 $pgparity$"#;
 
@@ -99,17 +123,28 @@ pub(super) fn batch_json(probes: &[&Planned]) -> String {
     .to_string()
 }
 
-/// Runs `probes` in one call; an error of the whole call (the statement timeout, a lost
-/// connection) comes back as one message for all of them.
-pub(super) fn run_batch(client: &mut Client, probes: &[&Planned]) -> Result<Vec<Answer>, String> {
+/// Runs `probes` in one call, after the `shared` statements (made once, rolled back with
+/// the batch). When the server refuses a shared statement, every probe's answer says so
+/// (step 0). An error of the whole call (the statement timeout, a lost connection) comes
+/// back as one message for all of them.
+pub(super) fn run_batch(
+    client: &mut Client,
+    shared: &[String],
+    probes: &[&Planned],
+) -> Result<Vec<Answer>, String> {
     if probes.is_empty() {
         return Ok(Vec::new());
     }
+    let shared_json = json!(shared
+        .iter()
+        .map(|sql| json!({"kind": "setup", "sql": sql}))
+        .collect::<Vec<_>>())
+    .to_string();
     let rows = client
         .query(
             "SELECT probe, stage, step, state, message, constraint_name, row_count \
-             FROM pg_temp.pgparity_probe($1::text::jsonb)",
-            &[&batch_json(probes)],
+             FROM pg_temp.pgparity_probe($1::text::jsonb, $2::text::jsonb)",
+            &[&shared_json, &batch_json(probes)],
         )
         .map_err(|error| describe_error(&error))?;
     let mut answers = vec![None; probes.len()];
@@ -123,6 +158,10 @@ pub(super) fn run_batch(client: &mut Client, probes: &[&Planned]) -> Result<Vec<
             constraint: row.get(5),
             row_count: row.get(6),
         };
+        if index == 0 {
+            // The shared statements were refused: no probe ran.
+            return Ok(vec![Answer { step: 0, ..answer }; probes.len()]);
+        }
         if let Some(slot) = usize::try_from(index)
             .ok()
             .and_then(|index| index.checked_sub(1))
@@ -166,6 +205,18 @@ pub(super) fn with_name(state: &str) -> String {
 
 /// The outcome of `probe` from the server's `answer`.
 pub(super) fn judge(probe: &Planned, answer: &Answer) -> ProbeOutcome {
+    if answer.step == 0 {
+        if let Some(state) = &answer.state {
+            return ProbeOutcome::Skipped {
+                reason: format!(
+                    "the server refused the rows the probes of {} share: {} ({})",
+                    probe.relation,
+                    answer.message,
+                    with_name(state)
+                ),
+            };
+        }
+    }
     let step = probe
         .steps
         .get(answer.step.saturating_sub(1))
@@ -292,6 +343,7 @@ mod tests {
             no_rows: NoRows::Fails,
             location: None,
             skip: None,
+            own_parents: false,
             alternatives: Vec::new(),
         }
     }

@@ -94,9 +94,28 @@ impl Row {
 #[derive(Debug, Clone, Default)]
 pub(super) struct Chain {
     pub rows: Vec<Row>,
+    /// How many of the rows are shared by every probe of a batch (inserted once before
+    /// them): [`Chain::inserts`] leaves them out, and a foreign key reuses them.
+    shared: usize,
 }
 
 impl Chain {
+    /// A chain that starts with the rows of `shared`, which a probe's rows reuse as
+    /// parents and does not insert again.
+    pub(super) fn sharing(shared: &Chain) -> Chain {
+        Chain {
+            rows: shared.rows.clone(),
+            shared: shared.rows.len(),
+        }
+    }
+
+    /// A shared row of `table`, to reuse as a parent that no value pins down.
+    fn shared_row(&self, table: &QualifiedName) -> Option<&Row> {
+        self.rows[..self.shared]
+            .iter()
+            .find(|row| &row.table == table)
+    }
+
     /// A row of `table` whose `columns` hold `values`, if one was inserted.
     fn find(&self, table: &QualifiedName, wanted: &BTreeMap<String, Value>) -> Option<&Row> {
         self.rows.iter().find(|row| {
@@ -107,9 +126,17 @@ impl Chain {
         })
     }
 
-    /// The INSERT statements of every row, in order.
-    pub(super) fn inserts(&self) -> Vec<String> {
+    /// The INSERT statements of every row, the shared ones too, in order.
+    pub(super) fn all_inserts(&self) -> Vec<String> {
         self.rows.iter().map(Row::insert_sql).collect()
+    }
+
+    /// The INSERT statements of every row but the shared ones, in order.
+    pub(super) fn inserts(&self) -> Vec<String> {
+        self.rows[self.shared..]
+            .iter()
+            .map(Row::insert_sql)
+            .collect()
     }
 }
 
@@ -187,6 +214,8 @@ pub(super) struct Synth<'a> {
     facts: BTreeMap<QualifiedName, TableFacts>,
     /// Columns referenced by some foreign key, by table: they always get values.
     referenced: BTreeMap<QualifiedName, BTreeSet<String>>,
+    /// The foreign keys into each table: the referencing table and the key's name.
+    referencing: BTreeMap<QualifiedName, Vec<(QualifiedName, String)>>,
     seed: u64,
 }
 
@@ -218,12 +247,18 @@ impl<'a> Synth<'a> {
     /// A synthesizer for the tables of `catalog`.
     pub(super) fn new(catalog: &'a Catalog, default_schema: &'a str) -> Synth<'a> {
         let mut referenced: BTreeMap<QualifiedName, BTreeSet<String>> = BTreeMap::new();
+        let mut referencing: BTreeMap<QualifiedName, Vec<(QualifiedName, String)>> =
+            BTreeMap::new();
         for relation in catalog.relations.values() {
             for key in foreign_keys(catalog, relation) {
                 referenced
                     .entry(key.references.clone())
                     .or_default()
                     .extend(key.referenced_columns.iter().cloned());
+                referencing
+                    .entry(key.references.clone())
+                    .or_default()
+                    .push((relation.name.clone(), key.name.to_string()));
             }
         }
         Synth {
@@ -232,8 +267,14 @@ impl<'a> Synth<'a> {
             variants: BTreeMap::new(),
             facts: BTreeMap::new(),
             referenced,
+            referencing,
             seed: 0,
         }
+    }
+
+    /// The foreign keys into `table`: each referencing table and key name.
+    pub(super) fn keys_into(&self, table: &QualifiedName) -> &[(QualifiedName, String)] {
+        self.referencing.get(table).map_or(&[], Vec::as_slice)
     }
 
     /// The last seed given out.
@@ -349,7 +390,7 @@ impl<'a> Synth<'a> {
                 continue;
             }
             let parent = if known.is_empty() {
-                None
+                chain.shared_row(key.references).cloned()
             } else {
                 chain.find(key.references, &known).cloned()
             };
