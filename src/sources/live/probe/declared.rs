@@ -106,7 +106,7 @@ pub(super) fn invariant_probes(
 ) -> Vec<Planned> {
     let mut probes = Vec::new();
     for invariant in &mapping.invariants {
-        for statement in &invariant.must_reject {
+        for (number, statement) in invariant.must_reject.iter().enumerate() {
             let found = placeholders(&statement.sql, default_schema);
             let mut tables = named_tables(catalog, &statement.sql, default_schema);
             let mut explicit: BTreeMap<QualifiedName, BTreeSet<String>> = BTreeMap::new();
@@ -130,7 +130,7 @@ pub(super) fn invariant_probes(
                 member: Some(&invariant.name),
                 location: statement.location.as_ref(),
             };
-            let description = format!("{}: the statement is refused", invariant.name);
+            let description = format!("must_reject statement {} is refused", number + 1);
             let planned = found.and_then(|found| {
                 let (mut steps, rows) = valid_rows(synth, &tables, &explicit, valid)?;
                 let mut sql = statement.sql.clone();
@@ -182,10 +182,8 @@ pub(super) fn invariant_probes(
             member: Some(&invariant.name),
             location: invariant.location.as_ref(),
         };
-        let description = format!(
-            "{}: the violations query runs and finds nothing among valid rows",
-            invariant.name
-        );
+        let description =
+            "the violations query runs and finds nothing among valid rows".to_string();
         let query = violations.trim().trim_end_matches(';');
         let keys: Vec<String> = invariant
             .key
