@@ -615,9 +615,9 @@ pub(super) fn beside(
         let value = Decimal::parse(&bound.literal)?;
         let step = numeric_step(data_type, &bound.literal)?;
         let moved = if downward {
-            value.minus(&step)
+            value.minus(&step)?
         } else {
-            value.plus(&step)
+            value.plus(&step)?
         };
         return Some(moved.to_string());
     }
@@ -675,6 +675,8 @@ fn typed_value(
         "smallint" => (seed % 30000).to_string(),
         "integer" | "bigint" | "money" => seed.to_string(),
         "numeric" => match data_type.modifiers() {
+            // PostgreSQL 15 allows a scale above the precision: only tiny values fit.
+            [precision, scale] if precision < scale => "0".to_string(),
             [precision, scale] if precision == scale => {
                 format!(
                     "0.{:0width$}",
@@ -789,24 +791,29 @@ impl Decimal {
         })
     }
 
-    fn rescaled(&self, scale: u32) -> i128 {
-        self.units * 10i128.pow(scale - self.scale)
+    /// The units at `scale` (at least the value's own); `None` past i128.
+    fn rescaled(&self, scale: u32) -> Option<i128> {
+        10i128
+            .checked_pow(scale - self.scale)
+            .and_then(|factor| self.units.checked_mul(factor))
     }
 
-    fn plus(&self, other: &Decimal) -> Decimal {
+    /// `self + other`; `None` past i128.
+    fn plus(&self, other: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(other.scale);
-        Decimal {
-            units: self.rescaled(scale) + other.rescaled(scale),
+        Some(Decimal {
+            units: self.rescaled(scale)?.checked_add(other.rescaled(scale)?)?,
             scale,
-        }
+        })
     }
 
-    fn minus(&self, other: &Decimal) -> Decimal {
+    /// `self - other`; `None` past i128.
+    fn minus(&self, other: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(other.scale);
-        Decimal {
-            units: self.rescaled(scale) - other.rescaled(scale),
+        Some(Decimal {
+            units: self.rescaled(scale)?.checked_sub(other.rescaled(scale)?)?,
             scale,
-        }
+        })
     }
 }
 
@@ -883,6 +890,20 @@ mod tests {
         );
         assert_eq!(Decimal::parse("-0.05").unwrap().to_string(), "-0.05");
         assert_eq!(Decimal::parse("1e5"), None);
+        let huge = Bound {
+            literal: "9".repeat(30),
+            numeric: true,
+            inclusive: true,
+        };
+        assert_eq!(
+            beside(&plain, &huge, true, false).as_deref(),
+            Some("999999999999999999999999999999.00001"),
+            "30 digits and 5 more stay exact"
+        );
+        assert_eq!(
+            beside(&plain, &bound(&"9".repeat(31), true), true, false),
+            None
+        );
     }
 
     #[test]
