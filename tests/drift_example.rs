@@ -376,7 +376,7 @@ fn the_example_as_postgresql_15_printed_it_has_no_drift() {
         ("comments", 12),
         ("constraints", 26),
         ("defaults", 17),
-        ("grants", 21),
+        ("grants", 20),
         ("indexes", 22),
         ("policies", 5),
         ("rls", 10),
