@@ -36,12 +36,14 @@ migration that forgot a cascade or weakened a CHECK is caught before it ships.
 
 ## Example
 ```
-error[probe-failed]: public.revenue_ledger: a zero posting is refused does not hold:
-  `INSERT INTO public.revenue_ledger (…, revenue_cents, …) VALUES (…, 0, …)` was accepted
-  expected: refused with 23514
-  actual: accepted
+error[probe-failed]: revenue_cents = 0 is refused by ck_revenue_ledger_revenue_positive does not hold:
+  `INSERT INTO \"public\".\"revenue_ledger\" (…, \"revenue_cents\", …) VALUES (…, 0, …)` was accepted
+  expected: refused with 23514 (check_violation) by ck_revenue_ledger_revenue_positive
+  actual:   accepted
 ```
-Fix the constraint (`CHECK (revenue_cents > 0)`), or the mapping if the promise was wrong.",
+(a migration replaced `CHECK (revenue_cents > 0)` by `CHECK (revenue_cents >= 0)`, probed with
+`--probe-template`). Fix the database (its migration), or the specs or the mapping if
+the promise was wrong.",
 };
 register_rule!(PROBE_FAILED);
 crate::checks::finder!(super::PROBE_FINDERS, find);
