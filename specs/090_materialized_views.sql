@@ -24,8 +24,8 @@ CREATE UNIQUE INDEX uq_mv_realtime_revenue_tenant
 
 COMMENT ON MATERIALIZED VIEW mv_realtime_revenue IS 'Serves GET /api/attribution/revenue/realtime; verified means every ledger row of the tenant is attributed.';
 
--- The latest run of each tenant (tenants with no run yet have no row; the API answers
--- 404 for them). state and last_run_at are the run's own columns.
+-- Serves GET /api/reconciliation/status: the latest run of each tenant (tenants with no
+-- run yet have no row; the API answers 404). state and last_run_at are the run's own columns.
 CREATE MATERIALIZED VIEW mv_reconciliation_status AS
 SELECT DISTINCT ON (rr.tenant_id)
     rr.tenant_id,

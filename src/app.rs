@@ -6,21 +6,26 @@
 
 use crate::baseline::{Baseline, BaselineOutcome};
 use crate::checks::{self, meta, Inputs};
-use crate::config::{CheckRequest, LiveSource, SnapshotRequest};
+use crate::config::{
+    is_empty_config, CheckRequest, Config, LiveSource, RuleLevel, SnapshotRequest,
+};
 use crate::contracts::{load_contracts, ContractOptions, ContractSet};
 use crate::finding::Suppressed;
 use crate::finding::{sort_findings, Finding};
 use crate::live_inputs;
-use crate::mapping::{load_mapping, Mapping};
-use crate::model::{display_path, ProbeResults};
-use crate::report::{self, ColorChoice, Format, Report, ReportContext};
-use crate::rules;
+use crate::mapping::{
+    infer_read_models, load_index_plan, load_mapping, Inferred, Mapping, PlanFile, PlanSet,
+};
+use crate::model::{display_path, Catalog, ProbeResults, QualifiedName, SpecProblemKind, Specs};
+use crate::report::{self, Anchor, ColorChoice, Format, Report, ReportContext};
+use crate::rules::{self, Family, Rule};
 use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::{ProbeRequest, SessionOptions};
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::{load_specs, SpecSet};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,15 +43,27 @@ pub struct CheckRun {
     pub rendered: String,
     /// 0 (nothing at or above the threshold) or 1.
     pub exit_code: i32,
-    /// With `--write-baseline`, the baseline file's text. The caller writes it after
-    /// the report, so that a run that fails (exit 2) leaves no baseline behind.
+    /// With `--write-baseline`, the baseline file's text; with `--prune-baseline`, the
+    /// `--baseline` file's text without its stale entries. The caller writes it after the
+    /// report (to [`CheckRequest::baseline_destination`]), so that a run that fails
+    /// (exit 2) leaves no baseline behind.
     pub baseline_to_write: Option<String>,
+    /// With `--fix-sql`, the fix script of the reported findings (see
+    /// [`report::render_fix_script`]); the caller writes it after the report.
+    pub fix_script: Option<String>,
 }
 
 /// Runs `pgparity check` as `request` says: an `Err` means the run could not be
 /// completed (exit code 2). `progress` hears what a long live run is doing (the binary
 /// prints it on stderr when that is a terminal).
 pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun> {
+    if let (Some(path), None) = (&request.fix_sql, &request.live) {
+        anyhow::bail!(
+            "--fix-sql {}: the fixes come from comparing the specs with a database; give \
+             --db URL (or --snapshot FILE) too",
+            path.display()
+        );
+    }
     let started = Instant::now();
     let generated_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let inputs = load_inputs(request, progress)?;
@@ -54,8 +71,17 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
         progress("comparing and checking");
     }
     let outcome = run_checks(request, &inputs);
+    if !outcome.checked_anything {
+        anyhow::bail!("{}", nothing_checked(request, &outcome.skipped));
+    }
     let today = chrono::Local::now().date_naive();
-    let judged = judge(request, outcome.findings, inputs.baseline.as_ref(), today);
+    let judged = judge(
+        request,
+        outcome.findings,
+        inputs.baseline.as_ref(),
+        today,
+        &|rule| rule_ran(request, &inputs, rule),
+    );
     let report = Report {
         findings: judged.findings,
         suppressed: judged.suppressed,
@@ -65,6 +91,7 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
             inputs: input_list(
                 &request.specs,
                 request.mapping.as_deref(),
+                &request.index_plan,
                 &inputs.contract_paths,
             ),
             schemas: request.schemas.clone(),
@@ -73,7 +100,7 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
             duration: started.elapsed(),
         },
         baseline: judged.baseline,
-        config_path: request.config.path.as_deref().map(display_path),
+        anchor: anchor(request, &inputs),
         probes: inputs.live.probes.clone().filter(|_| request.probe),
     };
     Ok(render(request, report, judged.baseline_to_write))
@@ -85,16 +112,19 @@ struct LoadedInputs {
     baseline: Option<Baseline>,
     specs: Option<SpecSet>,
     mapping: Option<Mapping>,
+    /// The index plans: the mapping's and the plan files'; `None` when neither a
+    /// mapping nor a plan file is given.
+    plan: Option<PlanSet>,
     /// The contract paths read: the mapping's, the configuration's, the flags'.
     contract_paths: Vec<PathBuf>,
     contracts: Option<ContractSet>,
     live: live_inputs::Live,
 }
 
-/// Reads the baseline, the specs, the mapping, the contracts and the live side (a
-/// database or snapshot, after applying the specs to the `--dev-db` server when one is
-/// given). Errors keep the order of the inputs: baseline, specs, mapping, contracts,
-/// database.
+/// Reads the baseline, the specs, the mapping, the index plan files, the contracts and
+/// the live side (a database or snapshot, after applying the specs to the `--dev-db`
+/// server when one is given). Errors keep the order of the inputs: baseline, specs,
+/// mapping, index plans, contracts, database.
 fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<LoadedInputs> {
     let limits = request.config.input_limits;
     let baseline = match &request.baseline {
@@ -107,62 +137,107 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
     // Loading the specs is CPU work in this process while introspection mostly waits on
     // the server, so the two overlap when nothing orders them (`--dev-db` applies the
     // specs first); on 1,000 tables that is a third of the run.
-    let (specs, mapping, contract_paths, contracts, live) = std::thread::scope(|threads| {
-        let spec_loader = std::thread::Builder::new()
-            .name("spec loader".to_string())
-            .stack_size(crate::WORKER_STACK_BYTES)
-            .spawn_scoped(threads, || {
-                if request.specs.is_empty() {
-                    Ok(None)
-                } else {
-                    load_specs(&request.specs, default_schema, limits)
-                        .map(Some)
-                        .context("cannot load the specs")
-                }
-            });
-        let mapping = match &request.mapping {
-            Some(path) => load_mapping(path, default_schema, limits)
-                .map(Some)
-                .context("cannot load the mapping"),
-            None => Ok(None),
-        };
-        let mut contract_paths = match &mapping {
-            Ok(Some(mapping)) => mapping.contracts.clone(),
-            _ => Vec::new(),
-        };
-        contract_paths.extend(request.contracts.iter().cloned());
-        let contracts = if contract_paths.is_empty() {
-            Ok(None)
-        } else {
-            let options = ContractOptions {
-                roots: request.contract_roots.clone(),
-                limits,
+    let (specs, mapping, plan_files, contract_paths, contracts, live) =
+        std::thread::scope(|threads| {
+            let spec_loader = std::thread::Builder::new()
+                .name("spec loader".to_string())
+                .stack_size(crate::WORKER_STACK_BYTES)
+                .spawn_scoped(threads, || {
+                    if request.specs.is_empty() {
+                        Ok(None)
+                    } else {
+                        load_specs(&request.specs, default_schema, limits)
+                            .map(Some)
+                            .context("cannot load the specs")
+                    }
+                });
+            let mapping = match &request.mapping {
+                Some(path) => load_mapping(path, default_schema, limits)
+                    .map(Some)
+                    .context("cannot load the mapping"),
+                None => Ok(None),
             };
-            load_contracts(&contract_paths, &options)
-                .map(Some)
-                .context("cannot load the contracts")
-        };
-        let live = match (&mapping, &contracts) {
-            (Ok(mapping), Ok(_)) if request.dev_db.is_none() => Some(read_live(
+            let plan_files = load_plan_files(
                 request,
-                &session_options,
-                &scope,
-                mapping.as_ref(),
-                progress,
-            )),
-            _ => None,
-        };
-        let specs = match spec_loader {
-            Ok(loader) => loader
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(error) => Err(anyhow::Error::new(error).context("cannot start the spec loader")),
-        };
-        (specs, mapping, contract_paths, contracts, live)
-    });
+                mapping.as_ref().ok().and_then(Option::as_ref),
+                default_schema,
+            );
+            let mut contract_paths = match &mapping {
+                Ok(Some(mapping)) => mapping.contracts.clone(),
+                _ => Vec::new(),
+            };
+            contract_paths.extend(request.contracts.iter().cloned());
+            let contracts = if contract_paths.is_empty() {
+                Ok(None)
+            } else {
+                let options = ContractOptions {
+                    roots: request.contract_roots.clone(),
+                    limits,
+                };
+                load_contracts(&contract_paths, &options)
+                    .map(Some)
+                    .context("cannot load the contracts")
+            };
+            let join = |loader: std::io::Result<
+                std::thread::ScopedJoinHandle<'_, Result<Option<SpecSet>>>,
+            >| {
+                match loader {
+                    Ok(loader) => loader
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    Err(error) => {
+                        Err(anyhow::Error::new(error).context("cannot start the spec loader"))
+                    }
+                }
+            };
+            // The relations to sample include inferred read models, whose evidence may be in
+            // the specs' comments: then the live read waits for the specs.
+            let wait_for_specs = request.sample_rows.is_some() && request.config.infer_read_models;
+            let (early_specs, spec_loader) = if wait_for_specs {
+                (Some(join(spec_loader)), None)
+            } else {
+                (None, Some(spec_loader))
+            };
+            let live = match (&mapping, &plan_files, &contracts) {
+                (Ok(mapping), Ok(_), Ok(contracts)) if request.dev_db.is_none() => {
+                    let specs = early_specs
+                        .as_ref()
+                        .and_then(|specs| specs.as_ref().ok())
+                        .and_then(Option::as_ref)
+                        .map(SpecSet::specs);
+                    let read_models = |live: &Catalog| {
+                        sampled_relations(
+                            request,
+                            mapping.as_ref(),
+                            contracts.as_ref(),
+                            specs,
+                            live,
+                        )
+                    };
+                    Some(read_live(
+                        request,
+                        &session_options,
+                        &scope,
+                        &read_models,
+                        mapping.as_ref(),
+                        progress,
+                    ))
+                }
+                _ => None,
+            };
+            let specs = match (early_specs, spec_loader) {
+                (Some(specs), _) => specs,
+                (None, Some(loader)) => join(loader),
+                (None, None) => Ok(None),
+            };
+            (specs, mapping, plan_files, contract_paths, contracts, live)
+        });
     let mut specs = specs?;
     let mapping = mapping?;
+    let plan_files = plan_files?;
     let contracts = contracts?;
+    let plan = (mapping.is_some() || !plan_files.is_empty())
+        .then(|| PlanSet::gather(mapping.as_ref(), &plan_files));
     let live = match live {
         Some(live) => live?,
         None => {
@@ -188,10 +263,21 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
             )?;
             specs.problems.extend(dev.problems);
             enrich_from_dev(&mut specs.catalog, &dev.catalog);
+            adopt_what_code_created(specs, &dev.catalog);
+            let read_models = |live: &Catalog| {
+                sampled_relations(
+                    request,
+                    mapping.as_ref(),
+                    contracts.as_ref(),
+                    Some(specs.specs()),
+                    live,
+                )
+            };
             let mut live = read_live(
                 request,
                 &session_options,
                 &scope,
+                &read_models,
                 mapping.as_ref(),
                 progress,
             )?;
@@ -203,6 +289,7 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
         baseline,
         specs,
         mapping,
+        plan,
         contract_paths,
         contracts,
         live,
@@ -224,11 +311,90 @@ fn merge_probes(
     }
 }
 
-/// The live side of a run: the snapshot, else the database, else nothing.
+/// `--dev-db` ran the specs' `DO` blocks: the relations they created in the scratch
+/// database are taken into the specs, and each `DO` note says so.
+fn adopt_what_code_created(specs: &mut SpecSet, dev: &crate::model::Catalog) {
+    let is_code = |kind: &SpecProblemKind| matches!(kind, SpecProblemKind::Skipped { statement } if statement == "DO");
+    if !specs.problems.iter().any(|problem| is_code(&problem.kind)) {
+        return;
+    }
+    let created: Vec<String> =
+        crate::sources::dev::adopt_created_relations(&mut specs.catalog, dev)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+    for problem in &mut specs.problems {
+        if is_code(&problem.kind) {
+            problem.kind = SpecProblemKind::RanOnDevServer {
+                statement: "DO".to_string(),
+                created: created.clone(),
+            };
+        }
+    }
+}
+
+/// The index plan files of the request, each read once: a file the mapping names as its
+/// Markdown plan is already read with the mapping.
+fn load_plan_files(
+    request: &CheckRequest,
+    mapping: Option<&Mapping>,
+    default_schema: &str,
+) -> Result<Vec<PlanFile>> {
+    let limits = request.config.input_limits;
+    let identity = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut read: Vec<PathBuf> = mapping
+        .and_then(|mapping| mapping.index_plan_markdown.as_deref())
+        .map(identity)
+        .into_iter()
+        .collect();
+    let mut files = Vec::new();
+    for path in &request.index_plan {
+        let canonical = identity(path);
+        if read.contains(&canonical) {
+            continue;
+        }
+        read.push(canonical);
+        files.push(
+            load_index_plan(path, default_schema, limits)
+                .with_context(|| format!("cannot load the index plan {}", display_path(path)))?,
+        );
+    }
+    Ok(files)
+}
+
+/// The relations `--sample-rows` samples: those of the mapping's read models, and of the
+/// read models inferred from evidence (unless `infer_read_models = false`).
+fn sampled_relations(
+    request: &CheckRequest,
+    mapping: Option<&Mapping>,
+    contracts: Option<&ContractSet>,
+    specs: Option<Specs<'_>>,
+    live: &Catalog,
+) -> BTreeSet<QualifiedName> {
+    let mut relations: BTreeSet<QualifiedName> = mapping
+        .into_iter()
+        .flat_map(|mapping| &mapping.read_models)
+        .map(|read_model| read_model.relation.clone())
+        .collect();
+    if let Some(contracts) = contracts.filter(|_| request.config.infer_read_models) {
+        relations.extend(
+            infer_read_models(contracts, mapping, specs, Some(live))
+                .read_models
+                .into_iter()
+                .map(|read_model| read_model.relation),
+        );
+    }
+    relations
+}
+
+/// The live side of a run: the snapshot, else the database (sampling the relations
+/// `read_models` names with `--sample-rows`, and checking the mapping's invariants and
+/// immutable tables), else nothing.
 fn read_live(
     request: &CheckRequest,
     session_options: &SessionOptions,
     scope: &[String],
+    read_models: &dyn Fn(&Catalog) -> BTreeSet<QualifiedName>,
     mapping: Option<&Mapping>,
     progress: &dyn Fn(&str),
 ) -> Result<live_inputs::Live> {
@@ -242,6 +408,7 @@ fn read_live(
             &live_inputs::settings_for(db)?,
             session_options,
             scope,
+            read_models,
             mapping,
             request.sample_rows,
             progress,
@@ -258,12 +425,118 @@ fn run_checks(request: &CheckRequest, inputs: &LoadedInputs) -> checks::Outcome 
         specs: inputs.specs.as_ref().map(SpecSet::specs),
         contracts: inputs.contracts.as_ref(),
         mapping: inputs.mapping.as_ref(),
+        plan: inputs.plan.as_ref(),
         live: inputs.live.catalog.as_ref(),
         row_samples: inputs.live.row_samples.as_ref(),
         probes: inputs.live.probes.as_ref(),
         min_stats_age_days: request.config.unused_index_min_stats_days,
         default_schema: default_schema(&request.schemas),
+        infer_read_models: request.config.infer_read_models,
     })
+}
+
+/// What `pgparity init --write-mapping` writes: the read models a check of `request`
+/// would infer, and the contract files they refer to.
+#[derive(Debug)]
+pub struct InferredReadModels {
+    /// The read models and the names in their evidence that do not resolve.
+    pub inferred: Inferred,
+    /// The contract files the run read (the mapping's, then the configuration's).
+    pub contract_paths: Vec<PathBuf>,
+}
+
+/// The read models `pgparity check` infers for `request`'s specs, mapping and contracts
+/// (a database, if the request names one, is not read).
+pub fn inferred_read_models(request: &CheckRequest) -> Result<InferredReadModels> {
+    let offline = CheckRequest {
+        live: None,
+        dev_db: None,
+        sample_rows: None,
+        ..request.clone()
+    };
+    let inputs = load_inputs(&offline, &|_| {})?;
+    let inferred = match &inputs.contracts {
+        Some(contracts) => infer_read_models(
+            contracts,
+            inputs.mapping.as_ref(),
+            inputs.specs.as_ref().map(SpecSet::specs),
+            None,
+        ),
+        None => Inferred::default(),
+    };
+    Ok(InferredReadModels {
+        inferred,
+        contract_paths: inputs.contract_paths,
+    })
+}
+
+/// The file SARIF shows findings without a source line at: the configuration file, else
+/// the first input file read (the mapping, a spec file, a contract, the snapshot). A run
+/// that read no file at all (a database alone) has none.
+fn anchor(request: &CheckRequest, inputs: &LoadedInputs) -> Option<Anchor> {
+    let config = request
+        .config
+        .path
+        .as_deref()
+        .filter(|path| !is_empty_config(path))
+        .map(|path| ("configuration", display_path(path)));
+    let mapping = request
+        .mapping
+        .as_deref()
+        .map(|path| ("mapping", display_path(path)));
+    let spec = inputs
+        .specs
+        .as_ref()
+        .and_then(|specs| specs.files.first())
+        .map(|path| ("spec", path.clone()));
+    let contract = inputs
+        .contracts
+        .as_ref()
+        .and_then(|contracts| contracts.documents.first())
+        .map(|path| ("contract", path.clone()));
+    let snapshot = match &request.live {
+        Some(LiveSource::Snapshot(path)) => Some(("snapshot", display_path(path))),
+        _ => None,
+    };
+    config
+        .or(mapping)
+        .or(spec)
+        .or(contract)
+        .or(snapshot)
+        .map(|(what, path)| Anchor { path, what })
+}
+
+/// Why a run that could check nothing is an error, what it read and what to give: a
+/// clean report of nothing would pass a CI job that runs in the wrong folder.
+fn nothing_checked(request: &CheckRequest, skipped: &[String]) -> String {
+    let mut read = Vec::new();
+    if let Some(path) = request
+        .config
+        .path
+        .as_deref()
+        .filter(|path| !is_empty_config(path))
+    {
+        read.push(format!("the configuration {}", display_path(path)));
+    }
+    if let Some(path) = &request.mapping {
+        read.push(format!("the mapping {}", display_path(path)));
+    }
+    let what = if read.is_empty() {
+        "no pgparity.toml was found in this folder or a folder above it, and no input was \
+         given: run pgparity in your project's folder (where pgparity.toml is), or name the \
+         inputs, e.g. `pgparity check --specs db/ --mapping contract_schema_mapping.yaml`"
+            .to_string()
+    } else {
+        format!(
+            "read {}, but every check needs specs, a live database or contracts: give the \
+             specs (--specs or `specs` in pgparity.toml) or a database (--db, --snapshot)",
+            read.join(" and ")
+        )
+    };
+    format!(
+        "nothing was checked: {what}\n  skipped: {}",
+        skipped.join("\n  skipped: ")
+    )
 }
 
 /// The findings to report, after the configuration and the baseline had their say.
@@ -274,18 +547,20 @@ struct Judged {
     suppressed: Vec<Suppressed>,
     /// What the baseline hid, when one applied.
     baseline: Option<BaselineOutcome>,
-    /// With `--write-baseline`, the baseline file's text.
+    /// With `--write-baseline` or `--prune-baseline`, the baseline file's text.
     baseline_to_write: Option<String>,
 }
 
 /// Applies the configured rule levels, the suppressions (as of `today`) and then the
 /// baseline: `baseline`, or with `--write-baseline` the one recorded from these findings,
-/// which hides them all.
+/// which hides them all. `judged` says whether a rule ran, so that a baseline entry of a
+/// rule whose checks were skipped is not called stale.
 fn judge(
     request: &CheckRequest,
     findings: Vec<Finding>,
     baseline: Option<&Baseline>,
     today: NaiveDate,
+    judged: &dyn Fn(&str) -> bool,
 ) -> Judged {
     let config = &request.config;
     let findings = meta::apply_levels(findings, config);
@@ -296,19 +571,65 @@ fn judge(
         .write_baseline
         .as_ref()
         .map(|_| Baseline::of(&findings));
-    let baseline_to_write = written.as_ref().map(Baseline::to_json);
-    let (findings, baseline) = match written.as_ref().or(baseline) {
+    let mut baseline_to_write = written.as_ref().map(Baseline::to_json);
+    let (findings, outcome) = match written.as_ref().or(baseline) {
         Some(baseline) => {
-            let (findings, outcome) = baseline.filter(findings);
+            let (findings, outcome) = baseline.filter(findings, judged);
             (findings, Some(outcome))
         }
         None => (findings, None),
     };
+    if request.prune_baseline {
+        if let (Some(baseline), Some(outcome)) = (baseline, &outcome) {
+            baseline_to_write = Some(baseline.pruned(outcome).to_json());
+        }
+    }
     Judged {
         findings,
         suppressed,
-        baseline,
+        baseline: outcome,
         baseline_to_write,
+    }
+}
+
+/// Whether the checks of `rule_id` ran with these inputs (and the rule is not off): a
+/// baseline entry of a rule that did not run may still occur. An id no rule has any
+/// more is judged: nothing can match it again.
+fn rule_ran(request: &CheckRequest, inputs: &LoadedInputs, rule_id: &str) -> bool {
+    let Some(rule) = rules::by_id(rule_id) else {
+        return true;
+    };
+    if request.config.level(rule) == RuleLevel::Off {
+        return false;
+    }
+    let specs = inputs.specs.is_some();
+    let live = inputs.live.catalog.is_some();
+    if rule.needs_live && !live {
+        return false;
+    }
+    match rule.family {
+        Family::Spec => specs,
+        Family::Drift => specs && live,
+        Family::Contract => inputs.mapping.is_some() && (specs || live),
+        Family::IndexPlan => specs || rule.needs_live,
+        Family::Tenancy => {
+            specs
+                && inputs
+                    .mapping
+                    .as_ref()
+                    .is_some_and(|mapping| mapping.tenancy.is_some())
+        }
+        // Probe results come from `--probe` and from `--db` with invariants or immutable
+        // tables; `mutable-ledger` also reads the specs' grants without any database.
+        Family::Probe => {
+            inputs.live.probes.is_some()
+                || (specs
+                    && inputs
+                        .mapping
+                        .as_ref()
+                        .is_some_and(|mapping| !mapping.immutable.is_empty()))
+        }
+        Family::Meta => true,
     }
 }
 
@@ -323,11 +644,16 @@ fn render(request: &CheckRequest, report: Report, baseline_to_write: Option<Stri
             .any(|finding| finding.severity >= threshold)
     });
     let rendered = report::render(&report, request.format, threshold);
+    let fix_script = request
+        .fix_sql
+        .as_ref()
+        .map(|_| report::render_fix_script(&report));
     CheckRun {
         report,
         rendered,
         exit_code: i32::from(failed),
         baseline_to_write,
+        fix_script,
     }
 }
 
@@ -335,6 +661,7 @@ fn render(request: &CheckRequest, report: Report, baseline_to_write: Option<Stri
 fn input_list(
     specs: &[PathBuf],
     mapping: Option<&Path>,
+    index_plan: &[PathBuf],
     contracts: &[PathBuf],
 ) -> Vec<(String, Vec<String>)> {
     let paths = |paths: &[PathBuf]| paths.iter().map(|path| display_path(path)).collect();
@@ -344,6 +671,9 @@ fn input_list(
     }
     if let Some(mapping) = mapping {
         inputs.push(("mapping".to_string(), vec![display_path(mapping)]));
+    }
+    if !index_plan.is_empty() {
+        inputs.push(("index plan".to_string(), paths(index_plan)));
     }
     if !contracts.is_empty() {
         inputs.push(("contracts".to_string(), paths(contracts)));
@@ -393,6 +723,7 @@ pub fn snapshot(request: &SnapshotRequest, progress: &dyn Fn(&str)) -> Result<St
         &settings,
         &live_inputs::session_options(&request.timeouts),
         &schemas,
+        &|_| BTreeSet::new(),
         None,
         None,
         progress,
@@ -477,8 +808,41 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     result
 }
 
-/// `pgparity rules`: one line per rule.
-pub fn rules_listing() -> String {
+/// How `pgparity rules` prints the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RulesFormat {
+    /// One line per rule: id, family, default severity, the severity in effect when the
+    /// configuration changes it, summary.
+    Text,
+    /// A JSON array: `{"id", "family", "default_severity", "severity", "needs_live",
+    /// "summary"}` per rule, `severity` being the one in effect (`off` when turned off).
+    Json,
+}
+
+/// `pgparity rules`: every rule with its severity in effect under `config`.
+pub fn rules_listing(config: &Config, format: RulesFormat) -> String {
+    let in_effect = |rule: &Rule| match config.level(rule) {
+        RuleLevel::Off => "off",
+        RuleLevel::At(severity) => severity.as_str(),
+    };
+    if format == RulesFormat::Json {
+        let rules: Vec<serde_json::Value> = rules::all()
+            .iter()
+            .map(|rule| {
+                serde_json::json!({
+                    "id": rule.id,
+                    "family": rule.family.as_str(),
+                    "default_severity": rule.default_severity.as_str(),
+                    "severity": in_effect(rule),
+                    "needs_live": rule.needs_live,
+                    "summary": rule.summary,
+                })
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&rules).unwrap_or_default();
+        text.push('\n');
+        return text;
+    }
     let width = rules::all()
         .iter()
         .map(|rule| rule.id.len())
@@ -486,8 +850,14 @@ pub fn rules_listing() -> String {
         .unwrap_or(0);
     let mut out = String::new();
     for rule in rules::all() {
+        let severity = in_effect(rule);
+        let configured = if severity == rule.default_severity.as_str() {
+            String::new()
+        } else {
+            format!(" (configured: {severity})")
+        };
         out.push_str(&format!(
-            "{:width$}  {:10}  {:7}  {}\n",
+            "{:width$}  {:10}  {:7}  {}{configured}\n",
             rule.id,
             rule.family.as_str(),
             rule.default_severity.as_str(),
@@ -499,8 +869,12 @@ pub fn rules_listing() -> String {
 
 /// `pgparity explain RULE`.
 pub fn explain(rule_id: &str) -> Result<String> {
-    let rule = rules::by_id(rule_id)
-        .with_context(|| format!("unknown rule {rule_id:?}; `pgparity rules` lists the rules"))?;
+    let rule = rules::by_id(rule_id).with_context(|| {
+        format!(
+            "unknown rule {rule_id:?}{}; `pgparity rules` lists the rules",
+            crate::suggest::did_you_mean(rule_id, rules::all().iter().map(|rule| rule.id))
+        )
+    })?;
     Ok(format!(
         "{} ({} family, default severity {})\n\n{}\n\n{}\n",
         rule.id,

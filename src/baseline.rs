@@ -38,12 +38,14 @@ pub struct BaselineEntry {
 }
 
 /// What applying a baseline did to a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BaselineOutcome {
     /// Findings hidden because their fingerprint is in the baseline.
     pub matched: usize,
     /// Baseline entries that no current finding matched: fixed since, so the file can shrink.
     pub stale: usize,
+    /// Those entries, named, in file order (`--prune-baseline` removes them).
+    pub stale_entries: Vec<BaselineEntry>,
 }
 
 impl Baseline {
@@ -124,8 +126,14 @@ impl Baseline {
     }
 
     /// Splits off the findings this baseline accepts: returns the findings to report, and
-    /// how many were hidden and how many entries matched nothing.
-    pub fn filter(&self, findings: Vec<Finding>) -> (Vec<Finding>, BaselineOutcome) {
+    /// how many were hidden and which entries matched nothing. An entry whose rule did not
+    /// run (`judged` says no: its checks were skipped or the rule is off) is neither: the
+    /// run cannot tell whether it still occurs.
+    pub fn filter(
+        &self,
+        findings: Vec<Finding>,
+        judged: &dyn Fn(&str) -> bool,
+    ) -> (Vec<Finding>, BaselineOutcome) {
         let known: BTreeSet<&str> = self
             .entries
             .iter()
@@ -143,11 +151,36 @@ impl Baseline {
                 reported.push(finding);
             }
         }
-        let stale = known
+        let stale_entries: Vec<BaselineEntry> = self
+            .entries
             .iter()
-            .filter(|fingerprint| !seen.contains(**fingerprint))
-            .count();
-        (reported, BaselineOutcome { matched, stale })
+            .filter(|entry| !seen.contains(&entry.fingerprint) && judged(&entry.rule))
+            .cloned()
+            .collect();
+        let outcome = BaselineOutcome {
+            matched,
+            stale: stale_entries.len(),
+            stale_entries,
+        };
+        (reported, outcome)
+    }
+
+    /// This baseline without the entries `outcome` found stale (`--prune-baseline`).
+    pub fn pruned(&self, outcome: &BaselineOutcome) -> Baseline {
+        let stale: BTreeSet<&str> = outcome
+            .stale_entries
+            .iter()
+            .map(|entry| entry.fingerprint.as_str())
+            .collect();
+        Baseline {
+            version: self.version,
+            entries: self
+                .entries
+                .iter()
+                .filter(|entry| !stale.contains(entry.fingerprint.as_str()))
+                .cloned()
+                .collect(),
+        }
     }
 }
 
@@ -172,6 +205,7 @@ mod tests {
             }),
             diff: None,
             hint: None,
+            fix: None,
         }
     }
 
@@ -217,19 +251,32 @@ mod tests {
             finding("missing-index", "public.t", 1),
             finding("redundant-index", "public.t", 2),
         ]);
-        let (reported, outcome) = baseline.filter(vec![
-            finding("missing-index", "public.t", 40),
-            finding("unused-index", "public.t", 2),
-        ]);
+        let (reported, outcome) = baseline.filter(
+            vec![
+                finding("missing-index", "public.t", 40),
+                finding("unused-index", "public.t", 2),
+            ],
+            &|_| true,
+        );
         assert_eq!(reported.len(), 1);
         assert_eq!(reported[0].rule.id, "unused-index");
-        assert_eq!(
-            outcome,
-            BaselineOutcome {
-                matched: 1,
-                stale: 1
-            }
-        );
+        assert_eq!((outcome.matched, outcome.stale), (1, 1));
+        assert_eq!(outcome.stale_entries[0].rule, "redundant-index");
+        assert_eq!(outcome.stale_entries[0].object, "public.t");
+        let pruned = baseline.pruned(&outcome);
+        assert_eq!(pruned.entries.len(), 1);
+        assert_eq!(pruned.entries[0].rule, "missing-index");
+    }
+
+    #[test]
+    fn entries_of_rules_that_did_not_run_are_not_stale() {
+        let baseline = Baseline::of(&[
+            finding("missing-index", "public.t", 1),
+            finding("redundant-index", "public.t", 2),
+        ]);
+        let (_, outcome) = baseline.filter(Vec::new(), &|rule| rule != "missing-index");
+        assert_eq!(outcome.stale, 1);
+        assert_eq!(outcome.stale_entries[0].rule, "redundant-index");
     }
 
     #[test]

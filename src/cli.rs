@@ -3,7 +3,10 @@
 
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pgparity::app::RulesFormat;
 use pgparity::config::{CheckOverrides, FailOn, LiveSource, SnapshotOverrides, Timeouts};
+use pgparity::init::InitRequest;
+use pgparity::json_schemas::SchemaKind;
 use pgparity::report::{ColorChoice, Format};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,17 +28,54 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check specs, contracts, mapping and index plan; exit 0 clean, 1 findings, 2 error.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Write the live catalog of a database as JSON, for `check --snapshot` and nightly
     /// comparisons.
     Snapshot(SnapshotArgs),
-    /// List every rule with its family and default severity.
-    Rules,
+    /// Write a pgparity.toml for the repository in this folder (its spec folders,
+    /// mapping, Markdown index plans and OpenAPI files), and optionally the read models
+    /// pgparity infers for it.
+    Init(InitArgs),
+    /// List every rule with its family, default severity and the severity in effect
+    /// (after `[rules]` in pgparity.toml).
+    Rules(RulesArgs),
     /// Explain a rule: what it checks, why it matters, an example and its fix.
     Explain {
         /// Rule id, e.g. `speculative-index`.
         rule: String,
     },
+    /// Print the JSON Schema of a file pgparity reads or writes (also in `schema/`).
+    Schema {
+        /// Which file.
+        #[arg(value_enum)]
+        kind: SchemaArg,
+    },
+    /// Print a shell completion script, e.g. `pgparity completions bash >
+    /// /usr/share/bash-completion/completions/pgparity`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `pgparity man > /usr/local/share/man/man1/pgparity.1`;
+    /// `--dir` writes one page per subcommand.
+    Man {
+        /// Write pgparity.1 and pgparity-SUBCOMMAND.1 into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// `pgparity rules` options.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Configuration file whose `[rules]` levels apply (default: pgparity.toml in this
+    /// folder or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormatArg(RulesFormat::Text))]
+    pub format: RulesFormatArg,
 }
 
 /// `pgparity check` options. Flags override `pgparity.toml`.
@@ -47,9 +87,13 @@ pub struct CheckArgs {
     /// DDL spec file or folder of .sql files (repeatable; replaces the config's).
     #[arg(long, value_name = "PATH")]
     pub specs: Vec<PathBuf>,
-    /// contract_schema_mapping.yaml.
+    /// contract_schema_mapping.yaml (a `version:` key is optional).
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+    /// Index plan file, Markdown (.md) or YAML (.yaml), besides the mapping's own plan
+    /// (repeatable; replaces the config's `index_plan`).
+    #[arg(long = "index-plan", value_name = "FILE")]
+    pub index_plan: Vec<PathBuf>,
     /// OpenAPI or JSON Schema file or folder (repeatable; adds to the mapping's).
     #[arg(long, value_name = "PATH")]
     pub contracts: Vec<PathBuf>,
@@ -108,6 +152,27 @@ pub struct CheckArgs {
     /// Record today's findings in this baseline file (they are then accepted, exit 0).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Rewrite the --baseline file without its stale entries (findings that no longer
+    /// occur), after the report. Entries of checks that did not run are kept.
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
+    /// Write the SQL that makes the database match the specs (the fixes of the reported
+    /// drift findings, in dependency order, destructive statements commented out) to
+    /// FILE, to review and run by hand: pgparity never runs it. Needs --db or --snapshot.
+    #[arg(long, value_name = "FILE")]
+    pub fix_sql: Option<PathBuf>,
+}
+
+/// `pgparity init` options.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Replace an existing pgparity.toml (and the --write-mapping file).
+    #[arg(long)]
+    pub force: bool,
+    /// Also write the read models pgparity infers (from relation comments, spec comments
+    /// and contract_mapping: strings) to FILE, as version-1 mapping YAML to review.
+    #[arg(long, value_name = "FILE")]
+    pub write_mapping: Option<PathBuf>,
 }
 
 /// Limits of every query pgparity runs against a database.
@@ -245,6 +310,24 @@ flag_value! {
 }
 
 flag_value! {
+    /// `rules --format`.
+    RulesFormatArg(RulesFormat) {
+        RulesFormat::Text => "text": "One line per rule",
+        RulesFormat::Json => "json": "A JSON array, one object per rule",
+    }
+}
+
+flag_value! {
+    /// `pgparity schema KIND`.
+    SchemaArg(SchemaKind) {
+        SchemaKind::Mapping => "mapping": "contract_schema_mapping.yaml, which pgparity reads",
+        SchemaKind::Report => "report": "The report of `check --format json`",
+        SchemaKind::Snapshot => "snapshot": "What `pgparity snapshot` writes",
+        SchemaKind::Baseline => "baseline": "What `check --write-baseline` writes",
+    }
+}
+
+flag_value! {
     /// `--fail-on`.
     FailOnArg(FailOn) {
         FailOn::Error => "error": "Errors fail the run",
@@ -286,6 +369,7 @@ impl From<CheckArgs> for CheckOverrides {
             config: args.config,
             specs: args.specs,
             mapping: args.mapping,
+            index_plan: args.index_plan,
             contracts: args.contracts,
             schemas: args.schemas,
             live,
@@ -300,6 +384,18 @@ impl From<CheckArgs> for CheckOverrides {
             output: args.output,
             baseline: args.baseline,
             write_baseline: args.write_baseline,
+            prune_baseline: args.prune_baseline,
+            fix_sql: args.fix_sql,
+        }
+    }
+}
+
+impl From<InitArgs> for InitRequest {
+    fn from(args: InitArgs) -> Self {
+        InitRequest {
+            root: PathBuf::from("."),
+            force: args.force,
+            write_mapping: args.write_mapping,
         }
     }
 }

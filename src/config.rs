@@ -19,6 +19,7 @@ pub use request::{
 use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Location};
 use crate::rules::{self, Rule, Severity};
+use crate::suggest::did_you_mean;
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
 use serde::de::{DeserializeOwned, IntoDeserializer};
@@ -193,6 +194,11 @@ pub struct Config {
     pub contracts: Vec<ConfiguredPath>,
     /// The mapping file.
     pub mapping: Option<ConfiguredPath>,
+    /// Index plan files (Markdown or YAML), besides the mapping's own plan.
+    pub index_plan: Vec<ConfiguredPath>,
+    /// Whether read models the mapping does not declare are inferred from evidence
+    /// (`infer_read_models`, default true).
+    pub infer_read_models: bool,
     /// Schemas in scope; the first is where unqualified names live.
     pub schemas: Vec<String>,
     /// When the run fails.
@@ -229,6 +235,8 @@ impl Default for Config {
             specs: Vec::new(),
             contracts: Vec::new(),
             mapping: None,
+            index_plan: Vec::new(),
+            infer_read_models: true,
             schemas: Vec::new(),
             fail_on: None,
             rule_levels: BTreeMap::new(),
@@ -314,7 +322,15 @@ impl Config {
                             value,
                             "write a path, e.g. \"mappings/contract_schema_mapping.yaml\"",
                         )
-                        .map(|path| reader.configured_path(path));
+                        .and_then(|path| reader.configured_path("mapping", path));
+                }
+                "index_plan" => config.index_plan = reader.paths("index_plan", value),
+                "infer_read_models" => {
+                    if let Some(infer) =
+                        reader.value("infer_read_models", value, "write true or false")
+                    {
+                        config.infer_read_models = infer;
+                    }
                 }
                 "schemas" => {
                     config.schemas = reader
@@ -413,6 +429,8 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "specs",
     "contracts",
     "mapping",
+    "index_plan",
+    "infer_read_models",
     "schemas",
     "fail_on",
     "unused_index_min_stats_days",
@@ -518,11 +536,20 @@ impl<'t> Reader<'t> {
         );
     }
 
-    fn configured_path(&self, path: Spanned<String>) -> ConfiguredPath {
-        ConfiguredPath {
+    /// `path` joined to the file's folder; `None` after recording a problem when it is
+    /// empty, which would otherwise name the file's own folder and read whatever is there.
+    fn configured_path(&mut self, key: &str, path: Spanned<String>) -> Option<ConfiguredPath> {
+        if path.get_ref().trim().is_empty() {
+            self.problem(
+                path.span(),
+                format!("{key}: the path is empty; write the path of the file or folder, relative to pgparity.toml"),
+            );
+            return None;
+        }
+        Some(ConfiguredPath {
             location: self.locate(path.span()),
             path: self.base.join(path.into_inner()),
-        }
+        })
     }
 
     /// A list of paths relative to the file's folder.
@@ -530,7 +557,7 @@ impl<'t> Reader<'t> {
         self.value::<Vec<Spanned<String>>>(key, value, "write a list of paths, e.g. [\"db\"]")
             .unwrap_or_default()
             .into_iter()
-            .map(|path| self.configured_path(path))
+            .filter_map(|path| self.configured_path(key, path))
             .collect()
     }
 
@@ -582,7 +609,10 @@ impl<'t> Reader<'t> {
             if rules::by_id(&rule).is_none() {
                 self.problem(
                     level.span(),
-                    format!("unknown rule {rule:?} under [rules]; `pgparity rules` lists them"),
+                    format!(
+                        "unknown rule {rule:?} under [rules]{}; `pgparity rules` lists them",
+                        did_you_mean(&rule, rule_ids())
+                    ),
                 );
                 continue;
             }
@@ -666,8 +696,9 @@ impl<'t> Reader<'t> {
                 self.problem(
                     rule.span(),
                     format!(
-                        "[[suppress]] names unknown rule {:?}; `pgparity rules` lists them",
-                        rule.get_ref()
+                        "[[suppress]] names unknown rule {:?}{}; `pgparity rules` lists them",
+                        rule.get_ref(),
+                        did_you_mean(rule.get_ref(), rule_ids())
                     ),
                 );
                 None
@@ -761,15 +792,17 @@ impl<'t> Reader<'t> {
 
 /// `a table`, `an array`, `an integer`, … for a TOML type name.
 fn article(type_name: &str) -> String {
-    match type_name.chars().next() {
-        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {type_name}"),
-        _ => format!("a {type_name}"),
-    }
+    crate::finding::with_article(type_name)
 }
 
 /// `--config /dev/null` means "no configuration", as scripts and tests write it: the one
 /// special file read (as empty), and no project folder of its own.
-fn is_empty_config(path: &Path) -> bool {
+/// Every rule id, for "did you mean".
+fn rule_ids() -> impl Iterator<Item = &'static str> {
+    rules::all().iter().map(|rule| rule.id)
+}
+
+pub(crate) fn is_empty_config(path: &Path) -> bool {
     path == Path::new("/dev/null")
 }
 

@@ -171,6 +171,128 @@ pub struct Finding {
     /// How to fix it, when there is something specific to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The SQL that makes the database match the specs (drift findings), written as
+    /// its statements in the JSON report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// The statements that make the database match the specs for one finding. pgparity
+/// never runs them: they are shown with the finding and gathered by `--fix-sql`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// The statements, in the order they run.
+    pub statements: Vec<FixStatement>,
+}
+
+/// One statement of a [`Fix`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixStatement {
+    /// Where it belongs in a script of many fixes.
+    pub step: FixStep,
+    /// The statement, without its closing `;`.
+    pub sql: String,
+    /// Why it is destructive (it drops data or an object the script does not re-create,
+    /// or changes a type in a way that can lose data); `None` when it is not. A script
+    /// comments destructive statements out.
+    pub destructive: Option<String>,
+}
+
+/// The steps of a fix script, in the order they run: what depends on other objects is
+/// dropped first, then relations and columns are created or changed, then what is built
+/// on them (views, indexes, constraints, security, triggers), and comments last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FixStep {
+    /// Dropping policies, triggers and foreign keys, which refer to other objects.
+    DropDependent,
+    /// Dropping other constraints.
+    DropConstraint,
+    /// Dropping indexes.
+    DropIndex,
+    /// Dropping views and materialized views.
+    DropView,
+    /// Dropping columns.
+    DropColumn,
+    /// Dropping tables.
+    DropTable,
+    /// Creating tables.
+    CreateTable,
+    /// Adding and changing columns.
+    Column,
+    /// Creating or replacing views and materialized views.
+    View,
+    /// Creating indexes.
+    Index,
+    /// Adding primary keys, unique and exclusion constraints.
+    Key,
+    /// Adding foreign keys and checks (`NOT VALID` on existing tables).
+    Reference,
+    /// Validating what was added `NOT VALID`.
+    Validate,
+    /// Row-level security switches.
+    Security,
+    /// Policies.
+    Policy,
+    /// Privileges.
+    Grant,
+    /// Triggers.
+    Trigger,
+    /// Comments.
+    Comment,
+}
+
+impl Fix {
+    /// A fix of one statement.
+    pub fn one(step: FixStep, sql: impl Into<String>) -> Fix {
+        Fix {
+            statements: vec![FixStatement {
+                step,
+                sql: sql.into(),
+                destructive: None,
+            }],
+        }
+    }
+
+    /// A fix of one destructive statement, with why it is destructive.
+    pub fn destructive(step: FixStep, sql: impl Into<String>, why: impl Into<String>) -> Fix {
+        Fix {
+            statements: vec![FixStatement {
+                step,
+                sql: sql.into(),
+                destructive: Some(why.into()),
+            }],
+        }
+    }
+
+    /// Whether any statement is destructive.
+    pub fn is_destructive(&self) -> bool {
+        self.statements
+            .iter()
+            .any(|statement| statement.destructive.is_some())
+    }
+
+    /// The statements as a script: each ends with `;`, and a destructive one follows a
+    /// `-- destructive: …` line saying why.
+    pub fn sql(&self) -> String {
+        let mut out = String::new();
+        for statement in &self.statements {
+            if let Some(why) = &statement.destructive {
+                out.push_str("-- destructive: ");
+                out.push_str(why);
+                out.push('\n');
+            }
+            out.push_str(&statement.sql);
+            out.push_str(";\n");
+        }
+        out
+    }
+}
+
+impl Serialize for Fix {
+    /// Written as its script ([`Fix::sql`]): the JSON report's `fix` field.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.sql())
+    }
 }
 
 impl Finding {
@@ -187,6 +309,7 @@ impl Finding {
             location: None,
             diff: None,
             hint: None,
+            fix: None,
         }
     }
 
@@ -231,6 +354,21 @@ impl Finding {
         self
     }
 
+    /// Sets a "did you mean" hint when `name` is close to one of `known` (see
+    /// [`crate::suggest`]); keeps the finding as it is otherwise.
+    pub fn did_you_mean<'k>(self, name: &str, known: impl IntoIterator<Item = &'k str>) -> Self {
+        match crate::suggest::closest(name, known) {
+            Some(near) => self.hint(format!("did you mean {near}?")),
+            None => self,
+        }
+    }
+
+    /// Sets the SQL that makes the database match the specs, if there is one.
+    pub fn fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
+
     /// Sets a unified diff.
     pub fn diff(mut self, diff: impl Into<String>) -> Self {
         self.diff = Some(diff.into());
@@ -272,6 +410,14 @@ pub struct Suppressed {
     pub reason: String,
 }
 
+/// `word` after its indefinite article, as a message reads it: "an integer", "a string".
+pub fn with_article(word: &str) -> String {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u' | 'A' | 'E' | 'I' | 'O' | 'U') => format!("an {word}"),
+        _ => format!("a {word}"),
+    }
+}
+
 /// Sorts findings by severity (most severe first), rule, object, then location and
 /// message, so every output is deterministic.
 pub fn sort_findings(findings: &mut [Finding]) {
@@ -308,5 +454,19 @@ impl Summary {
             }
         }
         summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_article;
+
+    #[test]
+    fn articles_follow_the_sound_of_the_word() {
+        assert_eq!(with_article("integer"), "an integer");
+        assert_eq!(with_article("object"), "an object");
+        assert_eq!(with_article("array"), "an array");
+        assert_eq!(with_article("string"), "a string");
+        assert_eq!(with_article("null"), "a null");
     }
 }

@@ -13,7 +13,9 @@ pub mod config;
 pub mod contracts;
 pub mod diff;
 pub mod finding;
+pub mod init;
 pub mod input;
+pub mod json_schemas;
 pub mod live_inputs;
 pub mod mapping;
 pub mod model;
@@ -22,6 +24,7 @@ pub mod report;
 pub mod rules;
 pub mod sources;
 pub mod sql;
+pub mod suggest;
 pub mod yaml;
 
 /// Stack size of every thread that parses or walks input (the binary's main work thread,

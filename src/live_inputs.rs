@@ -54,13 +54,15 @@ pub fn settings_for(db: &str) -> Result<ConnectionSettings> {
 }
 
 /// Introspects the database of `settings` in one read-only transaction, samples at
-/// most `sample_rows` rows of every read model's relation, and runs the mapping's
-/// invariant queries and reads its immutable tables' privileges, in the same
-/// transaction.
+/// most `sample_rows` rows of every read model's relation (`read_models` names them,
+/// given the live catalog: declared read models, and those inferred from evidence, which
+/// may be in the database's comments), and runs the mapping's invariant queries and reads
+/// its immutable tables' privileges, in the same transaction.
 pub fn read_database(
     settings: &ConnectionSettings,
     options: &SessionOptions,
     schemas: &[String],
+    read_models: &dyn Fn(&Catalog) -> BTreeSet<QualifiedName>,
     mapping: Option<&Mapping>,
     sample_rows: Option<u32>,
     progress: &dyn Fn(&str),
@@ -70,28 +72,26 @@ pub fn read_database(
     progress(&format!("introspecting schemas {}", schemas.join(", ")));
     let catalog = introspect(&mut session, schemas)?;
     progress(&format!("read {} relations", catalog.relations.len()));
-    let row_samples = match (sample_rows, mapping) {
-        (Some(limit), Some(mapping)) => {
-            let relations: BTreeSet<&QualifiedName> = mapping
-                .read_models
-                .iter()
-                .map(|read_model| &read_model.relation)
-                .filter(|relation| catalog.relations.contains_key(*relation))
+    let row_samples = match sample_rows {
+        Some(limit) => {
+            let relations: BTreeSet<QualifiedName> = read_models(&catalog)
+                .into_iter()
+                .filter(|relation| catalog.relations.contains_key(relation))
                 .collect();
             let mut samples = RowSamples::new();
             for relation in relations {
                 progress(&format!("sampling up to {limit} rows of {relation}"));
                 let rows = session
-                    .sample_rows(relation, limit)?
+                    .sample_rows(&relation, limit)?
                     .iter()
                     .map(|text| serde_json::from_str(text))
                     .collect::<Result<Vec<serde_json::Value>, _>>()
                     .with_context(|| format!("row_to_json of {relation} did not return JSON"))?;
-                samples.insert(relation.clone(), rows);
+                samples.insert(relation, rows);
             }
             Some(samples)
         }
-        _ => None,
+        None => None,
     };
     let probes = match mapping {
         Some(mapping) => {

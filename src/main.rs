@@ -2,10 +2,10 @@
 
 mod cli;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};
 use pgparity::app;
-use pgparity::config::{self, ConfigErrors};
+use pgparity::config::{self, Config, ConfigErrors};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -57,7 +57,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => {
-            let request = config::resolve_check(&std::env::current_dir()?, args.into())?;
+            let request = config::resolve_check(&std::env::current_dir()?, (*args).into())?;
             let run = app::check(&request, &progress)?;
             match &request.output {
                 Some(path) => app::write_output(path, &run.rendered, "report")?,
@@ -75,9 +75,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     }
                 }
             }
-            if let (Some(path), Some(baseline)) = (&request.write_baseline, &run.baseline_to_write)
+            if let (Some(path), Some(baseline)) =
+                (request.baseline_destination(), &run.baseline_to_write)
             {
                 app::write_output(path, baseline, "baseline")?;
+            }
+            if let (Some(path), Some(script)) = (&request.fix_sql, &run.fix_script) {
+                app::write_output(path, script, "fix script")?;
             }
             Ok(u8::try_from(run.exit_code).unwrap_or(2))
         }
@@ -90,8 +94,39 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
-        Command::Rules => {
-            print(&app::rules_listing(), "rule list")?;
+        Command::Init(args) => {
+            print(&pgparity::init::init(&args.into())?, "summary")?;
+            Ok(0)
+        }
+        Command::Rules(args) => {
+            let config = match &args.config {
+                Some(path) => Config::load(path)?,
+                None => Config::discover(&std::env::current_dir()?)?,
+            };
+            print(&app::rules_listing(&config, args.format.0), "rule list")?;
+            Ok(0)
+        }
+        Command::Schema { kind } => {
+            print(kind.0.text(), "JSON Schema")?;
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "pgparity", &mut script);
+            print(&String::from_utf8_lossy(&script), "completion script")?;
+            Ok(0)
+        }
+        Command::Man { dir: None } => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            print(&String::from_utf8_lossy(&page), "man page")?;
+            Ok(0)
+        }
+        Command::Man { dir: Some(dir) } => {
+            clap_mangen::generate_to(Cli::command(), &dir).map_err(|error| {
+                anyhow::Error::new(error)
+                    .context(format!("cannot write the man pages to {}", dir.display()))
+            })?;
             Ok(0)
         }
         Command::Explain { rule } => {

@@ -105,6 +105,14 @@ pub enum ObjectKind {
     Policy,
     /// A trigger.
     Trigger,
+    /// A type: an enum or a domain.
+    Type,
+    /// A function or procedure.
+    Function,
+    /// A sequence.
+    Sequence,
+    /// An extension (`CREATE EXTENSION`), which belongs to the database, not a schema.
+    Extension,
     /// A spec statement (one that did not parse, was skipped or refused).
     Declaration,
     /// A field of a contract DTO.
@@ -127,6 +135,10 @@ impl ObjectKind {
             ObjectKind::Constraint => "constraint",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::Type => "type",
+            ObjectKind::Function => "function",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Extension => "extension",
             ObjectKind::Declaration => "declaration",
             ObjectKind::Member => "member",
             ObjectKind::Suppression => "suppression",
@@ -145,6 +157,10 @@ impl ObjectKind {
             "constraint" => ObjectKind::Constraint,
             "policy" => ObjectKind::Policy,
             "trigger" => ObjectKind::Trigger,
+            "type" | "enum" | "domain" => ObjectKind::Type,
+            "function" | "procedure" => ObjectKind::Function,
+            "sequence" => ObjectKind::Sequence,
+            "extension" => ObjectKind::Extension,
             _ => ObjectKind::Object,
         }
     }

@@ -35,6 +35,37 @@ impl SpanIndex {
         self.keys.get(pointer).map(|&at| self.location(at))
     }
 
+    /// The same positions for the document nested under `key`: a plan file that is a
+    /// bare list is read as `{key: list}`, and its nodes keep their lines and columns.
+    pub fn nested_under(&self, key: &str) -> SpanIndex {
+        let prefix = format!("/{}", escape_pointer_segment(key));
+        let shift = |map: &BTreeMap<String, (u32, u32)>| {
+            map.iter()
+                .map(|(pointer, at)| (format!("{prefix}{pointer}"), *at))
+                .collect()
+        };
+        SpanIndex {
+            path: self.path.clone(),
+            values: shift(&self.values),
+            keys: shift(&self.keys),
+        }
+    }
+
+    /// The mapping keys called one of `names`, with the line each is written on and the
+    /// pointer of its value, in pointer order.
+    pub fn keys_named(&self, names: &[&str]) -> Vec<(String, u32, String)> {
+        self.keys
+            .iter()
+            .filter_map(|(pointer, (line, _))| {
+                let last = pointer.rsplit('/').next()?;
+                let name = last.replace("~1", "/").replace("~0", "~");
+                names
+                    .contains(&name.as_str())
+                    .then(|| (name, *line, pointer.clone()))
+            })
+            .collect()
+    }
+
     fn location(&self, (line, column): (u32, u32)) -> Location {
         Location::new(self.path.clone(), line, column)
     }
@@ -81,6 +112,8 @@ pub struct YamlError {
     pub location: Location,
     /// The parser's message.
     pub message: String,
+    /// What to write instead, when the line shows a known mistake (see [`syntax_hint`]).
+    pub hint: Option<String>,
 }
 
 impl fmt::Display for YamlError {
@@ -99,6 +132,44 @@ pub(crate) const PARSER_STACK_BYTES: usize = 64 << 20;
 /// Deepest nesting accepted; published API descriptions nest deeper than the parser's
 /// default allows, and [`PARSER_STACK_BYTES`] is sized for this.
 const MAX_DEPTH: usize = 160;
+
+/// A hint for a YAML syntax error at `line` (1-based) of `text` when the line shows a
+/// mistake people make: an unquoted `{` inside a flow list, as in
+/// `query_paths: [GET /orders/{id}]`, where YAML reads `{` as the start of a map. The hint
+/// is the line's list with such items quoted.
+pub fn syntax_hint(text: &str, line: u32) -> Option<String> {
+    let line = text
+        .lines()
+        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let open = line.find('[')?;
+    let close = open + line[open..].rfind(']')?;
+    let items: Vec<&str> = line[open + 1..close].split(',').map(str::trim).collect();
+    let needs_quotes = |item: &&str| {
+        (item.contains('{') || item.contains('}'))
+            && !item.starts_with('"')
+            && !item.starts_with('\'')
+    };
+    if !items.iter().any(needs_quotes) {
+        return None;
+    }
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|item| {
+            if needs_quotes(item) {
+                format!("\"{}\"", item.replace('\\', "\\\\").replace('"', "\\\""))
+            } else {
+                (*item).to_string()
+            }
+        })
+        .collect();
+    Some(format!(
+        "quote a path with a parameter inside [...]: write {}[{}]{} (YAML reads an unquoted `{{` \
+         in a list as the start of a map)",
+        line[..open].trim_start(),
+        quoted.join(", "),
+        &line[close + 1..]
+    ))
+}
 
 /// Reads one YAML or JSON document. `path` is the label used in every [`Location`] (pass
 /// it through [`crate::model::display_path`]). An empty document (or one with only
@@ -127,18 +198,23 @@ pub fn read_yaml_value(path: &str, text: &str) -> Result<(Value, SpanIndex), Yam
             return Err(YamlError {
                 location: Location::new(path, 1, 1),
                 message: format!("cannot start the YAML parser thread: {spawn_error}"),
+                hint: None,
             })
         }
     };
-    let root = root.map_err(|error| YamlError {
-        location: error
+    let root = root.map_err(|error| {
+        let location = error
             .location()
-            .map_or_else(|| Location::new(path, 1, 1), |at| location_of(path, &at)),
-        // The location is already in `location`; the user-facing wording leaves out the
-        // parser's own "at line X, column Y" and its advice to library developers.
-        message: UserMessageFormatter
-            .format_message(error.without_snippet())
-            .into_owned(),
+            .map_or_else(|| Location::new(path, 1, 1), |at| location_of(path, &at));
+        YamlError {
+            hint: syntax_hint(text, location.line),
+            location,
+            // The location is already in `location`; the user-facing wording leaves out
+            // the parser's own "at line X, column Y" and its advice to library developers.
+            message: UserMessageFormatter
+                .format_message(error.without_snippet())
+                .into_owned(),
+        }
     })?;
     let mut index = SpanIndex {
         path: path.to_string(),

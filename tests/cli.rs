@@ -69,7 +69,7 @@ fn json_report_has_the_documented_shape_and_order() {
 
 #[test]
 fn fail_on_sets_the_threshold() {
-    let config = "fixtures/redundant-index/pgparity.toml";
+    let config = "fixtures/unindexed-foreign-key/pgparity.toml";
     assert_eq!(
         pgparity(&["check", "--config", config]).code,
         0,

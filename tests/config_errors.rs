@@ -42,7 +42,7 @@ fn every_problem_of_the_file_is_reported_at_its_line_then_exit_2() {
         "pgparity: error: pgparity.toml:1:19: spec path schema does not exist: correct the path \
          (paths in pgparity.toml are relative to its folder)",
         "pgparity: error: pgparity.toml:2:1: unknown key `colour`: remove it or correct its \
-         spelling (the keys are `specs`, `contracts`, `mapping`, `schemas`, `fail_on`, \
+         spelling (the keys are `specs`, `contracts`, `mapping`, `index_plan`, `infer_read_models`, `schemas`, `fail_on`, \
          `unused_index_min_stats_days`, `max_input_mib`, `contract_roots`, `rules`, \
          `suppress`, `dev_db`, `probe`)",
         "pgparity: error: pgparity.toml:5:19: redundant-index = \"loud\": write \"error\", \

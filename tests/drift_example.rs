@@ -173,11 +173,8 @@ fn apply_indexes(live: &mut Catalog, counts: &mut Counts) {
                     None => (key, false),
                 };
                 IndexKey {
-                    target: IndexTarget::Column(column),
                     descending,
-                    nulls_first: None,
-                    opclass: None,
-                    collation: None,
+                    ..IndexKey::new(IndexTarget::Column(column))
                 }
             })
             .collect();
@@ -355,11 +352,13 @@ fn drift_findings(specs: &SpecSet, live: &Catalog) -> Vec<pgparity::finding::Fin
         specs: Some(specs.specs()),
         contracts: None,
         mapping: None,
+        plan: None,
         live: Some(&live),
         row_samples: None,
         probes: None,
         min_stats_age_days: 7,
         default_schema: "public",
+        infer_read_models: true,
     });
     outcome
         .findings
@@ -426,11 +425,13 @@ fn without_a_live_catalog_the_drift_family_says_it_was_skipped() {
         specs: Some(specs.specs()),
         contracts: None,
         mapping: None,
+        plan: None,
         live: None,
         row_samples: None,
         probes: None,
         min_stats_age_days: 7,
         default_schema: "public",
+        infer_read_models: true,
     });
     assert!(outcome
         .skipped

@@ -73,6 +73,8 @@ fn index_keys_and_predicates_as_postgresql_15_printed_them_are_not_drift() {
                     nulls_first: Some(spec_key.nulls_first_effective()),
                     opclass: opclass.map(str::to_string),
                     collation: collation.map(str::to_string),
+                    default_opclass: None,
+                    default_collation: None,
                 },
             )
             .collect();

@@ -1,12 +1,16 @@
 //! Drift through the binary against a real PostgreSQL: the bundled example applied to a
 //! fresh database is clean, each drift rule fires on a database changed in exactly that
-//! way, and what the server prints differently but means the same is not drift.
+//! way, and what the server prints differently but means the same is not drift. After
+//! each drift, the `--fix-sql` script applied to the database (as `psql -f` would) leaves
+//! no drift but what its commented-out destructive statements would fix, and those,
+//! uncommented, fix the rest.
 
 mod support;
 
 use pgparity::rules::{self, Family};
 use serde_json::Value;
 use support::check_json;
+use support::fix_sql::assert_fix_script_repairs;
 use support::pg::TestDatabase;
 
 /// A drift finding reduced to what these tests assert: rule, object, expected, actual.
@@ -44,14 +48,17 @@ fn example_database(hint: &str, change: &str) -> TestDatabase {
     database
 }
 
-/// `check --db` of the example database after `change`, drift findings only.
+/// `check --db` of the example database after `change`, drift findings only; then the
+/// fix script of that run repairs the database.
 fn drift_after(hint: &str, change: &str) -> Vec<Drift> {
     let database = example_database(hint, change);
     let (_, report) = check_json(&["--db", &database.url()]);
+    assert_fix_script_repairs(&database, &[]);
     drift_of(&report)
 }
 
-/// Asserts that `change` causes exactly one drift finding, the one described.
+/// Asserts that `change` causes exactly one drift finding, the one described, and that
+/// the fix script repairs it.
 fn assert_one_drift(change: &str, rule: &str, object: &str, expected: &str, actual: &str) {
     let found = drift_after(rule, change);
     let wanted = vec![(
@@ -166,7 +173,7 @@ fn unexpected_index() {
         "unexpected-index",
         "public.idx_dead_events_reason",
         "absent",
-        "index",
+        "CREATE INDEX idx_dead_events_reason ON public.dead_events USING btree (failure_reason)",
     );
 }
 
@@ -200,7 +207,7 @@ fn unexpected_constraint() {
         "unexpected-constraint",
         "public.dead_events.ck_dead_events_reason",
         "absent",
-        "check",
+        "CHECK (failure_reason <> ''::text)",
     );
 }
 
@@ -404,6 +411,7 @@ fn pairs_drift(hint: &str, database_sql: &str) -> Vec<Drift> {
         "--db",
         &database.url(),
     ]);
+    assert_fix_script_repairs(&database, &["--config", "/dev/null", "--specs", &spec]);
     drift_of(&report)
 }
 
@@ -503,13 +511,18 @@ fn what_postgresql_derives_for_partitions_is_not_drift() {
         "--db",
         &database.url(),
     ]);
+    assert_fix_script_repairs(&database, &["--config", "/dev/null", "--specs", &spec]);
     assert_eq!(
         drift_of(&report),
         vec![(
             "unexpected-index".to_string(),
             "public.idx_measurements_2025_reading".to_string(),
             Some("absent".to_string()),
-            Some("index".to_string()),
+            Some(
+                "CREATE INDEX idx_measurements_2025_reading ON public.measurements_2025 \
+                 USING btree (reading)"
+                    .to_string()
+            ),
         )],
         "an index of the partition's own is still drift"
     );

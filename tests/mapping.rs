@@ -3,9 +3,9 @@
 
 use pgparity::input::InputLimits;
 use pgparity::mapping::{
-    load_mapping, parse_markdown_plan, Entity, EntityColumn, FieldMapping, Immutable, Invariant,
-    Mapping, MappingDiagnostic, MappingError, MustReject, NamedQuery, PlanEntry, PlanStatus,
-    ReadModel, Tenancy, TypeCompat,
+    load_index_plan, load_mapping, parse_markdown_plan, ContractMapping, Entity, EntityColumn,
+    FieldMapping, Immutable, Invariant, Mapping, MappingDiagnostic, MappingError, MustReject,
+    NamedQuery, PlanEntry, PlanStatus, ReadModel, Tenancy, TypeCompat,
 };
 use pgparity::model::{IndexKey, IndexTarget, Location, QualifiedName, SqlType};
 use std::path::{Path, PathBuf};
@@ -34,16 +34,14 @@ fn keys(columns: &[&str]) -> Vec<IndexKey> {
                 Some(target) => (target, true),
                 None => (*column, false),
             };
+            let target = if target.contains('(') {
+                IndexTarget::Expression(target.into())
+            } else {
+                IndexTarget::Column(target.into())
+            };
             IndexKey {
-                target: if target.contains('(') {
-                    IndexTarget::Expression(target.into())
-                } else {
-                    IndexTarget::Column(target.into())
-                },
                 descending,
-                nulls_first: None,
-                opclass: None,
-                collation: None,
+                ..IndexKey::new(target)
             }
         })
         .collect()
@@ -126,6 +124,7 @@ fn the_product_example_loads_into_the_expected_mapping() {
                 },
             ],
             location: at(EXAMPLE, 9, 5),
+            inferred: None,
         }],
         entities: vec![Entity {
             key: "revenue_ledger".into(),
@@ -136,6 +135,11 @@ fn the_product_example_loads_into_the_expected_mapping() {
                 type_text: Some("integer".into()),
                 nullable: Some(false),
                 location: at(EXAMPLE, 19, 9),
+                contract_mapping: Some(ContractMapping {
+                    text: "free text is fine".into(),
+                    claims: Vec::new(),
+                    location: at(EXAMPLE, 19, 81),
+                }),
             }],
             location: at(EXAMPLE, 16, 3),
         }],
@@ -192,6 +196,10 @@ fn the_product_example_loads_into_the_expected_mapping() {
                 )
             },
         ],
+        index_plan_markdown: Some(PathBuf::from(
+            "tests/data/mapping/example/docs/INDEX_PLAN.md",
+        )),
+        plan_problems: Vec::new(),
         type_compat: vec![TypeCompat {
             json_type: "number".into(),
             format: None,
@@ -259,14 +267,16 @@ fn a_wrong_type_points_at_the_value() {
 }
 
 #[test]
-fn version_is_required_and_must_be_1() {
-    let found = diagnostics("no_version", "contracts: []\n");
-    assert_eq!(positions(&found), [(1, 1, "version")]);
-    assert_eq!(found[0].message, "required key is missing");
+fn version_may_be_absent_and_otherwise_must_be_1() {
+    let path = mapping_file("no_version", "contracts: []\n");
+    assert!(load_mapping(&path, "public", InputLimits::default()).is_ok());
 
     let found = diagnostics("version_2", "# comment\nversion: 2\n");
     assert_eq!(positions(&found), [(2, 10, "version")]);
-    assert_eq!(found[0].message, "must be 1, found number 2");
+    assert_eq!(
+        found[0].message,
+        "must be 1, found number 2: this pgparity reads mapping format version 1 (or no `version:` at all)"
+    );
 }
 
 #[test]
@@ -472,7 +482,9 @@ fn yaml_syntax_errors_carry_their_line() {
 #[test]
 fn markdown_plan_entries_parse_on_their_own() {
     let text = std::fs::read_to_string(EXAMPLE_PLAN).expect("read the plan");
-    let entries = parse_markdown_plan("plan.md", &text, "ledger").expect("the plan parses");
+    let plan = parse_markdown_plan("plan.md", &text, "ledger");
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    let entries = plan.entries;
     let summary: Vec<_> = entries
         .iter()
         .map(|e| (e.index.to_string(), e.table.to_string(), e.status))
@@ -500,19 +512,199 @@ fn markdown_plan_entries_parse_on_their_own() {
 }
 
 #[test]
-fn a_markdown_entry_without_a_table_is_reported_at_its_heading() {
+fn a_markdown_entry_without_a_table_is_a_problem_at_its_heading_and_the_others_load() {
     let text = std::fs::read_to_string("tests/data/mapping/bad_plan.md").expect("read the plan");
-    match parse_markdown_plan("bad_plan.md", &text, "public") {
-        Err(MappingError::Invalid(found)) => {
-            assert_eq!(positions(&found), [(9, 1, "idx_missing_table")]);
-            assert!(
-                found[0].message.contains("**Table**"),
-                "{}",
-                found[0].message
-            );
-        }
-        other => panic!("expected a diagnostic, got {other:?}"),
-    }
+    let plan = parse_markdown_plan("bad_plan.md", &text, "public");
+    let problems: Vec<(u32, u32, &str)> = plan
+        .problems
+        .iter()
+        .map(|problem| {
+            (
+                problem.location.line,
+                problem.location.column,
+                problem.entry.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(problems, [(9, 1, "idx_missing_table")]);
+    assert!(
+        plan.problems[0].message.contains("**Table**"),
+        "{}",
+        plan.problems[0].message
+    );
+    let loaded: Vec<String> = plan.entries.iter().map(|e| e.index.to_string()).collect();
+    assert_eq!(loaded, ["public.idx_ok"]);
+}
+
+#[test]
+fn the_markdown_plan_reads_every_shape_people_write() {
+    let path = "tests/data/mapping/every_variant_plan.md";
+    let text = std::fs::read_to_string(path).expect("read the plan");
+    let plan = parse_markdown_plan(path, &text, "public");
+    let summary: Vec<_> = plan
+        .entries
+        .iter()
+        .map(|entry| {
+            (
+                entry.index.to_string(),
+                entry.table.to_string(),
+                entry.columns.len(),
+                entry.unique,
+                entry.method.clone(),
+                entry.predicate.as_deref().map(str::to_string),
+                entry.query_paths.clone(),
+                entry.status,
+            )
+        })
+        .collect();
+    let expected = vec![
+        (
+            "public.idx_revenue_ledger_tenant_posted_at".to_string(),
+            "public.revenue_ledger".to_string(),
+            2,
+            Some(false),
+            Some("btree".to_string()),
+            None,
+            strings(&["GET /api/attribution/revenue/realtime", "operator-triage"]),
+            PlanStatus::Active,
+        ),
+        (
+            "public.uq_revenue_ledger_tenant_allocation".to_string(),
+            "public.revenue_ledger".to_string(),
+            2,
+            Some(true),
+            Some("btree".to_string()),
+            Some("allocation_id IS NOT NULL".to_string()),
+            strings(&["revenue-posting"]),
+            PlanStatus::Active,
+        ),
+        (
+            "public.idx_events_payload".to_string(),
+            "public.events".to_string(),
+            1,
+            Some(false),
+            Some("gin".to_string()),
+            None,
+            strings(&["GET /api/events/search"]),
+            PlanStatus::Active,
+        ),
+        (
+            "public.idx_events_occurred_brin".to_string(),
+            "public.events".to_string(),
+            1,
+            Some(false),
+            Some("brin".to_string()),
+            None,
+            strings(&["future: archive scans"]),
+            PlanStatus::Future,
+        ),
+        (
+            "public.uq_mv_realtime_revenue_tenant".to_string(),
+            "public.mv_realtime_revenue".to_string(),
+            1,
+            Some(true),
+            Some("btree".to_string()),
+            None,
+            strings(&["GET /api/attribution/revenue/realtime"]),
+            PlanStatus::Active,
+        ),
+        (
+            "reporting.idx_mv_reporting_thing".to_string(),
+            "reporting.mv_thing".to_string(),
+            1,
+            None,
+            None,
+            None,
+            Vec::new(),
+            PlanStatus::Future,
+        ),
+    ];
+    assert_eq!(summary, expected);
+    let columns: Vec<String> = plan.entries[0]
+        .columns
+        .iter()
+        .map(|key| format!("{:?} {}", key.target, key.descending))
+        .collect();
+    assert_eq!(
+        columns,
+        ["Column(\"tenant_id\") false", "Column(\"posted_at\") true"]
+    );
+    let problems: Vec<(u32, &str)> = plan
+        .problems
+        .iter()
+        .map(|problem| (problem.location.line, problem.entry.as_str()))
+        .collect();
+    assert_eq!(problems, [(49, "idx_broken_no_columns")]);
+}
+
+#[test]
+fn a_yaml_plan_file_is_read_entry_by_entry() {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mapping-tests/yaml-plan");
+    std::fs::create_dir_all(&folder).expect("create the test folder");
+    let listed = folder.join("plan.yaml");
+    std::fs::write(
+        &listed,
+        "queries: [{name: q}]\nindex_plan:\n  - {index: i, table: t, columns: [a], query_paths: [q]}\n  - {index: j, table: t, colums: [b], query_paths: [q]}\n",
+    )
+    .expect("write the plan");
+    let plan = load_index_plan(&listed, "public", InputLimits::default()).expect("the plan loads");
+    assert_eq!(plan.entries.len(), 1);
+    assert_eq!(plan.queries.len(), 1);
+    let problems: Vec<(u32, &str)> = plan
+        .problems
+        .iter()
+        .map(|problem| (problem.location.line, problem.entry.as_str()))
+        .collect();
+    assert_eq!(problems, [(4, "j"), (4, "j")], "{:?}", plan.problems);
+
+    let bare = folder.join("bare.yml");
+    std::fs::write(
+        &bare,
+        "# a bare list\n- index: k\n  table: t\n  columns: [a]\n  query_paths: [GET /x]\n  status: someday\n",
+    )
+    .expect("write the plan");
+    let plan = load_index_plan(&bare, "public", InputLimits::default()).expect("the plan loads");
+    assert!(plan.entries.is_empty());
+    assert_eq!(plan.problems.len(), 1);
+    assert_eq!(plan.problems[0].location.line, 6);
+    assert!(
+        plan.problems[0].message.contains("index_plan[0].status"),
+        "{:?}",
+        plan.problems
+    );
+
+    let other = folder.join("plan.txt");
+    std::fs::write(&other, "").expect("write the plan");
+    let error =
+        load_index_plan(&other, "public", InputLimits::default()).expect_err("unknown format");
+    assert!(error.to_string().contains("Markdown (.md"), "{error}");
+}
+
+#[test]
+fn a_seed_shaped_mapping_with_only_entities_and_prose_loads() {
+    let path = mapping_file(
+        "seed_shaped",
+        "# written long before pgparity\n\
+         entities:\n  revenue_ledger:\n    table: revenue_ledger\n    description: postings\n    \
+         columns:\n      - {name: revenue_cents, type: INTEGER, nullable: false, \
+         contract_mapping: \"api/a.yaml:47-49 (total_revenue: number float) → revenue_cents (integer)\"}\n\
+         types: {money: integer cents}\nnullability: {rule: NOT NULL unless documented}\n\
+         enums: {status: [open, paid]}\nidentifiers: {tenant_id: from the token}\n\
+         timestamps: {posted_at: UTC}\ncorrelation_stitching: {window: 30 days}\n\
+         sum_equality_invariant: allocations sum to 1\nchannel_taxonomy: [email, organic]\n",
+    );
+    let mapping = load_mapping(&path, "public", InputLimits::default()).expect("it loads");
+    let column = &mapping.entities[0].columns[0];
+    let claims = &column
+        .contract_mapping
+        .as_ref()
+        .expect("the contract_mapping is kept")
+        .claims;
+    assert_eq!(claims.len(), 1);
+    assert_eq!(claims[0].file, "api/a.yaml");
+    assert_eq!(claims[0].lines, Some((47, 49)));
+    assert_eq!(claims[0].field.as_deref(), Some("total_revenue"));
+    assert_eq!(claims[0].column.as_deref(), Some("revenue_cents"));
 }
 
 #[test]

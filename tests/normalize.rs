@@ -479,3 +479,66 @@ fn exponent_numbers_that_are_integers_print_as_integers() {
     different("1e3", "100");
     assert_eq!(norm("1.5e-3"), "1.5e-3");
 }
+
+#[test]
+fn operators_qualified_with_the_default_schema_or_pg_catalog_are_the_bare_operator() {
+    // pg_dump qualifies an extension's operators (citext's ~ lives in public).
+    same(
+        "(email OPERATOR(public.~) '[^@]+@[^@]+'::public.citext)",
+        "email ~ '[^@]+@[^@]+'::citext",
+    );
+    same("a OPERATOR(pg_catalog.=) b", "a = b");
+    same("tags OPERATOR(public.@>) ARRAY['x']", "tags @> ARRAY['x']");
+    different("a OPERATOR(other.~) b", "a ~ b");
+}
+
+#[test]
+fn argument_casts_to_declared_parameter_types_are_the_servers() {
+    use pgparity::sql::normalize::{normalize_expression_with, Declarations, FormContext};
+    use std::rc::Rc;
+    let parameters = [
+        vec!["character varying".to_string()],
+        vec!["numeric".to_string(), "bigint".to_string()],
+        vec!["integer".to_string()],
+        vec!["text".to_string()],
+    ];
+    let declarations = || {
+        Rc::new(Declarations::new([
+            ("convert_ts".to_string(), parameters[0].as_slice()),
+            ("score".to_string(), parameters[1].as_slice()),
+            // Two overloads of one arity disagree: no cast is the server's for sure.
+            ("pick".to_string(), parameters[2].as_slice()),
+            ("pick".to_string(), parameters[3].as_slice()),
+        ]))
+    };
+    let with = |text: &str| {
+        normalize_expression_with(text, FormContext::default_of("public"), declarations()).unwrap()
+    };
+    assert_eq!(
+        with("convert_ts(attrs->>'d')"),
+        with("convert_ts(((attrs ->> 'd'::text))::character varying)")
+    );
+    assert_eq!(
+        with("score(qty, 1)"),
+        with("score((qty)::numeric, (1)::bigint)")
+    );
+    assert_ne!(with("score(qty, 1)"), with("score((qty)::integer, 1)"));
+    assert_ne!(with("pick(x)"), with("pick((x)::integer)"));
+    // Without the declarations the casts stay.
+    assert_ne!(
+        norm("score(qty, 1)"),
+        norm("score((qty)::numeric, (1)::bigint)")
+    );
+}
+
+#[test]
+fn a_parenthesized_view_body_is_its_query() {
+    assert_eq!(
+        query("(SELECT name FROM images)"),
+        query("SELECT images.name FROM images")
+    );
+    assert_ne!(
+        query("(SELECT name FROM images) ORDER BY name"),
+        query("SELECT name FROM images")
+    );
+}

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     on_worker_stack(|| {
-        let Ok(snapshot) = Snapshot::parse(SHOWN_PATH, &text) else {
+        let Ok(snapshot) = Snapshot::parse(SHOWN_PATH, &text, pgparity_fuzz::DEFAULT_SCHEMA) else {
             return;
         };
         let config = Config::default();

@@ -11,7 +11,7 @@ use pgparity::finding::{sort_findings, Severity};
 use pgparity::input::InputLimits;
 use pgparity::mapping::{load_mapping, Mapping};
 use pgparity::model::display_path;
-use pgparity::report::{self, Format, Report, ReportContext};
+use pgparity::report::{self, Anchor, Format, Report, ReportContext};
 use pgparity::sources::spec::{load_specs, SpecSet};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -168,7 +168,7 @@ pub fn check_and_render(inputs: &Inputs, config: &Config) {
     let reread = Baseline::parse(&baseline.to_json())
         .unwrap_or_else(|error| panic!("a written baseline does not read back: {error:#}"));
     assert_eq!(reread, baseline, "a baseline changes when written and read");
-    let (_, baseline_outcome) = baseline.filter(findings.clone());
+    let (_, baseline_outcome) = baseline.filter(findings.clone(), &|_| true);
 
     let mut report = Report {
         findings,
@@ -183,7 +183,10 @@ pub fn check_and_render(inputs: &Inputs, config: &Config) {
             duration: Duration::ZERO,
         },
         baseline: None,
-        config_path: config.path.as_deref().map(display_path),
+        anchor: config.path.as_deref().map(|path| Anchor {
+            path: display_path(path),
+            what: "configuration",
+        }),
     };
     render_everything(&report);
     report.baseline = Some(baseline_outcome);
@@ -218,14 +221,16 @@ pub fn inputs<'a>(
     config: &Config,
 ) -> Inputs<'a> {
     Inputs {
-        specs,
+        specs: specs.map(SpecSet::specs),
         contracts,
         mapping,
+        plan: None,
         live,
         row_samples: None,
         probes: None,
         min_stats_age_days: config.unused_index_min_stats_days,
         default_schema: DEFAULT_SCHEMA,
+        infer_read_models: true,
     }
 }
 

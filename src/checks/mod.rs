@@ -31,7 +31,7 @@ pub(crate) mod testing;
 
 use crate::contracts::ContractSet;
 use crate::finding::Finding;
-use crate::mapping::Mapping;
+use crate::mapping::{Mapping, PlanSet};
 use crate::model::{Catalog, ProbeResults, RowSamples, Specs};
 
 /// What the checks look at. Every input is optional; families that lack what they
@@ -44,6 +44,9 @@ pub struct Inputs<'a> {
     pub contracts: Option<&'a ContractSet>,
     /// The loaded mapping.
     pub mapping: Option<&'a Mapping>,
+    /// The index plans — the mapping's and the plan files' (`--index-plan`) — when a
+    /// mapping or a plan file is given.
+    pub plan: Option<&'a PlanSet>,
     /// The live catalog (from a database or a snapshot), when one is given.
     pub live: Option<&'a Catalog>,
     /// Rows sampled from live read models (`--sample-rows`).
@@ -55,7 +58,76 @@ pub struct Inputs<'a> {
     pub min_stats_age_days: i64,
     /// Where unqualified names live (the first schema in scope).
     pub default_schema: &'a str,
+    /// Whether the contract family infers read models the mapping does not declare
+    /// (`infer_read_models` in pgparity.toml).
+    pub infer_read_models: bool,
 }
+
+/// The catalog a family judges: what the specs define, or what the database holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// The specs' catalog.
+    Specs,
+    /// The live catalog (a database or a snapshot).
+    Database,
+}
+
+impl Side {
+    /// Words that place a finding of this side: nothing for the specs (findings there
+    /// have a file location), ` in the database` for the live catalog.
+    pub(crate) fn suffix(self) -> &'static str {
+        match self {
+            Side::Specs => "",
+            Side::Database => " in the database",
+        }
+    }
+}
+
+/// The catalogs of a run that families judging "every catalog" look at: the specs',
+/// then the database's.
+pub(crate) fn sides<'a>(inputs: &Inputs<'a>) -> Vec<(Side, &'a Catalog)> {
+    let mut sides = Vec::new();
+    if let Some(specs) = inputs.specs {
+        sides.push((Side::Specs, specs.catalog));
+    }
+    if let Some(live) = inputs.live {
+        sides.push((Side::Database, live));
+    }
+    sides
+}
+
+/// Adds the findings of both sides to `findings`, one per fact: a database finding with
+/// the same rule, object, expected and actual values as a specs finding is not added
+/// again; the specs finding (which has the file location) says it holds in the database
+/// too.
+pub(crate) fn merge_sides(
+    mut specs: Vec<Finding>,
+    database: Vec<Finding>,
+    findings: &mut Vec<Finding>,
+) {
+    let mut only_database = Vec::new();
+    for live in database {
+        let same = specs.iter_mut().find(|spec| {
+            spec.rule.id == live.rule.id
+                && spec.object == live.object
+                && spec.expected == live.expected
+                && spec.actual == live.actual
+        });
+        match same {
+            Some(spec) => {
+                if !spec.message.ends_with(BOTH_SIDES) {
+                    spec.message.push_str(BOTH_SIDES);
+                }
+            }
+            None => only_database.push(live),
+        }
+    }
+    findings.extend(specs);
+    findings.extend(only_database);
+}
+
+/// What a specs finding that holds in the database too says so with.
+const BOTH_SIDES: &str = "; likewise in the database";
 
 /// What a run of the checks produced.
 #[derive(Debug, Default)]
@@ -64,13 +136,38 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Checks that did not run, and why.
     pub skipped: Vec<String>,
+    /// Whether any check ran at all. Without specs, a live side or contracts (whose
+    /// documents are checked on their own) no family can: a run like that must not pass
+    /// as clean (a CI job in the wrong folder would go green).
+    pub checked_anything: bool,
 }
 
 /// Runs every family that its inputs allow.
 pub fn run(inputs: &Inputs) -> Outcome {
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        checked_anything: inputs.specs.is_some()
+            || inputs.live.is_some()
+            || inputs.contracts.is_some(),
+        ..Outcome::default()
+    };
     match inputs.specs {
-        Some(specs) => spec::check(specs, &mut outcome.findings),
+        Some(specs) => {
+            spec::check(specs, &mut outcome.findings);
+            let data = specs
+                .problems
+                .iter()
+                .filter(|problem| {
+                    matches!(problem.kind, crate::model::SpecProblemKind::Data { .. })
+                })
+                .count();
+            if data > 0 {
+                outcome.skipped.push(format!(
+                    "spec: {data} data statement{} (INSERT, UPDATE, DELETE, SELECT setval) \
+                     not read: data, not schema",
+                    if data == 1 { "" } else { "s" }
+                ));
+            }
+        }
         None => outcome
             .skipped
             .push("spec: no specs given (--specs or `specs` in pgparity.toml)".into()),

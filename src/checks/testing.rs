@@ -7,24 +7,29 @@
 //! ```
 //!
 //! Specs are read by the spec loader as `specs/spec.sql`; a mapping is read from inline
-//! YAML by the mapping loader; live SQL is applied to a fresh database of a real
-//! PostgreSQL (the throwaway cluster of `tests/support/pg.rs`) and read back by the
-//! introspection pgparity runs against users' databases (with the mapping's invariant
+//! YAML by the mapping loader, in a scratch folder that also holds the scenario's other
+//! files (contracts, plans) under their names; live SQL is applied to a fresh database of
+//! a real PostgreSQL (the throwaway cluster of `tests/support/pg.rs`) and read back by
+//! the introspection pgparity runs against users' databases (with the mapping's invariant
 //! queries and immutable tables' privileges, as `--db` reads them). With
 //! [`Scenario::probed`], the specs are also applied to a scratch database of that
 //! cluster and probed, as `--dev-db URL --probe` does.
 
 use super::{run, Inputs};
-use crate::finding::{sort_findings, Finding};
+use crate::contracts::{load_contracts, ContractOptions};
+use crate::finding::{sort_findings, Finding, ObjectPath, Target};
 use crate::input::InputLimits;
-use crate::mapping::{load_mapping, Mapping};
+use crate::mapping::{load_mapping, Mapping, PlanSet};
 use crate::model::{Catalog, ProbeResults};
+use crate::report::{render_fix_script, Report};
+use crate::rules::Family;
 use crate::rules::Rule;
 use crate::sources::live::{
     apply_to_scratch, check_declared, introspect, ConnectionSettings, ExtensionPolicy, LiveSession,
     ProbeRequest, SessionOptions,
 };
 use crate::sources::spec::{load_spec_text, SpecSet};
+use crate::sql::split::top_level_statements;
 use std::fmt::Write as _;
 
 /// The repository root, for the PostgreSQL harness shared with the integration tests.
@@ -41,6 +46,10 @@ pub(crate) struct Scenario {
     mapping: Option<String>,
     live: Option<String>,
     probed: bool,
+    /// Files beside the mapping, by name.
+    files: Vec<(String, String)>,
+    /// Names among `files` to load as contracts.
+    contracts: Vec<String>,
 }
 
 impl Scenario {
@@ -56,6 +65,18 @@ impl Scenario {
     pub(crate) fn mapping(mut self, yaml: &str) -> Scenario {
         self.mapping = Some(yaml.to_string());
         self
+    }
+
+    /// Adds a file beside the mapping (a Markdown plan the mapping names, a `$ref` target).
+    pub(crate) fn file(mut self, name: &str, text: &str) -> Scenario {
+        self.files.push((name.to_string(), text.to_string()));
+        self
+    }
+
+    /// Adds a contract file beside the mapping, loaded as `--contracts` would.
+    pub(crate) fn contract(mut self, name: &str, text: &str) -> Scenario {
+        self.contracts.push(name.to_string());
+        self.file(name, text)
     }
 
     /// Adds a live database built by this SQL.
@@ -78,14 +99,76 @@ impl Scenario {
 
     /// Every finding of these rules (a file's group) in the run, sorted.
     pub(crate) fn findings_of_all(&self, rules: &[&'static Rule]) -> Vec<Finding> {
+        let database = self.live.as_deref().map(live_database);
+        only(self.run_with(database.as_ref()), rules)
+    }
+
+    /// Applies the fix script of every finding of the run (`--fix-sql`'s) to the live
+    /// database, statement by statement as `psql -f` would, and checks again. With
+    /// `destructive`, the statements the script comments out run too.
+    pub(crate) fn fixed(&self, destructive: bool) -> Fixed {
+        let sql = self.live.as_deref().expect("a live database to fix");
+        let database = live_database(sql);
+        let before = self.run_with(Some(&database));
+        let mut findings = before.clone();
+        if destructive {
+            for fix in findings
+                .iter_mut()
+                .filter_map(|finding| finding.fix.as_mut())
+            {
+                for statement in &mut fix.statements {
+                    statement.destructive = None;
+                }
+            }
+        }
+        let script = render_fix_script(&Report {
+            findings,
+            ..Report::default()
+        });
+        database.execute_each(
+            top_level_statements(&script).map(|piece| &script[piece.start..piece.end]),
+        );
+        let after = self.run_with(Some(&database));
+        Fixed {
+            before,
+            script,
+            after,
+        }
+    }
+
+    /// Every finding of a run with `database` as the live side, sorted.
+    fn run_with(&self, database: Option<&pg::TestDatabase>) -> Vec<Finding> {
         let specs: Option<SpecSet> = self
             .specs
             .as_deref()
             .map(|sql| load_spec_text("specs/spec.sql", sql, "public"));
-        let mapping = self.mapping.as_deref().map(load_inline_mapping);
-        let (live, declared) = match self.live.as_deref() {
-            Some(sql) => {
-                let (catalog, declared) = live_catalog(sql, mapping.as_ref());
+        let folder = ScratchFolder::new();
+        for (name, text) in &self.files {
+            std::fs::write(folder.path.join(name), text).expect("writing a scenario file");
+        }
+        let mapping = self
+            .mapping
+            .as_deref()
+            .map(|yaml| load_inline_mapping(&folder, yaml));
+        let contracts = (!self.contracts.is_empty()).then(|| {
+            let paths: Vec<_> = self
+                .contracts
+                .iter()
+                .map(|name| folder.path.join(name))
+                .collect();
+            let options = ContractOptions {
+                roots: vec![folder.path.clone()],
+                limits: InputLimits::default(),
+            };
+            load_contracts(&paths, &options)
+                .unwrap_or_else(|error| panic!("inline contracts do not load: {error}"))
+        });
+        let plan = mapping
+            .as_ref()
+            .map(|mapping| PlanSet::gather(Some(mapping), &[]));
+        let (live, declared) = match database {
+            Some(database) => {
+                let (catalog, declared) = live_catalog(database, mapping.as_ref());
                 (Some(catalog), declared)
             }
             None => (None, None),
@@ -96,45 +179,150 @@ impl Scenario {
         };
         let inputs = Inputs {
             specs: specs.as_ref().map(SpecSet::specs),
-            contracts: None,
+            contracts: contracts.as_ref(),
             mapping: mapping.as_ref(),
+            plan: plan.as_ref(),
             live: live.as_ref(),
             row_samples: None,
             probes: probes.as_ref(),
             min_stats_age_days: 7,
             default_schema: "public",
+            infer_read_models: true,
         };
+        // Files of the scratch folder are shown by their names, so snapshots are stable.
+        let prefix = format!("{}/", folder.path.display());
+        let unprefix = |text: &mut String| *text = text.replace(&prefix, "");
         let mut findings: Vec<Finding> = run(&inputs)
             .findings
             .into_iter()
-            .filter(|finding| rules.iter().any(|rule| finding.rule.id == rule.id))
+            .map(|mut finding| {
+                unprefix(&mut finding.message);
+                for text in [
+                    &mut finding.expected,
+                    &mut finding.actual,
+                    &mut finding.hint,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    unprefix(text);
+                }
+                if let Some(location) = &mut finding.location {
+                    unprefix(&mut location.path);
+                }
+                if matches!(finding.object.target(), Target::Other) {
+                    let kind = finding.object_kind();
+                    let mut text = finding.object.to_string();
+                    unprefix(&mut text);
+                    finding.object = ObjectPath::other(text).of_kind(kind);
+                }
+                finding
+            })
             .collect();
         sort_findings(&mut findings);
         findings
     }
 }
 
-fn load_inline_mapping(yaml: &str) -> Mapping {
-    let folder = std::env::temp_dir().join(format!(
-        "pgparity-rule-test-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_nanos())
-    ));
-    std::fs::create_dir_all(&folder).expect("temp folder");
-    let path = folder.join("mapping.yaml");
-    std::fs::write(&path, yaml).expect("writing the inline mapping");
-    let mapping = load_mapping(&path, "public", InputLimits::default())
-        .unwrap_or_else(|error| panic!("inline mapping does not load: {error}"));
-    let _ = std::fs::remove_dir_all(&folder);
-    mapping
+/// A run before and after its fix script was applied (see [`Scenario::fixed`]).
+pub(crate) struct Fixed {
+    /// Every finding before.
+    pub(crate) before: Vec<Finding>,
+    /// The script that was applied.
+    pub(crate) script: String,
+    /// Every finding after.
+    pub(crate) after: Vec<Finding>,
 }
 
-fn live_catalog(sql: &str, mapping: Option<&Mapping>) -> (Catalog, Option<ProbeResults>) {
+impl Fixed {
+    /// The drift findings left after the fix.
+    pub(crate) fn drift_after(&self) -> Vec<Finding> {
+        self.after
+            .iter()
+            .filter(|finding| finding.rule.family == Family::Drift)
+            .cloned()
+            .collect()
+    }
+
+    /// Asserts that the drift findings left after the fix are exactly these
+    /// (`rule object`, in report order), showing the script and what is left otherwise.
+    pub(crate) fn assert_left(&self, expected: &[&str]) {
+        assert!(
+            self.before
+                .iter()
+                .any(|finding| finding.rule.family == Family::Drift),
+            "the scenario has no drift to fix"
+        );
+        let left: Vec<String> = self
+            .drift_after()
+            .iter()
+            .map(|finding| format!("{} {}", finding.rule, finding.object))
+            .collect();
+        assert_eq!(
+            left,
+            expected,
+            "drift left after the fix script:\n{}\nscript:\n{}",
+            render(&self.drift_after()),
+            self.script
+        );
+    }
+}
+
+/// The findings of these rules, in their order.
+pub(crate) fn only(findings: Vec<Finding>, rules: &[&'static Rule]) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter(|finding| rules.iter().any(|rule| finding.rule.id == rule.id))
+        .collect()
+}
+
+/// A scratch folder for a scenario's files, removed when dropped.
+struct ScratchFolder {
+    path: std::path::PathBuf,
+}
+
+impl ScratchFolder {
+    fn new() -> Self {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "pgparity-rule-test-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).expect("temp folder");
+        ScratchFolder { path }
+    }
+}
+
+impl Drop for ScratchFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+fn load_inline_mapping(folder: &ScratchFolder, yaml: &str) -> Mapping {
+    let path = folder.path.join("mapping.yaml");
+    std::fs::write(&path, yaml).expect("writing the inline mapping");
+    load_mapping(&path, "public", InputLimits::default())
+        .unwrap_or_else(|error| panic!("inline mapping does not load: {error}"))
+}
+
+/// A fresh database of the test server built by `sql` (the roles policies and grants
+/// name in tests, `app_user` and `auditor`, exist).
+fn live_database(sql: &str) -> pg::TestDatabase {
     pg::ensure_role("app_user");
+    pg::ensure_role("auditor");
     let database = pg::TestDatabase::new("rule");
     database.execute(sql);
+    database
+}
+
+/// The catalog pgparity reads from `database`, and what the mapping's invariant queries
+/// and immutable tables' privileges found there, read in the same session as `--db` does.
+fn live_catalog(
+    database: &pg::TestDatabase,
+    mapping: Option<&Mapping>,
+) -> (Catalog, Option<ProbeResults>) {
     let settings = ConnectionSettings::parse(&database.url())
         .unwrap_or_else(|error| panic!("test database URL: {error}"));
     let mut session = LiveSession::connect(&settings, &SessionOptions::default())
@@ -206,6 +394,9 @@ pub(crate) fn render(findings: &[Finding]) -> String {
         }
         if let Some(diff) = &finding.diff {
             let _ = writeln!(out, "  diff:\n{diff}");
+        }
+        if let Some(fix) = &finding.fix {
+            let _ = writeln!(out, "  fix:\n{}", fix.sql());
         }
     }
     if out.is_empty() {

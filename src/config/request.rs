@@ -39,6 +39,8 @@ pub struct CheckOverrides {
     pub specs: Vec<PathBuf>,
     /// The mapping file, replacing the file's.
     pub mapping: Option<PathBuf>,
+    /// Index plan files (Markdown or YAML); when any is given, they replace the file's.
+    pub index_plan: Vec<PathBuf>,
     /// Contract files or folders, added to the mapping's and the file's.
     pub contracts: Vec<PathBuf>,
     /// Schemas in scope; when any is given, they replace the file's.
@@ -68,6 +70,10 @@ pub struct CheckOverrides {
     pub baseline: Option<PathBuf>,
     /// Where to record this run's findings as a baseline.
     pub write_baseline: Option<PathBuf>,
+    /// Rewrite `baseline` without the entries this run found stale.
+    pub prune_baseline: bool,
+    /// Where to write the fixes of the drift findings as one SQL script.
+    pub fix_sql: Option<PathBuf>,
 }
 
 /// Everything `pgparity check` needs: the file's values with the flags applied.
@@ -80,6 +86,8 @@ pub struct CheckRequest {
     pub specs: Vec<PathBuf>,
     /// The mapping file.
     pub mapping: Option<PathBuf>,
+    /// Index plan files (Markdown or YAML), besides the mapping's own plan.
+    pub index_plan: Vec<PathBuf>,
     /// Contract files or folders: the file's, then the flags' (the mapping's own come
     /// first when it is read).
     pub contracts: Vec<PathBuf>,
@@ -113,6 +121,20 @@ pub struct CheckRequest {
     pub baseline: Option<PathBuf>,
     /// Where to record this run's findings as a baseline.
     pub write_baseline: Option<PathBuf>,
+    /// Rewrite `baseline` without the entries this run found stale.
+    pub prune_baseline: bool,
+    /// Where to write the fixes of the drift findings as one SQL script.
+    pub fix_sql: Option<PathBuf>,
+}
+
+impl CheckRequest {
+    /// Where [`crate::app::CheckRun::baseline_to_write`] goes: the `--write-baseline`
+    /// file, else (`--prune-baseline`) the `--baseline` file.
+    pub fn baseline_destination(&self) -> Option<&Path> {
+        self.write_baseline
+            .as_deref()
+            .or_else(|| self.baseline.as_deref().filter(|_| self.prune_baseline))
+    }
 }
 
 /// The command line of `pgparity snapshot`.
@@ -171,6 +193,18 @@ pub fn resolve_check(
             mapping.path.clone()
         }),
     };
+    let index_plan = if overrides.index_plan.is_empty() {
+        for plan in &config.index_plan {
+            require_existing(plan, "index plan", &mut errors);
+        }
+        config
+            .index_plan
+            .iter()
+            .map(|plan| plan.path.clone())
+            .collect()
+    } else {
+        overrides.index_plan
+    };
     if !errors.is_empty() {
         return Err(ConfigErrors::new(errors));
     }
@@ -183,6 +217,7 @@ pub fn resolve_check(
     Ok(CheckRequest {
         specs,
         mapping,
+        index_plan,
         contracts,
         contract_roots: config.contract_roots(working_dir),
         schemas: if overrides.schemas.is_empty() {
@@ -202,6 +237,8 @@ pub fn resolve_check(
         output: overrides.output,
         baseline: overrides.baseline,
         write_baseline: overrides.write_baseline,
+        prune_baseline: overrides.prune_baseline,
+        fix_sql: overrides.fix_sql,
         config,
     })
 }

@@ -1,7 +1,7 @@
 //! Loading contract files into a [`ContractSet`]: the DTOs they declare, their
 //! endpoints, and lookups of DTOs by name or `file#/pointer`.
 
-use super::model::{ContractProblemKind, ContractSet, Dto, Endpoint};
+use super::model::{ContractProblemKind, ContractSet, Dto, Endpoint, NamedDocument};
 use super::resolve::{Expansions, Resolver, Target};
 use super::store::{DocumentId, DocumentStore, ReadError, Scope};
 use crate::input::{InputError, InputLimits};
@@ -50,6 +50,16 @@ pub enum ContractLoadError {
         path: String,
         /// What went wrong.
         reason: String,
+    },
+    /// A contract folder holds no `.yaml`, `.yml` or `.json` file: nothing in it would be
+    /// checked.
+    #[error(
+        "contract folder {path} holds no .yaml, .yml or .json file: point --contracts or \
+         the mapping's `contracts:` list at your OpenAPI or JSON Schema files"
+    )]
+    EmptyFolder {
+        /// The folder as given.
+        path: String,
     },
     /// The file cannot be read: not a regular file, too large, not UTF-8.
     #[error(transparent)]
@@ -149,6 +159,12 @@ pub fn load_contracts(
             }
         }
     }
+    for id in &given {
+        if let Some(document) = set.resolution.store.get(*id) {
+            set.document_problems
+                .extend(super::validate::validate_document(&document));
+        }
+    }
     let mut registry = Registry::new(&mut set);
     // Declared DTOs first, so that responses referring to them find them by name.
     for id in &given {
@@ -219,6 +235,11 @@ fn contract_files(path: &Path, scope: &Scope) -> Result<Vec<PathBuf>, ContractLo
             files.push(entry.into_path());
         }
     }
+    if files.is_empty() {
+        return Err(ContractLoadError::EmptyFolder {
+            path: display_path(path),
+        });
+    }
     Ok(files)
 }
 
@@ -262,6 +283,19 @@ impl ContractSet {
         self.resolution
             .expansions
             .standalone(&dto.schema.json_schema)
+    }
+
+    /// The contract document free text names by `written` (`api/openapi/v1/a.yaml`): a
+    /// loaded document (given, or reached by `$ref`) whose path is it or ends with it,
+    /// `./` and `../` steps aside.
+    pub fn document_named(&self, written: &str) -> Option<NamedDocument> {
+        self.resolution
+            .store
+            .all()
+            .find(|document| crate::mapping::same_file(written, &document.display))
+            .map(|document| NamedDocument {
+                document: document.clone(),
+            })
     }
 
     fn dto_key(&self, reference: &str) -> Option<String> {

@@ -7,6 +7,8 @@ mod model;
 mod resolve;
 mod schema;
 mod store;
+mod validate;
 
 pub use load::{load_contracts, ContractLoadError, ContractOptions};
 pub use model::*;
+pub use validate::DocumentProblem;

@@ -18,6 +18,9 @@ pub struct ContractSet {
     pub endpoints: BTreeMap<String, Endpoint>,
     /// `$ref`s that could not be resolved, cycles, unreadable documents.
     pub problems: Vec<ContractProblem>,
+    /// Where the given documents depart from OpenAPI 3.0/3.1 or JSON Schema (checked
+    /// against the meta-schemas when they are loaded).
+    pub document_problems: Vec<super::DocumentProblem>,
     /// The parsed documents, for `file#/pointer` lookups after loading.
     pub(super) resolution: super::load::Resolution,
 }
@@ -95,6 +98,61 @@ impl SchemaNode {
     /// Whether `name` is listed in `required`.
     pub fn is_required(&self, name: &str) -> bool {
         self.required.iter().any(|required| required == name)
+    }
+}
+
+/// A loaded contract document, as [`ContractSet::document_named`] finds it for a claim.
+#[derive(Debug, Clone)]
+pub struct NamedDocument {
+    pub(super) document: std::sync::Arc<super::store::Document>,
+}
+
+impl NamedDocument {
+    /// The document's path as locations show it.
+    pub fn path(&self) -> &str {
+        &self.document.display
+    }
+
+    /// How many lines it has.
+    pub fn line_count(&self) -> u32 {
+        self.document.line_count
+    }
+
+    /// Where mapping keys called `name` are written: their lines, in pointer order.
+    pub fn key_lines(&self, name: &str) -> Vec<u32> {
+        self.document
+            .keys_named(name)
+            .into_iter()
+            .map(|(line, _)| line)
+            .collect()
+    }
+
+    /// The JSON `type` values written at the first key called `name` on a line in
+    /// `lines` (`null` left out); empty when that node states no `type` (a `$ref`).
+    pub fn types_at(&self, name: &str, lines: std::ops::RangeInclusive<u32>) -> Vec<String> {
+        let Some((_, pointer)) = self
+            .document
+            .keys_named(name)
+            .into_iter()
+            .find(|(line, _)| lines.contains(line))
+        else {
+            return Vec::new();
+        };
+        match self
+            .document
+            .value
+            .pointer(&pointer)
+            .and_then(|node| node.get("type"))
+        {
+            Some(Value::String(single)) => vec![single.clone()],
+            Some(Value::Array(many)) => many
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|name| *name != "null")
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -91,12 +91,24 @@ pub(crate) struct Document {
     /// The parsed content.
     pub(crate) value: Value,
     spans: SpanIndex,
+    /// How many lines the file has.
+    pub(crate) line_count: u32,
 }
 
 impl Document {
     /// Where the node at `pointer` is written.
     pub(crate) fn location(&self, pointer: &str) -> Location {
         self.spans.locate_entry(pointer)
+    }
+
+    /// The mapping keys called `name`: the line each is written on and the pointer of
+    /// its value.
+    pub(crate) fn keys_named(&self, name: &str) -> Vec<(u32, String)> {
+        self.spans
+            .keys_named(&[name])
+            .into_iter()
+            .map(|(_, line, pointer)| (line, pointer))
+            .collect()
     }
 
     /// The file name without extension, naming a root schema that has no `title`.
@@ -142,6 +154,7 @@ impl DocumentStore {
             display,
             value,
             spans,
+            line_count: u32::try_from(text.lines().count()).unwrap_or(u32::MAX),
         }));
         self.by_canonical_path.insert(canonical, id);
         Ok(id)
@@ -155,6 +168,11 @@ impl DocumentStore {
     /// The document with this id.
     pub(crate) fn get(&self, id: DocumentId) -> Option<Arc<Document>> {
         self.documents.get(id).cloned()
+    }
+
+    /// Every document read, in load order.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Arc<Document>> {
+        self.documents.iter()
     }
 
     /// The documents whose path is `reference_path` or ends with it, ignoring the

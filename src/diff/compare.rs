@@ -99,37 +99,56 @@ pub(super) fn expressions(
 /// to the column type: both are first compared as values of their columns
 /// (`(default)::type`, each side's form computed with its own column's type when it was
 /// loaded), so that a literal the spec leaves to the column type
-/// (`interval DEFAULT '1 hour'`) meets the server's typed form (`'01:00:00'::interval`);
-/// otherwise as plain expressions. `column_type` is the expected column's.
+/// (`interval DEFAULT '1 hour'`, `timestamp DEFAULT '2000-01-01'`) meets the server's
+/// typed form (`'01:00:00'::interval`, `'2000-01-01 00:00:00'::timestamp without time
+/// zone`); otherwise as plain expressions. `column_type` is the expected column's;
+/// `is_enum` says it is an enum type, whose literals the server keeps as written.
 pub(super) fn defaults(
     property: &'static str,
     expected: Option<&Expr>,
     actual: Option<&Expr>,
     column_type: Option<&SqlType>,
+    is_enum: bool,
 ) -> Option<Difference> {
     if let (Some(left), Some(right), Some(column_type)) = (expected, actual, column_type) {
-        if let (Canonical::Form(typed_left), Canonical::Form(typed_right)) =
-            (left.as_column_value(), right.as_column_value())
-        {
-            if typed_left == typed_right {
-                return None;
+        let undecided = |reason: String| {
+            (collapse(left.text()) != collapse(right.text())).then(|| Difference {
+                property,
+                expected: left.trim().to_string(),
+                actual: right.trim().to_string(),
+                comparison: Comparison::Undecided { reason },
+            })
+        };
+        match (left.as_column_value(), right.as_column_value()) {
+            (Canonical::Form(typed_left), Canonical::Form(typed_right)) => {
+                if typed_left == typed_right {
+                    return None;
+                }
+                let literals = is_string_literal(typed_left) && is_string_literal(typed_right);
+                if literals && !is_text_type(column_type) && !is_enum {
+                    if is_time_type(column_type) {
+                        // Both literals were read into their values (see
+                        // sql::normalize::datetime): different texts are different values.
+                        return Some(Difference {
+                            property,
+                            expected: left.trim().to_string(),
+                            actual: right.trim().to_string(),
+                            comparison: Comparison::Normalized {
+                                expected: typed_left.clone(),
+                                actual: typed_right.clone(),
+                            },
+                        });
+                    }
+                    return undecided(format!(
+                        "the server stores a {column_type} literal in the output form of that \
+                         type, which pgparity does not reproduce; compare the values"
+                    ));
+                }
             }
-            if !is_text_type(column_type)
-                && is_string_literal(typed_left)
-                && is_string_literal(typed_right)
-            {
-                return Some(Difference {
-                    property,
-                    expected: left.trim().to_string(),
-                    actual: right.trim().to_string(),
-                    comparison: Comparison::Undecided {
-                        reason: format!(
-                            "the server stores {column_type} literals in its own canonical form \
-                             ('2017-12-14 01:02:30' is printed with its time zone); compare the values"
-                        ),
-                    },
-                });
+            (Canonical::Undecided(reason), _) | (_, Canonical::Undecided(reason)) => {
+                return undecided(reason.to_string());
             }
+            _ => {}
         }
     }
     expressions(
@@ -137,6 +156,18 @@ pub(super) fn defaults(
         expected.map(Definition::of),
         actual.map(Definition::of),
     )
+}
+
+/// Date and time types, whose literals the loaders read into values.
+fn is_time_type(column_type: &SqlType) -> bool {
+    !column_type.is_array()
+        && matches!(
+            column_type.base(),
+            "date"
+                | "time without time zone"
+                | "timestamp without time zone"
+                | "timestamp with time zone"
+        )
 }
 
 /// Types whose literals the server keeps as written.
@@ -458,26 +489,87 @@ mod tests {
         super::queries(&body(expected), &body(actual))
     }
 
+    fn reason(difference: &Difference) -> &str {
+        match &difference.comparison {
+            Comparison::Undecided { reason } => reason,
+            _ => "",
+        }
+    }
+
     #[test]
-    fn literals_the_server_reformats_are_undecided_for_non_text_columns() {
-        let timestamptz = SqlType::parse("timestamptz");
-        let difference = defaults(
-            "default",
-            Some(&default("'2017-12-14 01:02:30'::TIMESTAMPTZ", &timestamptz)),
-            Some(&default(
-                "'2017-12-14 01:02:30+00'::timestamp with time zone",
-                &timestamptz,
-            )),
-            Some(&timestamptz),
+    fn literals_are_compared_by_value_where_the_text_fixes_it() {
+        let difference = |column_type: &str, is_enum: bool, expected: &str, actual: &str| {
+            let column_type = SqlType::parse(column_type);
+            defaults(
+                "default",
+                Some(&default(expected, &column_type)),
+                Some(&default(actual, &column_type)),
+                Some(&column_type),
+                is_enum,
+            )
+        };
+        // A timestamp with time zone without an offset was read in a session time zone.
+        let zoneless = difference(
+            "timestamptz",
+            false,
+            "'2017-12-14 01:02:30'::TIMESTAMPTZ",
+            "'2017-12-14 01:02:30+00'::timestamp with time zone",
         )
         .expect("a difference");
-        assert!(!difference.comparison.is_decided());
+        assert!(!zoneless.comparison.is_decided());
+        assert!(
+            reason(&zoneless).contains("UTC offset"),
+            "{}",
+            reason(&zoneless)
+        );
+        // With one, or for a timestamp without time zone, the values decide.
+        assert!(difference(
+            "timestamptz",
+            false,
+            "'1970-01-01 00:00:01+00:00'",
+            "'1970-01-01 01:00:01+01'::timestamp with time zone",
+        )
+        .is_none());
+        let changed = difference(
+            "timestamp",
+            false,
+            "'1970-01-01 00:00:01'",
+            "'2000-01-01 00:00:00'::timestamp without time zone",
+        )
+        .expect("a difference");
+        assert!(changed.comparison.is_decided());
+        assert!(difference(
+            "timestamp",
+            false,
+            "'2000-01-01'",
+            "'2000-01-01 00:00:00'::timestamp without time zone",
+        )
+        .is_none());
+        // Enum labels are kept as written.
+        let label = difference(
+            "format_enum",
+            true,
+            "'markdown'::format_enum",
+            "'html'::format_enum",
+        )
+        .expect("a difference");
+        assert!(label.comparison.is_decided());
+        // Another type's output form is its own: undecided, saying so for that type.
+        let other = difference("geometry", false, "'POINT(0 0)'", "'0101000000'::geometry")
+            .expect("a difference");
+        assert!(!other.comparison.is_decided());
+        assert!(
+            reason(&other).contains("geometry literal"),
+            "{}",
+            reason(&other)
+        );
         let text = SqlType::parse("text");
         let changed = defaults(
             "default",
             Some(&default("'draft'", &text)),
             Some(&default("'draft '::text", &text)),
             Some(&text),
+            false,
         )
         .expect("a difference");
         assert!(

@@ -24,15 +24,26 @@
 //! - Materialized views' `WITH [NO] DATA` is not compared: a refresh changes it.
 //! - Grants are compared as they are in the catalogs: a relation's owner holds every
 //!   privilege implicitly, and `aclexplode(relacl)` lists those too once anything was
-//!   granted, so the live catalog must leave the owner's own privileges out.
+//!   granted, so the live catalog leaves the owner's own privileges out. They are
+//!   compared only where the specs state them, by revoking some from the owner
+//!   (`REVOKE … FROM owner`): then what the owner holds must be every privilege but
+//!   those revoked (and not granted again).
+//! - Facts a catalog of an older format revision lacks (an older snapshot: sequences,
+//!   trigger states, function details, owners, key collations; see
+//!   [`crate::model::CATALOG_FORMAT_REVISION`]) are not compared with it.
+//! - Schema-level objects (enum types, domains, functions and procedures, sequences,
+//!   extensions) are compared by [`diff_objects`], into [`ObjectChange`]s.
 
 mod compare;
+mod objects;
 mod relation;
 #[cfg(test)]
 mod tests;
 
-use crate::model::{Catalog, QualifiedName, RelationKind, SqlType};
+use crate::model::{Catalog, QualifiedName, RelationKind, SqlType, TriggerState};
 use std::collections::BTreeSet;
+
+pub use objects::{diff_objects, ObjectChange, SchemaObject};
 
 /// What [`diff`] compares.
 #[derive(Debug, Clone, Default)]
@@ -218,6 +229,25 @@ pub enum Change {
         /// The privilege, upper-case.
         privilege: String,
     },
+    /// The relation's owner lacks a privilege the specs leave it (they revoke others from
+    /// it, so they state its privileges).
+    OwnerPrivilegeMissing {
+        /// The relation.
+        relation: QualifiedName,
+        /// The owning role, on the actual side.
+        owner: String,
+        /// The privilege, upper-case.
+        privilege: String,
+    },
+    /// The relation's owner holds a privilege the specs revoke from it.
+    OwnerPrivilegeUnexpected {
+        /// The relation.
+        relation: QualifiedName,
+        /// The owning role, on the actual side.
+        owner: String,
+        /// The privilege, upper-case.
+        privilege: String,
+    },
     /// Expected trigger absent.
     TriggerMissing {
         /// Its relation.
@@ -238,8 +268,21 @@ pub enum Change {
         relation: QualifiedName,
         /// The trigger.
         trigger: String,
-        /// What differs: `timing`, `events`, `level`, `function`, `arguments`, `when`.
+        /// What differs: `timing`, `events`, `update columns`, `transition tables`,
+        /// `level`, `function`, `arguments`, `when`, `deferral` (a constraint trigger's).
         difference: Difference,
+    },
+    /// A trigger is enabled, disabled, replica-only or always-firing on one side and
+    /// otherwise on the other.
+    TriggerStateChanged {
+        /// Its relation.
+        relation: QualifiedName,
+        /// The trigger.
+        trigger: String,
+        /// Expected state.
+        expected: TriggerState,
+        /// Actual state.
+        actual: TriggerState,
     },
     /// A view's or materialized view's body differs.
     ViewDefinitionChanged {
@@ -285,9 +328,12 @@ impl Change {
             | Change::PolicyChanged { relation, .. }
             | Change::GrantMissing { relation, .. }
             | Change::GrantUnexpected { relation, .. }
+            | Change::OwnerPrivilegeMissing { relation, .. }
+            | Change::OwnerPrivilegeUnexpected { relation, .. }
             | Change::TriggerMissing { relation, .. }
             | Change::TriggerUnexpected { relation, .. }
             | Change::TriggerChanged { relation, .. }
+            | Change::TriggerStateChanged { relation, .. }
             | Change::ViewDefinitionChanged { relation, .. }
             | Change::CommentChanged { relation, .. } => relation,
         }

@@ -5,13 +5,12 @@ use crate::model::Location;
 use crate::yaml::YamlError;
 use std::fmt;
 
-/// One problem in a mapping or Markdown index plan, at the offending key or value.
+/// One problem in a mapping, at the offending key or value.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct MappingDiagnostic {
     /// Where the offending key or value is written.
     pub location: Location,
-    /// The key in readable form: `index_plan[2].status`, or the index name for a
-    /// Markdown plan entry.
+    /// The key in readable form: `index_plan[2].status`.
     pub key_path: String,
     /// What is wrong.
     pub message: String,
@@ -26,17 +25,31 @@ impl fmt::Display for MappingDiagnostic {
 /// Why a mapping could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum MappingError {
-    /// The mapping (or its Markdown index plan) could not be read: missing, not a
-    /// regular file, too large or not UTF-8. The message names the file and what to do.
+    /// The mapping, its Markdown index plan or an index plan file could not be read:
+    /// missing, not a regular file, too large or not UTF-8. The message names the file
+    /// and what to do.
     #[error(transparent)]
     Unreadable(#[from] InputError),
     /// The file is not valid YAML.
-    #[error("{0}\nhint: fix the YAML syntax at that line (indentation, an unclosed bracket or quote, a repeated key)")]
+    #[error("{}\nhint: {}", .0, yaml_hint(.0))]
     Yaml(YamlError),
-    /// The file is YAML (or Markdown) but does not follow the mapping format; diagnostics
-    /// are sorted by location.
+    /// An index plan file whose name says neither Markdown nor YAML.
+    #[error("index plan {path}: pgparity reads Markdown (.md, .markdown) or YAML (.yaml, .yml) index plans; rename the file or give a plan in one of those formats")]
+    UnknownPlanFormat {
+        /// The file.
+        path: String,
+    },
+    /// The file is YAML but does not follow the mapping format; diagnostics are sorted by
+    /// location.
     #[error("{}", render_invalid(.0))]
     Invalid(Vec<MappingDiagnostic>),
+}
+
+/// The YAML error's own hint, else the usual suspects.
+fn yaml_hint(error: &YamlError) -> &str {
+    error.hint.as_deref().unwrap_or(
+        "fix the YAML syntax at that line (indentation, an unclosed bracket or quote, a repeated key)",
+    )
 }
 
 fn render_invalid(diagnostics: &[MappingDiagnostic]) -> String {

@@ -1,6 +1,7 @@
 //! From a validated mapping document to [`Mapping`]: names qualified, types canonical,
 //! paths resolved, every item with its location.
 
+use super::claims::contract_claims;
 use super::error::MappingError;
 use super::markdown::parse_markdown_plan;
 use super::model::*;
@@ -10,12 +11,14 @@ use crate::input::{read_text, InputLimits};
 use crate::model::{display_path, Location, QualifiedName, SqlType};
 use crate::yaml::{escape_pointer_segment, read_yaml_value, SpanIndex};
 use serde_json::{Map, Value};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Loads a mapping file (format version 1) and, when it names one, its Markdown index
-/// plan, whose entries come after the YAML ones. Unqualified names get `default_schema`;
-/// relative paths are resolved against the mapping file's folder. Both files are read
-/// within `limits` (regular files only, see [`crate::input`]).
+/// Loads a mapping file (format version 1; `version:` may be absent) and, when it names
+/// one, its Markdown index plan, whose entries come after the YAML ones (entries of the
+/// plan that cannot be read are [`Mapping::plan_problems`]). Unqualified names get
+/// `default_schema`; relative paths are resolved against the mapping file's folder. Both
+/// files are read within `limits` (regular files only, see [`crate::input`]).
 pub fn load_mapping(
     path: &Path,
     default_schema: &str,
@@ -35,17 +38,93 @@ pub fn load_mapping(
         default_schema,
     };
     let mut mapping = builder.build(&label, folder);
-    if let Some(relative) = document.get("index_plan_markdown").and_then(Value::as_str) {
-        let markdown_path = resolve(folder, relative);
-        let markdown_label = display_path(&markdown_path);
-        let markdown = read_text(&markdown_path, "Markdown index plan", limits)?;
-        mapping.index_plan.extend(parse_markdown_plan(
-            &markdown_label,
-            &markdown,
-            default_schema,
-        )?);
+    mapping.index_plan_markdown = document
+        .get("index_plan_markdown")
+        .and_then(Value::as_str)
+        .map(|relative| resolve(folder, relative));
+    if let Some(markdown_path) = &mapping.index_plan_markdown {
+        let markdown_label = display_path(markdown_path);
+        let markdown = read_text(markdown_path, "Markdown index plan", limits)?;
+        let plan = parse_markdown_plan(&markdown_label, &markdown, default_schema);
+        mapping.index_plan.extend(plan.entries);
+        mapping.plan_problems.extend(plan.problems);
     }
     Ok(mapping)
+}
+
+/// Loads an index plan file: Markdown (`.md`, `.markdown`) in the shape of
+/// [`parse_markdown_plan`], or YAML (`.yaml`, `.yml`) holding `index_plan:` (and
+/// optionally `queries:`) as the mapping does, or a bare list of plan entries. Entries
+/// that break the format are [`PlanFile::problems`], not errors: only a file that
+/// cannot be read, is not YAML, or has another extension is.
+pub fn load_index_plan(
+    path: &Path,
+    default_schema: &str,
+    limits: InputLimits,
+) -> Result<PlanFile, MappingError> {
+    let label = display_path(path);
+    let extension = path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match extension.as_str() {
+        "md" | "markdown" => {
+            let text = read_text(path, "Markdown index plan", limits)?;
+            Ok(parse_markdown_plan(&label, &text, default_schema))
+        }
+        "yaml" | "yml" => {
+            let text = read_text(path, "index plan", limits)?;
+            let (document, spans) = read_yaml_value(&label, &text).map_err(MappingError::Yaml)?;
+            Ok(yaml_plan(&label, document, &spans, default_schema))
+        }
+        _ => Err(MappingError::UnknownPlanFormat { path: label }),
+    }
+}
+
+/// The entries of a YAML plan document; entries that do not follow the plan entry
+/// format become problems at their place.
+fn yaml_plan(label: &str, document: Value, spans: &SpanIndex, default_schema: &str) -> PlanFile {
+    let (document, spans) = match document {
+        Value::Array(_) => (
+            Value::Object(Map::from_iter([("index_plan".to_string(), document)])),
+            spans.nested_under("index_plan"),
+        ),
+        other => (other, spans.clone()),
+    };
+    let mut plan = PlanFile {
+        path: label.to_string(),
+        ..PlanFile::default()
+    };
+    let mut broken = BTreeSet::new();
+    for diagnostic in validate(&document, &spans, label) {
+        let entry = diagnostic
+            .key_path
+            .strip_prefix("index_plan[")
+            .and_then(|rest| rest.split_once(']'))
+            .and_then(|(position, _)| position.parse::<usize>().ok());
+        let name = entry
+            .and_then(|position| document.pointer(&format!("/index_plan/{position}/index")))
+            .and_then(Value::as_str)
+            .map_or_else(|| diagnostic.key_path.clone(), str::to_string);
+        if let Some(position) = entry {
+            broken.insert(position);
+        }
+        plan.problems.push(PlanProblem {
+            location: diagnostic.location,
+            entry: name,
+            message: format!("{}: {}", diagnostic.key_path, diagnostic.message),
+        });
+    }
+    let builder = Builder {
+        document: &document,
+        spans: &spans,
+        default_schema,
+    };
+    plan.entries = builder.index_plan(&broken);
+    plan.queries = builder.queries();
+    plan.problems.sort();
+    plan
 }
 
 /// `folder/relative`, lexically normalized; absolute paths stay as they are.
@@ -73,7 +152,9 @@ impl Builder<'_> {
             read_models: self.read_models(),
             entities: self.entities(),
             queries: self.queries(),
-            index_plan: self.index_plan(),
+            index_plan: self.index_plan(&BTreeSet::new()),
+            index_plan_markdown: None,
+            plan_problems: Vec::new(),
             type_compat: self.type_compat(),
             invariants: self.invariants(),
             immutable: self.immutable(),
@@ -120,6 +201,7 @@ impl Builder<'_> {
                 relation: self.name(&text(item, "relation").unwrap_or_default()),
                 fields: self.fields(&pointer, item.get("fields")),
                 location: self.value_at(&pointer),
+                inferred: None,
             })
             .collect()
     }
@@ -165,31 +247,56 @@ impl Builder<'_> {
                 .enumerate()
                 .filter_map(|(position, column)| {
                     let pointer = format!("{entity}/columns/{position}");
-                    Some(declared_column(
-                        text(column, "name")?,
-                        column,
-                        self.value_at(&pointer),
-                    ))
+                    Some(self.declared_column(text(column, "name")?, column, &pointer, false))
                 })
                 .collect(),
             Some(Value::Object(by_name)) => by_name
                 .iter()
                 .map(|(name, column)| {
                     let pointer = format!("{entity}/columns/{}", escape_pointer_segment(name));
-                    let location = self.key_at(&pointer);
                     match column {
                         Value::String(type_text) => EntityColumn {
                             name: name.clone(),
                             data_type: Some(SqlType::parse(type_text)),
                             type_text: Some(type_text.clone()),
                             nullable: None,
-                            location,
+                            location: self.key_at(&pointer),
+                            contract_mapping: None,
                         },
-                        _ => declared_column(name.clone(), column, location),
+                        _ => self.declared_column(name.clone(), column, &pointer, true),
                     }
                 })
                 .collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// A declared column at `pointer`: the list item (`keyed` false) or the map entry
+    /// keyed by its name.
+    fn declared_column(
+        &self,
+        name: String,
+        column: &Value,
+        pointer: &str,
+        keyed: bool,
+    ) -> EntityColumn {
+        let type_text = text(column, "type");
+        let contract_mapping = text(column, "contract_mapping").map(|written| ContractMapping {
+            claims: contract_claims(&written),
+            location: self.value_at(&format!("{pointer}/contract_mapping")),
+            text: written,
+        });
+        EntityColumn {
+            name,
+            data_type: type_text.as_deref().map(SqlType::parse),
+            type_text,
+            nullable: column.get("nullable").and_then(Value::as_bool),
+            location: if keyed {
+                self.key_at(pointer)
+            } else {
+                self.value_at(pointer)
+            },
+            contract_mapping,
         }
     }
 
@@ -205,9 +312,12 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn index_plan(&self) -> Vec<PlanEntry> {
+    /// The `index_plan:` entries, but for those at the positions in `skip`.
+    fn index_plan(&self, skip: &BTreeSet<usize>) -> Vec<PlanEntry> {
         let mut entries: Vec<PlanEntry> = items(self.document, "index_plan")
-            .map(|(pointer, entry)| {
+            .enumerate()
+            .filter(|(position, _)| !skip.contains(position))
+            .map(|(_, (pointer, entry))| {
                 let table = self.name(&text(entry, "table").unwrap_or_default());
                 PlanEntry {
                     index: QualifiedName::parse(
@@ -290,17 +400,6 @@ impl Builder<'_> {
                 location: self.value_at(&pointer),
             })
             .collect()
-    }
-}
-
-fn declared_column(name: String, column: &Value, location: Option<Location>) -> EntityColumn {
-    let type_text = text(column, "type");
-    EntityColumn {
-        name,
-        data_type: type_text.as_deref().map(SqlType::parse),
-        type_text,
-        nullable: column.get("nullable").and_then(Value::as_bool),
-        location,
     }
 }
 

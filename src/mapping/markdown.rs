@@ -1,10 +1,13 @@
-//! The Markdown index plan: one `####` heading per index, then `**Table**:`,
-//! `**Columns**:`, `**Type**:` and `**Query Path**:` lines (list items allowed).
-//! Other headings and prose are ignored, and so are code blocks, HTML blocks and block
-//! quotes, as pulldown-cmark reads them.
+//! The Markdown index plan: one `####` heading per index, then `**Table**:` (or
+//! `**Materialized View**:`, `**View**:`, `**Relation**:`; else the nearest `###`
+//! heading above names the relation), `**Columns**:`, `**Type**:`, `**Query Path**:` (a
+//! text, or a bullet list under `**Query Paths**:`) and `**Status**:` lines (list items
+//! allowed). Other headings and prose are ignored, and so are code blocks, HTML blocks and
+//! block quotes, as pulldown-cmark reads them. An entry that cannot be read is a
+//! [`PlanProblem`] at its heading; the others still count.
 
-use super::error::{MappingDiagnostic, MappingError};
-use super::model::{PlanEntry, PlanStatus};
+use super::claims::endpoint_mentions;
+use super::model::{PlanEntry, PlanFile, PlanProblem, PlanStatus};
 use super::plan::{fill_forms, plan_key};
 use crate::model::{Expr, Location, QualifiedName};
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -13,33 +16,27 @@ use std::ops::Range;
 /// Index access methods PostgreSQL ships, as they may appear in a `**Type**:` line.
 const METHODS: [&str; 6] = ["btree", "hash", "gin", "gist", "brin", "spgist"];
 
-/// HTTP methods that start an endpoint reference in a `**Query Path**:` text.
-const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-
 /// Parses a Markdown index plan. `path_label` names the file in locations; unqualified
-/// table names get `default_schema`, unqualified index names their table's schema.
-/// An entry without a `**Table**:` or `**Columns**:` line is a diagnostic at its heading.
-pub fn parse_markdown_plan(
-    path_label: &str,
-    text: &str,
-    default_schema: &str,
-) -> Result<Vec<PlanEntry>, MappingError> {
-    let drafts = read_sections(text);
-    let mut entries = Vec::new();
-    let mut diagnostics = Vec::new();
-    for draft in drafts {
+/// relation names get `default_schema`, unqualified index names their relation's schema.
+/// A `####` section with none of the plan's fields is prose and ignored; one with some
+/// but without an index name, a relation or columns is a [`PlanProblem`] at its heading.
+pub fn parse_markdown_plan(path_label: &str, text: &str, default_schema: &str) -> PlanFile {
+    let mut plan = PlanFile {
+        path: path_label.to_string(),
+        ..PlanFile::default()
+    };
+    for draft in read_sections(text) {
+        if !draft.is_entry() {
+            continue;
+        }
         match draft.finish(path_label, default_schema) {
-            Ok(entry) => entries.push(entry),
-            Err(problems) => diagnostics.extend(problems),
+            Ok(entry) => plan.entries.push(entry),
+            Err(problems) => plan.problems.extend(problems),
         }
     }
-    if diagnostics.is_empty() {
-        fill_forms(&mut entries);
-        Ok(entries)
-    } else {
-        diagnostics.sort();
-        Err(MappingError::Invalid(diagnostics))
-    }
+    fill_forms(&mut plan.entries);
+    plan.problems.sort();
+    plan
 }
 
 /// The `####` sections of a plan with the fields under each, from pulldown-cmark's
@@ -51,6 +48,8 @@ fn read_sections(text: &str) -> Vec<Draft> {
     let mut lines = LineCounter::new(text);
     // Inside a `####` section: fields belong to its draft until the next heading.
     let mut open = false;
+    // The relation the nearest `###` heading names, for the `####` sections under it.
+    let mut section_relation: Option<String> = None;
     let mut quotes = 0usize;
     let mut heading: Option<HeadingText> = None;
     // The next inline event starts a line of a paragraph or a list item.
@@ -73,19 +72,28 @@ fn read_sections(text: &str) -> Vec<Draft> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(read) = heading.take() {
+                    let written = read.content.clone().map_or("", |span| text[span].trim());
                     open = read.level == HeadingLevel::H4;
                     if open {
                         let (line, column) = lines.position(read.start);
-                        let name = read.code.unwrap_or_else(|| {
-                            read.content
-                                .map_or("", |span| text[span].trim())
-                                .to_string()
-                        });
-                        drafts.push(Draft::new(name, line, column));
+                        let name = read.code.clone().unwrap_or_else(|| heading_name(written));
+                        let mut draft = Draft::new(name, line, column);
+                        draft.section_relation = section_relation.clone();
+                        drafts.push(draft);
+                    } else if read.level == HeadingLevel::H3 {
+                        section_relation = read.code.or_else(|| heading_relation(written));
+                    } else if read.level < HeadingLevel::H3 {
+                        section_relation = None;
                     }
                 }
             }
-            Event::Start(Tag::Paragraph | Tag::Item) | Event::SoftBreak | Event::HardBreak => {
+            Event::Start(Tag::Item) => {
+                line_start = heading.is_none();
+                if let (true, 0, Some(draft)) = (open, quotes, drafts.last_mut()) {
+                    draft.list_item(item_first_line(text, range.start));
+                }
+            }
+            Event::Start(Tag::Paragraph) | Event::SoftBreak | Event::HardBreak => {
                 line_start = heading.is_none();
             }
             Event::Start(Tag::Strong) if at_line_start && open && quotes == 0 => {
@@ -106,6 +114,62 @@ fn read_sections(text: &str) -> Vec<Draft> {
         }
     }
     drafts
+}
+
+/// The index a `####` heading without a code span names: the first word after any
+/// `Index:`-style label and list numbering (`1. idx_a (new)` → `idx_a`), if it is a name.
+fn heading_name(written: &str) -> String {
+    let after_label = written.rsplit_once(':').map_or(written, |(_, name)| name);
+    after_label
+        .split_whitespace()
+        .find(|word| !is_numbering(word))
+        .map(|word| word.trim_end_matches([',', ';', ':', '.']))
+        .filter(|word| is_name(word))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The relation a `###` heading without a code span names: its text (after any
+/// `Table:`-style label) when that is one name, such as `### revenue_ledger`; a title
+/// such as `### Materialized View Indexes` names none.
+fn heading_relation(written: &str) -> Option<String> {
+    let after_label = written
+        .rsplit_once(':')
+        .map_or(written, |(_, name)| name)
+        .trim();
+    is_name(after_label).then(|| after_label.to_string())
+}
+
+/// `1.`, `2)`: list numbering written into a heading.
+fn is_numbering(word: &str) -> bool {
+    word.len() > 1
+        && word.ends_with(['.', ')'])
+        && word[..word.len() - 1].chars().all(|c| c.is_ascii_digit())
+}
+
+/// A relation or index name, maybe schema-qualified or quoted.
+fn is_name(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '"' | '$'))
+}
+
+/// The first line of a list item, without its marker (`- `, `* `, `+ `, `1. `, `1) `).
+fn item_first_line(text: &str, start: usize) -> &str {
+    let rest = &text[start..];
+    let line = rest[..rest.find('\n').unwrap_or(rest.len())].trim();
+    let without_marker = match line.strip_prefix(['-', '*', '+']) {
+        Some(after) => after,
+        None => {
+            let digits = line.chars().take_while(char::is_ascii_digit).count();
+            match line[digits..].strip_prefix(['.', ')']) {
+                Some(after) if digits > 0 => after,
+                _ => line,
+            }
+        }
+    };
+    without_marker.trim()
 }
 
 /// A heading while its inline events arrive.
@@ -157,10 +221,17 @@ struct Draft {
     name: String,
     line: u32,
     column: u32,
+    /// What the nearest `###` heading above names.
+    section_relation: Option<String>,
     table: Option<String>,
     columns: Option<String>,
     index_type: Option<String>,
     query_path: Option<String>,
+    status: Option<String>,
+    /// Bullet items under a `**Query Paths**:` line with no text of its own.
+    listed_query_paths: Vec<String>,
+    /// The last field recorded was `**Query Paths**:` with no text: list items follow.
+    awaiting_list: bool,
 }
 
 impl Draft {
@@ -169,33 +240,55 @@ impl Draft {
             name,
             line,
             column,
+            section_relation: None,
             table: None,
             columns: None,
             index_type: None,
             query_path: None,
+            status: None,
+            listed_query_paths: Vec::new(),
+            awaiting_list: false,
         }
     }
 
-    fn record(&mut self, label: &str, value: &str) {
-        let slot = match label {
-            "table" => &mut self.table,
-            "columns" | "column" | "key columns" => &mut self.columns,
-            "type" | "index type" => &mut self.index_type,
-            "query path" | "query paths" => &mut self.query_path,
-            _ => return,
-        };
-        slot.get_or_insert_with(|| value.trim().to_string());
+    /// Whether the section holds any of the plan's fields (else it is prose).
+    fn is_entry(&self) -> bool {
+        self.table.is_some()
+            || self.columns.is_some()
+            || self.index_type.is_some()
+            || self.query_path.is_some()
+            || self.status.is_some()
+            || !self.listed_query_paths.is_empty()
     }
 
-    fn finish(
-        self,
-        path_label: &str,
-        default_schema: &str,
-    ) -> Result<PlanEntry, Vec<MappingDiagnostic>> {
+    fn record(&mut self, label: &str, value: &str) {
+        let value = value.trim();
+        let is_query_path = matches!(label, "query path" | "query paths");
+        self.awaiting_list = is_query_path && value.is_empty();
+        let slot = match label {
+            "table" | "materialized view" | "view" | "relation" | "table name" => &mut self.table,
+            "columns" | "column" | "key columns" | "key" => &mut self.columns,
+            "type" | "index type" => &mut self.index_type,
+            "query path" | "query paths" if !value.is_empty() => &mut self.query_path,
+            "status" => &mut self.status,
+            _ => return,
+        };
+        slot.get_or_insert_with(|| value.to_string());
+    }
+
+    /// A list item in the section: a query path when it follows an empty
+    /// `**Query Paths**:` line (items that are fields themselves are read as fields).
+    fn list_item(&mut self, first_line: &str) {
+        if self.awaiting_list && !first_line.is_empty() && !first_line.starts_with("**") {
+            self.listed_query_paths.push(first_line.to_string());
+        }
+    }
+
+    fn finish(self, path_label: &str, default_schema: &str) -> Result<PlanEntry, Vec<PlanProblem>> {
         let location = Location::new(path_label, self.line, self.column);
-        let problem = |message: &str| MappingDiagnostic {
+        let problem = |message: &str| PlanProblem {
             location: location.clone(),
-            key_path: if self.name.is_empty() {
+            entry: if self.name.is_empty() {
                 "####".to_string()
             } else {
                 self.name.clone()
@@ -211,11 +304,13 @@ impl Draft {
         let table = self
             .table
             .as_deref()
-            .map(without_backticks)
-            .filter(|t| !t.is_empty());
+            .and_then(first_name)
+            .or_else(|| self.section_relation.as_deref().and_then(first_name));
         if table.is_none() {
             problems.push(problem(
-                "no `**Table**:` line under this heading; add `**Table**: schema.table`",
+                "no relation: add `**Table**: schema.table` (or `**Materialized View**:`, \
+                 `**View**:`, `**Relation**:`) under the heading, or put the entry under a \
+                 `### relation_name` heading",
             ));
         }
         let columns = self.columns.as_deref().map(key_columns).unwrap_or_default();
@@ -229,17 +324,16 @@ impl Draft {
         };
         let table = QualifiedName::parse(&table, default_schema);
         let shape = self.index_type.as_deref().map(index_shape);
-        let (query_paths, status) = match self.query_path.as_deref() {
-            Some(text) => (
-                vec![resolve_query_path(text)],
-                if mentions_word(text, "future") {
-                    PlanStatus::Future
-                } else {
-                    PlanStatus::Active
-                },
-            ),
-            None => (Vec::new(), PlanStatus::Active),
-        };
+        let texts: Vec<&str> = self
+            .query_path
+            .as_deref()
+            .into_iter()
+            .chain(self.listed_query_paths.iter().map(String::as_str))
+            .collect();
+        let says_future = texts.iter().any(|text| mentions_word(text, "future"))
+            || self.status.as_deref().is_some_and(|status| {
+                mentions_word(status, "future") || mentions_word(status, "planned")
+            });
         Ok(PlanEntry {
             index: QualifiedName::parse(&self.name, &table.schema),
             table,
@@ -251,11 +345,26 @@ impl Draft {
                 .and_then(|shape| shape.predicate.as_deref())
                 .map(Expr::from),
             include: shape.map(|shape| shape.include).unwrap_or_default(),
-            query_paths,
-            status,
+            query_paths: texts.iter().map(|text| resolve_query_path(text)).collect(),
+            status: if says_future {
+                PlanStatus::Future
+            } else {
+                PlanStatus::Active
+            },
             location: Some(location),
         })
     }
+}
+
+/// The relation a field value names: its first word, backticks and trailing
+/// punctuation dropped (`` `mv_realtime_revenue` (refreshed every minute) ``).
+fn first_name(value: &str) -> Option<String> {
+    let value = without_backticks(value);
+    value
+        .split_whitespace()
+        .next()
+        .map(|word| word.trim_end_matches([',', ';', ':', '(']).to_string())
+        .filter(|word| !word.is_empty())
 }
 
 /// The field a line starts with: `strong` is the source span of the bold text that
@@ -428,21 +537,7 @@ fn mentions_word(text: &str, word: &str) -> bool {
 /// (without backticks) when it names no endpoint, so it can match a `queries:` name.
 fn resolve_query_path(text: &str) -> String {
     let text = without_backticks(text);
-    let words: Vec<&str> = text.split_whitespace().collect();
-    for pair in words.windows(2) {
-        let method = pair[0]
-            .trim_start_matches(|c: char| !c.is_ascii_alphabetic())
-            .to_ascii_uppercase();
-        if !HTTP_METHODS.contains(&method.as_str()) || !pair[1].starts_with('/') {
-            continue;
-        }
-        let path_end = pair[1]
-            .find(['?', '#', ',', ')', ';', '"', '\'', ']'])
-            .unwrap_or(pair[1].len());
-        let path = pair[1][..path_end].trim_end_matches(['.', ':']);
-        return format!("{method} {path}");
-    }
-    text
+    endpoint_mentions(&text).into_iter().next().unwrap_or(text)
 }
 
 #[cfg(test)]

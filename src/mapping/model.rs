@@ -1,6 +1,7 @@
 //! What the mapping loader produces. Every item keeps its location in the YAML (or
 //! Markdown) file so findings can point at it.
 
+use super::claims::ContractClaim;
 use crate::model::{Expr, IndexKey, Location, QualifiedName, SqlType};
 use std::path::PathBuf;
 
@@ -21,6 +22,11 @@ pub struct Mapping {
     pub queries: Vec<NamedQuery>,
     /// The index plan: entries from the YAML, then from the Markdown plan.
     pub index_plan: Vec<PlanEntry>,
+    /// The Markdown plan the mapping names (`index_plan_markdown:`), resolved against its
+    /// folder.
+    pub index_plan_markdown: Option<PathBuf>,
+    /// Entries of the Markdown plan that could not be read.
+    pub plan_problems: Vec<PlanProblem>,
     /// Overrides of the JSON → PostgreSQL compatibility table.
     pub type_compat: Vec<TypeCompat>,
     /// Declared invariants: `violations` queries and statements the database must refuse.
@@ -59,8 +65,18 @@ pub struct ReadModel {
     pub relation: QualifiedName,
     /// Explicit field → column mappings; unlisted DTO properties map to same-named columns.
     pub fields: Vec<FieldMapping>,
-    /// Where the entry is.
+    /// Where the entry is (for an inferred read model, where its evidence is).
     pub location: Option<Location>,
+    /// Set when pgparity inferred the read model instead of reading it from the mapping.
+    pub inferred: Option<Inference>,
+}
+
+/// Why pgparity believes a relation serves an endpoint the mapping does not assign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inference {
+    /// The evidence in words, with its place: `the comment on public.mv_x
+    /// (specs/090_views.sql:12) names GET /api/x`.
+    pub evidence: String,
 }
 
 /// `fields: {dto_field: column}`.
@@ -101,6 +117,20 @@ pub struct EntityColumn {
     /// Declared nullability.
     pub nullable: Option<bool>,
     /// Where the column is.
+    pub location: Option<Location>,
+    /// Its `contract_mapping:` text, when it has one.
+    pub contract_mapping: Option<ContractMapping>,
+}
+
+/// An entity column's `contract_mapping:` string: free text, and the claims about
+/// contract files it makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractMapping {
+    /// The text as written.
+    pub text: String,
+    /// What it claims about contract files (none for free text).
+    pub claims: Vec<ContractClaim>,
+    /// Where the string is.
     pub location: Option<Location>,
 }
 
@@ -150,6 +180,66 @@ pub struct PlanEntry {
     pub status: PlanStatus,
     /// Where the entry is (the YAML item or the Markdown `####` heading).
     pub location: Option<Location>,
+}
+
+/// An index plan entry that could not be read: reported as a finding at its place; the
+/// plan's other entries still count.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PlanProblem {
+    /// Where the entry is (its `####` heading, or the YAML item).
+    pub location: Location,
+    /// The entry's index name, or what stands for it (`####`, `index_plan[2]`).
+    pub entry: String,
+    /// What is wrong and what to write.
+    pub message: String,
+}
+
+/// An index plan file (`--index-plan`, `index_plan` in pgparity.toml): Markdown or YAML.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanFile {
+    /// The file, as shown in locations.
+    pub path: String,
+    /// The entries read.
+    pub entries: Vec<PlanEntry>,
+    /// Named queries a YAML plan file declares (`queries:`).
+    pub queries: Vec<NamedQuery>,
+    /// Entries that could not be read.
+    pub problems: Vec<PlanProblem>,
+}
+
+/// Every index plan of a run: the mapping's (`index_plan:`, `index_plan_markdown:`) and
+/// the plan files', with the queries that may justify their entries.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanSet {
+    /// Every entry, the mapping's first.
+    pub entries: Vec<PlanEntry>,
+    /// Declared queries: the mapping's, then the plan files'.
+    pub queries: Vec<NamedQuery>,
+    /// Entries that could not be read.
+    pub problems: Vec<PlanProblem>,
+}
+
+impl PlanSet {
+    /// The plans of a run: the mapping's, then each file's.
+    pub fn gather(mapping: Option<&Mapping>, files: &[PlanFile]) -> PlanSet {
+        let mut set = PlanSet::default();
+        if let Some(mapping) = mapping {
+            set.entries.extend(mapping.index_plan.iter().cloned());
+            set.queries.extend(mapping.queries.iter().cloned());
+            set.problems.extend(mapping.plan_problems.iter().cloned());
+        }
+        for file in files {
+            set.entries.extend(file.entries.iter().cloned());
+            set.queries.extend(file.queries.iter().cloned());
+            set.problems.extend(file.problems.iter().cloned());
+        }
+        set
+    }
+
+    /// Whether there is any plan at all (an entry, or an entry that could not be read).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.problems.is_empty()
+    }
 }
 
 /// One `type_compat:` override.

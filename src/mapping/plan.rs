@@ -41,11 +41,9 @@ pub(super) fn plan_key(text: &str) -> IndexKey {
         IndexTarget::Expression(target_text_raw.into())
     };
     IndexKey {
-        target,
         descending,
         nulls_first,
-        opclass: None,
-        collation: None,
+        ..IndexKey::new(target)
     }
 }
 

@@ -92,10 +92,16 @@ fn diagnose(
             expected_types(kind),
             describe(error.instance())
         ))],
-        ValidationErrorKind::Constant { expected_value } => vec![at_value(format!(
-            "must be {expected_value}, found {}",
-            describe(error.instance())
-        ))],
+        ValidationErrorKind::Constant { expected_value } => {
+            let mut message = format!(
+                "must be {expected_value}, found {}",
+                describe(error.instance())
+            );
+            if let Some(why) = schema_message(schema, error.schema_path().as_str()) {
+                message = format!("{message}: {why}");
+            }
+            vec![at_value(message)]
+        }
         ValidationErrorKind::Enum { options } => {
             let choices = options
                 .as_array()

@@ -1,19 +1,36 @@
 use super::{Expr, Location, QualifiedName, SqlType};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The version of the catalog's JSON form (snapshots). Bump when a field changes meaning.
 pub const CATALOG_FORMAT_VERSION: u32 = 1;
+
+/// Facts added to [`CATALOG_FORMAT_VERSION`] without changing the meaning of any field, so
+/// that older snapshots still read: 1 adds sequences, extension schemas, trigger states,
+/// `UPDATE OF` columns and transition tables, function details (kind, language,
+/// volatility, security, body), relation owners and their privileges, and index key
+/// collations. A catalog of an older revision lacks them, and they are not compared with
+/// it (a snapshot taken before would otherwise report every sequence missing).
+pub const CATALOG_FORMAT_REVISION: u32 = 1;
 
 /// Everything pgparity knows about one database's schema, from whatever source.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Catalog {
     /// [`CATALOG_FORMAT_VERSION`] when written.
     pub format_version: u32,
+    /// [`CATALOG_FORMAT_REVISION`] when written; 0 in snapshots written before revisions.
+    #[serde(default)]
+    pub format_revision: u32,
     /// Schemas created or used, with their location where one was written.
     pub schemas: BTreeMap<String, Option<Location>>,
     /// Extensions (`CREATE EXTENSION`).
     pub extensions: BTreeMap<String, Option<Location>>,
+    /// The schema each extension's objects live in: every extension's in a live
+    /// catalog; in the specs, those whose `CREATE EXTENSION … SCHEMA s` names one (without
+    /// it the server picks the first schema of the search path, or the one the
+    /// extension's control file fixes, which the specs do not know).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extension_schemas: BTreeMap<String, String>,
     /// Tables, partitioned tables, views and materialized views.
     #[serde(with = "keyed_list")]
     pub relations: BTreeMap<QualifiedName, Relation>,
@@ -23,9 +40,17 @@ pub struct Catalog {
     /// Domains over base types.
     #[serde(with = "keyed_list")]
     pub domains: BTreeMap<QualifiedName, Domain>,
-    /// Functions by name; overloads share a name.
+    /// Functions and procedures by name; overloads share a name.
     #[serde(with = "keyed_list")]
     pub functions: BTreeMap<QualifiedName, Vec<Function>>,
+    /// Sequences, but those of identity columns (part of their column's definition).
+    #[serde(default, with = "keyed_list")]
+    pub sequences: BTreeMap<QualifiedName, Sequence>,
+    /// Specs only: schema-level objects that a statement pgparity could not read (it did
+    /// not parse, or was skipped as outside the model) creates or alters, by kind and
+    /// name: they are not compared with the database. Not part of the JSON form.
+    #[serde(skip)]
+    pub unread: BTreeSet<(SchemaObjectKind, QualifiedName)>,
     /// Index usage statistics, from a live database only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_statistics: Option<IndexStatistics>,
@@ -49,8 +74,15 @@ impl Catalog {
     pub fn new() -> Self {
         Catalog {
             format_version: CATALOG_FORMAT_VERSION,
+            format_revision: CATALOG_FORMAT_REVISION,
             ..Catalog::default()
         }
+    }
+
+    /// Whether both catalogs carry the facts of format revision `revision` (see
+    /// [`CATALOG_FORMAT_REVISION`]): only then are those facts compared.
+    pub fn both_have_revision(&self, other: &Catalog, revision: u32) -> bool {
+        self.format_revision >= revision && other.format_revision >= revision
     }
 
     /// The relation that owns index `name` in `schema`, if any (index names are unique
@@ -79,6 +111,17 @@ impl Catalog {
         let name = QualifiedName::parse(data_type.base(), default_schema);
         self.domains.get(&name)
     }
+}
+
+/// The kinds of schema-level object other than relations that a statement creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SchemaObjectKind {
+    /// `CREATE TYPE` or `CREATE DOMAIN` (types and domains share one namespace).
+    Type,
+    /// `CREATE FUNCTION` or `CREATE PROCEDURE`.
+    Function,
+    /// `CREATE SEQUENCE`.
+    Sequence,
 }
 
 /// What kind of relation this is.
@@ -131,8 +174,22 @@ pub struct Relation {
     pub rls_forced: bool,
     /// Row-level security policies by name.
     pub policies: BTreeMap<String, Policy>,
-    /// Privileges granted on the relation, sorted by grantee and privilege.
+    /// Privileges granted on the relation, sorted by grantee and privilege. In a live
+    /// catalog, the owner's own privileges are not among them (see `owner_privileges`).
     pub grants: Vec<Grant>,
+    /// The role that owns the relation (live catalogs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The privileges the owner holds on it, upper-case and sorted (live catalogs only):
+    /// all of them unless some were revoked from the owner.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owner_privileges: Vec<String>,
+    /// Privileges a `REVOKE` in the specs took from a role (specs only), sorted by grantee
+    /// and privilege. The owner holds every privilege unless the specs revoke one, so this
+    /// is what says which privileges the specs take from the owner; a privilege granted
+    /// again afterwards is in `grants` too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked: Vec<Grant>,
     /// Triggers by name.
     pub triggers: BTreeMap<String, Trigger>,
     /// `COMMENT ON TABLE/VIEW/MATERIALIZED VIEW`.
@@ -160,6 +217,9 @@ impl Relation {
             rls_forced: false,
             policies: BTreeMap::new(),
             grants: Vec::new(),
+            owner: None,
+            owner_privileges: Vec::new(),
+            revoked: Vec::new(),
             triggers: BTreeMap::new(),
             comment: None,
             view: None,
@@ -228,7 +288,8 @@ impl Column {
     }
 }
 
-/// Where a view column's values come from.
+/// A column of a relation: where a view column's values come from, or the column that
+/// owns a sequence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnSource {
     /// The relation the column is read from.
@@ -257,6 +318,9 @@ pub struct Constraint {
     /// `DEFERRABLE`.
     #[serde(default)]
     pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (checked at commit unless a transaction says otherwise).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
     /// `COMMENT ON CONSTRAINT`.
     pub comment: Option<String>,
     /// Where the constraint was defined.
@@ -387,13 +451,36 @@ pub struct IndexKey {
     pub descending: bool,
     /// `NULLS FIRST` (`Some(true)`) or `NULLS LAST` (`Some(false)`) when written.
     pub nulls_first: Option<bool>,
-    /// Operator class, when written.
+    /// Operator class: as written in the specs; in a live catalog, when it is not the
+    /// default of the key's type.
     pub opclass: Option<String>,
-    /// `COLLATE`, when written.
+    /// `COLLATE`: as written in the specs; in a live catalog, when it is not the key's
+    /// default (its column's collation, or its expression's).
     pub collation: Option<String>,
+    /// Live catalogs: the operator class the key uses when it is its type's default
+    /// (`opclass` is then `None`), so that a spec naming the default explicitly matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_opclass: Option<String>,
+    /// Live catalogs: the collation the key uses when it is the key's default
+    /// (`collation` is then `None`), so that a spec naming it explicitly matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_collation: Option<String>,
 }
 
 impl IndexKey {
+    /// A key on `target`, ascending, with no options.
+    pub fn new(target: IndexTarget) -> Self {
+        IndexKey {
+            target,
+            descending: false,
+            nulls_first: None,
+            opclass: None,
+            collation: None,
+            default_opclass: None,
+            default_collation: None,
+        }
+    }
+
     /// The column name when the key is a plain column.
     pub fn column(&self) -> Option<&str> {
         match &self.target {
@@ -456,6 +543,19 @@ pub enum PolicyCommand {
     Delete,
 }
 
+/// The privileges a table, view or materialized view can be granted, upper-case and
+/// sorted: what `ALL [PRIVILEGES]` means, and what an owner holds unless some are revoked
+/// (PostgreSQL 17 adds `MAINTAIN`, which pgparity does not compare).
+pub const TABLE_PRIVILEGES: [&str; 7] = [
+    "DELETE",
+    "INSERT",
+    "REFERENCES",
+    "SELECT",
+    "TRIGGER",
+    "TRUNCATE",
+    "UPDATE",
+];
+
 /// One privilege granted to one grantee on a relation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Grant {
@@ -485,10 +585,80 @@ pub struct Trigger {
     pub arguments: Vec<String>,
     /// `WHEN (condition)`.
     pub when: Option<Expr>,
+    /// For `CREATE CONSTRAINT TRIGGER`: whether and how its firing can be deferred to
+    /// the end of the transaction; `None` for an ordinary trigger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<TriggerDeferral>,
+    /// `UPDATE OF columns`, as written (empty: any column).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub update_columns: Vec<String>,
+    /// `REFERENCING OLD TABLE AS name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_table: Option<String>,
+    /// `REFERENCING NEW TABLE AS name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_table: Option<String>,
+    /// When it fires: `ENABLE` (the default), `DISABLE`, `ENABLE REPLICA`, `ENABLE ALWAYS`.
+    #[serde(default)]
+    pub state: TriggerState,
     /// `COMMENT ON TRIGGER`.
     pub comment: Option<String>,
     /// Where the trigger was defined.
     pub location: Option<Location>,
+}
+
+/// When a constraint trigger fires (`CREATE CONSTRAINT TRIGGER … [NOT] DEFERRABLE
+/// [INITIALLY …]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerDeferral {
+    /// `NOT DEFERRABLE`: at the end of each statement, always.
+    NotDeferrable,
+    /// `DEFERRABLE INITIALLY IMMEDIATE`: at the end of each statement unless a
+    /// transaction defers it.
+    InitiallyImmediate,
+    /// `DEFERRABLE INITIALLY DEFERRED`: at commit.
+    InitiallyDeferred,
+}
+
+impl TriggerDeferral {
+    /// The clause as `CREATE CONSTRAINT TRIGGER` writes it.
+    pub fn clause(self) -> &'static str {
+        match self {
+            TriggerDeferral::NotDeferrable => "NOT DEFERRABLE",
+            TriggerDeferral::InitiallyImmediate => "DEFERRABLE INITIALLY IMMEDIATE",
+            TriggerDeferral::InitiallyDeferred => "DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
+}
+
+/// Whether a trigger fires (`ALTER TABLE … ENABLE|DISABLE TRIGGER`, `pg_trigger.tgenabled`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerState {
+    /// `ENABLE TRIGGER`: fires unless the session is a replica (`session_replication_role`
+    /// = `replica`). What `CREATE TRIGGER` makes.
+    #[default]
+    Enabled,
+    /// `DISABLE TRIGGER`: never fires.
+    Disabled,
+    /// `ENABLE REPLICA TRIGGER`: fires only in replica sessions.
+    Replica,
+    /// `ENABLE ALWAYS TRIGGER`: fires in every session.
+    Always,
+}
+
+impl TriggerState {
+    /// The words of `ALTER TABLE` that set it: `ENABLE`, `DISABLE`, `ENABLE REPLICA`,
+    /// `ENABLE ALWAYS`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TriggerState::Enabled => "ENABLE",
+            TriggerState::Disabled => "DISABLE",
+            TriggerState::Replica => "ENABLE REPLICA",
+            TriggerState::Always => "ENABLE ALWAYS",
+        }
+    }
 }
 
 /// The body of a view or materialized view.
@@ -531,15 +701,141 @@ pub struct Domain {
     pub allowed_values: Option<Vec<String>>,
 }
 
-/// A function (name and signature only; bodies are not compared).
+/// A function or procedure, one overload of its name.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Function {
-    /// Argument types, canonical.
+    /// Input argument types (`IN`, `INOUT`, `VARIADIC`), canonical: with the name, what
+    /// tells overloads apart.
     pub arguments: Vec<String>,
-    /// Return type as written.
+    /// Return type as written (specs) or as `pg_get_function_result` prints it
+    /// (`SETOF t`, `TABLE(a integer)`); `None` for a procedure. A function with `OUT`
+    /// arguments and no `RETURNS` returns the one `OUT` type, or `record`.
     pub returns: Option<String>,
+    /// Function or procedure.
+    #[serde(default)]
+    pub kind: FunctionKind,
+    /// `LANGUAGE`, lower-case.
+    #[serde(default)]
+    pub language: String,
+    /// `IMMUTABLE`, `STABLE` or `VOLATILE` (the default).
+    #[serde(default)]
+    pub volatility: Volatility,
+    /// `SECURITY DEFINER`.
+    #[serde(default)]
+    pub security_definer: bool,
+    /// The body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<FunctionBody>,
     /// Where it was defined.
     pub location: Option<Location>,
+}
+
+impl Function {
+    /// An overload with these argument types and result, and nothing else known.
+    pub fn new(arguments: Vec<String>, returns: Option<String>) -> Self {
+        Function {
+            arguments,
+            returns,
+            kind: FunctionKind::Function,
+            language: String::new(),
+            volatility: Volatility::Volatile,
+            security_definer: false,
+            body: None,
+            location: None,
+        }
+    }
+}
+
+/// `CREATE FUNCTION` or `CREATE PROCEDURE`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionKind {
+    /// A function.
+    #[default]
+    Function,
+    /// A procedure (`CALL`ed, no result).
+    Procedure,
+}
+
+impl FunctionKind {
+    /// `function` or `procedure`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FunctionKind::Function => "function",
+            FunctionKind::Procedure => "procedure",
+        }
+    }
+}
+
+/// A function's volatility.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Volatility {
+    /// `IMMUTABLE`.
+    Immutable,
+    /// `STABLE`.
+    Stable,
+    /// `VOLATILE`, the default.
+    #[default]
+    Volatile,
+}
+
+impl Volatility {
+    /// `IMMUTABLE`, `STABLE` or `VOLATILE`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Volatility::Immutable => "IMMUTABLE",
+            Volatility::Stable => "STABLE",
+            Volatility::Volatile => "VOLATILE",
+        }
+    }
+}
+
+/// A function's body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "form", rename_all = "snake_case")]
+pub enum FunctionBody {
+    /// `AS '…'` or `AS $$…$$`: the source text, which PostgreSQL keeps as written
+    /// (`prosrc`); for `LANGUAGE c`, the link symbol.
+    Source {
+        /// The text between the quotes.
+        text: String,
+    },
+    /// A SQL-standard body, `RETURN expression` or `BEGIN ATOMIC … END`: as written, or
+    /// as `pg_get_function_sqlbody` prints it. Its canonical form is that of the
+    /// expression, or of the query when the block holds one.
+    Standard {
+        /// The body from `RETURN` or `BEGIN` on.
+        body: Expr,
+    },
+}
+
+/// A sequence.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Sequence {
+    /// Schema-qualified name.
+    pub name: QualifiedName,
+    /// `AS type`: `smallint`, `integer` or `bigint` (the default).
+    pub data_type: String,
+    /// `INCREMENT BY` (1 unless written).
+    pub increment: i64,
+    /// `OWNED BY table.column` (a `serial` column owns the sequence it creates).
+    pub owned_by: Option<ColumnSource>,
+    /// Where it was defined.
+    pub location: Option<Location>,
+}
+
+impl Sequence {
+    /// A `bigint` sequence counting by 1, owned by nothing.
+    pub fn new(name: QualifiedName, location: Option<Location>) -> Self {
+        Sequence {
+            name,
+            data_type: "bigint".into(),
+            increment: 1,
+            owned_by: None,
+            location,
+        }
+    }
 }
 
 /// JSON objects need string keys, and a schema-qualified name is two strings: maps keyed

@@ -7,6 +7,7 @@
 //! instead of parsing SQL themselves.
 
 mod catalog;
+pub mod ddl;
 mod expr;
 mod location;
 mod name;
@@ -18,14 +19,14 @@ pub use catalog::*;
 pub use expr::{Canonical, Expr, Forms, Undecided};
 pub use location::{display_path, Location};
 pub use name::{
-    fold_identifier, split_identifier_path, truncate_identifier, QualifiedName,
+    fold_identifier, quote_identifier, split_identifier_path, truncate_identifier, QualifiedName,
     MAX_IDENTIFIER_BYTES,
 };
 pub use probe::{
     InvariantFound, InvariantResult, LivePrivilege, Probe, ProbeKind, ProbeOutcome, ProbeResults,
     ProbeTally, MAX_REPORTED_KEYS,
 };
-pub use specs::{SpecProblem, SpecProblemKind, Specs};
+pub use specs::{SpecComment, SpecProblem, SpecProblemKind, Specs};
 pub use types::SqlType;
 
 /// Rows read from live relations (`SELECT row_to_json(t) FROM rel t LIMIT n`), by relation.

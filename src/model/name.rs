@@ -36,6 +36,16 @@ impl QualifiedName {
         }
     }
 
+    /// The name as SQL writes it: `schema.name`, each part quoted where PostgreSQL
+    /// needs it ([`quote_identifier`]).
+    pub fn quoted(&self) -> String {
+        format!(
+            "{}.{}",
+            quote_identifier(&self.schema),
+            quote_identifier(&self.name)
+        )
+    }
+
     /// The object path of something that lives inside this relation, e.g. a column:
     /// `public.revenue_ledger.revenue_cents`.
     pub fn child(&self, member: &str) -> String {
@@ -88,6 +98,55 @@ pub fn split_identifier_path(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `name` as PostgreSQL's `quote_identifier` writes it: bare when it is lower-case ASCII
+/// letters, digits and underscores, does not start with a digit and is no keyword that
+/// must be quoted; otherwise in double quotes with inner quotes doubled.
+pub fn quote_identifier(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && QUOTED_KEYWORDS.binary_search(&name).is_err();
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// The keywords PostgreSQL quotes as identifiers: every reserved, column-name and
+/// type-or-function-name keyword of PostgreSQL 15 (`pg_get_keywords()` with a category
+/// other than unreserved; a test compares them with the server's), and those that
+/// PostgreSQL 16 and 17 added. Quoting an identifier that needs no quotes is harmless,
+/// so the list may hold more than one server needs. Sorted, for the binary search.
+#[rustfmt::skip]
+const QUOTED_KEYWORDS: &[&str] = &[
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+    "authorization", "between", "bigint", "binary", "bit", "boolean", "both", "case", "cast",
+    "char", "character", "check", "coalesce", "collate", "collation", "column", "concurrently",
+    "constraint", "create", "cross", "current_catalog", "current_date", "current_role",
+    "current_schema", "current_time", "current_timestamp", "current_user", "dec", "decimal",
+    "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "exists",
+    "extract", "false", "fetch", "float", "for", "foreign", "freeze", "from", "full", "grant",
+    "greatest", "group", "grouping", "having", "ilike", "in", "initially", "inner", "inout",
+    "int", "integer", "intersect", "interval", "into", "is", "isnull", "join", "json",
+    "json_array", "json_arrayagg", "json_exists", "json_object", "json_objectagg", "json_query",
+    "json_scalar", "json_serialize", "json_table", "json_value", "lateral", "leading", "least",
+    "left", "like", "limit", "localtime", "localtimestamp", "merge_action", "national",
+    "natural", "nchar", "none", "normalize", "not", "notnull", "null", "nullif", "numeric",
+    "offset", "on", "only", "or", "order", "out", "outer", "overlaps", "overlay", "placing",
+    "position", "precision", "primary", "real", "references", "returning", "right", "row",
+    "select", "session_user", "setof", "similar", "smallint", "some", "substring", "symmetric",
+    "system_user", "table", "tablesample", "then", "time", "timestamp", "to", "trailing",
+    "treat", "trim", "true", "union", "unique", "user", "using", "values", "varchar",
+    "variadic", "verbose", "when", "where", "window", "with", "xmlattributes", "xmlconcat",
+    "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot",
+    "xmlserialize", "xmltable",
+];
+
 /// PostgreSQL's identifier limit: `NAMEDATALEN - 1` bytes.
 pub const MAX_IDENTIFIER_BYTES: usize = 63;
 
@@ -128,6 +187,26 @@ mod tests {
             QualifiedName::new("audit", "Events.Log")
         );
         assert_eq!(QualifiedName::new("public", "t").child("c"), "public.t.c");
+    }
+
+    #[test]
+    fn identifiers_are_quoted_where_postgresql_needs_it() {
+        assert!(QUOTED_KEYWORDS.windows(2).all(|pair| pair[0] < pair[1]));
+        assert_eq!(quote_identifier("revenue_ledger"), "revenue_ledger");
+        assert_eq!(quote_identifier("_x1"), "_x1");
+        assert_eq!(quote_identifier("Ledger"), "\"Ledger\"");
+        assert_eq!(quote_identifier("1st"), "\"1st\"");
+        assert_eq!(quote_identifier("a b"), "\"a b\"");
+        assert_eq!(quote_identifier("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(quote_identifier("user"), "\"user\"");
+        assert_eq!(quote_identifier("order"), "\"order\"");
+        assert_eq!(quote_identifier("name"), "name", "unreserved");
+        assert_eq!(quote_identifier("été"), "\"été\"");
+        assert_eq!(quote_identifier(""), "\"\"");
+        assert_eq!(
+            QualifiedName::new("Audit", "events").quoted(),
+            "\"Audit\".events"
+        );
     }
 
     #[test]

@@ -11,6 +11,22 @@ pub struct Specs<'a> {
     pub catalog: &'a Catalog,
     /// Statements that did not parse or could not be applied, and notes.
     pub problems: &'a [SpecProblem],
+    /// The `--` comment blocks written right before statements, in file order.
+    pub comments: &'a [SpecComment],
+}
+
+/// The `--` comment lines (and blank lines) written right before a spec statement: what
+/// a team says there about the statement, such as the endpoint a view serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecComment {
+    /// Where its first comment line is.
+    pub location: Location,
+    /// The comment lines without their `--`, one per line.
+    pub text: String,
+    /// The first token of the statement it precedes.
+    pub statement: Location,
+    /// The relation that statement creates, if it creates one.
+    pub relation: Option<QualifiedName>,
 }
 
 /// Something the loader could not take into the catalog.
@@ -78,5 +94,22 @@ pub enum SpecProblemKind {
     Skipped {
         /// The statement's first words, e.g. `DO`, `CREATE CAST`.
         statement: String,
+    },
+    /// Data in the specs (`INSERT`, `UPDATE`, `DELETE`, `SELECT setval(…)`, as structure
+    /// dumps carry): not schema, so not read and not a finding; counted in the run's
+    /// `skipped` lines.
+    Data {
+        /// The statement's first words (`INSERT`, `SELECT setval`).
+        statement: String,
+    },
+    /// A statement outside pgparity's model that `--dev-db` ran on its scratch
+    /// database (a `DO` block): what the specs' such statements created there was read
+    /// back, so it is known and compared.
+    RanOnDevServer {
+        /// The statement's first words (`DO`).
+        statement: String,
+        /// The relations the scratch database holds that no modelled statement defines,
+        /// schema-qualified, in order.
+        created: Vec<String>,
     },
 }

@@ -52,7 +52,12 @@ impl SqlType {
                     continue;
                 }
             }
-            if trimmed.len() >= 6 && trimmed[trimmed.len() - 6..].eq_ignore_ascii_case(" array") {
+            // `get`: the last six bytes may cut a character of a non-ASCII name.
+            let suffix = trimmed
+                .len()
+                .checked_sub(6)
+                .and_then(|at| trimmed.get(at..));
+            if suffix.is_some_and(|suffix| suffix.eq_ignore_ascii_case(" array")) {
                 text = trimmed[..trimmed.len() - 6].to_string();
                 array = true;
                 continue;
@@ -181,8 +186,23 @@ fn split_modifiers(text: &str) -> (String, Vec<u32>) {
             );
             (words.trim().to_string(), modifiers)
         }
-        None => (text.to_string(), Vec::new()),
+        None => (modifier_tokens(text, open, close), Vec::new()),
     }
+}
+
+/// A type whose modifiers are not all numbers (an extension type's
+/// `geometry(Polygon, 4326)`): the server passes them to the type's input function as
+/// separate tokens and prints them with that type's output function, so spacing around
+/// them is not part of the type. Each modifier is trimmed and the list joined with `,`,
+/// as the output functions print it (`geometry(Polygon,4326)`).
+fn modifier_tokens(text: &str, open: usize, close: usize) -> String {
+    let tokens: Vec<&str> = text[open + 1..close].split(',').map(str::trim).collect();
+    format!(
+        "{}({}){}",
+        text[..open].trim_end(),
+        tokens.join(","),
+        &text[close + 1..]
+    )
 }
 
 /// Lower-cases unquoted parts, keeps quoted ones, and drops the qualifications
@@ -370,6 +390,15 @@ mod tests {
             ("Reconciliation_State", "reconciliation_state"),
             ("billing.money_amount", "billing.money_amount"),
             ("  character   varying ( 12 ) ", "character varying(12)"),
+            ("bıgınt", "bıgınt"),
+            ("public.geometry(Polygon, 4326)", "geometry(polygon,4326)"),
+            ("geometry ( Point ,4326 )", "geometry(point,4326)"),
+            (
+                "extensions.geometry(MultiPolygon,4326)[]",
+                "extensions.geometry(multipolygon,4326)[]",
+            ),
+            ("geo(10, 2)", "geo(10,2)"),
+            ("bıgınt[]", "bıgınt[]"),
         ];
         for (spelling, expected) in table {
             assert_eq!(canon(spelling), expected, "spelling {spelling:?}");

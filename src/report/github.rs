@@ -121,6 +121,7 @@ mod tests {
             location,
             diff: None,
             hint: None,
+            fix: None,
         }
     }
 

@@ -1,6 +1,6 @@
 //! `--format json`: `{"version": 1, "findings": [...], "summary": {...}, "skipped": [...]}`,
-//! plus `"baseline": {"matched": n, "stale": n}` when `--baseline` was given and
-//! `"probes": {"passed": n, "failed": n, "skipped": n}` when `--probe` ran.
+//! plus `"baseline": {"matched": n, "stale": n, "stale_entries": [...]}` when `--baseline`
+//! was given and `"probes": {"passed": n, "failed": n, "skipped": n}` when `--probe` ran.
 
 use super::Report;
 use crate::baseline::BaselineOutcome;
@@ -19,7 +19,7 @@ struct JsonReport<'a> {
     suppressed: usize,
     skipped: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    baseline: Option<BaselineOutcome>,
+    baseline: Option<&'a BaselineOutcome>,
     /// With `--probe`: how many probes passed, failed and were skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     probes: Option<ProbeTally>,
@@ -32,7 +32,7 @@ pub(super) fn render(report: &Report) -> String {
         summary: report.summary(),
         suppressed: report.suppressed.len(),
         skipped: &report.skipped,
-        baseline: report.baseline,
+        baseline: report.baseline.as_ref(),
         probes: report.probes.as_ref().map(|results| results.tally()),
     };
     let mut text = serde_json::to_string_pretty(&document)

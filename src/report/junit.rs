@@ -205,6 +205,12 @@ fn describe(finding: &Finding) -> String {
             let _ = writeln!(text, "  {line}");
         }
     }
+    if let Some(fix) = &finding.fix {
+        let _ = writeln!(text, "  fix:");
+        for line in fix.sql().lines() {
+            let _ = writeln!(text, "    {line}");
+        }
+    }
     text
 }
 
@@ -224,6 +230,7 @@ mod tests {
             location: None,
             diff: None,
             hint: None,
+            fix: None,
         }
     }
 

@@ -60,6 +60,10 @@ pub fn render_with_budget(report: &Report, budget: usize) -> String {
     out
 }
 
+/// Stale baseline entries listed at most: the tail is never cut, so it must stay small
+/// beside the report's budget.
+const STALE_ENTRIES_SHOWN: usize = 50;
+
 /// Room kept for the omission note, so that adding it never pushes past the budget.
 const OMISSION_NOTE_ROOM: usize = 200;
 
@@ -266,6 +270,9 @@ fn write_finding(out: &mut String, finding: &Finding) {
     if let Some(diff) = &finding.diff {
         let _ = writeln!(out, "\n{}", indent(&fenced("diff", diff)));
     }
+    if let Some(fix) = &finding.fix {
+        let _ = writeln!(out, "  - fix:\n\n{}", indent(&fenced("sql", &fix.sql())));
+    }
 }
 
 fn tail(report: &Report) -> String {
@@ -274,6 +281,33 @@ fn tail(report: &Report) -> String {
         tail.push_str("\n## Skipped checks\n\n");
         for skipped in &report.skipped {
             let _ = writeln!(tail, "- {}", inline_text(skipped));
+        }
+    }
+    if let Some(baseline) = report
+        .baseline
+        .as_ref()
+        .filter(|baseline| !baseline.stale_entries.is_empty())
+    {
+        tail.push_str(
+            "\n## Stale baseline entries\n\nNo longer found: `--prune-baseline` removes them.\n\n",
+        );
+        let shown = baseline.stale_entries.len().min(STALE_ENTRIES_SHOWN);
+        for entry in &baseline.stale_entries[..shown] {
+            let _ = writeln!(
+                tail,
+                "- {} {} ({}): {}",
+                code_span(&entry.rule),
+                code_span(&entry.object),
+                code_span(&entry.fingerprint),
+                inline_text(&entry.message)
+            );
+        }
+        if baseline.stale_entries.len() > shown {
+            let _ = writeln!(
+                tail,
+                "- and {} more (`pgparity check --format json` lists them)",
+                baseline.stale_entries.len() - shown
+            );
         }
     }
     tail

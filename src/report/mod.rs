@@ -3,6 +3,7 @@
 //! also read the rule registry's metadata: descriptions and families).
 
 mod color;
+mod fix_sql;
 mod github;
 mod json;
 mod junit;
@@ -12,6 +13,7 @@ mod sarif;
 mod text;
 
 pub use color::color_enabled;
+pub use fix_sql::render_fix_script;
 pub use markdown::{render_with_budget as render_markdown_with_budget, MARKDOWN_BUDGET};
 pub use text::render_colored as render_colored_text;
 
@@ -36,13 +38,22 @@ pub struct Report {
     pub context: ReportContext,
     /// What `--baseline` hid, when a baseline was applied.
     pub baseline: Option<BaselineOutcome>,
-    /// The configuration file the run read (as a location path), if any. SARIF shows
-    /// findings that have no source line of their own there, because GitHub code scanning
-    /// rejects a log in which any result lacks a physical location.
-    pub config_path: Option<String>,
+    /// The file SARIF shows findings that have no source line of their own at, because
+    /// GitHub code scanning rejects a log in which any result lacks a physical location:
+    /// the configuration file, else the first input file the run read.
+    pub anchor: Option<Anchor>,
     /// Every probe `--probe` tried, when it ran: counted in text, Markdown and JSON,
     /// one test case each in JUnit.
     pub probes: Option<ProbeResults>,
+}
+
+/// A file of the run that stands in for a finding's missing source line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// The file, as a location path.
+    pub path: String,
+    /// What it is to the run: `configuration`, `mapping`, `spec`, `contract`, `snapshot`.
+    pub what: &'static str,
 }
 
 /// The circumstances of a run, for report headers.

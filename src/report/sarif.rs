@@ -1,11 +1,12 @@
 //! `--format sarif`: one SARIF 2.1.0 log with one run, for code scanning.
 //!
 //! Every result carries its level (after severity overrides), a logical location (the
-//! object path; live-only facts have nothing else) and, where the finding has one, a
-//! physical location relative to `%SRCROOT%`. Suppressed findings are results too, with
+//! object path) and a physical location relative to `%SRCROOT%`: the finding's own, else
+//! line 1 of the run's configuration or first input file (code scanning rejects a result
+//! without a file). Suppressed findings are results too, with
 //! an external suppression and its reason, so code scanning shows them as dismissed.
 
-use super::Report;
+use super::{Anchor, Report};
 use crate::finding::{Finding, Severity};
 use crate::model::Location;
 use crate::rules::Rule;
@@ -23,7 +24,7 @@ const SOURCE_ROOT: &str = "%SRCROOT%";
 const FINGERPRINT_KEY: &str = "pgparity/v1";
 
 pub(super) fn render(report: &Report) -> String {
-    let anchor = report.config_path.as_deref();
+    let anchor = report.anchor.as_ref();
     let rules = rules_reported(report);
     let mut results: Vec<sarif::Result> = report
         .findings
@@ -159,19 +160,24 @@ fn level(severity: Severity) -> &'static str {
 }
 
 /// `anchor` is the file a finding without a location of its own is shown at (the
-/// configuration file), so that code scanning accepts the log.
-fn result(finding: &Finding, rules: &[&'static Rule], anchor: Option<&str>) -> sarif::Result {
+/// configuration file, else the first input file), so that code scanning accepts the log.
+fn result(finding: &Finding, rules: &[&'static Rule], anchor: Option<&Anchor>) -> sarif::Result {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), finding.fingerprint());
     let rule_index = rules.iter().position(|rule| rule.id == finding.rule.id);
     let (physical, note) = match finding.location.as_ref().and_then(physical_location) {
         Some(own) => (Some(own), None),
-        None => match anchor.and_then(|path| physical_location(&Location::new(path, 1, 0))) {
-            Some(anchored) => (
+        None => match anchor.and_then(|anchor| {
+            physical_location(&Location::new(&anchor.path, 1, 0)).map(|physical| (anchor, physical))
+        }) {
+            Some((anchor, anchored)) => (
                 Some(anchored),
                 Some(
                     sarif::Message::builder()
-                        .text("no source line: shown at the run's configuration file")
+                        .text(format!(
+                            "no source line: shown at the run's {} file",
+                            anchor.what
+                        ))
                         .build(),
                 ),
             ),
@@ -235,6 +241,9 @@ fn details(finding: &Finding) -> Option<sarif::PropertyBag> {
         if let Some(value) = value {
             properties.insert(key.to_string(), Value::from(value.as_str()));
         }
+    }
+    if let Some(fix) = &finding.fix {
+        properties.insert("fix".to_string(), Value::from(fix.sql()));
     }
     Some(
         sarif::PropertyBag::builder()
@@ -323,6 +332,7 @@ mod tests {
             location,
             diff: None,
             hint: None,
+            fix: None,
         }
     }
 
@@ -370,7 +380,10 @@ mod tests {
                     Some(Location::new("specs/ledger.sql", 4, 14)),
                 ),
             ],
-            config_path: Some("pgparity.toml".into()),
+            anchor: Some(Anchor {
+                path: "pgparity.toml".into(),
+                what: "configuration",
+            }),
             ..Report::default()
         };
         let log = rendered(&report);

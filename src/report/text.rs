@@ -76,6 +76,23 @@ fn render_with(report: &Report, palette: &Palette) -> String {
     for skipped in &report.skipped {
         let _ = writeln!(out, "skipped: {skipped}");
     }
+    if let Some(baseline) = report
+        .baseline
+        .as_ref()
+        .filter(|baseline| !baseline.stale_entries.is_empty())
+    {
+        let _ = writeln!(
+            out,
+            "stale baseline entries (no longer found; `--prune-baseline` removes them):"
+        );
+        for entry in &baseline.stale_entries {
+            let _ = writeln!(
+                out,
+                "  {} {} [{}]: {}",
+                entry.rule, entry.object, entry.fingerprint, entry.message
+            );
+        }
+    }
     out.push_str(&summary_line(report, palette));
     out.push('\n');
     if let Some(results) = &report.probes {
@@ -113,6 +130,12 @@ fn write_finding(out: &mut String, finding: &Finding, palette: &Palette) {
     }
     if let Some(hint) = &finding.hint {
         let _ = writeln!(out, "    hint: {hint}");
+    }
+    if let Some(fix) = &finding.fix {
+        let _ = writeln!(out, "    fix:");
+        for line in fix.sql().lines() {
+            let _ = writeln!(out, "      {}", palette.paint(DIM, line));
+        }
     }
 }
 
@@ -194,6 +217,7 @@ mod tests {
             location: Some(crate::model::Location::new("specs/v.sql", 3, 1)),
             diff: Some("--- spec\n+++ live\n@@ -1 +1 @@\n-select 1\n+select 2\n".into()),
             hint: None,
+            fix: None,
         };
         let warning = Finding {
             severity: Severity::Warning,
@@ -206,6 +230,7 @@ mod tests {
             baseline: Some(BaselineOutcome {
                 matched: 2,
                 stale: 1,
+                stale_entries: Vec::new(),
             }),
             ..Report::default()
         }

@@ -2,7 +2,7 @@
 //! view column types are exact and view bodies are printed the way a live server prints
 //! them.
 
-use crate::model::Catalog;
+use crate::model::{Catalog, QualifiedName};
 
 /// Fills in, from the catalog introspected out of a scratch database the specs were
 /// applied to, what the specs alone cannot say: the types of view and materialized-view
@@ -28,6 +28,21 @@ pub fn enrich_from_dev(specs: &mut Catalog, dev: &Catalog) {
             view.query = applied_view.query.clone();
         }
     }
+}
+
+/// Takes into the specs the relations of the scratch database that no statement the
+/// loader modelled defines: statements it does not read (`DO` blocks) created them when
+/// the server ran the specs, so they are part of what the specs define. Returns their
+/// names, in order.
+pub fn adopt_created_relations(specs: &mut Catalog, dev: &Catalog) -> Vec<QualifiedName> {
+    let mut adopted = Vec::new();
+    for (name, relation) in &dev.relations {
+        if !specs.relations.contains_key(name) {
+            specs.relations.insert(name.clone(), relation.clone());
+            adopted.push(name.clone());
+        }
+    }
+    adopted
 }
 
 #[cfg(test)]

@@ -2,22 +2,60 @@
 //! (specs, live database, snapshot), each in the context its consumers compare it in: see
 //! [`crate::model::Forms`].
 
-use crate::model::{Canonical, Catalog, ConstraintKind, Expr, Forms, IndexTarget, Relation};
+use crate::model::{
+    Canonical, Catalog, ConstraintKind, Expr, Forms, FunctionBody, IndexTarget, QualifiedName,
+    Relation, SqlType, Undecided,
+};
 use crate::sql::check_expression;
-use crate::sql::normalize::FormCache;
+use crate::sql::normalize::{Declarations, FormCache, FormContext};
+use crate::sql::split::top_level_statements;
+use std::collections::HashMap;
 
 /// Fills the [`Forms`] of every expression in `catalog`, and what is read from CHECK
 /// expressions (allowed values), for a run whose unqualified names live in
 /// `default_schema`. Forms already there are replaced: a catalog edited after loading
 /// (tests do) is filled again.
 pub fn fill_forms(catalog: &mut Catalog, default_schema: &str) {
+    fill_forms_written_in(catalog, default_schema, &HashMap::new());
+}
+
+/// [`fill_forms`] for spec text where some relations were defined after a
+/// `SET search_path`: `written_in` maps each such relation to the schema its
+/// expressions' unqualified relation names meant.
+pub fn fill_forms_written_in(
+    catalog: &mut Catalog,
+    default_schema: &str,
+    written_in: &HashMap<QualifiedName, String>,
+) {
+    let domains: std::collections::HashSet<SqlType> = catalog
+        .domains
+        .keys()
+        .map(|name| SqlType::parse(&printed_type(name, default_schema)))
+        .collect();
     let mut filler = Filler {
-        cache: FormCache::new(),
+        cache: FormCache::with_declarations(declarations(catalog, default_schema)),
         default_schema,
+        written_in: default_schema.to_string(),
+        relation: None,
+        reads_domains: false,
     };
     for relation in catalog.relations.values_mut() {
+        filler.written_in = written_in
+            .get(&relation.name)
+            .cloned()
+            .unwrap_or_else(|| default_schema.to_string());
+        filler.relation = Some(printed(&relation.name, default_schema));
+        filler.reads_domains = relation.columns.iter().any(|column| {
+            column
+                .data_type
+                .as_ref()
+                .is_some_and(|t| domains.contains(t))
+        });
         filler.relation(relation);
     }
+    filler.relation = None;
+    filler.reads_domains = false;
+    filler.written_in = default_schema.to_string();
     for domain in catalog.domains.values_mut() {
         for check in &mut domain.checks {
             let canonical = filler.canonical(check.text());
@@ -31,16 +69,155 @@ pub fn fill_forms(catalog: &mut Catalog, default_schema: &str) {
             .iter()
             .find_map(|check| filler.cache.allowed_values(check).remove("value"));
     }
+    for function in catalog.functions.values_mut().flatten() {
+        if let Some(FunctionBody::Standard { body }) = &mut function.body {
+            let canonical = filler.standard_body(body.text());
+            body.set_forms(Forms {
+                canonical,
+                ..Forms::default()
+            });
+        }
+    }
+}
+
+/// The parameter types of the catalog's functions and the columns of its relations, by
+/// the name a call or `FROM` item prints after normalization (see [`printed`]).
+fn declarations(catalog: &Catalog, default_schema: &str) -> Declarations {
+    let functions = Declarations::new(catalog.functions.iter().flat_map(|(name, overloads)| {
+        let printed = printed(name, default_schema);
+        overloads
+            .iter()
+            .map(move |overload| (printed.clone(), overload.arguments.as_slice()))
+    }));
+    let with_relations = catalog
+        .relations
+        .values()
+        .fold(functions, |declarations, relation| {
+            declarations.with_relation(
+                printed(&relation.name, default_schema),
+                relation
+                    .columns
+                    .iter()
+                    .map(|column| (column.name.clone(), column.data_type.clone())),
+            )
+        });
+    catalog
+        .domains
+        .values()
+        .fold(with_relations, |declarations, domain| {
+            declarations.with_domain(
+                SqlType::parse(&printed_type(&domain.name, default_schema)),
+                domain.base_type.clone(),
+            )
+        })
+}
+
+/// A type name as a column's type holds it: without the default schema.
+fn printed_type(name: &QualifiedName, default_schema: &str) -> String {
+    if name.schema == default_schema {
+        name.name.clone()
+    } else {
+        name.to_string()
+    }
+}
+
+/// A name as the normalizer prints it: bare in the default schema (and `pg_catalog`),
+/// qualified elsewhere, each part quoted where the server quotes.
+fn printed(name: &QualifiedName, default_schema: &str) -> String {
+    if name.schema == default_schema || name.schema == "pg_catalog" {
+        quoted(&name.name)
+    } else {
+        format!("{}.{}", quoted(&name.schema), quoted(&name.name))
+    }
+}
+
+/// An identifier as the normalizer prints it: bare when lower-case ASCII letters,
+/// digits and underscores not starting with a digit, quoted otherwise.
+fn quoted(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// Whether `text` may compare a column with a string literal, which then takes the
+/// column's type (see [`crate::sql::normalize::Declarations`]): such expressions are
+/// normalized knowing their relation; others share one form per text across relations.
+fn compares_a_literal(text: &str) -> bool {
+    text.contains('\'') && text.contains(['<', '>', '='])
 }
 
 struct Filler<'a> {
     cache: FormCache,
     default_schema: &'a str,
+    /// Where the relation being filled was written (see [`FormContext`]).
+    written_in: String,
+    /// The relation being filled, as a `FROM` item prints it, for the expressions that
+    /// may read its columns from a sub-select (policies).
+    relation: Option<String>,
+    /// Whether a column of the relation being filled is of a domain type: its
+    /// expressions are then normalized knowing their relation (see
+    /// [`crate::sql::normalize::Declarations`]); otherwise one form per text serves
+    /// every relation.
+    reads_domains: bool,
 }
 
 impl Filler<'_> {
     fn canonical(&mut self, text: &str) -> Canonical {
-        self.cache.expression(text, self.default_schema)
+        let context = FormContext {
+            default_schema: self.default_schema,
+            written_in: &self.written_in,
+            relation: self
+                .relation
+                .as_deref()
+                .filter(|_| self.reads_domains || compares_a_literal(text)),
+        };
+        self.cache.expression_in(text, context)
+    }
+
+    /// A SQL-standard function body: `RETURN expression` as the expression, `BEGIN
+    /// ATOMIC query; END` as the query; a block of several statements has no canonical
+    /// form (its texts are compared).
+    fn standard_body(&mut self, text: &str) -> Canonical {
+        let text = text.trim();
+        let keyword = |word: &str| {
+            text.get(..word.len())
+                .filter(|head| head.eq_ignore_ascii_case(word))
+                .map(|_| &text[word.len()..])
+        };
+        if let Some(expression) = keyword("RETURN") {
+            return self.canonical(expression);
+        }
+        let Some(block) = keyword("BEGIN ATOMIC") else {
+            return Canonical::Missing;
+        };
+        let block = block.trim();
+        let inner = match block.get(block.len().saturating_sub(3)..) {
+            Some(end) if end.eq_ignore_ascii_case("END") => &block[..block.len() - 3],
+            _ => block,
+        };
+        let statements: Vec<_> = top_level_statements(inner).collect();
+        match statements.as_slice() {
+            [only] => {
+                let query = inner[only.start..only.end].trim().trim_end_matches(';');
+                self.cache.query(query, self.default_schema)
+            }
+            _ => Canonical::Undecided(Undecided::TooComplex {
+                what: "function body",
+                reason: format!(
+                    "a BEGIN ATOMIC block of {} statements is compared as written",
+                    statements.len()
+                ),
+            }),
+        }
     }
 
     fn plain(&mut self, expr: &mut Expr) {
@@ -108,7 +285,20 @@ impl Filler<'_> {
                 .into_iter()
                 .flatten()
             {
-                self.plain(expr);
+                // Only a sub-select can name the table's columns from an inner scope;
+                // other policies share one form per text across tables.
+                let reads_own_columns =
+                    self.reads_domains || expr.text().to_ascii_lowercase().contains("select");
+                let context = FormContext {
+                    default_schema: self.default_schema,
+                    written_in: &self.written_in,
+                    relation: self.relation.as_deref().filter(|_| reads_own_columns),
+                };
+                let canonical = self.cache.expression_in(expr.text(), context);
+                expr.set_forms(Forms {
+                    canonical,
+                    ..Forms::default()
+                });
             }
         }
         for trigger in relation.triggers.values_mut() {
@@ -117,7 +307,12 @@ impl Filler<'_> {
             }
         }
         if let Some(view) = &mut relation.view {
-            let canonical = self.cache.query(view.query.text(), self.default_schema);
+            let context = FormContext {
+                default_schema: self.default_schema,
+                written_in: &self.written_in,
+                relation: None,
+            };
+            let canonical = self.cache.query_in(view.query.text(), context);
             view.query.set_forms(Forms {
                 canonical,
                 ..Forms::default()
@@ -129,7 +324,6 @@ impl Filler<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::QualifiedName;
     use crate::sources::spec::load_spec_text;
     use crate::sql::normalize::{check_allowed_values, normalize_expression, normalize_query};
 

@@ -25,6 +25,18 @@ pub enum SnapshotError {
         /// What is wrong.
         message: String,
     },
+    /// Valid JSON, but not written by `pgparity snapshot` (a report, a baseline, some
+    /// other tool's file): there is no format version to speak of.
+    #[error(
+        "{path} is not a pgparity snapshot ({what}): write one with `pgparity snapshot \
+         --output FILE` and pass that to --snapshot"
+    )]
+    Foreign {
+        /// The file.
+        path: String,
+        /// What the file looks like instead.
+        what: String,
+    },
     /// Written by a pgparity whose catalog format this one does not read.
     #[error("{path}: snapshot format version {found}, this pgparity reads version {expected}; take a new snapshot with `pgparity snapshot`")]
     Version {
@@ -96,6 +108,12 @@ impl Snapshot {
             message: crate::input::json_error_message(&error),
         };
         let value: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
+        if let Some(what) = foreign(&value) {
+            return Err(SnapshotError::Foreign {
+                path: path.to_string(),
+                what,
+            });
+        }
         let found = value["catalog"]["format_version"]
             .as_u64()
             .unwrap_or_default();
@@ -109,6 +127,50 @@ impl Snapshot {
         let mut snapshot: Snapshot = serde_json::from_value(value).map_err(invalid)?;
         fill_forms(&mut snapshot.catalog, default_schema);
         Ok(snapshot)
+    }
+}
+
+/// What `value` is instead of a snapshot, when it is not one: a snapshot is an object
+/// whose `tool` is `pgparity` and whose `catalog` is an object.
+fn foreign(value: &serde_json::Value) -> Option<String> {
+    let Some(object) = value.as_object() else {
+        return Some(format!(
+            "it holds {}, not an object",
+            crate::finding::with_article(json_kind(value))
+        ));
+    };
+    let written_by_pgparity =
+        object.get("tool").and_then(serde_json::Value::as_str) == Some("pgparity");
+    if written_by_pgparity
+        && object
+            .get("catalog")
+            .is_some_and(serde_json::Value::is_object)
+    {
+        return None;
+    }
+    Some(
+        if object.contains_key("findings") && object.contains_key("summary") {
+            "it is a pgparity report, written by `check --format json`".to_string()
+        } else if object.contains_key("entries") && object.contains_key("version") {
+            "it is a pgparity baseline, written by `check --write-baseline`".to_string()
+        } else if object.contains_key("runs") && object.contains_key("version") {
+            "it is a SARIF log".to_string()
+        } else if let Some(tool) = object.get("tool").and_then(serde_json::Value::as_str) {
+            format!("its `tool` is {tool:?}, not \"pgparity\"")
+        } else {
+            "it has no `tool: \"pgparity\"` and no `catalog`".to_string()
+        },
+    )
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
     }
 }
 

@@ -34,17 +34,17 @@ pub fn parent_of(number: usize) -> usize {
 
 /// Every third table has a partial index on `created_at` for active rows.
 pub fn has_partial_index(number: usize) -> bool {
-    number % 3 == 0
+    number.is_multiple_of(3)
 }
 
 /// Every tenth table has a view of its active rows.
 pub fn has_view(number: usize) -> bool {
-    number % 10 == 0
+    number.is_multiple_of(10)
 }
 
 /// Every fifth table has row-level security with a tenant policy.
 pub fn has_rls(number: usize) -> bool {
-    number % 5 == 0
+    number.is_multiple_of(5)
 }
 
 /// Every other table grants SELECT and INSERT to [`APP_ROLE`].
@@ -54,12 +54,12 @@ pub fn has_grant(number: usize) -> bool {
 
 /// Every 25th table keeps `updated_at` current with a trigger.
 pub fn has_trigger(number: usize) -> bool {
-    number % 25 == 0
+    number.is_multiple_of(25)
 }
 
 /// Every fourth table carries comments on itself and on a column.
 pub fn has_comments(number: usize) -> bool {
-    number % 4 == 0
+    number.is_multiple_of(4)
 }
 
 /// The column type of `amount`, varied so that several numeric types appear.

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod bounded;
+pub mod fix_sql;
 pub mod large_schema;
 pub mod pg;
 

@@ -422,6 +422,21 @@ impl TestDatabase {
         });
     }
 
+    /// Runs statements one at a time on one superuser connection, as `psql -f` runs a
+    /// script (each in its own transaction, so `CREATE INDEX CONCURRENTLY` may run).
+    pub fn execute_each<'a>(&self, statements: impl IntoIterator<Item = &'a str>) {
+        let mut client = self.client();
+        for statement in statements {
+            client.batch_execute(statement).unwrap_or_else(|error| {
+                panic!(
+                    "SQL failed in {}: {}\n{statement}",
+                    self.name,
+                    explain(&error)
+                )
+            });
+        }
+    }
+
     /// Runs one SQL file as the superuser.
     pub fn execute_file(&self, path: &Path) {
         let sql = std::fs::read_to_string(path)

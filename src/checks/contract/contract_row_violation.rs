@@ -2,7 +2,7 @@
 //! mapping says they serve, validated against the DTO's JSON Schema.
 
 use crate::contracts::Dto;
-use crate::finding::{Finding, ObjectPath};
+use crate::finding::{with_article, Finding, ObjectPath};
 use crate::mapping::ReadModel;
 use crate::model::Relation;
 use crate::register_rule;
@@ -98,11 +98,16 @@ pub(crate) fn check_samples(
                 &CONTRACT_ROW_VIOLATION,
                 object,
                 format!(
-                    "{rows_text} of {} {verb} {} at {pointer}: `{keyword}` failed for a {value_type} value",
-                    relation.name, dto.name
+                    "{rows_text} of {} {verb} {} at {pointer}: `{keyword}` failed for {} value",
+                    relation.name,
+                    dto.name,
+                    with_article(value_type)
                 ),
             )
-            .expected_actual(format!("{pointer} satisfies `{keyword}`"), format!("a {value_type} value"))
+            .expected_actual(
+                format!("{pointer} satisfies `{keyword}`"),
+                format!("{} value", with_article(value_type)),
+            )
             .at(read_model.location.as_ref()),
         );
     }
@@ -208,6 +213,7 @@ mod tests {
                 location: None,
             }],
             location: None,
+            inferred: None,
         };
         let rows = vec![
             json!({"state": "idle", "started_at": "2026-01-01T00:00:00Z"}),

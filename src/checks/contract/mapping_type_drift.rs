@@ -49,7 +49,11 @@ fn find(run: &Contracts, findings: &mut Vec<Finding>) {
                         entity.key, entity.table
                     ),
                 )
-                .at(entity.location.as_ref()),
+                .at(entity.location.as_ref())
+                .did_you_mean(
+                    &entity.table.to_string(),
+                    super::relation_names(catalog).iter().map(String::as_str),
+                ),
             );
             continue;
         };
@@ -65,7 +69,11 @@ fn find(run: &Contracts, findings: &mut Vec<Finding>) {
                             entity.key, declared.name, relation.name
                         ),
                     )
-                    .at(declared.location.as_ref()),
+                    .at(declared.location.as_ref())
+                    .did_you_mean(
+                        &declared.name,
+                        relation.columns.iter().map(|column| column.name.as_str()),
+                    ),
                 );
                 continue;
             };

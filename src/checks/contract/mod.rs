@@ -9,10 +9,15 @@ use super::{Inputs, Outcome};
 use crate::checks::spec::unknown_reference::UNKNOWN_REFERENCE;
 use crate::contracts::{ContractSet, Dto, SchemaNode};
 use crate::finding::{Finding, ObjectPath};
-use crate::mapping::{Mapping, ReadModel, TypeCompat};
+use crate::mapping::{
+    endpoint_shape, infer_read_models, EndpointShape, Inferred, Mapping, NamedQuery, ReadModel,
+    TypeCompat,
+};
 use crate::model::{Catalog, Column, Location, Relation, RowSamples, SqlType};
-use crate::rules::ObjectKind;
+use crate::rules::{ObjectKind, Severity};
+use crate::suggest::did_you_mean;
 use linkme::distributed_slice;
+use std::collections::BTreeSet;
 use unknown_contract_ref::UNKNOWN_CONTRACT_REF;
 use unknown_mapped_column::UNKNOWN_MAPPED_COLUMN;
 use unmapped_dto_field::UNMAPPED_DTO_FIELD;
@@ -39,6 +44,26 @@ pub(crate) type Finder = fn(&Contracts, &mut Vec<Finding>);
 /// Every contract rule's finder that looks at the whole run.
 #[distributed_slice]
 pub(crate) static CONTRACT_FINDERS: [Finder];
+
+/// A contract rule that judges the contract documents themselves, whether or not a
+/// mapping uses them.
+pub(crate) type DocumentFinder = fn(&ContractSet, &mut Vec<Finding>);
+
+/// Every contract-document finder.
+#[distributed_slice]
+pub(crate) static DOCUMENT_FINDERS: [DocumentFinder];
+
+/// Registers a contract-document finder: `crate::checks::contract::document_finder!(find);`.
+macro_rules! document_finder {
+    ($function:path) => {
+        const _: () = {
+            #[::linkme::distributed_slice($crate::checks::contract::DOCUMENT_FINDERS)]
+            #[linkme(crate = ::linkme)]
+            static DOCUMENT_FINDER: $crate::checks::contract::DocumentFinder = $function;
+        };
+    };
+}
+pub(crate) use document_finder;
 
 /// One DTO field with the column that serves it.
 pub(crate) struct Field<'a> {
@@ -78,10 +103,20 @@ macro_rules! field_finder {
 pub(crate) use field_finder;
 
 pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
+    if let Some(contracts) = inputs.contracts {
+        for finder in DOCUMENT_FINDERS {
+            finder(contracts, &mut outcome.findings);
+        }
+    }
     let catalog = inputs.specs.map(|specs| specs.catalog).or(inputs.live);
-    let (Some(mapping), Some(catalog)) = (inputs.mapping, catalog) else {
+    // Without a mapping, the contracts alone still give read models to infer.
+    let no_mapping = Mapping::default();
+    let mapping = inputs.mapping.or_else(|| {
+        (inputs.contracts.is_some() && inputs.infer_read_models).then_some(&no_mapping)
+    });
+    let (Some(mapping), Some(catalog)) = (mapping, catalog) else {
         outcome.skipped.push(
-            "contract: needs a mapping and specs or a live database (--mapping, --specs)".into(),
+            "contract: needs a mapping (or contracts) and specs or a live database (--mapping, --contracts, --specs)".into(),
         );
         return;
     };
@@ -102,11 +137,40 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
             .push("contract: read models not checked, no contracts given (`contracts:` in the mapping or --contracts)".into());
         return;
     };
+    let inferred = if inputs.infer_read_models {
+        infer_read_models(contracts, inputs.mapping, inputs.specs, inputs.live)
+    } else {
+        Inferred::default()
+    };
+    for problem in &inferred.problems {
+        outcome.findings.push(
+            Finding::new(
+                &UNKNOWN_CONTRACT_REF,
+                ObjectPath::dto(&problem.name),
+                problem.message.clone(),
+            )
+            .severity(Severity::Warning)
+            .at(problem.location.as_ref())
+            .hint(
+                "correct the name in the comment, or declare the read model under `read_models:`",
+            ),
+        );
+    }
     // One DTO served from one relation by several endpoints yields the same findings
     // for each; a reader needs them once.
     let mut read_model_findings = Vec::new();
-    for read_model in &mapping.read_models {
-        run.check_read_model(contracts, read_model, &mut read_model_findings);
+    for read_model in mapping.read_models.iter().chain(&inferred.read_models) {
+        let mut found = Vec::new();
+        run.check_read_model(contracts, read_model, &mut found);
+        if let Some(inference) = &read_model.inferred {
+            for finding in &mut found {
+                finding.message.push_str(&format!(
+                    "; the read model was inferred: {}",
+                    inference.evidence
+                ));
+            }
+        }
+        read_model_findings.extend(found);
     }
     for finding in read_model_findings {
         if !outcome.findings.contains(&finding) {
@@ -158,7 +222,11 @@ impl Contracts<'_> {
                         dto.name, read_model.relation
                     ),
                 )
-                .at(read_model.location.as_ref()),
+                .at(read_model.location.as_ref())
+                .did_you_mean(
+                    &read_model.relation.to_string(),
+                    relation_names(self.catalog).iter().map(String::as_str),
+                ),
             );
             return;
         };
@@ -188,7 +256,11 @@ impl Contracts<'_> {
                             mapped.field, dto.name
                         ),
                     )
-                    .at(mapped.location.as_ref().or(read_model.location.as_ref())),
+                    .at(mapped.location.as_ref().or(read_model.location.as_ref()))
+                    .did_you_mean(
+                        &mapped.field,
+                        schema.properties.iter().map(|(name, _)| name.as_str()),
+                    ),
                 );
             }
         }
@@ -208,7 +280,11 @@ impl Contracts<'_> {
                             dto.name, relation.name
                         ),
                     )
-                    .at(mapped.location.as_ref()),
+                    .at(mapped.location.as_ref())
+                    .did_you_mean(
+                        column_name,
+                        relation.columns.iter().map(|column| column.name.as_str()),
+                    ),
                     None => Finding::new(
                         &UNMAPPED_DTO_FIELD,
                         ObjectPath::field(&dto.name, field),
@@ -262,7 +338,8 @@ impl Contracts<'_> {
                             ObjectPath::other(endpoint.clone()),
                             format!("read model names endpoint {endpoint}, which the contracts do not define"),
                         )
-                        .at(location),
+                        .at(location)
+                        .did_you_mean(&endpoint_key(endpoint), contracts.endpoints.keys().map(String::as_str)),
                     );
                     return None;
                 }
@@ -313,7 +390,8 @@ impl Contracts<'_> {
                     ObjectPath::dto(&reference),
                     format!("read model names DTO {reference}, which the contracts do not define"),
                 )
-                .at(location),
+                .at(location)
+                .did_you_mean(&reference, contracts.dtos.keys().map(String::as_str)),
             );
         }
         dto
@@ -423,15 +501,27 @@ pub(crate) fn as_endpoint(text: &str) -> Option<String> {
         .then(|| endpoint_key(text))
 }
 
-/// Whether `name` is a planned query or an endpoint, for the index plan family.
+/// Every relation of `catalog` as `schema.name`, for "did you mean".
+pub(crate) fn relation_names(catalog: &Catalog) -> Vec<String> {
+    catalog.relations.keys().map(ToString::to_string).collect()
+}
+
+/// Whether a plan entry's query path is an endpoint of the contracts (exactly, or with
+/// a `/v<n>` segment or a path parameter spelled otherwise: `endpoints` holds the shapes
+/// of the contracts' endpoints, `None` without contracts) or a declared query, for the
+/// index plan family.
 pub(crate) fn resolves(
     query_path: &str,
-    contracts: Option<&ContractSet>,
-    mapping: &Mapping,
+    endpoints: Option<&BTreeSet<EndpointShape>>,
+    queries: &[NamedQuery],
 ) -> Resolution {
     if let Some(endpoint) = as_endpoint(query_path) {
-        return match contracts {
-            Some(contracts) if contracts.endpoints.contains_key(&endpoint) => Resolution::Resolved,
+        return match endpoints {
+            Some(endpoints)
+                if endpoint_shape(&endpoint).is_some_and(|shape| endpoints.contains(&shape)) =>
+            {
+                Resolution::Resolved
+            }
             Some(_) => Resolution::Unknown(format!(
                 "endpoint {endpoint}, which the contracts do not define"
             )),
@@ -439,12 +529,15 @@ pub(crate) fn resolves(
         };
     }
     let name = query_path.trim();
-    if mapping.queries.iter().any(|query| query.name == name) {
+    if queries.iter().any(|query| query.name == name) {
         Resolution::Resolved
     } else if name.contains(char::is_whitespace) {
         Resolution::FreeText
     } else {
-        Resolution::Unknown(format!("query {name:?}, which `queries:` does not declare"))
+        Resolution::Unknown(format!(
+            "query {name:?}, which `queries:` does not declare{}",
+            did_you_mean(name, queries.iter().map(|query| query.name.as_str()))
+        ))
     }
 }
 

@@ -21,7 +21,10 @@ pub static UNKNOWN_CONTRACT_REF: Rule = Rule {
 Checks every name the mapping uses against the contracts: read-model `dto:` and `endpoint:`,
 `fields:` keys (DTO properties), index-plan `query_paths` (`METHOD /path` in the contracts, or
 a name under `queries:`), and every `$ref` inside the contracts (missing files and pointers are
-errors; a `$ref` cycle is noted as info and expansion stops there).
+errors; a `$ref` cycle is noted as info and expansion stops there). For a read model pgparity
+inferred, a DTO name the evidence gives in parentheses (`-- Contract Mapping: …
+(OrderSummaryResponse)`) that is not the endpoint's response DTO is a warning at the evidence:
+the endpoint's own DTO is checked instead.
 
 ## Why it matters
 A dangling name means the mapping documents an API that does not exist, and an index whose
@@ -56,5 +59,49 @@ fn find(run: &Contracts, findings: &mut Vec<Finding>) {
             | ContractProblemKind::MissingPointer
             | ContractProblemKind::OutsideProject => finding,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::contract::unmapped_dto_field::UNMAPPED_DTO_FIELD;
+    use crate::checks::testing::{render, Scenario};
+
+    #[test]
+    fn a_renamed_dto_in_the_evidence_is_a_warning_and_the_endpoint_dto_is_checked() {
+        let findings = Scenario::specs(
+            "CREATE TABLE orders (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, total numeric);
+             -- Contract Mapping: api.yaml:4-12 (OrderSummaryResponse)
+             CREATE MATERIALIZED VIEW mv_order_summary AS
+                 SELECT tenant_id, sum(total) AS total FROM orders GROUP BY tenant_id;",
+        )
+        .mapping("entities: {}\n")
+        .contract(
+            "api.yaml",
+            "openapi: 3.1.0
+info: {title: orders, version: '2'}
+paths:
+  /api/orders/summary:
+    get:
+      responses:
+        '200':
+          description: the summary of the caller's tenant
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/OrderSummaryV2'}
+components:
+  schemas:
+    OrderSummaryV2:
+      type: object
+      required: [tenant_id, total, order_count]
+      properties:
+        tenant_id: {type: string, format: uuid}
+        total: {type: number}
+        order_count: {type: integer}
+",
+        )
+        .findings_of_all(&[&UNKNOWN_CONTRACT_REF, &UNMAPPED_DTO_FIELD]);
+        insta::assert_snapshot!(render(&findings));
     }
 }

@@ -2,7 +2,7 @@
 //! `nullability-drift`, `default-drift`.
 
 use crate::checks::drift::definition_finding;
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -26,7 +26,8 @@ Queries and DTOs that read the column fail.
 
 ## Example
 The spec has `revenue_ledger.posted_at timestamptz NOT NULL`, the database table does not.
-Fix: `ALTER TABLE revenue_ledger ADD COLUMN posted_at timestamptz NOT NULL …`.",
+The finding's fix (`--fix-sql` gathers them into one script):
+`ALTER TABLE public.revenue_ledger ADD COLUMN posted_at timestamp with time zone NOT NULL`.",
 };
 register_rule!(MISSING_COLUMN);
 
@@ -47,7 +48,9 @@ An undeclared column is a hand-made change: a `NOT NULL` one without a default b
 inserts written against the specs, and environments built from the specs differ.
 
 ## Example
-`revenue_ledger.currency` exists only in the database. Fix: add it to the spec, or drop it.",
+`revenue_ledger.currency` exists only in the database. Fix: add it to the spec, or drop it:
+the finding's fix `ALTER TABLE public.revenue_ledger DROP COLUMN currency` drops data, so
+`--fix-sql` writes it commented out.",
 };
 register_rule!(UNEXPECTED_COLUMN);
 
@@ -70,8 +73,10 @@ Lengths, precision and ranges differ from what the contracts were checked agains
 are truncated, rejected or overflow.
 
 ## Example
-The spec says `revenue_cents bigint`, the database has `integer`. Fix:
-`ALTER TABLE revenue_ledger ALTER COLUMN revenue_cents TYPE bigint`.",
+The spec says `revenue_cents bigint`, the database has `integer`. The finding's fix:
+`ALTER TABLE public.revenue_ledger ALTER COLUMN revenue_cents TYPE bigint USING
+revenue_cents::bigint`. A conversion that can lose values (`bigint` to `integer`, a shorter
+`varchar`) is marked destructive, and `--fix-sql` writes it commented out.",
 };
 register_rule!(COLUMN_TYPE_DRIFT);
 
@@ -93,8 +98,8 @@ A nullable column where the specs promise `NOT NULL` lets NULLs reach DTOs that 
 value; the reverse makes inserts that the specs allow fail.
 
 ## Example
-The spec has `posted_at timestamptz NOT NULL`, the database column is nullable. Fix:
-`ALTER TABLE revenue_ledger ALTER COLUMN posted_at SET NOT NULL`.",
+The spec has `posted_at timestamptz NOT NULL`, the database column is nullable. The
+finding's fix: `ALTER TABLE public.revenue_ledger ALTER COLUMN posted_at SET NOT NULL`.",
 };
 register_rule!(NULLABILITY_DRIFT);
 
@@ -118,7 +123,10 @@ timestamp source, another initial state.
 
 ## Example
 The spec says `created_at timestamptz DEFAULT now()`, the database has
-`DEFAULT clock_timestamp()`. Fix: `ALTER TABLE … ALTER COLUMN created_at SET DEFAULT now()`.",
+`DEFAULT clock_timestamp()`. The finding's fix: `ALTER TABLE … ALTER COLUMN created_at SET
+DEFAULT now()` (an identity: `ADD`/`SET GENERATED …` or `DROP IDENTITY`; a generated
+expression the specs do not have: `DROP EXPRESSION`). A changed generated expression, and a
+difference pgparity could not decide, get no fix.",
 };
 register_rule!(DEFAULT_DRIFT);
 
@@ -129,6 +137,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
         let relation = change.relation();
         let spec_relation = drift.spec.relations.get(relation);
         let relation_location = spec_relation.and_then(|found| found.location.as_ref());
+        let owner = spec_relation.map(|found| fix::column_owner(drift.spec, found));
         let finding = match change {
             Change::ColumnMissing { column, .. } => {
                 let spec_column = spec_relation.and_then(|found| found.column(column));
@@ -141,6 +150,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 .at(spec_column
                     .and_then(|found| found.location.as_ref())
                     .or(relation_location))
+                .fix(owner.zip(spec_column).and_then(|(table, column)| fix::add_column(table, column)))
             }
             Change::ColumnUnexpected { column, .. } => {
                 let live_column = drift
@@ -154,6 +164,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                     format!("column {column} of {relation} exists in the database but not in the specs"),
                 )
                 .expected_actual(ABSENT, column_summary(live_column))
+                .fix(owner.and_then(|table| fix::drop_column(table, column)))
             }
             Change::ColumnTypeChanged {
                 column,
@@ -166,7 +177,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 format!("column {column} of {relation} is {actual} in the database, {expected} in the specs"),
             )
             .expected_actual(expected.to_string(), actual.to_string())
-            .at(drift.column_location(spec_relation, column)),
+            .at(drift.column_location(spec_relation, column))
+            .fix(owner.and_then(|table| fix::alter_type(table, column, expected, actual))),
             Change::NullabilityChanged {
                 column,
                 expected_not_null,
@@ -184,6 +196,7 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 )
                 .expected_actual(says(*expected_not_null), says(!expected_not_null))
                 .at(drift.column_location(spec_relation, column))
+                .fix(owner.and_then(|table| fix::set_nullability(table, column, *expected_not_null)))
             }
             Change::DefaultChanged {
                 column, difference, ..
@@ -193,7 +206,17 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 &format!("column {column} of {relation}"),
                 difference,
             )
-            .at(drift.column_location(spec_relation, column)),
+            .at(drift.column_location(spec_relation, column))
+            .fix(drift.both(relation).filter(|_| difference.comparison.is_decided()).and_then(
+                |(table, live_table)| {
+                    fix::set_default(
+                        table,
+                        table.column(column)?,
+                        live_table.column(column)?,
+                        difference.property,
+                    )
+                },
+            )),
             _ => continue,
         };
         findings.push(finding);
@@ -250,6 +273,83 @@ mod tests {
                 &DEFAULT_DRIFT,
             ]);
         insta::assert_snapshot!(render(&findings));
+    }
+
+    /// The specs want columns added and changed; the database also has a column the
+    /// specs do not define and one whose type would narrow.
+    const FIX_SPEC: &str = "CREATE TABLE ledger (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        revenue_cents bigint NOT NULL DEFAULT 0,
+        note varchar(200),
+        code text DEFAULT 'n/a',
+        seq serial,
+        \"Posted At\" timestamptz NOT NULL DEFAULT now(),
+        total numeric(12,2) GENERATED ALWAYS AS (revenue_cents / 100.0) STORED,
+        plain integer,
+        small smallint
+    );
+    COMMENT ON COLUMN ledger.\"Posted At\" IS 'when it was posted';";
+
+    const FIX_LIVE: &str = "CREATE TABLE ledger (
+        id bigint PRIMARY KEY,
+        revenue_cents integer DEFAULT 1,
+        note varchar(100) NOT NULL,
+        code text,
+        plain integer GENERATED ALWAYS AS (1) STORED,
+        small integer,
+        extra text
+    );";
+
+    #[test]
+    fn the_fix_script_adds_and_changes_columns_and_comments_out_what_loses_data() {
+        let fixed = Scenario::specs(FIX_SPEC).live(FIX_LIVE).fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&[
+            "column-type-drift public.ledger.small",
+            "unexpected-column public.ledger.extra",
+        ]);
+    }
+
+    #[test]
+    fn with_its_destructive_statements_run_the_fix_script_leaves_no_column_drift() {
+        Scenario::specs(FIX_SPEC)
+            .live(FIX_LIVE)
+            .fixed(true)
+            .assert_left(&[]);
+    }
+
+    #[test]
+    fn a_partition_gets_the_column_fix_of_its_parent_written_once() {
+        let partitioned = "CREATE TABLE m (id integer, taken_on date, reading numeric)
+                PARTITION BY RANGE (taken_on);
+            CREATE TABLE m_2026 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');";
+        let fixed =
+            Scenario::specs(&partitioned.replace("reading numeric", "reading bigint, note text"))
+                .live(&partitioned.replace(", reading numeric", ", reading integer, extra text"))
+                .fixed(true);
+        let statements: Vec<&str> = fixed
+            .script
+            .lines()
+            .filter(|line| line.starts_with("ALTER TABLE"))
+            .collect();
+        assert_eq!(
+            statements,
+            [
+                "ALTER TABLE public.m DROP COLUMN extra;",
+                "ALTER TABLE public.m ALTER COLUMN reading TYPE bigint USING reading::bigint;",
+                "ALTER TABLE public.m ADD COLUMN note text;",
+            ],
+            "{}",
+            fixed.script
+        );
+        assert!(
+            fixed.script.contains(
+                "-- missing-column public.m.note\n-- missing-column public.m_2026.note\n"
+            ),
+            "{}",
+            fixed.script
+        );
+        fixed.assert_left(&[]);
     }
 
     #[test]

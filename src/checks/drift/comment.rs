@@ -1,6 +1,6 @@
 //! `comment-drift`: `COMMENT ON` text differs.
 
-use crate::checks::drift::Drift;
+use crate::checks::drift::{fix, Drift};
 use crate::checks::drift::{index_path, member_location};
 use crate::diff::Change;
 use crate::diff::CommentTarget;
@@ -29,7 +29,8 @@ read comments (schema browsers, generated docs) show the other text.
 
 ## Example
 The spec's comment on `revenue_ledger.revenue_cents` says cents, the database's says
-dollars. Fix: `COMMENT ON COLUMN revenue_ledger.revenue_cents IS '…'` from the spec.",
+dollars. The finding's fix: `COMMENT ON COLUMN public.revenue_ledger.revenue_cents IS '…'`
+with the spec's text (`IS NULL` when the specs have none).",
 };
 register_rule!(COMMENT_DRIFT);
 
@@ -57,6 +58,9 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 Finding::new(&COMMENT_DRIFT, object, message)
                     .expected_actual(shown(expected), shown(actual))
                     .at(location.or(relation_location))
+                    .fix(
+                        spec_relation.map(|table| fix::comment(table, target, expected.as_deref())),
+                    )
             }
             _ => continue,
         };
@@ -100,5 +104,39 @@ fn comment_target<'r>(
             ObjectPath::member(name, trigger).of_kind(ObjectKind::Trigger),
             drift.trigger_location(relation, trigger),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    const OBJECTS: &str = "CREATE TABLE t (a integer CONSTRAINT ck_t_a CHECK (a > 0), b text);
+        CREATE INDEX idx_t_b ON t (b);
+        CREATE POLICY p ON t USING (true);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+        CREATE VIEW v AS SELECT a FROM t;";
+
+    #[test]
+    fn the_fix_script_sets_and_removes_comments_on_every_kind_of_object() {
+        let fixed = Scenario::specs(&format!(
+            "{OBJECTS}
+            COMMENT ON TABLE t IS 'the table';
+            COMMENT ON COLUMN t.a IS 'it''s a';
+            COMMENT ON INDEX idx_t_b IS 'by b';
+            COMMENT ON CONSTRAINT ck_t_a ON t IS 'positive';
+            COMMENT ON POLICY p ON t IS 'all rows';
+            COMMENT ON TRIGGER tr ON t IS 'touch';
+            COMMENT ON VIEW v IS 'the view';"
+        ))
+        .live(&format!(
+            "{OBJECTS}
+            COMMENT ON TABLE t IS 'old';
+            COMMENT ON COLUMN t.b IS 'not in the specs';"
+        ))
+        .fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&[]);
     }
 }

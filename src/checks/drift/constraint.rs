@@ -1,9 +1,10 @@
 //! Constraint drift: `missing-constraint`, `unexpected-constraint`, `constraint-drift`.
 
 use crate::checks::drift::definition_finding;
-use crate::checks::drift::{Drift, ABSENT};
+use crate::checks::drift::{fix, Drift, ABSENT};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
+use crate::model::ddl::constraint_definition;
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
 
@@ -26,8 +27,10 @@ The data is no longer guaranteed to be what the specs, and the code relying on t
 assume: duplicates, orphans or out-of-range values can appear.
 
 ## Example
-`ck_revenue_ledger_revenue_positive CHECK (revenue_cents > 0)` is missing. Fix: add it
-(`NOT VALID` first, then `VALIDATE CONSTRAINT`, on a large table).",
+`ck_revenue_ledger_revenue_positive CHECK (revenue_cents > 0)` is missing. The finding's
+fix adds it `NOT VALID`, then `VALIDATE CONSTRAINT` (a weaker lock than checking the rows
+while adding); a primary key or unique constraint is added `USING INDEX` on a unique index
+built `CONCURRENTLY` first.",
 };
 register_rule!(MISSING_CONSTRAINT);
 
@@ -48,7 +51,8 @@ An undeclared constraint rejects writes that the specs allow, and environments b
 the specs do not have it.
 
 ## Example
-A hand-added `CHECK (revenue_cents < 1000000)`. Fix: add it to the spec, or drop it.",
+A hand-added `CHECK (revenue_cents < 1000000)`. Fix: add it to the spec, or drop it (the
+finding's `DROP CONSTRAINT`, which `--fix-sql` writes commented out).",
 };
 register_rule!(UNEXPECTED_CONSTRAINT);
 
@@ -74,7 +78,8 @@ check that admits values the contracts do not.
 
 ## Example
 The spec has `ON DELETE SET NULL`, the database `ON DELETE CASCADE`: deleting an allocation
-deletes revenue. Fix: drop and re-add the constraint as the spec writes it.",
+deletes revenue. The finding's fix drops and adds the constraint as the spec writes it, in
+one `ALTER TABLE` (`NOT VALID`, then validated).",
 };
 register_rule!(CONSTRAINT_DRIFT);
 
@@ -98,20 +103,24 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 )
                 .expected_actual(kind, ABSENT)
                 .at(drift.constraint_location(spec_relation, constraint))
+                .fix(spec_relation.and_then(|table| {
+                    fix::add_constraint(table, table.constraints.get(constraint)?)
+                }))
             }
             Change::ConstraintUnexpected { constraint, .. } => {
-                let kind = drift
+                let live = drift
                     .live
                     .relations
                     .get(relation)
-                    .and_then(|found| found.constraints.get(constraint))
-                    .map_or("constraint", |found| found.kind.describe());
+                    .and_then(|found| found.constraints.get(constraint));
+                let kind = live.map_or("constraint", |found| found.kind.describe());
                 Finding::new(
                     &UNEXPECTED_CONSTRAINT,
                     ObjectPath::member(relation, constraint),
                     format!("{kind} constraint {constraint} of {relation} exists in the database but not in the specs"),
                 )
-                .expected_actual(ABSENT, kind)
+                .expected_actual(ABSENT, live.map_or_else(|| kind.to_string(), constraint_definition))
+                .fix(drift.live.relations.get(relation).and_then(|table| Some(fix::drop_constraint(relation, table.constraints.get(constraint)?))))
             }
             Change::ConstraintChanged {
                 constraint,
@@ -123,9 +132,71 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 &format!("constraint {constraint} of {relation}"),
                 difference,
             )
-            .at(drift.constraint_location(spec_relation, constraint)),
+            .at(drift.constraint_location(spec_relation, constraint))
+            .fix(
+                spec_relation
+                    .filter(|_| difference.comparison.is_decided())
+                    .and_then(|table| {
+                        fix::recreate_constraint(table, table.constraints.get(constraint)?)
+                    }),
+            ),
             _ => continue,
         };
         findings.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    const FIX_SPEC: &str = "
+        CREATE TABLE parent (
+            id integer CONSTRAINT parent_pkey PRIMARY KEY,
+            code text CONSTRAINT uq_parent_code UNIQUE NULLS NOT DISTINCT DEFERRABLE
+        );
+        CREATE TABLE child (
+            id integer CONSTRAINT child_pkey PRIMARY KEY,
+            parent_id integer CONSTRAINT fk_child_parent REFERENCES parent (id)
+                ON DELETE CASCADE INITIALLY DEFERRED,
+            qty integer CONSTRAINT ck_child_qty CHECK (qty > 0),
+            during tsrange,
+            kind text,
+            CONSTRAINT ck_child_kind CHECK (kind IN ('a', 'b')),
+            CONSTRAINT ex_child_during EXCLUDE USING gist (during WITH &&),
+            CONSTRAINT uq_child_pair UNIQUE (parent_id, kind)
+        );
+        COMMENT ON CONSTRAINT ck_child_qty ON child IS 'positive';";
+
+    /// Keys, foreign keys, checks and an exclusion constraint missing or defined
+    /// differently, and a check the specs do not define.
+    const FIX_LIVE: &str = "
+        CREATE TABLE parent (id integer CONSTRAINT parent_pkey PRIMARY KEY, code text);
+        CREATE TABLE child (
+            id integer,
+            parent_id integer CONSTRAINT fk_child_parent REFERENCES parent (id),
+            qty integer CONSTRAINT ck_child_qty CHECK (qty >= 0),
+            during tsrange,
+            kind text,
+            CONSTRAINT uq_child_pair UNIQUE (parent_id),
+            CONSTRAINT ck_child_extra CHECK (qty < 100)
+        );
+        COMMENT ON CONSTRAINT ck_child_qty ON child IS 'positive';
+        INSERT INTO parent VALUES (1, 'x');
+        INSERT INTO child VALUES (1, 1, 5, '[2026-01-01, 2026-02-01)', 'a');";
+
+    #[test]
+    fn the_fix_script_adds_and_replaces_constraints_and_validates_them() {
+        let fixed = Scenario::specs(FIX_SPEC).live(FIX_LIVE).fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&["unexpected-constraint public.child.ck_child_extra"]);
+    }
+
+    #[test]
+    fn with_its_destructive_statements_run_the_fix_script_leaves_no_constraint_drift() {
+        Scenario::specs(FIX_SPEC)
+            .live(FIX_LIVE)
+            .fixed(true)
+            .assert_left(&[]);
     }
 }

@@ -3,6 +3,7 @@
 //! changes it owns into findings with the object path, expected and actual values, the
 //! spec location and, for definitions, a unified diff.
 
+pub(crate) mod fix;
 mod layout;
 
 #[cfg(test)]
@@ -11,7 +12,7 @@ mod tests;
 include!(concat!(env!("OUT_DIR"), "/rules_drift.rs"));
 
 use super::{Inputs, Outcome};
-use crate::diff::{diff, Change, Comparison, DiffOptions, Difference};
+use crate::diff::{diff, diff_objects, Change, Comparison, DiffOptions, Difference, ObjectChange};
 use crate::finding::{Finding, ObjectPath, Severity};
 use crate::model::{Catalog, Location, QualifiedName, Relation, SpecProblemKind, Specs};
 use crate::rules::{ObjectKind, Rule};
@@ -30,6 +31,9 @@ pub(crate) struct Drift<'a> {
     pub live: &'a Catalog,
     /// Every difference between the two, in the schemas compared.
     pub changes: &'a [Change],
+    /// Every difference in schema-level objects (types, functions, sequences,
+    /// extensions).
+    pub objects: &'a [ObjectChange],
     /// Relations a spec statement that did not parse may define or alter, with the
     /// statement's location: not compared.
     pub not_compared: &'a [(QualifiedName, Location)],
@@ -77,6 +81,7 @@ pub fn drift_findings<'a>(
         skipped_relations: unparsed.keys().cloned().collect(),
     };
     let changes = diff(specs.catalog, live, &options);
+    let objects = diff_objects(specs.catalog, live, &options);
     let not_compared: Vec<(QualifiedName, Location)> = unparsed
         .into_iter()
         .filter(|(relation, _)| options.schemas.contains(&relation.schema))
@@ -85,6 +90,7 @@ pub fn drift_findings<'a>(
         spec: specs.catalog,
         live,
         changes: &changes,
+        objects: &objects,
         not_compared: &not_compared,
     };
     let mut findings = Vec::new();
@@ -113,6 +119,14 @@ fn unparsed_relations(specs: Specs) -> BTreeMap<QualifiedName, Location> {
 }
 
 impl Drift<'_> {
+    /// The relation of that name on both sides.
+    pub(crate) fn both(&self, name: &QualifiedName) -> Option<(&Relation, &Relation)> {
+        self.spec
+            .relations
+            .get(name)
+            .zip(self.live.relations.get(name))
+    }
+
     /// A column's spec location, else its relation's.
     pub(crate) fn column_location<'r>(
         &self,
@@ -212,6 +226,39 @@ fn unified_diff(expected: &str, actual: &str) -> String {
         .unified_diff()
         .header("spec", "live")
         .to_string()
+}
+
+/// `spec` → `live` unified diff of two texts line by line as written (function bodies,
+/// whose lines mean something to whoever wrote them).
+pub(crate) fn line_diff(expected: &str, actual: &str) -> String {
+    let with_newline = |text: &str| {
+        let mut text = text.trim_matches('\n').to_string();
+        text.push('\n');
+        text
+    };
+    let (expected, actual) = (with_newline(expected), with_newline(actual));
+    TextDiff::from_lines(&expected, &actual)
+        .unified_diff()
+        .header("spec", "live")
+        .to_string()
+}
+
+/// The object path of a schema-level object: `schema.name` (an extension: its name).
+pub(crate) fn object_path(object: &crate::diff::SchemaObject, kind: ObjectKind) -> ObjectPath {
+    use crate::diff::SchemaObject;
+    match object {
+        SchemaObject::Extension(name) => ObjectPath::other(name.clone()).of_kind(kind),
+        SchemaObject::Function {
+            name, arguments, ..
+        } => ObjectPath::relation(&QualifiedName::new(
+            name.schema.clone(),
+            format!("{}({})", name.name, arguments.join(", ")),
+        ))
+        .of_kind(kind),
+        SchemaObject::Enum(name) | SchemaObject::Domain(name) | SchemaObject::Sequence(name) => {
+            ObjectPath::relation(name).of_kind(kind)
+        }
+    }
 }
 
 /// PRODUCT.md names indexes by schema and index name (index names are unique per schema).

@@ -1,6 +1,6 @@
 //! `rls-drift`: row-level security enabled or forced on one side only.
 
-use crate::checks::drift::Drift;
+use crate::checks::drift::{fix, Drift};
 use crate::diff::Change;
 use crate::diff::RlsState;
 use crate::finding::{Finding, ObjectPath};
@@ -25,7 +25,8 @@ tenants can read each other's rows.
 
 ## Example
 The spec enables and forces RLS on `revenue_ledger`; the database only enables it, so the
-owner role bypasses the policies. Fix: `ALTER TABLE revenue_ledger FORCE ROW LEVEL SECURITY`.",
+owner role bypasses the policies. The finding's fix: `ALTER TABLE public.revenue_ledger FORCE
+ROW LEVEL SECURITY`.",
 };
 register_rule!(RLS_DRIFT);
 
@@ -49,7 +50,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                 ),
             )
             .expected_actual(rls_words(*expected), rls_words(*actual))
-            .at(relation_location),
+            .at(relation_location)
+            .fix(fix::rls(relation, *expected, *actual)),
             _ => continue,
         };
         findings.push(finding);
@@ -62,5 +64,37 @@ fn rls_words(state: RlsState) -> &'static str {
         (true, false) => "enabled, not forced",
         (false, true) => "forced, not enabled",
         (false, false) => "disabled",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    #[test]
+    fn the_fix_script_switches_row_level_security_as_the_specs_say() {
+        let fixed = Scenario::specs(
+            "CREATE TABLE a (id integer);
+             ALTER TABLE a ENABLE ROW LEVEL SECURITY;
+             ALTER TABLE a FORCE ROW LEVEL SECURITY;
+             CREATE TABLE b (id integer);
+             ALTER TABLE b ENABLE ROW LEVEL SECURITY;
+             CREATE TABLE c (id integer);
+             CREATE TABLE d (id integer);
+             ALTER TABLE d FORCE ROW LEVEL SECURITY;",
+        )
+        .live(
+            "CREATE TABLE a (id integer);
+             CREATE TABLE b (id integer);
+             ALTER TABLE b ENABLE ROW LEVEL SECURITY;
+             ALTER TABLE b FORCE ROW LEVEL SECURITY;
+             CREATE TABLE c (id integer);
+             ALTER TABLE c ENABLE ROW LEVEL SECURITY;
+             CREATE TABLE d (id integer);
+             ALTER TABLE d ENABLE ROW LEVEL SECURITY;",
+        )
+        .fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&[]);
     }
 }

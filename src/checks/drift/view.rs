@@ -1,7 +1,7 @@
 //! `view-definition-drift`: a view's or materialized view's query differs.
 
 use crate::checks::drift::definition_finding;
-use crate::checks::drift::Drift;
+use crate::checks::drift::{fix, Drift};
 use crate::diff::Change;
 use crate::finding::{Finding, ObjectPath};
 use crate::register_rule;
@@ -29,7 +29,8 @@ checked against.
 
 ## Example
 The spec divides `sum(revenue_cents) / 100.0`, the database's materialized view does not.
-Fix: `CREATE OR REPLACE VIEW` (or drop and recreate the materialized view) from the spec.",
+The finding's fix: the spec's `CREATE OR REPLACE VIEW`; a materialized view is dropped and
+created again with its indexes, privileges and comments (its rows are computed again).",
 };
 register_rule!(VIEW_DEFINITION_DRIFT);
 
@@ -50,9 +51,46 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                     difference,
                 )
                 .at(relation_location)
+                .fix(
+                    spec_relation
+                        .filter(|_| difference.comparison.is_decided())
+                        .and_then(fix::replace_view),
+                )
             }
             _ => continue,
         };
         findings.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testing::Scenario;
+
+    const TABLE: &str = "CREATE TABLE t (a integer, b text);";
+
+    #[test]
+    fn the_fix_script_replaces_a_view_and_creates_a_materialized_view_again() {
+        let fixed = Scenario::specs(&format!(
+            "{TABLE}
+            CREATE VIEW v AS SELECT a, b FROM t WHERE a > 0;
+            CREATE MATERIALIZED VIEW mv AS SELECT a, count(*) AS n FROM t GROUP BY a;
+            CREATE UNIQUE INDEX uq_mv_a ON mv (a);
+            GRANT SELECT ON mv TO app_user;
+            COMMENT ON MATERIALIZED VIEW mv IS 'counts';
+            COMMENT ON COLUMN mv.n IS 'rows';"
+        ))
+        .live(&format!(
+            "{TABLE}
+            CREATE VIEW v AS SELECT a, b FROM t WHERE a > 1;
+            CREATE MATERIALIZED VIEW mv AS SELECT a, count(*) AS n FROM t WHERE a > 0 GROUP BY a;
+            CREATE UNIQUE INDEX uq_mv_a ON mv (a);
+            GRANT SELECT ON mv TO app_user;
+            COMMENT ON MATERIALIZED VIEW mv IS 'counts';
+            COMMENT ON COLUMN mv.n IS 'rows';"
+        ))
+        .fixed(false);
+        insta::assert_snapshot!(fixed.script);
+        fixed.assert_left(&[]);
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::checks::index_plan::index_path;
 use crate::checks::index_plan::IndexPlan;
+use crate::checks::Side;
 use crate::finding::Finding;
 use crate::mapping::PlanStatus;
 use crate::register_rule;
@@ -18,7 +19,8 @@ pub static MISSING_PLANNED_INDEX: Rule = Rule {
     docs: "\
 ## What it does
 Reports index plan entries (not marked `status: future`) whose index the specs do not
-create.
+create, and, with a live database or snapshot, those the database does not have (one
+finding when both lack it).
 
 ## Why it matters
 The plan promises that a query path is served by an index; without it the query scans.
@@ -32,17 +34,21 @@ register_rule!(MISSING_PLANNED_INDEX);
 crate::checks::finder!(super::INDEX_PLAN_FINDERS, find);
 
 fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
-    let Some(mapping) = plan.mapping else {
+    let (Some(judged), Some(set)) = (plan.judged, plan.plan) else {
         return;
     };
-    for entry in &mapping.index_plan {
-        if entry.status == PlanStatus::Active && plan.specs.index(&entry.index).is_none() {
+    let lacks = match judged.side {
+        Side::Specs => "the specs do not create it",
+        Side::Database => "the database does not have it",
+    };
+    for entry in &set.entries {
+        if entry.status == PlanStatus::Active && judged.catalog.index(&entry.index).is_none() {
             findings.push(
                 Finding::new(
                     &MISSING_PLANNED_INDEX,
                     index_path(&entry.index),
                     format!(
-                        "the index plan lists {} on {}, but the specs do not create it",
+                        "the index plan lists {} on {}, but {lacks}",
                         entry.index.name, entry.table
                     ),
                 )

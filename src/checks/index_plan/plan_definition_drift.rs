@@ -2,6 +2,7 @@
 
 use crate::checks::index_plan::IndexPlan;
 use crate::checks::index_plan::{index_path, key_shape, KeyShape};
+use crate::checks::Side;
 use crate::finding::Finding;
 use crate::mapping::PlanEntry;
 use crate::model::{Expr, Index, QualifiedName, Relation};
@@ -18,7 +19,8 @@ pub static PLAN_DEFINITION_DRIFT: Rule = Rule {
     needs_live: false,
     docs: "\
 ## What it does
-Compares each plan entry with the index of the same name: table, key columns or expressions
+Compares each plan entry with the index of the same name, in the specs and (with a live
+database or snapshot) in the database: table, key columns or expressions
 in order with `DESC`/`NULLS`, `unique` and `method` (when the entry states them), the partial
 index predicate and `include` columns (an entry without `where:`/`include:` means none).
 Predicates and expressions are compared after normalization; when equality cannot be
@@ -36,11 +38,14 @@ register_rule!(PLAN_DEFINITION_DRIFT);
 crate::checks::finder!(super::INDEX_PLAN_FINDERS, find);
 
 fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
-    for relation in plan.specs.relations.values() {
+    let Some(judged) = plan.judged else {
+        return;
+    };
+    for relation in judged.catalog.relations.values() {
         for index in relation.indexes.values() {
             let name = QualifiedName::new(relation.name.schema.clone(), index.name.clone());
             if let Some(entry) = plan.entries.get(&name) {
-                compare_with_plan(relation, index, entry, findings);
+                compare_with_plan(relation, index, entry, judged.side, findings);
             }
         }
     }
@@ -70,6 +75,7 @@ fn compare_with_plan(
     relation: &Relation,
     index: &Index,
     entry: &PlanEntry,
+    side: Side,
     findings: &mut Vec<Finding>,
 ) {
     let schema = relation.name.schema.as_str();
@@ -79,7 +85,11 @@ fn compare_with_plan(
             Finding::new(
                 &PLAN_DEFINITION_DRIFT,
                 object.clone(),
-                format!("index {} differs from its plan entry in {what}", index.name),
+                format!(
+                    "index {}{} differs from its plan entry in {what}",
+                    index.name,
+                    side.suffix()
+                ),
             )
             .severity(severity)
             .expected_actual(expected, actual)

@@ -2,6 +2,7 @@
 
 use crate::checks::index_plan::IndexPlan;
 use crate::checks::index_plan::{index_path, key_shape, own_schema_text, KeyShape};
+use crate::checks::Side;
 use crate::finding::Finding;
 use crate::model::{Index, QualifiedName, Relation};
 use crate::register_rule;
@@ -19,7 +20,7 @@ pub static REDUNDANT_INDEX: Rule = Rule {
 ## What it does
 Reports a non-unique index whose keys (columns or expressions, with direction) are a left
 prefix of — or equal to — another index's keys on the same table, with the same method and
-the same predicate.
+the same predicate, in the specs and (with a live database or snapshot) in the database.
 
 ## Why it matters
 The longer index serves every query the shorter one does; the shorter one only costs writes.
@@ -35,12 +36,15 @@ register_rule!(REDUNDANT_INDEX);
 crate::checks::finder!(super::INDEX_PLAN_FINDERS, find);
 
 fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
-    for relation in plan.specs.relations.values() {
-        check_redundant(relation, findings);
+    let Some(judged) = plan.judged else {
+        return;
+    };
+    for relation in judged.catalog.relations.values() {
+        check_redundant(relation, judged.side, findings);
     }
 }
 
-fn check_redundant(relation: &Relation, findings: &mut Vec<Finding>) {
+fn check_redundant(relation: &Relation, side: Side, findings: &mut Vec<Finding>) {
     let schema = relation.name.schema.as_str();
     let shapes: Vec<(&Index, Vec<KeyShape>, Option<String>)> = relation
         .indexes
@@ -71,8 +75,11 @@ fn check_redundant(relation: &Relation, findings: &mut Vec<Finding>) {
                     &REDUNDANT_INDEX,
                     index_path(&QualifiedName::new(schema, index.name.clone())),
                     format!(
-                        "index {} is a left prefix of {} on {} (same method and predicate)",
-                        index.name, other.name, relation.name
+                        "index {} is a left prefix of {} on {}{} (same method and predicate)",
+                        index.name,
+                        other.name,
+                        relation.name,
+                        side.suffix()
                     ),
                 )
                 .expected_actual(

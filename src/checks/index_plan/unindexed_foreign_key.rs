@@ -1,11 +1,11 @@
 //! `unindexed-foreign-key`: a foreign key with no index starting with its columns.
 
-use crate::checks::index_plan::IndexPlan;
+use crate::checks::index_plan::{covering_indexes, IndexPlan};
+use crate::checks::Side;
 use crate::finding::{Finding, ObjectPath};
-use crate::model::{Canonical, ConstraintKind, Expr, Relation};
+use crate::model::{ConstraintKind, Relation};
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
-use std::collections::BTreeSet;
 
 /// `unindexed-foreign-key`.
 pub static UNINDEXED_FOREIGN_KEY: Rule = Rule {
@@ -18,7 +18,8 @@ pub static UNINDEXED_FOREIGN_KEY: Rule = Rule {
     docs: "\
 ## What it does
 Reports foreign keys for which no index on the referencing table has the key's columns as its
-leading columns (in any order).
+leading columns (in any order) and no predicate other than `c IS NOT NULL` on them, in the
+specs and (with a live database or snapshot) in the database.
 
 ## Why it matters
 Deleting or updating a referenced row scans the whole referencing table (and locks it), and
@@ -34,12 +35,15 @@ register_rule!(UNINDEXED_FOREIGN_KEY);
 crate::checks::finder!(super::INDEX_PLAN_FINDERS, find);
 
 fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
-    for relation in plan.specs.relations.values() {
-        check_foreign_keys(relation, findings);
+    let Some(judged) = plan.judged else {
+        return;
+    };
+    for relation in judged.catalog.relations.values() {
+        check_foreign_keys(relation, judged.side, findings);
     }
 }
 
-fn check_foreign_keys(relation: &Relation, findings: &mut Vec<Finding>) {
+fn check_foreign_keys(relation: &Relation, side: Side, findings: &mut Vec<Finding>) {
     if !relation.kind.is_table() {
         return;
     }
@@ -52,26 +56,16 @@ fn check_foreign_keys(relation: &Relation, findings: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let wanted: BTreeSet<&str> = columns.iter().map(String::as_str).collect();
-        let covered = relation.indexes.values().any(|index| {
-            let leading = index.leading_columns();
-            serves_every_reference(index.predicate.as_ref().map(Expr::in_own_schema), &wanted)
-                && leading.len() >= wanted.len()
-                && leading[..wanted.len()]
-                    .iter()
-                    .copied()
-                    .collect::<BTreeSet<_>>()
-                    == wanted
-        });
-        if !covered {
+        if covering_indexes(relation, columns).is_empty() {
             findings.push(
                 Finding::new(
                     &UNINDEXED_FOREIGN_KEY,
                     ObjectPath::member(&relation.name, &constraint.name),
                     format!(
-                        "foreign key {} ({}) to {references} has no index starting with its columns",
+                        "foreign key {} ({}) to {references}{} has no index starting with its columns",
                         constraint.name,
-                        columns.join(", ")
+                        columns.join(", "),
+                        side.suffix()
                     ),
                 )
                 .at(constraint.location.as_ref().or(relation.location.as_ref()))
@@ -81,27 +75,11 @@ fn check_foreign_keys(relation: &Relation, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Whether an index with this predicate (its canonical form) sees every row a
-/// foreign-key lookup can find: no predicate, or only `c IS NOT NULL` on the key's own
-/// columns, which the lookup's `c = $1` implies (PostgreSQL uses such a partial index
-/// for it).
-fn serves_every_reference(predicate: Option<&Canonical>, columns: &BTreeSet<&str>) -> bool {
-    let Some(predicate) = predicate else {
-        return true;
-    };
-    let Some(normalized) = predicate.form() else {
-        return false;
-    };
-    normalized.split(" AND ").all(|term| {
-        term.trim_matches(|c| c == '(' || c == ')')
-            .strip_suffix(" IS NOT NULL")
-            .is_some_and(|column| columns.contains(column))
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::checks::index_plan::serves_every_reference;
+    use crate::model::Canonical;
+    use std::collections::BTreeSet;
 
     #[test]
     fn a_partial_index_on_non_null_keys_serves_the_foreign_key() {

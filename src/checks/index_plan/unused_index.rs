@@ -123,13 +123,7 @@ mod tests {
                     name: name.into(),
                     unique,
                     method: "btree".into(),
-                    keys: vec![IndexKey {
-                        target: IndexTarget::Column("posted_at".into()),
-                        descending: false,
-                        nulls_first: None,
-                        opclass: None,
-                        collation: None,
-                    }],
+                    keys: vec![IndexKey::new(IndexTarget::Column("posted_at".into()))],
                     include: Vec::new(),
                     predicate: None,
                     nulls_not_distinct: false,
@@ -160,11 +154,13 @@ mod tests {
             specs: None,
             contracts: None,
             mapping: None,
+            plan: None,
             live: Some(live),
             row_samples: None,
             probes: None,
             min_stats_age_days: 7,
             default_schema: "public",
+            infer_read_models: true,
         };
         let mut findings = Vec::new();
         unused_indexes(&inputs, &mut findings);

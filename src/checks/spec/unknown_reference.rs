@@ -6,6 +6,7 @@ use crate::model::SpecProblemKind;
 use crate::model::{Catalog, ConstraintKind, IndexTarget, QualifiedName, Relation};
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
+use crate::suggest::closest;
 
 /// `unknown-reference`.
 pub static UNKNOWN_REFERENCE: Rule = Rule {
@@ -79,7 +80,8 @@ fn check_relation_references(catalog: &Catalog, relation: &Relation, findings: &
                             index.name, relation.name
                         ),
                     )
-                    .at(index.location.as_ref()),
+                    .at(index.location.as_ref())
+                    .did_you_mean(column, column_names(relation)),
                 );
             }
         }
@@ -94,11 +96,17 @@ fn check_relation_references(catalog: &Catalog, relation: &Relation, findings: &
             | ConstraintKind::ForeignKey { columns, .. } => columns,
             ConstraintKind::Check { .. } | ConstraintKind::Exclusion { .. } => &[],
         };
+        // Each missing name with the name it may have meant.
         missing.extend(
             own_columns
                 .iter()
                 .filter(|column| !has_column(column))
-                .map(|column| format!("column {}", relation.name.child(column))),
+                .map(|column| {
+                    (
+                        format!("column {}", relation.name.child(column)),
+                        closest(column, column_names(relation)).map(str::to_string),
+                    )
+                }),
         );
         if let ConstraintKind::ForeignKey {
             references,
@@ -107,27 +115,47 @@ fn check_relation_references(catalog: &Catalog, relation: &Relation, findings: &
         } = &constraint.kind
         {
             match catalog.relations.get(references) {
-                None => missing.push(format!("relation {references}")),
+                None => {
+                    let names: Vec<String> =
+                        catalog.relations.keys().map(ToString::to_string).collect();
+                    missing.push((
+                        format!("relation {references}"),
+                        closest(&references.to_string(), names.iter().map(String::as_str))
+                            .map(str::to_string),
+                    ));
+                }
                 Some(target) => missing.extend(
                     referenced_columns
                         .iter()
                         .filter(|column| target.column(column).is_none())
-                        .map(|column| format!("column {}", references.child(column))),
+                        .map(|column| {
+                            (
+                                format!("column {}", references.child(column)),
+                                closest(column, column_names(target)).map(str::to_string),
+                            )
+                        }),
                 ),
             }
         }
-        for what in missing {
-            findings.push(
-                Finding::new(
-                    &UNKNOWN_REFERENCE,
-                    object.clone(),
-                    format!(
-                        "constraint {} refers to {what}, which the specs do not define",
-                        constraint.name
-                    ),
-                )
-                .at(constraint.location.as_ref().or(relation.location.as_ref())),
-            );
+        for (what, near) in missing {
+            let finding = Finding::new(
+                &UNKNOWN_REFERENCE,
+                object.clone(),
+                format!(
+                    "constraint {} refers to {what}, which the specs do not define",
+                    constraint.name
+                ),
+            )
+            .at(constraint.location.as_ref().or(relation.location.as_ref()));
+            findings.push(match near {
+                Some(near) => finding.hint(format!("did you mean {near}?")),
+                None => finding,
+            });
         }
     }
+}
+
+/// The column names of `relation`, for "did you mean".
+fn column_names(relation: &Relation) -> impl Iterator<Item = &str> {
+    relation.columns.iter().map(|column| column.name.as_str())
 }

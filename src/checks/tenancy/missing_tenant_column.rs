@@ -15,9 +15,11 @@ pub static MISSING_TENANT_COLUMN: Rule = Rule {
     needs_live: false,
     docs: "\
 ## What it does
-With `tenancy:` in the mapping, every table (and partitioned table) in scope that is not
-listed under `exempt:` must have the tenant column (`column:`, e.g. `tenant_id`). Views and
-materialized views are not checked: they inherit scoping from their tables.
+With `tenancy:` in the mapping, every table (and partitioned table) in scope is
+tenant-scoped unless it is listed under `exempt:`, and a tenant-scoped table must have the
+tenant column (`column:`, e.g. `tenant_id`), in the specs and (with a live database or
+snapshot) in the database. Views and materialized views are not checked: they inherit
+scoping from their tables. The hint adds the column with the type the other tables give it.
 
 ## Why it matters
 A table without the tenant column cannot be isolated by tenant: its rows are shared by every
@@ -33,6 +35,7 @@ crate::checks::finder!(super::TENANCY_FINDERS, find);
 
 fn find(scope: &TenantTables, findings: &mut Vec<Finding>) {
     let tenancy = scope.tenancy;
+    let column_type = scope.tenant_column_type();
     for relation in scope.tables() {
         if relation.column(&tenancy.column).is_some() {
             continue;
@@ -42,13 +45,25 @@ fn find(scope: &TenantTables, findings: &mut Vec<Finding>) {
                 &MISSING_TENANT_COLUMN,
                 ObjectPath::relation(&relation.name),
                 format!(
-                    "{} is tenant-scoped but has no {} column",
-                    relation.name, tenancy.column
+                    "{}{} is tenant-scoped but has no {} column",
+                    relation.name,
+                    scope.side.suffix(),
+                    tenancy.column
                 ),
             )
             .expected(tenancy.column.clone())
             .at(relation.location.as_ref())
-            .hint("add the tenant column, or list the table under tenancy.exempt if it is global"),
+            .hint(match &column_type {
+                Some(data_type) => format!(
+                    "ALTER TABLE {} ADD COLUMN {} {data_type} NOT NULL; or list the table under \
+                     tenancy.exempt if it is global",
+                    relation.name, tenancy.column
+                ),
+                None => format!(
+                    "add the {} column, or list the table under tenancy.exempt if it is global",
+                    tenancy.column
+                ),
+            }),
         );
     }
 }

@@ -16,7 +16,8 @@ pub static MISSING_TENANT_POLICY: Rule = Rule {
     docs: "\
 ## What it does
 With `tenancy: {require_rls: true}`, every tenant-scoped table needs at least one permissive
-policy whose `USING` (or `WITH CHECK`) expression uses the tenant column.
+policy whose `USING` (or `WITH CHECK`) expression uses the tenant column, in the specs and
+(with a live database or snapshot) in the database.
 
 ## Why it matters
 RLS enabled without such a policy either denies everything (no policy) or isolates by
@@ -52,18 +53,32 @@ fn find(scope: &TenantTables, findings: &mut Vec<Finding>) {
             Finding::new(
                 &MISSING_TENANT_POLICY,
                 ObjectPath::relation(&relation.name),
-                format!("{} has no permissive policy that filters on {}", relation.name, tenancy.column),
+                format!(
+                    "{}{} has no permissive policy that filters on {}",
+                    relation.name,
+                    scope.side.suffix(),
+                    tenancy.column
+                ),
             )
             .at(relation.location.as_ref())
-            .hint(format!(
-                "CREATE POLICY tenant_isolation_policy ON {} USING ({} = current_setting('app.current_tenant')::{});",
-                relation.name,
-                tenancy.column,
-                relation
-                    .column(&tenancy.column)
-                    .and_then(|column| column.data_type.as_ref())
-                    .map_or_else(|| "uuid".to_string(), ToString::to_string)
-            )),
+            .hint(match relation.column(&tenancy.column) {
+                Some(column) => format!(
+                    "CREATE POLICY tenant_isolation_policy ON {} USING ({} = current_setting('app.current_tenant')::{});",
+                    relation.name,
+                    tenancy.column,
+                    column
+                        .data_type
+                        .as_ref()
+                        .map_or_else(|| "uuid".to_string(), ToString::to_string)
+                ),
+                // A policy on a column the table lacks would not apply: the column
+                // comes first (missing-tenant-column says so).
+                None => format!(
+                    "{} has no {} column to filter on: add it first (missing-tenant-column), then a \
+                     policy that filters on it, or list the table under tenancy.exempt if it is global",
+                    relation.name, tenancy.column
+                ),
+            }),
         );
     }
 }
@@ -122,6 +137,30 @@ mod tests {
     }
 
     const MAPPING: &str = "version: 1\ntenancy:\n  column: tenant_id\n  require_rls: true\n";
+
+    #[test]
+    fn the_hint_never_filters_on_a_column_the_table_lacks() {
+        let findings = Scenario::specs(
+            "CREATE TABLE audit_notes (id uuid PRIMARY KEY, body text);
+             CREATE TABLE notes (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);",
+        )
+        .mapping(MAPPING)
+        .findings_of(&MISSING_TENANT_POLICY);
+        let audit = findings
+            .iter()
+            .find(|finding| finding.object == "public.audit_notes")
+            .expect("a finding on the table without the column");
+        let hint = audit.hint.as_deref().unwrap_or_default();
+        assert!(!hint.contains("CREATE POLICY"), "{hint}");
+        assert!(hint.contains("add it first"), "{hint}");
+        let notes = findings
+            .iter()
+            .find(|finding| finding.object == "public.notes")
+            .expect("a finding on the table with the column");
+        assert!(notes.hint.as_deref().unwrap_or_default().starts_with(
+            "CREATE POLICY tenant_isolation_policy ON public.notes USING (tenant_id ="
+        ));
+    }
 
     #[test]
     fn finds_the_tenant_column_as_a_word_outside_strings() {

@@ -16,7 +16,8 @@ pub static RLS_DISABLED: Rule = Rule {
     docs: "\
 ## What it does
 With `tenancy: {require_rls: true}`, every tenant-scoped table must have
-`ALTER TABLE … ENABLE ROW LEVEL SECURITY` and `ALTER TABLE … FORCE ROW LEVEL SECURITY`.
+`ALTER TABLE … ENABLE ROW LEVEL SECURITY` and `ALTER TABLE … FORCE ROW LEVEL SECURITY`, in
+the specs and (with a live database or snapshot) in the database.
 
 ## Why it matters
 Without ENABLE, policies are ignored. Without FORCE, the table's owner — often the role the
@@ -49,7 +50,11 @@ fn find(scope: &TenantTables, findings: &mut Vec<Finding>) {
             Finding::new(
                 &RLS_DISABLED,
                 ObjectPath::relation(&relation.name),
-                format!("row-level security on {} is {state}", relation.name),
+                format!(
+                    "row-level security on {}{} is {state}",
+                    relation.name,
+                    scope.side.suffix()
+                ),
             )
             .expected_actual("enabled and forced", state)
             .at(relation.location.as_ref())
@@ -78,6 +83,24 @@ mod tests {
         )
         .mapping("version: 1\ntenancy:\n  column: tenant_id\n  require_rls: true\n")
         .findings_of(&RLS_DISABLED);
+        insta::assert_snapshot!(render(&findings));
+    }
+
+    #[test]
+    fn the_database_is_judged_too_and_a_finding_on_both_sides_is_reported_once() {
+        let specs = "CREATE TABLE ledger (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);
+                     ALTER TABLE ledger ENABLE ROW LEVEL SECURITY;
+                     ALTER TABLE ledger FORCE ROW LEVEL SECURITY;
+                     CREATE TABLE notes (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);";
+        let findings = Scenario::specs(specs)
+            .live(
+                "CREATE TABLE ledger (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);
+                 ALTER TABLE ledger ENABLE ROW LEVEL SECURITY;
+                 CREATE TABLE notes (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);
+                 CREATE TABLE live_only (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);",
+            )
+            .mapping("tenancy:\n  column: tenant_id\n  require_rls: true\n")
+            .findings_of(&RLS_DISABLED);
         insta::assert_snapshot!(render(&findings));
     }
 }

@@ -17,6 +17,7 @@ fn finding(rule: &str, severity: Severity, object: &str) -> Finding {
         location: Some(Location::new("specs/ledger.sql", 12, 5)),
         diff: None,
         hint: None,
+        fix: None,
     }
 }
 
@@ -56,8 +57,9 @@ fn sample() -> Report {
         baseline: Some(BaselineOutcome {
             matched: 4,
             stale: 1,
+            stale_entries: Vec::new(),
         }),
-        config_path: None,
+        anchor: None,
         probes: None,
     }
 }

@@ -2,9 +2,10 @@
 
 use super::rows::*;
 use crate::model::{
-    Catalog, Column, Constraint, ConstraintKind, Domain, EnumType, Expr, ForeignKeyAction,
-    Function, Grant, Identity, Index, IndexKey, IndexStatistics, IndexTarget, Policy,
-    PolicyCommand, QualifiedName, Relation, RelationKind, SqlType, Trigger, ViewDefinition,
+    Catalog, Column, ColumnSource, Constraint, ConstraintKind, Domain, EnumType, Expr,
+    ForeignKeyAction, Function, FunctionBody, FunctionKind, Grant, Identity, Index, IndexKey,
+    IndexStatistics, IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, RelationKind,
+    Sequence, SqlType, Trigger, TriggerDeferral, TriggerState, ViewDefinition, Volatility,
 };
 use std::collections::HashMap;
 
@@ -17,7 +18,10 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
         catalog.schemas.insert(schema, None);
     }
     for extension in rows.extensions {
-        catalog.extensions.insert(extension, None);
+        catalog
+            .extension_schemas
+            .insert(extension.name.clone(), extension.schema);
+        catalog.extensions.insert(extension.name, None);
     }
     let mut names: HashMap<Oid, QualifiedName> = HashMap::with_capacity(rows.relations.len());
     for row in rows.relations {
@@ -29,6 +33,12 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
         relation.rls_enabled = row.rls_enabled;
         relation.rls_forced = row.rls_forced;
         relation.comment = row.comment;
+        relation.owner = Some(row.owner);
+        relation.owner_privileges = row
+            .owner_privileges
+            .iter()
+            .map(|privilege| privilege.to_uppercase())
+            .collect();
         relation.view = row.view_definition.map(|query| ViewDefinition {
             query: trim_view_definition(&query).into(),
             with_data: row.populated,
@@ -117,17 +127,24 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
     for row in rows.functions {
         catalog
             .functions
-            .entry(QualifiedName::new(row.schema, row.name))
+            .entry(QualifiedName::new(row.schema.clone(), row.name.clone()))
             .or_default()
-            .push(Function {
-                arguments: row
-                    .arguments
-                    .iter()
-                    .map(|argument| SqlType::parse(argument).to_string())
-                    .collect(),
-                returns: row.result,
-                location: None,
+            .push(function(row));
+    }
+    for row in rows.sequences {
+        let name = QualifiedName::new(row.schema, row.name);
+        let mut sequence = Sequence::new(name.clone(), None);
+        sequence.data_type = SqlType::parse(&row.data_type).to_string();
+        sequence.increment = row.increment;
+        if let (Some(schema), Some(relation), Some(column)) =
+            (row.owner_schema, row.owner_relation, row.owner_column)
+        {
+            sequence.owned_by = Some(ColumnSource {
+                relation: QualifiedName::new(schema, relation),
+                column,
             });
+        }
+        catalog.sequences.insert(name, sequence);
     }
     catalog.index_statistics = Some(IndexStatistics {
         stats_reset: rows.stats_reset,
@@ -145,6 +162,36 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
     });
     crate::sources::forms::fill_forms(&mut catalog, default_schema);
     catalog
+}
+
+fn function(row: FunctionRow) -> Function {
+    let body = match (row.sql_body, row.source) {
+        (Some(body), _) => Some(FunctionBody::Standard { body: body.into() }),
+        (None, Some(text)) => Some(FunctionBody::Source { text }),
+        (None, None) => None,
+    };
+    Function {
+        kind: if row.kind == "p" {
+            FunctionKind::Procedure
+        } else {
+            FunctionKind::Function
+        },
+        language: row.language,
+        volatility: match row.volatility.as_str() {
+            "i" => Volatility::Immutable,
+            "s" => Volatility::Stable,
+            _ => Volatility::Volatile,
+        },
+        security_definer: row.security_definer,
+        body,
+        ..Function::new(
+            row.arguments
+                .iter()
+                .map(|argument| SqlType::parse(argument).to_string())
+                .collect(),
+            row.result,
+        )
+    }
 }
 
 fn relation_mut<'a>(
@@ -226,6 +273,7 @@ fn constraint(row: &ConstraintRow) -> Option<Constraint> {
         name: row.name.clone(),
         kind,
         deferrable: row.deferrable,
+        initially_deferred: row.initially_deferred,
         comment: row.comment.clone(),
         location: None,
         allowed_values: Default::default(),
@@ -303,6 +351,11 @@ fn index(row: IndexRow) -> Index {
     let key_count = usize::try_from(row.key_count).unwrap_or(0);
     let mut keys = Vec::with_capacity(key_count);
     let mut include = Vec::new();
+    let printed_keys = row
+        .definition
+        .as_deref()
+        .map(index_key_texts)
+        .unwrap_or_default();
     for (position, column) in row.attribute_names.into_iter().enumerate() {
         let definition = row
             .definitions
@@ -317,6 +370,18 @@ fn index(row: IndexRow) -> Index {
         let option = row.options.get(position).copied().unwrap_or(0);
         let descending = option & 1 != 0;
         let nulls_first = option & 2 != 0;
+        let collation = row.collations.get(position).cloned().flatten();
+        let is_default = match row.collation_is_columns.get(position).copied().flatten() {
+            Some(is_columns) => is_columns,
+            None => printed_keys
+                .get(position)
+                .is_none_or(|printed| printed_collation(printed, &definition).is_none()),
+        };
+        let (collation, default_collation) = if is_default {
+            (None, collation)
+        } else {
+            (collation, None)
+        };
         keys.push(IndexKey {
             target: match column {
                 Some(name) => IndexTarget::Column(name),
@@ -325,7 +390,9 @@ fn index(row: IndexRow) -> Index {
             descending,
             nulls_first: (nulls_first != descending).then_some(nulls_first),
             opclass: row.opclasses.get(position).cloned().flatten(),
-            collation: None,
+            collation,
+            default_opclass: row.default_opclasses.get(position).cloned().flatten(),
+            default_collation,
         });
     }
     Index {
@@ -341,6 +408,64 @@ fn index(row: IndexRow) -> Index {
         comment: row.comment,
         location: None,
     }
+}
+
+/// The keys of `CREATE INDEX … USING am (k1, k2) …`, as printed.
+fn index_key_texts(definition: &str) -> Vec<String> {
+    let Some(using) = definition.find(" USING ") else {
+        return Vec::new();
+    };
+    let Some(open) = definition[using..].find('(').map(|at| at + using) else {
+        return Vec::new();
+    };
+    let Some(close) = closing_parenthesis(definition, open) else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut current = String::new();
+    for c in definition[open + 1..close].chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => {
+                    keys.push(std::mem::take(&mut current).trim().to_string());
+                    continue;
+                }
+                _ => {}
+            },
+        }
+        current.push(c);
+    }
+    keys.push(current.trim().to_string());
+    keys
+}
+
+/// The collation a printed key names after its expression (`lower(c) COLLATE "C" DESC`
+/// → `C`), if it names one.
+fn printed_collation(printed: &str, expression: &str) -> Option<String> {
+    let rest = printed.strip_prefix(expression)?.trim_start();
+    let name = rest.strip_prefix("COLLATE ")?;
+    let mut end = name.len();
+    let mut quoted = false;
+    for (at, c) in name.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                end = at;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let name = &name[..end];
+    let last = name.rsplit('.').next().unwrap_or(name);
+    Some(last.trim_matches('"').replace("\"\"", "\""))
 }
 
 fn policy(row: PolicyRow) -> Policy {
@@ -397,8 +522,25 @@ fn trigger(row: TriggerRow) -> Trigger {
         .take(argument_count)
         .map(|argument| String::from_utf8_lossy(argument).into_owned())
         .collect();
+    let constraint = row
+        .is_constraint
+        .then_some(match (row.deferrable, row.initially_deferred) {
+            (_, true) => TriggerDeferral::InitiallyDeferred,
+            (true, false) => TriggerDeferral::InitiallyImmediate,
+            (false, false) => TriggerDeferral::NotDeferrable,
+        });
     Trigger {
+        constraint,
         when: trigger_condition(&row.definition).map(Expr::from),
+        state: match row.enabled.as_str() {
+            "D" => TriggerState::Disabled,
+            "R" => TriggerState::Replica,
+            "A" => TriggerState::Always,
+            _ => TriggerState::Enabled,
+        },
+        update_columns: row.update_columns,
+        old_table: row.old_table,
+        new_table: row.new_table,
         name: row.name,
         timing: timing.to_string(),
         events,
@@ -676,5 +818,150 @@ mod tests {
         assert_eq!(trigger.arguments, vec!["a", "b c"]);
         assert_eq!(trigger.when.as_deref(), Some("(new.state <> 'x'::text)"));
         assert_eq!(trigger.function, QualifiedName::new("public", "audit"));
+        assert_eq!(trigger.constraint, None);
+    }
+
+    #[test]
+    fn constraint_triggers_keep_their_deferral() {
+        for (deferrable, initially_deferred, expected) in [
+            (false, false, TriggerDeferral::NotDeferrable),
+            (true, false, TriggerDeferral::InitiallyImmediate),
+            (true, true, TriggerDeferral::InitiallyDeferred),
+        ] {
+            let mut rows = scoped_rows();
+            rows.triggers = vec![TriggerRow {
+                relation: 10,
+                name: "trg".into(),
+                tgtype: TRIGGER_ROW | TRIGGER_UPDATE,
+                function_schema: "public".into(),
+                function_name: "audit".into(),
+                definition: "CREATE CONSTRAINT TRIGGER trg AFTER UPDATE ON public.runs …".into(),
+                is_constraint: true,
+                deferrable,
+                initially_deferred,
+                ..TriggerRow::default()
+            }];
+            let catalog = assemble(rows, "public");
+            let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
+            assert_eq!(runs.triggers["trg"].constraint, Some(expected));
+        }
+    }
+
+    #[test]
+    fn index_keys_know_their_collations_and_default_operator_classes() {
+        let mut rows = scoped_rows();
+        rows.indexes = vec![IndexRow {
+            relation: 10,
+            name: "idx".into(),
+            method: "btree".into(),
+            key_count: 3,
+            attribute_names: vec![Some("name".into()), None, None],
+            definitions: vec![
+                None,
+                Some("lower(name)".into()),
+                Some("(name || 'x'::text)".into()),
+            ],
+            options: vec![0, 0, 0],
+            opclasses: vec![Some("text_pattern_ops".into()), None, None],
+            default_opclasses: vec![None, Some("text_ops".into()), Some("text_ops".into())],
+            collations: vec![
+                Some("C".into()),
+                Some("default".into()),
+                Some("POSIX".into()),
+            ],
+            collation_is_columns: vec![Some(false), None, None],
+            definition: Some(
+                "CREATE INDEX idx ON runs USING btree (name COLLATE \"C\" text_pattern_ops, \
+                 lower(name), (name || 'x'::text) COLLATE \"POSIX\" DESC)"
+                    .into(),
+            ),
+            ..IndexRow::default()
+        }];
+        let catalog = assemble(rows, "public");
+        let keys = &catalog.relations[&QualifiedName::new("public", "runs")].indexes["idx"].keys;
+        let collations: Vec<_> = keys
+            .iter()
+            .map(|key| (key.collation.as_deref(), key.default_collation.as_deref()))
+            .collect();
+        assert_eq!(
+            collations,
+            [
+                (Some("C"), None),
+                (None, Some("default")),
+                (Some("POSIX"), None)
+            ]
+        );
+        assert_eq!(keys[0].opclass.as_deref(), Some("text_pattern_ops"));
+        assert_eq!(keys[1].default_opclass.as_deref(), Some("text_ops"));
+    }
+
+    #[test]
+    fn sequences_functions_extensions_owners_and_trigger_states() {
+        let mut rows = scoped_rows();
+        rows.relations[0].owner = "app_owner".into();
+        rows.relations[0].owner_privileges = vec!["select".into()];
+        rows.extensions = vec![ExtensionRow {
+            name: "citext".into(),
+            schema: "ext".into(),
+        }];
+        rows.sequences = vec![SequenceRow {
+            schema: "public".into(),
+            name: "runs_id_seq".into(),
+            data_type: "integer".into(),
+            increment: 2,
+            owner_schema: Some("public".into()),
+            owner_relation: Some("runs".into()),
+            owner_column: Some("id".into()),
+        }];
+        rows.functions = vec![FunctionRow {
+            schema: "public".into(),
+            name: "p".into(),
+            arguments: vec!["int4".into()],
+            kind: "p".into(),
+            language: "plpgsql".into(),
+            volatility: "s".into(),
+            security_definer: true,
+            source: Some(" begin end ".into()),
+            ..FunctionRow::default()
+        }];
+        rows.triggers = vec![TriggerRow {
+            relation: 10,
+            name: "trg".into(),
+            tgtype: TRIGGER_UPDATE,
+            enabled: "D".into(),
+            update_columns: vec!["b".into(), "a".into()],
+            new_table: Some("new_rows".into()),
+            ..TriggerRow::default()
+        }];
+        let catalog = assemble(rows, "public");
+        let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
+        assert_eq!(runs.owner.as_deref(), Some("app_owner"));
+        assert_eq!(runs.owner_privileges, ["SELECT"]);
+        assert_eq!(catalog.extension_schemas["citext"], "ext");
+        let sequence = &catalog.sequences[&QualifiedName::new("public", "runs_id_seq")];
+        assert_eq!(
+            (sequence.data_type.as_str(), sequence.increment),
+            ("integer", 2)
+        );
+        assert_eq!(
+            sequence.owned_by,
+            Some(ColumnSource {
+                relation: QualifiedName::new("public", "runs"),
+                column: "id".into()
+            })
+        );
+        let procedure = &catalog.functions[&QualifiedName::new("public", "p")][0];
+        assert_eq!(procedure.kind, FunctionKind::Procedure);
+        assert_eq!(procedure.arguments, ["integer"]);
+        assert_eq!(procedure.volatility, Volatility::Stable);
+        assert!(procedure.security_definer);
+        assert!(
+            matches!(&procedure.body, Some(FunctionBody::Source { text }) if text == " begin end ")
+        );
+        let trigger = &runs.triggers["trg"];
+        assert_eq!(trigger.state, TriggerState::Disabled);
+        assert_eq!(trigger.update_columns, ["b", "a"]);
+        assert_eq!(trigger.new_table.as_deref(), Some("new_rows"));
+        assert_eq!(trigger.old_table, None);
     }
 }

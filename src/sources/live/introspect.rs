@@ -68,7 +68,8 @@ pub fn introspect(session: &mut LiveSession, schemas: &[String]) -> Result<Catal
     let triggers = fetch("reading triggers", &queries::triggers(version))?;
     let enums = fetch("reading enum types", queries::ENUMS)?;
     let domains = fetch("reading domains", queries::DOMAINS)?;
-    let functions = fetch("reading functions", queries::FUNCTIONS)?;
+    let functions = fetch("reading functions", &queries::functions(version))?;
+    let sequences = fetch("reading sequences", queries::SEQUENCES)?;
     let index_scans = fetch("reading index statistics", queries::INDEX_SCANS)?;
     let extensions = session.query("reading extensions", queries::EXTENSIONS, &[])?;
     let stats = session.query("reading statistics reset time", queries::STATS_RESET, &[])?;
@@ -81,7 +82,12 @@ pub fn introspect(session: &mut LiveSession, schemas: &[String]) -> Result<Catal
     };
     let rows = CatalogRows {
         schemas: convert(&schema_names, |row| get(row, 0, "schemas"))?,
-        extensions: convert(&extensions, |row| get(row, 0, "extensions"))?,
+        extensions: convert(&extensions, |row| {
+            Ok(ExtensionRow {
+                name: get(row, 0, "extensions")?,
+                schema: get(row, 1, "extensions")?,
+            })
+        })?,
         relations: convert(&relations, |row| relation_row(row, &mut comments))?,
         columns: convert(&columns, |row| column_row(row, &mut comments))?,
         constraints: convert(&constraints, |row| constraint_row(row, &mut comments))?,
@@ -111,12 +117,17 @@ pub fn introspect(session: &mut LiveSession, schemas: &[String]) -> Result<Catal
                 checks: get(row, 4, "domains")?,
             })
         })?,
-        functions: convert(&functions, |row| {
-            Ok(FunctionRow {
-                schema: get(row, 0, "functions")?,
-                name: get(row, 1, "functions")?,
-                arguments: get(row, 2, "functions")?,
-                result: get(row, 3, "functions")?,
+        functions: convert(&functions, function_row)?,
+        sequences: convert(&sequences, |row| {
+            let kind = "sequences";
+            Ok(SequenceRow {
+                schema: get(row, 0, kind)?,
+                name: get(row, 1, kind)?,
+                data_type: get(row, 2, kind)?,
+                increment: get(row, 3, kind)?,
+                owner_schema: get(row, 4, kind)?,
+                owner_relation: get(row, 5, kind)?,
+                owner_column: get(row, 6, kind)?,
             })
         })?,
         index_scans: convert(&index_scans, |row| {
@@ -158,6 +169,8 @@ fn relation_row(row: &Row, comments: &mut Comments) -> Result<RelationRow, LiveE
         populated: get(row, 6, kind)?,
         view_definition: get(row, 7, kind)?,
         comment: comments.take("class", get(row, 8, kind)?, 0),
+        owner: get(row, 9, kind)?,
+        owner_privileges: get(row, 10, kind)?,
     })
 }
 
@@ -191,6 +204,7 @@ fn constraint_row(row: &Row, comments: &mut Comments) -> Result<ConstraintRow, L
         definition: get(row, 10, kind)?,
         comment: comments.take("constraint", get(row, 11, kind)?, 0),
         nulls_not_distinct: get(row, 12, kind)?,
+        initially_deferred: get(row, 13, kind)?,
     })
 }
 
@@ -206,11 +220,15 @@ fn index_row(row: &Row, comments: &mut Comments) -> Result<IndexRow, LiveError> 
         definitions: get(row, 6, kind)?,
         options: get(row, 7, kind)?,
         opclasses: get(row, 8, kind)?,
-        predicate: get(row, 9, kind)?,
-        nulls_not_distinct: get(row, 10, kind)?,
-        only: get(row, 11, kind)?,
-        constraint: get(row, 12, kind)?,
-        comment: comments.take("class", get(row, 13, kind)?, 0),
+        default_opclasses: get(row, 9, kind)?,
+        collations: get(row, 10, kind)?,
+        collation_is_columns: get(row, 11, kind)?,
+        definition: get(row, 12, kind)?,
+        predicate: get(row, 13, kind)?,
+        nulls_not_distinct: get(row, 14, kind)?,
+        only: get(row, 15, kind)?,
+        constraint: get(row, 16, kind)?,
+        comment: comments.take("class", get(row, 17, kind)?, 0),
     })
 }
 
@@ -240,5 +258,28 @@ fn trigger_row(row: &Row, comments: &mut Comments) -> Result<TriggerRow, LiveErr
         arguments: get(row, 6, kind)?,
         definition: get(row, 7, kind)?,
         comment: comments.take("trigger", get(row, 8, kind)?, 0),
+        is_constraint: get(row, 9, kind)?,
+        deferrable: get(row, 10, kind)?,
+        initially_deferred: get(row, 11, kind)?,
+        enabled: get(row, 12, kind)?,
+        update_columns: get(row, 13, kind)?,
+        old_table: get(row, 14, kind)?,
+        new_table: get(row, 15, kind)?,
+    })
+}
+
+fn function_row(row: &Row) -> Result<FunctionRow, LiveError> {
+    let kind = "functions";
+    Ok(FunctionRow {
+        schema: get(row, 0, kind)?,
+        name: get(row, 1, kind)?,
+        arguments: get(row, 2, kind)?,
+        result: get(row, 3, kind)?,
+        kind: get(row, 4, kind)?,
+        language: get(row, 5, kind)?,
+        volatility: get(row, 6, kind)?,
+        security_definer: get(row, 7, kind)?,
+        source: get(row, 8, kind)?,
+        sql_body: get(row, 9, kind)?,
     })
 }

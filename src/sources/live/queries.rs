@@ -42,16 +42,25 @@ pub const COMMENTS: &str = "SELECT ds.objoid, ds.objsubid,
 pub const SCHEMAS: &str = "SELECT n.nspname::text FROM pg_catalog.pg_namespace n \
     WHERE n.nspname = ANY($1::text[]) ORDER BY 1";
 
-/// Installed extensions but `plpgsql`, which every database has.
-pub const EXTENSIONS: &str = "SELECT e.extname::text FROM pg_catalog.pg_extension e \
+/// Installed extensions but `plpgsql`, which every database has, with the schema of
+/// their objects.
+pub const EXTENSIONS: &str = "SELECT e.extname::text, n.nspname::text \
+    FROM pg_catalog.pg_extension e \
+    JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace \
     WHERE e.extname <> 'plpgsql' ORDER BY 1";
 
-/// Relations with RLS flags and view definitions.
+/// Relations with RLS flags, view definitions, the owner and the privileges the owner
+/// holds (`acldefault`, every privilege, while nothing was ever granted or revoked).
 pub const RELATIONS: &str = with_scope!(
     "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text,
         c.relrowsecurity, c.relforcerowsecurity, c.relispopulated,
         CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,
-        c.oid
+        c.oid,
+        pg_catalog.pg_get_userbyid(c.relowner)::text,
+        ARRAY(SELECT DISTINCT acl.privilege_type::text
+              FROM pg_catalog.aclexplode(coalesce(c.relacl,
+                       pg_catalog.acldefault('r', c.relowner))) acl
+              WHERE acl.grantee = c.relowner ORDER BY 1)
     FROM scope s
     JOIN pg_catalog.pg_class c ON c.oid = s.oid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -92,7 +101,8 @@ const CONSTRAINTS_TEMPLATE: &str = with_scope!(
         CASE WHEN con.contype IN ('c', 'x')
              THEN pg_catalog.pg_get_constraintdef(con.oid, true) END,
         con.oid,
-        {nulls_not_distinct}
+        {nulls_not_distinct},
+        con.condeferred
     FROM scope s
     JOIN pg_catalog.pg_constraint con ON con.conrelid = s.oid
     LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
@@ -106,8 +116,11 @@ const CONSTRAINTS_TEMPLATE: &str = with_scope!(
 );
 
 /// Indexes with their keys (column names by attnum; only expressions are printed by the
-/// server, which is the costly part),
-/// ordering options, INCLUDE columns, predicate and backing constraint. Indexes that are
+/// server, which is the costly part), ordering options, operator classes (the name of a
+/// non-default one, and of a default one apart), collations (each key's name, whether it
+/// is the column's for a column key, and for an index with a collatable expression key
+/// the whole definition, which prints a collation only where it is not the
+/// expression's), INCLUDE columns, predicate and backing constraint. Indexes that are
 /// partitions of a partitioned index are left out: PostgreSQL creates them on each
 /// partition, under generated names, from the index the specs declare on the parent.
 /// `{nulls_not_distinct}` is replaced by [`nulls_not_distinct`], `{index_clone_filter}` by
@@ -128,6 +141,22 @@ const INDEXES_TEMPLATE: &str = with_scope!(
               FROM generate_series(0, i.indnkeyatts - 1) k
               JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k]
               ORDER BY k),
+        ARRAY(SELECT CASE WHEN opc.opcdefault THEN opc.opcname::text END
+              FROM generate_series(0, i.indnkeyatts - 1) k
+              JOIN pg_catalog.pg_opclass opc ON opc.oid = i.indclass[k]
+              ORDER BY k),
+        ARRAY(SELECT coll.collname::text
+              FROM generate_series(0, i.indnkeyatts - 1) k
+              LEFT JOIN pg_catalog.pg_collation coll ON coll.oid = i.indcollation[k]
+              ORDER BY k),
+        ARRAY(SELECT CASE WHEN i.indkey[k] <> 0 THEN i.indcollation[k] = a.attcollation END
+              FROM generate_series(0, i.indnkeyatts - 1) k
+              LEFT JOIN pg_catalog.pg_attribute a
+                ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k] AND i.indkey[k] <> 0
+              ORDER BY k),
+        CASE WHEN EXISTS (SELECT 1 FROM generate_series(0, i.indnkeyatts - 1) k
+                          WHERE i.indkey[k] = 0 AND i.indcollation[k] <> 0)
+             THEN pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) END,
         pg_catalog.pg_get_expr(i.indpred, i.indrelid, true),
         {nulls_not_distinct},
         tc.relkind = 'p' AND NOT i.indisvalid,
@@ -172,12 +201,18 @@ pub const GRANTS: &str = with_scope!(
     ORDER BY 1, 2, 3"
 );
 
-/// User triggers, including `CREATE CONSTRAINT TRIGGER` ones (not `tgisinternal`).
+/// User triggers, including `CREATE CONSTRAINT TRIGGER` ones (not `tgisinternal`),
+/// with their state (`tgenabled`), `UPDATE OF` columns and transition tables.
 /// `{clone_filter}` is replaced by [`trigger_clone_filter`].
 const TRIGGERS_TEMPLATE: &str = with_scope!(
     "SELECT t.tgrelid, t.tgname::text, t.tgtype::int4, fn.nspname::text, p.proname::text,
         t.tgnargs::int4, t.tgargs, pg_catalog.pg_get_triggerdef(t.oid, true),
-        t.oid
+        t.oid, t.tgconstraint <> 0, t.tgdeferrable, t.tginitdeferred,
+        t.tgenabled::text,
+        ARRAY(SELECT a.attname::text FROM unnest(t.tgattr::int2[]) WITH ORDINALITY k(num, ord)
+              JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = k.num
+              ORDER BY k.ord),
+        t.tgoldtable::text, t.tgnewtable::text
     FROM scope s
     JOIN pg_catalog.pg_trigger t ON t.tgrelid = s.oid
     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
@@ -212,19 +247,51 @@ pub const DOMAINS: &str = "SELECT n.nspname::text, t.typname::text,
                         AND d.objid = t.oid AND d.deptype = 'e')
     ORDER BY 1, 2";
 
-/// Functions and procedures: name, input argument types, result.
-pub const FUNCTIONS: &str = "SELECT n.nspname::text, p.proname::text,
+/// Functions and procedures: name, input argument types, result, kind, language,
+/// volatility, `SECURITY DEFINER`, the source text and the SQL-standard body. Those of
+/// extensions are left out, and so are those internal to another object (`deptype =
+/// 'i'`: the constructors `CREATE TYPE … AS RANGE` makes), which no spec creates.
+/// `{sql_body}` is replaced by [`sql_body`].
+const FUNCTIONS_TEMPLATE: &str = "SELECT n.nspname::text, p.proname::text,
         ARRAY(SELECT pg_catalog.format_type(u.type_oid, NULL)
               FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(type_oid, ord)
               ORDER BY u.ord),
-        pg_catalog.pg_get_function_result(p.oid)
+        pg_catalog.pg_get_function_result(p.oid),
+        p.prokind::text, l.lanname::text, p.provolatile::text, p.prosecdef, p.prosrc,
+        {sql_body}
     FROM pg_catalog.pg_proc p
     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    JOIN pg_catalog.pg_language l ON l.oid = p.prolang
     WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p')
       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                       WHERE d.classid = 'pg_catalog.pg_proc'::regclass
-                        AND d.objid = p.oid AND d.deptype = 'e')
+                        AND d.objid = p.oid AND d.deptype IN ('e', 'i'))
     ORDER BY 1, 2, p.oid";
+
+/// Sequences with their type, increment and owning column, but those of identity
+/// columns (`pg_depend.deptype = 'i'`: part of the column) and of extensions.
+pub const SEQUENCES: &str = "SELECT n.nspname::text, c.relname::text,
+        pg_catalog.format_type(s.seqtypid, NULL), s.seqincrement,
+        own.schema, own.relation, own.column_name
+    FROM pg_catalog.pg_sequence s
+    JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN LATERAL (
+        SELECT dn.nspname::text AS schema, dc.relname::text AS relation,
+               da.attname::text AS column_name
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_class dc ON dc.oid = d.refobjid
+        JOIN pg_catalog.pg_namespace dn ON dn.oid = dc.relnamespace
+        JOIN pg_catalog.pg_attribute da ON da.attrelid = d.refobjid AND da.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+          AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0
+          AND d.deptype = 'a'
+        LIMIT 1) own ON true
+    WHERE n.nspname = ANY($1::text[])
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                        AND d.objid = c.oid AND d.deptype IN ('e', 'i'))
+    ORDER BY 1, 2";
 
 /// Scans per index of the schemas in scope.
 pub const INDEX_SCANS: &str = "SELECT s.schemaname::text, s.indexrelname::text, s.idx_scan
@@ -304,6 +371,20 @@ pub fn indexes(server_version: u32) -> String {
             &nulls_not_distinct(server_version, "i"),
         )
         .replace("{index_clone_filter}", index_clone_filter(server_version))
+}
+
+/// SQL-standard function bodies (`prosqlbody`) exist from PostgreSQL 14.
+fn sql_body(server_version: u32) -> &'static str {
+    if server_version >= 140_000 {
+        "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid) END"
+    } else {
+        "NULL::text"
+    }
+}
+
+/// [`FUNCTIONS_TEMPLATE`] for the server's version.
+pub fn functions(server_version: u32) -> String {
+    FUNCTIONS_TEMPLATE.replace("{sql_body}", sql_body(server_version))
 }
 
 /// [`TRIGGERS_TEMPLATE`] for the server's version.

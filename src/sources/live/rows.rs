@@ -19,6 +19,10 @@ pub(super) struct RelationRow {
     pub(super) populated: bool,
     pub(super) view_definition: Option<String>,
     pub(super) comment: Option<String>,
+    /// The owning role.
+    pub(super) owner: String,
+    /// The privileges the owner holds, upper-case.
+    pub(super) owner_privileges: Vec<String>,
 }
 
 /// A row of [`super::queries::COLUMNS`].
@@ -46,6 +50,8 @@ pub(super) struct ConstraintRow {
     /// `contype`: `p`, `u`, `f`, `c` or `x`.
     pub(super) contype: String,
     pub(super) deferrable: bool,
+    /// `condeferred`.
+    pub(super) initially_deferred: bool,
     pub(super) columns: Vec<String>,
     pub(super) referenced_schema: Option<String>,
     pub(super) referenced_name: Option<String>,
@@ -78,6 +84,15 @@ pub(super) struct IndexRow {
     pub(super) options: Vec<i32>,
     /// Operator class per key when it is not the type's default.
     pub(super) opclasses: Vec<Option<String>>,
+    /// Operator class per key when it is the type's default.
+    pub(super) default_opclasses: Vec<Option<String>>,
+    /// Collation per key (`None`: the key's type has none).
+    pub(super) collations: Vec<Option<String>>,
+    /// Per column key, whether its collation is the column's; `None` for expressions.
+    pub(super) collation_is_columns: Vec<Option<bool>>,
+    /// `pg_get_indexdef(oid, 0, true)` when an expression key has a collation: it prints
+    /// `COLLATE` only where the collation is not the expression's.
+    pub(super) definition: Option<String>,
     pub(super) predicate: Option<String>,
     pub(super) nulls_not_distinct: bool,
     /// A partitioned table's index created `ON ONLY` and not yet complete.
@@ -125,6 +140,20 @@ pub(super) struct TriggerRow {
     /// `pg_get_triggerdef(oid, true)`, for the WHEN condition.
     pub(super) definition: String,
     pub(super) comment: Option<String>,
+    /// `CREATE CONSTRAINT TRIGGER` (`tgconstraint` is set).
+    pub(super) is_constraint: bool,
+    /// `tgdeferrable`.
+    pub(super) deferrable: bool,
+    /// `tginitdeferred`.
+    pub(super) initially_deferred: bool,
+    /// `tgenabled`: `O` (enabled), `D`, `R` (replica) or `A` (always).
+    pub(super) enabled: String,
+    /// `UPDATE OF` columns.
+    pub(super) update_columns: Vec<String>,
+    /// `REFERENCING OLD TABLE AS` name.
+    pub(super) old_table: Option<String>,
+    /// `REFERENCING NEW TABLE AS` name.
+    pub(super) new_table: Option<String>,
 }
 
 /// A row of [`super::queries::ENUMS`].
@@ -146,13 +175,42 @@ pub(super) struct DomainRow {
     pub(super) checks: Vec<String>,
 }
 
-/// A row of [`super::queries::FUNCTIONS`].
+/// A row of [`super::queries::functions`].
 #[derive(Debug, Clone, Default)]
 pub(super) struct FunctionRow {
     pub(super) schema: String,
     pub(super) name: String,
     pub(super) arguments: Vec<String>,
     pub(super) result: Option<String>,
+    /// `prokind`: `f` or `p`.
+    pub(super) kind: String,
+    pub(super) language: String,
+    /// `provolatile`: `i`, `s` or `v`.
+    pub(super) volatility: String,
+    pub(super) security_definer: bool,
+    /// `prosrc` (empty for a SQL-standard body).
+    pub(super) source: Option<String>,
+    /// `pg_get_function_sqlbody`, for a SQL-standard body.
+    pub(super) sql_body: Option<String>,
+}
+
+/// A row of [`super::queries::SEQUENCES`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct SequenceRow {
+    pub(super) schema: String,
+    pub(super) name: String,
+    pub(super) data_type: String,
+    pub(super) increment: i64,
+    pub(super) owner_schema: Option<String>,
+    pub(super) owner_relation: Option<String>,
+    pub(super) owner_column: Option<String>,
+}
+
+/// A row of [`super::queries::EXTENSIONS`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct ExtensionRow {
+    pub(super) name: String,
+    pub(super) schema: String,
 }
 
 /// A row of [`super::queries::INDEX_SCANS`].
@@ -167,7 +225,7 @@ pub(super) struct IndexScanRow {
 #[derive(Debug, Clone, Default)]
 pub(super) struct CatalogRows {
     pub(super) schemas: Vec<String>,
-    pub(super) extensions: Vec<String>,
+    pub(super) extensions: Vec<ExtensionRow>,
     pub(super) relations: Vec<RelationRow>,
     pub(super) columns: Vec<ColumnRow>,
     pub(super) constraints: Vec<ConstraintRow>,
@@ -178,6 +236,7 @@ pub(super) struct CatalogRows {
     pub(super) enums: Vec<EnumRow>,
     pub(super) domains: Vec<DomainRow>,
     pub(super) functions: Vec<FunctionRow>,
+    pub(super) sequences: Vec<SequenceRow>,
     pub(super) index_scans: Vec<IndexScanRow>,
     /// `stats_reset` of this database (RFC 3339), when the server has one.
     pub(super) stats_reset: Option<String>,

@@ -104,6 +104,9 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
     if starts(&["DO"]) {
         return skipped("DO", false);
     }
+    if starts(&["ALTER", "SEQUENCE"]) && !ends_with_owner_to(tokens) {
+        return super::object_fixes::alter_sequence(tokens);
+    }
     if QUIET.iter().any(|prefix| starts(prefix)) || ends_with_owner_to(tokens) {
         return skipped(&words.join(" "), true);
     }
@@ -125,6 +128,9 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
     if starts(&["CREATE", "FUNCTION"]) || starts(&["CREATE", "OR", "REPLACE", "FUNCTION"]) {
         return function_planner_options(tokens);
     }
+    if starts(&["CREATE", "PROCEDURE"]) || starts(&["CREATE", "OR", "REPLACE", "PROCEDURE"]) {
+        return super::object_fixes::procedure_as_function(tokens);
+    }
     if starts(&["CREATE", "MATERIALIZED", "VIEW"]) {
         return materialized_view_data(tokens);
     }
@@ -143,6 +149,11 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
             return Recovery::Reparse(fixed, Extras::default());
         }
     }
+    if starts(&["ALTER", "INDEX"]) {
+        if let Some(attach) = index_attach(tokens) {
+            return Recovery::Parsed(attach);
+        }
+    }
     if let Some(prefix) = OUTSIDE_MODEL.iter().find(|prefix| starts(prefix)) {
         return skipped(&prefix.join(" "), false);
     }
@@ -150,6 +161,31 @@ pub(crate) fn recover(tokens: &[&TokenWithSpan]) -> Recovery {
         return skipped("ALTER TABLE storage options", true);
     }
     Recovery::None
+}
+
+/// `ALTER INDEX [IF EXISTS] parent ATTACH PARTITION child` (pg_dump's way of joining a
+/// partition's index to its partitioned table's), which sqlparser rejects.
+fn index_attach(tokens: &[&TokenWithSpan]) -> Option<Parsed> {
+    let mut at = 2;
+    if tokens.get(at).is_some_and(|token| is_word(token, "IF"))
+        && tokens
+            .get(at + 1)
+            .is_some_and(|token| is_word(token, "EXISTS"))
+    {
+        at += 2;
+    }
+    let (parent, next) = name_at(tokens, at)?;
+    if !(tokens
+        .get(next)
+        .is_some_and(|token| is_word(token, "ATTACH"))
+        && tokens
+            .get(next + 1)
+            .is_some_and(|token| is_word(token, "PARTITION")))
+    {
+        return None;
+    }
+    let (child, end) = name_at(tokens, next + 2)?;
+    (end == tokens.len()).then_some(Parsed::AttachIndex { parent, child })
 }
 
 /// Whether every action of `ALTER TABLE [IF EXISTS] [ONLY] name [*] action, …` only tunes
@@ -409,7 +445,7 @@ fn domain_not_null(tokens: &[&TokenWithSpan]) -> Recovery {
 }
 
 /// `CREATE FUNCTION … ROWS n` / `COST n` (planner estimates pg_dump writes): dropped.
-fn function_planner_options(tokens: &[&TokenWithSpan]) -> Recovery {
+pub(super) fn function_planner_options(tokens: &[&TokenWithSpan]) -> Recovery {
     let mut depth = 0i32;
     let mut dropped = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
@@ -597,7 +633,7 @@ fn grants_on_non_relation(tokens: &[&TokenWithSpan]) -> bool {
 }
 
 /// The first `count` tokens as upper-case words, stopping at the first non-word.
-fn leading_words(tokens: &[&TokenWithSpan], count: usize) -> Vec<String> {
+pub(super) fn leading_words(tokens: &[&TokenWithSpan], count: usize) -> Vec<String> {
     tokens
         .iter()
         .take(count)
@@ -608,12 +644,12 @@ fn leading_words(tokens: &[&TokenWithSpan], count: usize) -> Vec<String> {
         .collect()
 }
 
-fn starts_with(words: &[String], prefix: &[&str]) -> bool {
+pub(super) fn starts_with(words: &[String], prefix: &[&str]) -> bool {
     words.len() >= prefix.len() && words.iter().zip(prefix).all(|(word, want)| word == want)
 }
 
 /// Whether the token is the unquoted keyword `word` (upper-case).
-fn is_word(token: &TokenWithSpan, word: &str) -> bool {
+pub(super) fn is_word(token: &TokenWithSpan, word: &str) -> bool {
     matches!(&token.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
 }
 
@@ -634,7 +670,7 @@ fn string_value(token: &Token) -> Option<String> {
 }
 
 /// A word token as a folded identifier: unquoted lower-cased, quoted kept.
-fn identifier(token: &TokenWithSpan) -> Option<String> {
+pub(super) fn identifier(token: &TokenWithSpan) -> Option<String> {
     match &token.token {
         Token::Word(word) if word.quote_style.is_some() => Some(word.value.clone()),
         Token::Word(word) => Some(word.value.to_lowercase()),
@@ -643,7 +679,7 @@ fn identifier(token: &TokenWithSpan) -> Option<String> {
 }
 
 /// A dotted name starting at `at`: its folded parts and the index after it.
-fn name_at(tokens: &[&TokenWithSpan], mut at: usize) -> Option<(Vec<String>, usize)> {
+pub(super) fn name_at(tokens: &[&TokenWithSpan], mut at: usize) -> Option<(Vec<String>, usize)> {
     let mut parts = vec![identifier(tokens.get(at)?)?];
     at += 1;
     while tokens.get(at).map(|token| &token.token) == Some(&Token::Period) {

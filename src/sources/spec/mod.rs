@@ -9,6 +9,7 @@ mod dev_safety;
 mod fixes;
 mod lineage;
 mod model;
+mod object_fixes;
 mod statements;
 
 pub use crate::model::{SpecProblem, SpecProblemKind};
@@ -16,9 +17,10 @@ pub use dev_safety::{DevUse, ParseOutcome};
 pub use model::*;
 
 use crate::input::{read_text, InputError, InputLimits};
-use crate::model::{display_path, Location, QualifiedName};
+use crate::model::{display_path, Location, QualifiedName, SpecComment};
 use apply::Loader;
 use statements::Parsed;
+use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +50,16 @@ pub enum SpecLoadError {
     /// `/dev/zero` never ends), over the size limit, or not UTF-8.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// A spec folder holds no `.sql` file: the specs would be empty and every check of
+    /// them would pass without having looked at anything.
+    #[error(
+        "spec folder {path} holds no .sql file: point --specs or `specs` in pgparity.toml \
+         at the folder of your DDL files (read recursively)"
+    )]
+    NoSqlFiles {
+        /// The folder as given.
+        path: String,
+    },
     /// A link inside a spec folder leads back to a folder that contains it.
     #[error(
         "spec folder link {link} leads back to {ancestor}, a folder that contains it: \
@@ -139,6 +151,9 @@ fn sql_files(path: &Path) -> Result<Vec<PathBuf>, SpecLoadError> {
             files.push(entry.into_path());
         }
     }
+    if files.is_empty() {
+        return Err(SpecLoadError::NoSqlFiles { path: label() });
+    }
     files.sort();
     Ok(files)
 }
@@ -195,6 +210,7 @@ pub struct SpecBuilder {
     files: Vec<String>,
     statements: usize,
     sources: Vec<StatementSource>,
+    comments: Vec<SpecComment>,
 }
 
 impl SpecBuilder {
@@ -206,6 +222,7 @@ impl SpecBuilder {
             files: Vec::new(),
             statements: 0,
             sources: Vec::new(),
+            comments: Vec::new(),
         }
     }
 
@@ -226,18 +243,39 @@ impl SpecBuilder {
                 text: source.to_string(),
                 outcome: ParseOutcome::of(&statement),
             });
-            self.apply(statement, location);
+            if let Some((line, comment)) = comment_before(&text, statement.offset, statement.line) {
+                self.comments.push(SpecComment {
+                    location: Location::new(path_label, line, 1),
+                    text: comment,
+                    statement: location.clone(),
+                    relation: None,
+                });
+            }
+            self.apply(statement, location, source);
         });
     }
 
-    fn apply(&mut self, statement: statements::RawStatement, location: Location) {
+    /// Applies one statement whose text is `source`.
+    fn apply(&mut self, statement: statements::RawStatement, location: Location, source: &str) {
         self.statements += 1;
+        if matches!(
+            statement.parsed,
+            Parsed::Error { .. } | Parsed::Skipped { .. }
+        ) {
+            if let Some((kind, name)) = object_fixes::touched_object(source) {
+                self.loader.unread(kind, &name);
+            }
+        }
         match statement.parsed {
             Parsed::Statement(parsed, extras) => {
                 self.loader
                     .apply(&parsed, &extras, &location, &statement.first_words)
             }
             Parsed::MemberComment(comment) => self.loader.member_comment(&comment, &location),
+            Parsed::AttachIndex { parent, child } => {
+                self.loader.attach_index(&parent, &child, &location)
+            }
+            Parsed::AlterSequence(alteration) => self.loader.alter_sequence(&alteration, &location),
             Parsed::Skipped { quiet: true, .. } => {}
             Parsed::Skipped {
                 statement,
@@ -257,15 +295,93 @@ impl SpecBuilder {
     /// The catalog, with the canonical forms of its expressions, and everything noted
     /// while building it.
     pub fn finish(self) -> SpecSet {
-        let (mut catalog, problems) = self.loader.finish();
-        super::forms::fill_forms(&mut catalog, &self.default_schema);
+        let (mut catalog, problems, written_in) = self.loader.finish();
+        super::forms::fill_forms_written_in(&mut catalog, &self.default_schema, &written_in);
+        let mut comments = self.comments;
+        attribute_comments(&mut comments, &catalog, &self.sources);
         SpecSet {
             catalog,
             files: self.files,
             problems,
             statements: self.statements,
             sources: self.sources,
+            comments,
         }
+    }
+}
+
+/// The `--` comment block right above the statement that starts at byte `offset` (on
+/// `line`): the comment and blank lines between it and the previous statement, when the
+/// statement starts its line. The first comment line's number, and the comment lines
+/// without their `--`.
+fn comment_before(text: &str, offset: usize, line: u32) -> Option<(u32, String)> {
+    // Only blanks may come before the statement on its line; looking no further than them
+    // keeps this linear on files of one long line.
+    let indent = text[..offset]
+        .bytes()
+        .rev()
+        .take_while(|byte| *byte == b' ' || *byte == b'\t' || *byte == b'\r')
+        .count();
+    let line_start = offset - indent;
+    if line_start > 0 && text.as_bytes()[line_start - 1] != b'\n' {
+        return None;
+    }
+    let mut lines = Vec::new();
+    let mut end = line_start;
+    let mut first_line = line;
+    let mut current_line = line;
+    while end > 0 {
+        let start = text[..end - 1].rfind('\n').map_or(0, |newline| newline + 1);
+        let above = text[start..end - 1].trim();
+        current_line -= 1;
+        if let Some(comment) = above.strip_prefix("--") {
+            lines.push(comment.trim().to_string());
+            first_line = current_line;
+        } else if !above.is_empty() {
+            break;
+        }
+        end = start;
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    lines.reverse();
+    Some((first_line, lines.join("\n")))
+}
+
+/// Names, on each comment block, the relation the statement after it creates: the
+/// relation defined at or after that statement's start and before the next statement.
+fn attribute_comments(
+    comments: &mut [SpecComment],
+    catalog: &crate::model::Catalog,
+    sources: &[StatementSource],
+) {
+    if comments.is_empty() {
+        return;
+    }
+    let mut starts: BTreeMap<&str, Vec<&Location>> = BTreeMap::new();
+    for source in sources {
+        starts
+            .entry(source.location.path.as_str())
+            .or_default()
+            .push(&source.location);
+    }
+    let mut created: BTreeMap<&Location, &QualifiedName> = BTreeMap::new();
+    for relation in catalog.relations.values() {
+        let Some(at) = &relation.location else {
+            continue;
+        };
+        let Some(file) = starts.get(at.path.as_str()) else {
+            continue;
+        };
+        let position =
+            file.partition_point(|start| (start.line, start.column) <= (at.line, at.column));
+        if let Some(start) = position.checked_sub(1).map(|index| file[index]) {
+            created.insert(start, &relation.name);
+        }
+    }
+    for comment in comments {
+        comment.relation = created.get(&comment.statement).map(|name| (*name).clone());
     }
 }
 

@@ -1,7 +1,9 @@
 //! What the spec loader produces besides the catalog.
 
 use super::{DevUse, ParseOutcome};
-use crate::model::{Catalog, Location, QualifiedName, SpecProblem, SpecProblemKind, Specs};
+use crate::model::{
+    Catalog, Location, QualifiedName, SpecComment, SpecProblem, SpecProblemKind, Specs,
+};
 
 /// The result of loading a set of `.sql` spec files.
 #[derive(Debug, Clone, Default)]
@@ -17,6 +19,8 @@ pub struct SpecSet {
     /// Every statement's source text in file order, for applying the specs to a
     /// scratch database (`--dev-db`).
     pub sources: Vec<StatementSource>,
+    /// The comment blocks written right before statements, in file order.
+    pub comments: Vec<SpecComment>,
 }
 
 impl SpecSet {
@@ -25,6 +29,7 @@ impl SpecSet {
         Specs {
             catalog: &self.catalog,
             problems: &self.problems,
+            comments: &self.comments,
         }
     }
 

@@ -8,6 +8,7 @@
 //! each piece is tokenized and parsed on its own, its positions shifted to the file's.
 
 use super::fixes::{self, Recovery};
+pub(crate) use super::object_fixes::SequenceAlteration;
 use crate::sql::depth::{check_nesting, TooDeep, MAX_NESTING};
 use crate::sql::split;
 use sqlparser::ast::Statement;
@@ -28,6 +29,8 @@ pub(crate) struct Extras {
     pub index_only: bool,
     /// `CREATE DOMAIN … NOT NULL`: the `NOT NULL` that was dropped.
     pub domain_not_null: bool,
+    /// `CREATE PROCEDURE … AS '…'`, read as the `CREATE FUNCTION` it resembles.
+    pub procedure: bool,
 }
 
 /// `COMMENT ON CONSTRAINT|POLICY|TRIGGER name ON table IS …`, which sqlparser rejects.
@@ -61,6 +64,16 @@ pub(crate) enum Parsed {
     Statement(Box<Statement>, Extras),
     /// A comment on a constraint, policy or trigger (dedicated parse).
     MemberComment(MemberComment),
+    /// `ALTER INDEX parent ATTACH PARTITION child` (dedicated parse): the names'
+    /// folded parts.
+    AttachIndex {
+        /// The partitioned table's index.
+        parent: Vec<String>,
+        /// The partition's index.
+        child: Vec<String>,
+    },
+    /// `ALTER SEQUENCE` (dedicated parse).
+    AlterSequence(SequenceAlteration),
     /// Understood and deliberately ignored; `quiet` ones are not worth a note.
     Skipped {
         /// The statement's first words.
@@ -838,6 +851,8 @@ mod tests {
             .map(|statement| match &statement.parsed {
                 Parsed::Statement(..) => format!("ok@{}:{}", statement.line, statement.column),
                 Parsed::MemberComment(_) => "comment".into(),
+                Parsed::AttachIndex { .. } => "attach index".into(),
+                Parsed::AlterSequence(_) => "alter sequence".into(),
                 Parsed::Skipped { statement, .. } => format!("skip {statement}"),
                 Parsed::Error { .. } => format!("error@{}:{}", statement.line, statement.column),
             })

@@ -2,9 +2,13 @@
 //! per context by a loader: the same default (`now()`, `gen_random_uuid()`) or CHECK on
 //! hundreds of columns is parsed once.
 
-use super::{allowed_values_by_column, normalize_expression, normalize_query, NormalizeError};
+use super::{
+    allowed_values_by_column, normalize_expression_with, normalize_query_with, Declarations,
+    NormalizeError,
+};
 use crate::model::{Canonical, Undecided};
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// The forms computed so far, by default schema and text.
 #[derive(Debug, Default)]
@@ -12,6 +16,8 @@ pub struct FormCache {
     expressions: HashMap<String, HashMap<String, Canonical>>,
     queries: HashMap<String, HashMap<String, Canonical>>,
     allowed: HashMap<String, BTreeMap<String, Vec<String>>>,
+    /// The function declarations every form of this cache is computed with.
+    declarations: Rc<Declarations>,
 }
 
 impl FormCache {
@@ -20,19 +26,40 @@ impl FormCache {
         FormCache::default()
     }
 
-    /// [`normalize_expression`] of `text` with `default_schema`, as a model value.
-    pub fn expression(&mut self, text: &str, default_schema: &str) -> Canonical {
-        cached(
-            &mut self.expressions,
-            text,
-            default_schema,
-            normalize_expression,
-        )
+    /// An empty cache whose forms drop the argument casts `declarations` imply (see
+    /// [`normalize_expression_with`]).
+    pub fn with_declarations(declarations: Declarations) -> Self {
+        FormCache {
+            declarations: Rc::new(declarations),
+            ..FormCache::default()
+        }
     }
 
-    /// [`normalize_query`] of `text` with `default_schema`, as a model value.
+    /// [`super::normalize_expression`] of `text` with `default_schema`, as a model
+    /// value.
+    pub fn expression(&mut self, text: &str, default_schema: &str) -> Canonical {
+        self.expression_in(text, FormContext::default_of(default_schema))
+    }
+
+    /// [`normalize_expression_with`] of `text`, as a model value.
+    pub fn expression_in(&mut self, text: &str, context: FormContext<'_>) -> Canonical {
+        let declarations = Rc::clone(&self.declarations);
+        cached(&mut self.expressions, text, context, |text, context| {
+            normalize_expression_with(text, context, declarations)
+        })
+    }
+
+    /// [`super::normalize_query`] of `text` with `default_schema`, as a model value.
     pub fn query(&mut self, text: &str, default_schema: &str) -> Canonical {
-        cached(&mut self.queries, text, default_schema, normalize_query)
+        self.query_in(text, FormContext::default_of(default_schema))
+    }
+
+    /// [`normalize_query_with`] of `text`, as a model value.
+    pub fn query_in(&mut self, text: &str, context: FormContext<'_>) -> Canonical {
+        let declarations = Rc::clone(&self.declarations);
+        cached(&mut self.queries, text, context, |text, context| {
+            normalize_query_with(text, context, declarations)
+        })
     }
 
     /// [`allowed_values_by_column`] of the CHECK `expression`.
@@ -46,20 +73,60 @@ impl FormCache {
     }
 }
 
+/// Where a text is compared and where it was written: the run's default schema, the
+/// schema its unqualified relation names meant (the same one but for spec text after a
+/// `SET search_path`), and the relation whose expression it is (a policy's table, whose
+/// columns a sub-select may name unqualified).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormContext<'a> {
+    /// The run's default schema.
+    pub default_schema: &'a str,
+    /// The schema unqualified relation names were resolved in.
+    pub written_in: &'a str,
+    /// The relation the expression belongs to, as a `FROM` item prints it.
+    pub relation: Option<&'a str>,
+}
+
+impl<'a> FormContext<'a> {
+    /// Text written in the default schema itself, outside any relation.
+    pub fn default_of(default_schema: &'a str) -> Self {
+        FormContext {
+            default_schema,
+            written_in: default_schema,
+            relation: None,
+        }
+    }
+
+    /// The cache key: the default schema alone in the plain case.
+    fn key(&self) -> std::borrow::Cow<'a, str> {
+        if self.written_in == self.default_schema && self.relation.is_none() {
+            std::borrow::Cow::Borrowed(self.default_schema)
+        } else {
+            std::borrow::Cow::Owned(format!(
+                "{}\u{0}{}\u{0}{}",
+                self.default_schema,
+                self.written_in,
+                self.relation.unwrap_or_default()
+            ))
+        }
+    }
+}
+
 fn cached(
     forms: &mut HashMap<String, HashMap<String, Canonical>>,
     text: &str,
-    default_schema: &str,
-    normalize: fn(&str, &str) -> Result<String, NormalizeError>,
+    context: FormContext<'_>,
+    normalize: impl FnOnce(&str, FormContext<'_>) -> Result<String, NormalizeError>,
 ) -> Canonical {
-    let by_text = match forms.get_mut(default_schema) {
+    let key = context.key();
+    let by_text = match forms.get_mut(key.as_ref()) {
         Some(by_text) => by_text,
-        None => forms.entry(default_schema.to_string()).or_default(),
+        None => forms.entry(key.into_owned()).or_default(),
     };
     if let Some(form) = by_text.get(text) {
         return form.clone();
     }
-    let form = match normalize(text, default_schema) {
+    let form = match normalize(text, context) {
         Ok(canonical) => Canonical::Form(canonical),
         Err(error) => Canonical::Undecided(error.into()),
     };
@@ -84,6 +151,7 @@ impl From<NormalizeError> for Undecided {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql::normalize::{normalize_expression, normalize_query};
 
     #[test]
     fn forms_are_those_of_the_normalizer_and_its_errors_keep_their_words() {

@@ -1,6 +1,7 @@
 //! The expression rewriter behind [`super::normalize_expression`]; see the module
 //! documentation of [`super`] for which rewrites are made and why each is sound.
 
+use super::datetime::{canonical_time, TimeType};
 use super::interval::canonical_interval;
 use super::query;
 use crate::model::SqlType;
@@ -10,6 +11,8 @@ use sqlparser::ast::{
     FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, InTarget, ObjectName,
     ObjectNamePart, TrimWhereField, UnaryOperator, Value, ValueWithSpan,
 };
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -35,6 +38,9 @@ struct Spending {
     depth: Cell<usize>,
     work: Cell<usize>,
     refusal: Cell<Option<Refusal>>,
+    /// Why a literal's stored value cannot be known from its text (see
+    /// [`super::datetime`]): the form is then not compared.
+    undecided: std::cell::RefCell<Option<String>>,
 }
 
 impl Spending {
@@ -74,9 +80,33 @@ impl Drop for Level<'_> {
     }
 }
 
+/// A `FROM` item of a `SELECT`: the name its columns are qualified with (its alias, or
+/// the relation's name without schema) and the relation, as printed, when it is one
+/// (not a sub-select, function or `WITH` name).
+#[derive(Debug, Clone)]
+pub(crate) struct ScopeEntry {
+    pub(crate) qualifier: String,
+    pub(crate) relation: Option<String>,
+}
+
 /// Rewrites parsed expressions into their canonical form.
 pub(crate) struct Normalizer {
     default_schema: String,
+    /// The schema unqualified relation names were written in (the first schema of a
+    /// spec's `SET search_path`), when it is not the default one: the server resolved
+    /// them there and prints them qualified.
+    written_in: Option<String>,
+    /// The functions the specs declare, whose argument casts to parameter types are
+    /// the server's (see [`super::Declarations`]).
+    pub(crate) declarations: Rc<super::Declarations>,
+    /// The relation the expression belongs to (a policy's table), as a `FROM` item
+    /// prints it: the outermost scope of its sub-selects.
+    own_relation: Option<String>,
+    /// The `FROM` items of the `SELECT`s being normalized, outermost first: where an
+    /// unqualified column reference resolves.
+    scopes: Rc<std::cell::RefCell<Vec<Vec<ScopeEntry>>>>,
+    /// Names a `WITH` clause of the query defines, which are never qualified.
+    local_names: Rc<std::cell::RefCell<std::collections::HashSet<String>>>,
     /// Inside a query over one relation: that relation's name or alias, whose
     /// qualification of column references is redundant.
     single_relation: Option<String>,
@@ -89,8 +119,183 @@ impl Normalizer {
     pub(crate) fn new(default_schema: &str) -> Self {
         Normalizer {
             default_schema: default_schema.to_string(),
+            written_in: None,
+            declarations: Rc::default(),
+            own_relation: None,
+            scopes: Rc::default(),
+            local_names: Rc::default(),
             single_relation: None,
             spending: Rc::default(),
+        }
+    }
+
+    /// A normalizer for text written in `context` (where unqualified relation names
+    /// resolved), with the declarations of the functions the specs declare.
+    pub(crate) fn in_context(
+        context: super::FormContext<'_>,
+        declarations: Rc<super::Declarations>,
+    ) -> Self {
+        Normalizer {
+            written_in: (context.written_in != context.default_schema)
+                .then(|| context.written_in.to_string()),
+            declarations,
+            own_relation: context.relation.map(str::to_string),
+            ..Normalizer::new(context.default_schema)
+        }
+    }
+
+    /// Runs `work` with `entries` (the `FROM` items of a `SELECT`) as the innermost
+    /// scope of column references.
+    pub(crate) fn in_scope<T>(&self, entries: Vec<ScopeEntry>, work: impl FnOnce() -> T) -> T {
+        self.scopes.borrow_mut().push(entries);
+        let result = work();
+        self.scopes.borrow_mut().pop();
+        result
+    }
+
+    /// An unqualified column reference, qualified as the server prints it: by the
+    /// `FROM` item it resolves to (innermost `SELECT` first, then the outer ones, then
+    /// the expression's own relation), except in the innermost `SELECT` of a single
+    /// item, whose qualification is redundant. When a `FROM` item whose columns are
+    /// not known could hold it and an outer one does, the form is undecided.
+    fn column_reference(&self, column: Ident) -> Expr {
+        let scopes = self.scopes.borrow();
+        if scopes.is_empty() {
+            return Expr::Identifier(column);
+        }
+        let qualified = |qualifier: &str| {
+            Expr::CompoundIdentifier(vec![fold_ident(Ident::new(qualifier)), column.clone()])
+        };
+        let innermost = scopes.len() - 1;
+        let mut unknown_inner: Option<&str> = None;
+        for (depth, level) in scopes.iter().enumerate().rev() {
+            let mut holders = Vec::new();
+            for entry in level {
+                match entry
+                    .relation
+                    .as_deref()
+                    .and_then(|r| self.declarations.columns(r))
+                {
+                    Some(columns) if columns.contains_key(&column.value) => holders.push(entry),
+                    Some(_) => {}
+                    None => {
+                        unknown_inner.get_or_insert(entry.qualifier.as_str());
+                    }
+                }
+            }
+            match holders.as_slice() {
+                [holder] if unknown_inner.is_none() => {
+                    return if depth == innermost && level.len() == 1 {
+                        Expr::Identifier(column)
+                    } else {
+                        qualified(&holder.qualifier)
+                    };
+                }
+                [] => {}
+                _ => return self.unresolved(column, unknown_inner),
+            }
+        }
+        let own = self.own_relation.as_deref().filter(|own| {
+            self.declarations
+                .columns(own)
+                .is_some_and(|columns| columns.contains_key(&column.value))
+        });
+        match (own, unknown_inner) {
+            (Some(own), None) => qualified(own.rsplit('.').next().unwrap_or(own)),
+            (Some(_), Some(_)) => self.unresolved(column, unknown_inner),
+            (None, _) => Expr::Identifier(column),
+        }
+    }
+
+    /// The declared type of a column reference, found as [`Normalizer::column_reference`]
+    /// resolves it.
+    fn column_type(&self, expr: &Expr) -> Option<SqlType> {
+        let scopes = self.scopes.borrow();
+        let type_in = |relation: &str, column: &str| {
+            self.declarations
+                .columns(relation)
+                .and_then(|columns| columns.get(column).cloned().flatten())
+        };
+        let own_last = self
+            .own_relation
+            .as_deref()
+            .map(|own| own.rsplit('.').next().unwrap_or(own));
+        match expr {
+            Expr::Identifier(ident) => {
+                let column = fold_ident(ident.clone()).value;
+                for level in scopes.iter().rev() {
+                    let found = level
+                        .iter()
+                        .find_map(|entry| type_in(entry.relation.as_deref()?, &column));
+                    if found.is_some() {
+                        return found;
+                    }
+                }
+                type_in(self.own_relation.as_deref()?, &column)
+            }
+            Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+                let qualifier = fold_ident(parts[0].clone()).value;
+                let column = fold_ident(parts[1].clone()).value;
+                let relation = scopes
+                    .iter()
+                    .rev()
+                    .flatten()
+                    .find(|entry| entry.qualifier == qualifier)
+                    .and_then(|entry| entry.relation.clone())
+                    .or_else(|| {
+                        (own_last == Some(qualifier.as_str()))
+                            .then(|| self.own_relation.clone())
+                            .flatten()
+                    })?;
+                type_in(&relation, &column)
+            }
+            _ => None,
+        }
+    }
+
+    /// A column reference that could belong to a `FROM` item whose columns are not
+    /// known: kept as written, and the form undecided.
+    fn unresolved(&self, column: Ident, unknown: Option<&str>) -> Expr {
+        let reason = match unknown {
+            Some(item) => format!(
+                "a sub-select reads `{item}`, whose columns pgparity does not know, so it \
+                 cannot tell which relation the unqualified column `{}` belongs to; qualify it",
+                column.value
+            ),
+            None => format!(
+                "the unqualified column `{}` is in more than one relation of its FROM; qualify it",
+                column.value
+            ),
+        };
+        self.spending.undecided.borrow_mut().get_or_insert(reason);
+        Expr::Identifier(column)
+    }
+
+    /// Whether a `WITH` clause defines `name`.
+    pub(crate) fn is_local_name(&self, name: &str) -> bool {
+        self.local_names.borrow().contains(name)
+    }
+
+    /// Notes a name a `WITH` clause defines.
+    pub(crate) fn define_local_name(&self, name: &str) {
+        self.local_names.borrow_mut().insert(name.to_string());
+    }
+
+    /// A relation name of a `FROM` clause: qualified with the schema it was written in
+    /// when unqualified (and not a `WITH` name), then as [`Normalizer::object_name`].
+    pub(crate) fn relation_name(&self, name: ObjectName) -> ObjectName {
+        let name = fold_object_name(name);
+        match (&self.written_in, name.0.as_slice()) {
+            (Some(schema), [ObjectNamePart::Identifier(only)])
+                if !self.local_names.borrow().contains(&only.value) =>
+            {
+                let mut parts = vec![ObjectNamePart::Identifier(fold_ident(Ident::new(
+                    schema.clone(),
+                )))];
+                parts.extend(name.0);
+                ObjectName(parts)
+            }
+            _ => self.object_name(name),
         }
     }
 
@@ -99,6 +304,11 @@ impl Normalizer {
     pub(crate) fn for_query_over(&self, relation: Option<String>) -> Normalizer {
         Normalizer {
             default_schema: self.default_schema.clone(),
+            written_in: self.written_in.clone(),
+            declarations: Rc::clone(&self.declarations),
+            own_relation: self.own_relation.clone(),
+            scopes: Rc::clone(&self.scopes),
+            local_names: Rc::clone(&self.local_names),
             single_relation: relation,
             spending: Rc::clone(&self.spending),
         }
@@ -108,6 +318,12 @@ impl Normalizer {
     /// must not be compared.
     pub(crate) fn refusal(&self) -> Option<Refusal> {
         self.spending.refusal.get()
+    }
+
+    /// Why the text does not fix the value of one of its literals, if it does not: the
+    /// result must not be compared either.
+    pub(crate) fn undecided(&self) -> Option<String> {
+        self.spending.undecided.borrow().clone()
     }
 
     /// Spends the work of repeating `operand` `copies` times; `false` past the budget.
@@ -136,7 +352,7 @@ impl Normalizer {
     fn rewrite(&self, expr: Expr) -> Expr {
         match expr {
             Expr::Nested(inner) => self.expr(*inner),
-            Expr::Identifier(ident) => Expr::Identifier(fold_ident(ident)),
+            Expr::Identifier(ident) => self.column_reference(fold_ident(ident)),
             Expr::CompoundIdentifier(parts) => {
                 let mut parts: Vec<Ident> = parts.into_iter().map(fold_ident).collect();
                 if parts.len() >= 3 && self.is_redundant_schema(&parts[0]) {
@@ -424,6 +640,33 @@ impl Normalizer {
         name
     }
 
+    /// `OPERATOR(public.~)` (pg_dump qualifies an extension's operators) is the
+    /// operator `~` when its schema is the default one or `pg_catalog`: the server
+    /// prints it bare where it is visible.
+    fn builtin_operator(&self, op: BinaryOperator) -> BinaryOperator {
+        let BinaryOperator::PGCustomBinaryOperator(parts) = &op else {
+            return op;
+        };
+        let [schema, name] = parts.as_slice() else {
+            return op;
+        };
+        if schema != &self.default_schema && schema != "pg_catalog" {
+            return op;
+        }
+        let text = format!("a {name} b");
+        let parsed = Parser::new(&PostgreSqlDialect {})
+            .try_with_sql(&text)
+            .and_then(|mut parser| parser.parse_expr());
+        match parsed {
+            Ok(Expr::BinaryOp { op: plain, .. })
+                if !matches!(plain, BinaryOperator::PGCustomBinaryOperator(_)) =>
+            {
+                plain
+            }
+            _ => BinaryOperator::PGCustomBinaryOperator(vec![name.clone()]),
+        }
+    }
+
     fn is_redundant_schema(&self, schema: &Ident) -> bool {
         schema.value == self.default_schema || schema.value == "pg_catalog"
     }
@@ -433,11 +676,14 @@ impl Normalizer {
     }
 
     fn binary(&self, left: Expr, op: BinaryOperator, right: Expr) -> Expr {
+        let op = self.builtin_operator(op);
         let mut left = self.expr(left);
         let mut right = self.expr(right);
         if is_comparison(&op) {
             left = strip_numeric_literal_cast(left);
             right = strip_numeric_literal_cast(right);
+            right = self.literal_as_column_type(&left, right);
+            left = self.literal_as_column_type(&right, left);
         }
         let chained = |operand: &Expr| {
             matches!(&op, BinaryOperator::And | BinaryOperator::Or)
@@ -449,6 +695,33 @@ impl Normalizer {
             left: Box::new(left),
             op,
             right: Box::new(right),
+        }
+    }
+
+    /// A string literal compared with a column of a date or time type takes that type,
+    /// as the server reads it (`created > '2020-01-01'` is stored as `created >
+    /// '2020-01-01 00:00:00'::timestamp without time zone`): read into its value.
+    fn literal_as_column_type(&self, column: &Expr, literal: Expr) -> Expr {
+        let Expr::Value(ValueWithSpan {
+            value: Value::SingleQuotedString(text),
+            ..
+        }) = &literal
+        else {
+            return literal;
+        };
+        let Some(kind) = self
+            .column_type(column)
+            .filter(|column_type| !column_type.is_array())
+            .and_then(|column_type| TimeType::of(column_type.base()))
+        else {
+            return literal;
+        };
+        match canonical_time(text, kind) {
+            Ok(canonical) => string_expr(canonical),
+            Err(reason) => {
+                self.spending.undecided.borrow_mut().get_or_insert(reason);
+                literal
+            }
         }
     }
 
@@ -503,6 +776,22 @@ impl Normalizer {
     }
 
     fn cast(&self, inner: Expr, data_type: &DataType) -> Expr {
+        // Only a literal written with its type is read when the DDL runs; one cast to
+        // text first (`('now'::text)::date`) is converted each time it is evaluated.
+        let mut written = &inner;
+        while let Expr::Nested(nested) = written {
+            written = nested;
+        }
+        let typed_literal = is_literal(written);
+        if self.declarations.has_domains() {
+            let target = self.canonical_type(data_type);
+            if self
+                .column_type(written)
+                .is_some_and(|column_type| self.declarations.is_domain_base(&column_type, &target))
+            {
+                return self.expr(inner);
+            }
+        }
         let inner = self.expr(inner);
         let target = self.canonical_type(data_type);
         match inner {
@@ -515,7 +804,18 @@ impl Normalizer {
                     None if target.base() == "interval" && !target.is_array() => {
                         string_expr(canonical_interval(&text).unwrap_or(text))
                     }
-                    None => string_expr(text),
+                    None => match TimeType::of(target.base())
+                        .filter(|_| typed_literal && !target.is_array())
+                    {
+                        Some(kind) => match canonical_time(&text, kind) {
+                            Ok(canonical) => string_expr(canonical),
+                            Err(reason) => {
+                                self.spending.undecided.borrow_mut().get_or_insert(reason);
+                                string_expr(text)
+                            }
+                        },
+                        None => string_expr(text),
+                    },
                 },
                 Value::Null => Expr::value(Value::Null),
                 other => cast_expr(Expr::value(other), &target),
@@ -538,7 +838,10 @@ impl Normalizer {
         let parts = crate::model::split_identifier_path(&text);
         match parts.as_slice() {
             [schema, name] if *schema == self.default_schema => name.clone(),
-            [name] => name.clone(),
+            [name] => match &self.written_in {
+                Some(schema) => format!("{}.{}", quote_as_printed(schema), quote_as_printed(name)),
+                None => name.clone(),
+            },
             _ => text,
         }
     }
@@ -780,6 +1083,9 @@ fn canonical_value(value: ValueWithSpan) -> ValueWithSpan {
     let canonical = match value.value {
         Value::Number(digits, long) => Value::Number(canonical_number(&digits), long),
         Value::DollarQuotedString(dollar) => Value::SingleQuotedString(dollar.value),
+        // The tokenizer has already read the escapes of `E'\n'`: the value is the string
+        // the server stores, which it prints as a plain literal.
+        Value::EscapedStringLiteral(text) => Value::SingleQuotedString(text),
         other => other,
     };
     ValueWithSpan {
@@ -835,6 +1141,23 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Expr {
         left: Box::new(left),
         op,
         right: Box::new(right),
+    }
+}
+
+/// `name` as `quote_identifier` prints it: bare when lower-case ASCII letters, digits
+/// and underscores not starting with a digit, quoted otherwise.
+fn quote_as_printed(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
     }
 }
 

@@ -3,9 +3,10 @@
 
 use super::expr::{fold_ident, Normalizer};
 use super::query;
+use crate::model::SqlType;
 use sqlparser::ast::{
-    Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, OrderByExpr,
-    WindowType,
+    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments,
+    OrderByExpr, WindowType,
 };
 
 impl Normalizer {
@@ -60,14 +61,52 @@ impl Normalizer {
             }
             named => named,
         });
+        let name = self.object_name(function.name);
+        let args = self.without_parameter_casts(&name.to_string(), args);
         Function {
-            name: self.object_name(function.name),
+            name,
             args,
             filter: function.filter.map(|e| Box::new(self.expr(*e))),
             within_group: self.order_by_items(function.within_group),
             over,
             ..function
         }
+    }
+
+    /// The (normalized) arguments of a call to `name`, each without a cast to its
+    /// declared parameter type (see [`super::Declarations`]).
+    fn without_parameter_casts(&self, name: &str, args: FunctionArguments) -> FunctionArguments {
+        let FunctionArguments::List(mut list) = args else {
+            return args;
+        };
+        if self.declarations.has_no_functions() {
+            return FunctionArguments::List(list);
+        }
+        let arity = list.args.len();
+        for (position, arg) in list.args.iter_mut().enumerate() {
+            let FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) = arg else {
+                continue;
+            };
+            let Some(parameter) = self.declarations.parameter(name, arity, position) else {
+                continue;
+            };
+            if let Expr::Cast {
+                expr: inner,
+                data_type,
+                ..
+            } = expr
+            {
+                if SqlType::parse(&data_type.to_string()) == *parameter {
+                    let inner =
+                        std::mem::replace(inner.as_mut(), Expr::value(sqlparser::ast::Value::Null));
+                    *expr = match inner {
+                        Expr::Nested(unwrapped) => *unwrapped,
+                        other => other,
+                    };
+                }
+            }
+        }
+        FunctionArguments::List(list)
     }
 
     /// `ORDER BY` items with their expressions normalized.

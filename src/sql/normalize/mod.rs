@@ -47,6 +47,8 @@
 mod allowed;
 mod bounds;
 mod cache;
+mod datetime;
+mod declarations;
 mod expr;
 mod function;
 mod interval;
@@ -54,7 +56,9 @@ mod query;
 
 pub use allowed::{allowed_values_by_column, check_allowed_values};
 pub use bounds::{check_bounds, predicate_conditions, Bound, ColumnBounds, Condition};
-pub use cache::FormCache;
+pub use cache::{FormCache, FormContext};
+pub use declarations::Declarations;
+use std::rc::Rc;
 
 use crate::sql::depth::{check_nesting, MAX_NESTING};
 use sqlparser::dialect::PostgreSqlDialect;
@@ -109,8 +113,21 @@ impl NormalizeError {
 /// written in a spec and one as the server prints it, give the same string.
 /// `default_schema` is the schema unqualified names resolve to (`public`).
 pub fn normalize_expression(text: &str, default_schema: &str) -> Result<String, NormalizeError> {
+    normalize_expression_with(text, FormContext::default_of(default_schema), Rc::default())
+}
+
+/// [`normalize_expression`] in a context: where the text was written (a spec's `SET
+/// search_path` named another schema first, where the relation of a `regclass` literal
+/// such as `nextval('s'::regclass)` and of a sub-select's `FROM` then lives, as the
+/// server resolved it), and the declarations of the functions the specs declare (a cast
+/// of an argument to its parameter's type, which the server adds, is dropped).
+pub fn normalize_expression_with(
+    text: &str,
+    context: FormContext<'_>,
+    declarations: Rc<Declarations>,
+) -> Result<String, NormalizeError> {
     let parsed = parse_whole(text, "expression", |parser| parser.parse_expr())?;
-    let normalizer = expr::Normalizer::new(default_schema);
+    let normalizer = expr::Normalizer::in_context(context, declarations);
     let normalized = normalizer.top_level(parsed);
     refused("expression", &normalizer)?;
     Ok(normalized.to_string())
@@ -133,9 +150,18 @@ pub fn normalize_expression(text: &str, default_schema: &str) -> Result<String, 
 /// strings may still be equal definitions, so callers report a difference in a view
 /// body as undecided rather than as drift when that matters.
 pub fn normalize_query(text: &str, default_schema: &str) -> Result<String, NormalizeError> {
+    normalize_query_with(text, FormContext::default_of(default_schema), Rc::default())
+}
+
+/// [`normalize_query`] of a view body in a context (see [`normalize_expression_with`]).
+pub fn normalize_query_with(
+    text: &str,
+    context: FormContext<'_>,
+    declarations: Rc<Declarations>,
+) -> Result<String, NormalizeError> {
     let body = text.trim().trim_end_matches(';');
     let parsed = parse_whole(body, "query", |parser| parser.parse_query())?;
-    let normalizer = expr::Normalizer::new(default_schema);
+    let normalizer = expr::Normalizer::in_context(context, declarations);
     let normalized = query::normalize(&normalizer, *parsed);
     refused("query", &normalizer)?;
     Ok(normalized.to_string())
@@ -144,7 +170,10 @@ pub fn normalize_query(text: &str, default_schema: &str) -> Result<String, Norma
 /// The error for a normalization the normalizer stopped early.
 fn refused(what: &'static str, normalizer: &expr::Normalizer) -> Result<(), NormalizeError> {
     match normalizer.refusal() {
-        None => Ok(()),
+        None => match normalizer.undecided() {
+            None => Ok(()),
+            Some(reason) => Err(NormalizeError::TooComplex { what, reason }),
+        },
         Some(expr::Refusal::TooDeep) => Err(NormalizeError::TooComplex {
             what,
             reason: format!(

@@ -2,7 +2,7 @@
 //! applies the expression normalizer to each, plus the `pg_get_viewdef` differences
 //! listed on [`super::normalize_query`].
 
-use super::expr::{fold_ident, Normalizer};
+use super::expr::{fold_ident, Normalizer, ScopeEntry};
 use sqlparser::ast::{
     Cte, Expr, GroupByExpr, Join, JoinConstraint, JoinOperator, ObjectNamePart, OrderByKind, Query,
     Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, TableAlias, TableFactor,
@@ -11,7 +11,17 @@ use sqlparser::ast::{
 
 /// The canonical form of `query`.
 pub(crate) fn normalize(normalizer: &Normalizer, mut query: Query) -> Query {
+    // `(SELECT …)` with nothing around it is the inner query, as the server prints it.
+    let bare =
+        matches!(*query.body, SetExpr::Query(_)) && query.to_string() == query.body.to_string();
+    match *query.body {
+        SetExpr::Query(inner) if bare => return normalize(normalizer, *inner),
+        body => query.body = Box::new(body),
+    }
     if let Some(with) = query.with.as_mut() {
+        for cte in &with.cte_tables {
+            normalizer.define_local_name(&fold_ident(cte.alias.name.clone()).value);
+        }
         let ctes = std::mem::take(&mut with.cte_tables);
         with.cte_tables = ctes
             .into_iter()
@@ -49,7 +59,8 @@ fn set_expr(normalizer: &Normalizer, body: SetExpr) -> (SetExpr, Normalizer) {
     match body {
         SetExpr::Select(select) => {
             let scoped = normalizer.for_query_over(single_relation(&select.from));
-            let select = self::select(&scoped, *select);
+            let entries = scope_entries(normalizer, &select.from);
+            let select = scoped.in_scope(entries, || self::select(&scoped, *select));
             (SetExpr::Select(Box::new(select)), scoped)
         }
         SetExpr::Query(query) => (
@@ -128,6 +139,63 @@ fn resolve_ordinal(expr: Expr, projection: &[SelectItem]) -> Expr {
             output.clone()
         }
         _ => expr,
+    }
+}
+
+/// The `FROM` items of a `SELECT`, for resolving its unqualified column references.
+fn scope_entries(normalizer: &Normalizer, from: &[TableWithJoins]) -> Vec<ScopeEntry> {
+    let mut entries = Vec::new();
+    for item in from {
+        factor_entries(normalizer, &item.relation, &mut entries);
+        for join in &item.joins {
+            factor_entries(normalizer, &join.relation, &mut entries);
+        }
+    }
+    entries
+}
+
+fn factor_entries(normalizer: &Normalizer, factor: &TableFactor, entries: &mut Vec<ScopeEntry>) {
+    let alias = |alias: &Option<TableAlias>| {
+        alias
+            .as_ref()
+            .map(|alias| fold_ident(alias.name.clone()).value)
+    };
+    match factor {
+        TableFactor::Table {
+            name, alias: named, ..
+        } => {
+            let printed = normalizer.relation_name(name.clone());
+            let last = printed
+                .0
+                .last()
+                .and_then(ObjectNamePart::as_ident)
+                .map(|ident| ident.value.clone())
+                .unwrap_or_default();
+            let relation = (!normalizer.is_local_name(&last)).then(|| printed.to_string());
+            entries.push(ScopeEntry {
+                qualifier: alias(named).unwrap_or(last),
+                relation,
+            });
+        }
+        TableFactor::NestedJoin {
+            table_with_joins, ..
+        } => {
+            factor_entries(normalizer, &table_with_joins.relation, entries);
+            for join in &table_with_joins.joins {
+                factor_entries(normalizer, &join.relation, entries);
+            }
+        }
+        TableFactor::Derived { alias: named, .. }
+        | TableFactor::Function { alias: named, .. }
+        | TableFactor::TableFunction { alias: named, .. }
+        | TableFactor::UNNEST { alias: named, .. } => entries.push(ScopeEntry {
+            qualifier: alias(named).unwrap_or_default(),
+            relation: None,
+        }),
+        _ => entries.push(ScopeEntry {
+            qualifier: String::new(),
+            relation: None,
+        }),
     }
 }
 
@@ -253,7 +321,7 @@ fn table_factor(normalizer: &Normalizer, factor: TableFactor) -> TableFactor {
             index_directives,
             inheritance,
         } => {
-            let name = normalizer.object_name(name);
+            let name = normalizer.relation_name(name);
             let alias = alias.map(table_alias).filter(|alias| {
                 let table = name.0.last().and_then(ObjectNamePart::as_ident);
                 !(alias.columns.is_empty() && table.is_some_and(|t| t.value == alias.name.value))

@@ -1,17 +1,20 @@
 //! Parsed statements → the catalog, one function per statement kind.
 
+mod default_privileges;
 mod index;
 mod names;
 mod objects;
+mod partition;
 mod security;
+mod sequences;
 mod table;
 mod table_constraints;
 mod view;
 
 use super::statements::{Extras, MemberComment};
 use super::{fold, qualify, SpecProblem, SpecProblemKind};
-use crate::model::{Catalog, Location, QualifiedName, Relation};
-use sqlparser::ast::{ObjectName, ObjectNamePart, Statement};
+use crate::model::{Catalog, Location, QualifiedName, Relation, SqlType};
+use sqlparser::ast::{ObjectName, ObjectNamePart, Set, Statement, UserDefinedTypeRepresentation};
 use sqlparser::tokenizer::Span;
 use std::collections::{HashMap, HashSet};
 
@@ -26,6 +29,21 @@ pub(crate) struct Loader {
     /// Relations that a statement which failed to parse may have defined: statements
     /// naming them are not reported as unknown references.
     maybe_defined: HashSet<QualifiedName>,
+    /// The schemas of the last `SET search_path` (or `set_config('search_path', …)`),
+    /// without `"$user"` and `pg_catalog`; empty means the default schema.
+    search_path: Vec<String>,
+    /// Types every `CREATE TYPE` and `CREATE DOMAIN` declared (composite, range and base
+    /// types too, which the catalog does not hold), so that an unqualified type name
+    /// resolves through the search path to the schema that declares it.
+    declared_types: HashSet<QualifiedName>,
+    /// Relations defined while the search path named another schema than the default
+    /// one first, with that schema: where their expressions were written.
+    written_in: HashMap<QualifiedName, String>,
+    /// Indexes attached to a partitioned table's index, set aside (see
+    /// [`partition`]).
+    attached: Vec<partition::AttachedIndex>,
+    /// `ALTER DEFAULT PRIVILEGES … ON TABLES` in effect, in statement order.
+    default_grants: Vec<default_privileges::DefaultGrant>,
 }
 
 impl Loader {
@@ -37,12 +55,90 @@ impl Loader {
             default_schema: default_schema.to_string(),
             index_owner: HashMap::new(),
             maybe_defined: HashSet::new(),
+            search_path: Vec::new(),
+            declared_types: HashSet::new(),
+            written_in: HashMap::new(),
+            attached: Vec::new(),
+            default_grants: Vec::new(),
         }
     }
 
-    /// The catalog and the problems noted, in statement order.
-    pub(crate) fn finish(self) -> (Catalog, Vec<SpecProblem>) {
-        (self.catalog, self.problems)
+    /// The schema unqualified names of new objects (and, in this model, of references)
+    /// belong to: the first schema of the spec's `search_path`, else the default one.
+    pub(crate) fn scope(&self) -> &str {
+        self.search_path
+            .first()
+            .map_or(self.default_schema.as_str(), String::as_str)
+    }
+
+    /// `SET search_path …`: PostgreSQL creates unqualified objects in the first schema
+    /// of the path and resolves names through it. An empty path (pg_dump's
+    /// `set_config('search_path', '', false)`, after which every name is qualified)
+    /// and `DEFAULT` go back to the default schema.
+    fn set_search_path(&mut self, entries: &[String]) {
+        self.search_path = entries
+            .iter()
+            .flat_map(|entry| entry.split(','))
+            .map(|entry| {
+                let entry = entry.trim();
+                match entry.strip_prefix('"').and_then(|e| e.strip_suffix('"')) {
+                    Some(quoted) => quoted.replace("\"\"", "\""),
+                    None => crate::model::fold_identifier(entry, false),
+                }
+            })
+            .filter(|entry| {
+                !entry.is_empty() && entry != "$user" && entry != "pg_catalog" && entry != "default"
+            })
+            .collect();
+    }
+
+    /// A column type as the server resolves it: an unqualified name that is not a
+    /// built-in type belongs to the first schema of the search path that declares it
+    /// (kept unqualified when that is the default schema, as `format_type` prints it).
+    pub(crate) fn resolve_type(&self, data_type: SqlType) -> SqlType {
+        if self.search_path.is_empty()
+            || data_type.is_builtin()
+            || data_type.base().contains(['.', '(', '"'])
+        {
+            return data_type;
+        }
+        let element = data_type.element();
+        let declared_in = self.search_path.iter().find(|schema| {
+            let name = QualifiedName::new(schema.as_str(), element.base());
+            self.declared_types.contains(&name)
+                || self.catalog.enums.contains_key(&name)
+                || self.catalog.domains.contains_key(&name)
+                || self.catalog.relations.contains_key(&name)
+        });
+        match declared_in {
+            Some(schema) if *schema != self.default_schema => {
+                let array = if data_type.is_array() { "[]" } else { "" };
+                SqlType::parse(&format!(
+                    "{}.{data_type_base}{array}",
+                    quote_if_needed(schema),
+                    data_type_base = element
+                ))
+            }
+            _ => data_type,
+        }
+    }
+
+    /// The catalog, the problems noted in statement order, and where relations defined
+    /// after a `SET search_path` were written (see [`Loader::note_written_in`]).
+    pub(crate) fn finish(mut self) -> (Catalog, Vec<SpecProblem>, HashMap<QualifiedName, String>) {
+        self.finish_sequences();
+        (self.catalog, self.problems, self.written_in)
+    }
+
+    /// Notes that `relation` is being defined under the current search path: its
+    /// expressions and view body name relations as the path resolves them.
+    pub(crate) fn note_written_in(&mut self, relation: &QualifiedName) {
+        if self.scope() == self.default_schema {
+            self.written_in.remove(relation);
+        } else {
+            self.written_in
+                .insert(relation.clone(), self.scope().to_string());
+        }
     }
 
     /// Notes a problem at `location`.
@@ -62,7 +158,7 @@ impl Loader {
 
     /// Folded name parts, qualified with the default schema when they have none.
     pub(crate) fn qualify_parts(&self, parts: &[String]) -> QualifiedName {
-        qualify(parts, &self.default_schema)
+        qualify(parts, self.scope())
     }
 
     /// Applies one parsed statement that started at `location`.
@@ -74,35 +170,73 @@ impl Loader {
         first_words: &str,
     ) {
         match statement {
-            Statement::CreateTable(create) => self.create_table(create, location),
+            Statement::CreateTable(create) => {
+                self.create_table(create, location);
+                let name = self.qualified(&create.name);
+                self.apply_default_grants(&name);
+            }
+            Statement::AlterDefaultPrivileges(alter) => {
+                self.alter_default_privileges(alter, location)
+            }
             Statement::AlterTable(alter) => self.alter_table(alter, location),
             Statement::CreateIndex(create) => self.create_index(create, extras, location),
             Statement::AlterIndex { name, operation } => {
                 self.alter_index(name, operation, location)
             }
-            Statement::CreateView(create) => self.create_view(create, extras, location),
+            Statement::CreateView(create) => {
+                self.create_view(create, extras, location);
+                let name = self.qualified(&create.name);
+                self.apply_default_grants(&name);
+            }
+            Statement::AlterView(alter) => self.alter_view(alter, location, first_words),
             Statement::CreatePolicy(create) => self.create_policy(create, location),
             Statement::AlterPolicy(alter) => self.alter_policy(alter, location),
             Statement::Grant(grant) => self.grant(grant, location),
             Statement::Revoke(revoke) => self.revoke(revoke, location),
             Statement::CreateTrigger(create) => self.create_trigger(create, extras, location),
-            Statement::CreateFunction(create) => self.create_function(create, location),
-            Statement::CreateProcedure { name, params, .. } => {
-                self.create_procedure(name, params.as_deref(), location)
-            }
+            Statement::CreateFunction(create) => self.create_function(create, extras, location),
+            Statement::CreateProcedure {
+                name,
+                params,
+                language,
+                body,
+                ..
+            } => self.create_procedure(name, params.as_deref(), language.as_ref(), body, location),
             Statement::CreateType {
                 name,
                 representation,
-            } => self.create_type(name, representation.as_ref(), location, first_words),
+            } => {
+                let declared = self.qualified(name);
+                self.declared_types.insert(declared);
+                // A range type is not compared itself (columns of it are, by name):
+                // declaring it is all the loader needs.
+                if !matches!(
+                    representation,
+                    Some(UserDefinedTypeRepresentation::Range { .. })
+                ) {
+                    self.create_type(name, representation.as_ref(), location, first_words)
+                }
+            }
             Statement::AlterType(alter) => self.alter_type(alter, location),
-            Statement::CreateDomain(create) => self.create_domain(create, extras, location),
+            Statement::CreateDomain(create) => {
+                let declared = self.qualified(&create.name);
+                self.declared_types.insert(declared);
+                self.create_domain(create, extras, location)
+            }
             Statement::CreateSchema { schema_name, .. } => {
                 self.create_schema(schema_name, location)
             }
             Statement::CreateExtension(create) => {
+                let name = fold(&create.name);
+                if let Some(schema) = &create.schema {
+                    self.catalog
+                        .extension_schemas
+                        .entry(name.clone())
+                        .or_insert_with(|| fold(schema));
+                }
                 self.catalog
                     .extensions
-                    .entry(fold(&create.name))
+                    .entry(name)
                     .or_insert_with(|| Some(location.clone()));
             }
             Statement::Comment {
@@ -119,23 +253,51 @@ impl Loader {
             } => self.drop(*object_type, *if_exists, names, location),
             Statement::DropPolicy(drop) => self.drop_policy(drop, location),
             Statement::DropTrigger(drop) => self.drop_trigger(drop, location),
+            Statement::AlterFunction(alter) => self.alter_function(alter, location),
             Statement::DropFunction(drop) => self.drop_function(drop),
-            Statement::Set(_)
-            | Statement::StartTransaction { .. }
+            Statement::DropExtension(drop) => self.drop_extension(drop, location),
+            Statement::Set(set) => {
+                if let Some(entries) = search_path_of(set) {
+                    self.set_search_path(&entries);
+                }
+            }
+            Statement::StartTransaction { .. }
             | Statement::Commit { .. }
             | Statement::Rollback { .. }
-            | Statement::AlterDefaultPrivileges(_)
             | Statement::GrantRole(_)
-            | Statement::RevokeRole(_)
-            | Statement::CreateSequence { .. } => {}
+            | Statement::RevokeRole(_) => {}
+            Statement::CreateSequence {
+                name,
+                if_not_exists,
+                sequence_options,
+                ..
+            } => self.create_sequence(name, *if_not_exists, sequence_options, location),
             Statement::DropDomain(drop) => {
                 let name = self.qualified(&drop.name);
                 self.catalog.domains.remove(&name);
             }
-            Statement::Query(query) if is_set_config(query) => {}
+            Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+                self.data(first_words, location)
+            }
+            Statement::Query(query) if is_setval(query) => self.data("SELECT setval", location),
+            Statement::Query(query) if is_set_config(query) => {
+                if let Some(entries) = search_path_of_set_config(query) {
+                    self.set_search_path(&entries);
+                }
+            }
             other if other.to_string().contains(" OWNER TO ") => {}
             _ => self.skipped(first_words, location),
         }
+    }
+
+    /// Notes data in the specs (see [`SpecProblemKind::Data`]).
+    fn data(&mut self, first_words: &str, location: &Location) {
+        self.problem(
+            SpecProblemKind::Data {
+                statement: first_words.to_string(),
+            },
+            location,
+        );
     }
 
     /// Notes a statement outside the model.
@@ -162,7 +324,22 @@ impl Loader {
 
     /// A schema-qualified name for an object name in the AST.
     fn qualified(&self, name: &ObjectName) -> QualifiedName {
-        qualify(&name_parts(name), &self.default_schema)
+        qualify(&name_parts(name), self.scope())
+    }
+
+    /// The function a trigger executes: an unqualified name the specs do not define in
+    /// the current schema but PostgreSQL ships (`tsvector_update_trigger`) is
+    /// `pg_catalog`'s, which the search path always reads first.
+    fn trigger_function(&self, name: &ObjectName) -> QualifiedName {
+        let qualified = self.qualified(name);
+        let unqualified = name.0.len() == 1;
+        if unqualified
+            && !self.catalog.functions.contains_key(&qualified)
+            && BUILTIN_TRIGGER_FUNCTIONS.contains(&qualified.name.as_str())
+        {
+            return QualifiedName::new("pg_catalog", qualified.name);
+        }
+        qualified
     }
 
     /// The relation `name`, or a note that the specs do not define it.
@@ -200,6 +377,75 @@ impl Loader {
             location,
         );
     }
+}
+
+/// The schemas `SET search_path = a, b` / `TO a, b` / `= 'a, b'` names, as written
+/// (quoted ones keep their quotes); `None` for any other setting.
+fn search_path_of(set: &Set) -> Option<Vec<String>> {
+    let Set::SingleAssignment {
+        variable, values, ..
+    } = set
+    else {
+        return None;
+    };
+    let is_search_path = name_parts(variable)
+        .last()
+        .is_some_and(|name| name == "search_path");
+    is_search_path.then(|| values.iter().map(path_entry).collect())
+}
+
+/// One value of a `SET search_path` list: an identifier keeps its quotes, a string its
+/// content (which may list several schemas).
+fn path_entry(value: &sqlparser::ast::Expr) -> String {
+    use sqlparser::ast::{Expr, Value};
+    match value {
+        Expr::Identifier(ident) if ident.quote_style.is_some() => {
+            format!("\"{}\"", ident.value.replace('"', "\"\""))
+        }
+        Expr::Identifier(ident) => ident.value.clone(),
+        Expr::Value(value) => match &value.value {
+            Value::SingleQuotedString(text) => text.clone(),
+            other => other.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// The path of `SELECT pg_catalog.set_config('search_path', 'a, b', false)`.
+fn search_path_of_set_config(query: &sqlparser::ast::Query) -> Option<Vec<String>> {
+    let text = query.to_string();
+    let lower = text.to_lowercase();
+    let at = lower.find("set_config('search_path'")?;
+    let rest = &text[at + "set_config('search_path'".len()..];
+    let rest = rest.trim_start().strip_prefix(',')?.trim_start();
+    let value = rest.strip_prefix('\'')?;
+    let end = value.find('\'')?;
+    Some(vec![value[..end].to_string()])
+}
+
+/// A schema name as it must be written to be read back as itself.
+fn quote_if_needed(schema: &str) -> String {
+    if schema
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        schema.to_string()
+    } else {
+        format!("\"{}\"", schema.replace('"', "\"\""))
+    }
+}
+
+/// The trigger functions of PostgreSQL 15's `pg_catalog` a trigger may name.
+const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[
+    "tsvector_update_trigger",
+    "tsvector_update_trigger_column",
+    "suppress_redundant_updates_trigger",
+];
+
+/// `SELECT [pg_catalog.]setval(…)`, which pg_dump writes after each sequence: data.
+fn is_setval(query: &sqlparser::ast::Query) -> bool {
+    let text = query.to_string().to_lowercase();
+    text.starts_with("select ") && text.contains("setval(")
 }
 
 /// `SELECT pg_catalog.set_config(…)`, which pg_dump writes at the top of every dump.

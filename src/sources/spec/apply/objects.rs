@@ -1,14 +1,20 @@
 //! Triggers, functions, types, domains, schemas, comments and DROP.
 
 use super::{fold, name_parts, Loader};
-use crate::model::{Domain, EnumType, Function, Location, QualifiedName, SqlType, Trigger};
+use crate::model::{
+    Domain, EnumType, Function, FunctionBody, FunctionKind, Location, QualifiedName, SqlType,
+    Trigger, TriggerDeferral, TriggerState, Volatility,
+};
 use crate::sources::spec::statements::{Extras, MemberKind};
 use crate::sources::spec::SpecProblemKind;
 use sqlparser::ast::{
-    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, CommentObject, CreateDomain,
-    CreateFunction, CreateTrigger, DropFunction, DropTrigger, ObjectName, ObjectType,
-    ProcedureParam, SchemaName, TableConstraint, TriggerEvent, TriggerExecBody, TriggerObject,
-    TriggerObjectKind, TriggerPeriod, UserDefinedTypeRepresentation,
+    AlterFunction, AlterFunctionAction, AlterFunctionKind, AlterFunctionOperation, AlterType,
+    AlterTypeAddValuePosition, AlterTypeOperation, ArgMode, CommentObject,
+    ConstraintCharacteristics, CreateDomain, CreateFunction, CreateFunctionBody,
+    CreateProcedureBody, CreateTrigger, DeferrableInitial, DropExtension, DropFunction,
+    DropTrigger, FunctionBehavior, FunctionSecurity, ObjectName, ObjectType, ProcedureParam,
+    SchemaName, Statement, TableConstraint, TriggerEvent, TriggerExecBody, TriggerObject,
+    TriggerObjectKind, TriggerPeriod, TriggerReferencingType, UserDefinedTypeRepresentation, Value,
 };
 
 impl Loader {
@@ -24,7 +30,7 @@ impl Loader {
         let object = table.child(&name);
         let (function, arguments) = match &create.exec_body {
             Some(TriggerExecBody { func_desc, .. }) => (
-                self.qualified(&func_desc.name),
+                self.trigger_function(&func_desc.name),
                 match &extras.trigger_arguments {
                     Some(arguments) => arguments.clone(),
                     None => func_desc
@@ -63,6 +69,22 @@ impl Loader {
             .collect();
         events.sort();
         events.dedup();
+        let mut update_columns: Vec<String> = create
+            .events
+            .iter()
+            .flat_map(|event| match event {
+                TriggerEvent::Update(columns) => columns.iter().map(fold).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        update_columns.dedup();
+        let transition = |wanted: TriggerReferencingType| {
+            create
+                .referencing
+                .iter()
+                .find(|referencing| referencing.refer_type == wanted)
+                .and_then(|referencing| name_parts(&referencing.transition_relation_name).pop())
+        };
         let trigger = Trigger {
             name: name.clone(),
             timing: match create.period {
@@ -85,10 +107,55 @@ impl Loader {
                 .condition
                 .as_ref()
                 .map(|condition| condition.to_string().into()),
+            constraint: create
+                .is_constraint
+                .then(|| trigger_deferral(create.characteristics.as_ref())),
+            update_columns,
+            old_table: transition(TriggerReferencingType::OldTable),
+            new_table: transition(TriggerReferencingType::NewTable),
+            state: TriggerState::Enabled,
             comment: None,
             location: Some(location.clone()),
         };
         relation.triggers.insert(name, trigger);
+    }
+
+    /// `ALTER TABLE t ENABLE [REPLICA|ALWAYS] TRIGGER name` or `DISABLE TRIGGER name`;
+    /// `ALL` and `USER` name every trigger of the table (`ALL` also the internal ones of
+    /// foreign keys, which the model does not hold).
+    pub(super) fn set_trigger_state(
+        &mut self,
+        table: &QualifiedName,
+        name: &sqlparser::ast::Ident,
+        state: TriggerState,
+        location: &Location,
+    ) {
+        let every = name.quote_style.is_none()
+            && (name.value.eq_ignore_ascii_case("ALL") || name.value.eq_ignore_ascii_case("USER"));
+        let name = fold(name);
+        let Some(relation) = self.catalog.relations.get_mut(table) else {
+            return;
+        };
+        if every {
+            relation
+                .triggers
+                .values_mut()
+                .for_each(|trigger| trigger.state = state);
+            return;
+        }
+        match relation.triggers.get_mut(&name) {
+            Some(trigger) => trigger.state = state,
+            None => {
+                let object = table.child(&name);
+                self.problem(
+                    SpecProblemKind::UnknownReference {
+                        missing: format!("trigger {object}"),
+                        object,
+                    },
+                    location,
+                );
+            }
+        }
     }
 
     /// `DROP TRIGGER [IF EXISTS] name ON t`.
@@ -115,8 +182,15 @@ impl Loader {
         }
     }
 
-    /// `CREATE [OR REPLACE] FUNCTION name(args) RETURNS …` (the body is not kept).
-    pub(super) fn create_function(&mut self, create: &CreateFunction, location: &Location) {
+    /// `CREATE [OR REPLACE] FUNCTION name(args) [RETURNS …] LANGUAGE … [volatility]
+    /// [SECURITY DEFINER] AS …|RETURN …|BEGIN ATOMIC … END`; also a `CREATE PROCEDURE`
+    /// read as a function (`extras.procedure`).
+    pub(super) fn create_function(
+        &mut self,
+        create: &CreateFunction,
+        extras: &Extras,
+        location: &Location,
+    ) {
         let arguments = create
             .args
             .iter()
@@ -124,18 +198,51 @@ impl Loader {
             .filter(|argument| !matches!(argument.mode, Some(ArgMode::Out)))
             .map(|argument| SqlType::parse(&argument.data_type.to_string()).to_string())
             .collect();
-        let returns = create
-            .return_type
-            .as_ref()
-            .map(|returns| returns.to_string());
-        self.add_function(&create.name, arguments, returns, location);
+        let outputs: Vec<String> = create
+            .args
+            .iter()
+            .flatten()
+            .filter(|argument| matches!(argument.mode, Some(ArgMode::Out | ArgMode::InOut)))
+            .map(|argument| argument.data_type.to_string())
+            .collect();
+        let returns = match &create.return_type {
+            _ if extras.procedure => None,
+            Some(returns) => Some(returns.to_string()),
+            None => match outputs.as_slice() {
+                [] => None,
+                [single] => Some(single.clone()),
+                _ => Some("record".into()),
+            },
+        };
+        let body = create.function_body.as_ref().and_then(function_body);
+        let mut function = Function {
+            kind: if extras.procedure {
+                FunctionKind::Procedure
+            } else {
+                FunctionKind::Function
+            },
+            volatility: match create.behavior {
+                Some(FunctionBehavior::Immutable) => Volatility::Immutable,
+                Some(FunctionBehavior::Stable) => Volatility::Stable,
+                Some(FunctionBehavior::Volatile) | None => Volatility::Volatile,
+            },
+            security_definer: matches!(create.security, Some(FunctionSecurity::Definer)),
+            location: Some(location.clone()),
+            ..Function::new(arguments, returns)
+        };
+        function.language = language(create.language.as_ref(), body.as_ref());
+        function.body = body;
+        self.add_function(&create.name, function);
     }
 
-    /// `CREATE [OR REPLACE] PROCEDURE name(args)`.
+    /// `CREATE [OR REPLACE] PROCEDURE name(args) [LANGUAGE …] BEGIN ATOMIC … END` (with
+    /// an `AS '…'` body it is read by [`Loader::create_function`]).
     pub(super) fn create_procedure(
         &mut self,
         name: &ObjectName,
         params: Option<&[ProcedureParam]>,
+        language_name: Option<&sqlparser::ast::Ident>,
+        body: &CreateProcedureBody,
         location: &Location,
     ) {
         let arguments = params
@@ -144,25 +251,100 @@ impl Loader {
             .filter(|param| !matches!(param.mode, Some(ArgMode::Out)))
             .map(|param| SqlType::parse(&param.data_type.to_string()).to_string())
             .collect();
-        self.add_function(name, arguments, None, location);
+        let body = match body {
+            CreateProcedureBody::BeginAtomic(block) => Some(atomic_body(&block.statements)),
+            CreateProcedureBody::As(_) => None,
+        };
+        let mut function = Function {
+            kind: FunctionKind::Procedure,
+            location: Some(location.clone()),
+            ..Function::new(arguments, None)
+        };
+        function.language = language(language_name, body.as_ref());
+        function.body = body;
+        self.add_function(name, function);
     }
 
     /// Adds an overload, replacing one with the same argument types.
-    fn add_function(
-        &mut self,
-        name: &ObjectName,
-        arguments: Vec<String>,
-        returns: Option<String>,
-        location: &Location,
-    ) {
+    fn add_function(&mut self, name: &ObjectName, function: Function) {
         let name = self.qualified(name);
         let overloads = self.catalog.functions.entry(name).or_default();
-        overloads.retain(|existing| existing.arguments != arguments);
-        overloads.push(Function {
-            arguments,
-            returns,
-            location: Some(location.clone()),
+        overloads.retain(|existing| existing.arguments != function.arguments);
+        overloads.push(function);
+    }
+
+    /// `ALTER FUNCTION f[(args)] …`: volatility, `SECURITY`, `RENAME TO`, `SET SCHEMA`;
+    /// the other actions (`SET search_path`, `COST`, `OWNER TO`, …) are outside the model.
+    pub(super) fn alter_function(&mut self, alter: &AlterFunction, location: &Location) {
+        if alter.kind != AlterFunctionKind::Function {
+            return;
+        }
+        let name = self.qualified(&alter.function.name);
+        let arguments: Option<Vec<String>> = alter.function.args.as_ref().map(|args| {
+            args.iter()
+                .filter(|argument| !matches!(argument.mode, Some(ArgMode::Out)))
+                .map(|argument| SqlType::parse(&argument.data_type.to_string()).to_string())
+                .collect()
         });
+        let overloads = self.catalog.functions.get_mut(&name);
+        let position = overloads.as_ref().and_then(|overloads| match &arguments {
+            Some(arguments) => overloads
+                .iter()
+                .position(|function| &function.arguments == arguments),
+            None if overloads.len() == 1 => Some(0),
+            None => None,
+        });
+        let (Some(overloads), Some(position)) = (overloads, position) else {
+            let object = name.to_string();
+            self.problem(
+                SpecProblemKind::UnknownReference {
+                    missing: format!("function {object}"),
+                    object,
+                },
+                location,
+            );
+            return;
+        };
+        let renamed = match &alter.operation {
+            AlterFunctionOperation::Actions { actions, .. } => {
+                let function = &mut overloads[position];
+                for action in actions {
+                    match action {
+                        AlterFunctionAction::Behavior(behavior) => {
+                            function.volatility = match behavior {
+                                FunctionBehavior::Immutable => Volatility::Immutable,
+                                FunctionBehavior::Stable => Volatility::Stable,
+                                FunctionBehavior::Volatile => Volatility::Volatile,
+                            }
+                        }
+                        AlterFunctionAction::Security { security, .. } => {
+                            function.security_definer =
+                                matches!(security, FunctionSecurity::Definer)
+                        }
+                        _ => {}
+                    }
+                }
+                None
+            }
+            AlterFunctionOperation::RenameTo { new_name } => {
+                Some(QualifiedName::new(name.schema.clone(), fold(new_name)))
+            }
+            AlterFunctionOperation::SetSchema { schema_name } => Some(QualifiedName::new(
+                name_parts(schema_name).pop().unwrap_or_default(),
+                name.name.clone(),
+            )),
+            AlterFunctionOperation::OwnerTo(_)
+            | AlterFunctionOperation::DependsOnExtension { .. } => None,
+        };
+        if let Some(renamed) = renamed {
+            let function = overloads.remove(position);
+            if overloads.is_empty() {
+                self.catalog.functions.remove(&name);
+            }
+            let target = self.catalog.functions.entry(renamed).or_default();
+            target.retain(|existing| existing.arguments != function.arguments);
+            target.push(function);
+        }
     }
 
     /// `DROP FUNCTION [IF EXISTS] f(args), …`.
@@ -185,6 +367,23 @@ impl Loader {
             }
             if overloads.is_empty() {
                 self.catalog.functions.remove(&name);
+            }
+        }
+    }
+
+    /// `DROP EXTENSION [IF EXISTS] name, …`.
+    pub(super) fn drop_extension(&mut self, drop: &DropExtension, location: &Location) {
+        for name in &drop.names {
+            let name = fold(name);
+            self.catalog.extension_schemas.remove(&name);
+            if self.catalog.extensions.remove(&name).is_none() && !drop.if_exists {
+                self.problem(
+                    SpecProblemKind::UnknownReference {
+                        object: name.clone(),
+                        missing: format!("extension {name}"),
+                    },
+                    location,
+                );
             }
         }
     }
@@ -436,11 +635,13 @@ impl Loader {
                                     index.clone(),
                                 ));
                             }
+                            self.drop_owned_sequences(&name);
                             true
                         }
                         None => false,
                     }
                 }
+                ObjectType::Sequence => self.drop_sequence(&name),
                 ObjectType::Index => match self.index_owner.remove(&name) {
                     Some(owner) => {
                         if let Some(relation) = self.catalog.relations.get_mut(&owner) {
@@ -471,5 +672,71 @@ impl Loader {
                 );
             }
         }
+    }
+}
+
+/// The deferral of `CREATE CONSTRAINT TRIGGER`: `INITIALLY DEFERRED` implies
+/// `DEFERRABLE`, and without either the trigger is `NOT DEFERRABLE`, as in PostgreSQL.
+fn trigger_deferral(characteristics: Option<&ConstraintCharacteristics>) -> TriggerDeferral {
+    let deferrable = characteristics.and_then(|c| c.deferrable);
+    let initially = characteristics.and_then(|c| c.initially);
+    match (deferrable, initially) {
+        (_, Some(DeferrableInitial::Deferred)) => TriggerDeferral::InitiallyDeferred,
+        (Some(true), _) => TriggerDeferral::InitiallyImmediate,
+        _ => TriggerDeferral::NotDeferrable,
+    }
+}
+
+/// A function's body as the model keeps it: the text of a quoted body (the link symbol
+/// of a `LANGUAGE c` one), or a SQL-standard body as written.
+fn function_body(body: &CreateFunctionBody) -> Option<FunctionBody> {
+    match body {
+        CreateFunctionBody::AsBeforeOptions { body, link_symbol } => {
+            string_value(link_symbol.as_ref().unwrap_or(body))
+                .map(|text| FunctionBody::Source { text })
+        }
+        CreateFunctionBody::AsAfterOptions(body) => {
+            string_value(body).map(|text| FunctionBody::Source { text })
+        }
+        CreateFunctionBody::Return(expression) => Some(FunctionBody::Standard {
+            body: format!("RETURN {expression}").into(),
+        }),
+        CreateFunctionBody::BeginAtomic(block) => Some(atomic_body(&block.statements)),
+        _ => None,
+    }
+}
+
+/// `BEGIN ATOMIC s1; s2; END` from the statements of the block.
+fn atomic_body(statements: &[Statement]) -> FunctionBody {
+    let mut text = String::from("BEGIN ATOMIC");
+    for statement in statements {
+        text.push(' ');
+        text.push_str(&statement.to_string());
+        text.push(';');
+    }
+    text.push_str(" END");
+    FunctionBody::Standard { body: text.into() }
+}
+
+/// The value of a string literal, of any quoting.
+fn string_value(expression: &sqlparser::ast::Expr) -> Option<String> {
+    let sqlparser::ast::Expr::Value(value) = expression else {
+        return None;
+    };
+    match &value.value {
+        Value::SingleQuotedString(text)
+        | Value::EscapedStringLiteral(text)
+        | Value::NationalStringLiteral(text) => Some(text.clone()),
+        Value::DollarQuotedString(dollar) => Some(dollar.value.clone()),
+        _ => None,
+    }
+}
+
+/// `LANGUAGE name`, lower-case; a SQL-standard body without one is `sql`.
+fn language(name: Option<&sqlparser::ast::Ident>, body: Option<&FunctionBody>) -> String {
+    match (name, body) {
+        (Some(name), _) => fold(name).to_lowercase(),
+        (None, Some(FunctionBody::Standard { .. })) => "sql".into(),
+        (None, _) => String::new(),
     }
 }

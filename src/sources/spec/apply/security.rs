@@ -1,23 +1,12 @@
 //! Row-level security policies and grants.
 
 use super::{fold, name_parts, Loader};
-use crate::model::{Grant, Location, Policy, PolicyCommand, QualifiedName};
+use crate::model::{Grant, Location, Policy, PolicyCommand, QualifiedName, TABLE_PRIVILEGES};
 use sqlparser::ast::{
     Action, AlterPolicy, AlterPolicyOperation, CreatePolicy, CreatePolicyCommand, CreatePolicyType,
     DropPolicy, Grant as GrantStatement, GrantObjects, Grantee, GranteesType, Owner, Privileges,
     Revoke,
 };
-
-/// What `ALL [PRIVILEGES]` on a table means.
-const TABLE_PRIVILEGES: [&str; 7] = [
-    "DELETE",
-    "INSERT",
-    "REFERENCES",
-    "SELECT",
-    "TRIGGER",
-    "TRUNCATE",
-    "UPDATE",
-];
 
 impl Loader {
     /// `CREATE POLICY name ON t [AS …] [FOR …] [TO …] [USING (…)] [WITH CHECK (…)]`.
@@ -144,8 +133,14 @@ impl Loader {
         }
     }
 
-    /// `REVOKE privileges ON … FROM roles`.
+    /// `REVOKE privileges ON … FROM roles`: the grants go, and the revocation is kept
+    /// (`Relation::revoked`), since for the relation's owner, who holds every privilege
+    /// without a grant, it is what the specs say about the owner's privileges.
     pub(super) fn revoke(&mut self, revoke: &Revoke, location: &Location) {
+        if revoke.grant_option_for {
+            // Only the right to grant further is revoked; the privilege stays.
+            return;
+        }
         let privileges = privileges(&revoke.privileges);
         let grantees = grantees(&revoke.grantees);
         for table in self.granted_tables(revoke.objects.as_ref(), location) {
@@ -153,6 +148,24 @@ impl Loader {
                 relation.grants.retain(|grant| {
                     !(grantees.contains(&grant.grantee) && privileges.contains(&grant.privilege))
                 });
+                for grantee in &grantees {
+                    for privilege in &privileges {
+                        let known = relation
+                            .revoked
+                            .iter()
+                            .any(|r| &r.grantee == grantee && &r.privilege == privilege);
+                        if !known {
+                            relation.revoked.push(Grant {
+                                grantee: grantee.clone(),
+                                privilege: privilege.clone(),
+                                location: Some(location.clone()),
+                            });
+                        }
+                    }
+                }
+                relation
+                    .revoked
+                    .sort_by(|a, b| (&a.grantee, &a.privilege).cmp(&(&b.grantee, &b.privilege)));
             }
         }
     }
@@ -211,7 +224,7 @@ fn roles(owners: Option<&[Owner]>) -> Vec<String> {
 /// Table privileges, upper-case; `ALL` expands to the seven. Column privileges
 /// (`GRANT UPDATE (name) ON t`) are not table privileges — PostgreSQL keeps them per
 /// column — and the model does not hold them, so they are left out.
-fn privileges(privileges: &Privileges) -> Vec<String> {
+pub(super) fn privileges(privileges: &Privileges) -> Vec<String> {
     match privileges {
         Privileges::All { .. } => TABLE_PRIVILEGES.iter().map(|p| p.to_string()).collect(),
         Privileges::Actions(actions) => actions
@@ -232,7 +245,7 @@ fn privileges(privileges: &Privileges) -> Vec<String> {
 }
 
 /// Grantee role names, folded; `PUBLIC` is `public`.
-fn grantees(grantees: &[Grantee]) -> Vec<String> {
+pub(super) fn grantees(grantees: &[Grantee]) -> Vec<String> {
     grantees
         .iter()
         .filter_map(|grantee| match (&grantee.grantee_type, &grantee.name) {

@@ -1,11 +1,11 @@
 //! CREATE TABLE and ALTER TABLE.
 
-use super::table_constraints::{BackingIndex, PendingConstraint};
+use super::table_constraints::{self, BackingIndex, PendingConstraint};
 use super::{fold, name_span, span_location, Loader};
 use crate::model::types::Serial;
 use crate::model::{
     Column, ConstraintKind, Identity, IndexTarget, Location, QualifiedName, Relation, RelationKind,
-    SqlType,
+    SqlType, TriggerState,
 };
 use crate::sources::spec::lineage;
 use crate::sources::spec::SpecProblemKind;
@@ -103,9 +103,10 @@ impl Loader {
             }
             pending.extend(constraints);
         }
+        self.note_written_in(&name);
         self.catalog.relations.insert(name.clone(), relation);
         let table_constraints = create.constraints.iter().filter_map(|constraint| {
-            PendingConstraint::from_table(constraint, statement, &self.default_schema)
+            PendingConstraint::from_table(constraint, statement, self.scope())
         });
         pending.extend(table_constraints);
         for constraint in merge_redundant_keys(pending) {
@@ -136,8 +137,8 @@ impl Loader {
     /// `CREATE TABLE … AS query`: the query's output columns, typed by lineage where it
     /// can tell; like PostgreSQL, none of them is NOT NULL and they have no defaults.
     fn columns_of_query(&self, query: &Query, location: &Location) -> Vec<Column> {
-        let names = super::view::output_names(query, &self.catalog, &self.default_schema);
-        lineage::view_columns(query, &names, &self.catalog, &self.default_schema)
+        let names = super::view::output_names(query, &self.catalog, self.scope());
+        lineage::view_columns(query, &names, &self.catalog, self.scope())
             .into_iter()
             .map(|column| Column {
                 not_null: false,
@@ -158,6 +159,7 @@ impl Loader {
         let name = fold(&definition.name);
         let location = span_location(Some(definition.name.span), statement);
         let (data_type, serial) = SqlType::parse_with_serial(&definition.data_type.to_string());
+        let data_type = self.resolve_type(data_type);
         let mut column = Column::new(name.clone(), Some(data_type), Some(location.clone()));
         if serial == Serial::Yes {
             column.not_null = true;
@@ -170,7 +172,9 @@ impl Loader {
             match &option.option {
                 ColumnOption::Null => column.not_null = false,
                 ColumnOption::NotNull => column.not_null = true,
-                ColumnOption::Default(expr) => column.default = stored_default(expr),
+                ColumnOption::Default(expr) => {
+                    column.default = stored_default(expr, self.keeps_null_default(&column))
+                }
                 ColumnOption::PrimaryKey(pk) => {
                     column.not_null = true;
                     constraints.push(PendingConstraint::key(
@@ -206,7 +210,7 @@ impl Loader {
                     constraints.extend(PendingConstraint::from_table(
                         &table_constraint,
                         &location,
-                        &self.default_schema,
+                        self.scope(),
                     ));
                 }
                 ColumnOption::Check(check) => constraints.push(PendingConstraint::check(
@@ -290,8 +294,7 @@ impl Loader {
                     self.constraint_using_index(table, using, false, statement)
                 }
                 other => {
-                    let pending =
-                        PendingConstraint::from_table(other, statement, &self.default_schema);
+                    let pending = PendingConstraint::from_table(other, statement, self.scope());
                     if let Some(pending) = pending {
                         self.add_constraint(table, pending);
                     }
@@ -394,20 +397,30 @@ impl Loader {
             AlterTableOperation::NoForceRowLevelSecurity => {
                 self.catalog.relations.get_mut(table)?.rls_forced = false
             }
+            AlterTableOperation::EnableTrigger { name } => {
+                self.set_trigger_state(table, name, TriggerState::Enabled, statement)
+            }
+            AlterTableOperation::DisableTrigger { name } => {
+                self.set_trigger_state(table, name, TriggerState::Disabled, statement)
+            }
+            AlterTableOperation::EnableReplicaTrigger { name } => {
+                self.set_trigger_state(table, name, TriggerState::Replica, statement)
+            }
+            AlterTableOperation::EnableAlwaysTrigger { name } => {
+                self.set_trigger_state(table, name, TriggerState::Always, statement)
+            }
             AlterTableOperation::OwnerTo { .. }
-            | AlterTableOperation::EnableTrigger { .. }
-            | AlterTableOperation::DisableTrigger { .. }
-            | AlterTableOperation::EnableAlwaysTrigger { .. }
-            | AlterTableOperation::EnableReplicaTrigger { .. }
             | AlterTableOperation::ReplicaIdentity { .. }
             | AlterTableOperation::SetOptionsParens { .. }
             | AlterTableOperation::ValidateConstraint { .. } => {}
-            AlterTableOperation::AttachPartitionOf { .. } => self.problem(
-                SpecProblemKind::Skipped {
-                    statement: "ALTER TABLE ATTACH PARTITION".into(),
-                },
-                statement,
-            ),
+            AlterTableOperation::AttachPartitionOf { partition, .. } => {
+                let child = self.qualified(partition);
+                self.attach_partition(table, &child, statement)
+            }
+            AlterTableOperation::DetachPartitionOf { partition, .. } => {
+                let child = self.qualified(partition);
+                self.detach_partition(table, &child, statement)
+            }
             other => {
                 let text = other.to_string();
                 let words: Vec<&str> = text.split_whitespace().take(2).collect();
@@ -460,9 +473,10 @@ impl Loader {
         let pending = PendingConstraint {
             name: Some(using.name.as_ref().map_or(index_name.name.clone(), fold)),
             kind,
-            deferrable: using
-                .characteristics
-                .is_some_and(|characteristics| characteristics.deferrable == Some(true)),
+            deferrable: table_constraints::deferrable(using.characteristics.as_ref()),
+            initially_deferred: table_constraints::initially_deferred(
+                using.characteristics.as_ref(),
+            ),
             index: Some(BackingIndex {
                 method: index.method,
                 keys: index.keys,
@@ -500,24 +514,36 @@ impl Loader {
         self.catalog.relations.get_mut(table)?.column_mut(column)
     }
 
-    fn alter_column(
+    pub(super) fn alter_column(
         &mut self,
         table: &QualifiedName,
         column: &str,
         operation: &AlterColumnOperation,
         statement: &Location,
     ) {
+        let new_type = match operation {
+            AlterColumnOperation::SetDataType { data_type, .. } => {
+                Some(self.resolve_type(SqlType::parse(&data_type.to_string())))
+            }
+            _ => None,
+        };
+        let keeps_null = self
+            .catalog
+            .relations
+            .get(table)
+            .and_then(|relation| relation.column(column))
+            .is_some_and(|column| self.keeps_null_default(column));
         let Some(target) = self.column_or_note(table, column, statement) else {
             return;
         };
         match operation {
             AlterColumnOperation::SetNotNull => target.not_null = true,
             AlterColumnOperation::DropNotNull => target.not_null = false,
-            AlterColumnOperation::SetDefault { value } => target.default = stored_default(value),
-            AlterColumnOperation::DropDefault => target.default = None,
-            AlterColumnOperation::SetDataType { data_type, .. } => {
-                target.data_type = Some(SqlType::parse(&data_type.to_string()))
+            AlterColumnOperation::SetDefault { value } => {
+                target.default = stored_default(value, keeps_null)
             }
+            AlterColumnOperation::DropDefault => target.default = None,
+            AlterColumnOperation::SetDataType { .. } => target.data_type = new_type,
             AlterColumnOperation::AddGenerated { generated_as, .. } => {
                 target.not_null = true;
                 target.identity = Some(generated_as.as_ref().map_or(Identity::Always, identity));
@@ -600,6 +626,10 @@ impl Loader {
             }
             index.include.iter_mut().for_each(rename);
         }
+        for trigger in relation.triggers.values_mut() {
+            trigger.update_columns.iter_mut().for_each(rename);
+        }
+        self.sequence_owner_renamed(table, table, Some((old, new)));
     }
 
     /// Moves a relation to a new name, keeping its index ownership consistent.
@@ -610,6 +640,7 @@ impl Loader {
     ) -> Option<QualifiedName> {
         let mut relation = self.catalog.relations.remove(old)?;
         relation.name = new.clone();
+        self.sequence_owner_renamed(old, &new, None);
         for index in relation.indexes.keys() {
             self.index_owner.insert(
                 QualifiedName::new(new.schema.clone(), index.clone()),
@@ -689,6 +720,7 @@ fn same_key_index(a: &PendingConstraint, b: &PendingConstraint) -> bool {
                 && left.include == right.include
                 && left.predicate == right.predicate
                 && a.deferrable == b.deferrable
+                && a.initially_deferred == b.initially_deferred
                 && nulls_not_distinct(a) == nulls_not_distinct(b)
         }
         _ => false,
@@ -696,8 +728,12 @@ fn same_key_index(a: &PendingConstraint, b: &PendingConstraint) -> bool {
 }
 
 /// The default a column gets from `DEFAULT expr`: none for a null constant (`NULL`,
-/// `NULL::text`, `(NULL)`, `CAST(NULL AS text)`), which PostgreSQL does not store.
-fn stored_default(expr: &Expr) -> Option<crate::model::Expr> {
+/// `NULL::text`, `(NULL)`, `CAST(NULL AS text)`), which PostgreSQL does not store,
+/// unless `keeps_null` (see [`Loader::keeps_null_default`]).
+fn stored_default(expr: &Expr, keeps_null: bool) -> Option<crate::model::Expr> {
+    if keeps_null {
+        return Some(expr.to_string().into());
+    }
     let mut inner = expr;
     loop {
         match inner {
@@ -706,6 +742,26 @@ fn stored_default(expr: &Expr) -> Option<crate::model::Expr> {
             Expr::Value(value) if value.value == Value::Null => return None,
             _ => return Some(expr.to_string().into()),
         }
+    }
+}
+
+impl Loader {
+    /// Whether PostgreSQL stores a null default of `column`: it drops a default only
+    /// when the expression, coerced to the column's type, is a bare null constant, and
+    /// the coercion to a type with a modifier (`varchar(50)`, `character`, which is
+    /// `character(1)`, `numeric(10,2)`, an extension type's `geometry(Point)`) is a
+    /// length-coercion call, and to a domain a domain check: `NULL::character varying`
+    /// is then stored.
+    fn keeps_null_default(&self, column: &crate::model::Column) -> bool {
+        column.data_type.as_ref().is_some_and(|data_type| {
+            !data_type.modifiers().is_empty()
+                || data_type.base().contains('(')
+                || (!data_type.is_array()
+                    && self
+                        .catalog
+                        .domains
+                        .contains_key(&QualifiedName::parse(data_type.base(), self.scope())))
+        })
     }
 }
 

@@ -8,8 +8,8 @@ use crate::model::{
     QualifiedName,
 };
 use sqlparser::ast::{
-    ConstraintCharacteristics, Expr, Ident, IndexColumn, NullsDistinctOption, OrderBySort,
-    ReferentialAction, Spanned, TableConstraint,
+    ConstraintCharacteristics, DeferrableInitial, Expr, Ident, IndexColumn, NullsDistinctOption,
+    OrderBySort, ReferentialAction, Spanned, TableConstraint,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
@@ -23,6 +23,8 @@ pub(super) struct PendingConstraint {
     pub kind: ConstraintKind,
     /// `DEFERRABLE`.
     pub deferrable: bool,
+    /// `INITIALLY DEFERRED`.
+    pub initially_deferred: bool,
     /// The backing index of a primary key, unique or exclusion constraint.
     pub index: Option<BackingIndex>,
     /// Where it was written.
@@ -84,6 +86,7 @@ impl PendingConstraint {
                     on_update: action(fk.on_update.as_ref()),
                 },
                 deferrable: deferrable(fk.characteristics.as_ref()),
+                initially_deferred: initially_deferred(fk.characteristics.as_ref()),
                 index: None,
                 location,
             },
@@ -100,6 +103,7 @@ impl PendingConstraint {
                     name: exclude.name.as_ref().map(fold),
                     kind: ConstraintKind::Exclusion { definition },
                     deferrable: deferrable(exclude.characteristics.as_ref()),
+                    initially_deferred: initially_deferred(exclude.characteristics.as_ref()),
                     index: Some(BackingIndex {
                         method: exclude
                             .index_method
@@ -134,6 +138,7 @@ impl PendingConstraint {
             name: name.map(fold),
             kind,
             deferrable: deferrable(characteristics),
+            initially_deferred: initially_deferred(characteristics),
             index: Some(BackingIndex {
                 method: "btree".into(),
                 keys: columns.iter().map(index_key).collect(),
@@ -152,6 +157,7 @@ impl PendingConstraint {
                 expression: expr.to_string().into(),
             },
             deferrable: false,
+            initially_deferred: false,
             index: None,
             location,
         }
@@ -196,6 +202,8 @@ pub(super) fn index_key(column: &IndexColumn) -> IndexKey {
         nulls_first: column.column.options.nulls_first,
         opclass: column.operator_class.as_ref().map(|name| name.to_string()),
         collation,
+        default_opclass: None,
+        default_collation: None,
     }
 }
 
@@ -233,8 +241,15 @@ fn action(action: Option<&ReferentialAction>) -> ForeignKeyAction {
     }
 }
 
-fn deferrable(characteristics: Option<&ConstraintCharacteristics>) -> bool {
+/// `DEFERRABLE`, also implied by `INITIALLY DEFERRED` (as in PostgreSQL).
+pub(super) fn deferrable(characteristics: Option<&ConstraintCharacteristics>) -> bool {
     characteristics.is_some_and(|c| c.deferrable == Some(true))
+        || initially_deferred(characteristics)
+}
+
+/// `INITIALLY DEFERRED`.
+pub(super) fn initially_deferred(characteristics: Option<&ConstraintCharacteristics>) -> bool {
+    characteristics.is_some_and(|c| c.initially == Some(DeferrableInitial::Deferred))
 }
 
 /// The distinct column names of `columns` that the expression mentions (outside
@@ -363,6 +378,7 @@ impl Loader {
                 name,
                 kind: pending.kind,
                 deferrable: pending.deferrable,
+                initially_deferred: pending.initially_deferred,
                 comment: None,
                 location: Some(pending.location),
                 allowed_values: Default::default(),

@@ -1,12 +1,12 @@
-//! CREATE [OR REPLACE] [MATERIALIZED] VIEW.
+//! CREATE [OR REPLACE] [MATERIALIZED] VIEW and ALTER VIEW … ALTER COLUMN.
 
 use super::{fold, name_parts, name_span, span_location, Loader};
 use crate::model::{Catalog, Location, QualifiedName, Relation, RelationKind, ViewDefinition};
 use crate::sources::spec::lineage;
 use crate::sources::spec::statements::Extras;
 use sqlparser::ast::{
-    CreateView, Expr, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
-    TableFactor,
+    AlterView, AlterViewOperation, CreateView, Expr, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, TableFactor,
 };
 
 impl Loader {
@@ -31,7 +31,7 @@ impl Loader {
             }
         }
         let column_names = if create.columns.is_empty() {
-            output_names(&create.query, &self.catalog, &self.default_schema)
+            output_names(&create.query, &self.catalog, self.scope())
         } else {
             create
                 .columns
@@ -39,12 +39,8 @@ impl Loader {
                 .map(|column| fold(&column.name))
                 .collect()
         };
-        let mut columns = lineage::view_columns(
-            &create.query,
-            &column_names,
-            &self.catalog,
-            &self.default_schema,
-        );
+        let mut columns =
+            lineage::view_columns(&create.query, &column_names, &self.catalog, self.scope());
         for column in &mut columns {
             if column.location.is_none() {
                 column.location = Some(location.clone());
@@ -59,6 +55,7 @@ impl Loader {
             query: create.query.to_string().into(),
             with_data: extras.with_data.unwrap_or(true),
         };
+        self.note_written_in(&name);
         let relation = self
             .catalog
             .relations
@@ -66,6 +63,28 @@ impl Loader {
             .or_insert_with(|| Relation::new(name, kind, Some(location)));
         relation.columns = columns;
         relation.view = Some(definition);
+    }
+}
+
+impl Loader {
+    /// `ALTER [MATERIALIZED] VIEW v ALTER [COLUMN] c SET DEFAULT expr | DROP DEFAULT`
+    /// (a view column's default, used by inserts through the view) and the settings
+    /// that do not change the contract (`SET (…)`, `RESET (…)`, `OWNER TO`); other
+    /// forms are outside the model.
+    pub(super) fn alter_view(&mut self, alter: &AlterView, location: &Location, first_words: &str) {
+        let name = self.qualified(&alter.name);
+        if alter.if_exists && !self.catalog.relations.contains_key(&name) {
+            return;
+        }
+        match &alter.operation {
+            AlterViewOperation::AlterColumn { column_name, op } => {
+                self.alter_column(&name, &fold(column_name), op, location)
+            }
+            AlterViewOperation::OwnerTo(_)
+            | AlterViewOperation::SetOptions { .. }
+            | AlterViewOperation::ResetOptions { .. } => {}
+            _ => self.skipped(first_words, location),
+        }
     }
 }
 

@@ -1,0 +1,97 @@
+//! What a catalog declares that the server used when it stored an expression: the
+//! parameter types of its functions and the columns of its relations. Each loader
+//! computes forms with its own catalog's declarations, so both sides of a comparison
+//! resolve calls and column references alike.
+
+use crate::model::SqlType;
+use std::collections::HashMap;
+
+/// The functions and relations of a catalog, by the names calls and `FROM` items print
+/// after normalization (`convert_ts`, `app.convert_ts`; `accounts`, `app.accounts`).
+///
+/// Functions: PostgreSQL stores a call with each argument coerced to its parameter's
+/// type, and prints the coercion as a cast (`convert_ts(((attrs ->> 'd'::text))::character
+/// varying)` for `convert_ts(attrs->>'d')` with `convert_ts(s varchar)`). A cast of an
+/// argument to the type every overload of that arity declares at its position is
+/// therefore dropped on both sides: written or added, the call is the same.
+///
+/// Relations: an unqualified column inside a sub-select belongs to the innermost
+/// `FROM` that has it, and the server prints it qualified when that is an outer one
+/// (`… WHERE accounts.id = invitations.account_id`); the columns say which.
+///
+/// Domains: a column of a domain type read by an operator is printed cast to the
+/// domain's base type; the column types and the domains say when a cast is that one.
+#[derive(Debug, Clone, Default)]
+pub struct Declarations {
+    functions: HashMap<String, Vec<Vec<SqlType>>>,
+    relations: HashMap<String, HashMap<String, Option<SqlType>>>,
+    domains: HashMap<SqlType, SqlType>,
+}
+
+impl Declarations {
+    /// Declarations from `(printed name, parameter types)` pairs, one pair per overload.
+    pub fn new<'a>(functions: impl IntoIterator<Item = (String, &'a [String])>) -> Self {
+        let mut declarations = Declarations::default();
+        for (name, parameters) in functions {
+            declarations
+                .functions
+                .entry(name)
+                .or_default()
+                .push(parameters.iter().map(|p| SqlType::parse(p)).collect());
+        }
+        declarations
+    }
+
+    /// Adds a relation's columns (with their types, when known) under its printed name.
+    pub fn with_relation(
+        mut self,
+        name: String,
+        columns: impl IntoIterator<Item = (String, Option<SqlType>)>,
+    ) -> Self {
+        self.relations.entry(name).or_default().extend(columns);
+        self
+    }
+
+    /// Adds a domain (as a column type names it) and its base type: the server reads a
+    /// domain value as its base type where an operator or function needs it, and prints
+    /// that as a cast (`(label_color)::integer / 2`).
+    pub fn with_domain(mut self, domain: SqlType, base: SqlType) -> Self {
+        self.domains.insert(domain, base);
+        self
+    }
+
+    /// Whether a column of type `column_type` cast to `target` is a domain read as its
+    /// base type.
+    pub(super) fn is_domain_base(&self, column_type: &SqlType, target: &SqlType) -> bool {
+        !column_type.is_array() && self.domains.get(column_type) == Some(target)
+    }
+
+    /// Whether any domain is known.
+    pub(super) fn has_domains(&self) -> bool {
+        !self.domains.is_empty()
+    }
+
+    /// Whether no function is known.
+    pub(super) fn has_no_functions(&self) -> bool {
+        self.functions.is_empty()
+    }
+
+    /// The type of parameter `position` of `name` called with `arity` arguments, when
+    /// every overload of that arity declares the same one.
+    pub(super) fn parameter(&self, name: &str, arity: usize, position: usize) -> Option<&SqlType> {
+        let mut types = self
+            .functions
+            .get(name)?
+            .iter()
+            .filter(|parameters| parameters.len() == arity)
+            .map(|parameters| &parameters[position]);
+        let first = types.next()?;
+        types.all(|other| other == first).then_some(first)
+    }
+
+    /// The columns of the relation a `FROM` item prints as `name`, with their types
+    /// when known, when the relation is.
+    pub(super) fn columns(&self, name: &str) -> Option<&HashMap<String, Option<SqlType>>> {
+        self.relations.get(name)
+    }
+}
