@@ -4,8 +4,9 @@
 CREATE TABLE revenue_ledger (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     tenant_id uuid NOT NULL,
-    -- NULL until the revenue is attributed; set back to NULL when a model rollback
-    -- deletes the allocation, so the ledger itself is never lost.
+    -- NULL for revenue posted without an allocation; set back to NULL (by the foreign
+    -- key, not by the application) when a model rollback deletes the allocation, so the
+    -- ledger itself is never lost.
     allocation_id uuid CONSTRAINT fk_revenue_ledger_allocation
         REFERENCES attribution_allocations (id) ON DELETE SET NULL,
     -- Zero-value postings carry nothing to attribute; refunds are posted elsewhere.

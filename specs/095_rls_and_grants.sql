@@ -42,7 +42,11 @@ CREATE POLICY tenant_isolation_policy ON reconciliation_runs
 GRANT SELECT ON tenants, channel_taxonomy TO app_user;
 
 GRANT SELECT, INSERT, UPDATE ON attribution_events, dead_events, attribution_allocations,
-    revenue_ledger, reconciliation_runs TO app_user;
+    reconciliation_runs TO app_user;
+
+-- The ledger is append-only for the application: a posting is never updated or deleted
+-- (the mapping lists it under immutable:, and pgparity --probe tries it).
+GRANT SELECT, INSERT ON revenue_ledger TO app_user;
 
 -- The attribution worker replaces a model version's allocations on rollback.
 GRANT DELETE ON attribution_allocations TO app_user;

@@ -16,11 +16,11 @@ use crate::live_inputs;
 use crate::mapping::{
     infer_read_models, load_index_plan, load_mapping, Inferred, Mapping, PlanFile, PlanSet,
 };
-use crate::model::{display_path, Catalog, QualifiedName, SpecProblemKind, Specs};
+use crate::model::{display_path, Catalog, ProbeResults, QualifiedName, SpecProblemKind, Specs};
 use crate::report::{self, Anchor, ColorChoice, Format, Report, ReportContext};
 use crate::rules::{self, Family, Rule};
 use crate::sources::dev::enrich_from_dev;
-use crate::sources::live::SessionOptions;
+use crate::sources::live::{ProbeRequest, SessionOptions};
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::{load_specs, SpecSet};
 use anyhow::{Context, Result};
@@ -101,6 +101,7 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
         },
         baseline: judged.baseline,
         anchor: anchor(request, &inputs),
+        probes: inputs.live.probes.clone().filter(|_| request.probe),
     };
     Ok(render(request, report, judged.baseline_to_write))
 }
@@ -218,6 +219,7 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
                         &session_options,
                         &scope,
                         &read_models,
+                        mapping.as_ref(),
                         progress,
                     ))
                 }
@@ -244,12 +246,19 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
                 "--dev-db applies the specs: give them with --specs or `specs` in pgparity.toml",
             )?;
             let settings = live_inputs::settings_for(dev_db)?;
+            let probe = request.probe.then_some(ProbeRequest {
+                specs: &specs.catalog,
+                default_schema,
+                mapping: mapping.as_ref(),
+                template: request.probe_template.as_deref(),
+            });
             let dev = live_inputs::apply_specs_to_dev_database(
                 &specs.sources,
                 &settings,
                 &session_options,
                 request.config.dev_db_extensions.as_deref(),
                 &scope,
+                probe.as_ref(),
                 progress,
             )?;
             specs.problems.extend(dev.problems);
@@ -264,7 +273,16 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
                     live,
                 )
             };
-            read_live(request, &session_options, &scope, &read_models, progress)?
+            let mut live = read_live(
+                request,
+                &session_options,
+                &scope,
+                &read_models,
+                mapping.as_ref(),
+                progress,
+            )?;
+            live.probes = merge_probes(dev.probes, live.probes.take());
+            live
         }
     };
     Ok(LoadedInputs {
@@ -276,6 +294,21 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
         contracts,
         live,
     })
+}
+
+/// What the scratch database's probes and `--db`'s declared checks found, together.
+fn merge_probes(
+    scratch: Option<ProbeResults>,
+    database: Option<ProbeResults>,
+) -> Option<ProbeResults> {
+    match (scratch, database) {
+        (Some(mut scratch), Some(database)) => {
+            scratch.invariants.extend(database.invariants);
+            scratch.live_privileges.extend(database.live_privileges);
+            Some(scratch)
+        }
+        (scratch, database) => scratch.or(database),
+    }
 }
 
 /// `--dev-db` ran the specs' `DO` blocks: the relations they created in the scratch
@@ -355,12 +388,14 @@ fn sampled_relations(
 }
 
 /// The live side of a run: the snapshot, else the database (sampling the relations
-/// `read_models` names with `--sample-rows`), else nothing.
+/// `read_models` names with `--sample-rows`, and checking the mapping's invariants and
+/// immutable tables), else nothing.
 fn read_live(
     request: &CheckRequest,
     session_options: &SessionOptions,
     scope: &[String],
     read_models: &dyn Fn(&Catalog) -> BTreeSet<QualifiedName>,
+    mapping: Option<&Mapping>,
     progress: &dyn Fn(&str),
 ) -> Result<live_inputs::Live> {
     match &request.live {
@@ -374,6 +409,7 @@ fn read_live(
             session_options,
             scope,
             read_models,
+            mapping,
             request.sample_rows,
             progress,
         )
@@ -392,6 +428,7 @@ fn run_checks(request: &CheckRequest, inputs: &LoadedInputs) -> checks::Outcome 
         plan: inputs.plan.as_ref(),
         live: inputs.live.catalog.as_ref(),
         row_samples: inputs.live.row_samples.as_ref(),
+        probes: inputs.live.probes.as_ref(),
         min_stats_age_days: request.config.unused_index_min_stats_days,
         default_schema: default_schema(&request.schemas),
         infer_read_models: request.config.infer_read_models,
@@ -582,6 +619,16 @@ fn rule_ran(request: &CheckRequest, inputs: &LoadedInputs, rule_id: &str) -> boo
                     .as_ref()
                     .is_some_and(|mapping| mapping.tenancy.is_some())
         }
+        // Probe results come from `--probe` and from `--db` with invariants or immutable
+        // tables; `mutable-ledger` also reads the specs' grants without any database.
+        Family::Probe => {
+            inputs.live.probes.is_some()
+                || (specs
+                    && inputs
+                        .mapping
+                        .as_ref()
+                        .is_some_and(|mapping| !mapping.immutable.is_empty()))
+        }
         Family::Meta => true,
     }
 }
@@ -677,6 +724,7 @@ pub fn snapshot(request: &SnapshotRequest, progress: &dyn Fn(&str)) -> Result<St
         &live_inputs::session_options(&request.timeouts),
         &schemas,
         &|_| BTreeSet::new(),
+        None,
         None,
         progress,
     )

@@ -22,6 +22,9 @@ pub struct Cli {
 }
 
 /// Subcommands.
+// Parsed once per process: boxing the check's flags would only make the binary's match
+// noisier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check specs, contracts, mapping and index plan; exit 0 clean, 1 findings, 2 error.
@@ -119,6 +122,17 @@ pub struct CheckArgs {
     /// connection settings are found as for --db.
     #[arg(long, value_name = "URL")]
     pub dev_db: Option<String>,
+    /// Try the specs' constraints, the mapping's invariants and immutable tables, and
+    /// tenant isolation in the --dev-db scratch database (each probe in a savepoint
+    /// that is rolled back; never in --db). `probe = true` in pgparity.toml does the
+    /// same whenever --dev-db is given.
+    #[arg(long, requires = "dev_db")]
+    pub probe: bool,
+    /// Probe a copy of this database of the --dev-db server (the one your migrations
+    /// built: CREATE DATABASE … TEMPLATE NAME) instead of the specs applied to an empty
+    /// one; the template is never changed. Implies --probe.
+    #[arg(long, value_name = "NAME", requires = "dev_db")]
+    pub probe_template: Option<String>,
     /// Validate up to N rows of each read model's relation against its DTO (needs --db).
     #[arg(long, value_name = "N", requires = "db")]
     pub sample_rows: Option<u32>,
@@ -360,6 +374,8 @@ impl From<CheckArgs> for CheckOverrides {
             schemas: args.schemas,
             live,
             dev_db: args.dev_db,
+            probe: args.probe || args.probe_template.is_some(),
+            probe_template: args.probe_template,
             sample_rows: args.sample_rows,
             timeouts: args.timeouts.into(),
             fail_on: args.fail_on.map(|fail_on| fail_on.0),

@@ -218,6 +218,8 @@ pub struct Config {
     /// `[dev_db] extensions`: the extensions `--dev-db` creates when the specs ask for
     /// them; `None` means the server's trusted extensions.
     pub dev_db_extensions: Option<Vec<String>>,
+    /// `probe = true`: probe the scratch database whenever `--dev-db` is given.
+    pub probe: bool,
 }
 
 /// The largest `max_input_mib` accepted (1 TiB): past it the number is a typo.
@@ -243,6 +245,7 @@ impl Default for Config {
             input_limits: InputLimits::default(),
             contract_roots: None,
             dev_db_extensions: None,
+            probe: false,
         }
     }
 }
@@ -360,6 +363,11 @@ impl Config {
                 "rules" => config.rule_levels = reader.rule_levels(value),
                 "suppress" => config.suppressions = reader.suppressions(value),
                 "dev_db" => config.dev_db_extensions = reader.dev_db_extensions(value),
+                "probe" => {
+                    if let Some(probe) = reader.value("probe", value, "write true or false") {
+                        config.probe = probe;
+                    }
+                }
                 _ => reader.unknown_key(&key, "", TOP_LEVEL_KEYS),
             }
         }
@@ -431,6 +439,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "rules",
     "suppress",
     "dev_db",
+    "probe",
 ];
 
 /// The keys of one `[[suppress]]` entry.

@@ -2,10 +2,13 @@
 //! database the specs are applied to (`--dev-db`), turned into catalogs the checks read.
 
 use crate::config::Timeouts;
-use crate::model::{Catalog, Location, QualifiedName, RowSamples, SpecProblem, SpecProblemKind};
+use crate::mapping::Mapping;
+use crate::model::{
+    Catalog, Location, ProbeResults, QualifiedName, RowSamples, SpecProblem, SpecProblemKind,
+};
 use crate::sources::live::{
-    apply_to_scratch, introspect, ConnectionSettings, ExtensionPolicy, LiveSession, RefusedBy,
-    SessionOptions,
+    apply_to_scratch, check_declared, introspect, ConnectionSettings, ExtensionPolicy, LiveSession,
+    ProbeRequest, RefusedBy, SessionOptions,
 };
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::StatementSource;
@@ -22,6 +25,9 @@ pub struct Live {
     pub row_samples: Option<RowSamples>,
     /// Where it came from, for report headers (never with a password).
     pub target: Option<String>,
+    /// What the probes found: `--probe` in the scratch database, the mapping's invariant
+    /// queries and immutable tables' privileges in `--db`.
+    pub probes: Option<ProbeResults>,
 }
 
 /// Session limits from the flags, else the defaults.
@@ -47,15 +53,17 @@ pub fn settings_for(db: &str) -> Result<ConnectionSettings> {
     Ok(settings)
 }
 
-/// Introspects the database of `settings` in one read-only transaction, and samples at
-/// most `sample_rows` rows of every read model's relation in the same transaction:
-/// `read_models` names them, given the live catalog (declared read models, and those
-/// inferred from evidence, which may be in the database's comments).
+/// Introspects the database of `settings` in one read-only transaction, samples at
+/// most `sample_rows` rows of every read model's relation (`read_models` names them,
+/// given the live catalog: declared read models, and those inferred from evidence, which
+/// may be in the database's comments), and runs the mapping's invariant queries and reads
+/// its immutable tables' privileges, in the same transaction.
 pub fn read_database(
     settings: &ConnectionSettings,
     options: &SessionOptions,
     schemas: &[String],
     read_models: &dyn Fn(&Catalog) -> BTreeSet<QualifiedName>,
+    mapping: Option<&Mapping>,
     sample_rows: Option<u32>,
     progress: &dyn Fn(&str),
 ) -> Result<Live> {
@@ -85,10 +93,20 @@ pub fn read_database(
         }
         None => None,
     };
+    let probes = match mapping {
+        Some(mapping) => {
+            if !mapping.invariants.is_empty() || !mapping.immutable.is_empty() {
+                progress("running the mapping's invariant queries and reading immutable tables' privileges");
+            }
+            check_declared(&mut session, mapping)?
+        }
+        None => None,
+    };
     Ok(Live {
         catalog: Some(catalog),
         row_samples,
         target: Some(session.target().to_string()),
+        probes,
     })
 }
 
@@ -103,6 +121,7 @@ pub fn read_snapshot(
     Ok(Live {
         catalog: Some(snapshot.catalog),
         row_samples: None,
+        probes: None,
         target: Some(format!(
             "snapshot {} of {} taken {}",
             path.display(),
@@ -120,29 +139,44 @@ pub struct DevApplied {
     pub catalog: Catalog,
     /// The statements that were refused, as spec problems.
     pub problems: Vec<SpecProblem>,
+    /// What the probes found, when `probe` was given.
+    pub probes: Option<ProbeResults>,
 }
 
 /// Applies the spec statements `sources` to a scratch database on the server of
 /// `settings`, and returns what the server made of them and the statements it (or
 /// pgparity) refused. `extensions` is `[dev_db] extensions` (`None`: the server's
-/// trusted ones).
+/// trusted ones). With `probe`, the probes run in the scratch database before it is
+/// dropped (`--probe`).
 pub fn apply_specs_to_dev_database(
     sources: &[StatementSource],
     settings: &ConnectionSettings,
     options: &SessionOptions,
     extensions: Option<&[String]>,
     schemas: &[String],
+    probe: Option<&ProbeRequest>,
     progress: &dyn Fn(&str),
 ) -> Result<DevApplied> {
-    progress(&format!(
-        "applying {} spec statements to a scratch database on {}",
-        sources.len(),
-        settings.target()
-    ));
+    match probe.and_then(|request| request.template) {
+        Some(template) => progress(&format!(
+            "copying the database {template} to a scratch database on {}",
+            settings.target()
+        )),
+        None => progress(&format!(
+            "applying {} spec statements to a scratch database on {}",
+            sources.len(),
+            settings.target()
+        )),
+    }
     let policy = extensions.map_or(ExtensionPolicy::ServerTrusted, |names| {
         ExtensionPolicy::Only(names.to_vec())
     });
-    let dev = apply_to_scratch(settings, options, &policy, sources, schemas)
+    if probe.is_some() {
+        progress(
+            "probing the constraints, invariants and tenant isolation in the scratch database",
+        );
+    }
+    let dev = apply_to_scratch(settings, options, &policy, sources, schemas, probe)
         .context("cannot use the --dev-db server")?;
     for swept in &dev.swept {
         progress(&format!(
@@ -183,6 +217,7 @@ pub fn apply_specs_to_dev_database(
     Ok(DevApplied {
         catalog: dev.catalog,
         problems,
+        probes: dev.probes,
     })
 }
 

@@ -64,12 +64,16 @@ pub enum Family {
     IndexPlan,
     /// Multi-tenancy: tenant column, RLS, policies.
     Tenancy,
+    /// Constraints, invariants, immutability and tenant isolation tried for real in a
+    /// scratch database (`--probe`), and the mapping's invariants against `--db`.
+    Probe,
     /// pgparity's own configuration: suppressions.
     Meta,
 }
 
 impl Family {
-    /// Lower-case name: `spec`, `drift`, `contract`, `index-plan`, `tenancy`, `meta`.
+    /// Lower-case name: `spec`, `drift`, `contract`, `index-plan`, `tenancy`, `probe`,
+    /// `meta`.
     pub fn as_str(self) -> &'static str {
         match self {
             Family::Spec => "spec",
@@ -77,6 +81,7 @@ impl Family {
             Family::Contract => "contract",
             Family::IndexPlan => "index-plan",
             Family::Tenancy => "tenancy",
+            Family::Probe => "probe",
             Family::Meta => "meta",
         }
     }

@@ -44,7 +44,7 @@ fn every_problem_of_the_file_is_reported_at_its_line_then_exit_2() {
         "pgparity: error: pgparity.toml:2:1: unknown key `colour`: remove it or correct its \
          spelling (the keys are `specs`, `contracts`, `mapping`, `index_plan`, `infer_read_models`, `schemas`, `fail_on`, \
          `unused_index_min_stats_days`, `max_input_mib`, `contract_roots`, `rules`, \
-         `suppress`, `dev_db`)",
+         `suppress`, `dev_db`, `probe`)",
         "pgparity: error: pgparity.toml:5:19: redundant-index = \"loud\": write \"error\", \
          \"warning\", \"info\" or \"off\"",
         "pgparity: error: pgparity.toml:11:9: [[suppress]] until = 2026-02-30: write a date as \

@@ -814,6 +814,10 @@ fn stale_scratch_databases_are_swept_and_fresh_ones_are_not() {
             .batch_execute(&format!("CREATE DATABASE \"{name}\" OWNER \"{name}\""))
             .expect("database");
     }
+    // The isolation role of a killed --probe run goes with its run's role.
+    client
+        .batch_execute(&format!("CREATE ROLE \"{stale}_tenant\""))
+        .expect("role");
     let folder = ScratchDir::new("dev_db_sweep");
     let run = check_dev_db(&folder, KEPT, &admin_url(), &[]);
     run.assert_contained("sweep", 0);

@@ -4,8 +4,8 @@
 use pgparity::input::InputLimits;
 use pgparity::mapping::{
     load_index_plan, load_mapping, parse_markdown_plan, ContractMapping, Entity, EntityColumn,
-    FieldMapping, Mapping, MappingDiagnostic, MappingError, NamedQuery, PlanEntry, PlanStatus,
-    ReadModel, Tenancy, TypeCompat,
+    FieldMapping, Immutable, Invariant, Mapping, MappingDiagnostic, MappingError, MustReject,
+    NamedQuery, PlanEntry, PlanStatus, ReadModel, Tenancy, TypeCompat,
 };
 use pgparity::model::{IndexKey, IndexTarget, Location, QualifiedName, SqlType};
 use std::path::{Path, PathBuf};
@@ -101,6 +101,8 @@ fn the_product_example_loads_into_the_expected_mapping() {
             column: "tenant_id".into(),
             require_rls: true,
             exempt: vec![public("tenants"), public("channel_taxonomy")],
+            role: None,
+            setting: None,
             location: at(EXAMPLE, 4, 1),
         }),
         read_models: vec![ReadModel {
@@ -204,6 +206,8 @@ fn the_product_example_loads_into_the_expected_mapping() {
             postgres: vec![SqlType::parse("numeric"), SqlType::parse("integer")],
             location: at(EXAMPLE, 31, 5),
         }],
+        invariants: Vec::new(),
+        immutable: Vec::new(),
     };
     assert_eq!(mapping, expected);
 }
@@ -701,4 +705,77 @@ fn a_seed_shaped_mapping_with_only_entities_and_prose_loads() {
     assert_eq!(claims[0].lines, Some((47, 49)));
     assert_eq!(claims[0].field.as_deref(), Some("total_revenue"));
     assert_eq!(claims[0].column.as_deref(), Some("revenue_cents"));
+}
+
+#[test]
+fn invariants_immutable_tables_and_the_probe_role_and_setting_are_read() {
+    let path = mapping_file(
+        "probes",
+        "version: 1\ntenancy:\n  column: tenant_id\n  role: app_user\n  setting: app.current_tenant_id\n\
+         invariants:\n  - name: sums\n    description: ratios sum to 1\n    violations: SELECT event_id FROM shares GROUP BY 1 HAVING sum(ratio) <> 1\n    key: [event_id]\n\
+         \x20   must_reject:\n      - sql: UPDATE shares SET ratio = 2 WHERE id = {{valid:shares.id}}\n        sqlstate: \"23514\"\n      - sql: DELETE FROM shares\n\
+         immutable:\n  - table: audit.ledger\n    roles: [app_user, reporting]\n",
+    );
+    let mapping = load_mapping(&path, "public", InputLimits::default()).expect("the mapping loads");
+    let shown = path.display().to_string();
+    let tenancy = mapping.tenancy.expect("tenancy");
+    assert_eq!(tenancy.role.as_deref(), Some("app_user"));
+    assert_eq!(tenancy.setting.as_deref(), Some("app.current_tenant_id"));
+    assert_eq!(
+        mapping.invariants,
+        vec![Invariant {
+            name: "sums".into(),
+            description: Some("ratios sum to 1".into()),
+            violations: Some(
+                "SELECT event_id FROM shares GROUP BY 1 HAVING sum(ratio) <> 1".into()
+            ),
+            key: vec!["event_id".into()],
+            must_reject: vec![
+                MustReject {
+                    sql: "UPDATE shares SET ratio = 2 WHERE id = {{valid:shares.id}}".into(),
+                    sqlstate: Some("23514".into()),
+                    location: at(&shown, 12, 9),
+                },
+                MustReject {
+                    sql: "DELETE FROM shares".into(),
+                    sqlstate: None,
+                    location: at(&shown, 14, 9),
+                },
+            ],
+            location: at(&shown, 7, 5),
+        }]
+    );
+    assert_eq!(
+        mapping.immutable,
+        vec![Immutable {
+            table: QualifiedName::new("audit", "ledger"),
+            roles: vec!["app_user".into(), "reporting".into()],
+            location: at(&shown, 16, 5),
+        }]
+    );
+}
+
+#[test]
+fn incomplete_invariants_and_immutable_entries_are_located() {
+    let found = diagnostics(
+        "probes_invalid",
+        "version: 1\ninvariants:\n  - name: a\n    violations: SELECT 1\n  - name: b\n    description: nothing to check\n\
+         \x20 - name: c\n    must_reject:\n      - sql: DELETE FROM t\n        sqlstate: \"2351\"\nimmutable:\n  - table: t\n",
+    );
+    assert_eq!(
+        positions(&found),
+        [
+            (3, 5, "invariants[0].key"),
+            (5, 5, "invariants[1]"),
+            (10, 19, "invariants[2].must_reject[0].sqlstate"),
+            (12, 5, "immutable[0].roles"),
+        ],
+        "{found:#?}"
+    );
+    assert!(
+        found[1]
+            .message
+            .contains("needs violations (with key) or must_reject"),
+        "{found:#?}"
+    );
 }

@@ -227,6 +227,7 @@ pub fn inputs<'a>(
         plan: None,
         live,
         row_samples: None,
+        probes: None,
         min_stats_age_days: config.unused_index_min_stats_days,
         default_schema: DEFAULT_SCHEMA,
         infer_read_models: true,

@@ -22,6 +22,7 @@ pub(crate) mod contract;
 pub mod drift;
 pub(crate) mod index_plan;
 pub mod meta;
+pub(crate) mod probe;
 pub(crate) mod spec;
 pub(crate) mod tenancy;
 
@@ -31,7 +32,7 @@ pub(crate) mod testing;
 use crate::contracts::ContractSet;
 use crate::finding::Finding;
 use crate::mapping::{Mapping, PlanSet};
-use crate::model::{Catalog, RowSamples, Specs};
+use crate::model::{Catalog, ProbeResults, RowSamples, Specs};
 
 /// What the checks look at. Every input is optional; families that lack what they
 /// need are skipped and say so.
@@ -50,6 +51,9 @@ pub struct Inputs<'a> {
     pub live: Option<&'a Catalog>,
     /// Rows sampled from live read models (`--sample-rows`).
     pub row_samples: Option<&'a RowSamples>,
+    /// What `--probe` found in the scratch database, and the invariant queries and
+    /// privileges read from `--db`.
+    pub probes: Option<&'a ProbeResults>,
     /// Index statistics younger than this many days make `unused-index` info only.
     pub min_stats_age_days: i64,
     /// Where unqualified names live (the first schema in scope).
@@ -172,5 +176,6 @@ pub fn run(inputs: &Inputs) -> Outcome {
     contract::check(inputs, &mut outcome);
     index_plan::check(inputs, &mut outcome);
     tenancy::check(inputs, &mut outcome);
+    probe::check(inputs, &mut outcome);
     outcome
 }

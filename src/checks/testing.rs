@@ -10,18 +10,24 @@
 //! YAML by the mapping loader, in a scratch folder that also holds the scenario's other
 //! files (contracts, plans) under their names; live SQL is applied to a fresh database of
 //! a real PostgreSQL (the throwaway cluster of `tests/support/pg.rs`) and read back by
-//! the introspection pgparity runs against users' databases.
+//! the introspection pgparity runs against users' databases (with the mapping's invariant
+//! queries and immutable tables' privileges, as `--db` reads them). With
+//! [`Scenario::probed`], the specs are also applied to a scratch database of that
+//! cluster and probed, as `--dev-db URL --probe` does.
 
 use super::{run, Inputs};
 use crate::contracts::{load_contracts, ContractOptions};
 use crate::finding::{sort_findings, Finding, ObjectPath, Target};
 use crate::input::InputLimits;
 use crate::mapping::{load_mapping, Mapping, PlanSet};
-use crate::model::Catalog;
+use crate::model::{Catalog, ProbeResults};
 use crate::report::{render_fix_script, Report};
 use crate::rules::Family;
 use crate::rules::Rule;
-use crate::sources::live::{introspect, ConnectionSettings, LiveSession, SessionOptions};
+use crate::sources::live::{
+    apply_to_scratch, check_declared, introspect, ConnectionSettings, ExtensionPolicy, LiveSession,
+    ProbeRequest, SessionOptions,
+};
 use crate::sources::spec::{load_spec_text, SpecSet};
 use crate::sql::split::top_level_statements;
 use std::fmt::Write as _;
@@ -39,6 +45,7 @@ pub(crate) struct Scenario {
     specs: Option<String>,
     mapping: Option<String>,
     live: Option<String>,
+    probed: bool,
     /// Files beside the mapping, by name.
     files: Vec<(String, String)>,
     /// Names among `files` to load as contracts.
@@ -78,6 +85,13 @@ impl Scenario {
         self
     }
 
+    /// Probes the specs (and the mapping's declarations) in a scratch database, as
+    /// `--dev-db URL --probe` does, the test cluster's superuser as the admin.
+    pub(crate) fn probed(mut self) -> Scenario {
+        self.probed = true;
+        self
+    }
+
     /// Every finding of `rule` in the run, sorted as reports sort them.
     pub(crate) fn findings_of(&self, rule: &'static Rule) -> Vec<Finding> {
         self.findings_of_all(&[rule])
@@ -86,8 +100,7 @@ impl Scenario {
     /// Every finding of these rules (a file's group) in the run, sorted.
     pub(crate) fn findings_of_all(&self, rules: &[&'static Rule]) -> Vec<Finding> {
         let database = self.live.as_deref().map(live_database);
-        let live = database.as_ref().map(live_catalog);
-        only(self.run_with(live.as_ref()), rules)
+        only(self.run_with(database.as_ref()), rules)
     }
 
     /// Applies the fix script of every finding of the run (`--fix-sql`'s) to the live
@@ -96,7 +109,7 @@ impl Scenario {
     pub(crate) fn fixed(&self, destructive: bool) -> Fixed {
         let sql = self.live.as_deref().expect("a live database to fix");
         let database = live_database(sql);
-        let before = self.run_with(Some(&live_catalog(&database)));
+        let before = self.run_with(Some(&database));
         let mut findings = before.clone();
         if destructive {
             for fix in findings
@@ -115,7 +128,7 @@ impl Scenario {
         database.execute_each(
             top_level_statements(&script).map(|piece| &script[piece.start..piece.end]),
         );
-        let after = self.run_with(Some(&live_catalog(&database)));
+        let after = self.run_with(Some(&database));
         Fixed {
             before,
             script,
@@ -123,8 +136,8 @@ impl Scenario {
         }
     }
 
-    /// Every finding of a run with `live` as the live side, sorted.
-    fn run_with(&self, live: Option<&Catalog>) -> Vec<Finding> {
+    /// Every finding of a run with `database` as the live side, sorted.
+    fn run_with(&self, database: Option<&pg::TestDatabase>) -> Vec<Finding> {
         let specs: Option<SpecSet> = self
             .specs
             .as_deref()
@@ -153,13 +166,25 @@ impl Scenario {
         let plan = mapping
             .as_ref()
             .map(|mapping| PlanSet::gather(Some(mapping), &[]));
+        let (live, declared) = match database {
+            Some(database) => {
+                let (catalog, declared) = live_catalog(database, mapping.as_ref());
+                (Some(catalog), declared)
+            }
+            None => (None, None),
+        };
+        let probes = match (&specs, self.probed) {
+            (Some(specs), true) => Some(probe(specs, mapping.as_ref())),
+            _ => declared,
+        };
         let inputs = Inputs {
             specs: specs.as_ref().map(SpecSet::specs),
             contracts: contracts.as_ref(),
             mapping: mapping.as_ref(),
             plan: plan.as_ref(),
-            live,
+            live: live.as_ref(),
             row_samples: None,
+            probes: probes.as_ref(),
             min_stats_age_days: 7,
             default_schema: "public",
             infer_read_models: true,
@@ -292,14 +317,52 @@ fn live_database(sql: &str) -> pg::TestDatabase {
     database
 }
 
-/// The catalog pgparity reads from `database`.
-fn live_catalog(database: &pg::TestDatabase) -> Catalog {
+/// The catalog pgparity reads from `database`, and what the mapping's invariant queries
+/// and immutable tables' privileges found there, read in the same session as `--db` does.
+fn live_catalog(
+    database: &pg::TestDatabase,
+    mapping: Option<&Mapping>,
+) -> (Catalog, Option<ProbeResults>) {
     let settings = ConnectionSettings::parse(&database.url())
         .unwrap_or_else(|error| panic!("test database URL: {error}"));
     let mut session = LiveSession::connect(&settings, &SessionOptions::default())
         .unwrap_or_else(|error| panic!("connecting to the test database: {error}"));
-    introspect(&mut session, &["public".to_string()])
-        .unwrap_or_else(|error| panic!("introspecting the test database: {error}"))
+    let catalog = introspect(&mut session, &["public".to_string()])
+        .unwrap_or_else(|error| panic!("introspecting the test database: {error}"));
+    let declared = mapping.and_then(|mapping| {
+        check_declared(&mut session, mapping)
+            .unwrap_or_else(|error| panic!("reading the mapping's declarations: {error}"))
+    });
+    (catalog, declared)
+}
+
+/// The probes of `specs` and `mapping` in a scratch database of the test cluster.
+fn probe(specs: &SpecSet, mapping: Option<&Mapping>) -> ProbeResults {
+    pg::ensure_role("app_user");
+    let server = pg::server();
+    let admin = ConnectionSettings::parse(&server.url(
+        &server.user,
+        &server.password,
+        &server.maintenance_db,
+    ))
+    .unwrap_or_else(|error| panic!("test server URL: {error}"));
+    let request = ProbeRequest {
+        specs: &specs.catalog,
+        default_schema: "public",
+        mapping,
+        template: None,
+    };
+    apply_to_scratch(
+        &admin,
+        &SessionOptions::default(),
+        &ExtensionPolicy::ServerTrusted,
+        &specs.sources,
+        &["public".to_string()],
+        Some(&request),
+    )
+    .unwrap_or_else(|error| panic!("probing a scratch database: {error}"))
+    .probes
+    .unwrap_or_default()
 }
 
 /// Findings as a snapshot shows them: one block each with the rule, severity, object and
@@ -338,6 +401,40 @@ pub(crate) fn render(findings: &[Finding]) -> String {
     }
     if out.is_empty() {
         out.push_str("(no findings)\n");
+    }
+    stable(&out)
+}
+
+/// `text` with what changes from run to run made fixed: the temporary folder of an
+/// inline mapping (`…/pgparity-rule-test-<pid>-<time>/mapping.yaml` is `mapping.yaml`)
+/// and the names of scratch databases and roles (`pgparity_dev_<time>_<pid>_<n>` is
+/// `pgparity_dev_<run>`).
+fn stable(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let mut line = line.to_string();
+        while let Some(start) = line.find("pgparity-rule-test-") {
+            let folder_start = line[..start].rfind(' ').map_or(0, |space| space + 1);
+            let Some(end) = line[start..].find("/mapping.yaml").map(|at| at + start + 1) else {
+                break;
+            };
+            line.replace_range(folder_start..end, "");
+        }
+        let mut rest = line.as_str();
+        while let Some(start) = rest.find("pgparity_dev_") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + "pgparity_dev_".len()..];
+            let mut cut = after
+                .find(|c: char| !(c.is_ascii_digit() || c == '_'))
+                .unwrap_or(after.len());
+            // A suffix such as `_tenant` stays.
+            if cut > 0 && after[..cut].ends_with('_') {
+                cut -= 1;
+            }
+            out.push_str("pgparity_dev_<run>");
+            rest = &after[cut..];
+        }
+        out.push_str(rest);
     }
     out
 }

@@ -49,6 +49,11 @@ pub struct CheckOverrides {
     pub live: Option<LiveSource>,
     /// The server on which the specs are applied to a scratch database (`--dev-db`).
     pub dev_db: Option<String>,
+    /// Probe the scratch database (`--probe`).
+    pub probe: bool,
+    /// Probe a copy of this database instead of the specs applied to an empty one
+    /// (`--probe-template`).
+    pub probe_template: Option<String>,
     /// Rows of each read model's relation to validate against its DTO.
     pub sample_rows: Option<u32>,
     /// Query limits.
@@ -94,6 +99,12 @@ pub struct CheckRequest {
     pub live: Option<LiveSource>,
     /// The `--dev-db` server, if any.
     pub dev_db: Option<String>,
+    /// Whether the scratch database of `--dev-db` is probed: `--probe`, or `probe = true`
+    /// in the file when `--dev-db` is given.
+    pub probe: bool,
+    /// The database of the `--dev-db` server whose copy is probed, instead of the specs
+    /// applied to an empty one.
+    pub probe_template: Option<String>,
     /// Rows of each read model's relation to validate against its DTO.
     pub sample_rows: Option<u32>,
     /// Query limits.
@@ -215,6 +226,8 @@ pub fn resolve_check(
             overrides.schemas
         },
         live: overrides.live,
+        probe: overrides.dev_db.is_some() && (overrides.probe || config.probe),
+        probe_template: overrides.probe_template,
         dev_db: overrides.dev_db,
         sample_rows: overrides.sample_rows,
         timeouts: overrides.timeouts,

@@ -156,6 +156,8 @@ impl Builder<'_> {
             index_plan_markdown: None,
             plan_problems: Vec::new(),
             type_compat: self.type_compat(),
+            invariants: self.invariants(),
+            immutable: self.immutable(),
         }
     }
 
@@ -185,6 +187,8 @@ impl Builder<'_> {
                 .iter()
                 .map(|relation| self.name(relation))
                 .collect(),
+            role: text(tenancy, "role"),
+            setting: text(tenancy, "setting"),
             location: self.key_at("/tenancy"),
         })
     }
@@ -356,6 +360,44 @@ impl Builder<'_> {
                         .collect(),
                     location: self.value_at(&pointer),
                 })
+            })
+            .collect()
+    }
+}
+
+impl Builder<'_> {
+    fn invariants(&self) -> Vec<Invariant> {
+        items(self.document, "invariants")
+            .map(|(pointer, entry)| Invariant {
+                name: text(entry, "name").unwrap_or_default(),
+                description: text(entry, "description"),
+                violations: text(entry, "violations"),
+                key: strings(entry.get("key")),
+                must_reject: entry
+                    .get("must_reject")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                    .filter_map(|(position, statement)| {
+                        Some(MustReject {
+                            sql: text(statement, "sql")?,
+                            sqlstate: text(statement, "sqlstate"),
+                            location: self.value_at(&format!("{pointer}/must_reject/{position}")),
+                        })
+                    })
+                    .collect(),
+                location: self.value_at(&pointer),
+            })
+            .collect()
+    }
+
+    fn immutable(&self) -> Vec<Immutable> {
+        items(self.document, "immutable")
+            .map(|(pointer, entry)| Immutable {
+                table: self.name(&text(entry, "table").unwrap_or_default()),
+                roles: strings(entry.get("roles")),
+                location: self.value_at(&pointer),
             })
             .collect()
     }

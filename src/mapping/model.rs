@@ -29,6 +29,10 @@ pub struct Mapping {
     pub plan_problems: Vec<PlanProblem>,
     /// Overrides of the JSON → PostgreSQL compatibility table.
     pub type_compat: Vec<TypeCompat>,
+    /// Declared invariants: `violations` queries and statements the database must refuse.
+    pub invariants: Vec<Invariant>,
+    /// Tables whose rows the listed roles may not change.
+    pub immutable: Vec<Immutable>,
 }
 
 /// `tenancy:`.
@@ -40,6 +44,12 @@ pub struct Tenancy {
     pub require_rls: bool,
     /// Relations that are not tenant-scoped.
     pub exempt: Vec<QualifiedName>,
+    /// The role tenant isolation is tried as (`--probe`); `None`: a role pgparity
+    /// creates for the run with the table's privileges.
+    pub role: Option<String>,
+    /// The setting the policies read the tenant from (`--probe`); `None`: read from the
+    /// policies (`current_setting('app.current_tenant_id')`).
+    pub setting: Option<String>,
     /// Where `tenancy:` is.
     pub location: Option<Location>,
 }
@@ -233,3 +243,43 @@ impl PlanSet {
 }
 
 pub use crate::contracts::compat::TypeCompat;
+
+/// One `invariants:` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invariant {
+    /// Its name, for reports.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// A query returning the rows that break the invariant (none: it holds).
+    pub violations: Option<String>,
+    /// The columns of the `violations` rows that reports show (never any other).
+    pub key: Vec<String>,
+    /// Statements the database must refuse.
+    pub must_reject: Vec<MustReject>,
+    /// Where the entry is.
+    pub location: Option<Location>,
+}
+
+/// One `must_reject:` statement of an invariant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MustReject {
+    /// The statement; `{{valid:table.column}}` stands for a value of the synthesized
+    /// valid row of `table`.
+    pub sql: String,
+    /// The SQLSTATE the refusal must carry, when given.
+    pub sqlstate: Option<String>,
+    /// Where the statement is.
+    pub location: Option<Location>,
+}
+
+/// One `immutable:` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Immutable {
+    /// The table.
+    pub table: QualifiedName,
+    /// The roles that may neither UPDATE nor DELETE its rows.
+    pub roles: Vec<String>,
+    /// Where the entry is.
+    pub location: Option<Location>,
+}

@@ -11,6 +11,7 @@ pub mod ddl;
 mod expr;
 mod location;
 mod name;
+mod probe;
 mod specs;
 pub mod types;
 
@@ -20,6 +21,10 @@ pub use location::{display_path, same_file, Location};
 pub use name::{
     fold_identifier, quote_identifier, split_identifier_path, truncate_identifier, QualifiedName,
     MAX_IDENTIFIER_BYTES,
+};
+pub use probe::{
+    InvariantFound, InvariantResult, LivePrivilege, Probe, ProbeKind, ProbeOutcome, ProbeResults,
+    ProbeTally, MAX_REPORTED_KEYS,
 };
 pub use specs::{SpecComment, SpecProblem, SpecProblemKind, Specs};
 pub use types::SqlType;

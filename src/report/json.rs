@@ -1,10 +1,11 @@
 //! `--format json`: `{"version": 1, "findings": [...], "summary": {...}, "skipped": [...]}`,
 //! plus `"baseline": {"matched": n, "stale": n, "stale_entries": [...]}` when `--baseline`
-//! was given.
+//! was given and `"probes": {"passed": n, "failed": n, "skipped": n}` when `--probe` ran.
 
 use super::Report;
 use crate::baseline::BaselineOutcome;
 use crate::finding::{Finding, Summary};
+use crate::model::ProbeTally;
 use serde::Serialize;
 
 /// The version of the JSON report shape.
@@ -19,6 +20,9 @@ struct JsonReport<'a> {
     skipped: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'a BaselineOutcome>,
+    /// With `--probe`: how many probes passed, failed and were skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probes: Option<ProbeTally>,
 }
 
 pub(super) fn render(report: &Report) -> String {
@@ -29,6 +33,7 @@ pub(super) fn render(report: &Report) -> String {
         suppressed: report.suppressed.len(),
         skipped: &report.skipped,
         baseline: report.baseline.as_ref(),
+        probes: report.probes.as_ref().map(|results| results.tally()),
     };
     let mut text = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));

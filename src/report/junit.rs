@@ -4,9 +4,16 @@
 //! A case fails when one of its findings is at or above the `--fail-on` threshold, so
 //! the viewer's red count agrees with the exit code; lower findings pass with their text
 //! in `system-out`, and suppressed ones are skipped with the suppression's reason.
+//!
+//! With `--probe`, the `probe` suite also has one case per probe, passes included
+//! (`not-null: public.tenants.slug: NULL in slug is refused`): a failed probe fails as
+//! its finding does, a skipped one is skipped with the reason. Those findings are not
+//! listed a second time as rule cases.
 
+use super::probes::{is_probe_finding, reports};
 use super::Report;
 use crate::finding::{Finding, Severity};
+use crate::model::{Probe, ProbeOutcome};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -25,6 +32,9 @@ struct Case<'a> {
 pub(super) fn render(report: &Report, failure_threshold: Option<Severity>) -> String {
     let mut families: BTreeMap<&str, BTreeMap<(&str, &str), Case>> = BTreeMap::new();
     for finding in &report.findings {
+        if is_probe_finding(report, finding) {
+            continue;
+        }
         families
             .entry(family_name(finding))
             .or_default()
@@ -35,6 +45,9 @@ pub(super) fn render(report: &Report, failure_threshold: Option<Severity>) -> St
     }
     for suppressed in &report.suppressed {
         let finding = &suppressed.finding;
+        if is_probe_finding(report, finding) {
+            continue;
+        }
         families
             .entry(family_name(finding))
             .or_default()
@@ -45,6 +58,11 @@ pub(super) fn render(report: &Report, failure_threshold: Option<Severity>) -> St
     }
 
     let mut junit = quick_junit::Report::new("pgparity");
+    if report.probes.is_some() {
+        families
+            .entry(crate::rules::Family::Probe.as_str())
+            .or_default();
+    }
     for (family, cases) in &families {
         let mut suite = TestSuite::new(*family);
         for ((rule, object), case) in cases {
@@ -61,9 +79,14 @@ pub(super) fn render(report: &Report, failure_threshold: Option<Severity>) -> St
             }
             suite.add_test_case(test_case);
         }
+        if *family == crate::rules::Family::Probe.as_str() {
+            for probe in report.probes.iter().flat_map(|results| &results.probes) {
+                suite.add_test_case(probe_case(report, probe, failure_threshold));
+            }
+        }
         junit.add_test_suite(suite);
     }
-    if report.findings.is_empty() {
+    if report.findings.is_empty() && report.probes.is_none() {
         let mut suite = TestSuite::new(CLEAN_SUITE);
         let mut test_case = TestCase::new(CLEAN_CASE, TestCaseStatus::success());
         test_case.set_classname(CLEAN_SUITE);
@@ -79,6 +102,43 @@ pub(super) fn render(report: &Report, failure_threshold: Option<Severity>) -> St
         }
         Err(error) => format!("<!-- pgparity could not write JUnit XML: {error} -->\n"),
     }
+}
+
+/// A probe's test case: passed, failed as its finding (when that is at or above the
+/// threshold), or skipped with the reason (or the suppression's).
+fn probe_case(report: &Report, probe: &Probe, failure_threshold: Option<Severity>) -> TestCase {
+    let status = match &probe.outcome {
+        ProbeOutcome::Passed => TestCaseStatus::success(),
+        ProbeOutcome::Skipped { reason } => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(reason.clone());
+            status
+        }
+        ProbeOutcome::Failed { .. } => {
+            let reported: Vec<&Finding> = report
+                .findings
+                .iter()
+                .filter(|finding| reports(finding, probe))
+                .collect();
+            let suppressed = report
+                .suppressed
+                .iter()
+                .find(|suppressed| reports(&suppressed.finding, probe));
+            status(
+                &Case {
+                    reported,
+                    suppressed: suppressed
+                        .map(|suppressed| (&suppressed.finding, suppressed.reason.as_str()))
+                        .into_iter()
+                        .collect(),
+                },
+                failure_threshold,
+            )
+        }
+    };
+    let mut test_case = TestCase::new(probe.name(), status);
+    test_case.set_classname(format!("pgparity.probe.{}", probe.kind.as_str()));
+    test_case
 }
 
 fn family_name(finding: &Finding) -> &'static str {

@@ -169,6 +169,9 @@ fn write_summary(out: &mut String, report: &Report) {
         );
     }
     out.push('\n');
+    if let Some(results) = &report.probes {
+        write_probes(out, results);
+    }
     if report.findings.is_empty() && report.suppressed.is_empty() {
         return;
     }
@@ -204,6 +207,27 @@ fn write_summary(out: &mut String, report: &Report) {
         "| **Total** | **{}** | **{}** | **{}** | **{}** |",
         total.error, total.warning, total.info, total.suppressed
     );
+}
+
+/// The probes of `--probe`: one row per kind with passed, failed and skipped counts
+/// (each failure is a finding below).
+fn write_probes(out: &mut String, results: &crate::model::ProbeResults) {
+    let tally = results.tally();
+    let _ = write!(
+        out,
+        "\n## Probes\n\n{} passed, {} failed, {} skipped.\n\n| Probe | Passed | Failed | Skipped |\n|---|---:|---:|---:|\n",
+        tally.passed, tally.failed, tally.skipped
+    );
+    for (kind, counts) in super::probes::by_kind(results) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            kind.as_str(),
+            counts.passed,
+            counts.failed,
+            counts.skipped
+        );
+    }
 }
 
 /// Each object's section with its number of findings, worst objects first.

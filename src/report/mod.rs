@@ -8,6 +8,7 @@ mod github;
 mod json;
 mod junit;
 mod markdown;
+mod probes;
 mod sarif;
 mod text;
 
@@ -20,6 +21,7 @@ use crate::baseline::BaselineOutcome;
 use crate::finding::Suppressed;
 
 use crate::finding::{Finding, Severity, Summary};
+use crate::model::ProbeResults;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -40,6 +42,9 @@ pub struct Report {
     /// GitHub code scanning rejects a log in which any result lacks a physical location:
     /// the configuration file, else the first input file the run read.
     pub anchor: Option<Anchor>,
+    /// Every probe `--probe` tried, when it ran: counted in text, Markdown and JSON,
+    /// one test case each in JUnit.
+    pub probes: Option<ProbeResults>,
 }
 
 /// A file of the run that stands in for a finding's missing source line.

@@ -95,6 +95,10 @@ fn render_with(report: &Report, palette: &Palette) -> String {
     }
     out.push_str(&summary_line(report, palette));
     out.push('\n');
+    if let Some(results) = &report.probes {
+        out.push_str(&super::probes::tally_line(results));
+        out.push('\n');
+    }
     out
 }
 

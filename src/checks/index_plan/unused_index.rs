@@ -157,6 +157,7 @@ mod tests {
             plan: None,
             live: Some(live),
             row_samples: None,
+            probes: None,
             min_stats_age_days: 7,
             default_schema: "public",
             infer_read_models: true,

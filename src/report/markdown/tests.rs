@@ -60,6 +60,7 @@ fn sample() -> Report {
             stale_entries: Vec::new(),
         }),
         anchor: None,
+        probes: None,
     }
 }
 

@@ -10,6 +10,7 @@ mod error;
 mod introspect;
 mod libpq;
 mod passfile;
+mod probe;
 mod queries;
 mod rows;
 mod scratch;
@@ -18,6 +19,7 @@ mod settings;
 
 pub use error::LiveError;
 pub use introspect::introspect;
+pub use probe::{check_declared, ProbeRequest};
 pub use scratch::{
     apply_to_scratch, drop_scratch_objects, DevDatabase, ExtensionPolicy, RefusedBy, Rejected,
     SCRATCH_PREFIX, STALE_AFTER,

@@ -14,11 +14,12 @@
 //! swept by the next run once older than a day.
 
 use super::introspect::introspect;
+use super::probe::{run_probes, ProbeRequest, Sessions, TENANT_ROLE_SUFFIX};
 use super::session::{
     connect_client, quote_identifier, Client, LiveSession, QueryError, SessionOptions,
 };
 use super::{ConnectionSettings, LiveError};
-use crate::model::{Catalog, Location};
+use crate::model::{Catalog, Location, ProbeResults};
 use crate::sources::spec::{DevUse, StatementSource};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -60,6 +61,8 @@ pub struct DevDatabase {
     pub rejected: Vec<Rejected>,
     /// Stale scratch databases and roles of earlier runs that this run dropped.
     pub swept: Vec<String>,
+    /// What the probes found (`--probe`), when they ran.
+    pub probes: Option<ProbeResults>,
 }
 
 /// Which extensions `CREATE EXTENSION` in the specs may create.
@@ -102,20 +105,33 @@ pub fn drop_scratch_objects() -> Vec<String> {
 
 /// Creates a scratch database and role on the server of `settings`, applies
 /// `statements` as that role one by one (those pgparity allows), introspects `schemas`,
-/// and drops both again, also when something failed.
+/// runs the probes of `probe` when given, and drops both again, also when something
+/// failed.
 pub fn apply_to_scratch(
     settings: &ConnectionSettings,
     options: &SessionOptions,
     extensions: &ExtensionPolicy,
     statements: &[StatementSource],
     schemas: &[String],
+    probe: Option<&ProbeRequest>,
 ) -> Result<DevDatabase, LiveError> {
     let mut admin = connect_client(settings)?;
     let swept = sweep_stale(&mut admin);
     let allowed = allowed_extensions(&mut admin, extensions)?;
     let scratch = new_scratch(&mut admin)?;
-    let result = create_scratch(&mut admin, settings, options, &scratch)
-        .and_then(|()| apply_and_read(settings, &scratch, options, &allowed, statements, schemas));
+    let template = probe.and_then(|request| request.template);
+    let result = create_scratch(&mut admin, settings, options, &scratch, template).and_then(|()| {
+        let mut outcome = match template {
+            None => apply_and_read(settings, &scratch, options, &allowed, statements, schemas)?,
+            Some(template) => hand_over_copy(settings, &scratch, template, schemas)?,
+        };
+        if let Some(request) = probe {
+            outcome.probes = Some(probe_scratch(
+                &mut admin, settings, &scratch, options, request,
+            )?);
+        }
+        Ok(outcome)
+    });
     let dropped = drop_after_run(&mut admin, settings, &scratch.name);
     match (result, dropped) {
         (Ok(outcome), Ok(())) => Ok(DevDatabase { swept, ..outcome }),
@@ -156,13 +172,14 @@ fn new_scratch(admin: &mut Client) -> Result<Scratch, LiveError> {
     })
 }
 
-/// Creates the role and the database it owns. The caller drops both whatever this
-/// returns: a failure can come after the role exists.
+/// Creates the role and the database it owns (a copy of `template` when given). The
+/// caller drops both whatever this returns: a failure can come after the role exists.
 fn create_scratch(
     admin: &mut Client,
     settings: &ConnectionSettings,
     options: &SessionOptions,
     scratch: &Scratch,
+    template: Option<&str>,
 ) -> Result<(), LiveError> {
     let name = &scratch.name;
     let quoted = quote_identifier(name);
@@ -205,13 +222,41 @@ fn create_scratch(
             &error,
         )
     })?;
+    let copy = template.map_or_else(String::new, |template| {
+        format!(" TEMPLATE {}", quote_identifier(template))
+    });
+    if let Some(template) = template {
+        let exists = admin
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
+            .map_err(|error| {
+                LiveError::from_query("looking for the --probe-template database", &error)
+            })?;
+        if exists.is_none() {
+            return Err(LiveError::QueryFailed {
+                what: "copying the --probe-template database".into(),
+                message: format!(
+                    "there is no database {template} on the --dev-db server: name the database \
+                     your migrations built"
+                ),
+            });
+        }
+    }
     admin
-        .batch_execute(&format!("CREATE DATABASE {quoted} OWNER {quoted}"))
-        .map_err(|error| {
-            LiveError::from_query(
+        .batch_execute(&format!("CREATE DATABASE {quoted}{copy} OWNER {quoted}"))
+        .map_err(|error| match (template, error.as_db_error()) {
+            (Some(template), Some(db)) if db.code().code() == "55006" => LiveError::QueryFailed {
+                what: format!("copying the --probe-template database {template}"),
+                message: format!(
+                    "{}: PostgreSQL copies a database only while nobody is connected to it; \
+                     close the other sessions (psql, the migration job, a pool) and run again. \
+                     The template itself is never changed",
+                    db.message()
+                ),
+            },
+            _ => LiveError::from_query(
                 "creating the scratch database (the --dev-db role needs CREATEDB)",
                 &error,
-            )
+            ),
         })?;
     drop(registry);
     Ok(())
@@ -313,7 +358,80 @@ fn apply_and_read(
         catalog,
         rejected,
         swept: Vec::new(),
+        probes: None,
     })
+}
+
+/// Makes the scratch role the owner of the copied template's schemas, tables and
+/// sequences (the admin does it, inside the copy), so that probes run as it as they do on
+/// the specs: the copy is pgparity's own and dropped afterwards; the template is not
+/// touched. Nothing is applied or read back: the specs stay what the probes expect.
+fn hand_over_copy(
+    settings: &ConnectionSettings,
+    scratch: &Scratch,
+    template: &str,
+    schemas: &[String],
+) -> Result<DevDatabase, LiveError> {
+    let mut copy = connect_client(&settings.with_dbname(&scratch.name))?;
+    let rows = copy
+        .query(
+            "SELECT format('ALTER SCHEMA %I OWNER TO %I', n.nspname, $2::text) \
+             FROM pg_namespace n WHERE n.nspname = ANY($1) \
+             UNION ALL \
+             SELECT format('ALTER %s %I.%I OWNER TO %I', \
+                    CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, \
+                    n.nspname, c.relname, $2::text) \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'S') \
+               AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d \
+                   WHERE d.objid = c.oid AND d.deptype IN ('a', 'i') \
+                   AND d.refclassid = 'pg_class'::regclass))",
+            &[&schemas, &scratch.name],
+        )
+        .map_err(|error| {
+            LiveError::from_query("listing the tables of the template's copy", &error)
+        })?;
+    for row in rows {
+        let statement: String = row.get(0);
+        copy.batch_execute(&statement)
+            .map_err(|error| LiveError::QueryFailed {
+                what: format!("handing the copy of {template} to the scratch role ({statement})"),
+                message: format!(
+                    "{}; the --dev-db role must own the template's tables (or be a superuser)",
+                    server_message(&error)
+                ),
+            })?;
+    }
+    Ok(DevDatabase {
+        catalog: Catalog::default(),
+        rejected: Vec::new(),
+        swept: Vec::new(),
+        probes: None,
+    })
+}
+
+/// Runs the probes of `request` as the scratch role, on a connection of its own.
+fn probe_scratch(
+    admin: &mut Client,
+    settings: &ConnectionSettings,
+    scratch: &Scratch,
+    options: &SessionOptions,
+    request: &ProbeRequest,
+) -> Result<ProbeResults, LiveError> {
+    let role_settings = settings.with_login(&scratch.name, &scratch.password, &scratch.name);
+    let mut role =
+        connect_client(&role_settings).map_err(|error| refused_login(&scratch.name, error))?;
+    role.set_timeouts(options).map_err(|error| {
+        LiveError::from_query("setting the timeouts of the scratch role", &error)
+    })?;
+    run_probes(
+        &mut Sessions {
+            role: &mut role,
+            admin,
+            scratch: &scratch.name,
+        },
+        request,
+    )
 }
 
 /// `CREATE EXTENSION` built from the parsed names, never from spec text.
@@ -411,9 +529,12 @@ fn drop_after_run(
 
 fn drop_database_and_role(admin: &mut Client, name: &str) -> Result<(), LiveError> {
     let quoted = quote_identifier(name);
-    // Two queries: DROP DATABASE cannot run in the transaction a multi-statement query is.
+    let tenant = quote_identifier(&format!("{name}{TENANT_ROLE_SUFFIX}"));
+    // Separate queries: DROP DATABASE cannot run in the transaction a multi-statement
+    // query is. The isolation probes' role goes with the run's (it may not exist).
     for statement in [
         format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"),
+        format!("DROP ROLE IF EXISTS {tenant}"),
         format!("DROP ROLE IF EXISTS {quoted}"),
     ] {
         admin
@@ -428,10 +549,12 @@ fn drop_database_and_role(admin: &mut Client, name: &str) -> Result<(), LiveErro
 
 fn left_behind(admin: &ConnectionSettings, name: &str, reason: &str) -> String {
     let quoted = quote_identifier(name);
+    let tenant = quote_identifier(&format!("{name}{TENANT_ROLE_SUFFIX}"));
     format!(
         "the scratch database and role {name} may be left on {}: {reason}; drop them with \
-         `DROP DATABASE IF EXISTS {quoted} WITH (FORCE); DROP ROLE IF EXISTS {quoted};` \
-         (the next --dev-db run drops them once they are a day old)",
+         `DROP DATABASE IF EXISTS {quoted} WITH (FORCE); DROP ROLE IF EXISTS {tenant}; \
+         DROP ROLE IF EXISTS {quoted};` (the next --dev-db run drops them once they are a \
+         day old)",
         admin.target()
     )
 }
@@ -442,7 +565,8 @@ fn left_behind(admin: &ConnectionSettings, name: &str, reason: &str) -> String {
 fn sweep_stale(admin: &mut Client) -> Vec<String> {
     let Ok(rows) = admin.query(
         "SELECT datname::text FROM pg_database WHERE datname ~ '^pgparity_dev_[0-9]+_[0-9]+_[0-9]+$' \
-         UNION SELECT rolname::text FROM pg_roles WHERE rolname ~ '^pgparity_dev_[0-9]+_[0-9]+_[0-9]+$' \
+         UNION SELECT regexp_replace(rolname::text, '_tenant$', '') FROM pg_roles \
+         WHERE rolname ~ '^pgparity_dev_[0-9]+_[0-9]+_[0-9]+(_tenant)?$' \
          ORDER BY 1",
         &[],
     ) else {

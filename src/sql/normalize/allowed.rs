@@ -36,7 +36,9 @@ pub fn allowed_values_by_column(expression: &str) -> BTreeMap<String, Vec<String
         .collect()
 }
 
-fn normalized(expression: &str) -> Option<Expr> {
+/// The expression parsed and normalized (casts on literals dropped, `IN` as `= ANY`,
+/// `BETWEEN` as two comparisons), when it parses and normalizes.
+pub(super) fn normalized(expression: &str) -> Option<Expr> {
     let parsed = parse_whole(expression, "expression", |parser| parser.parse_expr()).ok()?;
     let normalizer = Normalizer::new("public");
     let normalized = normalizer.top_level(parsed);
@@ -73,7 +75,7 @@ fn restricted_columns(expr: &Expr, columns: &mut BTreeSet<String>) {
     }
 }
 
-fn column_name(expr: &Expr) -> Option<String> {
+pub(super) fn column_name(expr: &Expr) -> Option<String> {
     match unparenthesised(expr) {
         Expr::Identifier(ident) => Some(ident.value.clone()),
         Expr::CompoundIdentifier(parts) => parts.last().map(|ident| ident.value.clone()),
@@ -146,7 +148,7 @@ fn allowed(expr: &Expr, column: &str) -> Option<Vec<String>> {
 }
 
 /// The operands of a chain of one associative operator, however it is nested.
-fn chain<'a>(expr: &'a Expr, op: &BinaryOperator) -> Vec<&'a Expr> {
+pub(super) fn chain<'a>(expr: &'a Expr, op: &BinaryOperator) -> Vec<&'a Expr> {
     match unparenthesised(expr) {
         Expr::BinaryOp {
             left,
@@ -161,7 +163,7 @@ fn chain<'a>(expr: &'a Expr, op: &BinaryOperator) -> Vec<&'a Expr> {
     }
 }
 
-fn unparenthesised(expr: &Expr) -> &Expr {
+pub(super) fn unparenthesised(expr: &Expr) -> &Expr {
     match expr {
         Expr::Nested(inner) => unparenthesised(inner),
         other => other,
@@ -180,7 +182,7 @@ fn is_column(expr: &Expr, column: &str) -> bool {
     }
 }
 
-fn string_literal(expr: &Expr) -> Option<String> {
+pub(super) fn string_literal(expr: &Expr) -> Option<String> {
     match unparenthesised(expr) {
         Expr::Value(value) => match &value.value {
             Value::SingleQuotedString(text) => Some(text.clone()),

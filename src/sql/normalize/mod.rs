@@ -45,6 +45,7 @@
 //! that one as `int_col = 5`, so the pair does not meet in practice.
 
 mod allowed;
+mod bounds;
 mod cache;
 mod datetime;
 mod declarations;
@@ -54,6 +55,7 @@ mod interval;
 mod query;
 
 pub use allowed::{allowed_values_by_column, check_allowed_values};
+pub use bounds::{check_bounds, predicate_conditions, Bound, ColumnBounds, Condition};
 pub use cache::{FormCache, FormContext};
 pub use declarations::Declarations;
 use std::rc::Rc;

@@ -1,0 +1,186 @@
+//! What `--probe` found: every probe tried in the scratch database with its outcome, the
+//! `violations` queries of the mapping's invariants run against `--db`, and the live
+//! privileges of the roles the mapping says may not change an immutable table. The
+//! probing engine (`src/sources/live/probe`) fills it; the `probe` family of checks reads
+//! it and never touches a database.
+
+use super::{Location, QualifiedName};
+
+/// Everything the probes of one run found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProbeResults {
+    /// Every probe tried in the scratch database, in the order they ran.
+    pub probes: Vec<Probe>,
+    /// The `violations` queries of the mapping's invariants, run against a database
+    /// (`--db`, read-only) or the scratch database.
+    pub invariants: Vec<InvariantResult>,
+    /// What the live database (`--db`) grants the roles of the mapping's `immutable:`
+    /// entries on their tables, through role membership too.
+    pub live_privileges: Vec<LivePrivilege>,
+}
+
+impl ProbeResults {
+    /// How many probes passed, failed and were skipped.
+    pub fn tally(&self) -> ProbeTally {
+        let mut tally = ProbeTally::default();
+        for probe in &self.probes {
+            match probe.outcome {
+                ProbeOutcome::Passed => tally.passed += 1,
+                ProbeOutcome::Failed { .. } => tally.failed += 1,
+                ProbeOutcome::Skipped { .. } => tally.skipped += 1,
+            }
+        }
+        tally
+    }
+}
+
+/// Counts of probes by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ProbeTally {
+    /// Probes whose outcome was the expected one.
+    pub passed: usize,
+    /// Probes whose outcome differed from the expected one.
+    pub failed: usize,
+    /// Probes that could not be tried (the reason is in each).
+    pub skipped: usize,
+}
+
+/// What a probe tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProbeKind {
+    /// NULL in a NOT NULL column is refused.
+    NotNull,
+    /// A duplicate key of a primary key, unique constraint or unique index is refused;
+    /// outside a partial index's predicate it is accepted.
+    Unique,
+    /// A value just outside a CHECK's bound or list is refused, one just inside accepted.
+    Check,
+    /// A reference to a parent row that does not exist is refused.
+    ForeignKey,
+    /// Deleting a referenced parent row does what `ON DELETE` says.
+    OnDelete,
+    /// A statement of the mapping's `must_reject:` is refused.
+    MustReject,
+    /// UPDATE and DELETE of an `immutable:` table are refused for its roles.
+    Immutable,
+    /// A tenant sees, inserts and moves only its own rows.
+    TenantIsolation,
+    /// An invariant's `violations` query runs against the specs' schema.
+    Invariant,
+}
+
+impl ProbeKind {
+    /// Kebab-case name, as reports list probes: `not-null`, `unique`, `check`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeKind::NotNull => "not-null",
+            ProbeKind::Unique => "unique",
+            ProbeKind::Check => "check",
+            ProbeKind::ForeignKey => "foreign-key",
+            ProbeKind::OnDelete => "on-delete",
+            ProbeKind::MustReject => "must-reject",
+            ProbeKind::Immutable => "immutable",
+            ProbeKind::TenantIsolation => "tenant-isolation",
+            ProbeKind::Invariant => "invariant",
+        }
+    }
+}
+
+/// One probe: what was tried, what was expected, what happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// What it tries.
+    pub kind: ProbeKind,
+    /// The table it is about.
+    pub relation: QualifiedName,
+    /// The column, constraint, index or invariant it is about, if not the whole table.
+    pub member: Option<String>,
+    /// One line: what the probe shows when it passes (`NULL in slug is refused`).
+    pub description: String,
+    /// The statement that was tried (after the rows it needs were inserted).
+    pub sql: String,
+    /// The expected outcome, in words (`refused with 23502 (not_null_violation)`).
+    pub expected: String,
+    /// What happened.
+    pub outcome: ProbeOutcome,
+    /// Where the expectation comes from: the spec line of the constraint or column, or
+    /// the mapping line of the invariant, immutable entry or tenancy section.
+    pub location: Option<Location>,
+}
+
+impl Probe {
+    /// `kind: schema.table.member` — the probe's name in reports (a JUnit test case).
+    pub fn name(&self) -> String {
+        let object = match &self.member {
+            Some(member) => self.relation.child(member),
+            None => self.relation.to_string(),
+        };
+        format!("{}: {object}: {}", self.kind.as_str(), self.description)
+    }
+}
+
+/// How a probe ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeOutcome {
+    /// As expected.
+    Passed,
+    /// Not as expected.
+    Failed {
+        /// What happened instead (`accepted`, or the SQLSTATE and the server's message).
+        actual: String,
+    },
+    /// Not tried, or tried without a conclusive answer.
+    Skipped {
+        /// Why (the server's message when it refused the rows the probe needed).
+        reason: String,
+    },
+}
+
+/// An invariant's `violations` query and what it found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvariantResult {
+    /// The invariant's name.
+    pub name: String,
+    /// Where it ran: `the database` (`--db`) or `the scratch database`.
+    pub against: String,
+    /// What the query found, or why it could not run.
+    pub found: InvariantFound,
+    /// The invariant in the mapping.
+    pub location: Option<Location>,
+}
+
+/// What a `violations` query returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvariantFound {
+    /// Rows that break the invariant: how many, and the key columns of at most
+    /// [`MAX_REPORTED_KEYS`] of them (never other row content).
+    Rows {
+        /// How many rows the query returned.
+        count: u64,
+        /// The `key:` columns of the first rows, each as `column=value` texts.
+        keys: Vec<String>,
+    },
+    /// No rows: the invariant holds.
+    Holds,
+    /// The query failed (the server's SQLSTATE and message).
+    Error {
+        /// What the server said.
+        message: String,
+    },
+}
+
+/// At most this many keys of the rows that break an invariant are reported.
+pub const MAX_REPORTED_KEYS: usize = 20;
+
+/// A privilege the live database gives a role on an immutable table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LivePrivilege {
+    /// The immutable table.
+    pub table: QualifiedName,
+    /// The role of the `immutable:` entry.
+    pub role: String,
+    /// `UPDATE` or `DELETE`.
+    pub privilege: String,
+    /// The `immutable:` entry in the mapping.
+    pub location: Option<Location>,
+}

@@ -1,0 +1,958 @@
+//! The probes of one table, derived from the specs: NULL in every NOT NULL column, a
+//! duplicate of every key, values beside every CHECK bound and list, an orphan reference
+//! for every foreign key and the deletion of every referenced parent. Pure: each probe is
+//! a list of SQL steps and the outcome the specs promise.
+
+use super::sql::{quote_identifier, quote_literal, relation_sql};
+use super::synth::{beside, foreign_keys, primary_key, Chain, Row, Synth, Variant, Wanted};
+use crate::model::{
+    Catalog, ConstraintKind, ForeignKeyAction, IndexTarget, Location, ProbeKind, QualifiedName,
+    Relation,
+};
+use crate::sql::normalize::{check_bounds, predicate_conditions, Condition};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a step is for, which decides what its failure means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StepKind {
+    /// Makes what the probe needs (rows, a role, a setting): its failure skips the probe.
+    Setup,
+    /// A condition the probe needs (`SELECT <boolean>`): false or an error skips it.
+    Require,
+    /// The statement the probe tries.
+    Probe,
+    /// What must hold afterwards (`SELECT <boolean>`): false or an error fails the probe.
+    Assert,
+    /// Like [`StepKind::Assert`], but an error counts as holding (a query that cannot
+    /// run shows no row).
+    Quiet,
+}
+
+impl StepKind {
+    /// The kind as the probe function reads it.
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Setup => "setup",
+            StepKind::Require => "require",
+            StepKind::Probe => "probe",
+            StepKind::Assert => "assert",
+            StepKind::Quiet => "quiet",
+        }
+    }
+}
+
+/// One statement of a probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Step {
+    pub kind: StepKind,
+    pub sql: String,
+    /// For conditions: what it means when the condition is false.
+    pub note: String,
+}
+
+impl Step {
+    pub(super) fn setup(sql: String) -> Step {
+        Step {
+            kind: StepKind::Setup,
+            sql,
+            note: String::new(),
+        }
+    }
+
+    pub(super) fn probe(sql: String) -> Step {
+        Step {
+            kind: StepKind::Probe,
+            sql,
+            note: String::new(),
+        }
+    }
+
+    pub(super) fn assert(sql: String, note: &str) -> Step {
+        Step {
+            kind: StepKind::Assert,
+            sql,
+            note: note.to_string(),
+        }
+    }
+
+    pub(super) fn quiet(sql: String, note: &str) -> Step {
+        Step {
+            kind: StepKind::Quiet,
+            sql,
+            note: note.to_string(),
+        }
+    }
+
+    pub(super) fn require(sql: String, note: &str) -> Step {
+        Step {
+            kind: StepKind::Require,
+            sql,
+            note: note.to_string(),
+        }
+    }
+}
+
+/// The outcome a probe expects of its statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Expect {
+    /// Refused, with this SQLSTATE (any when `None`) and by this constraint (any when
+    /// `None`).
+    Refused {
+        sqlstate: Option<String>,
+        constraint: Option<String>,
+    },
+    /// Accepted (and every assertion after it true). A refusal by `constraint` is a
+    /// failure; a refusal by something else is inconclusive. Without a constraint every
+    /// refusal is a failure.
+    Accepted { constraint: Option<String> },
+}
+
+impl Expect {
+    fn refused(sqlstate: &str, constraint: Option<&str>) -> Expect {
+        Expect::Refused {
+            sqlstate: Some(sqlstate.to_string()),
+            constraint: constraint.map(str::to_string),
+        }
+    }
+
+    /// The expectation in words, for reports.
+    pub(super) fn describe(&self) -> String {
+        match self {
+            Expect::Refused {
+                sqlstate: Some(state),
+                constraint,
+            } => format!(
+                "refused with {}{}",
+                super::runner::with_name(state),
+                constraint
+                    .as_ref()
+                    .map_or_else(String::new, |name| format!(" by {name}"))
+            ),
+            Expect::Refused { sqlstate: None, .. } => "refused".into(),
+            Expect::Accepted { .. } => "accepted".into(),
+        }
+    }
+}
+
+/// What an accepted statement that changed no row means for a probe expecting a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NoRows {
+    /// Accepted is accepted (an INSERT always changes a row).
+    Fails,
+    /// Nothing is proved: the row may not have been visible.
+    Skips,
+    /// The row was seen (a step before checked it) and not changed: as good as refused.
+    Passes,
+}
+
+/// One probe ready to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Planned {
+    pub kind: ProbeKind,
+    pub relation: QualifiedName,
+    pub member: Option<String>,
+    /// What the probe shows when it passes.
+    pub description: String,
+    /// The statement tried, for reports.
+    pub sql: String,
+    pub steps: Vec<Step>,
+    pub expect: Expect,
+    /// A refusal with another SQLSTATE than the expected one is a failure (the mapping
+    /// named it), not an inconclusive answer.
+    pub exact_state: bool,
+    /// What it means when a statement expected to be refused is accepted but changes no
+    /// row (an UPDATE or DELETE that a policy let see no row).
+    pub no_rows: NoRows,
+    pub location: Option<Location>,
+    /// Why it is not run, when it cannot be.
+    pub skip: Option<String>,
+    /// The probe inserts its own parent rows and must run without the rows the table's
+    /// probes share (it alters tables those rows queued trigger events on).
+    pub own_parents: bool,
+    /// The same probe with the table's row made another way (nullable columns filled,
+    /// the other end of its CHECK ranges), tried in turn while the probe is skipped:
+    /// a row that another constraint refuses says nothing about this one.
+    pub alternatives: Vec<Planned>,
+}
+
+/// What every probe of a table shares.
+pub(super) struct Header<'a> {
+    pub kind: ProbeKind,
+    pub relation: &'a QualifiedName,
+    pub member: Option<&'a str>,
+    pub location: Option<&'a Location>,
+}
+
+impl Header<'_> {
+    /// A probe of `steps` whose last `Probe` step is the statement reported.
+    pub(super) fn planned(&self, description: String, steps: Vec<Step>, expect: Expect) -> Planned {
+        let sql = steps
+            .iter()
+            .find(|step| step.kind == StepKind::Probe)
+            .map(|step| step.sql.clone())
+            .unwrap_or_default();
+        Planned {
+            kind: self.kind,
+            relation: self.relation.clone(),
+            member: self.member.map(str::to_string),
+            description,
+            sql,
+            steps,
+            expect,
+            exact_state: false,
+            no_rows: NoRows::Fails,
+            location: self.location.cloned(),
+            skip: None,
+            own_parents: false,
+            alternatives: Vec::new(),
+        }
+    }
+
+    /// A probe that cannot run, and why.
+    pub(super) fn skipped(&self, description: String, reason: String) -> Planned {
+        Planned {
+            skip: Some(reason),
+            ..self.planned(
+                description,
+                Vec::new(),
+                Expect::Accepted { constraint: None },
+            )
+        }
+    }
+}
+
+/// Setup steps inserting every row of `chain` but the last, and the last row's INSERT
+/// as the probe step.
+fn insert_last(chain: &Chain, before: Vec<Step>, after: Vec<Step>) -> Vec<Step> {
+    let inserts = chain.inserts();
+    let mut steps = before;
+    if let Some((last, parents)) = inserts.split_last() {
+        steps.extend(parents.iter().cloned().map(Step::setup));
+        steps.push(Step::probe(last.clone()));
+    }
+    steps.extend(after);
+    steps
+}
+
+/// After an INSERT that should have been refused: the row holds the value the probe
+/// gave `column` (else a BEFORE trigger changed it before the constraint saw it, and the
+/// acceptance says nothing about the constraint).
+fn stored(relation: &Relation, row: &Row, column: &str) -> Step {
+    let mut identity: Vec<String> = primary_key(relation)
+        .map(<[String]>::to_vec)
+        .unwrap_or_else(|| row.values.keys().cloned().collect());
+    if !identity.iter().any(|name| name == column) {
+        identity.push(column.to_string());
+    }
+    Step::require(
+        format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE {})",
+            relation_sql(&relation.name),
+            row.condition(&identity)
+        ),
+        "a BEFORE trigger changed the value before the constraint saw it, so the \
+         constraint was not tried",
+    )
+}
+
+/// `SET CONSTRAINTS name IMMEDIATE`: a deferrable constraint answers now.
+fn immediately(relation: &QualifiedName, constraint: &str) -> Step {
+    Step::probe(format!(
+        "SET CONSTRAINTS {}.{} IMMEDIATE",
+        quote_identifier(&relation.schema),
+        quote_identifier(constraint)
+    ))
+}
+
+/// Every probe of `relation`; their rows reuse the rows of `shared` (the parents of the
+/// table's valid row, inserted once before the probes run) as parents.
+pub(super) fn table_probes(
+    synth: &mut Synth,
+    catalog: &Catalog,
+    relation: &Relation,
+    shared: &Chain,
+) -> Vec<Planned> {
+    let mut probes = Vec::new();
+    not_null_probes(synth, catalog, relation, shared, &mut probes);
+    unique_probes(synth, relation, shared, &mut probes);
+    check_probes(synth, relation, shared, &mut probes);
+    foreign_key_probes(synth, catalog, relation, shared, &mut probes);
+    probes
+}
+
+fn not_null_probes(
+    synth: &mut Synth,
+    catalog: &Catalog,
+    relation: &Relation,
+    shared: &Chain,
+    probes: &mut Vec<Planned>,
+) {
+    for column in &relation.columns {
+        let domain_not_null = column
+            .data_type
+            .as_ref()
+            .and_then(|data_type| catalog.domain_for(data_type, &relation.name.schema))
+            .is_some_and(|domain| domain.not_null);
+        if column.generated.is_some() || !(column.not_null || domain_not_null) {
+            continue;
+        }
+        let header = Header {
+            kind: ProbeKind::NotNull,
+            relation: &relation.name,
+            member: Some(&column.name),
+            location: column.location.as_ref(),
+        };
+        let description = format!("NULL in {} is refused", column.name);
+        let wanted = Wanted::fixed(BTreeMap::from([(column.name.clone(), None)]));
+        let mut chain = Chain::sharing(shared);
+        probes.push(match synth.row(&relation.name, &wanted, &mut chain) {
+            Ok(row) => header.planned(
+                description,
+                insert_last(
+                    &chain,
+                    Vec::new(),
+                    vec![stored(relation, &row, &column.name)],
+                ),
+                Expect::refused("23502", None),
+            ),
+            Err(reason) => header.skipped(description, reason),
+        });
+    }
+}
+
+/// A unique key to probe: its name (the constraint's, or the index's), columns, whether
+/// it is deferrable, its predicate and where it is defined.
+struct Key<'a> {
+    name: &'a str,
+    columns: Vec<String>,
+    deferrable: bool,
+    predicate: Option<&'a str>,
+    location: Option<&'a Location>,
+    expressions: bool,
+    /// A constraint (else a unique index).
+    is_constraint: bool,
+}
+
+fn keys(relation: &Relation) -> Vec<Key<'_>> {
+    let mut keys = Vec::new();
+    for constraint in relation.constraints.values() {
+        if let ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } =
+            &constraint.kind
+        {
+            keys.push(Key {
+                name: &constraint.name,
+                columns: columns.clone(),
+                deferrable: constraint.deferrable,
+                predicate: None,
+                location: constraint.location.as_ref(),
+                expressions: false,
+                is_constraint: true,
+            });
+        }
+    }
+    for index in relation.indexes.values() {
+        if !index.unique || index.constraint.is_some() {
+            continue;
+        }
+        keys.push(Key {
+            name: &index.name,
+            columns: index
+                .keys
+                .iter()
+                .filter_map(|key| match &key.target {
+                    IndexTarget::Column(column) => Some(column.clone()),
+                    IndexTarget::Expression(_) => None,
+                })
+                .collect(),
+            deferrable: false,
+            predicate: index.predicate.as_ref().map(|predicate| predicate.text()),
+            location: index.location.as_ref(),
+            expressions: index
+                .keys
+                .iter()
+                .any(|key| matches!(key.target, IndexTarget::Expression(_))),
+            is_constraint: false,
+        });
+    }
+    keys
+}
+
+/// The fixed values and explicit columns that put a row inside (`inside`) or outside a
+/// predicate's conditions; `None` when no row can be outside.
+fn predicate_row(
+    synth: &mut Synth,
+    relation: &Relation,
+    conditions: &[Condition],
+    inside: bool,
+) -> Option<Wanted> {
+    let mut wanted = Wanted::default();
+    // Outside: the first condition that can be made false is; the others hold.
+    let mut negated = inside;
+    for condition in conditions {
+        let negate = !negated;
+        let column = condition.column().to_string();
+        match (condition, negate) {
+            (Condition::Equals(_, literal), false) => {
+                wanted.fixed.insert(column, Some(literal.clone()));
+            }
+            (Condition::IsNull(_), false) | (Condition::IsNotNull(_), true) => {
+                if negate
+                    && relation
+                        .column(&column)
+                        .is_none_or(|definition| definition.not_null)
+                {
+                    // A NOT NULL column is never outside `col IS NOT NULL`.
+                    wanted.explicit.insert(column);
+                    continue;
+                }
+                wanted.fixed.insert(column, None);
+            }
+            (Condition::IsNotNull(_), false) | (Condition::IsNull(_), true) => {
+                wanted.explicit.insert(column);
+            }
+            (Condition::IsTrue(_), false) | (Condition::IsFalse(_), true) => {
+                wanted.fixed.insert(column, Some("true".into()));
+            }
+            (Condition::IsFalse(_), false) | (Condition::IsTrue(_), true) => {
+                wanted.fixed.insert(column, Some("false".into()));
+            }
+            (Condition::Equals(_, literal), true) => {
+                let definition = relation.column(&column)?;
+                let other = [
+                    Variant::default(),
+                    Variant {
+                        fill_nullable: false,
+                        high: true,
+                    },
+                ]
+                .into_iter()
+                .find_map(|variant| {
+                    let seed = synth.next_seed();
+                    synth
+                        .value(relation, definition, seed, variant)
+                        .ok()
+                        .filter(|value| value != literal)
+                });
+                match other {
+                    Some(value) => wanted.fixed.insert(column, Some(value)),
+                    None => continue,
+                };
+            }
+        }
+        if negate {
+            negated = true;
+        }
+    }
+    negated.then_some(wanted)
+}
+
+fn unique_probes(
+    synth: &mut Synth,
+    relation: &Relation,
+    shared: &Chain,
+    probes: &mut Vec<Planned>,
+) {
+    let all_keys = keys(relation);
+    for key in &all_keys {
+        let header = Header {
+            kind: ProbeKind::Unique,
+            relation: &relation.name,
+            member: Some(key.name),
+            location: key.location,
+        };
+        let listed = key.columns.join(", ");
+        let description = format!("a duplicate of ({listed}) is refused by {}", key.name);
+        if key.expressions {
+            probes.push(header.skipped(
+                description,
+                format!(
+                    "{} has expression keys, which pgparity does not duplicate",
+                    key.name
+                ),
+            ));
+            continue;
+        }
+        let conditions = match key.predicate {
+            None => Vec::new(),
+            Some(predicate) => match predicate_conditions(predicate) {
+                Some(conditions) => conditions,
+                None => {
+                    probes.push(header.skipped(
+                        description,
+                        format!(
+                            "pgparity cannot read the predicate `{predicate}` of {}",
+                            key.name
+                        ),
+                    ));
+                    continue;
+                }
+            },
+        };
+        let mut after = Vec::new();
+        if key.deferrable {
+            after.push(immediately(&relation.name, key.name));
+        }
+        // A key on some of these columns would refuse the duplicate first: it goes,
+        // inside the probe's savepoint (with the foreign keys that rely on it).
+        let narrower: Vec<Step> = all_keys
+            .iter()
+            .filter(|other| other.name != key.name && !other.columns.is_empty())
+            .filter(|other| {
+                other
+                    .columns
+                    .iter()
+                    .all(|column| key.columns.contains(column))
+            })
+            .map(|other| Step::setup(drop_key(&relation.name, other)))
+            .collect();
+        if let Some(inside) = predicate_row(synth, relation, &conditions, true) {
+            probes.push(
+                match duplicate(synth, relation, &key.columns, &inside, shared) {
+                    Ok(chain) => header.planned(
+                        description,
+                        insert_last(&chain, narrower.clone(), after.clone()),
+                        Expect::refused("23505", Some(key.name)),
+                    ),
+                    Err(reason) => header.skipped(description, reason),
+                },
+            );
+        }
+        if conditions.is_empty() {
+            continue;
+        }
+        let description = format!(
+            "a duplicate of ({listed}) outside the predicate of {} is accepted",
+            key.name
+        );
+        match predicate_row(synth, relation, &conditions, false) {
+            Some(outside) => probes.push(
+                match duplicate(synth, relation, &key.columns, &outside, shared) {
+                    Ok(chain) => header.planned(
+                        description,
+                        insert_last(&chain, narrower, after),
+                        Expect::Accepted {
+                            constraint: Some(key.name.to_string()),
+                        },
+                    ),
+                    Err(reason) => header.skipped(description, reason),
+                },
+            ),
+            None => probes.push(header.skipped(
+                description,
+                format!("no row can be outside the predicate of {}", key.name),
+            )),
+        }
+    }
+}
+
+/// Drops a unique key: its constraint (with the foreign keys that reference it), or its
+/// index.
+fn drop_key(table: &QualifiedName, key: &Key) -> String {
+    if key.is_constraint {
+        format!("{} CASCADE", drop_constraint(table, key.name))
+    } else {
+        format!(
+            "DROP INDEX {}.{} CASCADE",
+            quote_identifier(&table.schema),
+            quote_identifier(key.name)
+        )
+    }
+}
+
+/// Two rows of `relation` equal on `columns`, both as `wanted` says.
+fn duplicate(
+    synth: &mut Synth,
+    relation: &Relation,
+    columns: &[String],
+    wanted: &Wanted,
+    shared: &Chain,
+) -> Result<Chain, String> {
+    let mut chain = Chain::sharing(shared);
+    let mut first_wanted = wanted.clone();
+    first_wanted.explicit.extend(columns.iter().cloned());
+    let first = synth.row(&relation.name, &first_wanted, &mut chain)?;
+    let mut second = wanted.clone();
+    for column in columns {
+        second
+            .fixed
+            .insert(column.clone(), first.values.get(column).cloned().flatten());
+    }
+    synth.row(&relation.name, &second, &mut chain)?;
+    Ok(chain)
+}
+
+fn check_probes(synth: &mut Synth, relation: &Relation, shared: &Chain, probes: &mut Vec<Planned>) {
+    for constraint in relation.constraints.values() {
+        let ConstraintKind::Check { expression } = &constraint.kind else {
+            continue;
+        };
+        let name = constraint.name.as_str();
+        let mut tries: Vec<(String, String, bool)> = Vec::new();
+        for (column, values) in &constraint.allowed_values {
+            let Some(definition) = relation.column(column) else {
+                continue;
+            };
+            let limit = definition
+                .data_type
+                .as_ref()
+                .and_then(|data_type| data_type.max_length())
+                .map_or(usize::MAX, |limit| limit as usize);
+            let outside = ["zz_outside", "zz", "z", "zzz", "y"]
+                .iter()
+                .map(|text| &text[..text.len().min(limit)])
+                .find(|text| !text.is_empty() && !values.iter().any(|value| value == text));
+            if let Some(outside) = outside {
+                tries.push((column.clone(), quote_literal(outside), false));
+            }
+            for value in values.iter().take(10) {
+                tries.push((column.clone(), quote_literal(value), true));
+            }
+        }
+        for (column, bounds) in check_bounds(crate::sql::check_expression(expression.text())) {
+            let Some(data_type) = relation
+                .column(&column)
+                .and_then(|definition| definition.data_type.clone())
+            else {
+                continue;
+            };
+            for (bound, upper) in [(&bounds.lower, false), (&bounds.upper, true)] {
+                let Some(bound) = bound else {
+                    continue;
+                };
+                for inside in [false, true] {
+                    if let Some(value) = beside(&data_type, bound, upper, inside) {
+                        tries.push((column.clone(), value, inside));
+                    }
+                }
+            }
+            let type_limit = data_type.max_length().map(u64::from);
+            if let Some(min) = bounds.min_length.filter(|min| *min > 0) {
+                tries.push((
+                    column.clone(),
+                    quote_literal(&"x".repeat(min as usize - 1)),
+                    false,
+                ));
+                tries.push((
+                    column.clone(),
+                    quote_literal(&"x".repeat(min as usize)),
+                    true,
+                ));
+            }
+            if let Some(max) = bounds.max_length.filter(|max| *max < 10_000) {
+                if type_limit.is_none_or(|limit| limit > max) {
+                    tries.push((
+                        column.clone(),
+                        quote_literal(&"x".repeat(max as usize + 1)),
+                        false,
+                    ));
+                }
+                tries.push((
+                    column.clone(),
+                    quote_literal(&"x".repeat(max as usize)),
+                    true,
+                ));
+            }
+        }
+        for (column, value, inside) in tries {
+            let header = Header {
+                kind: ProbeKind::Check,
+                relation: &relation.name,
+                member: Some(&column),
+                location: constraint.location.as_ref(),
+            };
+            let (description, expect) = if inside {
+                (
+                    format!("{column} = {value} is accepted by {name}"),
+                    Expect::Accepted {
+                        constraint: Some(name.to_string()),
+                    },
+                )
+            } else {
+                (
+                    format!("{column} = {value} is refused by {name}"),
+                    Expect::refused("23514", Some(name)),
+                )
+            };
+            let mut chain = Chain::sharing(shared);
+            let wanted = Wanted::fixed(BTreeMap::from([(column.clone(), Some(value))]));
+            probes.push(match synth.row(&relation.name, &wanted, &mut chain) {
+                Ok(row) => {
+                    let after = if inside {
+                        Vec::new()
+                    } else {
+                        vec![stored(relation, &row, &column)]
+                    };
+                    header.planned(description, insert_last(&chain, Vec::new(), after), expect)
+                }
+                Err(reason) => header.skipped(description, reason),
+            });
+        }
+    }
+}
+
+fn foreign_key_probes(
+    synth: &mut Synth,
+    catalog: &Catalog,
+    relation: &Relation,
+    shared: &Chain,
+    probes: &mut Vec<Planned>,
+) {
+    let keys = foreign_keys(catalog, relation);
+    for key in &keys {
+        if key.references == &relation.name {
+            continue;
+        }
+        let Some(constraint) = relation.constraints.get(key.name) else {
+            continue;
+        };
+        let ConstraintKind::ForeignKey { on_delete, .. } = &constraint.kind else {
+            continue;
+        };
+        let header = Header {
+            kind: ProbeKind::ForeignKey,
+            relation: &relation.name,
+            member: Some(key.name),
+            location: constraint.location.as_ref(),
+        };
+        let after = if constraint.deferrable {
+            vec![immediately(&relation.name, key.name)]
+        } else {
+            Vec::new()
+        };
+        // The orphan: fresh values no parent row has, with every other foreign key
+        // sharing a column left out (it would refuse the row first).
+        let sharing: Vec<&str> = keys
+            .iter()
+            .filter(|other| other.name != key.name)
+            .filter(|other| {
+                other
+                    .columns
+                    .iter()
+                    .any(|column| key.columns.contains(column))
+            })
+            .map(|other| other.name)
+            .collect();
+        let description = format!(
+            "a reference to a missing row of {} is refused by {}",
+            key.references, key.name
+        );
+        let orphan = (|| {
+            let mut wanted = Wanted {
+                ignored_keys: sharing.iter().map(|name| name.to_string()).collect(),
+                ..Wanted::default()
+            };
+            wanted.ignored_keys.insert(key.name.to_string());
+            for column in key.columns {
+                let definition = relation
+                    .column(column)
+                    .ok_or_else(|| format!("{} has no column {column}", relation.name))?;
+                let seed = synth.next_seed();
+                let value = synth.value(relation, definition, seed, Variant::default())?;
+                wanted.fixed.insert(column.clone(), Some(value));
+            }
+            let mut chain = Chain::sharing(shared);
+            synth.row(&relation.name, &wanted, &mut chain)?;
+            Ok::<_, String>(chain)
+        })();
+        let drops: Vec<Step> = sharing
+            .iter()
+            .map(|name| Step::setup(drop_constraint(&relation.name, name)))
+            .collect();
+        probes.push(match orphan {
+            Ok(chain) => header.planned(
+                description,
+                insert_last(&chain, drops, after.clone()),
+                Expect::refused("23503", Some(key.name)),
+            ),
+            Err(reason) => header.skipped(description, reason),
+        });
+        // Not the shared rows: dropping the other keys into the parent's table alters
+        // tables those rows may have queued deferred trigger events on, which
+        // PostgreSQL refuses; this probe inserts its own parents.
+        let around = Around {
+            header: &header,
+            after,
+            shared: &Chain::default(),
+        };
+        probes.push(on_delete_probe(synth, relation, key, *on_delete, around));
+    }
+}
+
+fn drop_constraint(table: &QualifiedName, constraint: &str) -> String {
+    format!(
+        "ALTER TABLE {} DROP CONSTRAINT {}",
+        relation_sql(table),
+        quote_identifier(constraint)
+    )
+}
+
+/// What an on-delete probe shares with its foreign key's orphan probe.
+struct Around<'h, 'a> {
+    header: &'h Header<'a>,
+    /// Steps after the statement (a deferrable constraint answering at once).
+    after: Vec<Step>,
+    /// The rows the table's probes share.
+    shared: &'h Chain,
+}
+
+/// Deleting the parent of a synthesized child row does what `ON DELETE` says. Every
+/// other foreign key into the parent's table is dropped first (inside the probe's
+/// savepoint), so that only this one answers.
+fn on_delete_probe(
+    synth: &mut Synth,
+    relation: &Relation,
+    key: &super::synth::ForeignKey,
+    action: ForeignKeyAction,
+    around: Around,
+) -> Planned {
+    let Around {
+        header,
+        after,
+        shared,
+    } = around;
+    let header = Header {
+        kind: ProbeKind::OnDelete,
+        ..*header
+    };
+    let (verb, expect) = match action {
+        ForeignKeyAction::Cascade => (
+            "deletes the child row",
+            Expect::Accepted {
+                constraint: Some(key.name.to_string()),
+            },
+        ),
+        ForeignKeyAction::SetNull => (
+            "sets the child's reference to NULL",
+            Expect::Accepted {
+                constraint: Some(key.name.to_string()),
+            },
+        ),
+        ForeignKeyAction::SetDefault => (
+            "sets the child's reference to its default",
+            Expect::Accepted {
+                constraint: Some(key.name.to_string()),
+            },
+        ),
+        ForeignKeyAction::Restrict | ForeignKeyAction::NoAction => {
+            ("is refused", Expect::refused("23503", Some(key.name)))
+        }
+    };
+    let description = format!(
+        "deleting the referenced row of {} {verb} ({})",
+        key.references, key.name
+    );
+    let fk_columns: BTreeSet<&String> = key.columns.iter().collect();
+    let identity: Vec<String> = primary_key(relation)
+        .map(|columns| {
+            columns
+                .iter()
+                .filter(|column| !fk_columns.contains(column))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut chain = Chain::sharing(shared);
+    let wanted = Wanted {
+        explicit: identity.iter().cloned().collect(),
+        ..Wanted::default()
+    };
+    let child = match synth.row(&relation.name, &wanted, &mut chain) {
+        Ok(child) => child,
+        Err(reason) => return header.skipped(description, reason),
+    };
+    let identity = if identity.is_empty() {
+        child
+            .values
+            .iter()
+            .filter(|(column, value)| value.is_some() && !fk_columns.contains(column))
+            .map(|(column, _)| column.clone())
+            .collect()
+    } else {
+        identity
+    };
+    if identity.is_empty() {
+        return header.skipped(
+            description,
+            format!("{} has no column to find the child row by", relation.name),
+        );
+    }
+    let parent = Row {
+        table: key.references.clone(),
+        values: key
+            .referenced_columns
+            .iter()
+            .zip(key.columns)
+            .map(|(referenced, column)| {
+                (
+                    referenced.clone(),
+                    child.values.get(column).cloned().flatten(),
+                )
+            })
+            .collect(),
+        overriding: false,
+    };
+    if parent.values.values().any(Option::is_none) {
+        return header.skipped(description, "the child row has no parent row".into());
+    }
+    let mut steps: Vec<Step> = Vec::new();
+    for (table, name) in synth.keys_into(key.references) {
+        if !(table == &relation.name && name == key.name) {
+            steps.push(Step::setup(drop_constraint(table, name)));
+        }
+    }
+    steps.extend(chain.inserts().into_iter().map(Step::setup));
+    steps.push(Step::probe(format!(
+        "DELETE FROM {} WHERE {}",
+        relation_sql(key.references),
+        parent.condition(&key.referenced_columns)
+    )));
+    steps.extend(after);
+    let found = format!(
+        "SELECT EXISTS (SELECT 1 FROM {} WHERE {}",
+        relation_sql(&relation.name),
+        child.condition(&identity)
+    );
+    let columns: Vec<String> = key
+        .columns
+        .iter()
+        .map(|column| quote_identifier(column))
+        .collect();
+    match action {
+        ForeignKeyAction::Cascade => steps.push(Step::assert(
+            format!("SELECT NOT {})", &found["SELECT ".len()..]),
+            "the child row is still there",
+        )),
+        ForeignKeyAction::SetNull => steps.push(Step::assert(
+            format!(
+                "{found} AND {})",
+                columns
+                    .iter()
+                    .map(|column| format!("{column} IS NULL"))
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
+            ),
+            "the child row does not have NULL in its reference",
+        )),
+        ForeignKeyAction::SetDefault => steps.push(Step::assert(
+            format!(
+                "{found} AND ({}) IS DISTINCT FROM ({}))",
+                columns.join(", "),
+                key.columns
+                    .iter()
+                    .map(|column| child
+                        .values
+                        .get(column)
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_else(|| "NULL".into()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "the child row still points at the deleted row",
+        )),
+        ForeignKeyAction::Restrict | ForeignKeyAction::NoAction => {}
+    }
+    let mut planned = header.planned(description, steps, expect);
+    planned.own_parents = true;
+    planned
+}

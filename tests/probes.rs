@@ -1,0 +1,496 @@
+//! `--probe` through the binary against a real PostgreSQL (issue 11): the bundled example
+//! passes every probe; each probe fixture fails exactly its probe; `--probe-template`
+//! probes what the migrations built and refuses a template others are connected to; the
+//! mapping's invariant queries run read-only against `--db` and report keys only; an
+//! interrupted run drops its scratch database and both its roles.
+//!
+//! The cases run one at a time on this binary's own cluster, as its superuser: several
+//! compare the scratch databases and roles on the server before and after.
+
+mod support;
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+use support::pg::{ensure_role, local_cluster, Server, TestDatabase};
+use support::{briefs, check_json, pgparity, Brief, ScratchDir, ROOT};
+
+fn server() -> &'static Server {
+    &local_cluster().server
+}
+
+/// One case at a time: the cases compare the cluster's scratch objects.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static CLUSTER: Mutex<()> = Mutex::new(());
+    CLUSTER.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The superuser URL given as `--dev-db`; the example's specs grant to `app_user`, which
+/// must exist on the dev server.
+fn admin_url() -> String {
+    ensure_role("app_user");
+    let server = server();
+    server.url(&server.user, &server.password, &server.maintenance_db)
+}
+
+fn texts(sql: &str) -> Vec<String> {
+    let server = server();
+    server
+        .client(&server.maintenance_db)
+        .query(sql, &[])
+        .unwrap_or_else(|error| panic!("{sql}: {error}"))
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+/// Scratch databases and roles (the run's and its isolation role) on the server.
+fn scratch_objects() -> Vec<String> {
+    texts(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'pgparity\\_dev\\_%' \
+         UNION ALL SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'pgparity\\_dev\\_%' \
+         ORDER BY 1",
+    )
+}
+
+/// `(rule, object)` of each finding, for the cases that say which probe failed.
+fn rules_and_objects(findings: &[Brief]) -> BTreeSet<(String, String)> {
+    findings
+        .iter()
+        .map(|(_, rule, object, ..)| (rule.clone(), object.clone()))
+        .collect()
+}
+
+fn probes(report: &Value) -> (u64, u64, u64) {
+    let probes = &report["probes"];
+    let count = |key: &str| {
+        probes[key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no probes.{key} in {report:#}"))
+    };
+    (count("passed"), count("failed"), count("skipped"))
+}
+
+#[test]
+fn the_bundled_example_passes_every_probe_and_junit_lists_each() {
+    let _cluster = one_at_a_time();
+    let dev = admin_url();
+    let (_, statically) = check_json(&[]);
+    let (code, report) = check_json(&["--dev-db", &dev, "--probe"]);
+    assert_eq!(code, 0, "{report:#}");
+    let (passed, failed, skipped) = probes(&report);
+    assert_eq!((failed, skipped), (0, 0), "{report:#}");
+    assert!(passed > 100, "{report:#}");
+    assert_eq!(
+        briefs(&report),
+        briefs(&statically),
+        "probing adds no finding to the example"
+    );
+
+    let run = pgparity(&["check", "--dev-db", &dev, "--probe", "--format", "junit"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let cases = run.stdout.matches("classname=\"pgparity.probe.").count();
+    assert_eq!(cases as u64, passed, "{}", run.stdout);
+    assert!(!run.stdout.contains("<failure"), "{}", run.stdout);
+    for kind in [
+        "not-null",
+        "unique",
+        "check",
+        "foreign-key",
+        "on-delete",
+        "must-reject",
+        "immutable",
+        "tenant-isolation",
+        "invariant",
+    ] {
+        assert!(
+            run.stdout
+                .contains(&format!("classname=\"pgparity.probe.{kind}\"")),
+            "no {kind} probe: {}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains(
+            "name=\"check: public.attribution_allocations.allocation_ratio: allocation_ratio = 1.00001 is refused by ck_attribution_allocations_ratio_range\""
+        ),
+        "{}",
+        run.stdout
+    );
+
+    let text = pgparity(&["check", "--dev-db", &dev, "--probe"]);
+    assert!(
+        text.stdout
+            .lines()
+            .last()
+            .is_some_and(|line| line.starts_with(&format!(
+                "probes: {passed} passed, 0 failed, 0 skipped (not-null "
+            ))),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(scratch_objects(), Vec::<String>::new());
+}
+
+/// Runs the fixture with `--probe` and returns the exit code, the findings it adds to
+/// the bundled example's, and its probe counts.
+fn probed_fixture(fixture: &str, extra: &[&str]) -> (i32, BTreeSet<(String, String)>, Value) {
+    let dev = admin_url();
+    let (_, example) = check_json(&[]);
+    let config = format!("fixtures/{fixture}/pgparity.toml");
+    let mut args = vec!["--config", config.as_str(), "--dev-db", dev.as_str()];
+    args.extend_from_slice(extra);
+    if !extra.contains(&"--probe-template") {
+        args.push("--probe");
+    }
+    let (code, report) = check_json(&args);
+    let baseline = rules_and_objects(&briefs(&example));
+    let added = rules_and_objects(&briefs(&report))
+        .into_iter()
+        .filter(|finding| !baseline.contains(finding))
+        .collect();
+    (code, added, report)
+}
+
+fn pairs(expected: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    expected
+        .iter()
+        .map(|(rule, object)| (rule.to_string(), object.to_string()))
+        .collect()
+}
+
+/// A fixture, the `(rule, object)` of the findings it adds, and how many probes fail.
+type FixtureCase = (&'static str, &'static [(&'static str, &'static str)], u64);
+
+#[test]
+fn each_fixture_fails_exactly_its_probe() {
+    let _cluster = one_at_a_time();
+    let cases: [FixtureCase; 4] = [
+        (
+            "probe-failed-weak-check",
+            &[(
+                "probe-failed",
+                "public.revenue_ledger.postings-carry-revenue",
+            )],
+            1,
+        ),
+        (
+            "probe-failed-trigger-not-on-update",
+            &[(
+                "probe-failed",
+                "public.attribution_allocations.allocations-sum-to-one",
+            )],
+            1,
+        ),
+        (
+            "mutable-ledger",
+            // The grant (statically) and the UPDATE accepted as app_user (probed).
+            &[("mutable-ledger", "public.revenue_ledger")],
+            1,
+        ),
+        (
+            "tenant-isolation-failed",
+            &[("tenant-isolation-failed", "public.dead_events")],
+            1,
+        ),
+    ];
+    for (fixture, expected, failed) in cases {
+        let (code, added, report) = probed_fixture(fixture, &[]);
+        assert_eq!(code, 1, "{fixture}: {report:#}");
+        assert_eq!(added, pairs(expected), "{fixture}: {report:#}");
+        assert_eq!(probes(&report).1, failed, "{fixture}: {report:#}");
+        assert_eq!(probes(&report).2, 0, "{fixture}: {report:#}");
+    }
+    let (_, _, report) = probed_fixture("mutable-ledger", &[]);
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["rule"] == "mutable-ledger")
+        .filter_map(|finding| finding["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(
+        messages
+            .iter()
+            .any(|message| message
+                .starts_with("UPDATE of a row as app_user is refused does not hold")),
+        "{messages:#?}"
+    );
+    assert_eq!(scratch_objects(), Vec::<String>::new());
+}
+
+/// The database the fixture's migrations built: the example's specs, then its
+/// `migrated.sql`.
+fn migrated_database(fixture: &str) -> TestDatabase {
+    let database = TestDatabase::new("probe_template");
+    database.apply_example_specs();
+    database
+        .execute_file(&std::path::Path::new(ROOT).join(format!("fixtures/{fixture}/migrated.sql")));
+    database
+}
+
+fn foreign_key_definition(database: &TestDatabase) -> String {
+    database
+        .client()
+        .query_one(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE conname = 'fk_attribution_allocations_event'",
+            &[],
+        )
+        .expect("the foreign key")
+        .get(0)
+}
+
+#[test]
+fn a_migrated_database_without_the_cascade_fails_the_on_delete_probe() {
+    let _cluster = one_at_a_time();
+    let template = migrated_database("probe-failed-missing-cascade");
+    let before = foreign_key_definition(&template);
+    let (code, added, report) = probed_fixture(
+        "probe-failed-missing-cascade",
+        &["--probe-template", &template.name],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        added,
+        pairs(&[(
+            "probe-failed",
+            "public.attribution_allocations.fk_attribution_allocations_event"
+        )]),
+        "{report:#}"
+    );
+    assert_eq!(probes(&report).1, 1, "{report:#}");
+    let message = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["rule"] == "probe-failed")
+        .and_then(|finding| finding["message"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.starts_with(
+            "deleting the referenced row of public.attribution_events deletes the child row"
+        ) && message.contains("was refused with 23503 (foreign_key_violation)"),
+        "{message}"
+    );
+    assert_eq!(
+        foreign_key_definition(&template),
+        before,
+        "the template is never changed"
+    );
+    assert_eq!(scratch_objects(), Vec::<String>::new());
+}
+
+#[test]
+fn a_template_with_other_connections_is_refused_with_what_to_do() {
+    let _cluster = one_at_a_time();
+    let template = migrated_database("probe-failed-missing-cascade");
+    let _connected = template.client();
+    let dev = admin_url();
+    let run = pgparity(&[
+        "check",
+        "--dev-db",
+        &dev,
+        "--probe-template",
+        &template.name,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "copying the --probe-template database {}",
+            template.name
+        )) && run.stderr.contains("close the other sessions")
+            && run.stderr.contains("never changed"),
+        "{}",
+        run.stderr
+    );
+    let missing = pgparity(&[
+        "check",
+        "--dev-db",
+        &dev,
+        "--probe-template",
+        "pgparity_no_such_db",
+    ]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing
+            .stderr
+            .contains("there is no database pgparity_no_such_db"),
+        "{}",
+        missing.stderr
+    );
+    assert_eq!(scratch_objects(), Vec::<String>::new());
+}
+
+#[test]
+fn invariant_queries_run_read_only_against_the_database_and_report_keys_only() {
+    let _cluster = one_at_a_time();
+    let database = TestDatabase::new("probe_invariants");
+    database.apply_example_specs();
+    // One planted violation, past the trigger: an event allocated to 50% only.
+    database.execute(
+        "ALTER TABLE attribution_allocations DISABLE TRIGGER trg_check_allocation_sum;
+         INSERT INTO tenants (id, slug, display_name)
+             VALUES ('11111111-0000-4000-8000-000000000001', 'acme', 'Acme');
+         INSERT INTO attribution_events (id, tenant_id, external_event_id, event_type, occurred_at)
+             VALUES ('22222222-0000-4000-8000-000000000002', '11111111-0000-4000-8000-000000000001',
+                     'ext-1', 'conversion', now());
+         INSERT INTO attribution_allocations (tenant_id, event_id, channel, allocation_ratio, model_version)
+             VALUES ('11111111-0000-4000-8000-000000000001', '22222222-0000-4000-8000-000000000002',
+                     'secret_channel_marker', 0.5, 'linear-v3');
+         ALTER TABLE attribution_allocations ENABLE TRIGGER trg_check_allocation_sum;",
+    );
+    let (code, report) = check_json(&["--db", &database.url()]);
+    assert_eq!(code, 1, "{report:#}");
+    let violated: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["rule"] == "invariant-violated")
+        .collect();
+    assert_eq!(violated.len(), 1, "{report:#}");
+    assert_eq!(
+        violated[0]["message"],
+        "allocations-sum-to-one: 1 row breaks it in the database: \
+         tenant_id=11111111-0000-4000-8000-000000000001, \
+         event_id=22222222-0000-4000-8000-000000000002, model_version=linear-v3"
+    );
+    assert_eq!(
+        violated[0]["location"]["path"],
+        "mappings/contract_schema_mapping.yaml"
+    );
+    assert!(
+        !report.to_string().contains("secret_channel_marker"),
+        "only key columns are reported: {report:#}"
+    );
+    assert!(report.get("probes").is_none(), "no probes without --probe");
+
+    // A violations query that writes (here: advances a sequence) is refused by the
+    // read-only transaction, and nothing changes.
+    database.execute("CREATE SEQUENCE pgparity_probe_counter");
+    let folder = ScratchDir::new("probe_invariants");
+    let config = folder.write("pgparity.toml", "");
+    let mapping = folder.write(
+        "mapping.yaml",
+        "version: 1\ninvariants:\n  - name: sneaky\n    violations: SELECT nextval('pgparity_probe_counter') AS next_value\n    key: [next_value]\n",
+    );
+    let specs = format!("{ROOT}/specs");
+    let (_, report) = check_json(&[
+        "--config",
+        &config,
+        "--specs",
+        &specs,
+        "--mapping",
+        &mapping,
+        "--db",
+        &database.url(),
+    ]);
+    let sneaky = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["rule"] == "invariant-violated")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(sneaky["severity"], "warning", "{report:#}");
+    assert!(
+        sneaky["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("read-only transaction")),
+        "{sneaky:#}"
+    );
+    let called: bool = database
+        .client()
+        .query_one("SELECT is_called FROM pgparity_probe_counter", &[])
+        .expect("the sequence")
+        .get(0);
+    assert!(!called, "the sequence never advanced");
+}
+
+#[test]
+fn sigterm_while_probing_drops_the_scratch_database_and_its_roles() {
+    let _cluster = one_at_a_time();
+    let folder = ScratchDir::new("probe_signal");
+    // The trigger is slow only for the isolation probes' role, so that the signal comes
+    // while that role exists too.
+    let spec = folder.write(
+        "spec.sql",
+        "CREATE TABLE tenants (id uuid PRIMARY KEY);
+CREATE TABLE notes (id uuid PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants (id));
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON notes USING (tenant_id = current_setting('app.tenant')::uuid);
+CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_user LIKE '%\\_tenant' THEN
+        PERFORM count(*) FROM generate_series(1, 4000000000);
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER slow BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION slow();
+",
+    );
+    let mapping = folder.write(
+        "mapping.yaml",
+        "version: 1\ntenancy:\n  column: tenant_id\n  exempt: [tenants]\n",
+    );
+    let config = folder.write("pgparity.toml", "");
+    let child = Command::new(env!("CARGO_BIN_EXE_pgparity"))
+        .args([
+            "check", "--format", "json", "--config", &config, "--specs", &spec,
+        ])
+        .args(["--mapping", &mapping, "--dev-db", &admin_url(), "--probe"])
+        .args(["--statement-timeout", "60s"])
+        .current_dir(&folder.path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pgparity starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let probing = loop {
+        let busy = texts(
+            "SELECT a.pid::text FROM pg_stat_activity a \
+             WHERE a.query LIKE '%pgparity_probe%' AND a.state = 'active' \
+             AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname LIKE 'pgparity\\_dev\\_%\\_tenant')",
+        );
+        if !busy.is_empty() {
+            break true;
+        }
+        if Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut child = child;
+    if !probing {
+        let _ = child.kill();
+        let output = child.wait_with_output().expect("output");
+        panic!(
+            "the isolation probe never ran: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // SAFETY: kill(2) of our own child, not reaped yet.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().expect("try_wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("pgparity did not end within 20 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("output");
+    assert_eq!(
+        output.status.code(),
+        Some(143),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(scratch_objects(), Vec::<String>::new());
+}
