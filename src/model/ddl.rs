@@ -2,33 +2,10 @@
 //! (`unexpected-index`, `unexpected-constraint`): what PostgreSQL's `pg_get_indexdef` and
 //! `pg_get_constraintdef` print, built from the model.
 
-use super::{Constraint, ConstraintKind, ForeignKeyAction, Index, IndexTarget, QualifiedName};
-
-/// `name` as an SQL identifier: bare when it reads back as itself (lower case, letters,
-/// digits, `_`, `$`, not starting with a digit), else double-quoted.
-pub fn quote_identifier(name: &str) -> String {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if bare {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
-}
-
-/// `schema.name`, each part quoted as needed.
-pub fn quote_qualified(name: &QualifiedName) -> String {
-    format!(
-        "{}.{}",
-        quote_identifier(&name.schema),
-        quote_identifier(&name.name)
-    )
-}
+use super::{
+    quote_identifier, Constraint, ConstraintKind, ForeignKeyAction, Index, IndexTarget,
+    QualifiedName,
+};
 
 fn column_list(columns: &[String]) -> String {
     columns
@@ -73,7 +50,7 @@ pub fn index_definition(table: &QualifiedName, index: &Index) -> String {
         if index.unique { "UNIQUE " } else { "" },
         quote_identifier(&index.name),
         if index.only { "ONLY " } else { "" },
-        quote_qualified(table),
+        table.quoted(),
         index.method,
         keys.join(", ")
     );
@@ -117,7 +94,7 @@ pub fn constraint_definition(constraint: &Constraint) -> String {
             let mut text = format!(
                 "FOREIGN KEY ({}) REFERENCES {}",
                 column_list(columns),
-                quote_qualified(references)
+                references.quoted()
             );
             if !referenced_columns.is_empty() {
                 text.push_str(&format!("({})", column_list(referenced_columns)));

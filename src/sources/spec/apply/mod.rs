@@ -115,7 +115,7 @@ impl Loader {
                 let array = if data_type.is_array() { "[]" } else { "" };
                 SqlType::parse(&format!(
                     "{}.{data_type_base}{array}",
-                    quote_if_needed(schema),
+                    crate::model::quote_identifier(schema),
                     data_type_base = element
                 ))
             }
@@ -421,18 +421,6 @@ fn search_path_of_set_config(query: &sqlparser::ast::Query) -> Option<Vec<String
     let value = rest.strip_prefix('\'')?;
     let end = value.find('\'')?;
     Some(vec![value[..end].to_string()])
-}
-
-/// A schema name as it must be written to be read back as itself.
-fn quote_if_needed(schema: &str) -> String {
-    if schema
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        schema.to_string()
-    } else {
-        format!("\"{}\"", schema.replace('"', "\"\""))
-    }
 }
 
 /// The trigger functions of PostgreSQL 15's `pg_catalog` a trigger may name.
