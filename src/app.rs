@@ -23,6 +23,7 @@ use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::{ProbeRequest, SessionOptions};
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::{load_specs, SpecSet};
+use crate::timings;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -70,7 +71,9 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
     if inputs.live.catalog.is_some() {
         progress("comparing and checking");
     }
+    let timing = timings::phase("checks");
     let outcome = run_checks(request, &inputs);
+    drop(timing);
     if !outcome.checked_anything {
         anyhow::bail!("{}", nothing_checked(request, &outcome.skipped));
     }
@@ -103,6 +106,7 @@ pub fn check(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<CheckRun
         anchor: anchor(request, &inputs),
         probes: inputs.live.probes.clone().filter(|_| request.probe),
     };
+    let _timing = timings::phase("render");
     Ok(render(request, report, judged.baseline_to_write))
 }
 
@@ -146,9 +150,12 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
                     if request.specs.is_empty() {
                         Ok(None)
                     } else {
-                        load_specs(&request.specs, default_schema, limits)
-                            .map(Some)
-                            .context("cannot load the specs")
+                        let mut timing = timings::phase("load specs (read, parse, apply)");
+                        let specs = load_specs(&request.specs, default_schema, limits);
+                        if let Ok(specs) = &specs {
+                            timings::rows(&mut timing, specs.statements);
+                        }
+                        specs.map(Some).context("cannot load the specs")
                     }
                 });
             let mapping = match &request.mapping {
@@ -398,6 +405,11 @@ fn read_live(
     mapping: Option<&Mapping>,
     progress: &dyn Fn(&str),
 ) -> Result<live_inputs::Live> {
+    let _timing = match &request.live {
+        Some(LiveSource::Snapshot(_)) => timings::phase("read snapshot"),
+        Some(LiveSource::Database(_)) => timings::phase("read live database"),
+        None => None,
+    };
     match &request.live {
         Some(LiveSource::Snapshot(path)) => live_inputs::read_snapshot(
             path,

@@ -138,6 +138,10 @@ pub struct CheckArgs {
     pub sample_rows: Option<u32>,
     #[command(flatten)]
     pub timeouts: TimeoutArgs,
+    /// Write how long each phase took (reading the specs, connecting, each catalog query
+    /// with its rows, the checks, rendering) to standard error, so that a slow run shows why.
+    #[arg(long)]
+    pub timings: bool,
     /// Lowest severity that makes the exit code 1 (default: error, or `fail_on` in the config).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOnArg>,
@@ -208,6 +212,10 @@ pub struct SnapshotArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub timeouts: TimeoutArgs,
+    /// Write how long each phase took (reading the specs, connecting, each catalog query
+    /// with its rows, the checks, rendering) to standard error, so that a slow run shows why.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// The longest `statement_timeout`/`lock_timeout` PostgreSQL accepts: `INT_MAX`

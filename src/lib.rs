@@ -25,6 +25,7 @@ pub mod rules;
 pub mod sources;
 pub mod sql;
 pub mod suggest;
+pub mod timings;
 pub mod yaml;
 
 /// Stack size of every thread that parses or walks input (the binary's main work thread,

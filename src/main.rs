@@ -57,6 +57,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => {
+            if args.timings {
+                pgparity::timings::enable();
+            }
             let request = config::resolve_check(&std::env::current_dir()?, (*args).into())?;
             let run = app::check(&request, &progress)?;
             match &request.output {
@@ -86,6 +89,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(u8::try_from(run.exit_code).unwrap_or(2))
         }
         Command::Snapshot(args) => {
+            if args.timings {
+                pgparity::timings::enable();
+            }
             let request = config::resolve_snapshot(&std::env::current_dir()?, args.into())?;
             let snapshot = app::snapshot(&request, &progress)?;
             match &request.output {
