@@ -1,5 +1,5 @@
 //! Writes the generated large-schema spec: `gen_schema [TABLES] > spec.sql` (default
-//! 1,000 tables). Used by `bench/large_schema.sh`; the same generator feeds
+//! 1,000 tables). Used by `bench/probe_tables.sh`; the same generator feeds
 //! `tests/live_large_schema.rs`.
 
 #[path = "../tests/support/large_schema.rs"]

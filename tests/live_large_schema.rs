@@ -1,7 +1,7 @@
 //! Issue 3's large-schema judgement: a generated schema of 1,000 tables, applied to a
 //! real database, with exactly 20 drifts of different kinds planted through SQL. The
 //! drift family must report those 20 (rule and object) and nothing else. Wall time is
-//! printed for the record, never asserted: `bench/large_schema.sh` measures speed.
+//! printed for the record, never asserted: `cargo bench --bench paired` measures speed.
 
 mod support;
 
