@@ -3,7 +3,7 @@
 
 use super::Report;
 use crate::finding::{Finding, Severity};
-use crate::model::{Probe, ProbeKind, ProbeOutcome, ProbeResults};
+use crate::model::{Probe, ProbeKind, ProbeOutcome, ProbeResults, QualifiedName};
 use crate::rules::Family;
 use std::collections::BTreeMap;
 
@@ -68,6 +68,18 @@ pub(super) fn probe_object(probe: &Probe) -> String {
 /// Whether `finding` reports `probe` (a failed probe's finding, or the skipped-probes
 /// note that covers it).
 pub(super) fn reports(finding: &Finding, probe: &Probe) -> bool {
+    if probe.kind == ProbeKind::Settle {
+        // A settled difference is reported by the drift rule of the definition (an index
+        // by `schema.index`).
+        let index_path = probe
+            .member
+            .as_ref()
+            .map(|member| QualifiedName::new(probe.relation.schema.clone(), member).to_string());
+        return matches!(probe.outcome, ProbeOutcome::Failed { .. })
+            && finding.rule.family == Family::Drift
+            && (finding.object.as_str() == probe_object(probe)
+                || index_path.as_deref() == Some(finding.object.as_str()));
+    }
     if finding.rule.family != Family::Probe {
         return false;
     }

@@ -275,6 +275,33 @@ mod tests {
         insta::assert_snapshot!(render(&findings));
     }
 
+    #[test]
+    fn undecided_defaults_are_settled_by_the_values_they_give_in_the_scratch_database() {
+        // The server prints a jsonb literal in jsonb's output form, which normalization
+        // does not reproduce: undecided without --probe.
+        let spec = "CREATE TABLE prefs (
+            id integer PRIMARY KEY,
+            same jsonb DEFAULT '{\"a\":1}',
+            other jsonb DEFAULT '{\"a\":1}',
+            stamped timestamptz DEFAULT '2020-01-01'
+        );";
+        let live = "SET TIME ZONE 'UTC';
+            CREATE TABLE prefs (
+                id integer PRIMARY KEY,
+                same jsonb DEFAULT '{\"a\": 1}',
+                other jsonb DEFAULT '{\"a\": 2}',
+                stamped timestamptz DEFAULT now()
+            );";
+        let scenario = Scenario::specs(spec).live(live);
+        let undecided = scenario.findings_of(&DEFAULT_DRIFT);
+        let settled = scenario.probed().findings_of(&DEFAULT_DRIFT);
+        insta::assert_snapshot!(format!(
+            "without --probe:\n{}\nwith --probe:\n{}",
+            render(&undecided),
+            render(&settled)
+        ));
+    }
+
     /// The specs want columns added and changed; the database also has a column the
     /// specs do not define and one whose type would narrow.
     const FIX_SPEC: &str = "CREATE TABLE ledger (

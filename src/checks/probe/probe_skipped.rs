@@ -2,7 +2,7 @@
 
 use crate::checks::probe::{probe_object, ProbeScope};
 use crate::finding::{Finding, ObjectPath};
-use crate::model::{Probe, ProbeOutcome};
+use crate::model::{Probe, ProbeKind, ProbeOutcome};
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
 use std::collections::BTreeMap;
@@ -42,7 +42,13 @@ fn find(scope: &ProbeScope, findings: &mut Vec<Finding>) {
         return;
     };
     let mut groups: BTreeMap<(String, &str), Vec<&Probe>> = BTreeMap::new();
-    for probe in &results.probes {
+    // An undecided drift comparison that could not be settled says why in its own
+    // finding (the drift family's).
+    for probe in results
+        .probes
+        .iter()
+        .filter(|probe| probe.kind != ProbeKind::Settle)
+    {
         if let ProbeOutcome::Skipped { reason } = &probe.outcome {
             groups
                 .entry((probe.relation.to_string(), reason.as_str()))

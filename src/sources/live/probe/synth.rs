@@ -799,7 +799,7 @@ impl Decimal {
     }
 
     /// `self + other`; `None` past i128.
-    fn plus(&self, other: &Decimal) -> Option<Decimal> {
+    pub(super) fn plus(&self, other: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(other.scale);
         Some(Decimal {
             units: self.rescaled(scale)?.checked_add(other.rescaled(scale)?)?,
@@ -808,7 +808,7 @@ impl Decimal {
     }
 
     /// `self - other`; `None` past i128.
-    fn minus(&self, other: &Decimal) -> Option<Decimal> {
+    pub(super) fn minus(&self, other: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(other.scale);
         Some(Decimal {
             units: self.rescaled(scale)?.checked_sub(other.rescaled(scale)?)?,
