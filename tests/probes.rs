@@ -63,6 +63,20 @@ fn rules_and_objects(findings: &[Brief]) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// The bundled example's CHECKs pgparity cannot read (a regular expression, a comparison
+/// of two columns, an OR): one `probe-skipped` note each in every probed run, never
+/// silently left out.
+const UNREADABLE_CHECKS: [&str; 4] = [
+    "public.channel_taxonomy.ck_channel_taxonomy_channel_format",
+    "public.reconciliation_runs.ck_reconciliation_runs_period",
+    "public.reconciliation_runs.ck_reconciliation_runs_started",
+    "public.tenants.ck_tenants_slug_format",
+];
+
+fn is_unreadable_check_note(rule: &str, object: &str) -> bool {
+    rule == "probe-skipped" && UNREADABLE_CHECKS.contains(&object)
+}
+
 fn probes(report: &Value) -> (u64, u64, u64) {
     let probes = &report["probes"];
     let count = |key: &str| {
@@ -81,18 +95,26 @@ fn the_bundled_example_passes_every_probe_and_junit_lists_each() {
     let (code, report) = check_json(&["--dev-db", &dev, "--probe"]);
     assert_eq!(code, 0, "{report:#}");
     let (passed, failed, skipped) = probes(&report);
-    assert_eq!((failed, skipped), (0, 0), "{report:#}");
-    assert!(passed > 100, "{report:#}");
     assert_eq!(
-        briefs(&report),
+        (failed, skipped),
+        (0, UNREADABLE_CHECKS.len() as u64),
+        "{report:#}"
+    );
+    assert!(passed > 100, "{report:#}");
+    let probed: Vec<Brief> = briefs(&report)
+        .into_iter()
+        .filter(|(_, rule, object, ..)| !is_unreadable_check_note(rule, object))
+        .collect();
+    assert_eq!(
+        probed,
         briefs(&statically),
-        "probing adds no finding to the example"
+        "probing adds no finding to the example but the notes of the CHECKs it cannot read"
     );
 
     let run = pgparity(&["check", "--dev-db", &dev, "--probe", "--format", "junit"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let cases = run.stdout.matches("classname=\"pgparity.probe.").count();
-    assert_eq!(cases as u64, passed, "{}", run.stdout);
+    assert_eq!(cases as u64, passed + skipped, "{}", run.stdout);
     assert!(!run.stdout.contains("<failure"), "{}", run.stdout);
     for kind in [
         "not-null",
@@ -100,6 +122,7 @@ fn the_bundled_example_passes_every_probe_and_junit_lists_each() {
         "check",
         "foreign-key",
         "on-delete",
+        "on-update",
         "must-reject",
         "immutable",
         "tenant-isolation",
@@ -126,7 +149,7 @@ fn the_bundled_example_passes_every_probe_and_junit_lists_each() {
             .lines()
             .last()
             .is_some_and(|line| line.starts_with(&format!(
-                "probes: {passed} passed, 0 failed, 0 skipped (not-null "
+                "probes: {passed} passed, 0 failed, {skipped} skipped (not-null "
             ))),
         "{}",
         text.stdout
@@ -150,6 +173,7 @@ fn probed_fixture(fixture: &str, extra: &[&str]) -> (i32, BTreeSet<(String, Stri
     let added = rules_and_objects(&briefs(&report))
         .into_iter()
         .filter(|finding| !baseline.contains(finding))
+        .filter(|(rule, object)| !is_unreadable_check_note(rule, object))
         .collect();
     (code, added, report)
 }
@@ -201,7 +225,11 @@ fn each_fixture_fails_exactly_its_probe() {
         assert_eq!(code, 1, "{fixture}: {report:#}");
         assert_eq!(added, pairs(expected), "{fixture}: {report:#}");
         assert_eq!(probes(&report).1, failed, "{fixture}: {report:#}");
-        assert_eq!(probes(&report).2, 0, "{fixture}: {report:#}");
+        assert_eq!(
+            probes(&report).2,
+            UNREADABLE_CHECKS.len() as u64,
+            "{fixture}: {report:#}"
+        );
     }
     let (_, _, report) = probed_fixture("mutable-ledger", &[]);
     let messages: Vec<&str> = report["findings"]

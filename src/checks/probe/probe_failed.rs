@@ -55,6 +55,8 @@ const KINDS: &[ProbeKind] = &[
     ProbeKind::Check,
     ProbeKind::ForeignKey,
     ProbeKind::OnDelete,
+    ProbeKind::OnUpdate,
+    ProbeKind::Exclusion,
     ProbeKind::MustReject,
     ProbeKind::Invariant,
 ];

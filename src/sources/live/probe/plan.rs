@@ -653,6 +653,23 @@ fn check_probes(synth: &mut Synth, relation: &Relation, shared: &Chain, probes: 
                 ));
             }
         }
+        if tries.is_empty() {
+            // Not silently omitted: the reports say which CHECK was not tried, and why.
+            let header = Header {
+                kind: ProbeKind::Check,
+                relation: &relation.name,
+                member: Some(name),
+                location: constraint.location.as_ref(),
+            };
+            probes.push(header.skipped(
+                format!("values outside {name} are refused"),
+                format!(
+                    "pgparity cannot read the CHECK `{}` of {name} (it reads lists of values, \
+                     comparisons of a column with a literal, BETWEEN and length())",
+                    crate::sql::check_expression(expression.text())
+                ),
+            ));
+        }
         for (column, value, inside) in tries {
             let header = Header {
                 kind: ProbeKind::Check,
@@ -705,7 +722,12 @@ fn foreign_key_probes(
         let Some(constraint) = relation.constraints.get(key.name) else {
             continue;
         };
-        let ConstraintKind::ForeignKey { on_delete, .. } = &constraint.kind else {
+        let ConstraintKind::ForeignKey {
+            on_delete,
+            on_update,
+            ..
+        } = &constraint.kind
+        else {
             continue;
         };
         let header = Header {
@@ -769,13 +791,26 @@ fn foreign_key_probes(
         // Not the shared rows: dropping the other keys into the parent's table alters
         // tables those rows may have queued deferred trigger events on, which
         // PostgreSQL refuses; this probe inserts its own parents.
-        let around = Around {
-            header: &header,
-            after,
-            shared: &Chain::default(),
-        };
-        probes.push(on_delete_probe(synth, relation, key, *on_delete, around));
+        for (event, action) in [(Event::Delete, *on_delete), (Event::Update, *on_update)] {
+            let around = Around {
+                header: &header,
+                after: after.clone(),
+                shared: &Chain::default(),
+            };
+            probes.push(on_delete_probe(
+                synth, catalog, relation, key, action, event, around,
+            ));
+        }
     }
+}
+
+/// What happens to the referenced row of a foreign key in an action probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    /// It is deleted (`ON DELETE`).
+    Delete,
+    /// Its key is changed to fresh values (`ON UPDATE`).
+    Update,
 }
 
 fn drop_constraint(table: &QualifiedName, constraint: &str) -> String {
@@ -795,14 +830,17 @@ struct Around<'h, 'a> {
     shared: &'h Chain,
 }
 
-/// Deleting the parent of a synthesized child row does what `ON DELETE` says. Every
-/// other foreign key into the parent's table is dropped first (inside the probe's
-/// savepoint), so that only this one answers.
+/// Deleting the parent of a synthesized child row does what `ON DELETE` says, and
+/// changing its key what `ON UPDATE` says (`event`). Every other foreign key into the
+/// parent's table is dropped first (inside the probe's savepoint), so that only this one
+/// answers.
 fn on_delete_probe(
     synth: &mut Synth,
+    catalog: &Catalog,
     relation: &Relation,
     key: &super::synth::ForeignKey,
     action: ForeignKeyAction,
+    event: Event,
     around: Around,
 ) -> Planned {
     let Around {
@@ -811,12 +849,18 @@ fn on_delete_probe(
         shared,
     } = around;
     let header = Header {
-        kind: ProbeKind::OnDelete,
+        kind: match event {
+            Event::Delete => ProbeKind::OnDelete,
+            Event::Update => ProbeKind::OnUpdate,
+        },
         ..*header
     };
     let (verb, expect) = match action {
         ForeignKeyAction::Cascade => (
-            "deletes the child row",
+            match event {
+                Event::Delete => "deletes the child row",
+                Event::Update => "updates the child's reference",
+            },
             Expect::Accepted {
                 constraint: Some(key.name.to_string()),
             },
@@ -837,10 +881,16 @@ fn on_delete_probe(
             ("is refused", Expect::refused("23503", Some(key.name)))
         }
     };
-    let description = format!(
-        "deleting the referenced row of {} {verb} ({})",
-        key.references, key.name
-    );
+    let description = match event {
+        Event::Delete => format!(
+            "deleting the referenced row of {} {verb} ({})",
+            key.references, key.name
+        ),
+        Event::Update => format!(
+            "updating the referenced key of {} {verb} ({})",
+            key.references, key.name
+        ),
+    };
     let fk_columns: BTreeSet<&String> = key.columns.iter().collect();
     let identity: Vec<String> = primary_key(relation)
         .map(|columns| {
@@ -901,11 +951,56 @@ fn on_delete_probe(
         }
     }
     steps.extend(chain.inserts().into_iter().map(Step::setup));
-    steps.push(Step::probe(format!(
-        "DELETE FROM {} WHERE {}",
-        relation_sql(key.references),
-        parent.condition(&key.referenced_columns)
-    )));
+    // The parent's new key (an update): fresh values of its columns.
+    let mut moved: Vec<String> = Vec::new();
+    match event {
+        Event::Delete => steps.push(Step::probe(format!(
+            "DELETE FROM {} WHERE {}",
+            relation_sql(key.references),
+            parent.condition(&key.referenced_columns)
+        ))),
+        Event::Update => {
+            let Some(parent_table) = catalog.relations.get(key.references) else {
+                return header.skipped(description, format!("{} is not known", key.references));
+            };
+            for column in &key.referenced_columns {
+                let old = parent.values.get(column).cloned().flatten();
+                let fresh = parent_table.column(column).and_then(|definition| {
+                    (0..3).find_map(|_| {
+                        let seed = synth.next_seed();
+                        synth
+                            .value(parent_table, definition, seed, Variant::default())
+                            .ok()
+                            .filter(|value| Some(value) != old.as_ref())
+                    })
+                });
+                match fresh {
+                    Some(value) => moved.push(value),
+                    None => {
+                        return header.skipped(
+                            description,
+                            format!(
+                                "pgparity cannot make a new value of {}",
+                                key.references.child(column)
+                            ),
+                        )
+                    }
+                }
+            }
+            let targets: Vec<String> = key
+                .referenced_columns
+                .iter()
+                .map(|column| quote_identifier(column))
+                .collect();
+            steps.push(Step::probe(format!(
+                "UPDATE {} SET ({}) = ROW({}) WHERE {}",
+                relation_sql(key.references),
+                targets.join(", "),
+                moved.join(", "),
+                parent.condition(&key.referenced_columns)
+            )));
+        }
+    }
     steps.extend(after);
     let found = format!(
         "SELECT EXISTS (SELECT 1 FROM {} WHERE {}",
@@ -918,6 +1013,14 @@ fn on_delete_probe(
         .map(|column| quote_identifier(column))
         .collect();
     match action {
+        ForeignKeyAction::Cascade if event == Event::Update => steps.push(Step::assert(
+            format!(
+                "{found} AND ({}) = ({}))",
+                columns.join(", "),
+                moved.join(", ")
+            ),
+            "the child row does not point at the parent's new key",
+        )),
         ForeignKeyAction::Cascade => steps.push(Step::assert(
             format!("SELECT NOT {})", &found["SELECT ".len()..]),
             "the child row is still there",
