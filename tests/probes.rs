@@ -522,3 +522,227 @@ CREATE TRIGGER slow BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION slow();
     );
     assert_eq!(scratch_objects(), Vec::<String>::new());
 }
+
+/// Specs with what the later probes try: ON UPDATE actions, an exclusion constraint, a
+/// unique index on `lower(email)`, a partial unique index whose predicate is an OR, an
+/// IN list and a NOT, a CHECK pgparity cannot read, and two CHECKs whose timestamptz
+/// literal has no UTC offset (normalization cannot compare them with the server's).
+const LATER_SPECS: &str = "
+CREATE TABLE rooms (id integer PRIMARY KEY, code text NOT NULL);
+CREATE TABLE bookings (
+    id integer PRIMARY KEY,
+    room_id integer NOT NULL CONSTRAINT fk_bookings_room REFERENCES rooms (id) ON UPDATE CASCADE,
+    during tsrange NOT NULL,
+    CONSTRAINT ex_bookings_during EXCLUDE USING gist (during WITH &&)
+);
+CREATE TABLE notes (
+    id integer PRIMARY KEY,
+    room_id integer CONSTRAINT fk_notes_room REFERENCES rooms (id) ON UPDATE SET NULL
+);
+CREATE TABLE pins (
+    id integer PRIMARY KEY,
+    room_id integer NOT NULL CONSTRAINT fk_pins_room REFERENCES rooms (id) ON UPDATE RESTRICT
+);
+CREATE TABLE users (
+    id integer PRIMARY KEY,
+    email text NOT NULL,
+    state text,
+    archived boolean NOT NULL DEFAULT false
+);
+CREATE UNIQUE INDEX uq_users_email ON users (lower(email));
+CREATE UNIQUE INDEX uq_users_active_state ON users (state)
+    WHERE (state IN ('active', 'pending') OR state IS NULL) AND NOT archived;
+CREATE TABLE tags (
+    id integer PRIMARY KEY,
+    low integer,
+    high integer,
+    CONSTRAINT ck_tags_order CHECK (low <= high)
+);
+CREATE TABLE events (
+    id integer PRIMARY KEY,
+    happened_at timestamptz CONSTRAINT ck_events_happened CHECK (happened_at >= '2020-01-01'),
+    logged_at timestamptz CONSTRAINT ck_events_logged CHECK (logged_at >= '2020-01-01')
+);
+";
+
+/// Runs `pgparity check` on `LATER_SPECS` with `args`, in a folder of its own.
+fn later(folder: &ScratchDir, args: &[&str]) -> support::Run {
+    let spec = folder.write("spec.sql", LATER_SPECS);
+    let config = folder.write("pgparity.toml", "");
+    let mut all = vec!["check", "--config", &config, "--specs", &spec];
+    all.extend_from_slice(args);
+    pgparity(&all)
+}
+
+#[test]
+fn on_update_exclusion_expression_keys_and_or_predicates_are_probed_and_unread_checks_noted() {
+    let _cluster = one_at_a_time();
+    let folder = ScratchDir::new("probe_later");
+    let dev = admin_url();
+    let run = later(&folder, &["--dev-db", &dev, "--probe", "--format", "junit"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("<failure"), "{}", run.stdout);
+    for name in [
+        "on-update: public.bookings.fk_bookings_room: updating the referenced key of public.rooms updates the child&apos;s reference (fk_bookings_room)",
+        "on-update: public.notes.fk_notes_room: updating the referenced key of public.rooms sets the child&apos;s reference to NULL (fk_notes_room)",
+        "on-update: public.pins.fk_pins_room: updating the referenced key of public.rooms is refused (fk_pins_room)",
+        "exclusion: public.bookings.ex_bookings_during: two overlapping rows are refused by ex_bookings_during",
+        "exclusion: public.bookings.ex_bookings_during: two rows apart are accepted by ex_bookings_during",
+        "unique: public.users.uq_users_email: a duplicate of (lower(email)) is refused by uq_users_email",
+        "unique: public.users.uq_users_active_state: a duplicate of (state) is refused by uq_users_active_state",
+        "unique: public.users.uq_users_active_state: a duplicate of (state) outside the predicate of uq_users_active_state is accepted",
+    ] {
+        assert!(
+            run.stdout.contains(&format!("<testcase name=\"{name}\" classname=")),
+            "no passing {name}: {}",
+            run.stdout
+        );
+    }
+    // The CHECK pgparity cannot read is a skipped test case with the reason.
+    assert!(
+        run.stdout.contains(
+            "<testcase name=\"check: public.tags.ck_tags_order: values outside ck_tags_order are refused\""
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("pgparity cannot read the CHECK `low &lt;= high` of ck_tags_order"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(scratch_objects(), Vec::<String>::new());
+}
+
+#[test]
+fn a_migration_that_weakened_the_later_constraints_fails_their_probes() {
+    let _cluster = one_at_a_time();
+    let folder = ScratchDir::new("probe_later_weak");
+    // The migrations built a plain unique index, no exclusion constraint and no cascade.
+    let template = TestDatabase::new("probe_later_template");
+    template.execute(
+        &LATER_SPECS
+            .replace("ON users (lower(email))", "ON users (email)")
+            .replace(
+                ",\n    CONSTRAINT ex_bookings_during EXCLUDE USING gist (during WITH &&)",
+                "",
+            )
+            .replace("(id) ON UPDATE CASCADE", "(id)"),
+    );
+    let dev = admin_url();
+    let (code, report) = check_json(&[
+        "--config",
+        &folder.write("pgparity.toml", ""),
+        "--specs",
+        &folder.write("spec.sql", LATER_SPECS),
+        "--dev-db",
+        &dev,
+        "--probe-template",
+        &template.name,
+    ]);
+    assert_eq!(code, 1, "{report:#}");
+    let failed: BTreeSet<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["rule"] == "probe-failed")
+        .filter_map(|finding| finding["message"].as_str())
+        .map(|message| {
+            message
+                .split(" does not hold")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "a duplicate of (lower(email)) is refused by uq_users_email",
+            "two overlapping rows are refused by ex_bookings_during",
+            "updating the referenced key of public.rooms updates the child's reference (fk_bookings_room)",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
+        "{report:#}"
+    );
+    assert_eq!(scratch_objects(), Vec::<String>::new());
+}
+
+#[test]
+fn undecided_checks_against_db_are_settled_in_the_scratch_database() {
+    let _cluster = one_at_a_time();
+    let folder = ScratchDir::new("probe_settle");
+    // The database has the first CHECK as the specs have it, the second a year later.
+    let live = TestDatabase::new("probe_settle_live");
+    live.execute(&format!(
+        "SET TIME ZONE 'UTC';\n{}",
+        LATER_SPECS.replace(
+            "CHECK (logged_at >= '2020-01-01')",
+            "CHECK (logged_at >= '2021-01-01')"
+        )
+    ));
+    let about_events = |report: &Value| -> Vec<(String, String, String)> {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|finding| {
+                finding["object"]
+                    .as_str()
+                    .is_some_and(|object| object.starts_with("public.events."))
+            })
+            .map(|finding| {
+                (
+                    finding["object"].as_str().unwrap_or_default().to_string(),
+                    finding["severity"].as_str().unwrap_or_default().to_string(),
+                    finding["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let without = later(&folder, &["--db", &live.url(), "--format", "json"]);
+    let report: Value = serde_json::from_str(&without.stdout).expect("JSON");
+    let undecided = about_events(&report);
+    assert_eq!(undecided.len(), 2, "{undecided:#?}");
+    assert!(
+        undecided.iter().all(
+            |(_, severity, message)| severity == "info" && message.contains("could not decide")
+        ),
+        "{undecided:#?}"
+    );
+    let dev = admin_url();
+    let with = later(
+        &folder,
+        &[
+            "--db",
+            &live.url(),
+            "--dev-db",
+            &dev,
+            "--probe",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(with.code, 1, "{}\n{}", with.stdout, with.stderr);
+    let report: Value = serde_json::from_str(&with.stdout).expect("JSON");
+    assert_eq!(
+        about_events(&report),
+        vec![(
+            "public.events.ck_events_logged".to_string(),
+            "error".to_string(),
+            "constraint ck_events_logged of public.events differs between the specs and the \
+             database in its check: logged_at = '2020-01-01' is accepted by the \
+             spec's CHECK and refused by the live one (both definitions tried in the scratch \
+             database)"
+                .to_string()
+        )],
+        "{report:#}"
+    );
+    // The settled comparisons count as probes: one passed, one failed.
+    let text = later(&folder, &["--db", &live.url(), "--dev-db", &dev, "--probe"]);
+    assert!(text.stdout.contains("settle 1/2"), "{}", text.stdout);
+    assert_eq!(scratch_objects(), Vec::<String>::new());
+}

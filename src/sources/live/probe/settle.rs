@@ -431,7 +431,7 @@ fn describe(values: &[(String, String)]) -> String {
 
 /// Whether `text` names the column `name` (as a whole word, case-insensitively, or
 /// quoted).
-fn mentions(text: &str, name: &str) -> bool {
+pub(super) fn mentions(text: &str, name: &str) -> bool {
     let lower = text.to_lowercase();
     let name_lower = name.to_lowercase();
     if text.contains(&format!("\"{name}\"")) {
