@@ -58,10 +58,14 @@ pub enum ProbeKind {
     Unique,
     /// A value just outside a CHECK's bound or list is refused, one just inside accepted.
     Check,
+    /// Two overlapping rows are refused by an exclusion constraint, two apart accepted.
+    Exclusion,
     /// A reference to a parent row that does not exist is refused.
     ForeignKey,
     /// Deleting a referenced parent row does what `ON DELETE` says.
     OnDelete,
+    /// Updating a referenced key does what `ON UPDATE` says.
+    OnUpdate,
     /// A statement of the mapping's `must_reject:` is refused.
     MustReject,
     /// UPDATE and DELETE of an `immutable:` table are refused for its roles.
@@ -70,10 +74,6 @@ pub enum ProbeKind {
     TenantIsolation,
     /// An invariant's `violations` query runs against the specs' schema.
     Invariant,
-    /// Updating a referenced key does what `ON UPDATE` says.
-    OnUpdate,
-    /// Two overlapping rows are refused by an exclusion constraint, two apart accepted.
-    Exclusion,
     /// The spec's and the live definition of a CHECK, default or index predicate that
     /// normalization could not compare behave the same on the same values.
     Settle,

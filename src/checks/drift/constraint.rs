@@ -70,7 +70,13 @@ Compares kind, columns, referenced table and columns, `ON DELETE`/`ON UPDATE` ac
 `NULLS NOT DISTINCT`, deferrability and CHECK expressions. CHECK expressions are
 normalized on both sides, so `state IN ('a', 'b')` equals the server's
 `state = ANY (ARRAY['a'::text, 'b'::text])`; a difference that cannot be decided (and
-exclusion constraints that differ in text) is info.
+exclusion constraints that differ in text) is info. With `--probe` (and `--db` or
+`--snapshot`), an undecided CHECK is settled in the scratch database (never in `--db`): both
+definitions are evaluated on the same rows (NULLs, synthesized values, the literals of both
+and their neighbours, extremes of the column types). The same behaviour on every row drops
+the info; a row one accepts and the other refuses is this error, with that row:
+`logged_at = '2020-01-01' is accepted by the spec's CHECK and refused by the live one`. A
+definition the scratch database cannot evaluate stays info, saying why.
 
 ## Why it matters
 The same name with another rule: a foreign key that cascades where the specs restrict, a

@@ -20,7 +20,9 @@ pub static PROBE_SKIPPED: Rule = Rule {
 Reports the probes of `--probe` that were not tried or gave no conclusive answer, grouped by
 table and reason: the server refused the valid row pgparity synthesized for the table (its
 message is shown: a CHECK pgparity cannot read, such as a regular expression or a comparison of
-two columns, or a trigger), a column of a type pgparity cannot make values of, a foreign key
+two columns, or a trigger), the bounds of such a CHECK (not tried: the note quotes it), an
+exclusion constraint on other operators than `=` and `&&` on ranges, a
+partial predicate with function calls, a column of a type pgparity cannot make values of, a foreign key
 cycle, a role that does not exist on the `--dev-db` server, a policy whose tenant setting
 cannot be read.
 

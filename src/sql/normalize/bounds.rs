@@ -6,6 +6,8 @@
 //! `length()`) with a literal in the top-level `AND` chain of the expression (after
 //! normalization, so `BETWEEN` is two comparisons and casts on literals are gone). An
 //! `OR` whose other alternatives are `col IS NULL` counts as its remaining alternative.
+//! A predicate is read as a tree of `AND`, `OR` and `NOT` over such conditions and `IN`
+//! lists ([`predicate_tree`]), so that a probe can place a row inside it and one outside.
 
 use super::allowed::{chain, column_name, normalized, string_literal, unparenthesised};
 use sqlparser::ast::{
@@ -83,16 +85,6 @@ impl Condition {
     }
 }
 
-/// The conditions of a predicate that is an `AND` of simple conditions on columns;
-/// `None` when any part of it is something else.
-pub fn predicate_conditions(predicate: &str) -> Option<Vec<Condition>> {
-    let expr = normalized(predicate)?;
-    chain(&expr, &BinaryOperator::And)
-        .into_iter()
-        .map(condition)
-        .collect()
-}
-
 /// A partial index predicate as a tree of simple conditions, for the probes to place
 /// rows inside and outside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,15 +95,15 @@ pub enum Predicate {
     Any(Vec<Predicate>),
     /// `NOT a` (and `col <> literal`, `col NOT IN (…)`).
     Not(Box<Predicate>),
-    /// One of the conditions [`predicate_conditions`] reads.
+    /// A simple condition on one column.
     Condition(Condition),
     /// `col IN (literals)` or `col = ANY (ARRAY[literals])`, the literals as SQL text.
     In(String, Vec<String>),
 }
 
-/// The predicate as `AND`, `OR` and `NOT` of simple conditions on columns (those of
-/// [`predicate_conditions`], `<>` and `IN` lists of literals); `None` when any part of
-/// it is something else.
+/// The predicate as `AND`, `OR` and `NOT` of simple conditions on columns (`col =
+/// literal`, null and boolean tests, `<>` and `IN` lists of literals); `None` when any
+/// part of it is something else.
 pub fn predicate_tree(predicate: &str) -> Option<Predicate> {
     tree(&normalized(predicate)?)
 }
@@ -448,22 +440,23 @@ mod tests {
 
     #[test]
     fn predicates_are_read_as_conditions_on_columns() {
+        let simple = |condition: Condition| Some(Predicate::Condition(condition));
         assert_eq!(
-            predicate_conditions("allocation_id IS NOT NULL"),
-            Some(vec![Condition::IsNotNull("allocation_id".into())])
+            predicate_tree("allocation_id IS NOT NULL"),
+            simple(Condition::IsNotNull("allocation_id".into()))
         );
         assert_eq!(
-            predicate_conditions("state = 'running' AND NOT archived AND deleted_at IS NULL"),
-            Some(vec![
-                Condition::Equals("state".into(), "'running'".into()),
-                Condition::IsFalse("archived".into()),
-                Condition::IsNull("deleted_at".into()),
-            ])
+            predicate_tree("state = 'running' AND NOT archived AND deleted_at IS NULL"),
+            Some(Predicate::All(vec![
+                Predicate::Condition(Condition::Equals("state".into(), "'running'".into())),
+                Predicate::Condition(Condition::IsFalse("archived".into())),
+                Predicate::Condition(Condition::IsNull("deleted_at".into())),
+            ]))
         );
         assert_eq!(
-            predicate_conditions("active"),
-            Some(vec![Condition::IsTrue("active".into())])
+            predicate_tree("active"),
+            simple(Condition::IsTrue("active".into()))
         );
-        assert_eq!(predicate_conditions("lower(email) <> ''"), None);
+        assert_eq!(predicate_tree("lower(email) <> ''"), None);
     }
 }
