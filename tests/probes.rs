@@ -523,7 +523,8 @@ CREATE TRIGGER slow BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION slow();
     assert_eq!(scratch_objects(), Vec::<String>::new());
 }
 
-/// Specs with what the later probes try: ON UPDATE actions, an exclusion constraint, a
+/// Specs with what the later probes try: ON UPDATE actions, exclusion constraints (one on
+/// an operator pgparity makes no values for), a
 /// unique index on `lower(email)`, a partial unique index whose predicate is an OR, an
 /// IN list and a NOT, a CHECK pgparity cannot read, and two CHECKs whose timestamptz
 /// literal has no UTC offset (normalization cannot compare them with the server's).
@@ -552,6 +553,11 @@ CREATE TABLE users (
 CREATE UNIQUE INDEX uq_users_email ON users (lower(email));
 CREATE UNIQUE INDEX uq_users_active_state ON users (state)
     WHERE (state IN ('active', 'pending') OR state IS NULL) AND NOT archived;
+CREATE TABLE zones (
+    id integer PRIMARY KEY,
+    area box,
+    CONSTRAINT ex_zones_area EXCLUDE USING gist (area WITH &&)
+);
 CREATE TABLE tags (
     id integer PRIMARY KEY,
     low integer,
@@ -598,6 +604,19 @@ fn on_update_exclusion_expression_keys_and_or_predicates_are_probed_and_unread_c
             run.stdout
         );
     }
+    // An exclusion operator pgparity makes no pair of values for: skipped, with why.
+    assert!(
+        run.stdout.contains(
+            "<testcase name=\"exclusion: public.zones.ex_zones_area: two overlapping rows are refused by ex_zones_area\""
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("not `&amp;&amp;` on box"),
+        "{}",
+        run.stdout
+    );
     // The CHECK pgparity cannot read is a skipped test case with the reason.
     assert!(
         run.stdout.contains(

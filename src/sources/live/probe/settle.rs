@@ -187,7 +187,7 @@ fn in_transaction(
         "CREATE TEMP TABLE {COPY} ON COMMIT DROP AS SELECT * FROM {} WITH NO DATA",
         relation_sql(&case.relation.name)
     );
-    if let Some(message) = refusal(role.batch_execute(&copy))? {
+    if let Some(message) = refusal(one_statement(role, &copy))? {
         return Ok(unsettled(format!(
             "the table cannot be copied in the scratch database: {message}"
         )));
@@ -196,6 +196,12 @@ fn in_transaction(
         What::Check | What::Predicate => expressions(role, synth, case),
         What::Default => defaults(role, case),
     }
+}
+
+/// Runs one statement through the extended protocol, which refuses a text holding more
+/// than one: a definition's text cannot smuggle in a statement of its own.
+fn one_statement(role: &mut Client, sql: &str) -> Result<(), QueryError> {
+    role.execute(sql, &[]).map(|_| ())
 }
 
 /// `Ok(None)` when the statement ran, `Ok(Some(message))` when the server refused it
@@ -301,7 +307,7 @@ fn expressions(role: &mut Client, synth: &mut Synth, case: &Case) -> Result<Verd
                 values.join(", ")
             )
         };
-        if refusal(role.batch_execute(&insert))?.is_some() {
+        if refusal(one_statement(role, &insert))?.is_some() {
             // Not a value of the column's type: not a row either definition sees.
             role.batch_execute("ROLLBACK TO SAVEPOINT pgparity_row")?;
             continue;
@@ -588,7 +594,7 @@ fn defaults(role: &mut Client, case: &Case) -> Result<Verdict, QueryError> {
     let mut sides = Vec::new();
     for (side, text) in [("spec's", &case.spec), ("live", &case.live)] {
         let set = format!("ALTER TABLE pg_temp.{COPY} ALTER COLUMN {column} SET DEFAULT {text}");
-        if let Some(message) = refusal(role.batch_execute(&set))? {
+        if let Some(message) = refusal(one_statement(role, &set))? {
             return Ok(unsettled(format!(
                 "the {side} default cannot be set in the scratch database: {message}"
             )));
@@ -599,7 +605,7 @@ fn defaults(role: &mut Client, case: &Case) -> Result<Verdict, QueryError> {
             "ALTER TABLE pg_temp.{COPY} ADD COLUMN pgparity_generated {column_type} \
              GENERATED ALWAYS AS ({text}) STORED"
         );
-        let immutable = refusal(role.batch_execute(&generated))?.is_none();
+        let immutable = refusal(one_statement(role, &generated))?.is_none();
         role.batch_execute("ROLLBACK TO SAVEPOINT pgparity_immutable")?;
         role.batch_execute("SAVEPOINT pgparity_default")?;
         let given = role.query(
