@@ -288,17 +288,21 @@ mod tests {
             id integer PRIMARY KEY,
             same jsonb DEFAULT '{\"a\":1}',
             other jsonb DEFAULT '{\"a\":1}',
-            stamped timestamptz DEFAULT '2020-01-01'
+            stamped timestamptz DEFAULT '2020-01-01',
+            recent timestamptz DEFAULT now() - ('2020-01-02'::timestamptz - '2020-01-01'::timestamptz)
         );";
         let live = "SET TIME ZONE 'UTC';
             CREATE TABLE prefs (
                 id integer PRIMARY KEY,
                 same jsonb DEFAULT '{\"a\": 1}',
                 other jsonb DEFAULT '{\"a\": 2}',
-                stamped timestamptz DEFAULT now()
+                stamped timestamptz DEFAULT now(),
+                recent timestamptz DEFAULT now() - interval '1 day'
             );";
         let scenario = Scenario::specs(spec).live(live);
         let undecided = scenario.findings_of(&DEFAULT_DRIFT);
+        // `recent` is two volatile expressions of the same type: settled (as equal) by
+        // type and volatility.
         let settled = scenario.probed().findings_of(&DEFAULT_DRIFT);
         insta::assert_snapshot!(format!(
             "without --probe:\n{}\nwith --probe:\n{}",
