@@ -760,8 +760,34 @@ fn undecided_checks_against_db_are_settled_in_the_scratch_database() {
         )],
         "{report:#}"
     );
-    // The settled comparisons count as probes: one passed, one failed.
+    // The comparison settled as equal is listed with how; both count as probes (one
+    // passed, one failed).
+    assert_eq!(
+        report["probes"]["settled"][0]["object"], "public.events.ck_events_happened",
+        "{report:#}"
+    );
+    assert_eq!(report["probes"]["settled"][0]["property"], "check");
+    // The report, probes and settlements included, is what its JSON Schema says.
+    let text =
+        std::fs::read_to_string(std::path::Path::new(ROOT).join("schema/report.schema.json"))
+            .expect("the report schema");
+    let schema: Value = serde_json::from_str(&text).expect("the report schema is JSON");
+    let validator = jsonschema::options()
+        .build(&schema)
+        .expect("the report schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|error| error.to_string())
+        .collect();
+    assert_eq!(errors, Vec::<String>::new(), "{report:#}");
     let text = later(&folder, &["--db", &live.url(), "--dev-db", &dev, "--probe"]);
     assert!(text.stdout.contains("settle 1/2"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains(
+            "settled: public.events.ck_events_happened (check): both behave the same on "
+        ),
+        "{}",
+        text.stdout
+    );
     assert_eq!(scratch_objects(), Vec::<String>::new());
 }

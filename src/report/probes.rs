@@ -3,7 +3,7 @@
 
 use super::Report;
 use crate::finding::{Finding, Severity};
-use crate::model::{Probe, ProbeKind, ProbeOutcome, ProbeResults, QualifiedName};
+use crate::model::{Probe, ProbeKind, ProbeOutcome, ProbeResults, QualifiedName, Verdict};
 use crate::rules::Family;
 use std::collections::BTreeMap;
 
@@ -55,6 +55,44 @@ pub(super) fn tally_line(results: &ProbeResults) -> String {
             format!(" ({})", kinds.join(", "))
         }
     )
+}
+
+/// An undecided drift comparison that `--probe` settled as equal, for the reports: the
+/// object (`schema.table.member`), the property compared and how it was settled.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(super) struct SettledEqual {
+    pub object: String,
+    pub property: String,
+    pub how: String,
+}
+
+/// The comparisons settled as equal (those that were not are findings).
+pub(super) fn settled_equal(results: &ProbeResults) -> Vec<SettledEqual> {
+    results
+        .settlements
+        .iter()
+        .filter_map(|settlement| match &settlement.verdict {
+            Verdict::Same { how } => Some(SettledEqual {
+                object: settlement.relation.child(settlement.object.name()),
+                property: settlement.property.clone(),
+                how: how.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `settled: public.t.ck (check): both behave the same on 31 rows (…)`, one line each.
+pub(super) fn settled_lines(results: &ProbeResults) -> Vec<String> {
+    settled_equal(results)
+        .into_iter()
+        .map(|settled| {
+            format!(
+                "settled: {} ({}): {}",
+                settled.object, settled.property, settled.how
+            )
+        })
+        .collect()
 }
 
 /// The object path of a probe's findings (`schema.table.member`, or the table).
