@@ -789,5 +789,27 @@ fn undecided_checks_against_db_are_settled_in_the_scratch_database() {
         "{}",
         text.stdout
     );
+    // A snapshot of the database settles the same way.
+    let snapshot = folder.file("live.json");
+    let run = pgparity(&["snapshot", "--db", &live.url(), "--output", &snapshot]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let from_snapshot = later(
+        &folder,
+        &[
+            "--snapshot",
+            &snapshot,
+            "--dev-db",
+            &dev,
+            "--probe",
+            "--format",
+            "json",
+        ],
+    );
+    let snapshot_report: Value = serde_json::from_str(&from_snapshot.stdout).expect("JSON");
+    assert_eq!(
+        about_events(&snapshot_report),
+        about_events(&report),
+        "{snapshot_report:#}"
+    );
     assert_eq!(scratch_objects(), Vec::<String>::new());
 }
