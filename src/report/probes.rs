@@ -291,4 +291,78 @@ mod tests {
         let json = super::super::render(&without, super::super::Format::Json, None);
         assert!(!json.contains("\"probes\""), "{json}");
     }
+
+    #[test]
+    fn settled_comparisons_are_listed_with_how_and_a_failed_settle_is_its_drift_finding() {
+        use crate::model::{SettledObject, Settlement};
+        let relation = QualifiedName::new("public", "ledger");
+        let settlement = |name: &str, verdict: Verdict| Settlement {
+            relation: relation.clone(),
+            object: SettledObject::Constraint(name.into()),
+            property: "check".into(),
+            verdict,
+        };
+        let mut report = sample();
+        let results = report.probes.as_mut().expect("probes");
+        results.settlements = vec![
+            settlement(
+                "ck_same",
+                Verdict::Same {
+                    how: "both behave the same on 9 rows".into(),
+                },
+            ),
+            settlement(
+                "ck_other",
+                Verdict::Differs {
+                    evidence: "cents = 0 is accepted by one".into(),
+                },
+            ),
+        ];
+        let text = super::super::render(&report, super::super::Format::Text, None);
+        assert!(
+            text.ends_with(
+                "settled: public.ledger.ck_same (check): both behave the same on 9 rows\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("ck_other (check)"), "{text}");
+        let markdown = super::super::render(&report, super::super::Format::Markdown, None);
+        assert!(
+            markdown.contains("- public.ledger.ck_same (check): both behave the same on 9 rows"),
+            "{markdown}"
+        );
+        let json = super::super::render(&report, super::super::Format::Json, None);
+        let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(
+            value["probes"]["settled"],
+            serde_json::json!([{
+                "object": "public.ledger.ck_same",
+                "property": "check",
+                "how": "both behave the same on 9 rows"
+            }])
+        );
+        // A settle probe that failed is shown through the drift finding of its object.
+        let settle = probe(
+            ProbeKind::Settle,
+            "ck_other",
+            "the spec's and the live CHECK behave the same",
+            ProbeOutcome::Failed {
+                actual: "differs".into(),
+            },
+        );
+        let drift = finding(
+            "constraint-drift",
+            "public.ledger.ck_other",
+            "constraint ck_other of public.ledger differs",
+            Severity::Error,
+        );
+        assert!(reports(&drift, &settle));
+        let unrelated = finding(
+            "constraint-drift",
+            "public.ledger.ck_same",
+            "constraint ck_same of public.ledger differs",
+            Severity::Error,
+        );
+        assert!(!reports(&unrelated, &settle));
+    }
 }
