@@ -1007,7 +1007,14 @@ fn exclusion_pairs(relation: &Relation, definition: &str) -> Result<ExclusionPai
         let at = lower
             .rfind(" with ")
             .ok_or_else(|| cannot(format!("no operator in `{element}`")))?;
-        let target = element[..at].split_whitespace().next().unwrap_or_default();
+        let expression = element[..at].trim();
+        if expression.contains('(') {
+            return Err(cannot(format!(
+                "the element `{expression}` is an expression, which pgparity makes no values for"
+            )));
+        }
+        // A column, possibly followed by its operator class.
+        let target = expression.split_whitespace().next().unwrap_or_default();
         let operator = element[at + " with ".len()..].trim();
         let column_name = target.trim_matches('"');
         let column = relation
@@ -1480,4 +1487,65 @@ fn on_delete_probe(
     let mut planned = header.planned(description, steps, expect);
     planned.own_parents = true;
     planned
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, RelationKind, SqlType};
+
+    fn bookings() -> Relation {
+        let mut relation = Relation::new(
+            QualifiedName::new("public", "bookings"),
+            RelationKind::Table,
+            None,
+        );
+        for (name, data_type) in [("room", "integer"), ("during", "tsrange"), ("area", "box")] {
+            relation
+                .columns
+                .push(Column::new(name, Some(SqlType::parse(data_type)), None));
+        }
+        relation
+    }
+
+    #[test]
+    fn exclusion_pairs_overlap_on_every_element_and_are_apart_on_the_range() {
+        let pairs = exclusion_pairs(&bookings(), "USING gist (room WITH =, during WITH &&)")
+            .expect("pairs");
+        let value = |map: &BTreeMap<String, Option<String>>, column: &str| {
+            map.get(column).cloned().flatten().unwrap_or_default()
+        };
+        assert_eq!(
+            value(&pairs.first, "room"),
+            value(&pairs.overlapping, "room")
+        );
+        assert_eq!(value(&pairs.first, "room"), value(&pairs.apart, "room"));
+        assert_eq!(
+            value(&pairs.first, "during"),
+            "'[2030-01-01 00:00:00,2030-02-01 00:00:00)'"
+        );
+        assert_eq!(
+            value(&pairs.overlapping, "during"),
+            "'[2030-01-15 00:00:00,2030-03-01 00:00:00)'"
+        );
+        assert_eq!(
+            value(&pairs.apart, "during"),
+            "'[2030-02-01 00:00:00,2030-03-01 00:00:00)'"
+        );
+    }
+
+    #[test]
+    fn exclusion_constraints_pgparity_makes_no_values_for_say_why() {
+        let reason = |definition: &str| exclusion_pairs(&bookings(), definition).err();
+        assert!(reason("USING gist (area WITH &&)")
+            .is_some_and(|reason| reason.contains("not `&&` on box")));
+        assert!(
+            reason("USING gist (tsrange(lower(during), upper(during)) WITH &&)")
+                .is_some_and(|reason| reason.contains("is an expression"))
+        );
+        assert!(reason("USING gist (during WITH &&) WHERE (room > 0)")
+            .is_some_and(|reason| reason.contains("WHERE clause")));
+        assert!(reason("USING gist (nowhere WITH &&)")
+            .is_some_and(|reason| reason.contains("is not a column")));
+    }
 }
