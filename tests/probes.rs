@@ -754,7 +754,8 @@ fn undecided_checks_against_db_are_settled_in_the_scratch_database() {
             "error".to_string(),
             "constraint ck_events_logged of public.events differs between the specs and the \
              database in its check: logged_at = '2020-01-01' is accepted by the \
-             spec's CHECK and refused by the live one (both definitions tried in the scratch \
+             spec's CHECK and refused by the live one, with the spec's literal read in UTC \
+             (write its UTC offset to make it exact) (both definitions tried in the scratch \
              database)"
                 .to_string()
         )],

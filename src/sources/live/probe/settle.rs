@@ -14,9 +14,10 @@
 //!   immutable defaults are compared by the value they give; two that are not immutable
 //!   (`now()`, `nextval(…)`) only by their type, which the report says.
 //!
-//! Everything runs in one transaction per comparison, rolled back. A definition the
-//! scratch database cannot evaluate (a function or column it does not have) leaves the
-//! comparison undecided, with the server's message.
+//! Everything runs in one transaction per comparison, rolled back, with the time zone
+//! set to UTC (a literal without an offset is read the same way on every run). A
+//! definition the scratch database cannot evaluate (a function or column it does not
+//! have) leaves the comparison undecided, with the server's message.
 
 use super::sql::{quote_identifier, relation_sql};
 use super::synth::{Synth, Variant};
@@ -51,6 +52,8 @@ struct Case<'a> {
     what: What,
     spec: String,
     live: String,
+    /// Why normalization left it undecided.
+    reason: String,
 }
 
 /// Settles the undecided comparisons of the specs with `live`, adding a `settle` probe
@@ -87,6 +90,7 @@ pub(super) fn settle_undecided(
                 }
             }
         };
+        let verdict = with_time_zone(&case, verdict);
         results.probes.push(probe_of(&case, &verdict));
         results.settlements.push(Settlement {
             relation: case.relation.name.clone(),
@@ -96,6 +100,21 @@ pub(super) fn settle_undecided(
         });
     }
     Ok(())
+}
+
+/// A difference found for a literal without a UTC offset depends on the time zone it is
+/// read in: the evidence says that the scratch session read it in UTC (the live server
+/// read the spec's text in the time zone of whoever ran the migration).
+fn with_time_zone(case: &Case, verdict: Verdict) -> Verdict {
+    match verdict {
+        Verdict::Differs { evidence } if case.reason.contains("UTC offset") => Verdict::Differs {
+            evidence: format!(
+                "{evidence}, with the spec's literal read in UTC (write its UTC offset to make \
+                 it exact)"
+            ),
+        },
+        other => other,
+    }
 }
 
 /// The comparison `change` leaves undecided, when it is one pgparity settles.
@@ -136,6 +155,10 @@ fn undecided_case<'a>(specs: &'a Catalog, change: &Change) -> Option<Case<'a>> {
         what,
         spec: spec.to_string(),
         live: live.to_string(),
+        reason: match &difference.comparison {
+            crate::diff::Comparison::Undecided { reason } => reason.clone(),
+            _ => String::new(),
+        },
     })
 }
 
@@ -170,7 +193,9 @@ fn probe_of(case: &Case, verdict: &Verdict) -> Probe {
 
 /// Runs one comparison in a transaction of its own, always rolled back.
 fn run_case(role: &mut Client, synth: &mut Synth, case: &Case) -> Result<Verdict, QueryError> {
-    role.batch_execute("BEGIN")?;
+    // Both definitions are read in UTC, whatever the dev server's default, so that a
+    // literal without an offset means the same on every run.
+    role.batch_execute("BEGIN; SET LOCAL TIME ZONE 'UTC'")?;
     let verdict = in_transaction(role, synth, case);
     let rolled_back = role.batch_execute("ROLLBACK");
     let verdict = verdict?;
