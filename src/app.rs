@@ -253,11 +253,36 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
                 "--dev-db applies the specs: give them with --specs or `specs` in pgparity.toml",
             )?;
             let settings = live_inputs::settings_for(dev_db)?;
+            // With --probe, the live side is read first, so that the drift comparisons
+            // normalization leaves undecided can be settled in the scratch database while
+            // it exists (its read models are inferred from the specs as written).
+            let early_live = if request.probe && request.live.is_some() {
+                let read_models = |live: &Catalog| {
+                    sampled_relations(
+                        request,
+                        mapping.as_ref(),
+                        contracts.as_ref(),
+                        Some(specs.specs()),
+                        live,
+                    )
+                };
+                Some(read_live(
+                    request,
+                    &session_options,
+                    &scope,
+                    &read_models,
+                    mapping.as_ref(),
+                    progress,
+                )?)
+            } else {
+                None
+            };
             let probe = request.probe.then_some(ProbeRequest {
                 specs: &specs.catalog,
                 default_schema,
                 mapping: mapping.as_ref(),
                 template: request.probe_template.as_deref(),
+                live: early_live.as_ref().and_then(|live| live.catalog.as_ref()),
             });
             let dev = live_inputs::apply_specs_to_dev_database(
                 &specs.sources,
@@ -271,23 +296,28 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
             specs.problems.extend(dev.problems);
             enrich_from_dev(&mut specs.catalog, &dev.catalog);
             adopt_what_code_created(specs, &dev.catalog);
-            let read_models = |live: &Catalog| {
-                sampled_relations(
-                    request,
-                    mapping.as_ref(),
-                    contracts.as_ref(),
-                    Some(specs.specs()),
-                    live,
-                )
+            let mut live = match early_live {
+                Some(live) => live,
+                None => {
+                    let read_models = |live: &Catalog| {
+                        sampled_relations(
+                            request,
+                            mapping.as_ref(),
+                            contracts.as_ref(),
+                            Some(specs.specs()),
+                            live,
+                        )
+                    };
+                    read_live(
+                        request,
+                        &session_options,
+                        &scope,
+                        &read_models,
+                        mapping.as_ref(),
+                        progress,
+                    )?
+                }
             };
-            let mut live = read_live(
-                request,
-                &session_options,
-                &scope,
-                &read_models,
-                mapping.as_ref(),
-                progress,
-            )?;
             live.probes = merge_probes(dev.probes, live.probes.take());
             live
         }

@@ -174,7 +174,7 @@ impl Scenario {
             None => (None, None),
         };
         let probes = match (&specs, self.probed) {
-            (Some(specs), true) => Some(probe(specs, mapping.as_ref())),
+            (Some(specs), true) => Some(probe(specs, mapping.as_ref(), live.as_ref())),
             _ => declared,
         };
         let inputs = Inputs {
@@ -336,8 +336,9 @@ fn live_catalog(
     (catalog, declared)
 }
 
-/// The probes of `specs` and `mapping` in a scratch database of the test cluster.
-fn probe(specs: &SpecSet, mapping: Option<&Mapping>) -> ProbeResults {
+/// The probes of `specs` and `mapping` in a scratch database of the test cluster (with
+/// the undecided drift against `live` settled there).
+fn probe(specs: &SpecSet, mapping: Option<&Mapping>, live: Option<&Catalog>) -> ProbeResults {
     pg::ensure_role("app_user");
     let server = pg::server();
     let admin = ConnectionSettings::parse(&server.url(
@@ -351,6 +352,7 @@ fn probe(specs: &SpecSet, mapping: Option<&Mapping>) -> ProbeResults {
         default_schema: "public",
         mapping,
         template: None,
+        live,
     };
     apply_to_scratch(
         &admin,

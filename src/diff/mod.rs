@@ -383,6 +383,12 @@ pub enum Comparison {
         /// Why not.
         reason: String,
     },
+    /// Normalization could not decide, but trying both definitions on the same values in
+    /// the scratch database of `--probe` showed a difference: certain.
+    Behaviour {
+        /// The value that behaves differently, in words.
+        evidence: String,
+    },
 }
 
 impl Comparison {

@@ -24,7 +24,7 @@ pub use name::{
 };
 pub use probe::{
     InvariantFound, InvariantResult, LivePrivilege, Probe, ProbeKind, ProbeOutcome, ProbeResults,
-    ProbeTally, MAX_REPORTED_KEYS,
+    ProbeTally, SettledObject, Settlement, Verdict, MAX_REPORTED_KEYS,
 };
 pub use specs::{SpecComment, SpecProblem, SpecProblemKind, Specs};
 pub use types::SqlType;

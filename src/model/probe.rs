@@ -17,6 +17,9 @@ pub struct ProbeResults {
     /// What the live database (`--db`) grants the roles of the mapping's `immutable:`
     /// entries on their tables, through role membership too.
     pub live_privileges: Vec<LivePrivilege>,
+    /// The drift comparisons normalization left undecided that `--probe` tried on both
+    /// definitions in the scratch database (`--db` or `--snapshot` with `--dev-db`).
+    pub settlements: Vec<Settlement>,
 }
 
 impl ProbeResults {
@@ -55,10 +58,14 @@ pub enum ProbeKind {
     Unique,
     /// A value just outside a CHECK's bound or list is refused, one just inside accepted.
     Check,
+    /// Two overlapping rows are refused by an exclusion constraint, two apart accepted.
+    Exclusion,
     /// A reference to a parent row that does not exist is refused.
     ForeignKey,
     /// Deleting a referenced parent row does what `ON DELETE` says.
     OnDelete,
+    /// Updating a referenced key does what `ON UPDATE` says.
+    OnUpdate,
     /// A statement of the mapping's `must_reject:` is refused.
     MustReject,
     /// UPDATE and DELETE of an `immutable:` table are refused for its roles.
@@ -67,6 +74,9 @@ pub enum ProbeKind {
     TenantIsolation,
     /// An invariant's `violations` query runs against the specs' schema.
     Invariant,
+    /// The spec's and the live definition of a CHECK, default or index predicate that
+    /// normalization could not compare behave the same on the same values.
+    Settle,
 }
 
 impl ProbeKind {
@@ -82,6 +92,9 @@ impl ProbeKind {
             ProbeKind::Immutable => "immutable",
             ProbeKind::TenantIsolation => "tenant-isolation",
             ProbeKind::Invariant => "invariant",
+            ProbeKind::OnUpdate => "on-update",
+            ProbeKind::Exclusion => "exclusion",
+            ProbeKind::Settle => "settle",
         }
     }
 }
@@ -183,4 +196,60 @@ pub struct LivePrivilege {
     pub privilege: String,
     /// The `immutable:` entry in the mapping.
     pub location: Option<Location>,
+}
+
+/// A drift comparison that normalization left undecided, tried on both definitions in
+/// the scratch database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    /// The table.
+    pub relation: QualifiedName,
+    /// The constraint, column or index whose definition was compared.
+    pub object: SettledObject,
+    /// The property the drift comparison was about: `check`, `default`, `predicate`.
+    pub property: String,
+    /// What trying both definitions showed.
+    pub verdict: Verdict,
+}
+
+/// What a [`Settlement`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettledObject {
+    /// A CHECK constraint, by name.
+    Constraint(String),
+    /// A column (its default), by name.
+    Column(String),
+    /// An index (its predicate), by name.
+    Index(String),
+}
+
+impl SettledObject {
+    /// The name of the constraint, column or index.
+    pub fn name(&self) -> &str {
+        match self {
+            SettledObject::Constraint(name)
+            | SettledObject::Column(name)
+            | SettledObject::Index(name) => name,
+        }
+    }
+}
+
+/// How trying both definitions ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Both behaved the same on every value tried: the definitions are taken as equal.
+    Same {
+        /// How it was settled (what was tried).
+        how: String,
+    },
+    /// One accepted what the other refused (or the defaults gave different values).
+    Differs {
+        /// The value that shows it, in words.
+        evidence: String,
+    },
+    /// Not settled: the comparison stays undecided.
+    Unsettled {
+        /// Why (a definition the scratch database cannot evaluate, …).
+        reason: String,
+    },
 }

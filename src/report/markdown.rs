@@ -228,6 +228,16 @@ fn write_probes(out: &mut String, results: &crate::model::ProbeResults) {
             counts.skipped
         );
     }
+    let settled = super::probes::settled_lines(results);
+    if !settled.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nUndecided drift settled by behaviour in the scratch database:\n"
+        );
+        for line in settled {
+            let _ = writeln!(out, "- {}", line.trim_start_matches("settled: "));
+        }
+    }
 }
 
 /// Each object's section with its number of findings, worst objects first.

@@ -3,7 +3,7 @@
 
 use super::Report;
 use crate::finding::{Finding, Severity};
-use crate::model::{Probe, ProbeKind, ProbeOutcome, ProbeResults};
+use crate::model::{Probe, ProbeKind, ProbeOutcome, ProbeResults, QualifiedName, Verdict};
 use crate::rules::Family;
 use std::collections::BTreeMap;
 
@@ -57,6 +57,44 @@ pub(super) fn tally_line(results: &ProbeResults) -> String {
     )
 }
 
+/// An undecided drift comparison that `--probe` settled as equal, for the reports: the
+/// object (`schema.table.member`), the property compared and how it was settled.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(super) struct SettledEqual {
+    pub object: String,
+    pub property: String,
+    pub how: String,
+}
+
+/// The comparisons settled as equal (those that were not are findings).
+pub(super) fn settled_equal(results: &ProbeResults) -> Vec<SettledEqual> {
+    results
+        .settlements
+        .iter()
+        .filter_map(|settlement| match &settlement.verdict {
+            Verdict::Same { how } => Some(SettledEqual {
+                object: settlement.relation.child(settlement.object.name()),
+                property: settlement.property.clone(),
+                how: how.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `settled: public.t.ck (check): both behave the same on 31 rows (…)`, one line each.
+pub(super) fn settled_lines(results: &ProbeResults) -> Vec<String> {
+    settled_equal(results)
+        .into_iter()
+        .map(|settled| {
+            format!(
+                "settled: {} ({}): {}",
+                settled.object, settled.property, settled.how
+            )
+        })
+        .collect()
+}
+
 /// The object path of a probe's findings (`schema.table.member`, or the table).
 pub(super) fn probe_object(probe: &Probe) -> String {
     match &probe.member {
@@ -68,6 +106,18 @@ pub(super) fn probe_object(probe: &Probe) -> String {
 /// Whether `finding` reports `probe` (a failed probe's finding, or the skipped-probes
 /// note that covers it).
 pub(super) fn reports(finding: &Finding, probe: &Probe) -> bool {
+    if probe.kind == ProbeKind::Settle {
+        // A settled difference is reported by the drift rule of the definition (an index
+        // by `schema.index`).
+        let index_path = probe
+            .member
+            .as_ref()
+            .map(|member| QualifiedName::new(probe.relation.schema.clone(), member).to_string());
+        return matches!(probe.outcome, ProbeOutcome::Failed { .. })
+            && finding.rule.family == Family::Drift
+            && (finding.object.as_str() == probe_object(probe)
+                || index_path.as_deref() == Some(finding.object.as_str()));
+    }
     if finding.rule.family != Family::Probe {
         return false;
     }
@@ -240,5 +290,79 @@ mod tests {
         };
         let json = super::super::render(&without, super::super::Format::Json, None);
         assert!(!json.contains("\"probes\""), "{json}");
+    }
+
+    #[test]
+    fn settled_comparisons_are_listed_with_how_and_a_failed_settle_is_its_drift_finding() {
+        use crate::model::{SettledObject, Settlement};
+        let relation = QualifiedName::new("public", "ledger");
+        let settlement = |name: &str, verdict: Verdict| Settlement {
+            relation: relation.clone(),
+            object: SettledObject::Constraint(name.into()),
+            property: "check".into(),
+            verdict,
+        };
+        let mut report = sample();
+        let results = report.probes.as_mut().expect("probes");
+        results.settlements = vec![
+            settlement(
+                "ck_same",
+                Verdict::Same {
+                    how: "both behave the same on 9 rows".into(),
+                },
+            ),
+            settlement(
+                "ck_other",
+                Verdict::Differs {
+                    evidence: "cents = 0 is accepted by one".into(),
+                },
+            ),
+        ];
+        let text = super::super::render(&report, super::super::Format::Text, None);
+        assert!(
+            text.ends_with(
+                "settled: public.ledger.ck_same (check): both behave the same on 9 rows\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("ck_other (check)"), "{text}");
+        let markdown = super::super::render(&report, super::super::Format::Markdown, None);
+        assert!(
+            markdown.contains("- public.ledger.ck_same (check): both behave the same on 9 rows"),
+            "{markdown}"
+        );
+        let json = super::super::render(&report, super::super::Format::Json, None);
+        let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(
+            value["probes"]["settled"],
+            serde_json::json!([{
+                "object": "public.ledger.ck_same",
+                "property": "check",
+                "how": "both behave the same on 9 rows"
+            }])
+        );
+        // A settle probe that failed is shown through the drift finding of its object.
+        let settle = probe(
+            ProbeKind::Settle,
+            "ck_other",
+            "the spec's and the live CHECK behave the same",
+            ProbeOutcome::Failed {
+                actual: "differs".into(),
+            },
+        );
+        let drift = finding(
+            "constraint-drift",
+            "public.ledger.ck_other",
+            "constraint ck_other of public.ledger differs",
+            Severity::Error,
+        );
+        assert!(reports(&drift, &settle));
+        let unrelated = finding(
+            "constraint-drift",
+            "public.ledger.ck_same",
+            "constraint ck_same of public.ledger differs",
+            Severity::Error,
+        );
+        assert!(!reports(&unrelated, &settle));
     }
 }

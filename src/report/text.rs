@@ -98,6 +98,10 @@ fn render_with(report: &Report, palette: &Palette) -> String {
     if let Some(results) = &report.probes {
         out.push_str(&super::probes::tally_line(results));
         out.push('\n');
+        for line in super::probes::settled_lines(results) {
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
     out
 }

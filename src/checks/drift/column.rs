@@ -115,7 +115,10 @@ pub static DEFAULT_DRIFT: Rule = Rule {
 ## What it does
 Compares column defaults and generated expressions after normalizing both (the server's
 `'idle'::text` equals the spec's `'idle'`), and identity. Texts that cannot be normalized
-and differ are reported as info: equal or not could not be decided.
+and differ are reported as info: equal or not could not be decided. With `--probe` (and
+`--db` or `--snapshot`), such a default is settled in the scratch database: both defaults
+are set on a copy of the table and a row inserted; the same value (or, when neither is
+immutable, the same type) drops the info, different values make it an error naming both.
 
 ## Why it matters
 Rows inserted without the column get another value than the specs promise: another
@@ -126,7 +129,9 @@ The spec says `created_at timestamptz DEFAULT now()`, the database has
 `DEFAULT clock_timestamp()`. The finding's fix: `ALTER TABLE … ALTER COLUMN created_at SET
 DEFAULT now()` (an identity: `ADD`/`SET GENERATED …` or `DROP IDENTITY`; a generated
 expression the specs do not have: `DROP EXPRESSION`). A changed generated expression, and a
-difference pgparity could not decide, get no fix.",
+difference pgparity could not decide, get no fix.
+With `--probe`, a `jsonb DEFAULT '{\"a\":1}'` against the database's
+`'{\"a\": 2}'::jsonb` is `the spec's default gives {\"a\": 1} and the live one {\"a\": 2}`.",
 };
 register_rule!(DEFAULT_DRIFT);
 
@@ -273,6 +278,37 @@ mod tests {
                 &DEFAULT_DRIFT,
             ]);
         insta::assert_snapshot!(render(&findings));
+    }
+
+    #[test]
+    fn undecided_defaults_are_settled_by_the_values_they_give_in_the_scratch_database() {
+        // The server prints a jsonb literal in jsonb's output form, which normalization
+        // does not reproduce: undecided without --probe.
+        let spec = "CREATE TABLE prefs (
+            id integer PRIMARY KEY,
+            same jsonb DEFAULT '{\"a\":1}',
+            other jsonb DEFAULT '{\"a\":1}',
+            stamped timestamptz DEFAULT '2020-01-01',
+            recent timestamptz DEFAULT now() - ('2020-01-02'::timestamptz - '2020-01-01'::timestamptz)
+        );";
+        let live = "SET TIME ZONE 'UTC';
+            CREATE TABLE prefs (
+                id integer PRIMARY KEY,
+                same jsonb DEFAULT '{\"a\": 1}',
+                other jsonb DEFAULT '{\"a\": 2}',
+                stamped timestamptz DEFAULT now(),
+                recent timestamptz DEFAULT now() - interval '1 day'
+            );";
+        let scenario = Scenario::specs(spec).live(live);
+        let undecided = scenario.findings_of(&DEFAULT_DRIFT);
+        // `recent` is two volatile expressions of the same type: settled (as equal) by
+        // type and volatility.
+        let settled = scenario.probed().findings_of(&DEFAULT_DRIFT);
+        insta::assert_snapshot!(format!(
+            "without --probe:\n{}\nwith --probe:\n{}",
+            render(&undecided),
+            render(&settled)
+        ));
     }
 
     /// The specs want columns added and changed; the database also has a column the

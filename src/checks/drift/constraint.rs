@@ -70,7 +70,13 @@ Compares kind, columns, referenced table and columns, `ON DELETE`/`ON UPDATE` ac
 `NULLS NOT DISTINCT`, deferrability and CHECK expressions. CHECK expressions are
 normalized on both sides, so `state IN ('a', 'b')` equals the server's
 `state = ANY (ARRAY['a'::text, 'b'::text])`; a difference that cannot be decided (and
-exclusion constraints that differ in text) is info.
+exclusion constraints that differ in text) is info. With `--probe` (and `--db` or
+`--snapshot`), an undecided CHECK is settled in the scratch database (never in `--db`): both
+definitions are evaluated on the same rows (NULLs, synthesized values, the literals of both
+and their neighbours, extremes of the column types). The same behaviour on every row drops
+the info; a row one accepts and the other refuses is this error, with that row:
+`logged_at = '2020-01-01' is accepted by the spec's CHECK and refused by the live one`. A
+definition the scratch database cannot evaluate stays info, saying why.
 
 ## Why it matters
 The same name with another rule: a foreign key that cascades where the specs restrict, a
@@ -148,7 +154,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::testing::Scenario;
+    use super::CONSTRAINT_DRIFT;
+    use crate::checks::testing::{render, Scenario};
 
     const FIX_SPEC: &str = "
         CREATE TABLE parent (
@@ -190,6 +197,52 @@ mod tests {
         let fixed = Scenario::specs(FIX_SPEC).live(FIX_LIVE).fixed(false);
         insta::assert_snapshot!(fixed.script);
         fixed.assert_left(&["unexpected-constraint public.child.ck_child_extra"]);
+    }
+
+    /// A timestamptz literal without a UTC offset: normalization cannot compare the
+    /// spec's `'2020-01-01'` with the server's `'2020-01-01 00:00:00+00'::timestamp with
+    /// time zone`, so without `--probe` both comparisons are undecided (info).
+    const SETTLE_SPEC: &str = "
+        CREATE TABLE events (
+            id integer PRIMARY KEY,
+            happened_at timestamptz CONSTRAINT ck_events_happened CHECK (happened_at >= '2020-01-01'),
+            logged_at timestamptz CONSTRAINT ck_events_logged CHECK (logged_at >= '2020-01-01'),
+            seen_at timestamptz CONSTRAINT ck_events_seen CHECK (seen_at >= '2020-01-01')
+        );
+        CREATE INDEX ix_events_recent ON events (id) WHERE happened_at >= '2020-01-01';
+        CREATE INDEX ix_events_logged ON events (id) WHERE logged_at >= '2020-01-01';";
+
+    /// The same CHECK and predicate, a CHECK one year later, and a CHECK through a
+    /// function the specs do not define.
+    const SETTLE_LIVE: &str = "
+        SET TIME ZONE 'UTC';
+        CREATE FUNCTION is_recent_elsewhere(at timestamptz) RETURNS boolean IMMUTABLE
+            LANGUAGE sql RETURN at >= '2020-01-01 00:00:00+00';
+        CREATE TABLE events (
+            id integer PRIMARY KEY,
+            happened_at timestamptz CONSTRAINT ck_events_happened CHECK (happened_at >= '2020-01-01 00:00:00+00'),
+            logged_at timestamptz CONSTRAINT ck_events_logged CHECK (logged_at >= '2021-01-01 00:00:00+00'),
+            seen_at timestamptz CONSTRAINT ck_events_seen CHECK (is_recent_elsewhere(seen_at))
+        );
+        CREATE INDEX ix_events_recent ON events (id) WHERE happened_at >= '2020-01-01 00:00:00+00';
+        CREATE INDEX ix_events_logged ON events (id) WHERE logged_at >= '2021-01-01 00:00:00+00';";
+
+    #[test]
+    fn undecided_checks_are_settled_by_trying_both_definitions_in_the_scratch_database() {
+        let rules = [
+            &CONSTRAINT_DRIFT,
+            &crate::checks::drift::index::INDEX_DEFINITION_DRIFT,
+        ];
+        let scenario = Scenario::specs(SETTLE_SPEC).live(SETTLE_LIVE);
+        let undecided = scenario.findings_of_all(&rules);
+        assert_eq!(undecided.len(), 5, "{}", render(&undecided));
+        assert!(undecided
+            .iter()
+            .all(|finding| finding.severity == crate::rules::Severity::Info));
+        // Probed: the equal CHECK and predicate are gone, the later bounds are drift with
+        // the value that shows it, the unknown function leaves its CHECK undecided.
+        let settled = scenario.probed().findings_of_all(&rules);
+        insta::assert_snapshot!(render(&settled));
     }
 
     #[test]

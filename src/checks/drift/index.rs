@@ -69,7 +69,10 @@ pub static INDEX_DEFINITION_DRIFT: Rule = Rule {
 ## What it does
 Compares uniqueness, access method, keys (columns or normalized expressions, direction,
 nulls order, operator class, collation), `INCLUDE` columns, the normalized partial-index
-predicate and `NULLS NOT DISTINCT`. A difference that normalization cannot decide is info.
+predicate and `NULLS NOT DISTINCT`. A difference that normalization cannot decide is info;
+with `--probe` (and `--db` or `--snapshot`) an undecided predicate is settled by evaluating
+both on the same rows in the scratch database: the same answer on every row drops the info,
+a row inside one and outside the other is an error with that row.
 A key's operator class or collation written in the specs matches the database's when it is
 the one the database uses by default (`text_ops`; the column's own collation); a
 snapshot taken before pgparity read collations is not compared on them.

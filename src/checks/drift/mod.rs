@@ -14,7 +14,10 @@ include!(concat!(env!("OUT_DIR"), "/rules_drift.rs"));
 use super::{Inputs, Outcome};
 use crate::diff::{diff, diff_objects, Change, Comparison, DiffOptions, Difference, ObjectChange};
 use crate::finding::{Finding, ObjectPath, Severity};
-use crate::model::{Catalog, Location, QualifiedName, Relation, SpecProblemKind, Specs};
+use crate::model::{
+    Catalog, Location, QualifiedName, Relation, SettledObject, Settlement, SpecProblemKind, Specs,
+    Verdict,
+};
 use crate::rules::{ObjectKind, Rule};
 use linkme::distributed_slice;
 use similar::TextDiff;
@@ -59,9 +62,15 @@ pub(super) fn check(inputs: &Inputs, outcome: &mut Outcome) {
             .push("drift: no specs to compare the database with".into());
         return;
     };
-    outcome
-        .findings
-        .extend(drift_findings(specs, live, inputs.default_schema));
+    let settled = inputs
+        .probes
+        .map_or(&[][..], |results| results.settlements.as_slice());
+    outcome.findings.extend(findings_settled(
+        specs,
+        live,
+        inputs.default_schema,
+        settled,
+    ));
 }
 
 /// Every drift finding of `live` against the specs. The schemas compared are those the
@@ -71,7 +80,19 @@ pub fn drift_findings<'a>(
     live: &Catalog,
     default_schema: &str,
 ) -> Vec<Finding> {
-    let specs = specs.into();
+    findings_settled(specs.into(), live, default_schema, &[])
+}
+
+/// The drift findings, with the undecided comparisons that `--probe` settled by trying
+/// both definitions in the scratch database (`settled`) judged by what that showed: the
+/// same behaviour drops the comparison, a different one makes it certain, with the value
+/// as evidence; one that could not be tried stays undecided and says why.
+fn findings_settled(
+    specs: Specs,
+    live: &Catalog,
+    default_schema: &str,
+    settled: &[Settlement],
+) -> Vec<Finding> {
     let unparsed = unparsed_relations(specs);
     let mut schemas: BTreeSet<String> = live.schemas.keys().cloned().collect();
     schemas.insert(default_schema.to_string());
@@ -80,7 +101,10 @@ pub fn drift_findings<'a>(
         default_schema: default_schema.to_string(),
         skipped_relations: unparsed.keys().cloned().collect(),
     };
-    let changes = diff(specs.catalog, live, &options);
+    let changes: Vec<Change> = diff(specs.catalog, live, &options)
+        .into_iter()
+        .filter_map(|change| apply_settlement(change, settled))
+        .collect();
     let objects = diff_objects(specs.catalog, live, &options);
     let not_compared: Vec<(QualifiedName, Location)> = unparsed
         .into_iter()
@@ -98,6 +122,49 @@ pub fn drift_findings<'a>(
         finder(&drift, &mut findings);
     }
     findings
+}
+
+/// `change` as the settlement of its undecided comparison leaves it: gone when both
+/// definitions behaved the same, certain when they did not, still undecided (saying why)
+/// when they could not be tried.
+fn apply_settlement(mut change: Change, settled: &[Settlement]) -> Option<Change> {
+    let relation = change.relation().clone();
+    let (object, difference) = match &mut change {
+        Change::ConstraintChanged {
+            constraint,
+            difference,
+            ..
+        } => (SettledObject::Constraint(constraint.clone()), difference),
+        Change::DefaultChanged {
+            column, difference, ..
+        } => (SettledObject::Column(column.clone()), difference),
+        Change::IndexChanged {
+            index, difference, ..
+        } => (SettledObject::Index(index.clone()), difference),
+        _ => return Some(change),
+    };
+    let Comparison::Undecided { reason } = &difference.comparison else {
+        return Some(change);
+    };
+    let Some(settlement) = settled.iter().find(|settlement| {
+        settlement.relation == relation
+            && settlement.object == object
+            && settlement.property == difference.property
+    }) else {
+        return Some(change);
+    };
+    difference.comparison = match &settlement.verdict {
+        Verdict::Same { .. } => return None,
+        Verdict::Differs { evidence } => Comparison::Behaviour {
+            evidence: evidence.clone(),
+        },
+        Verdict::Unsettled { reason: why } => Comparison::Undecided {
+            reason: format!(
+                "{reason}; trying both definitions in the scratch database did not settle it: {why}"
+            ),
+        },
+    };
+    Some(change)
 }
 
 /// Relations that a statement which failed to parse may define or alter, with the
@@ -197,6 +264,15 @@ pub(crate) fn definition_finding(
             format!("{subject} differs between the specs and the database in its {property}"),
         )
         .diff(unified_diff(expected, actual)),
+        Comparison::Behaviour { evidence } => Finding::new(
+            rule,
+            object.clone(),
+            format!(
+                "{subject} differs between the specs and the database in its {property}: \
+                 {evidence} (both definitions tried in the scratch database)"
+            ),
+        )
+        .diff(unified_diff(&difference.expected, &difference.actual)),
         Comparison::Undecided { reason } => Finding::new(
             rule,
             object,

@@ -48,9 +48,11 @@ pub(crate) fn probe_object(probe: &Probe) -> ObjectPath {
             let path = ObjectPath::member(&probe.relation, member);
             match probe.kind {
                 ProbeKind::NotNull | ProbeKind::Check => path.of_kind(ObjectKind::Column),
-                ProbeKind::Unique | ProbeKind::ForeignKey | ProbeKind::OnDelete => {
-                    path.of_kind(ObjectKind::Constraint)
-                }
+                ProbeKind::Unique
+                | ProbeKind::ForeignKey
+                | ProbeKind::OnDelete
+                | ProbeKind::OnUpdate
+                | ProbeKind::Exclusion => path.of_kind(ObjectKind::Constraint),
                 _ => path.of_kind(ObjectKind::Object),
             }
         }

@@ -24,6 +24,10 @@ constraint and unique index (refused, 23505; outside a partial index's predicate
 value just outside each CHECK bound or list (refused, 23514) and one just inside (accepted); a
 reference to a parent row that does not exist (refused, 23503); deleting a referenced parent
 (CASCADE removes the child, SET NULL / SET DEFAULT change it, RESTRICT / NO ACTION refuse);
+changing a referenced key (ON UPDATE: CASCADE moves the child's reference, SET NULL / SET
+DEFAULT change it, RESTRICT / NO ACTION refuse); two rows overlapping on an exclusion
+constraint (refused, 23P01) and two apart (accepted); rows equal through a unique index's
+expression (`lower(email)`: `'v1'` then `'V1'`, refused);
 every `must_reject:` statement of the mapping's invariants (refused, with its `sqlstate:` when
 given); every invariant's `violations` query (it must run). A probe whose outcome differs is
 reported with the statement tried, the expected and the actual outcome.
@@ -55,6 +59,8 @@ const KINDS: &[ProbeKind] = &[
     ProbeKind::Check,
     ProbeKind::ForeignKey,
     ProbeKind::OnDelete,
+    ProbeKind::OnUpdate,
+    ProbeKind::Exclusion,
     ProbeKind::MustReject,
     ProbeKind::Invariant,
 ];

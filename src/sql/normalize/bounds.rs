@@ -6,6 +6,8 @@
 //! `length()`) with a literal in the top-level `AND` chain of the expression (after
 //! normalization, so `BETWEEN` is two comparisons and casts on literals are gone). An
 //! `OR` whose other alternatives are `col IS NULL` counts as its remaining alternative.
+//! A predicate is read as a tree of `AND`, `OR` and `NOT` over such conditions and `IN`
+//! lists ([`predicate_tree`]), so that a probe can place a row inside it and one outside.
 
 use super::allowed::{chain, column_name, normalized, string_literal, unparenthesised};
 use sqlparser::ast::{
@@ -83,14 +85,102 @@ impl Condition {
     }
 }
 
-/// The conditions of a predicate that is an `AND` of simple conditions on columns;
-/// `None` when any part of it is something else.
-pub fn predicate_conditions(predicate: &str) -> Option<Vec<Condition>> {
-    let expr = normalized(predicate)?;
-    chain(&expr, &BinaryOperator::And)
-        .into_iter()
-        .map(condition)
-        .collect()
+/// A partial index predicate as a tree of simple conditions, for the probes to place
+/// rows inside and outside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Predicate {
+    /// `a AND b AND …`.
+    All(Vec<Predicate>),
+    /// `a OR b OR …`.
+    Any(Vec<Predicate>),
+    /// `NOT a` (and `col <> literal`, `col NOT IN (…)`).
+    Not(Box<Predicate>),
+    /// A simple condition on one column.
+    Condition(Condition),
+    /// `col IN (literals)` or `col = ANY (ARRAY[literals])`, the literals as SQL text.
+    In(String, Vec<String>),
+}
+
+/// The predicate as `AND`, `OR` and `NOT` of simple conditions on columns (`col =
+/// literal`, null and boolean tests, `<>` and `IN` lists of literals); `None` when any
+/// part of it is something else.
+pub fn predicate_tree(predicate: &str) -> Option<Predicate> {
+    tree(&normalized(predicate)?)
+}
+
+fn tree(expr: &Expr) -> Option<Predicate> {
+    let expr = unparenthesised(expr);
+    match expr {
+        Expr::BinaryOp {
+            op: op @ (BinaryOperator::And | BinaryOperator::Or),
+            ..
+        } => {
+            let parts = chain(expr, op)
+                .into_iter()
+                .map(tree)
+                .collect::<Option<Vec<_>>>()?;
+            Some(if *op == BinaryOperator::And {
+                Predicate::All(parts)
+            } else {
+                Predicate::Any(parts)
+            })
+        }
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::NotEq,
+            right,
+        } => {
+            let equals = Expr::BinaryOp {
+                left: left.clone(),
+                op: BinaryOperator::Eq,
+                right: right.clone(),
+            };
+            Some(Predicate::Not(Box::new(Predicate::Condition(condition(
+                &equals,
+            )?))))
+        }
+        Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Not,
+            expr: inner,
+        } => match condition(expr) {
+            Some(simple) => Some(Predicate::Condition(simple)),
+            None => Some(Predicate::Not(Box::new(tree(inner)?))),
+        },
+        // The normalized `col NOT IN (…)`.
+        Expr::AllOp {
+            left,
+            compare_op: BinaryOperator::NotEq,
+            right,
+        } => match unparenthesised(right) {
+            Expr::Array(array) => Some(Predicate::Not(Box::new(Predicate::In(
+                column_name(left)?,
+                array
+                    .elem
+                    .iter()
+                    .map(|item| literal(item).map(|(text, _)| text))
+                    .collect::<Option<Vec<_>>>()?,
+            )))),
+            _ => None,
+        },
+        // The normalized `col IN (…)`.
+        Expr::AnyOp {
+            left,
+            compare_op: BinaryOperator::Eq,
+            right,
+            ..
+        } => match unparenthesised(right) {
+            Expr::Array(array) => Some(Predicate::In(
+                column_name(left)?,
+                array
+                    .elem
+                    .iter()
+                    .map(|item| literal(item).map(|(text, _)| text))
+                    .collect::<Option<Vec<_>>>()?,
+            )),
+            _ => None,
+        },
+        _ => condition(expr).map(Predicate::Condition),
+    }
 }
 
 fn condition(expr: &Expr) -> Option<Condition> {
@@ -271,6 +361,34 @@ fn literal(expr: &Expr) -> Option<(String, bool)> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn predicates_of_or_in_and_not_are_read_as_trees() {
+        let state =
+            |text: &str| Predicate::Condition(Condition::Equals("state".into(), text.into()));
+        assert_eq!(
+            predicate_tree("(state IN ('active', 'pending') OR state IS NULL) AND NOT archived"),
+            Some(Predicate::All(vec![
+                Predicate::Any(vec![
+                    Predicate::In("state".into(), vec!["'active'".into(), "'pending'".into()]),
+                    Predicate::Condition(Condition::IsNull("state".into())),
+                ]),
+                Predicate::Condition(Condition::IsFalse("archived".into())),
+            ]))
+        );
+        assert_eq!(
+            predicate_tree("state <> 'gone'"),
+            Some(Predicate::Not(Box::new(state("'gone'"))))
+        );
+        assert_eq!(
+            predicate_tree("NOT (state = 'a' OR state = 'b')"),
+            Some(Predicate::Not(Box::new(Predicate::Any(vec![
+                state("'a'"),
+                state("'b'")
+            ]))))
+        );
+        assert_eq!(predicate_tree("lower(state) = 'a'"), None);
+    }
+
     fn bound(literal: &str, inclusive: bool) -> Option<Bound> {
         Some(Bound {
             literal: literal.into(),
@@ -322,22 +440,23 @@ mod tests {
 
     #[test]
     fn predicates_are_read_as_conditions_on_columns() {
+        let simple = |condition: Condition| Some(Predicate::Condition(condition));
         assert_eq!(
-            predicate_conditions("allocation_id IS NOT NULL"),
-            Some(vec![Condition::IsNotNull("allocation_id".into())])
+            predicate_tree("allocation_id IS NOT NULL"),
+            simple(Condition::IsNotNull("allocation_id".into()))
         );
         assert_eq!(
-            predicate_conditions("state = 'running' AND NOT archived AND deleted_at IS NULL"),
-            Some(vec![
-                Condition::Equals("state".into(), "'running'".into()),
-                Condition::IsFalse("archived".into()),
-                Condition::IsNull("deleted_at".into()),
-            ])
+            predicate_tree("state = 'running' AND NOT archived AND deleted_at IS NULL"),
+            Some(Predicate::All(vec![
+                Predicate::Condition(Condition::Equals("state".into(), "'running'".into())),
+                Predicate::Condition(Condition::IsFalse("archived".into())),
+                Predicate::Condition(Condition::IsNull("deleted_at".into())),
+            ]))
         );
         assert_eq!(
-            predicate_conditions("active"),
-            Some(vec![Condition::IsTrue("active".into())])
+            predicate_tree("active"),
+            simple(Condition::IsTrue("active".into()))
         );
-        assert_eq!(predicate_conditions("lower(email) <> ''"), None);
+        assert_eq!(predicate_tree("lower(email) <> ''"), None);
     }
 }

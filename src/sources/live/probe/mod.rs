@@ -15,6 +15,7 @@ mod plan;
 mod readonly;
 mod roles;
 mod runner;
+mod settle;
 mod sql;
 mod synth;
 
@@ -41,6 +42,10 @@ pub struct ProbeRequest<'a> {
     /// Probe a copy of this database of the server (`--probe-template`) instead of the
     /// specs applied to an empty one.
     pub template: Option<&'a str>,
+    /// The live catalog (`--db` or `--snapshot`), read before the scratch database was
+    /// made: the drift comparisons with it that normalization leaves undecided are
+    /// settled by trying both definitions in the scratch database.
+    pub live: Option<&'a Catalog>,
 }
 
 /// The connections the probes use: the scratch role's (every probe runs there) and
@@ -108,6 +113,9 @@ pub(super) fn run_probes(
             &mut results,
             &mut Vec::new,
         )?;
+    }
+    if let Some(live) = request.live {
+        settle::settle_undecided(sessions.role, request, live, &mut synth, &mut results)?;
     }
     Ok(results)
 }

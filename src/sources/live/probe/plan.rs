@@ -9,7 +9,7 @@ use crate::model::{
     Catalog, ConstraintKind, ForeignKeyAction, IndexTarget, Location, ProbeKind, QualifiedName,
     Relation,
 };
-use crate::sql::normalize::{check_bounds, predicate_conditions, Condition};
+use crate::sql::normalize::{check_bounds, predicate_tree, Condition, Predicate};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a step is for, which decides what its failure means.
@@ -276,6 +276,7 @@ pub(super) fn table_probes(
     not_null_probes(synth, catalog, relation, shared, &mut probes);
     unique_probes(synth, relation, shared, &mut probes);
     check_probes(synth, relation, shared, &mut probes);
+    exclusion_probes(synth, relation, shared, &mut probes);
     foreign_key_probes(synth, catalog, relation, shared, &mut probes);
     probes
 }
@@ -328,7 +329,8 @@ struct Key<'a> {
     deferrable: bool,
     predicate: Option<&'a str>,
     location: Option<&'a Location>,
-    expressions: bool,
+    /// The key's expressions, as written (`lower(email)`).
+    expressions: Vec<&'a str>,
     /// A constraint (else a unique index).
     is_constraint: bool,
 }
@@ -345,7 +347,7 @@ fn keys(relation: &Relation) -> Vec<Key<'_>> {
                 deferrable: constraint.deferrable,
                 predicate: None,
                 location: constraint.location.as_ref(),
-                expressions: false,
+                expressions: Vec::new(),
                 is_constraint: true,
             });
         }
@@ -370,7 +372,11 @@ fn keys(relation: &Relation) -> Vec<Key<'_>> {
             expressions: index
                 .keys
                 .iter()
-                .any(|key| matches!(key.target, IndexTarget::Expression(_))),
+                .filter_map(|key| match &key.target {
+                    IndexTarget::Expression(expression) => Some(expression.text()),
+                    IndexTarget::Column(_) => None,
+                })
+                .collect(),
             is_constraint: false,
         });
     }
@@ -378,72 +384,163 @@ fn keys(relation: &Relation) -> Vec<Key<'_>> {
 }
 
 /// The fixed values and explicit columns that put a row inside (`inside`) or outside a
-/// predicate's conditions; `None` when no row can be outside.
+/// predicate; `None` when pgparity finds no such row.
 fn predicate_row(
     synth: &mut Synth,
     relation: &Relation,
-    conditions: &[Condition],
+    predicate: &Predicate,
     inside: bool,
 ) -> Option<Wanted> {
     let mut wanted = Wanted::default();
-    // Outside: the first condition that can be made false is; the others hold.
-    let mut negated = inside;
-    for condition in conditions {
-        let negate = !negated;
-        let column = condition.column().to_string();
-        match (condition, negate) {
-            (Condition::Equals(_, literal), false) => {
-                wanted.fixed.insert(column, Some(literal.clone()));
-            }
-            (Condition::IsNull(_), false) | (Condition::IsNotNull(_), true) => {
-                if negate
-                    && relation
-                        .column(&column)
-                        .is_none_or(|definition| definition.not_null)
-                {
-                    // A NOT NULL column is never outside `col IS NOT NULL`.
-                    wanted.explicit.insert(column);
-                    continue;
+    assign(synth, relation, predicate, inside, &mut wanted).then_some(wanted)
+}
+
+/// Fixes columns of `wanted` so that `predicate` is true (`want`), or definitely false:
+/// `AND` false by its first part that can be made false (the others true), `OR` true by
+/// its first part that can be made true. Leaves `wanted` as it was when it cannot.
+fn assign(
+    synth: &mut Synth,
+    relation: &Relation,
+    predicate: &Predicate,
+    want: bool,
+    wanted: &mut Wanted,
+) -> bool {
+    let mut attempt = wanted.clone();
+    let done = match (predicate, want) {
+        (Predicate::All(parts), true) | (Predicate::Any(parts), false) => parts
+            .iter()
+            .all(|part| assign(synth, relation, part, want, &mut attempt)),
+        (Predicate::All(parts), false) | (Predicate::Any(parts), true) => {
+            (0..parts.len()).any(|chosen| {
+                let mut trial = wanted.clone();
+                let ok = assign(synth, relation, &parts[chosen], want, &mut trial)
+                    && parts
+                        .iter()
+                        .enumerate()
+                        .filter(|(index, _)| *index != chosen)
+                        .all(|(_, part)| {
+                            // The others as they hold for an AND (true), or left alone.
+                            !matches!(predicate, Predicate::All(_))
+                                || assign(synth, relation, part, true, &mut trial)
+                        });
+                if ok {
+                    attempt = trial;
                 }
-                wanted.fixed.insert(column, None);
-            }
-            (Condition::IsNotNull(_), false) | (Condition::IsNull(_), true) => {
-                wanted.explicit.insert(column);
-            }
-            (Condition::IsTrue(_), false) | (Condition::IsFalse(_), true) => {
-                wanted.fixed.insert(column, Some("true".into()));
-            }
-            (Condition::IsFalse(_), false) | (Condition::IsTrue(_), true) => {
-                wanted.fixed.insert(column, Some("false".into()));
-            }
-            (Condition::Equals(_, literal), true) => {
-                let definition = relation.column(&column)?;
-                let other = [
-                    Variant::default(),
-                    Variant {
-                        fill_nullable: false,
-                        high: true,
-                    },
-                ]
-                .into_iter()
-                .find_map(|variant| {
-                    let seed = synth.next_seed();
-                    synth
-                        .value(relation, definition, seed, variant)
-                        .ok()
-                        .filter(|value| value != literal)
-                });
-                match other {
-                    Some(value) => wanted.fixed.insert(column, Some(value)),
-                    None => continue,
-                };
-            }
+                ok
+            })
         }
-        if negate {
-            negated = true;
+        (Predicate::Not(inner), _) => assign(synth, relation, inner, !want, &mut attempt),
+        (Predicate::In(column, values), true) => match attempt.fixed.get(column) {
+            Some(Some(value)) => values.contains(value),
+            Some(None) => false,
+            None => values
+                .first()
+                .is_some_and(|value| fix(&mut attempt, column, Some(value.clone()))),
+        },
+        (Predicate::In(column, values), false) => {
+            other_value(synth, relation, column, values, &mut attempt)
+        }
+        (Predicate::Condition(condition), _) => {
+            leaf(synth, relation, condition, want, &mut attempt)
+        }
+    };
+    if done {
+        *wanted = attempt;
+    }
+    done
+}
+
+/// One simple condition made true (`want`) or false.
+fn leaf(
+    synth: &mut Synth,
+    relation: &Relation,
+    condition: &Condition,
+    want: bool,
+    wanted: &mut Wanted,
+) -> bool {
+    let column = condition.column().to_string();
+    let not_null = relation
+        .column(&column)
+        .is_none_or(|definition| definition.not_null);
+    match (condition, want) {
+        (Condition::Equals(_, literal), true) => fix(wanted, &column, Some(literal.clone())),
+        (Condition::Equals(_, literal), false) => other_value(
+            synth,
+            relation,
+            &column,
+            std::slice::from_ref(literal),
+            wanted,
+        ),
+        (Condition::IsNull(_), true) | (Condition::IsNotNull(_), false) => {
+            // A NOT NULL column is never NULL.
+            !not_null && fix(wanted, &column, None)
+        }
+        (Condition::IsNotNull(_), true) | (Condition::IsNull(_), false) => {
+            if wanted.fixed.get(&column).is_some_and(Option::is_none) {
+                return false;
+            }
+            wanted.explicit.insert(column);
+            true
+        }
+        (Condition::IsTrue(_), true) | (Condition::IsFalse(_), false) => {
+            fix(wanted, &column, Some("true".into()))
+        }
+        (Condition::IsFalse(_), true) | (Condition::IsTrue(_), false) => {
+            fix(wanted, &column, Some("false".into()))
         }
     }
-    negated.then_some(wanted)
+}
+
+/// `column` fixed to `value`, unless it is fixed to something else already (or must
+/// hold a value, and `value` is NULL).
+fn fix(wanted: &mut Wanted, column: &str, value: Option<String>) -> bool {
+    match wanted.fixed.get(column) {
+        Some(existing) => *existing == value,
+        None => {
+            if value.is_none() && wanted.explicit.contains(column) {
+                return false;
+            }
+            wanted.fixed.insert(column.to_string(), value);
+            true
+        }
+    }
+}
+
+/// `column` fixed to a value of its type that is none of `values`.
+fn other_value(
+    synth: &mut Synth,
+    relation: &Relation,
+    column: &str,
+    values: &[String],
+    wanted: &mut Wanted,
+) -> bool {
+    if let Some(existing) = wanted.fixed.get(column) {
+        return existing
+            .as_ref()
+            .is_some_and(|value| !values.contains(value));
+    }
+    let Some(definition) = relation.column(column) else {
+        return false;
+    };
+    let other = [
+        Variant::default(),
+        Variant {
+            fill_nullable: false,
+            high: true,
+        },
+    ]
+    .into_iter()
+    .find_map(|variant| {
+        let seed = synth.next_seed();
+        synth
+            .value(relation, definition, seed, variant)
+            .ok()
+            .filter(|value| !values.contains(value))
+    });
+    match other {
+        Some(value) => fix(wanted, column, Some(value)),
+        None => false,
+    }
 }
 
 fn unique_probes(
@@ -460,21 +557,30 @@ fn unique_probes(
             member: Some(key.name),
             location: key.location,
         };
-        let listed = key.columns.join(", ");
+        let listed = key
+            .columns
+            .iter()
+            .map(String::as_str)
+            .chain(key.expressions.iter().copied())
+            .collect::<Vec<_>>()
+            .join(", ");
         let description = format!("a duplicate of ({listed}) is refused by {}", key.name);
-        if key.expressions {
+        // The columns the expressions read are duplicated too: case-swapped under
+        // `lower()` / `upper()`, so that only the expression makes the two rows equal.
+        let read = expression_columns(relation, &key.expressions);
+        if !key.expressions.is_empty() && read.is_empty() {
             probes.push(header.skipped(
                 description,
                 format!(
-                    "{} has expression keys, which pgparity does not duplicate",
+                    "pgparity finds no column in the expression keys of {}",
                     key.name
                 ),
             ));
             continue;
         }
         let conditions = match key.predicate {
-            None => Vec::new(),
-            Some(predicate) => match predicate_conditions(predicate) {
+            None => Predicate::All(Vec::new()),
+            Some(predicate) => match predicate_tree(predicate) {
                 Some(conditions) => conditions,
                 None => {
                     probes.push(header.skipped(
@@ -507,7 +613,7 @@ fn unique_probes(
             .collect();
         if let Some(inside) = predicate_row(synth, relation, &conditions, true) {
             probes.push(
-                match duplicate(synth, relation, &key.columns, &inside, shared) {
+                match duplicate_keys(synth, relation, key, &read, &inside, shared) {
                     Ok(chain) => header.planned(
                         description,
                         insert_last(&chain, narrower.clone(), after.clone()),
@@ -517,7 +623,7 @@ fn unique_probes(
                 },
             );
         }
-        if conditions.is_empty() {
+        if key.predicate.is_none() {
             continue;
         }
         let description = format!(
@@ -526,7 +632,7 @@ fn unique_probes(
         );
         match predicate_row(synth, relation, &conditions, false) {
             Some(outside) => probes.push(
-                match duplicate(synth, relation, &key.columns, &outside, shared) {
+                match duplicate_keys(synth, relation, key, &read, &outside, shared) {
                     Ok(chain) => header.planned(
                         description,
                         insert_last(&chain, narrower, after),
@@ -557,6 +663,80 @@ fn drop_key(table: &QualifiedName, key: &Key) -> String {
             quote_identifier(key.name)
         )
     }
+}
+
+/// The columns of `relation` the expressions read, each with whether every mention is
+/// under `lower()` or `upper()` (its value may then change case).
+fn expression_columns(relation: &Relation, expressions: &[&str]) -> Vec<(String, bool)> {
+    relation
+        .columns
+        .iter()
+        .filter(|column| {
+            expressions
+                .iter()
+                .any(|text| super::settle::mentions(text, &column.name))
+        })
+        .map(|column| {
+            let folded = expressions.iter().all(|text| {
+                let lower = text.to_lowercase();
+                let name = column.name.to_lowercase();
+                !super::settle::mentions(text, &column.name)
+                    || lower.contains(&format!("lower({name})"))
+                    || lower.contains(&format!("upper({name})"))
+            });
+            (column.name.clone(), folded)
+        })
+        .collect()
+}
+
+/// Two rows of `relation` with the same key: equal on its columns and on the columns its
+/// expressions read (`read`; those under `lower()` / `upper()` in the other case).
+fn duplicate_keys(
+    synth: &mut Synth,
+    relation: &Relation,
+    key: &Key,
+    read: &[(String, bool)],
+    wanted: &Wanted,
+    shared: &Chain,
+) -> Result<Chain, String> {
+    if read.is_empty() {
+        return duplicate(synth, relation, &key.columns, wanted, shared);
+    }
+    let mut chain = Chain::sharing(shared);
+    let mut first_wanted = wanted.clone();
+    first_wanted.explicit.extend(key.columns.iter().cloned());
+    first_wanted
+        .explicit
+        .extend(read.iter().map(|(column, _)| column.clone()));
+    let first = synth.row(&relation.name, &first_wanted, &mut chain)?;
+    let mut second = wanted.clone();
+    for column in &key.columns {
+        second
+            .fixed
+            .insert(column.clone(), first.values.get(column).cloned().flatten());
+    }
+    for (column, folded) in read {
+        let value = first.values.get(column).cloned().flatten();
+        let value = match value {
+            Some(text) if *folded && text.starts_with('\'') => {
+                let swapped: String = text
+                    .chars()
+                    .map(|c| {
+                        if c.is_lowercase() {
+                            c.to_uppercase().next().unwrap_or(c)
+                        } else {
+                            c.to_lowercase().next().unwrap_or(c)
+                        }
+                    })
+                    .collect();
+                Some(swapped)
+            }
+            other => other,
+        };
+        second.fixed.insert(column.clone(), value);
+    }
+    synth.row(&relation.name, &second, &mut chain)?;
+    Ok(chain)
 }
 
 /// Two rows of `relation` equal on `columns`, both as `wanted` says.
@@ -653,6 +833,23 @@ fn check_probes(synth: &mut Synth, relation: &Relation, shared: &Chain, probes: 
                 ));
             }
         }
+        if tries.is_empty() {
+            // Not silently omitted: the reports say which CHECK was not tried, and why.
+            let header = Header {
+                kind: ProbeKind::Check,
+                relation: &relation.name,
+                member: Some(name),
+                location: constraint.location.as_ref(),
+            };
+            probes.push(header.skipped(
+                format!("values outside {name} are refused"),
+                format!(
+                    "pgparity cannot read the CHECK `{}` of {name} (it reads lists of values, \
+                     comparisons of a column with a literal, BETWEEN and length())",
+                    crate::sql::check_expression(expression.text())
+                ),
+            ));
+        }
         for (column, value, inside) in tries {
             let header = Header {
                 kind: ProbeKind::Check,
@@ -690,6 +887,255 @@ fn check_probes(synth: &mut Synth, relation: &Relation, shared: &Chain, probes: 
     }
 }
 
+/// Two rows that overlap on every element of an exclusion constraint are refused; two
+/// that are apart on one of its elements accepted. pgparity makes such pairs for `=` on
+/// any column and `&&` on a range column.
+fn exclusion_probes(
+    synth: &mut Synth,
+    relation: &Relation,
+    shared: &Chain,
+    probes: &mut Vec<Planned>,
+) {
+    for constraint in relation.constraints.values() {
+        let ConstraintKind::Exclusion { definition } = &constraint.kind else {
+            continue;
+        };
+        let name = constraint.name.as_str();
+        let header = Header {
+            kind: ProbeKind::Exclusion,
+            relation: &relation.name,
+            member: Some(name),
+            location: constraint.location.as_ref(),
+        };
+        let refused = format!("two overlapping rows are refused by {name}");
+        let accepted = format!("two rows apart are accepted by {name}");
+        let pairs = match exclusion_pairs(relation, definition) {
+            Ok(pairs) => pairs,
+            Err(reason) => {
+                probes.push(header.skipped(refused, reason.clone()));
+                probes.push(header.skipped(accepted, reason));
+                continue;
+            }
+        };
+        let after = if constraint.deferrable {
+            vec![immediately(&relation.name, name)]
+        } else {
+            Vec::new()
+        };
+        for (description, second, expect) in [
+            (
+                refused,
+                &pairs.overlapping,
+                Expect::refused("23P01", Some(name)),
+            ),
+            (
+                accepted,
+                &pairs.apart,
+                Expect::Accepted {
+                    constraint: Some(name.to_string()),
+                },
+            ),
+        ] {
+            let mut chain = Chain::sharing(shared);
+            let rows = synth
+                .row(
+                    &relation.name,
+                    &Wanted::fixed(pairs.first.clone()),
+                    &mut chain,
+                )
+                .and_then(|_| {
+                    synth.row(&relation.name, &Wanted::fixed(second.clone()), &mut chain)
+                });
+            probes.push(match rows {
+                Ok(_) => header.planned(
+                    description,
+                    insert_last(&chain, Vec::new(), after.clone()),
+                    expect,
+                ),
+                Err(reason) => header.skipped(description, reason),
+            });
+        }
+    }
+}
+
+/// The values of an exclusion constraint's columns in a first row, and in a second row
+/// that overlaps it or is apart from it.
+struct ExclusionPairs {
+    first: BTreeMap<String, Option<String>>,
+    overlapping: BTreeMap<String, Option<String>>,
+    apart: BTreeMap<String, Option<String>>,
+}
+
+/// The pairs of rows for the exclusion constraint `definition` (`USING gist (room WITH
+/// =, during WITH &&)`), or why pgparity cannot make them.
+fn exclusion_pairs(relation: &Relation, definition: &str) -> Result<ExclusionPairs, String> {
+    let cannot = |why: String| format!("pgparity cannot probe `EXCLUDE {definition}`: {why}");
+    let open = definition
+        .find('(')
+        .ok_or_else(|| cannot("no element list".into()))?;
+    let mut depth = 0usize;
+    let mut close = None;
+    for (offset, c) in definition[open..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(open + offset);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let close = close.ok_or_else(|| cannot("unbalanced parentheses".into()))?;
+    let rest = definition[close + 1..].to_lowercase();
+    if rest.contains("where") {
+        return Err(cannot(
+            "it has a WHERE clause, which pgparity does not place rows inside".into(),
+        ));
+    }
+    let mut pairs = ExclusionPairs {
+        first: BTreeMap::new(),
+        overlapping: BTreeMap::new(),
+        apart: BTreeMap::new(),
+    };
+    let mut separated = false;
+    let elements = split_top_level(&definition[open + 1..close]);
+    for (index, element) in elements.iter().enumerate() {
+        let lower = element.to_lowercase();
+        let at = lower
+            .rfind(" with ")
+            .ok_or_else(|| cannot(format!("no operator in `{element}`")))?;
+        let expression = element[..at].trim();
+        if expression.contains('(') {
+            return Err(cannot(format!(
+                "the element `{expression}` is an expression, which pgparity makes no values for"
+            )));
+        }
+        // A column, possibly followed by its operator class.
+        let target = expression.split_whitespace().next().unwrap_or_default();
+        let operator = element[at + " with ".len()..].trim();
+        let column_name = target.trim_matches('"');
+        let column = relation
+            .column(column_name)
+            .ok_or_else(|| cannot(format!("`{target}` is not a column of {}", relation.name)))?;
+        let data_type = column
+            .data_type
+            .as_ref()
+            .ok_or_else(|| cannot(format!("the type of {column_name} is not known")))?;
+        let base = if data_type.is_array() {
+            String::new()
+        } else {
+            data_type.base().to_string()
+        };
+        // First `[a,b)`, overlapping `[c,d)` (a < c < b < d), apart `[b,d)`.
+        let range = |a: &str, b: &str, c: &str, d: &str| {
+            (
+                format!("'[{a},{b})'"),
+                format!("'[{c},{d})'"),
+                format!("'[{b},{d})'"),
+            )
+        };
+        let (first, overlapping, apart) = match (operator, base.as_str()) {
+            ("&&", "int4range" | "int8range" | "numrange") => range("10", "20", "15", "30"),
+            ("&&", "daterange") => range("2030-01-01", "2030-02-01", "2030-01-15", "2030-03-01"),
+            ("&&", "tsrange") => range(
+                "2030-01-01 00:00:00",
+                "2030-02-01 00:00:00",
+                "2030-01-15 00:00:00",
+                "2030-03-01 00:00:00",
+            ),
+            ("&&", "tstzrange") => range(
+                "2030-01-01 00:00:00+00",
+                "2030-02-01 00:00:00+00",
+                "2030-01-15 00:00:00+00",
+                "2030-03-01 00:00:00+00",
+            ),
+            ("=", _) => {
+                // The same value in both rows; apart (when no range element is): another.
+                let seed = 1_000_000 + index as u64;
+                let value = typed_pair(data_type, seed)
+                    .ok_or_else(|| cannot(format!("no value of type {data_type} for `=`")))?;
+                (value.0.clone(), value.0, value.1)
+            }
+            _ => {
+                return Err(cannot(format!(
+                    "pgparity makes overlapping values only for `=` and for `&&` on ranges, not \
+                     `{operator}` on {data_type}"
+                )))
+            }
+        };
+        let is_range = operator == "&&";
+        pairs.first.insert(column.name.clone(), Some(first.clone()));
+        pairs
+            .overlapping
+            .insert(column.name.clone(), Some(overlapping));
+        // Apart on the first range element (else the first `=` element); the same
+        // value on the others.
+        let separate = !separated && (is_range || index + 1 == elements.len());
+        pairs.apart.insert(
+            column.name.clone(),
+            Some(if separate { apart } else { first }),
+        );
+        separated |= separate;
+    }
+    if elements.is_empty() {
+        return Err(cannot("no element".into()));
+    }
+    Ok(pairs)
+}
+
+/// Two distinct literals of a built-in scalar type, for `=` elements.
+fn typed_pair(data_type: &crate::model::SqlType, seed: u64) -> Option<(String, String)> {
+    if data_type.is_array() {
+        return None;
+    }
+    let pair = match data_type.base() {
+        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision" => {
+            (format!("{}", seed % 30000), format!("{}", seed % 30000 + 1))
+        }
+        "text" | "character varying" | "character" | "citext" => (
+            quote_literal(&format!("x{seed}")),
+            quote_literal(&format!("y{seed}")),
+        ),
+        "uuid" => (
+            format!("'00000000-0000-4000-8000-{seed:012}'"),
+            format!("'00000000-0000-4000-8000-{:012}'", seed + 1),
+        ),
+        "boolean" => ("true".into(), "false".into()),
+        "date" => ("'2030-01-01'".into(), "'2030-01-02'".into()),
+        _ => return None,
+    };
+    Some(pair)
+}
+
+/// `text` split at its top-level commas, each part trimmed.
+fn split_top_level(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut quoted = false;
+    let mut current = String::new();
+    for c in text.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                parts.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    if !current.trim().is_empty() {
+        parts.push(current.trim().to_string());
+    }
+    parts
+}
+
 fn foreign_key_probes(
     synth: &mut Synth,
     catalog: &Catalog,
@@ -705,7 +1151,12 @@ fn foreign_key_probes(
         let Some(constraint) = relation.constraints.get(key.name) else {
             continue;
         };
-        let ConstraintKind::ForeignKey { on_delete, .. } = &constraint.kind else {
+        let ConstraintKind::ForeignKey {
+            on_delete,
+            on_update,
+            ..
+        } = &constraint.kind
+        else {
             continue;
         };
         let header = Header {
@@ -769,13 +1220,26 @@ fn foreign_key_probes(
         // Not the shared rows: dropping the other keys into the parent's table alters
         // tables those rows may have queued deferred trigger events on, which
         // PostgreSQL refuses; this probe inserts its own parents.
-        let around = Around {
-            header: &header,
-            after,
-            shared: &Chain::default(),
-        };
-        probes.push(on_delete_probe(synth, relation, key, *on_delete, around));
+        for (event, action) in [(Event::Delete, *on_delete), (Event::Update, *on_update)] {
+            let around = Around {
+                header: &header,
+                after: after.clone(),
+                shared: &Chain::default(),
+            };
+            probes.push(on_delete_probe(
+                synth, catalog, relation, key, action, event, around,
+            ));
+        }
     }
+}
+
+/// What happens to the referenced row of a foreign key in an action probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    /// It is deleted (`ON DELETE`).
+    Delete,
+    /// Its key is changed to fresh values (`ON UPDATE`).
+    Update,
 }
 
 fn drop_constraint(table: &QualifiedName, constraint: &str) -> String {
@@ -795,14 +1259,17 @@ struct Around<'h, 'a> {
     shared: &'h Chain,
 }
 
-/// Deleting the parent of a synthesized child row does what `ON DELETE` says. Every
-/// other foreign key into the parent's table is dropped first (inside the probe's
-/// savepoint), so that only this one answers.
+/// Deleting the parent of a synthesized child row does what `ON DELETE` says, and
+/// changing its key what `ON UPDATE` says (`event`). Every other foreign key into the
+/// parent's table is dropped first (inside the probe's savepoint), so that only this one
+/// answers.
 fn on_delete_probe(
     synth: &mut Synth,
+    catalog: &Catalog,
     relation: &Relation,
     key: &super::synth::ForeignKey,
     action: ForeignKeyAction,
+    event: Event,
     around: Around,
 ) -> Planned {
     let Around {
@@ -811,12 +1278,18 @@ fn on_delete_probe(
         shared,
     } = around;
     let header = Header {
-        kind: ProbeKind::OnDelete,
+        kind: match event {
+            Event::Delete => ProbeKind::OnDelete,
+            Event::Update => ProbeKind::OnUpdate,
+        },
         ..*header
     };
     let (verb, expect) = match action {
         ForeignKeyAction::Cascade => (
-            "deletes the child row",
+            match event {
+                Event::Delete => "deletes the child row",
+                Event::Update => "updates the child's reference",
+            },
             Expect::Accepted {
                 constraint: Some(key.name.to_string()),
             },
@@ -837,10 +1310,16 @@ fn on_delete_probe(
             ("is refused", Expect::refused("23503", Some(key.name)))
         }
     };
-    let description = format!(
-        "deleting the referenced row of {} {verb} ({})",
-        key.references, key.name
-    );
+    let description = match event {
+        Event::Delete => format!(
+            "deleting the referenced row of {} {verb} ({})",
+            key.references, key.name
+        ),
+        Event::Update => format!(
+            "updating the referenced key of {} {verb} ({})",
+            key.references, key.name
+        ),
+    };
     let fk_columns: BTreeSet<&String> = key.columns.iter().collect();
     let identity: Vec<String> = primary_key(relation)
         .map(|columns| {
@@ -901,11 +1380,56 @@ fn on_delete_probe(
         }
     }
     steps.extend(chain.inserts().into_iter().map(Step::setup));
-    steps.push(Step::probe(format!(
-        "DELETE FROM {} WHERE {}",
-        relation_sql(key.references),
-        parent.condition(&key.referenced_columns)
-    )));
+    // The parent's new key (an update): fresh values of its columns.
+    let mut moved: Vec<String> = Vec::new();
+    match event {
+        Event::Delete => steps.push(Step::probe(format!(
+            "DELETE FROM {} WHERE {}",
+            relation_sql(key.references),
+            parent.condition(&key.referenced_columns)
+        ))),
+        Event::Update => {
+            let Some(parent_table) = catalog.relations.get(key.references) else {
+                return header.skipped(description, format!("{} is not known", key.references));
+            };
+            for column in &key.referenced_columns {
+                let old = parent.values.get(column).cloned().flatten();
+                let fresh = parent_table.column(column).and_then(|definition| {
+                    (0..3).find_map(|_| {
+                        let seed = synth.next_seed();
+                        synth
+                            .value(parent_table, definition, seed, Variant::default())
+                            .ok()
+                            .filter(|value| Some(value) != old.as_ref())
+                    })
+                });
+                match fresh {
+                    Some(value) => moved.push(value),
+                    None => {
+                        return header.skipped(
+                            description,
+                            format!(
+                                "pgparity cannot make a new value of {}",
+                                key.references.child(column)
+                            ),
+                        )
+                    }
+                }
+            }
+            let targets: Vec<String> = key
+                .referenced_columns
+                .iter()
+                .map(|column| quote_identifier(column))
+                .collect();
+            steps.push(Step::probe(format!(
+                "UPDATE {} SET ({}) = ROW({}) WHERE {}",
+                relation_sql(key.references),
+                targets.join(", "),
+                moved.join(", "),
+                parent.condition(&key.referenced_columns)
+            )));
+        }
+    }
     steps.extend(after);
     let found = format!(
         "SELECT EXISTS (SELECT 1 FROM {} WHERE {}",
@@ -918,6 +1442,14 @@ fn on_delete_probe(
         .map(|column| quote_identifier(column))
         .collect();
     match action {
+        ForeignKeyAction::Cascade if event == Event::Update => steps.push(Step::assert(
+            format!(
+                "{found} AND ({}) = ({}))",
+                columns.join(", "),
+                moved.join(", ")
+            ),
+            "the child row does not point at the parent's new key",
+        )),
         ForeignKeyAction::Cascade => steps.push(Step::assert(
             format!("SELECT NOT {})", &found["SELECT ".len()..]),
             "the child row is still there",
@@ -955,4 +1487,65 @@ fn on_delete_probe(
     let mut planned = header.planned(description, steps, expect);
     planned.own_parents = true;
     planned
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, RelationKind, SqlType};
+
+    fn bookings() -> Relation {
+        let mut relation = Relation::new(
+            QualifiedName::new("public", "bookings"),
+            RelationKind::Table,
+            None,
+        );
+        for (name, data_type) in [("room", "integer"), ("during", "tsrange"), ("area", "box")] {
+            relation
+                .columns
+                .push(Column::new(name, Some(SqlType::parse(data_type)), None));
+        }
+        relation
+    }
+
+    #[test]
+    fn exclusion_pairs_overlap_on_every_element_and_are_apart_on_the_range() {
+        let pairs = exclusion_pairs(&bookings(), "USING gist (room WITH =, during WITH &&)")
+            .expect("pairs");
+        let value = |map: &BTreeMap<String, Option<String>>, column: &str| {
+            map.get(column).cloned().flatten().unwrap_or_default()
+        };
+        assert_eq!(
+            value(&pairs.first, "room"),
+            value(&pairs.overlapping, "room")
+        );
+        assert_eq!(value(&pairs.first, "room"), value(&pairs.apart, "room"));
+        assert_eq!(
+            value(&pairs.first, "during"),
+            "'[2030-01-01 00:00:00,2030-02-01 00:00:00)'"
+        );
+        assert_eq!(
+            value(&pairs.overlapping, "during"),
+            "'[2030-01-15 00:00:00,2030-03-01 00:00:00)'"
+        );
+        assert_eq!(
+            value(&pairs.apart, "during"),
+            "'[2030-02-01 00:00:00,2030-03-01 00:00:00)'"
+        );
+    }
+
+    #[test]
+    fn exclusion_constraints_pgparity_makes_no_values_for_say_why() {
+        let reason = |definition: &str| exclusion_pairs(&bookings(), definition).err();
+        assert!(reason("USING gist (area WITH &&)")
+            .is_some_and(|reason| reason.contains("not `&&` on box")));
+        assert!(
+            reason("USING gist (tsrange(lower(during), upper(during)) WITH &&)")
+                .is_some_and(|reason| reason.contains("is an expression"))
+        );
+        assert!(reason("USING gist (during WITH &&) WHERE (room > 0)")
+            .is_some_and(|reason| reason.contains("WHERE clause")));
+        assert!(reason("USING gist (nowhere WITH &&)")
+            .is_some_and(|reason| reason.contains("is not a column")));
+    }
 }

@@ -196,6 +196,7 @@ pub(super) fn with_name(state: &str) -> String {
         "23503" => "foreign_key_violation",
         "23505" => "unique_violation",
         "23514" => "check_violation",
+        "23P01" => "exclusion_violation",
         "42501" => "insufficient_privilege",
         "P0001" => "raise_exception",
         _ => return state.to_string(),

@@ -739,6 +739,21 @@ fn typed_value(
             seed % 256
         ),
         "xml" => "'<pgparity/>'".into(),
+        // Ranges apart from each other per seed (an exclusion constraint on `&&`).
+        "int4range" | "int8range" | "numrange" => {
+            format!("'[{},{})'", seed * 10, seed * 10 + 5)
+        }
+        "daterange" => format!("'[{},{})'", date_after(day), date_after(day + 1)),
+        "tsrange" => format!(
+            "'[{} 00:00:00,{} 12:00:00)'",
+            date_after(day),
+            date_after(day)
+        ),
+        "tstzrange" => format!(
+            "'[{} 00:00:00+00,{} 12:00:00+00)'",
+            date_after(day),
+            date_after(day)
+        ),
         "tsvector" => "''".into(),
         _ => return None,
     })
@@ -799,7 +814,7 @@ impl Decimal {
     }
 
     /// `self + other`; `None` past i128.
-    fn plus(&self, other: &Decimal) -> Option<Decimal> {
+    pub(super) fn plus(&self, other: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(other.scale);
         Some(Decimal {
             units: self.rescaled(scale)?.checked_add(other.rescaled(scale)?)?,
@@ -808,7 +823,7 @@ impl Decimal {
     }
 
     /// `self - other`; `None` past i128.
-    fn minus(&self, other: &Decimal) -> Option<Decimal> {
+    pub(super) fn minus(&self, other: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(other.scale);
         Some(Decimal {
             units: self.rescaled(scale)?.checked_sub(other.rescaled(scale)?)?,
