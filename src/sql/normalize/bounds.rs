@@ -57,6 +57,80 @@ pub fn check_bounds(expression: &str) -> BTreeMap<String, ColumnBounds> {
     bounds
 }
 
+/// How a CHECK orders two columns of the row (`period_end >= period_start`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnOrder {
+    /// The column on the left of the comparison.
+    pub left: String,
+    /// The comparison: `<`, `<=`, `>` or `>=`.
+    pub order: Order,
+    /// The column on the right.
+    pub right: String,
+}
+
+/// A comparison operator between two values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// `<`
+    Less,
+    /// `<=`
+    LessOrEqual,
+    /// `>`
+    Greater,
+    /// `>=`
+    GreaterOrEqual,
+}
+
+/// The comparisons of two columns in the top-level `AND` chain of the CHECK
+/// `expression` (an `OR` whose other alternatives are null tests of those two columns
+/// counts: NULL passes a CHECK anyway). Empty when it does not parse or compares no two
+/// columns.
+pub fn column_orders(expression: &str) -> Vec<ColumnOrder> {
+    let Some(expr) = normalized(expression) else {
+        return Vec::new();
+    };
+    chain(&expr, &BinaryOperator::And)
+        .into_iter()
+        .filter_map(|conjunct| {
+            let alternatives = chain(conjunct, &BinaryOperator::Or);
+            let mut rest = alternatives
+                .iter()
+                .filter(|alternative| !matches!(unparenthesised(alternative), Expr::IsNull(_)));
+            let only = rest.next()?;
+            if rest.next().is_some() {
+                return None;
+            }
+            let found = column_order(only)?;
+            let null_tests_of_both =
+                alternatives
+                    .iter()
+                    .all(|alternative| match unparenthesised(alternative) {
+                        Expr::IsNull(inner) => column_name(inner)
+                            .is_some_and(|column| column == found.left || column == found.right),
+                        _ => true,
+                    });
+            null_tests_of_both.then_some(found)
+        })
+        .collect()
+}
+
+/// `a op b` with two (possibly cast) columns and an ordering operator.
+fn column_order(expr: &Expr) -> Option<ColumnOrder> {
+    let Expr::BinaryOp { left, op, right } = unparenthesised(expr) else {
+        return None;
+    };
+    let order = match op {
+        BinaryOperator::Lt => Order::Less,
+        BinaryOperator::LtEq => Order::LessOrEqual,
+        BinaryOperator::Gt => Order::Greater,
+        BinaryOperator::GtEq => Order::GreaterOrEqual,
+        _ => return None,
+    };
+    let left = column_name(uncast(left))?;
+    let right = column_name(uncast(right))?;
+    (left != right).then_some(ColumnOrder { left, order, right })
+}
+
 /// One condition a partial index predicate puts on a row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
@@ -387,6 +461,36 @@ mod tests {
             ]))))
         );
         assert_eq!(predicate_tree("lower(state) = 'a'"), None);
+    }
+
+    #[test]
+    fn comparisons_of_two_columns_are_read_with_their_null_alternatives() {
+        let order = |left: &str, order, right: &str| ColumnOrder {
+            left: left.into(),
+            order,
+            right: right.into(),
+        };
+        assert_eq!(
+            column_orders("period_end >= period_start"),
+            vec![order("period_end", Order::GreaterOrEqual, "period_start")]
+        );
+        assert_eq!(
+            column_orders(
+                "(ends_at IS NULL OR ends_at > starts_at) AND amount >= 0 AND lo < hi::numeric"
+            ),
+            vec![
+                order("ends_at", Order::Greater, "starts_at"),
+                order("lo", Order::Less, "hi"),
+            ]
+        );
+        // A null test of a third column lets a row pass whatever the order: not read.
+        assert_eq!(
+            column_orders("deleted_at IS NULL OR ends_at > starts_at"),
+            vec![]
+        );
+        assert_eq!(column_orders("a = b"), vec![]);
+        assert_eq!(column_orders("a > a"), vec![]);
+        assert_eq!(column_orders("a > b OR c > d"), vec![]);
     }
 
     fn bound(literal: &str, inclusive: bool) -> Option<Bound> {

@@ -55,7 +55,10 @@ mod interval;
 mod query;
 
 pub use allowed::{allowed_values_by_column, check_allowed_values};
-pub use bounds::{check_bounds, predicate_tree, Bound, ColumnBounds, Condition, Predicate};
+pub use bounds::{
+    check_bounds, column_orders, predicate_tree, Bound, ColumnBounds, ColumnOrder, Condition,
+    Order, Predicate,
+};
 pub use cache::{FormCache, FormContext};
 pub use declarations::Declarations;
 use std::rc::Rc;

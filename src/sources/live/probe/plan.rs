@@ -4,12 +4,16 @@
 //! a list of SQL steps and the outcome the specs promise.
 
 use super::sql::{quote_identifier, quote_literal, relation_sql};
-use super::synth::{beside, foreign_keys, primary_key, Chain, Row, Synth, Variant, Wanted};
+use super::synth::{
+    beside, foreign_keys, is_number, primary_key, Chain, Row, Synth, Variant, Wanted,
+};
 use crate::model::{
     Catalog, ConstraintKind, ForeignKeyAction, IndexTarget, Location, ProbeKind, QualifiedName,
     Relation,
 };
-use crate::sql::normalize::{check_bounds, predicate_tree, Condition, Predicate};
+use crate::sql::normalize::{
+    check_bounds, column_orders, predicate_tree, Condition, Order, Predicate,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a step is for, which decides what its failure means.
@@ -833,7 +837,8 @@ fn check_probes(synth: &mut Synth, relation: &Relation, shared: &Chain, probes: 
                 ));
             }
         }
-        if tries.is_empty() {
+        let orders = order_tries(relation, expression.text());
+        if tries.is_empty() && orders.is_empty() {
             // Not silently omitted: the reports say which CHECK was not tried, and why.
             let header = Header {
                 kind: ProbeKind::Check,
@@ -845,10 +850,52 @@ fn check_probes(synth: &mut Synth, relation: &Relation, shared: &Chain, probes: 
                 format!("values outside {name} are refused"),
                 format!(
                     "pgparity cannot read the CHECK `{}` of {name} (it reads lists of values, \
-                     comparisons of a column with a literal, BETWEEN and length())",
+                     comparisons of a column with a literal or with another column, BETWEEN \
+                     and length())",
                     crate::sql::check_expression(expression.text())
                 ),
             ));
+        }
+        for order in orders {
+            let header = Header {
+                kind: ProbeKind::Check,
+                relation: &relation.name,
+                member: Some(&order.left),
+                location: constraint.location.as_ref(),
+            };
+            let values = format!(
+                "{} = {}, {} = {}",
+                order.left, order.left_value, order.right, order.right_value
+            );
+            let (description, expect) = if order.inside {
+                (
+                    format!("{values} is accepted by {name}"),
+                    Expect::Accepted {
+                        constraint: Some(name.to_string()),
+                    },
+                )
+            } else {
+                (
+                    format!("{values} is refused by {name}"),
+                    Expect::refused("23514", Some(name)),
+                )
+            };
+            let mut chain = Chain::sharing(shared);
+            let wanted = Wanted::fixed(BTreeMap::from([
+                (order.left.clone(), Some(order.left_value)),
+                (order.right.clone(), Some(order.right_value)),
+            ]));
+            probes.push(match synth.row(&relation.name, &wanted, &mut chain) {
+                Ok(row) => {
+                    let after = if order.inside {
+                        Vec::new()
+                    } else {
+                        vec![stored(relation, &row, &order.left)]
+                    };
+                    header.planned(description, insert_last(&chain, Vec::new(), after), expect)
+                }
+                Err(reason) => header.skipped(description, reason),
+            });
         }
         for (column, value, inside) in tries {
             let header = Header {
@@ -884,6 +931,81 @@ fn check_probes(synth: &mut Synth, relation: &Relation, shared: &Chain, probes: 
                 Err(reason) => header.skipped(description, reason),
             });
         }
+    }
+}
+
+/// One row a CHECK comparing two columns must refuse or accept: the two values.
+struct OrderTry {
+    left: String,
+    left_value: String,
+    right: String,
+    right_value: String,
+    /// Whether the CHECK must accept the row.
+    inside: bool,
+}
+
+/// For each comparison of two columns in the CHECK `expression` (`period_end >=
+/// period_start`), a row just outside it (the wrong order, or equal values for a strict
+/// comparison) and one just inside (equal values for `<=`/`>=`, else the right order),
+/// when both columns have the same ordered type pgparity makes values of: numbers, dates,
+/// timestamps, times and text.
+fn order_tries(relation: &Relation, expression: &str) -> Vec<OrderTry> {
+    let mut tries = Vec::new();
+    for found in column_orders(&crate::sql::check_expression(expression)) {
+        let type_of = |column: &str| {
+            relation
+                .column(column)
+                .and_then(|definition| definition.data_type.as_ref())
+                .map(|data_type| (data_type.base().to_string(), is_number(data_type)))
+        };
+        let (Some(left_type), Some(right_type)) = (type_of(&found.left), type_of(&found.right))
+        else {
+            continue;
+        };
+        let same_kind = left_type.0 == right_type.0 || (left_type.1 && right_type.1);
+        let Some((low, high)) = ordered_pair(&left_type.0, left_type.1).filter(|_| same_kind)
+        else {
+            continue;
+        };
+        // (left, right) rows for `left < right`; the other operators turn them around.
+        let (outside, inside) = match found.order {
+            Order::Less => ((&low, &low), (&low, &high)),
+            Order::LessOrEqual => ((&high, &low), (&low, &low)),
+            Order::Greater => ((&low, &low), (&high, &low)),
+            Order::GreaterOrEqual => ((&low, &high), (&low, &low)),
+        };
+        for ((left_value, right_value), inside) in [(outside, false), (inside, true)] {
+            tries.push(OrderTry {
+                left: found.left.clone(),
+                left_value: left_value.clone(),
+                right: found.right.clone(),
+                right_value: right_value.clone(),
+                inside,
+            });
+        }
+    }
+    tries
+}
+
+/// Two values of a type, the first lower, as SQL literals.
+fn ordered_pair(base: &str, number: bool) -> Option<(String, String)> {
+    let pair = |low: &str, high: &str| Some((low.to_string(), high.to_string()));
+    if number {
+        return pair("1", "2");
+    }
+    match base {
+        "date" => pair("'2026-01-01'", "'2026-01-02'"),
+        "timestamp with time zone" => pair(
+            "'2026-01-01 00:00:00+00'::timestamptz",
+            "'2026-01-02 00:00:00+00'::timestamptz",
+        ),
+        "timestamp without time zone" => pair(
+            "'2026-01-01 00:00:00'::timestamp",
+            "'2026-01-02 00:00:00'::timestamp",
+        ),
+        "time without time zone" => pair("'10:00'::time", "'11:00'::time"),
+        "text" | "character varying" | "character" | "citext" => pair("'a'", "'b'"),
+        _ => None,
     }
 }
 
