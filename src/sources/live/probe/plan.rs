@@ -951,7 +951,7 @@ struct OrderTry {
 /// timestamps, times and text.
 fn order_tries(relation: &Relation, expression: &str) -> Vec<OrderTry> {
     let mut tries = Vec::new();
-    for found in column_orders(&crate::sql::check_expression(expression)) {
+    for found in column_orders(crate::sql::check_expression(expression)) {
         let type_of = |column: &str| {
             relation
                 .column(column)
