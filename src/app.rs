@@ -22,7 +22,7 @@ use crate::rules::{self, Family, Rule};
 use crate::sources::dev::enrich_from_dev;
 use crate::sources::live::{ProbeRequest, SessionOptions};
 use crate::sources::snapshot::Snapshot;
-use crate::sources::spec::{load_specs, SpecSet};
+use crate::sources::spec::{load_specs_with, SpecSet, StatementTexts};
 use crate::timings;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -173,7 +173,12 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
                         Ok(None)
                     } else {
                         let mut timing = timings::phase("load specs (read, parse, apply)");
-                        let specs = load_specs(&request.specs, default_schema, limits);
+                        // Only --dev-db sends the statements' texts anywhere.
+                        let texts = match request.dev_db {
+                            Some(_) => StatementTexts::Keep,
+                            None => StatementTexts::Drop,
+                        };
+                        let specs = load_specs_with(&request.specs, default_schema, limits, texts);
                         if let Ok(specs) = &specs {
                             timings::rows(&mut timing, specs.statements);
                         }

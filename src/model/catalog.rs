@@ -261,8 +261,9 @@ pub struct Column {
     pub generated: Option<Expr>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
-    /// For view columns: the table column it is a plain reference to, if any.
-    pub source: Option<ColumnSource>,
+    /// For view columns: the table column it is a plain reference to, if any. (Boxed:
+    /// most columns have none, and every column of both catalogs holds the field.)
+    pub source: Option<Box<ColumnSource>>,
     /// Where the column was defined.
     pub location: Option<Location>,
 }

@@ -88,12 +88,35 @@ pub enum SpecLoadError {
 /// Loads every `.sql` file under `paths` (files, or folders walked recursively and
 /// through links, each folder's files sorted by path, a file reached twice read once)
 /// into one catalog, in order. Each file is read with [`read_text`] under `limits`.
+/// Every statement's text is kept ([`SpecSet::sources`]).
 pub fn load_specs(
     paths: &[PathBuf],
     default_schema: &str,
     limits: InputLimits,
 ) -> Result<SpecSet, SpecLoadError> {
+    load_specs_with(paths, default_schema, limits, StatementTexts::Keep)
+}
+
+/// Whether a spec load keeps every statement with its text in [`SpecSet::sources`]: only
+/// applying the specs to a database (`--dev-db`) reads them, and they take the size of
+/// the specs and some 130 bytes a statement more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementTexts {
+    /// Keep them.
+    Keep,
+    /// Keep none: [`SpecSet::sources`] is empty.
+    Drop,
+}
+
+/// [`load_specs`], keeping the statements' texts or not.
+pub fn load_specs_with(
+    paths: &[PathBuf],
+    default_schema: &str,
+    limits: InputLimits,
+    texts: StatementTexts,
+) -> Result<SpecSet, SpecLoadError> {
     let mut builder = SpecBuilder::new(default_schema);
+    builder.texts = texts;
     let mut seen = HashSet::new();
     for path in paths {
         for file in sql_files(path)? {
@@ -210,6 +233,10 @@ pub struct SpecBuilder {
     files: Vec<String>,
     statements: usize,
     sources: Vec<StatementSource>,
+    texts: StatementTexts,
+    /// Where each statement starts (line, column), by file: what comments are attributed
+    /// with, 8 bytes a statement where a [`StatementSource`] takes over a hundred.
+    starts: BTreeMap<String, Vec<(u32, u32)>>,
     comments: Vec<SpecComment>,
 }
 
@@ -222,6 +249,8 @@ impl SpecBuilder {
             files: Vec::new(),
             statements: 0,
             sources: Vec::new(),
+            texts: StatementTexts::Keep,
+            starts: BTreeMap::new(),
             comments: Vec::new(),
         }
     }
@@ -231,18 +260,22 @@ impl SpecBuilder {
     pub fn add_text(&mut self, path_label: &str, text: &str) {
         self.files.push(path_label.to_string());
         let text = statements::blank_meta_lines(text);
+        let mut starts = self.starts.remove(path_label).unwrap_or_default();
         statements::for_each_statement(&text, |statement| {
             let location = Location::new(path_label, statement.line, statement.column);
-            // Kept so the specs can be applied to a database statement by statement.
+            starts.push((statement.line, statement.column));
             let source = text
                 .get(statement.offset..statement.end)
                 .unwrap_or_default()
                 .trim_end();
-            self.sources.push(StatementSource {
-                location: location.clone(),
-                text: source.to_string(),
-                outcome: ParseOutcome::of(&statement),
-            });
+            // Kept so the specs can be applied to a database statement by statement.
+            if self.texts == StatementTexts::Keep {
+                self.sources.push(StatementSource {
+                    location: location.clone(),
+                    text: source.to_string(),
+                    outcome: ParseOutcome::of(&statement),
+                });
+            }
             if let Some((line, comment)) = comment_before(&text, statement.offset, statement.line) {
                 self.comments.push(SpecComment {
                     location: Location::new(path_label, line, 1),
@@ -253,6 +286,7 @@ impl SpecBuilder {
             }
             self.apply(statement, location, source);
         });
+        self.starts.insert(path_label.to_string(), starts);
     }
 
     /// Applies one statement whose text is `source`.
@@ -298,7 +332,7 @@ impl SpecBuilder {
         let (mut catalog, problems, written_in) = self.loader.finish();
         super::forms::fill_forms_written_in(&mut catalog, &self.default_schema, &written_in);
         let mut comments = self.comments;
-        attribute_comments(&mut comments, &catalog, &self.sources);
+        attribute_comments(&mut comments, &catalog, &self.starts);
         SpecSet {
             catalog,
             files: self.files,
@@ -351,37 +385,33 @@ fn comment_before(text: &str, offset: usize, line: u32) -> Option<(u32, String)>
 
 /// Names, on each comment block, the relation the statement after it creates: the
 /// relation defined at or after that statement's start and before the next statement.
+/// `starts` holds each file's statement starts, in order.
 fn attribute_comments(
     comments: &mut [SpecComment],
     catalog: &crate::model::Catalog,
-    sources: &[StatementSource],
+    starts: &BTreeMap<String, Vec<(u32, u32)>>,
 ) {
     if comments.is_empty() {
         return;
     }
-    let mut starts: BTreeMap<&str, Vec<&Location>> = BTreeMap::new();
-    for source in sources {
-        starts
-            .entry(source.location.path.as_str())
-            .or_default()
-            .push(&source.location);
-    }
-    let mut created: BTreeMap<&Location, &QualifiedName> = BTreeMap::new();
+    let mut created: BTreeMap<(&str, u32, u32), &QualifiedName> = BTreeMap::new();
     for relation in catalog.relations.values() {
         let Some(at) = &relation.location else {
             continue;
         };
-        let Some(file) = starts.get(at.path.as_str()) else {
+        let Some((path, file)) = starts.get_key_value(at.path.as_str()) else {
             continue;
         };
-        let position =
-            file.partition_point(|start| (start.line, start.column) <= (at.line, at.column));
-        if let Some(start) = position.checked_sub(1).map(|index| file[index]) {
-            created.insert(start, &relation.name);
+        let position = file.partition_point(|start| *start <= (at.line, at.column));
+        if let Some((line, column)) = position.checked_sub(1).map(|index| file[index]) {
+            created.insert((path.as_str(), line, column), &relation.name);
         }
     }
     for comment in comments {
-        comment.relation = created.get(&comment.statement).map(|name| (*name).clone());
+        let start = &comment.statement;
+        comment.relation = created
+            .get(&(start.path.as_str(), start.line, start.column))
+            .map(|name| (*name).clone());
     }
 }
 
