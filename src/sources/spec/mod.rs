@@ -18,6 +18,7 @@ pub use model::*;
 
 use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Location, QualifiedName, SpecComment};
+use crate::timings::{self, Tally};
 use apply::Loader;
 use statements::Parsed;
 use std::collections::BTreeMap;
@@ -117,6 +118,7 @@ pub fn load_specs_with(
 ) -> Result<SpecSet, SpecLoadError> {
     let mut builder = SpecBuilder::new(default_schema);
     builder.texts = texts;
+    let mut reading = Tally::new("load specs: read files");
     let mut seen = HashSet::new();
     for path in paths {
         for file in sql_files(path)? {
@@ -125,7 +127,7 @@ pub fn load_specs_with(
             if !seen.insert(identity) {
                 continue;
             }
-            let text = read_text(&file, "spec", limits)?;
+            let text = reading.time(|| read_text(&file, "spec", limits))?;
             builder.add_text(&display_path(&file), &text);
         }
     }
@@ -226,7 +228,6 @@ fn walk_error(error: walkdir::Error, root: &Path) -> Option<SpecLoadError> {
 }
 
 /// Applies several spec texts, in order, into one catalog.
-#[derive(Debug)]
 pub struct SpecBuilder {
     loader: Loader,
     default_schema: String,
@@ -238,6 +239,21 @@ pub struct SpecBuilder {
     /// with, 8 bytes a statement where a [`StatementSource`] takes over a hundred.
     starts: BTreeMap<String, Vec<(u32, u32)>>,
     comments: Vec<SpecComment>,
+    /// `--timings`: tokenizing and parsing, and applying, statement by statement.
+    parsing: Tally,
+    applying: Tally,
+}
+
+impl std::fmt::Debug for SpecBuilder {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SpecBuilder")
+            .field("loader", &self.loader)
+            .field("default_schema", &self.default_schema)
+            .field("files", &self.files)
+            .field("statements", &self.statements)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SpecBuilder {
@@ -252,6 +268,8 @@ impl SpecBuilder {
             texts: StatementTexts::Keep,
             starts: BTreeMap::new(),
             comments: Vec::new(),
+            parsing: Tally::new("load specs: tokenize and parse"),
+            applying: Tally::new("load specs: apply statements"),
         }
     }
 
@@ -261,7 +279,8 @@ impl SpecBuilder {
         self.files.push(path_label.to_string());
         let text = statements::blank_meta_lines(text);
         let mut starts = self.starts.remove(path_label).unwrap_or_default();
-        statements::for_each_statement(&text, |statement| {
+        let mut parsing = std::mem::replace(&mut self.parsing, Tally::new("unused"));
+        statements::for_each_statement_timed(&text, &mut parsing, |statement| {
             let location = Location::new(path_label, statement.line, statement.column);
             starts.push((statement.line, statement.column));
             let source = text
@@ -284,8 +303,11 @@ impl SpecBuilder {
                     relation: None,
                 });
             }
-            self.apply(statement, location, source);
+            let mut applying = std::mem::replace(&mut self.applying, Tally::new("unused"));
+            applying.time(|| self.apply(statement, location, source));
+            self.applying = applying;
         });
+        self.parsing = parsing;
         self.starts.insert(path_label.to_string(), starts);
     }
 
@@ -329,8 +351,12 @@ impl SpecBuilder {
     /// The catalog, with the canonical forms of its expressions, and everything noted
     /// while building it.
     pub fn finish(self) -> SpecSet {
+        // The tallies are written now, before the forms' phase.
+        drop((self.parsing, self.applying));
         let (mut catalog, problems, written_in) = self.loader.finish();
+        let forms = timings::phase("load specs: canonical forms");
         super::forms::fill_forms_written_in(&mut catalog, &self.default_schema, &written_in);
+        drop(forms);
         let mut comments = self.comments;
         attribute_comments(&mut comments, &catalog, &self.starts);
         SpecSet {
