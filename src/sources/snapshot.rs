@@ -278,6 +278,39 @@ mod tests {
     }
 
     #[test]
+    fn the_direct_reading_gives_what_the_checked_one_gives_and_leaves_it_the_rest() {
+        let catalog = crate::sources::spec::load_spec_text(
+            "s.sql",
+            "CREATE TABLE t (a int DEFAULT 0 CHECK (a > 0)); CREATE VIEW v AS SELECT a FROM t;",
+            "public",
+        )
+        .catalog;
+        let text = Snapshot::new(catalog, "db".into(), vec!["public".into()]).to_json();
+        let direct = Snapshot::parse("s.json", &text, "public").unwrap();
+        let checked = Snapshot::parse_checked("s.json", &text, "public").unwrap();
+        assert_eq!(direct.to_json(), checked.to_json());
+        assert_eq!(
+            format!("{:?}", direct.catalog),
+            format!("{:?}", checked.catalog)
+        );
+        // serde would read these structs from arrays; the checked reading calls them
+        // foreign, and so must `parse`.
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let fields = |value: &serde_json::Value| {
+            serde_json::Value::Array(value.as_object().unwrap().values().cloned().collect())
+        };
+        let mut catalog_as_array = value.clone();
+        catalog_as_array["catalog"] = fields(&value["catalog"]);
+        for foreign in [fields(&value), catalog_as_array] {
+            let error = Snapshot::parse("s.json", &foreign.to_string(), "public").unwrap_err();
+            assert!(matches!(error, SnapshotError::Foreign { .. }), "{error}");
+        }
+        let other_tool = text.replacen("\"pgparity\"", "\"other\"", 1);
+        let error = Snapshot::parse("s.json", &other_tool, "public").unwrap_err();
+        assert!(error.to_string().contains("\"other\""), "{error}");
+    }
+
+    #[test]
     fn expressions_are_written_as_text_and_given_their_forms_when_read() {
         let catalog = crate::sources::spec::load_spec_text(
             "s.sql",
