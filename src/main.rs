@@ -86,7 +86,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if let (Some(path), Some(script)) = (&request.fix_sql, &run.fix_script) {
                 app::write_output(path, script, "fix script")?;
             }
-            Ok(u8::try_from(run.exit_code).unwrap_or(2))
+            let code = u8::try_from(run.exit_code).unwrap_or(2);
+            // Every output is written and closed: the process ends now, and the
+            // operating system takes its memory back at once, where freeing the catalogs
+            // and the report piece by piece took tens of milliseconds on 5,000 tables.
+            let app::CheckRun { report, inputs, .. } = run;
+            inputs.forget();
+            std::mem::forget(report);
+            Ok(code)
         }
         Command::Snapshot(args) => {
             if args.timings {

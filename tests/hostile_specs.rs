@@ -356,6 +356,59 @@ fn a_25_mb_spec_stays_under_the_memory_bound() {
     assert_mentions(&run, "25 MB spec", &["no findings"]);
 }
 
+/// A spec of one table and `comments` statements that only replace its column's comment
+/// (about 100 bytes each): text and statements grow, the model does not.
+fn comment_spec(comments: usize) -> String {
+    let mut sql = String::from("CREATE TABLE t (a int);\n");
+    for n in 0..comments {
+        sql.push_str(&format!(
+            "COMMENT ON COLUMN t.a IS 'note {n} {}';\n",
+            "x".repeat(60)
+        ));
+    }
+    sql
+}
+
+/// Issue 13: spec loading keeps nothing per statement but its start (8 bytes), so a
+/// spec ten times larger whose model does not grow costs its text more and no more: the
+/// peak grows by the text (read whole) and a fifth of it at most, far from ten times.
+/// (It was 53 MB for 10 MB and 402 MB for 100 MB, each statement's text and source kept.)
+#[test]
+fn a_100_mb_spec_parses_in_memory_that_does_not_grow_with_its_statements() {
+    let folder = ScratchDir::new("hostile-100mb-comments");
+    folder.write("pgparity.toml", "max_input_mib = 128\n");
+    let mut peaks = Vec::new();
+    let mut sizes = Vec::new();
+    for (name, comments) in [("small.sql", 100_000), ("large.sql", 1_000_000)] {
+        let sql = comment_spec(comments);
+        sizes.push(sql.len() as u64);
+        folder.write(name, &sql);
+        drop(sql);
+        let run = run_bounded(
+            &folder.path,
+            &["check", "--specs", name],
+            &[],
+            Duration::from_secs(600),
+        );
+        run.assert_contained(name, 0);
+        assert_mentions(&run, name, &["no findings"]);
+        peaks.push(run.peak_rss_bytes);
+        std::fs::remove_file(folder.path.join(name)).unwrap();
+    }
+    assert!(sizes[1] >= 100_000_000, "{}", sizes[1]);
+    let text_growth = sizes[1] - sizes[0];
+    let growth = peaks[1].saturating_sub(peaks[0]);
+    assert!(
+        growth <= text_growth + text_growth / 5,
+        "the peak grew by {} MiB ({} MiB to {} MiB) for {} MiB more text",
+        growth >> 20,
+        peaks[0] >> 20,
+        peaks[1] >> 20,
+        text_growth >> 20
+    );
+    assert!(peaks[1] < 10 * peaks[0], "{peaks:?}");
+}
+
 /// A file of `size` bytes that takes no disk space (the limit is checked on the size,
 /// before reading).
 fn sparse_file(folder: &ScratchDir, name: &str, size: u64) {

@@ -74,8 +74,8 @@ pub(super) fn expressions(
             return None
         }
         (Canonical::Form(left), Canonical::Form(right)) => Comparison::Normalized {
-            expected: left.clone(),
-            actual: right.clone(),
+            expected: left.to_string(),
+            actual: right.to_string(),
         },
         (left, right) => {
             if collapse(expected.text) == collapse(actual.text) {
@@ -134,8 +134,8 @@ pub(super) fn defaults(
                             expected: left.trim().to_string(),
                             actual: right.trim().to_string(),
                             comparison: Comparison::Normalized {
-                                expected: typed_left.clone(),
-                                actual: typed_right.clone(),
+                                expected: typed_left.to_string(),
+                                actual: typed_right.to_string(),
                             },
                         });
                     }
@@ -216,8 +216,8 @@ pub(super) fn queries(expected: &Expr, actual: &Expr) -> Option<Difference> {
                 }
             } else {
                 Comparison::Normalized {
-                    expected: left.clone(),
-                    actual: right.clone(),
+                    expected: left.to_string(),
+                    actual: right.to_string(),
                 }
             }
         }

@@ -459,7 +459,9 @@ fn domain_checks(wanted: &Domain, found: &Domain) -> Option<Difference> {
             let joined = |forms: BTreeSet<String>| {
                 let mut expr = Expr::new(String::new());
                 expr.set_forms(Forms {
-                    canonical: Canonical::Form(forms.into_iter().collect::<Vec<_>>().join(" AND ")),
+                    canonical: Canonical::Form(
+                        forms.into_iter().collect::<Vec<_>>().join(" AND ").into(),
+                    ),
                     ..Forms::default()
                 });
                 expr

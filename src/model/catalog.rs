@@ -261,8 +261,9 @@ pub struct Column {
     pub generated: Option<Expr>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
-    /// For view columns: the table column it is a plain reference to, if any.
-    pub source: Option<ColumnSource>,
+    /// For view columns: the table column it is a plain reference to, if any. (Boxed:
+    /// most columns have none, and every column of both catalogs holds the field.)
+    pub source: Option<Box<ColumnSource>>,
     /// Where the column was defined.
     pub location: Option<Location>,
 }
@@ -842,7 +843,7 @@ impl Sequence {
 /// by [`QualifiedName`] are written as lists of `{"name": {...}, "definition": ...}`.
 mod keyed_list {
     use super::QualifiedName;
-    use serde::de::DeserializeOwned;
+    use serde::de::{DeserializeOwned, SeqAccess, Visitor};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use std::collections::BTreeMap;
 
@@ -868,13 +869,25 @@ mod keyed_list {
         )
     }
 
+    /// Entries go into the map as they are read (a later one of the same name replaces
+    /// an earlier one), not through a list as long as the map.
     pub fn deserialize<'de, D: Deserializer<'de>, V: DeserializeOwned>(
         deserializer: D,
     ) -> Result<BTreeMap<QualifiedName, V>, D::Error> {
-        let entries: Vec<Entry<V>> = Vec::deserialize(deserializer)?;
-        Ok(entries
-            .into_iter()
-            .map(|entry| (entry.name, entry.definition))
-            .collect())
+        struct Entries<V>(std::marker::PhantomData<V>);
+        impl<'de, V: DeserializeOwned> Visitor<'de> for Entries<V> {
+            type Value = BTreeMap<QualifiedName, V>;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a sequence")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut map = BTreeMap::new();
+                while let Some(entry) = seq.next_element::<Entry<V>>()? {
+                    map.insert(entry.name, entry.definition);
+                }
+                Ok(map)
+            }
+        }
+        deserializer.deserialize_seq(Entries(std::marker::PhantomData))
     }
 }

@@ -199,7 +199,7 @@ pub(crate) fn target_text(target: &IndexTarget) -> String {
 /// The canonical form in the index's schema, else the text with its whitespace collapsed.
 pub(crate) fn own_schema_text(expression: &Expr) -> String {
     match expression.in_own_schema() {
-        Canonical::Form(text) => text.clone(),
+        Canonical::Form(text) => text.to_string(),
         _ => expression.split_whitespace().collect::<Vec<_>>().join(" "),
     }
 }

@@ -18,6 +18,7 @@ pub use model::*;
 
 use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Location, QualifiedName, SpecComment};
+use crate::timings::{self, Tally};
 use apply::Loader;
 use statements::Parsed;
 use std::collections::BTreeMap;
@@ -88,12 +89,36 @@ pub enum SpecLoadError {
 /// Loads every `.sql` file under `paths` (files, or folders walked recursively and
 /// through links, each folder's files sorted by path, a file reached twice read once)
 /// into one catalog, in order. Each file is read with [`read_text`] under `limits`.
+/// Every statement's text is kept ([`SpecSet::sources`]).
 pub fn load_specs(
     paths: &[PathBuf],
     default_schema: &str,
     limits: InputLimits,
 ) -> Result<SpecSet, SpecLoadError> {
+    load_specs_with(paths, default_schema, limits, StatementTexts::Keep)
+}
+
+/// Whether a spec load keeps every statement with its text in [`SpecSet::sources`]: only
+/// applying the specs to a database (`--dev-db`) reads them, and they take the size of
+/// the specs and some 130 bytes a statement more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementTexts {
+    /// Keep them.
+    Keep,
+    /// Keep none: [`SpecSet::sources`] is empty.
+    Drop,
+}
+
+/// [`load_specs`], keeping the statements' texts or not.
+pub fn load_specs_with(
+    paths: &[PathBuf],
+    default_schema: &str,
+    limits: InputLimits,
+    texts: StatementTexts,
+) -> Result<SpecSet, SpecLoadError> {
     let mut builder = SpecBuilder::new(default_schema);
+    builder.texts = texts;
+    let mut reading = Tally::new("load specs: read files");
     let mut seen = HashSet::new();
     for path in paths {
         for file in sql_files(path)? {
@@ -102,7 +127,7 @@ pub fn load_specs(
             if !seen.insert(identity) {
                 continue;
             }
-            let text = read_text(&file, "spec", limits)?;
+            let text = reading.time(|| read_text(&file, "spec", limits))?;
             builder.add_text(&display_path(&file), &text);
         }
     }
@@ -203,14 +228,32 @@ fn walk_error(error: walkdir::Error, root: &Path) -> Option<SpecLoadError> {
 }
 
 /// Applies several spec texts, in order, into one catalog.
-#[derive(Debug)]
 pub struct SpecBuilder {
     loader: Loader,
     default_schema: String,
     files: Vec<String>,
     statements: usize,
     sources: Vec<StatementSource>,
+    texts: StatementTexts,
+    /// Where each statement starts (line, column), by file: what comments are attributed
+    /// with, 8 bytes a statement where a [`StatementSource`] takes over a hundred.
+    starts: BTreeMap<String, Vec<(u32, u32)>>,
     comments: Vec<SpecComment>,
+    /// `--timings`: tokenizing and parsing, and applying, statement by statement.
+    parsing: Tally,
+    applying: Tally,
+}
+
+impl std::fmt::Debug for SpecBuilder {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SpecBuilder")
+            .field("loader", &self.loader)
+            .field("default_schema", &self.default_schema)
+            .field("files", &self.files)
+            .field("statements", &self.statements)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SpecBuilder {
@@ -222,7 +265,11 @@ impl SpecBuilder {
             files: Vec::new(),
             statements: 0,
             sources: Vec::new(),
+            texts: StatementTexts::Keep,
+            starts: BTreeMap::new(),
             comments: Vec::new(),
+            parsing: Tally::new("load specs: tokenize and parse"),
+            applying: Tally::new("load specs: apply statements"),
         }
     }
 
@@ -231,18 +278,23 @@ impl SpecBuilder {
     pub fn add_text(&mut self, path_label: &str, text: &str) {
         self.files.push(path_label.to_string());
         let text = statements::blank_meta_lines(text);
-        statements::for_each_statement(&text, |statement| {
+        let mut starts = self.starts.remove(path_label).unwrap_or_default();
+        let mut parsing = std::mem::replace(&mut self.parsing, Tally::new("unused"));
+        statements::for_each_statement_timed(&text, &mut parsing, |statement| {
             let location = Location::new(path_label, statement.line, statement.column);
-            // Kept so the specs can be applied to a database statement by statement.
+            starts.push((statement.line, statement.column));
             let source = text
                 .get(statement.offset..statement.end)
                 .unwrap_or_default()
                 .trim_end();
-            self.sources.push(StatementSource {
-                location: location.clone(),
-                text: source.to_string(),
-                outcome: ParseOutcome::of(&statement),
-            });
+            // Kept so the specs can be applied to a database statement by statement.
+            if self.texts == StatementTexts::Keep {
+                self.sources.push(StatementSource {
+                    location: location.clone(),
+                    text: source.to_string(),
+                    outcome: ParseOutcome::of(&statement),
+                });
+            }
             if let Some((line, comment)) = comment_before(&text, statement.offset, statement.line) {
                 self.comments.push(SpecComment {
                     location: Location::new(path_label, line, 1),
@@ -251,8 +303,12 @@ impl SpecBuilder {
                     relation: None,
                 });
             }
-            self.apply(statement, location, source);
+            let mut applying = std::mem::replace(&mut self.applying, Tally::new("unused"));
+            applying.time(|| self.apply(statement, location, source));
+            self.applying = applying;
         });
+        self.parsing = parsing;
+        self.starts.insert(path_label.to_string(), starts);
     }
 
     /// Applies one statement whose text is `source`.
@@ -295,10 +351,14 @@ impl SpecBuilder {
     /// The catalog, with the canonical forms of its expressions, and everything noted
     /// while building it.
     pub fn finish(self) -> SpecSet {
+        // The tallies are written now, before the forms' phase.
+        drop((self.parsing, self.applying));
         let (mut catalog, problems, written_in) = self.loader.finish();
+        let forms = timings::phase("load specs: canonical forms");
         super::forms::fill_forms_written_in(&mut catalog, &self.default_schema, &written_in);
+        drop(forms);
         let mut comments = self.comments;
-        attribute_comments(&mut comments, &catalog, &self.sources);
+        attribute_comments(&mut comments, &catalog, &self.starts);
         SpecSet {
             catalog,
             files: self.files,
@@ -351,37 +411,33 @@ fn comment_before(text: &str, offset: usize, line: u32) -> Option<(u32, String)>
 
 /// Names, on each comment block, the relation the statement after it creates: the
 /// relation defined at or after that statement's start and before the next statement.
+/// `starts` holds each file's statement starts, in order.
 fn attribute_comments(
     comments: &mut [SpecComment],
     catalog: &crate::model::Catalog,
-    sources: &[StatementSource],
+    starts: &BTreeMap<String, Vec<(u32, u32)>>,
 ) {
     if comments.is_empty() {
         return;
     }
-    let mut starts: BTreeMap<&str, Vec<&Location>> = BTreeMap::new();
-    for source in sources {
-        starts
-            .entry(source.location.path.as_str())
-            .or_default()
-            .push(&source.location);
-    }
-    let mut created: BTreeMap<&Location, &QualifiedName> = BTreeMap::new();
+    let mut created: BTreeMap<(&str, u32, u32), &QualifiedName> = BTreeMap::new();
     for relation in catalog.relations.values() {
         let Some(at) = &relation.location else {
             continue;
         };
-        let Some(file) = starts.get(at.path.as_str()) else {
+        let Some((path, file)) = starts.get_key_value(at.path.as_str()) else {
             continue;
         };
-        let position =
-            file.partition_point(|start| (start.line, start.column) <= (at.line, at.column));
-        if let Some(start) = position.checked_sub(1).map(|index| file[index]) {
-            created.insert(start, &relation.name);
+        let position = file.partition_point(|start| *start <= (at.line, at.column));
+        if let Some((line, column)) = position.checked_sub(1).map(|index| file[index]) {
+            created.insert((path.as_str(), line, column), &relation.name);
         }
     }
     for comment in comments {
-        comment.relation = created.get(&comment.statement).map(|name| (*name).clone());
+        let start = &comment.statement;
+        comment.relation = created
+            .get(&(start.path.as_str(), start.line, start.column))
+            .map(|name| (*name).clone());
     }
 }
 

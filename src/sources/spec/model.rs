@@ -17,7 +17,8 @@ pub struct SpecSet {
     /// Statements that did not parse or could not be applied, and notes.
     pub problems: Vec<SpecProblem>,
     /// Every statement's source text in file order, for applying the specs to a
-    /// scratch database (`--dev-db`).
+    /// scratch database (`--dev-db`); empty when loaded with
+    /// [`super::StatementTexts::Drop`].
     pub sources: Vec<StatementSource>,
     /// The comment blocks written right before statements, in file order.
     pub comments: Vec<SpecComment>,

@@ -11,6 +11,7 @@ use super::fixes::{self, Recovery};
 pub(crate) use super::object_fixes::SequenceAlteration;
 use crate::sql::depth::{check_nesting, TooDeep, MAX_NESTING};
 use crate::sql::split;
+use crate::timings::Tally;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
@@ -190,7 +191,17 @@ impl CopyRows {
 /// top-level `;` and tokenizes and parses one statement at a time, handing each to
 /// `apply` before reading the next: memory follows the largest statement, not the file
 /// (tokenizing a whole file at once cost some 130 bytes per byte of text).
-pub(crate) fn for_each_statement(text: &str, mut apply: impl FnMut(RawStatement)) {
+#[cfg(test)]
+pub(crate) fn for_each_statement(text: &str, apply: impl FnMut(RawStatement)) {
+    for_each_statement_timed(text, &mut Tally::new("parse"), apply);
+}
+
+/// [`for_each_statement`], the tokenizing and parsing timed in `parsing` (`--timings`).
+pub(crate) fn for_each_statement_timed(
+    text: &str,
+    parsing: &mut Tally,
+    mut apply: impl FnMut(RawStatement),
+) {
     let mut cursor = Cursor::default();
     for piece in split::top_level_statements(text) {
         let origin = cursor.advance_to(text, piece.start);
@@ -210,7 +221,7 @@ pub(crate) fn for_each_statement(text: &str, mut apply: impl FnMut(RawStatement)
             apply(statement);
             continue;
         }
-        let statements = match &piece.unterminated {
+        let statements = parsing.time(|| match &piece.unterminated {
             None => parse_piece(chunk, origin),
             Some(open) => {
                 let stop = open.at - piece.start;
@@ -226,7 +237,7 @@ pub(crate) fn for_each_statement(text: &str, mut apply: impl FnMut(RawStatement)
                 );
                 parse_until(chunk, origin, stop, opened, message)
             }
-        };
+        });
         let mut statements = statements.into_iter().peekable();
         let piece_end = split::first_significant(text, piece.end);
         while let Some(mut statement) = statements.next() {

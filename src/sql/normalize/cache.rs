@@ -127,8 +127,8 @@ fn cached(
         return form.clone();
     }
     let form = match normalize(text, context) {
-        Ok(canonical) => Canonical::Form(canonical),
-        Err(error) => Canonical::Undecided(error.into()),
+        Ok(canonical) => Canonical::Form(canonical.into()),
+        Err(error) => Canonical::Undecided(Box::new(error.into())),
     };
     by_text.insert(text.to_string(), form.clone());
     form
@@ -158,11 +158,19 @@ mod tests {
         let mut cache = FormCache::new();
         assert_eq!(
             cache.expression("public.f(X) > 0", "public"),
-            Canonical::Form(normalize_expression("public.f(X) > 0", "public").unwrap())
+            Canonical::Form(
+                normalize_expression("public.f(X) > 0", "public")
+                    .unwrap()
+                    .into()
+            )
         );
         assert_eq!(
             cache.query("select a from public.t", "app"),
-            Canonical::Form(normalize_query("select a from public.t", "app").unwrap())
+            Canonical::Form(
+                normalize_query("select a from public.t", "app")
+                    .unwrap()
+                    .into()
+            )
         );
         for text in [
             "a >",

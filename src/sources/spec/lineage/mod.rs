@@ -85,7 +85,7 @@ impl Lineage {
     fn to_column(&self, name: String) -> Column {
         let mut column = Column::new(name, self.data_type.clone(), None);
         column.not_null = self.not_null;
-        column.source = self.source.clone();
+        column.source = self.source.clone().map(Box::new);
         column
     }
 }
@@ -332,19 +332,22 @@ impl Resolver<'_> {
         let Some(relation) = self.catalog.relations.get(&name) else {
             return (Some(name), None);
         };
-        let columns = relation
-            .columns
-            .iter()
-            .map(|column| Lineage {
-                name: Some(column.name.clone()),
-                data_type: column.data_type.clone(),
-                not_null: column.not_null,
-                source: Some(column.source.clone().unwrap_or_else(|| ColumnSource {
-                    relation: relation.name.clone(),
-                    column: column.name.clone(),
-                })),
-            })
-            .collect();
+        let columns =
+            relation
+                .columns
+                .iter()
+                .map(|column| Lineage {
+                    name: Some(column.name.clone()),
+                    data_type: column.data_type.clone(),
+                    not_null: column.not_null,
+                    source: Some(column.source.as_deref().cloned().unwrap_or_else(|| {
+                        ColumnSource {
+                            relation: relation.name.clone(),
+                            column: column.name.clone(),
+                        }
+                    })),
+                })
+                .collect();
         (Some(name), Some(Outputs::Known(columns)))
     }
 

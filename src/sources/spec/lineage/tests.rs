@@ -355,10 +355,10 @@ fn views_in_the_catalog_pass_their_sources_on() {
     let mut total = column("total_revenue", "bigint", false);
     total.source = None;
     let mut tenant = column("tenant_id", "uuid", true);
-    tenant.source = Some(ColumnSource {
+    tenant.source = Some(Box::new(ColumnSource {
         relation: QualifiedName::new("public", "orders"),
         column: "tenant_id".into(),
-    });
+    }));
     let view = table(
         "public",
         "mv_revenue",
