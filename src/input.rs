@@ -18,6 +18,22 @@ pub struct InputLimits {
     pub max_bytes: u64,
 }
 
+/// How many times `max_input_mib` a snapshot may be: see [`InputLimits::for_snapshots`].
+pub const SNAPSHOT_SIZE_FACTOR: u64 = 16;
+
+impl InputLimits {
+    /// The limit for snapshot files: [`SNAPSHOT_SIZE_FACTOR`] times this one (1 GiB by
+    /// default). A snapshot is pgparity's own output and grows with the database (about
+    /// 18 MB of pretty JSON per 1,000 tables of twenty columns), so the limit meant for
+    /// hand-written inputs would refuse the snapshot of a 5,000-table schema; it is still
+    /// bounded, and read straight into the model.
+    pub fn for_snapshots(self) -> InputLimits {
+        InputLimits {
+            max_bytes: self.max_bytes.saturating_mul(SNAPSHOT_SIZE_FACTOR),
+        }
+    }
+}
+
 impl Default for InputLimits {
     fn default() -> Self {
         InputLimits {

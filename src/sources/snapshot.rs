@@ -86,14 +86,15 @@ impl Snapshot {
         text
     }
 
-    /// Reads a snapshot file within `limits`, refusing other format versions; see
+    /// Reads a snapshot file within the snapshot limit of `limits`
+    /// ([`InputLimits::for_snapshots`]), refusing other format versions; see
     /// [`Snapshot::parse`] for `default_schema`.
     pub fn read(
         path: &Path,
         limits: InputLimits,
         default_schema: &str,
     ) -> Result<Snapshot, SnapshotError> {
-        let text = read_text(path, "snapshot", limits)?;
+        let text = read_text(path, "snapshot", limits.for_snapshots())?;
         Snapshot::parse(&display_path(path), &text, default_schema)
     }
 
@@ -242,6 +243,29 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snapshot_may_be_sixteen_times_the_input_limit() {
+        let text = Snapshot::new(Catalog::new(), "db".into(), vec!["public".into()]).to_json();
+        let path = std::env::temp_dir().join(format!(
+            "pgparity-snapshot-limit-{}.json",
+            std::process::id()
+        ));
+        std::fs::write(&path, &text).unwrap();
+        let size = text.len() as u64;
+        let within = InputLimits {
+            max_bytes: size.div_ceil(crate::input::SNAPSHOT_SIZE_FACTOR),
+        };
+        let beyond = InputLimits {
+            max_bytes: size / crate::input::SNAPSHOT_SIZE_FACTOR - 1,
+        };
+        let read = Snapshot::read(&path, within, "public");
+        let refused = Snapshot::read(&path, beyond, "public");
+        std::fs::remove_file(&path).unwrap();
+        assert!(read.is_ok(), "{:?}", read.err());
+        let error = refused.err().expect("over the snapshot limit").to_string();
+        assert!(error.contains("more than the limit"), "{error}");
+    }
 
     #[test]
     fn round_trips_and_refuses_other_versions() {
