@@ -22,13 +22,24 @@ pub struct SessionOptions {
     /// `lock_timeout` of every query (default 5 s): pgparity never waits long behind a
     /// migration holding locks.
     pub lock_timeout: Duration,
+    /// Connections that read the catalog (default [`DEFAULT_CATALOG_CONNECTIONS`]): the
+    /// first exports its snapshot, the others import it and run part of the queries. 1
+    /// reads everything on one connection, for poolers that cannot share a snapshot
+    /// between connections (PgBouncer in transaction mode).
+    pub catalog_connections: usize,
 }
+
+/// Default of [`SessionOptions::catalog_connections`]: a second connection halves the
+/// catalog queries' wall time on a server with two or more cores, and more connections
+/// gain little while the client decodes rows on one thread.
+pub const DEFAULT_CATALOG_CONNECTIONS: usize = 2;
 
 impl Default for SessionOptions {
     fn default() -> Self {
         SessionOptions {
             statement_timeout: Duration::from_secs(30),
             lock_timeout: Duration::from_secs(5),
+            catalog_connections: DEFAULT_CATALOG_CONNECTIONS,
         }
     }
 }
@@ -52,6 +63,22 @@ impl SessionOptions {
     }
 }
 
+/// `BEGIN` of a session's read-only `REPEATABLE READ` transaction, importing `snapshot`
+/// when there is one (`SET TRANSACTION SNAPSHOT` must be its first statement), with the
+/// timeouts of `options`.
+fn begin_sql(options: &SessionOptions, snapshot: Option<&str>) -> String {
+    let import = snapshot.map_or_else(String::new, |snapshot| {
+        format!(
+            "SET TRANSACTION SNAPSHOT '{}'; ",
+            snapshot.replace('\'', "''")
+        )
+    });
+    format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {import}{}",
+        options.timeout_settings_sql(true)
+    )
+}
+
 /// Time the server gets past its own `statement_timeout` to answer (with the
 /// cancellation) before pgparity gives up on it.
 pub const DEADLINE_GRACE: Duration = Duration::from_secs(5);
@@ -72,6 +99,7 @@ pub struct LiveSession {
     client: Client,
     target: String,
     server_version: u32,
+    options: SessionOptions,
 }
 
 impl std::fmt::Debug for LiveSession {
@@ -90,21 +118,7 @@ impl LiveSession {
         settings: &ConnectionSettings,
         options: &SessionOptions,
     ) -> Result<LiveSession, LiveError> {
-        let target = settings.target();
-        let mut client = connect_client(settings)?;
-        client.options = *options;
-        let begin = format!(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
-            options.timeout_settings_sql(true)
-        );
-        client
-            .batch_execute(&begin)
-            .map_err(|error| LiveError::from_query("starting the read-only transaction", &error))?;
-        let mut session = LiveSession {
-            client,
-            target,
-            server_version: 0,
-        };
+        let mut session = LiveSession::open(settings, options, None)?;
         let version = session.query_one_text(
             "reading the server version",
             "SELECT current_setting('server_version_num')",
@@ -114,6 +128,61 @@ impl LiveSession {
             message: format!("unexpected server_version_num `{version}`"),
         })?;
         Ok(session)
+    }
+
+    /// A further session on the snapshot `snapshot` that [`LiveSession::export_snapshot`]
+    /// exported from a session on a server of `server_version`: its transaction sees
+    /// exactly what the first one's sees, read-only and with the same timeouts.
+    pub(super) fn connect_to_snapshot(
+        settings: &ConnectionSettings,
+        options: &SessionOptions,
+        server_version: u32,
+        snapshot: &str,
+    ) -> Result<LiveSession, LiveError> {
+        let mut session = LiveSession::open(settings, options, Some(snapshot))?;
+        session.server_version = server_version;
+        Ok(session)
+    }
+
+    /// Connects and begins the transaction, on `snapshot` when there is one.
+    fn open(
+        settings: &ConnectionSettings,
+        options: &SessionOptions,
+        snapshot: Option<&str>,
+    ) -> Result<LiveSession, LiveError> {
+        let target = settings.target();
+        let mut client = connect_client(settings)?;
+        client.options = *options;
+        client
+            .batch_execute(&begin_sql(options, snapshot))
+            .map_err(|error| LiveError::from_query("starting the read-only transaction", &error))?;
+        Ok(LiveSession {
+            client,
+            target,
+            server_version: 0,
+            options: *options,
+        })
+    }
+
+    /// Exports the transaction's snapshot (`pg_export_snapshot()`) for further sessions
+    /// to read the same catalog in parallel; it stays valid while this transaction is
+    /// open. It must come before any statement whose effect the transaction keeps (a
+    /// failed export aborts the transaction, which is then begun again on this
+    /// connection): `Err` holds the server's reason, for a note.
+    pub(super) fn export_snapshot(&mut self) -> Result<String, LiveError> {
+        match self.query_one_text(
+            "exporting the snapshot",
+            "SELECT pg_catalog.pg_export_snapshot()",
+        ) {
+            Ok(snapshot) => Ok(snapshot),
+            Err(error) => {
+                let restart = format!("ROLLBACK; {}", begin_sql(&self.options, None));
+                self.client.batch_execute(&restart).map_err(|error| {
+                    LiveError::from_query("starting the read-only transaction", &error)
+                })?;
+                Err(error)
+            }
+        }
     }
 
     /// The server for messages: `user@host:port/dbname` (never the password).
