@@ -40,6 +40,10 @@ impl Comments {
 
     /// The comment on object `oid` of `kind` (`sub_id`: a column number, else 0).
     fn take(&mut self, kind: &'static str, oid: Oid, sub_id: i32) -> Option<String> {
+        if self.0.is_empty() {
+            // Most objects have no comment, and all may have been taken.
+            return None;
+        }
         self.0.remove(&(kind, oid, sub_id))
     }
 }
@@ -293,7 +297,7 @@ fn run_parallel(
             }
         }
     };
-    let server_version = session.server_version();
+    let source = session.snapshot_source();
     let further = helpers.parallel.connections - 1;
     std::thread::scope(|threads| -> Result<(), LiveError> {
         let mut senders = Vec::with_capacity(further);
@@ -302,13 +306,14 @@ fn run_parallel(
             senders.push(sender);
             let work = &work;
             let helper_notes = &helper_notes;
+            let source = &source;
             threads.spawn(move || {
                 let mut timing =
                     timings::phase(format!("connect (catalog connection {})", number + 2));
                 let joined = LiveSession::connect_to_snapshot(
                     helpers.parallel.settings,
                     &helpers.parallel.options,
-                    server_version,
+                    source,
                     helpers.snapshot,
                 )
                 .and_then(|mut helper| {
@@ -367,14 +372,25 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Names of the attributes keys refer to, by relation and attribute number, with the
-/// attribute's collation.
-struct Attributes(HashMap<(Oid, i16), (String, Oid)>);
+/// Names of the attributes keys refer to, by relation and attribute number: the columns
+/// read (by their place in `columns`, with their collation) and the attributes of
+/// relations outside the scope that foreign keys reference.
+struct Attributes<'a> {
+    columns: &'a [ColumnRow],
+    read: HashMap<(Oid, i16), (usize, Oid)>,
+    outside: HashMap<(Oid, i16), String>,
+}
 
-impl Attributes {
+impl Attributes<'_> {
     fn name(&self, relation: Oid, number: i16) -> Option<String> {
-        match self.0.get(&(relation, number)) {
-            Some((name, _)) => Some(name.clone()),
+        if let Some((position, _)) = self.read.get(&(relation, number)) {
+            return self
+                .columns
+                .get(*position)
+                .map(|column| column.name.clone());
+        }
+        match self.outside.get(&(relation, number)) {
+            Some(name) => Some(name.clone()),
             None => system_column(number).map(str::to_string),
         }
     }
@@ -385,6 +401,13 @@ impl Attributes {
             .iter()
             .filter_map(|number| self.name(relation, *number))
             .collect()
+    }
+
+    /// The collation of column `number` of `relation`, when it was read.
+    fn collation(&self, relation: Oid, number: i16) -> Option<Oid> {
+        self.read
+            .get(&(relation, number))
+            .map(|(_, collation)| *collation)
     }
 }
 
@@ -439,43 +462,59 @@ fn catalog_rows(
             .insert(get(&row, 0, kind)?, get(&row, 1, kind)?);
     }
     let column_rows = take(job::COLUMNS);
-    let mut attributes = Attributes(HashMap::with_capacity(column_rows.len()));
-    let mut read = HashSet::new();
+    let mut read = HashMap::with_capacity(column_rows.len());
     let columns = convert(&column_rows, |row| {
         let column = column_row(row, &mut comments)?;
-        read.insert(column.relation);
         let number: i32 = get(row, 7, "columns")?;
-        attributes.0.insert(
+        read.insert(
             (column.relation, number as i16),
-            (column.name.clone(), get(row, 8, "columns")?),
+            (read.len(), get(row, 8, "columns")?),
         );
         Ok(column)
     })?;
     drop(column_rows);
+    let in_scope: HashSet<Oid> = columns.iter().map(|column| column.relation).collect();
     let constraint_rows = take(job::CONSTRAINTS);
-    let outside: Vec<Oid> = constraint_rows
+    let referenced_outside: Vec<Oid> = constraint_rows
         .iter()
         .map(|row| get::<Oid>(row, 14, "constraints"))
         .collect::<Result<BTreeSet<Oid>, _>>()?
         .into_iter()
-        .filter(|relation| *relation != 0 && !read.contains(relation))
+        .filter(|relation| *relation != 0 && !in_scope.contains(relation))
         .collect();
-    if !outside.is_empty() {
+    let mut outside = HashMap::new();
+    if !referenced_outside.is_empty() {
         let mut timing = timings::phase("catalog query: referenced columns");
         let rows = session.query(
             "reading referenced columns",
             queries::ATTRIBUTES,
-            &[&outside],
+            &[&referenced_outside],
         )?;
         timings::rows(&mut timing, rows.len());
         for row in rows {
             let kind = "referenced columns";
-            attributes.0.insert(
+            outside.insert(
                 (get(&row, 0, kind)?, get(&row, 1, kind)?),
-                (get(&row, 2, kind)?, 0),
+                get(&row, 2, kind)?,
             );
         }
     }
+    let attributes = Attributes {
+        columns: &columns,
+        read,
+        outside,
+    };
+    let constraints = convert(&constraint_rows, |row| {
+        constraint_row(row, &attributes, &mut comments)
+    })?;
+    drop(constraint_rows);
+    let indexes = convert(&take(job::INDEXES), |row| {
+        index_row(row, &attributes, &names, &mut comments)
+    })?;
+    let triggers = convert(&take(job::TRIGGERS), |row| {
+        trigger_row(row, &attributes, &mut comments)
+    })?;
+    drop(attributes);
     Ok(CatalogRows {
         schemas: convert(&take(job::SCHEMAS), |row| get(row, 0, "schemas"))?,
         extensions: convert(&take(job::EXTENSIONS), |row| {
@@ -488,12 +527,8 @@ fn catalog_rows(
             relation_row(row, &mut comments)
         })?,
         columns,
-        constraints: convert(&constraint_rows, |row| {
-            constraint_row(row, &attributes, &mut comments)
-        })?,
-        indexes: convert(&take(job::INDEXES), |row| {
-            index_row(row, &attributes, &names, &mut comments)
-        })?,
+        constraints,
+        indexes,
         policies: convert(&take(job::POLICIES), |row| policy_row(row, &mut comments))?,
         grants: convert(&take(job::GRANTS), |row| {
             Ok(GrantRow {
@@ -502,9 +537,7 @@ fn catalog_rows(
                 privilege: get(row, 2, "grants")?,
             })
         })?,
-        triggers: convert(&take(job::TRIGGERS), |row| {
-            trigger_row(row, &attributes, &mut comments)
-        })?,
+        triggers,
         enums: convert(&take(job::ENUMS), |row| {
             Ok(EnumRow {
                 schema: get(row, 0, "enums")?,
@@ -672,9 +705,8 @@ fn index_row(
             .map(|(collation, number)| match number {
                 0 => None,
                 _ => attributes
-                    .0
-                    .get(&(relation, *number))
-                    .map(|(_, column_collation)| collation == column_collation),
+                    .collation(relation, *number)
+                    .map(|column_collation| *collation == column_collation),
             })
             .collect(),
         definition: get(row, 10, kind)?,

@@ -63,6 +63,14 @@ impl SessionOptions {
     }
 }
 
+/// What a session on an exported snapshot takes from the session that exported it: the
+/// server version, and the TLS connector (certificates are read once).
+#[derive(Clone)]
+pub(super) struct SnapshotSource {
+    server_version: u32,
+    connector: Option<MakeTlsConnector>,
+}
+
 /// `BEGIN` of a session's read-only `REPEATABLE READ` transaction, importing `snapshot`
 /// when there is one (`SET TRANSACTION SNAPSHOT` must be its first statement), with the
 /// timeouts of `options`.
@@ -118,7 +126,7 @@ impl LiveSession {
         settings: &ConnectionSettings,
         options: &SessionOptions,
     ) -> Result<LiveSession, LiveError> {
-        let mut session = LiveSession::open(settings, options, None)?;
+        let mut session = LiveSession::open(settings, options, None, None)?;
         let version = session.query_one_text(
             "reading the server version",
             "SELECT current_setting('server_version_num')",
@@ -131,27 +139,41 @@ impl LiveSession {
     }
 
     /// A further session on the snapshot `snapshot` that [`LiveSession::export_snapshot`]
-    /// exported from a session on a server of `server_version`: its transaction sees
-    /// exactly what the first one's sees, read-only and with the same timeouts.
+    /// exported from `first`: its transaction sees exactly what the first one's sees,
+    /// read-only and with the same timeouts, over the same TLS setup.
     pub(super) fn connect_to_snapshot(
         settings: &ConnectionSettings,
         options: &SessionOptions,
-        server_version: u32,
+        first: &SnapshotSource,
         snapshot: &str,
     ) -> Result<LiveSession, LiveError> {
-        let mut session = LiveSession::open(settings, options, Some(snapshot))?;
-        session.server_version = server_version;
+        let mut session =
+            LiveSession::open(settings, options, Some(snapshot), first.connector.clone())?;
+        session.server_version = first.server_version;
         Ok(session)
     }
 
-    /// Connects and begins the transaction, on `snapshot` when there is one.
+    /// What further sessions on this one's snapshot take from it.
+    pub(super) fn snapshot_source(&self) -> SnapshotSource {
+        SnapshotSource {
+            server_version: self.server_version,
+            connector: match &self.client.tls {
+                Tls::Plain => None,
+                Tls::Native(connector) => Some(connector.clone()),
+            },
+        }
+    }
+
+    /// Connects (with `connector` when TLS is needed and there is one) and begins the
+    /// transaction, on `snapshot` when there is one.
     fn open(
         settings: &ConnectionSettings,
         options: &SessionOptions,
         snapshot: Option<&str>,
+        connector: Option<MakeTlsConnector>,
     ) -> Result<LiveSession, LiveError> {
         let target = settings.target();
-        let mut client = connect_client(settings)?;
+        let mut client = connect_client_reusing(settings, connector)?;
         client.options = *options;
         client
             .batch_execute(&begin_sql(options, snapshot))
@@ -477,6 +499,16 @@ fn within<T>(
 /// sessions make it read-only; the scratch database of `--dev-db` is the one place that
 /// writes. Hosts are tried in order, each for at most the connect timeout.
 pub(super) fn connect_client(settings: &ConnectionSettings) -> Result<Client, LiveError> {
+    connect_client_reusing(settings, None)
+}
+
+/// [`connect_client`] with the TLS connector of an earlier connection with the same
+/// `settings`, when it built one: certificates are read once per run.
+fn connect_client_reusing(
+    settings: &ConnectionSettings,
+    connector: Option<MakeTlsConnector>,
+) -> Result<Client, LiveError> {
+    let mut connector = connector;
     let target = settings.target();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -485,7 +517,6 @@ pub(super) fn connect_client(settings: &ConnectionSettings) -> Result<Client, Li
             target: target.clone(),
             message: format!("cannot start the network runtime: {error}"),
         })?;
-    let mut connector = None;
     let mut failure = None;
     for (index, (host, port)) in settings.endpoints().into_iter().enumerate() {
         let endpoint = settings.endpoint_target(&host, port);
