@@ -206,7 +206,7 @@ pub fn introspect_with(
             let scope = read_scope(session, &schema_list)?;
             let mut results = Vec::with_capacity(jobs.len());
             for job in &jobs {
-                results.push(run_job(session, job, &schema_list, &scope)?);
+                results.push(run_job(session, results.len(), job, &schema_list, &scope)?);
             }
             results
         }
@@ -239,13 +239,14 @@ fn read_scope(session: &mut LiveSession, schemas: &Vec<String>) -> Result<Vec<Oi
     Ok(scope)
 }
 
-/// Runs `job` on `session`, timed.
+/// Runs job `index` on `session`, timed, and decodes its rows on this thread.
 fn run_job(
     session: &mut LiveSession,
+    index: usize,
     job: &Job,
     schemas: &Vec<String>,
     scope: &Vec<Oid>,
-) -> Result<Vec<Row>, LiveError> {
+) -> Result<Decoded, LiveError> {
     let mut timing = timings::phase(format!("catalog query: {}", job.what));
     let what = format!("reading {}", job.what);
     let rows = match job.parameter {
@@ -254,7 +255,65 @@ fn run_job(
         Parameter::Scope => session.query(&what, &job.sql, &[scope])?,
     };
     timings::rows(&mut timing, rows.len());
-    Ok(rows)
+    drop(timing);
+    decode(index, rows)
+}
+
+/// A query's rows, the large ones decoded (and their `Row`s freed) on the thread that
+/// read them as soon as they arrive, which bounds the memory of rows kept until assembly
+/// and decodes while other queries run. Key arrays and comments are matched later, when
+/// every query is in.
+enum Decoded {
+    /// Rows of a small query, decoded at assembly.
+    Raw(Vec<Row>),
+    Relations(Vec<RelationRow>),
+    /// Each column with its number and collation.
+    Columns(Vec<(ColumnRow, i16, Oid)>),
+    Constraints(Vec<(ConstraintRow, ConstraintKeys)>),
+    Indexes(Vec<(IndexRow, IndexKeys)>),
+    /// Each policy with its oid (for its comment).
+    Policies(Vec<(PolicyRow, Oid)>),
+    /// Each trigger with its `UPDATE OF` attribute numbers and its oid.
+    Triggers(Vec<(TriggerRow, Vec<i16>, Oid)>),
+}
+
+impl Decoded {
+    /// The rows of a query that is decoded at assembly.
+    fn raw(self) -> Vec<Row> {
+        match self {
+            Decoded::Raw(rows) => rows,
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A constraint's keys as attribute numbers, and its oid.
+struct ConstraintKeys {
+    keys: Vec<i16>,
+    referenced: Oid,
+    referenced_keys: Vec<i16>,
+    oid: Oid,
+}
+
+/// An index's attribute numbers, operator class and collation oids, and its oid.
+struct IndexKeys {
+    numbers: Vec<i16>,
+    opclasses: Vec<Oid>,
+    collations: Vec<Oid>,
+    oid: Oid,
+}
+
+/// Decodes the rows of job `index` (see [`job`]).
+fn decode(index: usize, rows: Vec<Row>) -> Result<Decoded, LiveError> {
+    Ok(match index {
+        job::RELATIONS => Decoded::Relations(convert(&rows, relation_row)?),
+        job::COLUMNS => Decoded::Columns(convert(&rows, column_row)?),
+        job::CONSTRAINTS => Decoded::Constraints(convert(&rows, constraint_row)?),
+        job::INDEXES => Decoded::Indexes(convert(&rows, index_row)?),
+        job::POLICIES => Decoded::Policies(convert(&rows, policy_row)?),
+        job::TRIGGERS => Decoded::Triggers(convert(&rows, trigger_row)?),
+        _ => Decoded::Raw(rows),
+    })
 }
 
 /// What further connections need: where to connect, the snapshot to import, the search
@@ -276,10 +335,10 @@ fn run_parallel(
     jobs: &[Job],
     schemas: &Vec<String>,
     notes: &mut Vec<String>,
-) -> Result<Vec<Vec<Row>>, LiveError> {
+) -> Result<Vec<Decoded>, LiveError> {
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let results: Mutex<Vec<Option<Vec<Row>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Decoded>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     let first_error: Mutex<Option<LiveError>> = Mutex::new(None);
     let helper_notes: Mutex<Vec<String>> = Mutex::new(Vec::new());
     // Runs jobs on `session` until none is left or one failed anywhere.
@@ -287,7 +346,7 @@ fn run_parallel(
         while !failed.load(Ordering::Relaxed) {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(job) = jobs.get(index) else { break };
-            match run_job(session, job, schemas, scope) {
+            match run_job(session, index, job, schemas, scope) {
                 Ok(rows) => lock(&results)[index] = Some(rows),
                 Err(error) => {
                     failed.store(true, Ordering::Relaxed);
@@ -435,11 +494,12 @@ struct Names {
 /// more query on `session`.
 fn catalog_rows(
     session: &mut LiveSession,
-    mut results: Vec<Vec<Row>>,
+    results: Vec<Decoded>,
 ) -> Result<CatalogRows, LiveError> {
-    let mut take = |index: usize| std::mem::take(&mut results[index]);
-    let mut comments = Comments::read(&take(job::COMMENTS))?;
-    let stats = take(job::STATS);
+    let mut results: Vec<Option<Decoded>> = results.into_iter().map(Some).collect();
+    let mut take = |index: usize| results[index].take().unwrap_or(Decoded::Raw(Vec::new()));
+    let mut comments = Comments::read(&take(job::COMMENTS).raw())?;
+    let stats = take(job::STATS).raw();
     let (stats_reset, read_at) = match stats.first() {
         Some(row) => (get(row, 0, "stats")?, get(row, 1, "stats")?),
         None => (None, String::new()),
@@ -448,39 +508,45 @@ fn catalog_rows(
         opclasses: HashMap::new(),
         collations: HashMap::new(),
     };
-    for row in take(job::OPCLASSES) {
+    for row in take(job::OPCLASSES).raw() {
         let kind = "operator classes";
         names.opclasses.insert(
             get(&row, 0, kind)?,
             (get(&row, 1, kind)?, get(&row, 2, kind)?),
         );
     }
-    for row in take(job::COLLATIONS) {
+    for row in take(job::COLLATIONS).raw() {
         let kind = "collations";
         names
             .collations
             .insert(get(&row, 0, kind)?, get(&row, 1, kind)?);
     }
-    let column_rows = take(job::COLUMNS);
-    let mut read = HashMap::with_capacity(column_rows.len());
-    let columns = convert(&column_rows, |row| {
-        let column = column_row(row, &mut comments)?;
-        let number: i32 = get(row, 7, "columns")?;
-        read.insert(
-            (column.relation, number as i16),
-            (read.len(), get(row, 8, "columns")?),
-        );
-        Ok(column)
-    })?;
-    drop(column_rows);
+    let Decoded::Relations(mut relations) = take(job::RELATIONS) else {
+        return Err(not_run("relations"));
+    };
+    for relation in &mut relations {
+        relation.comment = comments.take("class", relation.oid, 0);
+    }
+    let Decoded::Columns(decoded_columns) = take(job::COLUMNS) else {
+        return Err(not_run("columns"));
+    };
+    let mut read = HashMap::with_capacity(decoded_columns.len());
+    let mut columns = Vec::with_capacity(decoded_columns.len());
+    for (mut column, number, collation) in decoded_columns {
+        column.comment = comments.take("class", column.relation, i32::from(number));
+        read.insert((column.relation, number), (columns.len(), collation));
+        columns.push(column);
+    }
     let in_scope: HashSet<Oid> = columns.iter().map(|column| column.relation).collect();
-    let constraint_rows = take(job::CONSTRAINTS);
-    let referenced_outside: Vec<Oid> = constraint_rows
+    let Decoded::Constraints(decoded_constraints) = take(job::CONSTRAINTS) else {
+        return Err(not_run("constraints"));
+    };
+    let referenced_outside: Vec<Oid> = decoded_constraints
         .iter()
-        .map(|row| get::<Oid>(row, 14, "constraints"))
-        .collect::<Result<BTreeSet<Oid>, _>>()?
-        .into_iter()
+        .map(|(_, keys)| keys.referenced)
         .filter(|relation| *relation != 0 && !in_scope.contains(relation))
+        .collect::<BTreeSet<Oid>>()
+        .into_iter()
         .collect();
     let mut outside = HashMap::new();
     if !referenced_outside.is_empty() {
@@ -504,33 +570,63 @@ fn catalog_rows(
         read,
         outside,
     };
-    let constraints = convert(&constraint_rows, |row| {
-        constraint_row(row, &attributes, &mut comments)
-    })?;
-    drop(constraint_rows);
-    let indexes = convert(&take(job::INDEXES), |row| {
-        index_row(row, &attributes, &names, &mut comments)
-    })?;
-    let triggers = convert(&take(job::TRIGGERS), |row| {
-        trigger_row(row, &attributes, &mut comments)
-    })?;
+    let constraints = decoded_constraints
+        .into_iter()
+        .map(|(mut constraint, keys)| {
+            constraint.columns = attributes.names(constraint.relation, &keys.keys);
+            constraint.referenced_columns =
+                attributes.names(keys.referenced, &keys.referenced_keys);
+            constraint.comment = comments.take("constraint", keys.oid, 0);
+            constraint
+        })
+        .collect();
+    let Decoded::Indexes(decoded_indexes) = take(job::INDEXES) else {
+        return Err(not_run("indexes"));
+    };
+    let indexes = decoded_indexes
+        .into_iter()
+        .map(|(mut index, keys)| {
+            name_index_keys(&mut index, &keys, &attributes, &names);
+            index.comment = comments.take("class", keys.oid, 0);
+            index
+        })
+        .collect();
+    let Decoded::Triggers(decoded_triggers) = take(job::TRIGGERS) else {
+        return Err(not_run("triggers"));
+    };
+    let triggers = decoded_triggers
+        .into_iter()
+        .map(|(mut trigger, update_columns, oid)| {
+            trigger.update_columns = attributes.names(trigger.relation, &update_columns);
+            trigger.comment = comments.take("trigger", oid, 0);
+            trigger
+        })
+        .collect();
     drop(attributes);
+    let Decoded::Policies(decoded_policies) = take(job::POLICIES) else {
+        return Err(not_run("policies"));
+    };
+    let policies = decoded_policies
+        .into_iter()
+        .map(|(mut policy, oid)| {
+            policy.comment = comments.take("policy", oid, 0);
+            policy
+        })
+        .collect();
     Ok(CatalogRows {
-        schemas: convert(&take(job::SCHEMAS), |row| get(row, 0, "schemas"))?,
-        extensions: convert(&take(job::EXTENSIONS), |row| {
+        schemas: convert(&take(job::SCHEMAS).raw(), |row| get(row, 0, "schemas"))?,
+        extensions: convert(&take(job::EXTENSIONS).raw(), |row| {
             Ok(ExtensionRow {
                 name: get(row, 0, "extensions")?,
                 schema: get(row, 1, "extensions")?,
             })
         })?,
-        relations: convert(&take(job::RELATIONS), |row| {
-            relation_row(row, &mut comments)
-        })?,
+        relations,
         columns,
         constraints,
         indexes,
-        policies: convert(&take(job::POLICIES), |row| policy_row(row, &mut comments))?,
-        grants: convert(&take(job::GRANTS), |row| {
+        policies,
+        grants: convert(&take(job::GRANTS).raw(), |row| {
             Ok(GrantRow {
                 relation: get(row, 0, "grants")?,
                 grantee: get(row, 1, "grants")?,
@@ -538,14 +634,14 @@ fn catalog_rows(
             })
         })?,
         triggers,
-        enums: convert(&take(job::ENUMS), |row| {
+        enums: convert(&take(job::ENUMS).raw(), |row| {
             Ok(EnumRow {
                 schema: get(row, 0, "enums")?,
                 name: get(row, 1, "enums")?,
                 labels: get(row, 2, "enums")?,
             })
         })?,
-        domains: convert(&take(job::DOMAINS), |row| {
+        domains: convert(&take(job::DOMAINS).raw(), |row| {
             Ok(DomainRow {
                 schema: get(row, 0, "domains")?,
                 name: get(row, 1, "domains")?,
@@ -554,8 +650,8 @@ fn catalog_rows(
                 checks: get(row, 4, "domains")?,
             })
         })?,
-        functions: convert(&take(job::FUNCTIONS), function_row)?,
-        sequences: convert(&take(job::SEQUENCES), |row| {
+        functions: convert(&take(job::FUNCTIONS).raw(), function_row)?,
+        sequences: convert(&take(job::SEQUENCES).raw(), |row| {
             let kind = "sequences";
             Ok(SequenceRow {
                 schema: get(row, 0, kind)?,
@@ -567,7 +663,7 @@ fn catalog_rows(
                 owner_column: get(row, 6, kind)?,
             })
         })?,
-        index_scans: convert(&take(job::INDEX_SCANS), |row| {
+        index_scans: convert(&take(job::INDEX_SCANS).raw(), |row| {
             Ok(IndexScanRow {
                 schema: get(row, 0, "index statistics")?,
                 name: get(row, 1, "index statistics")?,
@@ -593,7 +689,15 @@ fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize, kind: &str) -> Result<T, 
         .map_err(|error| LiveError::from_server(format!("reading {kind}"), &error))
 }
 
-fn relation_row(row: &Row, comments: &mut Comments) -> Result<RelationRow, LiveError> {
+/// The error of a query whose rows are missing (a bug, not the server's doing).
+fn not_run(what: &str) -> LiveError {
+    LiveError::QueryFailed {
+        what: format!("reading {what}"),
+        message: "the catalog query was not run".to_string(),
+    }
+}
+
+fn relation_row(row: &Row) -> Result<RelationRow, LiveError> {
     let kind = "relations";
     Ok(RelationRow {
         oid: get(row, 0, kind)?,
@@ -604,15 +708,16 @@ fn relation_row(row: &Row, comments: &mut Comments) -> Result<RelationRow, LiveE
         rls_forced: get(row, 5, kind)?,
         populated: get(row, 6, kind)?,
         view_definition: get(row, 7, kind)?,
-        comment: comments.take("class", get(row, 8, kind)?, 0),
+        comment: None,
         owner: get(row, 9, kind)?,
         owner_privileges: get(row, 10, kind)?,
     })
 }
 
-fn column_row(row: &Row, comments: &mut Comments) -> Result<ColumnRow, LiveError> {
+fn column_row(row: &Row) -> Result<(ColumnRow, i16, Oid), LiveError> {
     let kind = "columns";
-    Ok(ColumnRow {
+    let number: i32 = get(row, 7, kind)?;
+    let column = ColumnRow {
         relation: get(row, 0, kind)?,
         name: get(row, 1, kind)?,
         data_type: get(row, 2, kind)?,
@@ -620,107 +725,125 @@ fn column_row(row: &Row, comments: &mut Comments) -> Result<ColumnRow, LiveError
         default: get(row, 4, kind)?,
         identity: get(row, 5, kind)?,
         generated: get(row, 6, kind)?,
-        comment: comments.take("class", get(row, 0, kind)?, get(row, 7, kind)?),
-    })
+        comment: None,
+    };
+    let number = i16::try_from(number).map_err(|_| LiveError::QueryFailed {
+        what: format!("reading {kind}"),
+        message: format!("attribute number {number} is out of range"),
+    })?;
+    Ok((column, number, get(row, 8, kind)?))
 }
 
-fn constraint_row(
-    row: &Row,
-    attributes: &Attributes,
-    comments: &mut Comments,
-) -> Result<ConstraintRow, LiveError> {
+fn constraint_row(row: &Row) -> Result<(ConstraintRow, ConstraintKeys), LiveError> {
     let kind = "constraints";
-    let relation: Oid = get(row, 0, kind)?;
     let keys: Option<Vec<i16>> = get(row, 4, kind)?;
-    let referenced: Oid = get(row, 14, kind)?;
     let referenced_keys: Option<Vec<i16>> = get(row, 7, kind)?;
-    Ok(ConstraintRow {
-        relation,
+    let constraint = ConstraintRow {
+        relation: get(row, 0, kind)?,
         name: get(row, 1, kind)?,
         contype: get(row, 2, kind)?,
         deferrable: get(row, 3, kind)?,
-        columns: attributes.names(relation, keys.as_deref().unwrap_or_default()),
+        columns: Vec::new(),
         referenced_schema: get(row, 5, kind)?,
         referenced_name: get(row, 6, kind)?,
-        referenced_columns: attributes
-            .names(referenced, referenced_keys.as_deref().unwrap_or_default()),
+        referenced_columns: Vec::new(),
         on_delete: get(row, 8, kind)?,
         on_update: get(row, 9, kind)?,
         definition: get(row, 10, kind)?,
-        comment: comments.take("constraint", get(row, 11, kind)?, 0),
+        comment: None,
         nulls_not_distinct: get(row, 12, kind)?,
         initially_deferred: get(row, 13, kind)?,
-    })
+    };
+    Ok((
+        constraint,
+        ConstraintKeys {
+            keys: keys.unwrap_or_default(),
+            referenced: get(row, 14, kind)?,
+            referenced_keys: referenced_keys.unwrap_or_default(),
+            oid: get(row, 11, kind)?,
+        },
+    ))
 }
 
-fn index_row(
-    row: &Row,
-    attributes: &Attributes,
-    names: &Names,
-    comments: &mut Comments,
-) -> Result<IndexRow, LiveError> {
+fn index_row(row: &Row) -> Result<(IndexRow, IndexKeys), LiveError> {
     let kind = "indexes";
-    let relation: Oid = get(row, 0, kind)?;
-    let key_count: i32 = get(row, 4, kind)?;
-    let numbers: Vec<i16> = get(row, 5, kind)?;
-    let opclass_oids: Vec<Oid> = get(row, 8, kind)?;
-    let collation_oids: Vec<Oid> = get(row, 9, kind)?;
-    let keys = usize::try_from(key_count).unwrap_or(0);
-    // Only key attributes have an operator class and a collation.
-    let opclasses: Vec<&(String, bool)> = opclass_oids
-        .iter()
-        .take(keys)
-        .filter_map(|oid| names.opclasses.get(oid))
-        .collect();
-    let key_collations = collation_oids.iter().take(keys);
-    Ok(IndexRow {
-        relation,
+    let index = IndexRow {
+        relation: get(row, 0, kind)?,
         name: get(row, 1, kind)?,
         unique: get(row, 2, kind)?,
         method: get(row, 3, kind)?,
-        key_count,
-        attribute_names: numbers
-            .iter()
-            .map(|number| match number {
-                0 => None,
-                _ => attributes.name(relation, *number),
-            })
-            .collect(),
+        key_count: get(row, 4, kind)?,
+        attribute_names: Vec::new(),
         definitions: get(row, 6, kind)?,
         options: get(row, 7, kind)?,
-        opclasses: opclasses
-            .iter()
-            .map(|(name, default)| (!default).then(|| name.clone()))
-            .collect(),
-        default_opclasses: opclasses
-            .iter()
-            .map(|(name, default)| default.then(|| name.clone()))
-            .collect(),
-        collations: key_collations
-            .clone()
-            .map(|oid| names.collations.get(oid).cloned())
-            .collect(),
-        collation_is_columns: key_collations
-            .zip(&numbers)
-            .map(|(collation, number)| match number {
-                0 => None,
-                _ => attributes
-                    .collation(relation, *number)
-                    .map(|column_collation| *collation == column_collation),
-            })
-            .collect(),
+        opclasses: Vec::new(),
+        default_opclasses: Vec::new(),
+        collations: Vec::new(),
+        collation_is_columns: Vec::new(),
         definition: get(row, 10, kind)?,
         predicate: get(row, 11, kind)?,
         nulls_not_distinct: get(row, 12, kind)?,
         only: get(row, 13, kind)?,
         constraint: get(row, 14, kind)?,
-        comment: comments.take("class", get(row, 15, kind)?, 0),
-    })
+        comment: None,
+    };
+    Ok((
+        index,
+        IndexKeys {
+            numbers: get(row, 5, kind)?,
+            opclasses: get(row, 8, kind)?,
+            collations: get(row, 9, kind)?,
+            oid: get(row, 15, kind)?,
+        },
+    ))
 }
 
-fn policy_row(row: &Row, comments: &mut Comments) -> Result<PolicyRow, LiveError> {
+/// Names `index`'s attributes, operator classes and collations from `keys`.
+fn name_index_keys(index: &mut IndexRow, keys: &IndexKeys, attributes: &Attributes, names: &Names) {
+    let relation = index.relation;
+    let key_count = usize::try_from(index.key_count).unwrap_or(0);
+    // Only key attributes have an operator class and a collation.
+    let opclasses: Vec<&(String, bool)> = keys
+        .opclasses
+        .iter()
+        .take(key_count)
+        .filter_map(|oid| names.opclasses.get(oid))
+        .collect();
+    let key_collations = keys.collations.iter().take(key_count);
+    index.attribute_names = keys
+        .numbers
+        .iter()
+        .map(|number| match number {
+            0 => None,
+            _ => attributes.name(relation, *number),
+        })
+        .collect();
+    index.opclasses = opclasses
+        .iter()
+        .map(|(name, default)| (!default).then(|| name.clone()))
+        .collect();
+    index.default_opclasses = opclasses
+        .iter()
+        .map(|(name, default)| default.then(|| name.clone()))
+        .collect();
+    index.collations = key_collations
+        .clone()
+        .map(|oid| names.collations.get(oid).cloned())
+        .collect();
+    index.collation_is_columns = key_collations
+        .zip(&keys.numbers)
+        .map(|(collation, number)| match number {
+            0 => None,
+            _ => attributes
+                .collation(relation, *number)
+                .map(|column_collation| *collation == column_collation),
+        })
+        .collect();
+}
+
+fn policy_row(row: &Row) -> Result<(PolicyRow, Oid), LiveError> {
     let kind = "policies";
-    Ok(PolicyRow {
+    let policy = PolicyRow {
         relation: get(row, 0, kind)?,
         name: get(row, 1, kind)?,
         command: get(row, 2, kind)?,
@@ -728,20 +851,15 @@ fn policy_row(row: &Row, comments: &mut Comments) -> Result<PolicyRow, LiveError
         roles: get(row, 4, kind)?,
         using: get(row, 5, kind)?,
         with_check: get(row, 6, kind)?,
-        comment: comments.take("policy", get(row, 7, kind)?, 0),
-    })
+        comment: None,
+    };
+    Ok((policy, get(row, 7, kind)?))
 }
 
-fn trigger_row(
-    row: &Row,
-    attributes: &Attributes,
-    comments: &mut Comments,
-) -> Result<TriggerRow, LiveError> {
+fn trigger_row(row: &Row) -> Result<(TriggerRow, Vec<i16>, Oid), LiveError> {
     let kind = "triggers";
-    let relation: Oid = get(row, 0, kind)?;
-    let update_columns: Vec<i16> = get(row, 13, kind)?;
-    Ok(TriggerRow {
-        relation,
+    let trigger = TriggerRow {
+        relation: get(row, 0, kind)?,
         name: get(row, 1, kind)?,
         tgtype: get(row, 2, kind)?,
         function_schema: get(row, 3, kind)?,
@@ -749,15 +867,16 @@ fn trigger_row(
         argument_count: get(row, 5, kind)?,
         arguments: get(row, 6, kind)?,
         definition: get::<Option<String>>(row, 7, kind)?.unwrap_or_default(),
-        comment: comments.take("trigger", get(row, 8, kind)?, 0),
+        comment: None,
         is_constraint: get(row, 9, kind)?,
         deferrable: get(row, 10, kind)?,
         initially_deferred: get(row, 11, kind)?,
         enabled: get(row, 12, kind)?,
-        update_columns: attributes.names(relation, &update_columns),
+        update_columns: Vec::new(),
         old_table: get(row, 14, kind)?,
         new_table: get(row, 15, kind)?,
-    })
+    };
+    Ok((trigger, get(row, 13, kind)?, get(row, 8, kind)?))
 }
 
 fn function_row(row: &Row) -> Result<FunctionRow, LiveError> {
