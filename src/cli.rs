@@ -191,6 +191,13 @@ pub struct TimeoutArgs {
     /// `0` means no limit, as in PostgreSQL.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub lock_timeout: Option<Duration>,
+    /// Connections that read the catalog (default 2): the first exports its snapshot,
+    /// the others import it and run part of the queries, all read-only. `1` reads on a
+    /// single connection, for poolers that cannot share a snapshot between connections
+    /// (PgBouncer in transaction mode); when sharing fails pgparity falls back to the
+    /// connections it has, with a note.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub catalog_connections: Option<u16>,
 }
 
 /// `pgparity snapshot` options.
@@ -361,6 +368,7 @@ impl From<TimeoutArgs> for Timeouts {
         Timeouts {
             statement_timeout: args.statement_timeout,
             lock_timeout: args.lock_timeout,
+            catalog_connections: args.catalog_connections.map(usize::from),
         }
     }
 }

@@ -7,11 +7,12 @@ use crate::model::{
     Catalog, Location, ProbeResults, QualifiedName, RowSamples, SpecProblem, SpecProblemKind,
 };
 use crate::sources::live::{
-    apply_to_scratch, check_declared, introspect, ConnectionSettings, ExtensionPolicy, LiveSession,
-    ProbeRequest, RefusedBy, SessionOptions,
+    apply_to_scratch, check_declared, introspect_with, ConnectionSettings, ExtensionPolicy,
+    LiveSession, Parallel, ProbeRequest, RefusedBy, SessionOptions,
 };
 use crate::sources::snapshot::Snapshot;
 use crate::sources::spec::StatementSource;
+use crate::timings;
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -38,6 +39,9 @@ pub fn session_options(timeouts: &Timeouts) -> SessionOptions {
             .statement_timeout
             .unwrap_or(defaults.statement_timeout),
         lock_timeout: timeouts.lock_timeout.unwrap_or(defaults.lock_timeout),
+        catalog_connections: timeouts
+            .catalog_connections
+            .unwrap_or(defaults.catalog_connections),
     }
 }
 
@@ -68,9 +72,20 @@ pub fn read_database(
     progress: &dyn Fn(&str),
 ) -> Result<Live> {
     progress(&format!("connecting to {}", settings.target()));
+    let timing = timings::phase("connect");
     let mut session = LiveSession::connect(settings, options)?;
+    drop(timing);
     progress(&format!("introspecting schemas {}", schemas.join(", ")));
-    let catalog = introspect(&mut session, schemas)?;
+    let parallel = Parallel {
+        settings,
+        options: *options,
+        connections: options.catalog_connections,
+    };
+    let introspection = introspect_with(&mut session, schemas, Some(parallel))?;
+    for note in &introspection.notes {
+        eprintln!("pgparity: note: {note}");
+    }
+    let catalog = introspection.catalog;
     progress(&format!("read {} relations", catalog.relations.len()));
     let row_samples = match sample_rows {
         Some(limit) => {

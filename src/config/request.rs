@@ -16,6 +16,9 @@ pub struct Timeouts {
     pub statement_timeout: Option<Duration>,
     /// `lock_timeout`; zero means no limit, as in PostgreSQL.
     pub lock_timeout: Option<Duration>,
+    /// Connections that read the catalog (1: a single connection, for poolers that
+    /// cannot share a snapshot between connections).
+    pub catalog_connections: Option<usize>,
 }
 
 /// Where the live side of a check comes from.

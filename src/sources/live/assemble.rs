@@ -160,6 +160,7 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
             })
             .collect(),
     });
+    let _timing = crate::timings::phase("canonical forms of the live catalog");
     crate::sources::forms::fill_forms(&mut catalog, default_schema);
     catalog
 }

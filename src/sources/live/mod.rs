@@ -18,11 +18,11 @@ mod session;
 mod settings;
 
 pub use error::LiveError;
-pub use introspect::introspect;
+pub use introspect::{introspect, introspect_with, Introspection, Parallel};
 pub use probe::{check_declared, ProbeRequest};
 pub use scratch::{
     apply_to_scratch, drop_scratch_objects, DevDatabase, ExtensionPolicy, RefusedBy, Rejected,
     SCRATCH_PREFIX, STALE_AFTER,
 };
-pub use session::{LiveSession, SessionOptions};
+pub use session::{LiveSession, SessionOptions, DEFAULT_CATALOG_CONNECTIONS};
 pub use settings::{ConnectionSettings, SslMode};

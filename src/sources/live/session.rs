@@ -22,13 +22,24 @@ pub struct SessionOptions {
     /// `lock_timeout` of every query (default 5 s): pgparity never waits long behind a
     /// migration holding locks.
     pub lock_timeout: Duration,
+    /// Connections that read the catalog (default [`DEFAULT_CATALOG_CONNECTIONS`]): the
+    /// first exports its snapshot, the others import it and run part of the queries. 1
+    /// reads everything on one connection, for poolers that cannot share a snapshot
+    /// between connections (PgBouncer in transaction mode).
+    pub catalog_connections: usize,
 }
+
+/// Default of [`SessionOptions::catalog_connections`]: a second connection halves the
+/// catalog queries' wall time on a server with two or more cores, and more connections
+/// gain little while the client decodes rows on one thread.
+pub const DEFAULT_CATALOG_CONNECTIONS: usize = 2;
 
 impl Default for SessionOptions {
     fn default() -> Self {
         SessionOptions {
             statement_timeout: Duration::from_secs(30),
             lock_timeout: Duration::from_secs(5),
+            catalog_connections: DEFAULT_CATALOG_CONNECTIONS,
         }
     }
 }
@@ -52,6 +63,30 @@ impl SessionOptions {
     }
 }
 
+/// What a session on an exported snapshot takes from the session that exported it: the
+/// server version, and the TLS connector (certificates are read once).
+#[derive(Clone)]
+pub(super) struct SnapshotSource {
+    server_version: u32,
+    connector: Option<MakeTlsConnector>,
+}
+
+/// `BEGIN` of a session's read-only `REPEATABLE READ` transaction, importing `snapshot`
+/// when there is one (`SET TRANSACTION SNAPSHOT` must be its first statement), with the
+/// timeouts of `options`.
+fn begin_sql(options: &SessionOptions, snapshot: Option<&str>) -> String {
+    let import = snapshot.map_or_else(String::new, |snapshot| {
+        format!(
+            "SET TRANSACTION SNAPSHOT '{}'; ",
+            snapshot.replace('\'', "''")
+        )
+    });
+    format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {import}{}",
+        options.timeout_settings_sql(true)
+    )
+}
+
 /// Time the server gets past its own `statement_timeout` to answer (with the
 /// cancellation) before pgparity gives up on it.
 pub const DEADLINE_GRACE: Duration = Duration::from_secs(5);
@@ -72,6 +107,7 @@ pub struct LiveSession {
     client: Client,
     target: String,
     server_version: u32,
+    options: SessionOptions,
 }
 
 impl std::fmt::Debug for LiveSession {
@@ -90,21 +126,7 @@ impl LiveSession {
         settings: &ConnectionSettings,
         options: &SessionOptions,
     ) -> Result<LiveSession, LiveError> {
-        let target = settings.target();
-        let mut client = connect_client(settings)?;
-        client.options = *options;
-        let begin = format!(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
-            options.timeout_settings_sql(true)
-        );
-        client
-            .batch_execute(&begin)
-            .map_err(|error| LiveError::from_query("starting the read-only transaction", &error))?;
-        let mut session = LiveSession {
-            client,
-            target,
-            server_version: 0,
-        };
+        let mut session = LiveSession::open(settings, options, None, None)?;
         let version = session.query_one_text(
             "reading the server version",
             "SELECT current_setting('server_version_num')",
@@ -114,6 +136,75 @@ impl LiveSession {
             message: format!("unexpected server_version_num `{version}`"),
         })?;
         Ok(session)
+    }
+
+    /// A further session on the snapshot `snapshot` that [`LiveSession::export_snapshot`]
+    /// exported from `first`: its transaction sees exactly what the first one's sees,
+    /// read-only and with the same timeouts, over the same TLS setup.
+    pub(super) fn connect_to_snapshot(
+        settings: &ConnectionSettings,
+        options: &SessionOptions,
+        first: &SnapshotSource,
+        snapshot: &str,
+    ) -> Result<LiveSession, LiveError> {
+        let mut session =
+            LiveSession::open(settings, options, Some(snapshot), first.connector.clone())?;
+        session.server_version = first.server_version;
+        Ok(session)
+    }
+
+    /// What further sessions on this one's snapshot take from it.
+    pub(super) fn snapshot_source(&self) -> SnapshotSource {
+        SnapshotSource {
+            server_version: self.server_version,
+            connector: match &self.client.tls {
+                Tls::Plain => None,
+                Tls::Native(connector) => Some(connector.clone()),
+            },
+        }
+    }
+
+    /// Connects (with `connector` when TLS is needed and there is one) and begins the
+    /// transaction, on `snapshot` when there is one.
+    fn open(
+        settings: &ConnectionSettings,
+        options: &SessionOptions,
+        snapshot: Option<&str>,
+        connector: Option<MakeTlsConnector>,
+    ) -> Result<LiveSession, LiveError> {
+        let target = settings.target();
+        let mut client = connect_client_reusing(settings, connector)?;
+        client.options = *options;
+        client
+            .batch_execute(&begin_sql(options, snapshot))
+            .map_err(|error| LiveError::from_query("starting the read-only transaction", &error))?;
+        Ok(LiveSession {
+            client,
+            target,
+            server_version: 0,
+            options: *options,
+        })
+    }
+
+    /// Exports the transaction's snapshot (`pg_export_snapshot()`) for further sessions
+    /// to read the same catalog in parallel; it stays valid while this transaction is
+    /// open. It must come before any statement whose effect the transaction keeps (a
+    /// failed export aborts the transaction, which is then begun again on this
+    /// connection): `Err` holds the server's reason, for a note.
+    pub(super) fn export_snapshot(&mut self) -> Result<String, LiveError> {
+        match self.query_one_text(
+            "exporting the snapshot",
+            "SELECT pg_catalog.pg_export_snapshot()",
+        ) {
+            Ok(snapshot) => Ok(snapshot),
+            Err(error) => {
+                let restart = format!("ROLLBACK; {}", begin_sql(&self.options, None));
+                self.client.batch_execute(&restart).map_err(|error| {
+                    LiveError::from_query("starting the read-only transaction", &error)
+                })?;
+                Err(error)
+            }
+        }
     }
 
     /// The server for messages: `user@host:port/dbname` (never the password).
@@ -408,6 +499,16 @@ fn within<T>(
 /// sessions make it read-only; the scratch database of `--dev-db` is the one place that
 /// writes. Hosts are tried in order, each for at most the connect timeout.
 pub(super) fn connect_client(settings: &ConnectionSettings) -> Result<Client, LiveError> {
+    connect_client_reusing(settings, None)
+}
+
+/// [`connect_client`] with the TLS connector of an earlier connection with the same
+/// `settings`, when it built one: certificates are read once per run.
+fn connect_client_reusing(
+    settings: &ConnectionSettings,
+    connector: Option<MakeTlsConnector>,
+) -> Result<Client, LiveError> {
+    let mut connector = connector;
     let target = settings.target();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -416,7 +517,6 @@ pub(super) fn connect_client(settings: &ConnectionSettings) -> Result<Client, Li
             target: target.clone(),
             message: format!("cannot start the network runtime: {error}"),
         })?;
-    let mut connector = None;
     let mut failure = None;
     for (index, (host, port)) in settings.endpoints().into_iter().enumerate() {
         let endpoint = settings.endpoint_target(&host, port);
