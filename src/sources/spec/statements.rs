@@ -490,6 +490,69 @@ impl LineStarts {
 
 /// The statement loop over a file's tokens.
 fn parse_tokens_in_order(tokens: Vec<TokenWithSpan>) -> Vec<RawStatement> {
+    match parse_single_statement(tokens) {
+        Ok(statement) => vec![statement],
+        Err(tokens) => parse_each_statement(tokens),
+    }
+}
+
+/// The common case — a piece holding one statement that parses — without copying its
+/// tokens (the parser owns the ones it reads; copying every token of a 10 MB spec was a
+/// tenth of its loading time). Anything else (several statements, nesting too deep, a
+/// statement that does not parse or ends elsewhere than the splitter says) gives the
+/// tokens back, for [`parse_each_statement`] to read from the start.
+fn parse_single_statement(tokens: Vec<TokenWithSpan>) -> Result<RawStatement, Vec<TokenWithSpan>> {
+    let mut start = first_significant(&tokens, 0);
+    while tokens
+        .get(start)
+        .is_some_and(|token| token.token == Token::SemiColon)
+    {
+        start = first_significant(&tokens, start + 1);
+    }
+    let Some(first) = tokens.get(start).filter(|first| first.token != Token::EOF) else {
+        return Err(tokens);
+    };
+    let first_span = first.span;
+    let end = statement_end(&tokens, start);
+    let only_statement = tokens.iter().skip(end).all(|token| {
+        matches!(
+            token.token,
+            Token::SemiColon | Token::EOF | Token::Whitespace(_)
+        )
+    });
+    if !only_statement || check_nesting(&tokens[start..end]).is_err() {
+        return Err(tokens);
+    }
+    let end_span = tokens.get(end).map(|token| token.span);
+    let first_words = first_keywords(&tokens[start..end]);
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(MAX_NESTING)
+        .with_tokens_with_locations(tokens);
+    while parser.consume_token(&Token::SemiColon) {}
+    let parsed = parser.parse_statement().ok().filter(|_| {
+        let next = parser.peek_token_ref();
+        match end_span {
+            Some(end_span) => next.span == end_span,
+            None => next.token == Token::EOF,
+        }
+    });
+    match parsed {
+        Some(statement) => Ok(RawStatement {
+            line: to_u32(first_span.start.line),
+            column: to_u32(first_span.start.column),
+            offset: 0,
+            end: 0,
+            first_words,
+            parsed: Parsed::Statement(Box::new(statement), Extras::default()),
+        }),
+        None => Err(parser.into_tokens()),
+    }
+}
+
+/// Parses every statement of `tokens` in order, recovering from the ones that do not
+/// parse.
+fn parse_each_statement(tokens: Vec<TokenWithSpan>) -> Vec<RawStatement> {
     let dialect = PostgreSqlDialect {};
     // sqlparser's default recursion limit (50 parenthesised levels) would refuse the
     // views pg_dump prints, which parenthesise every operator; each statement's depth is
