@@ -239,21 +239,13 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
                         .and_then(|specs| specs.as_ref().ok())
                         .and_then(Option::as_ref)
                         .map(SpecSet::specs);
-                    let read_models = |live: &Catalog| {
-                        sampled_relations(
-                            request,
-                            mapping.as_ref(),
-                            contracts.as_ref(),
-                            specs,
-                            live,
-                        )
-                    };
-                    Some(read_live(
+                    Some(read_live_with_read_models(
                         request,
                         &session_options,
                         &scope,
-                        &read_models,
                         mapping.as_ref(),
+                        contracts.as_ref(),
+                        specs,
                         progress,
                     ))
                 }
@@ -284,21 +276,13 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
             // normalization leaves undecided can be settled in the scratch database while
             // it exists (its read models are inferred from the specs as written).
             let early_live = if request.probe && request.live.is_some() {
-                let read_models = |live: &Catalog| {
-                    sampled_relations(
-                        request,
-                        mapping.as_ref(),
-                        contracts.as_ref(),
-                        Some(specs.specs()),
-                        live,
-                    )
-                };
-                Some(read_live(
+                Some(read_live_with_read_models(
                     request,
                     &session_options,
                     &scope,
-                    &read_models,
                     mapping.as_ref(),
+                    contracts.as_ref(),
+                    Some(specs.specs()),
                     progress,
                 )?)
             } else {
@@ -325,25 +309,15 @@ fn load_inputs(request: &CheckRequest, progress: &dyn Fn(&str)) -> Result<Loaded
             adopt_what_code_created(specs, &dev.catalog);
             let mut live = match early_live {
                 Some(live) => live,
-                None => {
-                    let read_models = |live: &Catalog| {
-                        sampled_relations(
-                            request,
-                            mapping.as_ref(),
-                            contracts.as_ref(),
-                            Some(specs.specs()),
-                            live,
-                        )
-                    };
-                    read_live(
-                        request,
-                        &session_options,
-                        &scope,
-                        &read_models,
-                        mapping.as_ref(),
-                        progress,
-                    )?
-                }
+                None => read_live_with_read_models(
+                    request,
+                    &session_options,
+                    &scope,
+                    mapping.as_ref(),
+                    contracts.as_ref(),
+                    Some(specs.specs()),
+                    progress,
+                )?,
             };
             live.probes = merge_probes(dev.probes, live.probes.take());
             live
@@ -449,6 +423,27 @@ fn sampled_relations(
         );
     }
     relations
+}
+
+/// [`read_live`], sampling the read models the mapping, the contracts and `specs` name.
+fn read_live_with_read_models(
+    request: &CheckRequest,
+    session_options: &SessionOptions,
+    scope: &[String],
+    mapping: Option<&Mapping>,
+    contracts: Option<&ContractSet>,
+    specs: Option<Specs<'_>>,
+    progress: &dyn Fn(&str),
+) -> Result<live_inputs::Live> {
+    let read_models = |live: &Catalog| sampled_relations(request, mapping, contracts, specs, live);
+    read_live(
+        request,
+        session_options,
+        scope,
+        &read_models,
+        mapping,
+        progress,
+    )
 }
 
 /// The live side of a run: the snapshot, else the database (sampling the relations

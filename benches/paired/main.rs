@@ -24,6 +24,8 @@ mod support;
 
 mod schema;
 
+use support::large_schema;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -63,7 +63,7 @@ pub fn has_comments(number: usize) -> bool {
 }
 
 /// The column type of `amount`, varied so that several numeric types appear.
-fn amount_type(number: usize) -> &'static str {
+pub fn amount_type(number: usize) -> &'static str {
     match number % 4 {
         0 => "numeric(12,2)",
         1 => "integer",
@@ -73,7 +73,7 @@ fn amount_type(number: usize) -> &'static str {
 }
 
 /// The identity of `id`, varied between the three common forms.
-fn id_column(number: usize) -> &'static str {
+pub fn id_column(number: usize) -> &'static str {
     match number % 3 {
         0 => "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
         1 => "id bigserial PRIMARY KEY",
