@@ -165,6 +165,7 @@ fn several_connections_read_the_same_catalog_as_one() {
     for connections in [2, 3] {
         let parallel = on_connections(&database.url(), connections);
         assert!(parallel.notes.is_empty(), "{:?}", parallel.notes);
+        assert_eq!(parallel.connections, connections, "every connection joined");
         assert_eq!(
             json(&parallel.catalog),
             json(&single),
@@ -184,6 +185,7 @@ fn a_snapshot_that_cannot_be_exported_falls_back_to_one_connection() {
     let url = database.url_as(&role, "secret");
     let single = one_connection(&url);
     let parallel = on_connections(&url, 2);
+    assert_eq!(parallel.connections, 1);
     assert_eq!(parallel.notes.len(), 1, "{:?}", parallel.notes);
     assert!(
         parallel.notes[0].contains("on one connection")
@@ -202,6 +204,7 @@ fn a_further_connection_that_cannot_join_leaves_its_part_to_the_first() {
     let url = database.url_as(&role, "secret");
     let single = one_connection(&url);
     let parallel = on_connections(&url, 3);
+    assert_eq!(parallel.connections, 1);
     assert_eq!(parallel.notes.len(), 2, "{:?}", parallel.notes);
     assert!(
         parallel

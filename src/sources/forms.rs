@@ -7,7 +7,7 @@ use crate::model::{
     Relation, SqlType, Undecided,
 };
 use crate::sql::check_expression;
-use crate::sql::normalize::{Declarations, FormCache, FormContext};
+use crate::sql::normalize::{quote_as_printed, Declarations, FormCache, FormContext};
 use crate::sql::split::top_level_statements;
 use std::collections::HashMap;
 
@@ -130,26 +130,13 @@ fn printed_type(name: &QualifiedName, default_schema: &str) -> String {
 /// qualified elsewhere, each part quoted where the server quotes.
 fn printed(name: &QualifiedName, default_schema: &str) -> String {
     if name.schema == default_schema || name.schema == "pg_catalog" {
-        quoted(&name.name)
+        quote_as_printed(&name.name)
     } else {
-        format!("{}.{}", quoted(&name.schema), quoted(&name.name))
-    }
-}
-
-/// An identifier as the normalizer prints it: bare when lower-case ASCII letters,
-/// digits and underscores not starting with a digit, quoted otherwise.
-fn quoted(name: &str) -> String {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if bare {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        format!(
+            "{}.{}",
+            quote_as_printed(&name.schema),
+            quote_as_printed(&name.name)
+        )
     }
 }
 

@@ -147,6 +147,8 @@ pub struct Introspection {
     pub catalog: Catalog,
     /// Notes, each one line (not errors: the catalog is complete).
     pub notes: Vec<String>,
+    /// How many connections shared the catalog's snapshot (1 when it was read on one).
+    pub connections: usize,
 }
 
 /// Reads the schemas in scope from `pg_catalog` into a [`Catalog`], one query per object
@@ -172,6 +174,7 @@ pub fn introspect_with(
     let version = session.server_version();
     let default_schema = schemas.first().map_or("public", String::as_str);
     let mut notes = Vec::new();
+    let mut connections = 1;
     let parallel = parallel.filter(|parallel| parallel.connections > 1);
     let snapshot = match parallel {
         Some(_) => match session.export_snapshot() {
@@ -200,7 +203,10 @@ pub fn introspect_with(
                 snapshot: &snapshot,
                 search_path: &search_path,
             };
-            run_parallel(session, &helpers, &jobs, &schema_list, &mut notes)?
+            let (results, joined) =
+                run_parallel(session, &helpers, &jobs, &schema_list, &mut notes)?;
+            connections += joined;
+            results
         }
         _ => {
             let scope = read_scope(session, &schema_list)?;
@@ -215,7 +221,11 @@ pub fn introspect_with(
     let mut timing = timings::phase("assemble live catalog");
     let catalog = assemble(rows, default_schema);
     timings::rows(&mut timing, catalog.relations.len());
-    Ok(Introspection { catalog, notes })
+    Ok(Introspection {
+        catalog,
+        notes,
+        connections,
+    })
 }
 
 fn set_search_path(session: &mut LiveSession, search_path: &String) -> Result<(), LiveError> {
@@ -328,15 +338,16 @@ struct Helpers<'a> {
 /// (each on its own thread, connecting while the first reads the scope), each taking
 /// the next job until none is left; the rows come back in the order of `jobs`. A
 /// further connection that cannot connect or import the snapshot leaves its share to
-/// the others, with a note.
+/// the others, with a note. Also: how many further connections joined.
 fn run_parallel(
     session: &mut LiveSession,
     helpers: &Helpers<'_>,
     jobs: &[Job],
     schemas: &Vec<String>,
     notes: &mut Vec<String>,
-) -> Result<Vec<Decoded>, LiveError> {
+) -> Result<(Vec<Decoded>, usize), LiveError> {
     let next = AtomicUsize::new(0);
+    let joined = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let results: Mutex<Vec<Option<Decoded>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     let first_error: Mutex<Option<LiveError>> = Mutex::new(None);
@@ -365,11 +376,12 @@ fn run_parallel(
             senders.push(sender);
             let work = &work;
             let helper_notes = &helper_notes;
+            let joined = &joined;
             let source = &source;
             threads.spawn(move || {
                 let mut timing =
                     timings::phase(format!("connect (catalog connection {})", number + 2));
-                let joined = LiveSession::connect_to_snapshot(
+                let connected = LiveSession::connect_to_snapshot(
                     helpers.parallel.settings,
                     &helpers.parallel.options,
                     source,
@@ -380,8 +392,9 @@ fn run_parallel(
                     Ok(helper)
                 });
                 drop(timing.take());
-                match joined {
+                match connected {
                     Ok(mut helper) => {
+                        joined.fetch_add(1, Ordering::Relaxed);
                         // The first connection sends the scope, or drops the sender when
                         // it failed to read it.
                         if let Ok(scope) = receiver.recv() {
@@ -412,7 +425,7 @@ fn run_parallel(
     let results = results
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    results
+    let results = results
         .into_iter()
         .map(|rows| {
             rows.ok_or_else(|| LiveError::QueryFailed {
@@ -420,7 +433,8 @@ fn run_parallel(
                 message: "a catalog query was not run".to_string(),
             })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((results, joined.into_inner()))
 }
 
 /// The value in `mutex`, even when a thread panicked while holding it (the values here

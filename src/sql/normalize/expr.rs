@@ -1144,9 +1144,11 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Expr {
     }
 }
 
-/// `name` as `quote_identifier` prints it: bare when lower-case ASCII letters, digits
-/// and underscores not starting with a digit, quoted otherwise.
-fn quote_as_printed(name: &str) -> String {
+/// `name` as the normalizer prints identifiers (and the server a generated name in a
+/// regclass literal): bare when lower-case ASCII letters, digits and underscores not
+/// starting with a digit, quoted (inner quotes doubled) otherwise. Keywords are not
+/// quoted: canonical forms of both sides go through this one rule.
+pub fn quote_as_printed(name: &str) -> String {
     let bare = name
         .chars()
         .next()

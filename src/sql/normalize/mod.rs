@@ -61,6 +61,7 @@ pub use bounds::{
 };
 pub use cache::{FormCache, FormContext};
 pub use declarations::Declarations;
+pub use expr::quote_as_printed;
 use std::rc::Rc;
 
 use crate::sql::depth::{check_nesting, MAX_NESTING};

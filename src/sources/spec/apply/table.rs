@@ -9,6 +9,7 @@ use crate::model::{
 };
 use crate::sources::spec::lineage;
 use crate::sources::spec::SpecProblemKind;
+use crate::sql::normalize::quote_as_printed;
 use sqlparser::ast::{
     AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption,
     ConstraintUsingIndex, CreateTable, Expr, GeneratedAs, Ident, NullsDistinctOption, Query,
@@ -240,13 +241,13 @@ impl Loader {
     /// server quotes it (`'"Lease_id_seq"'`).
     fn serial_default(&self, table: &QualifiedName, column: &str) -> String {
         let sequence = super::names::make_object_name(&table.name, Some(column), "seq");
-        let sequence = quote_identifier_as_printed(&sequence);
+        let sequence = quote_as_printed(&sequence);
         if table.schema == self.default_schema {
             format!("nextval('{sequence}'::regclass)")
         } else {
             format!(
                 "nextval('{}.{sequence}'::regclass)",
-                quote_identifier_as_printed(&table.schema)
+                quote_as_printed(&table.schema)
             )
         }
     }
@@ -762,24 +763,5 @@ impl Loader {
                         .domains
                         .contains_key(&QualifiedName::parse(data_type.base(), self.scope())))
         })
-    }
-}
-
-/// `name` as PostgreSQL's `quote_identifier` prints it inside a regclass literal: bare
-/// when it is lower-case letters, digits and underscores not starting with a digit,
-/// quoted (inner quotes doubled) otherwise. (Keywords are quoted too by the server; a
-/// generated `…_seq` name never is one.)
-fn quote_identifier_as_printed(name: &str) -> String {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if bare {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
     }
 }
