@@ -47,9 +47,6 @@ impl Phase {
     pub fn rows(&mut self, rows: usize) {
         self.rows = Some(rows as u64);
     }
-
-    /// Ends the phase now.
-    pub fn end(self) {}
 }
 
 impl Drop for Phase {
@@ -63,6 +60,11 @@ pub fn rows(phase: &mut Option<Phase>, rows: usize) {
     if let Some(phase) = phase {
         phase.rows(rows);
     }
+}
+
+/// Now, when timing is on: the start of a piece for [`Tally::add`].
+pub fn started() -> Option<Instant> {
+    enabled().then(Instant::now)
 }
 
 /// Time spent in many short pieces of one phase (parsing each statement), added up and
@@ -86,14 +88,19 @@ impl Tally {
 
     /// Runs `work`, adding its duration when timing is on.
     pub fn time<T>(&mut self, work: impl FnOnce() -> T) -> T {
-        if !enabled() {
-            return work();
-        }
-        let start = Instant::now();
+        let start = started();
         let result = work();
-        self.total += start.elapsed();
-        self.count += 1;
+        self.add(start);
         result
+    }
+
+    /// Adds the time since `start` (from [`started`]; nothing when timing is off): for a
+    /// piece that needs what holds the tally.
+    pub fn add(&mut self, start: Option<Instant>) {
+        if let Some(start) = start {
+            self.total += start.elapsed();
+            self.count += 1;
+        }
     }
 }
 

@@ -241,3 +241,56 @@ fn the_binary_reads_the_same_findings_on_one_connection_and_on_several() {
     let refused = pgparity(&["snapshot", "--db", &limited, "--catalog-connections", "0"]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
 }
+
+/// `--timings`: a line per phase on standard error, the catalog queries with their rows;
+/// none without the flag, and the report on standard output unchanged.
+#[test]
+fn timings_name_each_phase_and_each_catalog_query_with_its_rows() {
+    let database = tricky_database("timings");
+    database.apply_example_specs();
+    let url = database.url();
+    let plain = pgparity(&["check", "--db", &url, "--format", "json"]);
+    let timed = pgparity(&["check", "--db", &url, "--format", "json", "--timings"]);
+    assert_eq!(timed.code, plain.code, "{}", timed.stderr);
+    assert!(!plain.stderr.contains("timing:"), "{}", plain.stderr);
+    let lines: Vec<&str> = timed
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("pgparity: timing: "))
+        .collect();
+    for phase in [
+        "load specs (read, parse, apply)",
+        "load specs: tokenize and parse",
+        "load specs: apply statements",
+        "connect ",
+        "catalog query: scope",
+        "catalog query: columns",
+        "assemble live catalog",
+        "read live database",
+        "checks",
+        "render",
+    ] {
+        assert!(
+            lines
+                .iter()
+                .any(|line| line.starts_with(&format!("pgparity: timing: {phase}"))),
+            "no {phase:?} line in {}",
+            timed.stderr
+        );
+    }
+    let columns = lines
+        .iter()
+        .find(|line| line.contains("catalog query: columns"))
+        .expect("a columns line");
+    let rows: usize = columns
+        .rsplit_once("  ")
+        .and_then(|(_, rows)| rows.strip_suffix(" rows"))
+        .and_then(|rows| rows.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no row count in {columns:?}"));
+    assert!(rows > 0, "{columns}");
+    let findings = |report: &str| -> serde_json::Value {
+        let mut report: serde_json::Value = serde_json::from_str(report).expect("JSON report");
+        report["findings"].take()
+    };
+    assert_eq!(findings(&timed.stdout), findings(&plain.stdout));
+}

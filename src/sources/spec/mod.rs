@@ -303,9 +303,9 @@ impl SpecBuilder {
                     relation: None,
                 });
             }
-            let mut applying = std::mem::replace(&mut self.applying, Tally::new("unused"));
-            applying.time(|| self.apply(statement, location, source));
-            self.applying = applying;
+            let start = crate::timings::started();
+            self.apply(statement, location, source);
+            self.applying.add(start);
         });
         self.parsing = parsing;
         self.starts.insert(path_label.to_string(), starts);
