@@ -95,7 +95,7 @@ impl Catalog {
                 relation
                     .indexes
                     .get(&name.name)
-                    .map(|index| (relation, index))
+                    .map(|index| (relation, index.as_ref()))
             })
     }
 
@@ -165,15 +165,15 @@ pub struct Relation {
     /// Columns in order.
     pub columns: Vec<Column>,
     /// Constraints by name (names PostgreSQL would generate for unnamed ones).
-    pub constraints: BTreeMap<String, Constraint>,
+    pub constraints: BTreeMap<String, Box<Constraint>>,
     /// Indexes by name, including those backing primary key and unique constraints.
-    pub indexes: BTreeMap<String, Index>,
+    pub indexes: BTreeMap<String, Box<Index>>,
     /// `ENABLE ROW LEVEL SECURITY`.
     pub rls_enabled: bool,
     /// `FORCE ROW LEVEL SECURITY`.
     pub rls_forced: bool,
     /// Row-level security policies by name.
-    pub policies: BTreeMap<String, Policy>,
+    pub policies: BTreeMap<String, Box<Policy>>,
     /// Privileges granted on the relation, sorted by grantee and privilege. In a live
     /// catalog, the owner's own privileges are not among them (see `owner_privileges`).
     pub grants: Vec<Grant>,
@@ -191,7 +191,7 @@ pub struct Relation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revoked: Vec<Grant>,
     /// Triggers by name.
-    pub triggers: BTreeMap<String, Trigger>,
+    pub triggers: BTreeMap<String, Box<Trigger>>,
     /// `COMMENT ON TABLE/VIEW/MATERIALIZED VIEW`.
     pub comment: Option<String>,
     /// The definition of a view or materialized view.

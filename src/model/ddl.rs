@@ -154,7 +154,7 @@ mod tests {
         let mut clauses: Vec<String> = orders
             .constraints
             .values()
-            .map(constraint_definition)
+            .map(|constraint| constraint_definition(constraint))
             .collect();
         clauses.sort();
         assert_eq!(

@@ -118,7 +118,8 @@ fn find(drift: &Drift, findings: &mut Vec<Finding>) {
                     .live
                     .relations
                     .get(relation)
-                    .and_then(|found| found.constraints.get(constraint));
+                    .and_then(|found| found.constraints.get(constraint))
+                    .map(Box::as_ref);
                 let kind = live.map_or("constraint", |found| found.kind.describe());
                 Finding::new(
                     &UNEXPECTED_CONSTRAINT,

@@ -136,6 +136,7 @@ pub(crate) fn covering_indexes<'r>(relation: &'r Relation, columns: &[String]) -
                     .collect::<BTreeSet<_>>()
                     == wanted
         })
+        .map(Box::as_ref)
         .collect()
 }
 

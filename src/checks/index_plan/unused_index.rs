@@ -119,7 +119,7 @@ mod tests {
         ] {
             relation.indexes.insert(
                 name.into(),
-                Index {
+                Box::new(Index {
                     name: name.into(),
                     unique,
                     method: "btree".into(),
@@ -131,7 +131,7 @@ mod tests {
                     constraint: constraint.map(str::to_string),
                     comment: None,
                     location: None,
-                },
+                }),
             );
         }
         let mut catalog = Catalog::new();

@@ -56,20 +56,22 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
             if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
                 target
                     .constraints
-                    .insert(constraint.name.clone(), constraint);
+                    .insert(constraint.name.clone(), Box::new(constraint));
             }
         }
     }
     for row in rows.indexes {
         if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
             let index = index(row);
-            target.indexes.insert(index.name.clone(), index);
+            target.indexes.insert(index.name.clone(), Box::new(index));
         }
     }
     for row in rows.policies {
         if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
             let policy = policy(row);
-            target.policies.insert(policy.name.clone(), policy);
+            target
+                .policies
+                .insert(policy.name.clone(), Box::new(policy));
         }
     }
     for row in rows.grants {
@@ -84,7 +86,9 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
     for row in rows.triggers {
         if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
             let trigger = trigger(row);
-            target.triggers.insert(trigger.name.clone(), trigger);
+            target
+                .triggers
+                .insert(trigger.name.clone(), Box::new(trigger));
         }
     }
     for relation in catalog.relations.values_mut() {

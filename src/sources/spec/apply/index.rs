@@ -71,7 +71,7 @@ impl Loader {
             location: Some(location),
         };
         if let Some(relation) = self.catalog.relations.get_mut(&table) {
-            relation.indexes.insert(name, index);
+            relation.indexes.insert(name, Box::new(index));
             self.index_owner.insert(index_name, table);
         }
     }

@@ -117,7 +117,7 @@ impl Loader {
             comment: None,
             location: Some(location.clone()),
         };
-        relation.triggers.insert(name, trigger);
+        relation.triggers.insert(name, Box::new(trigger));
     }
 
     /// `ALTER TABLE t ENABLE [REPLICA|ALWAYS] TRIGGER name` or `DISABLE TRIGGER name`;

@@ -20,9 +20,9 @@ pub(crate) struct AttachedIndex {
     table: QualifiedName,
     /// The partitioned table's index it is attached to.
     parent: QualifiedName,
-    index: Index,
+    index: Box<Index>,
     /// The key constraint it backs, which became a clone of the parent's.
-    constraint: Option<Constraint>,
+    constraint: Option<Box<Constraint>>,
 }
 
 impl Loader {
@@ -112,7 +112,7 @@ impl Loader {
                                 index.name.clone(),
                             ))
                     })
-                    .cloned()
+                    .map(|index| index.as_ref().clone())
                     .collect()
             })
             .unwrap_or_default();
@@ -132,7 +132,7 @@ impl Loader {
                 ..index
             };
             if let Some(relation) = self.catalog.relations.get_mut(child) {
-                relation.indexes.insert(name.clone(), index);
+                relation.indexes.insert(name.clone(), Box::new(index));
                 self.index_owner.insert(
                     QualifiedName::new(child.schema.clone(), name),
                     child.clone(),

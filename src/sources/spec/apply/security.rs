@@ -41,7 +41,7 @@ impl Loader {
             comment: None,
             location: Some(location.clone()),
         };
-        relation.policies.insert(name, policy);
+        relation.policies.insert(name, Box::new(policy));
     }
 
     /// `ALTER POLICY name ON t RENAME TO … | [TO …] [USING (…)] [WITH CHECK (…)]`.

@@ -350,7 +350,7 @@ impl Loader {
         if let Some(backing) = pending.index {
             relation.indexes.insert(
                 name.clone(),
-                Index {
+                Box::new(Index {
                     name: name.clone(),
                     unique: !matches!(pending.kind, ConstraintKind::Exclusion { .. }),
                     method: backing.method,
@@ -368,13 +368,13 @@ impl Loader {
                     constraint: Some(name.clone()),
                     comment: None,
                     location: Some(pending.location.clone()),
-                },
+                }),
             );
             self.index_owner.insert(index_name, table.clone());
         }
         relation.constraints.insert(
             name.clone(),
-            Constraint {
+            Box::new(Constraint {
                 name,
                 kind: pending.kind,
                 deferrable: pending.deferrable,
@@ -382,7 +382,7 @@ impl Loader {
                 comment: None,
                 location: Some(pending.location),
                 allowed_values: Default::default(),
-            },
+            }),
         );
     }
 
