@@ -3,12 +3,13 @@
 //! [`crate::model::Forms`].
 
 use crate::model::{
-    Canonical, Catalog, ConstraintKind, Expr, Forms, FunctionBody, IndexTarget, QualifiedName,
-    Relation, SqlType, Undecided,
+    Canonical, Catalog, Column, ConstraintKind, Expr, Forms, FunctionBody, IndexTarget,
+    QualifiedName, Relation, SqlType, Undecided,
 };
 use crate::sql::check_expression;
 use crate::sql::normalize::{quote_as_printed, Declarations, FormCache, FormContext};
 use crate::sql::split::top_level_statements;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 /// Fills the [`Forms`] of every expression in `catalog`, and what is read from CHECK
@@ -63,7 +64,7 @@ pub fn fill_forms_written_in(
     filler.written_in = default_schema.to_string();
     for domain in catalog.domains.values_mut() {
         for check in &mut domain.checks {
-            let canonical = filler.canonical(check.text());
+            let canonical = filler.canonical(check.text(), &OwnColumns::NONE);
             check.set_forms(Forms {
                 canonical,
                 ..Forms::default()
@@ -162,15 +163,57 @@ struct Filler<'a> {
     reads_domains: bool,
 }
 
+/// The relation being filled: its bare name and its columns' declared types, by name
+/// (the map made when a text first asks).
+struct OwnColumns<'r> {
+    name: &'r str,
+    columns: &'r [Column],
+    by_name: OnceCell<HashMap<&'r str, Option<&'r SqlType>>>,
+}
+
+impl<'r> OwnColumns<'r> {
+    /// Outside any relation.
+    const NONE: OwnColumns<'static> = OwnColumns {
+        name: "",
+        columns: &[],
+        by_name: OnceCell::new(),
+    };
+
+    fn of(relation: &'r Relation) -> Self {
+        OwnColumns {
+            name: &relation.name.name,
+            columns: &relation.columns,
+            by_name: OnceCell::new(),
+        }
+    }
+
+    /// The declared type of column `name` (`Some(None)`: a column of no known type).
+    fn type_of(&self, name: &str) -> Option<Option<String>> {
+        let by_name = self.by_name.get_or_init(|| {
+            self.columns
+                .iter()
+                .map(|column| (column.name.as_str(), column.data_type.as_ref()))
+                .collect()
+        });
+        by_name
+            .get(name)
+            .map(|declared| declared.map(ToString::to_string))
+    }
+}
+
 impl Filler<'_> {
-    fn canonical(&mut self, text: &str) -> Canonical {
+    fn canonical(&mut self, text: &str, own: &OwnColumns<'_>) -> Canonical {
+        let relation = self
+            .relation
+            .as_deref()
+            .filter(|_| self.reads_domains || compares_a_literal(text));
+        let reads = relation
+            .and_then(|_| FormContext::reading(text, own.name, |column| own.type_of(column)));
         let context = FormContext {
             default_schema: self.default_schema,
             written_in: &self.written_in,
-            relation: self
-                .relation
-                .as_deref()
-                .filter(|_| self.reads_domains || compares_a_literal(text)),
+            relation,
+            reads: reads.as_deref(),
         };
         self.cache.expression_in(text, context)
     }
@@ -186,7 +229,7 @@ impl Filler<'_> {
                 .map(|_| &text[word.len()..])
         };
         if let Some(expression) = keyword("RETURN") {
-            return self.canonical(expression);
+            return self.canonical(expression, &OwnColumns::NONE);
         }
         let Some(block) = keyword("BEGIN ATOMIC") else {
             return Canonical::Missing;
@@ -212,8 +255,8 @@ impl Filler<'_> {
         }
     }
 
-    fn plain(&mut self, expr: &mut Expr) {
-        let canonical = self.canonical(expr.text());
+    fn plain(&mut self, expr: &mut Expr, own: &OwnColumns<'_>) {
+        let canonical = self.canonical(expr.text(), own);
         expr.set_forms(Forms {
             canonical,
             ..Forms::default()
@@ -221,9 +264,9 @@ impl Filler<'_> {
     }
 
     /// An index key or predicate: also in the schema of its index (its relation's).
-    fn index_part(&mut self, expr: &mut Expr, schema: &str) {
+    fn index_part(&mut self, expr: &mut Expr, schema: &str, own: &OwnColumns<'_>) {
         let forms = Forms {
-            canonical: self.canonical(expr.text()),
+            canonical: self.canonical(expr.text(), own),
             in_own_schema: self.cache.expression(expr.text(), schema),
             as_column_value: Canonical::Missing,
         };
@@ -232,27 +275,48 @@ impl Filler<'_> {
 
     fn relation(&mut self, relation: &mut Relation) {
         let schema = relation.name.schema.clone();
-        for column in &mut relation.columns {
-            for expr in [&mut column.default, &mut column.generated]
+        let column_forms: Vec<[Option<Forms>; 2]> = {
+            let own = OwnColumns::of(relation);
+            relation
+                .columns
+                .iter()
+                .map(|column| {
+                    [&column.default, &column.generated].map(|expr| {
+                        let expr = expr.as_ref()?;
+                        let as_column_value = match &column.data_type {
+                            Some(data_type) => {
+                                self.canonical(&format!("({})::{data_type}", expr.text()), &own)
+                            }
+                            None => Canonical::Missing,
+                        };
+                        Some(Forms {
+                            canonical: self.canonical(expr.text(), &own),
+                            as_column_value,
+                            ..Forms::default()
+                        })
+                    })
+                })
+                .collect()
+        };
+        for (column, forms) in relation.columns.iter_mut().zip(column_forms) {
+            for (expr, forms) in [&mut column.default, &mut column.generated]
                 .into_iter()
-                .flatten()
+                .zip(forms)
             {
-                let as_column_value = match &column.data_type {
-                    Some(data_type) => self.canonical(&format!("({})::{data_type}", expr.text())),
-                    None => Canonical::Missing,
-                };
-                let canonical = self.canonical(expr.text());
-                expr.set_forms(Forms {
-                    canonical,
-                    as_column_value,
-                    ..Forms::default()
-                });
+                if let (Some(expr), Some(forms)) = (expr, forms) {
+                    expr.set_forms(forms);
+                }
             }
         }
+        let own = OwnColumns {
+            name: &relation.name.name,
+            columns: &relation.columns,
+            by_name: OnceCell::new(),
+        };
         for constraint in relation.constraints.values_mut() {
             constraint.allowed_values = match &mut constraint.kind {
                 ConstraintKind::Check { expression } => {
-                    let canonical = self.canonical(check_expression(expression.text()));
+                    let canonical = self.canonical(check_expression(expression.text()), &own);
                     expression.set_forms(Forms {
                         canonical,
                         ..Forms::default()
@@ -265,11 +329,11 @@ impl Filler<'_> {
         for index in relation.indexes.values_mut() {
             for key in &mut index.keys {
                 if let IndexTarget::Expression(expr) = &mut key.target {
-                    self.index_part(expr, &schema);
+                    self.index_part(expr, &schema, &own);
                 }
             }
             if let Some(predicate) = &mut index.predicate {
-                self.index_part(predicate, &schema);
+                self.index_part(predicate, &schema, &own);
             }
         }
         for policy in relation.policies.values_mut() {
@@ -285,6 +349,7 @@ impl Filler<'_> {
                     default_schema: self.default_schema,
                     written_in: &self.written_in,
                     relation: self.relation.as_deref().filter(|_| reads_own_columns),
+                    reads: None,
                 };
                 let canonical = self.cache.expression_in(expr.text(), context);
                 expr.set_forms(Forms {
@@ -295,7 +360,7 @@ impl Filler<'_> {
         }
         for trigger in relation.triggers.values_mut() {
             if let Some(when) = &mut trigger.when {
-                self.plain(when);
+                self.plain(when, &own);
             }
         }
         if let Some(view) = &mut relation.view {
@@ -303,6 +368,7 @@ impl Filler<'_> {
                 default_schema: self.default_schema,
                 written_in: &self.written_in,
                 relation: None,
+                reads: None,
             };
             let canonical = self.cache.query_in(view.query.text(), context);
             view.query.set_forms(Forms {

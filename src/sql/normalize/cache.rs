@@ -35,6 +35,15 @@ impl FormCache {
         }
     }
 
+    /// An empty cache with the same declarations.
+    #[cfg(test)]
+    fn clone_without_forms(&self) -> Self {
+        FormCache {
+            declarations: Rc::clone(&self.declarations),
+            ..FormCache::default()
+        }
+    }
+
     /// [`super::normalize_expression`] of `text` with `default_schema`, as a model
     /// value.
     pub fn expression(&mut self, text: &str, default_schema: &str) -> Canonical {
@@ -85,6 +94,10 @@ pub struct FormContext<'a> {
     pub written_in: &'a str,
     /// The relation the expression belongs to, as a `FROM` item prints it.
     pub relation: Option<&'a str>,
+    /// What the form reads of `relation`, when that is less than the relation itself
+    /// (see [`FormContext::reading`]): texts that read the same of two relations share
+    /// one form.
+    pub reads: Option<&'a str>,
 }
 
 impl<'a> FormContext<'a> {
@@ -94,7 +107,43 @@ impl<'a> FormContext<'a> {
             default_schema,
             written_in: default_schema,
             relation: None,
+            reads: None,
         }
+    }
+
+    /// The context of `text` in a relation whose columns are `column_type`: an
+    /// expression without a sub-select reads nothing of its relation but the declared
+    /// types of the columns it names (a column compared with a literal, a domain read as
+    /// its base type), so those types stand for the relation in the cache key and the
+    /// same text over columns of the same types is normalized once for all relations.
+    /// `reads` receives that key; `None` where the text may read more (a sub-select, a
+    /// quoted or non-ASCII name, a reference qualified by the relation's own name).
+    pub fn reading(
+        text: &str,
+        relation_name: &str,
+        column_type: impl Fn(&str) -> Option<Option<String>>,
+    ) -> Option<String> {
+        if !text.is_ascii() || text.contains('"') || contains_word(text, "select") {
+            return None;
+        }
+        let mut read = std::collections::BTreeSet::new();
+        for word in words(text) {
+            let word = word.to_ascii_lowercase();
+            if word == relation_name {
+                return None;
+            }
+            if let Some(declared) = column_type(&word) {
+                read.insert((word, declared));
+            }
+        }
+        let mut key = String::from("\u{1}reads");
+        for (column, declared) in read {
+            key.push('\u{0}');
+            key.push_str(&column);
+            key.push(' ');
+            key.push_str(declared.as_deref().unwrap_or("?"));
+        }
+        Some(key)
     }
 
     /// The cache key: the default schema alone in the plain case.
@@ -106,10 +155,23 @@ impl<'a> FormContext<'a> {
                 "{}\u{0}{}\u{0}{}",
                 self.default_schema,
                 self.written_in,
-                self.relation.unwrap_or_default()
+                self.relation
+                    .map(|relation| self.reads.unwrap_or(relation))
+                    .unwrap_or_default()
             ))
         }
     }
+}
+
+/// The identifier-like words of `text` (letters, digits, `_` and `$`), string literals
+/// included: a word of a literal that names a column only makes the key stricter.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+        .filter(|word| !word.is_empty())
+}
+
+fn contains_word(text: &str, wanted: &str) -> bool {
+    words(text).any(|word| word.eq_ignore_ascii_case(wanted))
 }
 
 fn cached(
@@ -180,6 +242,68 @@ mod tests {
             let form = cache.expression(text, "public");
             assert_eq!(form.reason(), Some(error.to_string()), "{text}");
         }
+    }
+
+    #[test]
+    fn a_text_reading_columns_of_the_same_types_in_two_relations_is_normalized_once() {
+        use crate::model::SqlType;
+        let status_of = |declared: &str| [("status".to_string(), Some(SqlType::parse(declared)))];
+        let declarations = Declarations::default()
+            .with_relation("a".into(), status_of("text"))
+            .with_relation("b".into(), status_of("text"))
+            .with_relation("c".into(), status_of("timestamp"));
+        let mut cache = FormCache::with_declarations(declarations);
+        let text = "status = '2024-01-01' AND flag";
+        let forms: Vec<Canonical> = [("a", "text"), ("b", "text"), ("c", "timestamp")]
+            .into_iter()
+            .map(|(relation, declared)| {
+                let reads = FormContext::reading(text, relation, |column| {
+                    (column == "status").then(|| Some(declared.to_string()))
+                });
+                assert!(reads.is_some(), "{relation}");
+                let context = FormContext {
+                    default_schema: "public",
+                    written_in: "public",
+                    relation: Some(relation),
+                    reads: reads.as_deref(),
+                };
+                let unshared = cache.clone_without_forms().expression_in(
+                    text,
+                    FormContext {
+                        reads: None,
+                        ..context
+                    },
+                );
+                let shared = cache.expression_in(text, context);
+                assert_eq!(shared, unshared, "{relation}: the same form as its own");
+                shared
+            })
+            .collect();
+        assert_eq!(forms[0], forms[1]);
+        assert_ne!(
+            forms[0], forms[2],
+            "a timestamp column reads the literal as a timestamp"
+        );
+        let normalized: usize = cache.expressions.values().map(HashMap::len).sum();
+        assert_eq!(normalized, 2, "one form per set of column types read");
+    }
+
+    #[test]
+    fn a_text_that_may_read_more_than_its_columns_types_is_keyed_by_its_relation() {
+        let any_column = |_: &str| Some(Some("text".to_string()));
+        for text in [
+            "status = (SELECT max(s) FROM t)",
+            "\"Status\" = 'x'",
+            "orders.status = 'x'",
+            "statut = 'é'",
+        ] {
+            assert_eq!(
+                FormContext::reading(text, "orders", any_column),
+                None,
+                "{text}"
+            );
+        }
+        assert!(FormContext::reading("status = 'x'", "orders", any_column).is_some());
     }
 
     #[test]
