@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     if let Err(error) = drop_scratch_objects_on_interrupt() {
         eprintln!("pgparity: error: cannot install the SIGINT/SIGTERM handler: {error}");
@@ -53,6 +54,28 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// glibc gives threads that allocate at once arenas of their own (up to eight per core)
+/// and reuses memory freed in one arena only there: the spec loader, the catalog
+/// connections and the main thread each kept their own garbage. Two arenas cut the peak
+/// of `check --specs --db` on 5,000 tables from 300-311 MB to 277 MB at the same CPU
+/// time; one arena made the threads wait on each other (+25% CPU). A
+/// `GLIBC_TUNABLES=glibc.malloc.arena_max=…` the user set wins.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    let user_chose =
+        std::env::var("GLIBC_TUNABLES").is_ok_and(|tunables| tunables.contains("arena_max"));
+    if !user_chose {
+        // SAFETY: mallopt only sets an allocator parameter; it runs before any thread
+        // is started.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
