@@ -13,8 +13,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Set when SIGINT or SIGTERM arrived: the interrupt thread owns the exit from then on.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// mimalloc rather than the system allocator: the spec loader, the catalog decoding and
+/// the checks allocate millions of small strings and nodes, and with glibc's malloc
+/// `check --specs --db` on 5,000 tables spent about a quarter of its CPU in malloc and
+/// free; with mimalloc it used 1.3 s of user time instead of 1.8 s.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
-    limit_malloc_arenas();
+    tune_allocator();
     let cli = Cli::parse();
     if let Err(error) = drop_scratch_objects_on_interrupt() {
         eprintln!("pgparity: error: cannot install the SIGINT/SIGTERM handler: {error}");
@@ -55,27 +62,26 @@ fn main() -> ExitCode {
     }
 }
 
-/// glibc gives threads that allocate at once arenas of their own (up to eight per core)
-/// and reuses memory freed in one arena only there: the spec loader, the catalog
-/// connections and the main thread each kept their own garbage. Two arenas cut the peak
-/// of `check --specs --db` on 5,000 tables from 300-311 MB to 277 MB at the same CPU
-/// time; one arena made the threads wait on each other (+25% CPU). A
-/// `GLIBC_TUNABLES=glibc.malloc.arena_max=…` the user set wins.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn limit_malloc_arenas() {
-    let user_chose =
-        std::env::var("GLIBC_TUNABLES").is_ok_and(|tunables| tunables.contains("arena_max"));
-    if !user_chose {
-        // SAFETY: mallopt only sets an allocator parameter; it runs before any thread
-        // is started.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
-        }
+/// mimalloc's option number for the purge delay (`mi_option_purge_delay` in
+/// `mimalloc.h` of the v3 sources libmimalloc-sys builds; the Rust crate names no
+/// constant for it).
+const MIMALLOC_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// How long freed memory stays with mimalloc before it goes back to the system. Its
+/// default (a second) outlives a whole check, so every phase's garbage stayed resident
+/// at once: 30 ms brought the peak of `check --specs --db` on 5,000 tables from
+/// 304-322 MB to 260-271 MB for 0.05 s more system time; 0 cost 0.2 s more.
+const PURGE_DELAY_MS: std::ffi::c_long = 30;
+
+/// Sets mimalloc's purge delay ([`PURGE_DELAY_MS`]) unless the user chose one with
+/// `MIMALLOC_PURGE_DELAY`.
+fn tune_allocator() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: mi_option_set only stores an option value (mimalloc reads it when it
+        // next purges); the number is that of `mi_option_purge_delay`.
+        unsafe { libmimalloc_sys::mi_option_set(MIMALLOC_PURGE_DELAY, PURGE_DELAY_MS) };
     }
 }
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn limit_malloc_arenas() {}
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {

@@ -64,7 +64,7 @@ pub fn fill_forms_written_in(
     filler.written_in = default_schema.to_string();
     for domain in catalog.domains.values_mut() {
         for check in &mut domain.checks {
-            let canonical = filler.canonical(check.text(), &OwnColumns::NONE);
+            let canonical = filler.canonical(check.text(), &OwnColumns::none());
             check.set_forms(Forms {
                 canonical,
                 ..Forms::default()
@@ -173,11 +173,13 @@ struct OwnColumns<'r> {
 
 impl<'r> OwnColumns<'r> {
     /// Outside any relation.
-    const NONE: OwnColumns<'static> = OwnColumns {
-        name: "",
-        columns: &[],
-        by_name: OnceCell::new(),
-    };
+    fn none() -> OwnColumns<'static> {
+        OwnColumns {
+            name: "",
+            columns: &[],
+            by_name: OnceCell::new(),
+        }
+    }
 
     fn of(relation: &'r Relation) -> Self {
         OwnColumns {
@@ -229,7 +231,7 @@ impl Filler<'_> {
                 .map(|_| &text[word.len()..])
         };
         if let Some(expression) = keyword("RETURN") {
-            return self.canonical(expression, &OwnColumns::NONE);
+            return self.canonical(expression, &OwnColumns::none());
         }
         let Some(block) = keyword("BEGIN ATOMIC") else {
             return Canonical::Missing;
