@@ -181,10 +181,12 @@ impl<'r> OwnColumns<'r> {
         }
     }
 
-    fn of(relation: &'r Relation) -> Self {
+    /// A relation of bare name `name` and these columns (its fields, so that the
+    /// relation's other fields stay free to fill).
+    fn of(name: &'r str, columns: &'r [Column]) -> Self {
         OwnColumns {
-            name: &relation.name.name,
-            columns: &relation.columns,
+            name,
+            columns,
             by_name: OnceCell::new(),
         }
     }
@@ -278,7 +280,7 @@ impl Filler<'_> {
     fn relation(&mut self, relation: &mut Relation) {
         let schema = relation.name.schema.clone();
         let column_forms: Vec<[Option<Forms>; 2]> = {
-            let own = OwnColumns::of(relation);
+            let own = OwnColumns::of(&relation.name.name, &relation.columns);
             relation
                 .columns
                 .iter()
@@ -310,11 +312,7 @@ impl Filler<'_> {
                 }
             }
         }
-        let own = OwnColumns {
-            name: &relation.name.name,
-            columns: &relation.columns,
-            by_name: OnceCell::new(),
-        };
+        let own = OwnColumns::of(&relation.name.name, &relation.columns);
         for constraint in relation.constraints.values_mut() {
             constraint.allowed_values = match &mut constraint.kind {
                 ConstraintKind::Check { expression } => {
