@@ -51,7 +51,11 @@ fn check_redundant(relation: &Relation, side: Side, findings: &mut Vec<Finding>)
         .values()
         .map(|index| {
             let keys = index.keys.iter().map(key_shape).collect();
-            (index.as_ref(), keys, index.predicate.as_ref().map(own_schema_text))
+            (
+                index.as_ref(),
+                keys,
+                index.predicate.as_ref().map(own_schema_text),
+            )
         })
         .collect();
     for (index, keys, predicate) in &shapes {
