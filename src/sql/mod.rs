@@ -5,6 +5,7 @@
 pub mod depth;
 pub mod normalize;
 pub mod split;
+pub mod tokens;
 
 /// The index just past the quote that closes the one at `start` (`'…'` or `"…"`, doubled
 /// quotes escape), or the end of the text when it is not closed.

@@ -10,7 +10,7 @@
 use super::fixes::{self, Recovery};
 pub(crate) use super::object_fixes::SequenceAlteration;
 use crate::sql::depth::{check_nesting, TooDeep, MAX_NESTING};
-use crate::sql::split;
+use crate::sql::{split, tokens};
 use crate::timings::Tally;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
@@ -386,6 +386,14 @@ impl Cursor {
 /// Tokenizes and parses one statement's text that starts at `origin`.
 fn parse_piece(chunk: &str, origin: Cursor) -> Vec<RawStatement> {
     let mut tokens = Vec::new();
+    if tokens::tokenize_common(chunk, &mut tokens, |token| shifted(token, origin)) {
+        match parse_single_statement(tokens) {
+            Ok(statement) => return vec![statement],
+            // Recovery (the fixes, deep expressions kept as written) reads the statement
+            // with its whitespace: it starts again from sqlparser's tokens.
+            Err(_) => tokens = Vec::new(),
+        }
+    }
     let tokenized = Tokenizer::new(&PostgreSqlDialect {}, chunk)
         .tokenize_with_location_into_buf_with_mapper(&mut tokens, |token| shifted(token, origin));
     match tokenized {
