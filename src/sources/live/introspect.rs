@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
-use tokio_postgres::types::FromSql;
+use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::Row;
 
 /// What a comment is on, as [`queries::COMMENTS`] names it.
@@ -259,14 +259,19 @@ fn run_job(
 ) -> Result<Decoded, LiveError> {
     let mut timing = timings::phase(format!("catalog query: {}", job.what));
     let what = format!("reading {}", job.what);
-    let rows = match job.parameter {
-        Parameter::None => session.query(&what, &job.sql, &[])?,
-        Parameter::Schemas => session.query(&what, &job.sql, &[schemas])?,
-        Parameter::Scope => session.query(&what, &job.sql, &[scope])?,
+    let parameters: &[&(dyn ToSql + Sync)] = match job.parameter {
+        Parameter::None => &[],
+        Parameter::Schemas => &[schemas],
+        Parameter::Scope => &[scope],
     };
-    timings::rows(&mut timing, rows.len());
-    drop(timing);
-    decode(index, rows)
+    let mut decoded = Decoded::empty(index);
+    let mut rows = 0;
+    session.query_each(&what, &job.sql, parameters, |row| {
+        rows += 1;
+        decoded.push(row)
+    })?;
+    timings::rows(&mut timing, rows);
+    Ok(decoded)
 }
 
 /// A query's rows, the large ones decoded (and their `Row`s freed) on the thread that
@@ -288,6 +293,33 @@ enum Decoded {
 }
 
 impl Decoded {
+    /// No rows yet of job `index` (see [`job`]).
+    fn empty(index: usize) -> Decoded {
+        match index {
+            job::RELATIONS => Decoded::Relations(Vec::new()),
+            job::COLUMNS => Decoded::Columns(Vec::new()),
+            job::CONSTRAINTS => Decoded::Constraints(Vec::new()),
+            job::INDEXES => Decoded::Indexes(Vec::new()),
+            job::POLICIES => Decoded::Policies(Vec::new()),
+            job::TRIGGERS => Decoded::Triggers(Vec::new()),
+            _ => Decoded::Raw(Vec::new()),
+        }
+    }
+
+    /// Adds `row`, decoded unless it is kept for assembly.
+    fn push(&mut self, row: Row) -> Result<(), LiveError> {
+        match self {
+            Decoded::Raw(rows) => rows.push(row),
+            Decoded::Relations(rows) => rows.push(relation_row(&row)?),
+            Decoded::Columns(rows) => rows.push(column_row(&row)?),
+            Decoded::Constraints(rows) => rows.push(constraint_row(&row)?),
+            Decoded::Indexes(rows) => rows.push(index_row(&row)?),
+            Decoded::Policies(rows) => rows.push(policy_row(&row)?),
+            Decoded::Triggers(rows) => rows.push(trigger_row(&row)?),
+        }
+        Ok(())
+    }
+
     /// The rows of a query that is decoded at assembly.
     fn raw(self) -> Vec<Row> {
         match self {
@@ -311,19 +343,6 @@ struct IndexKeys {
     opclasses: Vec<Oid>,
     collations: Vec<Oid>,
     oid: Oid,
-}
-
-/// Decodes the rows of job `index` (see [`job`]).
-fn decode(index: usize, rows: Vec<Row>) -> Result<Decoded, LiveError> {
-    Ok(match index {
-        job::RELATIONS => Decoded::Relations(convert(&rows, relation_row)?),
-        job::COLUMNS => Decoded::Columns(convert(&rows, column_row)?),
-        job::CONSTRAINTS => Decoded::Constraints(convert(&rows, constraint_row)?),
-        job::INDEXES => Decoded::Indexes(convert(&rows, index_row)?),
-        job::POLICIES => Decoded::Policies(convert(&rows, policy_row)?),
-        job::TRIGGERS => Decoded::Triggers(convert(&rows, trigger_row)?),
-        _ => Decoded::Raw(rows),
-    })
 }
 
 /// What further connections need: where to connect, the snapshot to import, the search

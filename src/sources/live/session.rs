@@ -1,6 +1,7 @@
 use super::settings::{is_socket_dir, ConnectionSettings, SslMode};
 use super::LiveError;
 use crate::model::QualifiedName;
+use futures_util::TryStreamExt;
 use postgres_native_tls::MakeTlsConnector;
 use std::fmt;
 use std::future::Future;
@@ -258,6 +259,19 @@ impl LiveSession {
             .map_err(|error| LiveError::from_query(what, &error))
     }
 
+    /// [`Client::query_each`], its errors told as reading `what`.
+    pub(super) fn query_each(
+        &mut self,
+        what: &str,
+        sql: &str,
+        parameters: &[&(dyn ToSql + Sync)],
+        each: impl FnMut(Row) -> Result<(), LiveError>,
+    ) -> Result<(), LiveError> {
+        self.client
+            .query_each(sql, parameters, each)
+            .map_err(|error| LiveError::from_query(what, &error))?
+    }
+
     fn query_one_text(&mut self, what: &str, sql: &str) -> Result<String, LiveError> {
         self.query_text(what, sql)?
             .into_iter()
@@ -432,6 +446,31 @@ impl Client {
             self.options.client_deadline(),
             self.client.query(sql, parameters),
         );
+        self.settle(answer)
+    }
+
+    /// Runs one query and hands each row to `each` as it arrives, so that its rows are
+    /// never all held at once. The first error of `each` stops the reading and is the
+    /// inner result.
+    pub(super) fn query_each<E>(
+        &mut self,
+        sql: &str,
+        parameters: &[&(dyn ToSql + Sync)],
+        mut each: impl FnMut(Row) -> Result<(), E>,
+    ) -> Result<Result<(), E>, QueryError> {
+        let runtime = self.runtime.as_ref().ok_or(QueryError::Abandoned)?;
+        let client = &self.client;
+        let reading = async move {
+            let rows = client.query_raw(sql, parameters.iter().copied()).await?;
+            let mut rows = std::pin::pin!(rows);
+            while let Some(row) = rows.try_next().await? {
+                if let Err(error) = each(row) {
+                    return Ok(Err(error));
+                }
+            }
+            Ok(Ok(()))
+        };
+        let answer = within(runtime, self.options.client_deadline(), reading);
         self.settle(answer)
     }
 
