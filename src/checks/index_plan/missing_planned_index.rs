@@ -7,6 +7,7 @@ use crate::finding::Finding;
 use crate::mapping::PlanStatus;
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
+use std::collections::HashSet;
 
 /// `missing-planned-index`.
 pub static MISSING_PLANNED_INDEX: Rule = Rule {
@@ -41,8 +42,23 @@ fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
         Side::Specs => "the specs do not create it",
         Side::Database => "the database does not have it",
     };
+    // The catalog's index names gathered once, not looked for in every relation per
+    // entry: a plan can list thousands of indexes.
+    let existing: HashSet<(&str, &str)> = judged
+        .catalog
+        .relations
+        .values()
+        .flat_map(|relation| {
+            let schema = relation.name.schema.as_str();
+            relation
+                .indexes
+                .keys()
+                .map(move |name| (schema, name.as_str()))
+        })
+        .collect();
     for entry in &set.entries {
-        if entry.status == PlanStatus::Active && judged.catalog.index(&entry.index).is_none() {
+        let name = (entry.index.schema.as_str(), entry.index.name.as_str());
+        if entry.status == PlanStatus::Active && !existing.contains(&name) {
             findings.push(
                 Finding::new(
                     &MISSING_PLANNED_INDEX,
