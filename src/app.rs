@@ -785,8 +785,9 @@ fn schemas_in_scope(schemas: &[String]) -> Vec<String> {
     }
 }
 
-/// `pgparity snapshot`: the live catalog of a database as snapshot JSON.
-pub fn snapshot(request: &SnapshotRequest, progress: &dyn Fn(&str)) -> Result<String> {
+/// `pgparity snapshot`: the live catalog of a database, to write with
+/// [`Snapshot::write_json`].
+pub fn snapshot(request: &SnapshotRequest, progress: &dyn Fn(&str)) -> Result<Snapshot> {
     let schemas = schemas_in_scope(&request.schemas);
     let settings = live_inputs::settings_for(&request.db)?;
     let live = live_inputs::read_database(
@@ -800,7 +801,11 @@ pub fn snapshot(request: &SnapshotRequest, progress: &dyn Fn(&str)) -> Result<St
     )
     .context("cannot read the live database")?;
     let catalog = live.catalog.unwrap_or_default();
-    Ok(Snapshot::new(catalog, live.target.unwrap_or_default(), schemas).to_json())
+    Ok(Snapshot::new(
+        catalog,
+        live.target.unwrap_or_default(),
+        schemas,
+    ))
 }
 
 /// Writes `contents` (the `what`: report, snapshot, baseline) to `path`. A regular
@@ -810,13 +815,26 @@ pub fn snapshot(request: &SnapshotRequest, progress: &dyn Fn(&str)) -> Result<St
 /// device such as `/dev/null`, a FIFO, `/dev/stdout` — is opened and written directly:
 /// renaming onto it would replace the device with a file.
 pub fn write_output(path: &Path, contents: &str, what: &str) -> Result<()> {
+    write_output_with(path, what, &|target| target.write_all(contents.as_bytes()))
+}
+
+/// [`write_output`] of what `write` writes, through a buffer, as it is produced.
+pub fn write_output_with(
+    path: &Path,
+    what: &str,
+    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let context = || format!("cannot write the {what} to {}", path.display());
     match atomic_destination(path) {
-        Some(destination) => write_atomically(&destination, contents),
+        Some(destination) => write_atomically(&destination, write),
         None => std::fs::OpenOptions::new()
             .write(true)
             .open(path)
-            .and_then(|mut target| target.write_all(contents.as_bytes())),
+            .and_then(|target| {
+                let mut target = std::io::BufWriter::new(target);
+                write(&mut target)?;
+                target.flush()
+            }),
     }
     .map_err(|error| {
         let folder = path
@@ -856,7 +874,10 @@ fn atomic_destination(path: &Path) -> Option<PathBuf> {
     (is_regular && !target.starts_with("/proc")).then_some(target)
 }
 
-fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+fn write_atomically(
+    path: &Path,
+    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let folder = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -867,9 +888,11 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
         .unwrap_or_default();
     let temporary = folder.join(format!(".{file_name}.pgparity-{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(contents.as_bytes())?;
-        file.sync_all()?;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+        write(&mut file)?;
+        file.into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?
+            .sync_all()?;
         std::fs::rename(&temporary, path)
     })();
     if result.is_err() {

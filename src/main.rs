@@ -130,9 +130,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             let request = config::resolve_snapshot(&std::env::current_dir()?, args.into())?;
             let snapshot = app::snapshot(&request, &progress)?;
+            let write = |target: &mut dyn Write| snapshot.write_json(target);
             match &request.output {
-                Some(path) => app::write_output(path, &snapshot, "snapshot")?,
-                None => print(&snapshot, "snapshot")?,
+                Some(path) => app::write_output_with(path, "snapshot", &write)?,
+                None => write_stdout_with(std::io::stdout().lock(), "snapshot", &write)?,
             }
             Ok(0)
         }
@@ -229,11 +230,19 @@ fn print_colored(text: &str, what: &str) -> anyhow::Result<()> {
     )
 }
 
-fn write_stdout(mut stdout: impl Write, text: &str, what: &str) -> anyhow::Result<()> {
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+fn write_stdout(stdout: impl Write, text: &str, what: &str) -> anyhow::Result<()> {
+    write_stdout_with(stdout, what, &|stdout| stdout.write_all(text.as_bytes()))
+}
+
+/// Writes what `write` writes to standard output through a buffer, as it is produced; a
+/// reader that stops reading (`| head`) is not an error.
+fn write_stdout_with(
+    stdout: impl Write,
+    what: &str,
+    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut stdout = std::io::BufWriter::new(stdout);
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(error) => Err(anyhow::Error::new(error)
             .context(format!("cannot write the {what} to standard output"))),

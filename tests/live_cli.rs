@@ -79,6 +79,24 @@ fn a_snapshot_gives_the_same_findings_as_the_database() {
     );
     assert_eq!(findings(&from_snapshot), live_findings);
     assert_eq!(snapshot_code, live_code);
+
+    // Written to standard output as it is serialized, the snapshot is the same document
+    // (but for when it was taken and the index statistics, which the runs in between
+    // moved).
+    let printed = pgparity(&["snapshot", "--db", &database.url()]);
+    assert_eq!(printed.code, 0, "{}", printed.stderr);
+    let without_times = |text: &str| {
+        let mut document: Value = serde_json::from_str(text).expect("snapshot JSON");
+        document["taken_at"] = Value::Null;
+        document["catalog"]["index_statistics"] = Value::Null;
+        document
+    };
+    let written = std::fs::read_to_string(&snapshot).expect("the snapshot file");
+    assert!(printed.stdout.ends_with("}\n") && written.ends_with("}\n"));
+    assert!(
+        without_times(&printed.stdout) == without_times(&written),
+        "the snapshot printed differs from the one written to a file"
+    );
 }
 
 /// Names of the scratch databases `--dev-db` creates.

@@ -5,6 +5,7 @@ use crate::input::{read_text, InputError, InputLimits};
 use crate::model::{display_path, Catalog, CATALOG_FORMAT_VERSION};
 use crate::sources::forms::fill_forms;
 use serde::{Deserialize, Serialize};
+use std::io::Write;
 use std::path::Path;
 
 /// A snapshot file that cannot be used.
@@ -81,9 +82,17 @@ impl Snapshot {
 
     /// The snapshot as pretty JSON with a trailing newline.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+        let mut text = Vec::new();
+        // Writing to memory fails only where serializing would: never, for this model.
+        drop(self.write_json(&mut text));
+        String::from_utf8(text).unwrap_or_default()
+    }
+
+    /// Writes [`Snapshot::to_json`] to `writer` as it is serialized, without holding the
+    /// text (tens of megabytes for thousands of tables) in memory.
+    pub fn write_json(&self, mut writer: impl Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut writer, self)?;
+        writer.write_all(b"\n")
     }
 
     /// Reads a snapshot file within the snapshot limit of `limits`
