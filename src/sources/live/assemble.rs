@@ -7,7 +7,7 @@ use crate::model::{
     IndexStatistics, IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, RelationKind,
     Sequence, SqlType, Trigger, TriggerDeferral, TriggerState, ViewDefinition, Volatility,
 };
-use std::collections::HashMap;
+use fnv::FnvHashMap;
 
 /// Builds the catalog, with the canonical forms of its expressions for a run whose
 /// unqualified names live in `default_schema`; rows that point at a relation outside the
@@ -23,13 +23,18 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
             .insert(extension.name.clone(), extension.schema);
         catalog.extensions.insert(extension.name, None);
     }
-    let mut names: HashMap<Oid, QualifiedName> = HashMap::with_capacity(rows.relations.len());
+    // Relations are built in a vector found by oid, and put in the catalog's name-ordered
+    // map once complete: a lookup per column, constraint, index, policy, grant and trigger
+    // row is then a hash of an oid, not a hash and a descent comparing names.
+    let mut relations: Vec<Relation> = Vec::with_capacity(rows.relations.len());
+    let mut positions: FnvHashMap<Oid, usize> =
+        FnvHashMap::with_capacity_and_hasher(rows.relations.len(), Default::default());
     for row in rows.relations {
         let Some(kind) = relation_kind(&row.relkind) else {
             continue;
         };
         let name = QualifiedName::new(row.schema, row.name);
-        let mut relation = Relation::new(name.clone(), kind, None);
+        let mut relation = Relation::new(name, kind, None);
         relation.rls_enabled = row.rls_enabled;
         relation.rls_forced = row.rls_forced;
         relation.comment = row.comment;
@@ -43,17 +48,17 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
             query: trim_view_definition(&query).into(),
             with_data: row.populated,
         });
-        names.insert(row.oid, name.clone());
-        catalog.relations.insert(name, relation);
+        positions.insert(row.oid, relations.len());
+        relations.push(relation);
     }
     for row in rows.columns {
-        if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+        if let Some(target) = relation_at(&mut relations, &positions, row.relation) {
             target.columns.push(column(row));
         }
     }
     for row in rows.constraints {
         if let Some(constraint) = constraint(&row) {
-            if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+            if let Some(target) = relation_at(&mut relations, &positions, row.relation) {
                 target
                     .constraints
                     .insert(constraint.name.clone(), Box::new(constraint));
@@ -61,13 +66,13 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
         }
     }
     for row in rows.indexes {
-        if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+        if let Some(target) = relation_at(&mut relations, &positions, row.relation) {
             let index = index(row);
             target.indexes.insert(index.name.clone(), Box::new(index));
         }
     }
     for row in rows.policies {
-        if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+        if let Some(target) = relation_at(&mut relations, &positions, row.relation) {
             let policy = policy(row);
             target
                 .policies
@@ -75,7 +80,7 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
         }
     }
     for row in rows.grants {
-        if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+        if let Some(target) = relation_at(&mut relations, &positions, row.relation) {
             target.grants.push(Grant {
                 grantee: row.grantee,
                 privilege: row.privilege.to_uppercase(),
@@ -84,14 +89,14 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
         }
     }
     for row in rows.triggers {
-        if let Some(target) = relation_mut(&mut catalog, &names, row.relation) {
+        if let Some(target) = relation_at(&mut relations, &positions, row.relation) {
             let trigger = trigger(row);
             target
                 .triggers
                 .insert(trigger.name.clone(), Box::new(trigger));
         }
     }
-    for relation in catalog.relations.values_mut() {
+    for relation in &mut relations {
         relation
             .grants
             .sort_by(|a, b| (&a.grantee, &a.privilege).cmp(&(&b.grantee, &b.privilege)));
@@ -99,6 +104,10 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
             .grants
             .dedup_by(|a, b| a.grantee == b.grantee && a.privilege == b.privilege);
     }
+    catalog.relations = relations
+        .into_iter()
+        .map(|relation| (relation.name.clone(), relation))
+        .collect();
     for row in rows.enums {
         let name = QualifiedName::new(row.schema, row.name);
         catalog.enums.insert(
@@ -199,14 +208,15 @@ fn function(row: FunctionRow) -> Function {
     }
 }
 
-fn relation_mut<'a>(
-    catalog: &'a mut Catalog,
-    names: &HashMap<Oid, QualifiedName>,
+/// The relation of `oid`, when it is in scope.
+fn relation_at<'a>(
+    relations: &'a mut [Relation],
+    positions: &FnvHashMap<Oid, usize>,
     oid: Oid,
 ) -> Option<&'a mut Relation> {
-    names
+    positions
         .get(&oid)
-        .and_then(|name| catalog.relations.get_mut(name))
+        .map(|&position| &mut relations[position])
 }
 
 fn relation_kind(relkind: &str) -> Option<RelationKind> {
