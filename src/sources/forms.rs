@@ -89,12 +89,14 @@ pub fn fill_forms_written_in(
 /// The parameter types of the catalog's functions and the columns of its relations, by
 /// the name a call or `FROM` item prints after normalization (see [`printed`]).
 fn declarations(catalog: &Catalog, default_schema: &str) -> Declarations {
-    let functions = Declarations::new(catalog.functions.iter().flat_map(|(name, overloads)| {
-        let printed = printed(name, default_schema);
-        overloads
-            .iter()
-            .map(move |overload| (printed.clone(), overload.arguments.as_slice()))
-    }));
+    let mut functions =
+        Declarations::new(catalog.functions.iter().flat_map(|(name, overloads)| {
+            let printed = printed(name, default_schema);
+            overloads
+                .iter()
+                .map(move |overload| (printed.clone(), overload.arguments.as_slice()))
+        }));
+    functions.reserve_relations(catalog.relations.len());
     let with_relations = catalog
         .relations
         .values()

@@ -51,6 +51,17 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
         positions.insert(row.oid, relations.len());
         relations.push(relation);
     }
+    // Each list sized once: grown a column at a time, 5,000 tables' lists were copied
+    // and touched about twice their size.
+    let mut column_counts = vec![0usize; relations.len()];
+    for row in &rows.columns {
+        if let Some(position) = positions.get(&row.relation) {
+            column_counts[*position] += 1;
+        }
+    }
+    for (relation, count) in relations.iter_mut().zip(column_counts) {
+        relation.columns.reserve_exact(count);
+    }
     for row in rows.columns {
         if let Some(target) = relation_at(&mut relations, &positions, row.relation) {
             target.columns.push(column(row));

@@ -4,7 +4,12 @@
 //! resolve calls and column references alike.
 
 use crate::model::SqlType;
+use fnv::FnvHashMap;
 use std::collections::HashMap;
+
+/// A relation's columns by name, with their types when known. FNV: built for every
+/// column of both catalogs of a run (200,000 at 5,000 tables) and read by short names.
+pub type ColumnTypes = FnvHashMap<String, Option<SqlType>>;
 
 /// The functions and relations of a catalog, by the names calls and `FROM` items print
 /// after normalization (`convert_ts`, `app.convert_ts`; `accounts`, `app.accounts`).
@@ -24,7 +29,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default)]
 pub struct Declarations {
     functions: HashMap<String, Vec<Vec<SqlType>>>,
-    relations: HashMap<String, HashMap<String, Option<SqlType>>>,
+    relations: HashMap<String, ColumnTypes>,
     domains: HashMap<SqlType, SqlType>,
 }
 
@@ -46,10 +51,18 @@ impl Declarations {
     pub fn with_relation(
         mut self,
         name: String,
-        columns: impl IntoIterator<Item = (String, Option<SqlType>)>,
+        columns: impl IntoIterator<Item = (String, Option<SqlType>), IntoIter: ExactSizeIterator>,
     ) -> Self {
-        self.relations.entry(name).or_default().extend(columns);
+        let columns = columns.into_iter();
+        let known = self.relations.entry(name).or_default();
+        known.reserve(columns.len());
+        known.extend(columns);
         self
+    }
+
+    /// Room for `count` more relations.
+    pub fn reserve_relations(&mut self, count: usize) {
+        self.relations.reserve(count);
     }
 
     /// Adds a domain (as a column type names it) and its base type: the server reads a
@@ -91,7 +104,7 @@ impl Declarations {
 
     /// The columns of the relation a `FROM` item prints as `name`, with their types
     /// when known, when the relation is.
-    pub(super) fn columns(&self, name: &str) -> Option<&HashMap<String, Option<SqlType>>> {
+    pub(super) fn columns(&self, name: &str) -> Option<&ColumnTypes> {
         self.relations.get(name)
     }
 }

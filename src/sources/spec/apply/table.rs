@@ -70,15 +70,19 @@ impl Loader {
             relation.columns = self.columns_of_query(query, &location);
         }
         let inherited = relation.columns.len();
+        relation.columns.reserve_exact(create.columns.len());
         let mut pending = Vec::new();
         // By name: a search of the columns so far for each column was quadratic (a
         // 470 KB table of 40,000 columns took 8 s).
-        let mut positions: HashMap<String, usize> = relation
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(at, column)| (column.name.clone(), at))
-            .collect();
+        let mut positions: HashMap<String, usize> =
+            HashMap::with_capacity(inherited + create.columns.len());
+        positions.extend(
+            relation
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(at, column)| (column.name.clone(), at)),
+        );
         for definition in &create.columns {
             let (column, constraints) = self.column(&name, definition, statement);
             match positions.get(&column.name).copied() {
