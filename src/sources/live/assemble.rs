@@ -54,7 +54,7 @@ pub(super) fn assemble(rows: CatalogRows, default_schema: &str) -> Catalog {
     // Each list sized once: grown a column at a time, 5,000 tables' lists were copied
     // and touched about twice their size.
     let mut column_counts = vec![0usize; relations.len()];
-    for row in &rows.columns {
+    for row in rows.columns.iter() {
         if let Some(position) = positions.get(&row.relation) {
             column_counts[*position] += 1;
         }
@@ -647,7 +647,8 @@ mod tests {
                 data_type: "text".into(),
                 ..ColumnRow::default()
             },
-        ];
+        ]
+        .into();
         let catalog = assemble(rows, "public");
         let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
         assert!(runs.rls_enabled && runs.rls_forced);
@@ -709,7 +710,8 @@ mod tests {
                 contype: "t".into(),
                 ..ConstraintRow::default()
             },
-        ];
+        ]
+        .into();
         let catalog = assemble(rows, "public");
         let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
         assert_eq!(
@@ -768,7 +770,8 @@ mod tests {
             opclasses: vec![None, Some("text_pattern_ops".into()), None],
             predicate: Some("(state = 'running'::text)".into()),
             ..IndexRow::default()
-        }];
+        }]
+        .into();
         let catalog = assemble(rows, "public");
         let index = &catalog.relations[&QualifiedName::new("public", "runs")].indexes["idx"];
         assert_eq!(index.keys.len(), 3);
@@ -810,7 +813,8 @@ mod tests {
             roles: vec!["public".into(), "app_user".into()],
             using: Some("(tenant_id = 1)".into()),
             ..PolicyRow::default()
-        }];
+        }]
+        .into();
         rows.grants = ["SELECT", "INSERT", "SELECT"]
             .iter()
             .map(|privilege| GrantRow {
@@ -829,7 +833,7 @@ mod tests {
             arguments: b"a\0b c\0".to_vec(),
             definition: "CREATE TRIGGER trg BEFORE INSERT OR UPDATE ON public.runs FOR EACH ROW WHEN ((new.state <> 'x'::text)) EXECUTE FUNCTION audit('a', 'b c')".into(),
             ..TriggerRow::default()
-        }];
+        }].into();
         let catalog = assemble(rows, "public");
         let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
         let policy = &runs.policies["p"];
@@ -866,7 +870,8 @@ mod tests {
                 deferrable,
                 initially_deferred,
                 ..TriggerRow::default()
-            }];
+            }]
+            .into();
             let catalog = assemble(rows, "public");
             let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
             assert_eq!(runs.triggers["trg"].constraint, Some(expected));
@@ -902,7 +907,8 @@ mod tests {
                     .into(),
             ),
             ..IndexRow::default()
-        }];
+        }]
+        .into();
         let catalog = assemble(rows, "public");
         let keys = &catalog.relations[&QualifiedName::new("public", "runs")].indexes["idx"].keys;
         let collations: Vec<_> = keys
@@ -958,7 +964,8 @@ mod tests {
             update_columns: vec!["b".into(), "a".into()],
             new_table: Some("new_rows".into()),
             ..TriggerRow::default()
-        }];
+        }]
+        .into();
         let catalog = assemble(rows, "public");
         let runs = &catalog.relations[&QualifiedName::new("public", "runs")];
         assert_eq!(runs.owner.as_deref(), Some("app_owner"));

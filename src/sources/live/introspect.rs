@@ -1,4 +1,5 @@
 use super::assemble::assemble;
+use super::blocks::Blocks;
 use super::queries;
 use super::rows::*;
 use super::session::{quote_identifier, LiveSession, SessionOptions};
@@ -283,13 +284,13 @@ enum Decoded {
     Raw(Vec<Row>),
     Relations(Vec<RelationRow>),
     /// Each column with its number and collation.
-    Columns(Vec<(ColumnRow, i16, Oid)>),
-    Constraints(Vec<(ConstraintRow, ConstraintKeys)>),
-    Indexes(Vec<(IndexRow, IndexKeys)>),
+    Columns(Blocks<(ColumnRow, i16, Oid)>),
+    Constraints(Blocks<(ConstraintRow, ConstraintKeys)>),
+    Indexes(Blocks<(IndexRow, IndexKeys)>),
     /// Each policy with its oid (for its comment).
-    Policies(Vec<(PolicyRow, Oid)>),
+    Policies(Blocks<(PolicyRow, Oid)>),
     /// Each trigger with its `UPDATE OF` attribute numbers and its oid.
-    Triggers(Vec<(TriggerRow, Vec<i16>, Oid)>),
+    Triggers(Blocks<(TriggerRow, Vec<i16>, Oid)>),
 }
 
 impl Decoded {
@@ -297,11 +298,11 @@ impl Decoded {
     fn empty(index: usize) -> Decoded {
         match index {
             job::RELATIONS => Decoded::Relations(Vec::new()),
-            job::COLUMNS => Decoded::Columns(Vec::new()),
-            job::CONSTRAINTS => Decoded::Constraints(Vec::new()),
-            job::INDEXES => Decoded::Indexes(Vec::new()),
-            job::POLICIES => Decoded::Policies(Vec::new()),
-            job::TRIGGERS => Decoded::Triggers(Vec::new()),
+            job::COLUMNS => Decoded::Columns(Blocks::new()),
+            job::CONSTRAINTS => Decoded::Constraints(Blocks::new()),
+            job::INDEXES => Decoded::Indexes(Blocks::new()),
+            job::POLICIES => Decoded::Policies(Blocks::new()),
+            job::TRIGGERS => Decoded::Triggers(Blocks::new()),
             _ => Decoded::Raw(Vec::new()),
         }
     }
@@ -468,7 +469,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// read (by their place in `columns`, with their collation) and the attributes of
 /// relations outside the scope that foreign keys reference.
 struct Attributes<'a> {
-    columns: &'a [ColumnRow],
+    columns: &'a Blocks<ColumnRow>,
     read: HashMap<(Oid, i16), (usize, Oid)>,
     outside: HashMap<(Oid, i16), String>,
 }
@@ -564,12 +565,13 @@ fn catalog_rows(
         return Err(not_run("columns"));
     };
     let mut read = HashMap::with_capacity(decoded_columns.len());
-    let mut columns = Vec::with_capacity(decoded_columns.len());
-    for (mut column, number, collation) in decoded_columns {
+    let mut position = 0;
+    let columns = decoded_columns.map(|(mut column, number, collation)| {
         column.comment = comments.take("class", column.relation, i32::from(number));
-        read.insert((column.relation, number), (columns.len(), collation));
-        columns.push(column);
-    }
+        read.insert((column.relation, number), (position, collation));
+        position += 1;
+        column
+    });
     let in_scope: HashSet<Oid> = columns.iter().map(|column| column.relation).collect();
     let Decoded::Constraints(decoded_constraints) = take(job::CONSTRAINTS) else {
         return Err(not_run("constraints"));
@@ -603,49 +605,36 @@ fn catalog_rows(
         read,
         outside,
     };
-    let constraints = decoded_constraints
-        .into_iter()
-        .map(|(mut constraint, keys)| {
-            constraint.columns = attributes.names(constraint.relation, &keys.keys);
-            constraint.referenced_columns =
-                attributes.names(keys.referenced, &keys.referenced_keys);
-            constraint.comment = comments.take("constraint", keys.oid, 0);
-            constraint
-        })
-        .collect();
+    let constraints = decoded_constraints.map(|(mut constraint, keys)| {
+        constraint.columns = attributes.names(constraint.relation, &keys.keys);
+        constraint.referenced_columns = attributes.names(keys.referenced, &keys.referenced_keys);
+        constraint.comment = comments.take("constraint", keys.oid, 0);
+        constraint
+    });
     let Decoded::Indexes(decoded_indexes) = take(job::INDEXES) else {
         return Err(not_run("indexes"));
     };
-    let indexes = decoded_indexes
-        .into_iter()
-        .map(|(mut index, keys)| {
-            name_index_keys(&mut index, &keys, &attributes, &names);
-            index.comment = comments.take("class", keys.oid, 0);
-            index
-        })
-        .collect();
+    let indexes = decoded_indexes.map(|(mut index, keys)| {
+        name_index_keys(&mut index, &keys, &attributes, &names);
+        index.comment = comments.take("class", keys.oid, 0);
+        index
+    });
     let Decoded::Triggers(decoded_triggers) = take(job::TRIGGERS) else {
         return Err(not_run("triggers"));
     };
-    let triggers = decoded_triggers
-        .into_iter()
-        .map(|(mut trigger, update_columns, oid)| {
-            trigger.update_columns = attributes.names(trigger.relation, &update_columns);
-            trigger.comment = comments.take("trigger", oid, 0);
-            trigger
-        })
-        .collect();
+    let triggers = decoded_triggers.map(|(mut trigger, update_columns, oid)| {
+        trigger.update_columns = attributes.names(trigger.relation, &update_columns);
+        trigger.comment = comments.take("trigger", oid, 0);
+        trigger
+    });
     drop(attributes);
     let Decoded::Policies(decoded_policies) = take(job::POLICIES) else {
         return Err(not_run("policies"));
     };
-    let policies = decoded_policies
-        .into_iter()
-        .map(|(mut policy, oid)| {
-            policy.comment = comments.take("policy", oid, 0);
-            policy
-        })
-        .collect();
+    let policies = decoded_policies.map(|(mut policy, oid)| {
+        policy.comment = comments.take("policy", oid, 0);
+        policy
+    });
     Ok(CatalogRows {
         schemas: convert(&take(job::SCHEMAS).raw(), |row| get(row, 0, "schemas"))?,
         extensions: convert(&take(job::EXTENSIONS).raw(), |row| {

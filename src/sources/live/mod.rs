@@ -5,6 +5,7 @@
 //! model type or a [`LiveError`], whose messages never contain a password.
 
 mod assemble;
+mod blocks;
 mod connection_string;
 mod error;
 mod introspect;

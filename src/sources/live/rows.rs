@@ -2,6 +2,8 @@
 //! it becomes model types. Keeping them free of the `postgres` crate lets the conversion
 //! be tested on hand-made rows.
 
+use super::blocks::Blocks;
+
 /// Object id of a relation (`pg_class.oid`).
 pub(super) type Oid = u32;
 
@@ -227,12 +229,12 @@ pub(super) struct CatalogRows {
     pub(super) schemas: Vec<String>,
     pub(super) extensions: Vec<ExtensionRow>,
     pub(super) relations: Vec<RelationRow>,
-    pub(super) columns: Vec<ColumnRow>,
-    pub(super) constraints: Vec<ConstraintRow>,
-    pub(super) indexes: Vec<IndexRow>,
-    pub(super) policies: Vec<PolicyRow>,
+    pub(super) columns: Blocks<ColumnRow>,
+    pub(super) constraints: Blocks<ConstraintRow>,
+    pub(super) indexes: Blocks<IndexRow>,
+    pub(super) policies: Blocks<PolicyRow>,
     pub(super) grants: Vec<GrantRow>,
-    pub(super) triggers: Vec<TriggerRow>,
+    pub(super) triggers: Blocks<TriggerRow>,
     pub(super) enums: Vec<EnumRow>,
     pub(super) domains: Vec<DomainRow>,
     pub(super) functions: Vec<FunctionRow>,
