@@ -495,6 +495,34 @@ impl IndexKey {
     pub fn nulls_first_effective(&self) -> bool {
         self.nulls_first.unwrap_or(self.descending)
     }
+
+    /// The operator class and collation the key names beyond its defaults, each as a bare
+    /// lower-case name (`text_pattern_ops`, `c` for `pg_catalog."C"`): what makes two keys
+    /// on the same target serve different operators or orders. A spec that names the
+    /// default explicitly keeps it (specs do not know the defaults).
+    pub fn non_default_options(&self) -> (Option<String>, Option<String>) {
+        let beyond = |named: &Option<String>, default: &Option<String>| {
+            let named = bare_object_name(named.as_deref()?);
+            let is_default = default
+                .as_deref()
+                .is_some_and(|default| bare_object_name(default) == named);
+            (!is_default).then_some(named)
+        };
+        (
+            beyond(&self.opclass, &self.default_opclass),
+            beyond(&self.collation, &self.default_collation),
+        )
+    }
+}
+
+/// An operator class or collation name without quotes or schema, in lower case.
+fn bare_object_name(text: &str) -> String {
+    let unquoted: String = text.chars().filter(|c| *c != '"').collect();
+    unquoted
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase()
 }
 
 /// A key is a column or an expression.

@@ -7,6 +7,7 @@ use crate::finding::Finding;
 use crate::model::{Index, QualifiedName, Relation};
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
+use std::collections::BTreeSet;
 
 /// `redundant-index`.
 pub static REDUNDANT_INDEX: Rule = Rule {
@@ -18,12 +19,17 @@ pub static REDUNDANT_INDEX: Rule = Rule {
     needs_live: false,
     docs: "\
 ## What it does
-Reports a non-unique index whose keys (columns or expressions, with direction) are a left
-prefix of — or equal to — another index's keys on the same table, with the same method and
-the same predicate, in the specs and (with a live database or snapshot) in the database.
+Reports a non-unique index whose keys (columns or expressions, with direction, operator
+class and collation) are a left prefix of — or equal to — another index's keys on the same
+table, with the same method and the same predicate, when the other index also holds every
+`INCLUDE` column of the first (as a key or an `INCLUDE` column), in the specs and (with a
+live database or snapshot) in the database.
 
 ## Why it matters
 The longer index serves every query the shorter one does; the shorter one only costs writes.
+An index with `INCLUDE` columns the other lacks serves index-only scans the other cannot,
+and one with another operator class (`text_pattern_ops`) or collation serves other
+operators or another order: neither is redundant.
 
 ## Example
 ```sql
@@ -44,36 +50,72 @@ fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
     }
 }
 
+/// A key's shape with its non-default operator class and collation
+/// ([`crate::model::IndexKey::non_default_options`]).
+type KeyWithOptions = (KeyShape, (Option<String>, Option<String>));
+
+/// An index in comparable form: its keys (with their non-default operator class and
+/// collation), its predicate, and every column it holds (keys and `INCLUDE`).
+struct Shape<'a> {
+    index: &'a Index,
+    keys: Vec<KeyWithOptions>,
+    predicate: Option<String>,
+    columns: BTreeSet<&'a str>,
+}
+
+impl Shape<'_> {
+    /// Whether `self` serves every query `shorter` does: same method and predicate,
+    /// `shorter`'s keys a left prefix of its own, and `shorter`'s `INCLUDE` columns held.
+    fn serves(&self, shorter: &Shape<'_>) -> bool {
+        self.index.method == shorter.index.method
+            && self.predicate == shorter.predicate
+            && self.keys.len() >= shorter.keys.len()
+            && self.keys[..shorter.keys.len()] == shorter.keys[..]
+            && shorter
+                .index
+                .include
+                .iter()
+                .all(|column| self.columns.contains(column.as_str()))
+    }
+}
+
 fn check_redundant(relation: &Relation, side: Side, findings: &mut Vec<Finding>) {
     let schema = relation.name.schema.as_str();
-    let shapes: Vec<(&Index, Vec<KeyShape>, Option<String>)> = relation
+    let shapes: Vec<Shape<'_>> = relation
         .indexes
         .values()
-        .map(|index| {
-            let keys = index.keys.iter().map(key_shape).collect();
-            (
-                index.as_ref(),
-                keys,
-                index.predicate.as_ref().map(own_schema_text),
-            )
+        .map(|index| Shape {
+            index,
+            keys: index
+                .keys
+                .iter()
+                .map(|key| (key_shape(key), key.non_default_options()))
+                .collect(),
+            predicate: index.predicate.as_ref().map(own_schema_text),
+            columns: index
+                .keys
+                .iter()
+                .filter_map(|key| key.column())
+                .chain(index.include.iter().map(String::as_str))
+                .collect(),
         })
         .collect();
-    for (index, keys, predicate) in &shapes {
-        if index.unique || index.constraint.is_some() || keys.is_empty() {
+    for shape in &shapes {
+        let index = shape.index;
+        if index.unique || index.constraint.is_some() || shape.keys.is_empty() {
             continue;
         }
-        let covering = shapes.iter().find(|(other, other_keys, other_predicate)| {
-            other.name != index.name
-                && other.method == index.method
-                && other_predicate == predicate
-                && other_keys.len() >= keys.len()
-                && other_keys[..keys.len()] == keys[..]
-                && (other_keys.len() > keys.len()
-                    || other.unique
-                    || other.constraint.is_some()
-                    || other.name < index.name)
+        // Of two indexes that serve each other (the same keys and columns), the one
+        // whose name sorts first is kept.
+        let covering = shapes.iter().find(|other| {
+            other.index.name != index.name
+                && other.serves(shape)
+                && (other.index.unique
+                    || other.index.constraint.is_some()
+                    || !shape.serves(other)
+                    || other.index.name < index.name)
         });
-        if let Some((other, _, _)) = covering {
+        if let Some(Shape { index: other, .. }) = covering {
             findings.push(
                 Finding::new(
                     &REDUNDANT_INDEX,
@@ -114,5 +156,47 @@ mod tests {
         )
         .findings_of(&REDUNDANT_INDEX);
         insta::assert_snapshot!(render(&findings));
+    }
+
+    #[test]
+    fn an_index_with_columns_or_operators_the_other_lacks_is_not_redundant() {
+        // As real schemas have them: a covering index beside the primary key on the same
+        // column (lago's `billable_metrics`), a pattern-ops index beside a plain one.
+        let findings = Scenario::specs(
+            "CREATE TABLE metrics (id uuid PRIMARY KEY, code text, kind int, name text, tag text);
+             CREATE INDEX idx_metrics_id_kind ON metrics USING btree (id) INCLUDE (kind);
+             CREATE INDEX idx_metrics_code ON metrics (code);
+             CREATE INDEX idx_metrics_code_pattern ON metrics (code text_pattern_ops);
+             CREATE INDEX idx_metrics_code_c ON metrics (code COLLATE \"C\");
+             CREATE INDEX idx_metrics_name_kind ON metrics (name) INCLUDE (kind);
+             CREATE INDEX idx_metrics_name_code ON metrics (name) INCLUDE (code);
+             CREATE INDEX idx_metrics_kind_name ON metrics (kind) INCLUDE (name);
+             CREATE INDEX idx_metrics_kind_name_2 ON metrics (kind, name);
+             CREATE INDEX idx_metrics_tag_a ON metrics (tag) INCLUDE (code, name);
+             CREATE INDEX idx_metrics_tag_b ON metrics (tag) INCLUDE (name, code);",
+        )
+        .findings_of(&REDUNDANT_INDEX);
+        let mut redundant: Vec<(&str, &str)> = findings
+            .iter()
+            .map(|finding| {
+                (
+                    finding.object.as_str(),
+                    finding.expected.as_deref().unwrap_or_default(),
+                )
+            })
+            .collect();
+        redundant.sort_unstable();
+        assert_eq!(
+            redundant,
+            [
+                // Its INCLUDE column is a key of the other.
+                (
+                    "public.idx_metrics_kind_name",
+                    "public.idx_metrics_kind_name_2"
+                ),
+                // The same keys and columns: the first name is kept.
+                ("public.idx_metrics_tag_b", "public.idx_metrics_tag_a"),
+            ]
+        );
     }
 }
