@@ -3,9 +3,9 @@
 use super::compare::{self, Definition, NONE};
 use super::{Change, CommentTarget, Difference, RlsState};
 use crate::model::{
-    Canonical, Catalog, Column, Constraint, ConstraintKind, ForeignKeyAction, Identity, Index,
-    IndexKey, IndexTarget, Policy, PolicyCommand, QualifiedName, Relation, SqlType, Trigger,
-    TriggerDeferral, TABLE_PRIVILEGES,
+    bare_object_name, Canonical, Catalog, Column, Constraint, ConstraintKind, ForeignKeyAction,
+    Identity, Index, IndexKey, IndexTarget, Policy, PolicyCommand, QualifiedName, Relation,
+    SqlType, Trigger, TriggerDeferral, TABLE_PRIVILEGES,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -783,7 +783,7 @@ fn reconcile_keys(
 ) -> (Vec<IndexKey>, Vec<IndexKey>) {
     let same = |left: &Option<String>, right: &Option<String>| match (left, right) {
         (Some(left), Some(right)) => {
-            catalog_object_name(left).eq_ignore_ascii_case(&catalog_object_name(right))
+            bare_object_name(left).eq_ignore_ascii_case(&bare_object_name(right))
         }
         _ => false,
     };
@@ -824,20 +824,13 @@ fn key_text(key: &IndexKey, target: String) -> String {
     }
     if let Some(opclass) = &key.opclass {
         text.push(' ');
-        text.push_str(&catalog_object_name(opclass).to_lowercase());
+        text.push_str(&bare_object_name(opclass).to_lowercase());
     }
     if let Some(collation) = &key.collation {
         text.push_str(" COLLATE ");
-        text.push_str(&catalog_object_name(collation));
+        text.push_str(&bare_object_name(collation));
     }
     text
-}
-
-/// An operator class or collation name without quotes or schema (`pg_catalog."C"` is
-/// `C`): specs quote collations, the catalog's `collname` does not.
-fn catalog_object_name(text: &str) -> String {
-    let unquoted: String = text.chars().filter(|c| *c != '"').collect();
-    unquoted.rsplit('.').next().unwrap_or_default().to_string()
 }
 
 fn target_raw(target: &IndexTarget) -> String {

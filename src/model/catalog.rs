@@ -502,10 +502,10 @@ impl IndexKey {
     /// default explicitly keeps it (specs do not know the defaults).
     pub fn non_default_options(&self) -> (Option<String>, Option<String>) {
         let beyond = |named: &Option<String>, default: &Option<String>| {
-            let named = bare_object_name(named.as_deref()?);
+            let named = bare_object_name(named.as_deref()?).to_lowercase();
             let is_default = default
                 .as_deref()
-                .is_some_and(|default| bare_object_name(default) == named);
+                .is_some_and(|default| bare_object_name(default).eq_ignore_ascii_case(&named));
             (!is_default).then_some(named)
         };
         (
@@ -515,14 +515,11 @@ impl IndexKey {
     }
 }
 
-/// An operator class or collation name without quotes or schema, in lower case.
-fn bare_object_name(text: &str) -> String {
+/// An operator class or collation name without quotes or schema (`pg_catalog."C"` is
+/// `C`): specs quote collations, the catalog's `collname` does not.
+pub fn bare_object_name(text: &str) -> String {
     let unquoted: String = text.chars().filter(|c| *c != '"').collect();
-    unquoted
-        .rsplit('.')
-        .next()
-        .unwrap_or_default()
-        .to_lowercase()
+    unquoted.rsplit('.').next().unwrap_or_default().to_string()
 }
 
 /// A key is a column or an expression.
