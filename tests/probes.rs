@@ -481,6 +481,7 @@ CREATE TRIGGER slow BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION slow();
         let busy = texts(
             "SELECT a.pid::text FROM pg_stat_activity a \
              WHERE a.query LIKE '%pgparity_probe%' AND a.state = 'active' \
+             AND a.pid <> pg_backend_pid() \
              AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname LIKE 'pgparity\\_dev\\_%\\_tenant')",
         );
         if !busy.is_empty() {
@@ -513,13 +514,9 @@ CREATE TRIGGER slow BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION slow();
         std::thread::sleep(Duration::from_millis(50));
     }
     let output = child.wait_with_output().expect("output");
-    assert_eq!(
-        output.status.code(),
-        Some(143),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(scratch_objects(), Vec::<String>::new());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(143), "{stderr}");
+    assert_eq!(scratch_objects(), Vec::<String>::new(), "{stderr}");
 }
 
 /// Specs with what the later probes try: ON UPDATE actions, exclusion constraints (one on

@@ -23,7 +23,8 @@ use crate::model::{Catalog, Location, ProbeResults};
 use crate::sources::spec::{DevUse, StatementSource};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio_postgres::error::{DbError, SqlState};
 
 /// The prefix of every scratch database and role pgparity creates.
 pub const SCRATCH_PREFIX: &str = "pgparity_dev_";
@@ -81,6 +82,12 @@ static NOT_DROPPED: Mutex<Vec<(ConnectionSettings, String)>> = Mutex::new(Vec::n
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static SCRATCH_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// How long dropping this run's scratch database retries while sessions in it are still
+/// ending: `DROP DATABASE … WITH (FORCE)` waits five seconds for the sessions it
+/// terminates, and fails when one started while it waited (a connection that was being
+/// opened, an autovacuum worker); the next attempt terminates those too.
+const SESSIONS_ENDING_WITHIN: Duration = Duration::from_secs(12);
+
 fn not_dropped() -> MutexGuard<'static, Vec<(ConnectionSettings, String)>> {
     NOT_DROPPED.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -94,13 +101,28 @@ pub fn drop_scratch_objects() -> Vec<String> {
     INTERRUPTED.store(true, Ordering::SeqCst);
     let mut failures = Vec::new();
     for (admin, name) in registry.drain(..) {
-        let dropped = connect_client(&admin)
-            .and_then(|mut client| drop_database_and_role(&mut client, &name));
+        let dropped = connect_client(&admin).and_then(|mut client| {
+            drop_database_and_role(&mut client, &name, SESSIONS_ENDING_WITHIN)
+        });
         if let Err(error) = dropped {
             failures.push(left_behind(&admin, &name, &error.to_string()));
         }
     }
     failures
+}
+
+/// Runs `create` (which makes an object that dropping the scratch database and role
+/// removes, such as the isolation probes' role) unless the run is being interrupted,
+/// under the lock an interrupt takes: the object is either made before the interrupt
+/// drops everything, or not at all.
+pub(super) fn unless_interrupted<T>(
+    create: impl FnOnce() -> Result<T, String>,
+) -> Result<T, String> {
+    let _registry = not_dropped();
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err("the run is being interrupted".into());
+    }
+    create()
 }
 
 /// Creates a scratch database and role on the server of `settings`, applies
@@ -496,13 +518,24 @@ fn drop_after_run(
     settings: &ConnectionSettings,
     name: &str,
 ) -> Result<(), LiveError> {
+    // Under the lock an interrupt takes, so that the two never drop the same objects at
+    // once (concurrent DROP ROLEs of one role fail); once the interrupt has taken the
+    // scratch objects, they are its to drop.
+    let mut registry = not_dropped();
+    if !registry.iter().any(|(_, registered)| registered == name) {
+        return Err(LiveError::QueryFailed {
+            what: "dropping the scratch database".into(),
+            message: "the run is being interrupted, which drops it".into(),
+        });
+    }
     let lost = admin.is_closed() || admin.batch_execute("SELECT 1").is_err();
     let outcome = if lost {
-        connect_client(settings).and_then(|mut client| drop_database_and_role(&mut client, name))
+        connect_client(settings).and_then(|mut client| {
+            drop_database_and_role(&mut client, name, SESSIONS_ENDING_WITHIN)
+        })
     } else {
-        drop_database_and_role(admin, name)
+        drop_database_and_role(admin, name, SESSIONS_ENDING_WITHIN)
     };
-    let mut registry = not_dropped();
     match outcome {
         Ok(()) => {
             registry.retain(|(_, registered)| registered != name);
@@ -527,13 +560,37 @@ fn drop_after_run(
     }
 }
 
-fn drop_database_and_role(admin: &mut Client, name: &str) -> Result<(), LiveError> {
+/// Drops the scratch database `name` and its roles, retrying the database for up to
+/// `sessions_ending_within` while sessions in it are still ending.
+fn drop_database_and_role(
+    admin: &mut Client,
+    name: &str,
+    sessions_ending_within: Duration,
+) -> Result<(), LiveError> {
     let quoted = quote_identifier(name);
     let tenant = quote_identifier(&format!("{name}{TENANT_ROLE_SUFFIX}"));
+    let started = Instant::now();
     // Separate queries: DROP DATABASE cannot run in the transaction a multi-statement
     // query is. The isolation probes' role goes with the run's (it may not exist).
+    let drop_database = format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)");
+    loop {
+        match admin.batch_execute(&drop_database) {
+            Ok(()) => break,
+            Err(error)
+                if error.as_db_error().map(DbError::code) == Some(&SqlState::OBJECT_IN_USE)
+                    && started.elapsed() < sessions_ending_within =>
+            {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(error) => {
+                return Err(LiveError::QueryFailed {
+                    what: drop_database,
+                    message: server_message(&error),
+                })
+            }
+        }
+    }
     for statement in [
-        format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"),
         format!("DROP ROLE IF EXISTS {tenant}"),
         format!("DROP ROLE IF EXISTS {quoted}"),
     ] {
@@ -581,7 +638,7 @@ fn sweep_stale(admin: &mut Client) -> Vec<String> {
             created_at(name)
                 .is_some_and(|created| now.saturating_sub(created) > STALE_AFTER.as_secs())
         })
-        .filter(|name| drop_database_and_role(admin, name).is_ok())
+        .filter(|name| drop_database_and_role(admin, name, Duration::ZERO).is_ok())
         .collect()
 }
 

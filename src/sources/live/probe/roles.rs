@@ -11,6 +11,7 @@ use super::synth::{primary_key, Chain, Row, Synth, Wanted};
 use super::{ProbeRequest, Sessions, ValidRows};
 use crate::mapping::{Mapping, Tenancy};
 use crate::model::{ProbeKind, Relation};
+use crate::sources::live::scratch::unless_interrupted;
 use std::collections::BTreeMap;
 
 /// The suffix of the role pgparity creates for isolation probes: `<scratch>_tenant`.
@@ -103,18 +104,21 @@ impl RoleGrants<'_, '_> {
         if let Some(known) = self.checked.get(&name) {
             return known.clone().map(|()| name);
         }
-        let created = self
-            .sessions
-            .admin
-            .batch_execute(&format!(
-                "CREATE ROLE {0} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT \
-                 NOREPLICATION NOBYPASSRLS; GRANT {0} TO {1}",
-                quote_identifier(&name),
-                quote_identifier(self.sessions.scratch)
-            ))
-            .map_err(|error| {
-                format!("cannot create the role {name} for the isolation probes: {error}")
-            });
+        let admin = &mut *self.sessions.admin;
+        let create = format!(
+            "CREATE ROLE {0} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT \
+             NOREPLICATION NOBYPASSRLS; GRANT {0} TO {1}",
+            quote_identifier(&name),
+            quote_identifier(self.sessions.scratch)
+        );
+        let created = unless_interrupted(|| {
+            admin
+                .batch_execute(&create)
+                .map_err(|error| error.to_string())
+        })
+        .map_err(|error| {
+            format!("cannot create the role {name} for the isolation probes: {error}")
+        });
         self.checked.insert(name.clone(), created.clone());
         created.map(|()| name)
     }
