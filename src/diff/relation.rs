@@ -7,7 +7,8 @@ use crate::model::{
     Identity, Index, IndexKey, IndexTarget, Policy, PolicyCommand, QualifiedName, Relation,
     SqlType, Trigger, TriggerDeferral, TABLE_PRIVILEGES,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Both catalogs, for lookups across relations (a foreign key's referenced key).
 pub(super) struct Context<'a> {
@@ -58,7 +59,7 @@ impl Context<'_> {
             .iter()
             .map(|column| (column.name.as_str(), column))
             .collect();
-        let wanted_names: BTreeSet<&str> = wanted
+        let wanted_names: HashSet<&str> = wanted
             .columns
             .iter()
             .map(|column| column.name.as_str())
@@ -699,6 +700,10 @@ fn comments(wanted: &Relation, found: &Relation, changes: &mut Vec<Change>) {
         wanted.comment.as_ref(),
         found.comment.as_ref(),
     );
+    let commented = |relation: &Relation| relation.columns.iter().any(|c| c.comment.is_some());
+    if !commented(wanted) && !commented(found) {
+        return;
+    }
     let found_columns: HashMap<&str, &Column> = found
         .columns
         .iter()

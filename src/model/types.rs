@@ -5,7 +5,10 @@
 //! so that equal types compare equal.
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
+use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 /// A column type in canonical form: base name, type modifiers and array-ness.
 ///
@@ -14,11 +17,15 @@ use std::fmt;
 /// `timestamp(3) with time zone`, `text[]`. User-defined types keep their name,
 /// lower-cased unless quoted, without the `public.` qualification `format_type`
 /// omits for visible types.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(into = "String", from = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct SqlType {
-    base: String,
-    modifiers: Vec<u32>,
+    /// Interned ([`interned`]): 200,000 columns of two catalogs share some twenty names,
+    /// and the diff compares them all; a pointer into a small set of hot names instead of
+    /// a heap copy per column.
+    base: &'static str,
+    /// Inline: no PostgreSQL type has more than two (`numeric(p, s)`).
+    modifiers: SmallVec<[u32; 2]>,
     array: bool,
 }
 
@@ -49,8 +56,8 @@ impl SqlType {
     /// remembered, up to [`PARSED_TYPES_KEPT`] of them.
     pub fn parse_with_serial(text: &str) -> (SqlType, Serial) {
         thread_local! {
-            static PARSED: std::cell::RefCell<std::collections::HashMap<String, (SqlType, Serial)>> =
-                std::cell::RefCell::new(std::collections::HashMap::new());
+            static PARSED: std::cell::RefCell<foldhash::HashMap<String, (SqlType, Serial)>> =
+                std::cell::RefCell::new(foldhash::HashMap::default());
         }
         if let Some(parsed) = PARSED.with(|parsed| parsed.borrow().get(text).cloned()) {
             return parsed;
@@ -100,8 +107,8 @@ impl SqlType {
         let (base, modifiers, serial) = canonical_base(&lowered, modifiers);
         (
             SqlType {
-                base,
-                modifiers,
+                base: interned(base),
+                modifiers: SmallVec::from_vec(modifiers),
                 array: array || internal_array,
             },
             serial,
@@ -111,7 +118,7 @@ impl SqlType {
     /// The base type name without modifiers or array brackets: `character varying`,
     /// `numeric`, `timestamp with time zone`, `my_enum`.
     pub fn base(&self) -> &str {
-        &self.base
+        self.base
     }
 
     /// Type modifiers such as the length of `character varying(80)` or the precision
@@ -135,7 +142,7 @@ impl SqlType {
 
     /// The declared maximum length of a character type, if bounded.
     pub fn max_length(&self) -> Option<u32> {
-        match self.base.as_str() {
+        match self.base {
             "character varying" | "character" | "bit" | "bit varying" => {
                 self.modifiers.first().copied()
             }
@@ -146,7 +153,7 @@ impl SqlType {
     /// Whether the base is one of PostgreSQL's built-in types (not an enum, domain or
     /// extension type).
     pub fn is_builtin(&self) -> bool {
-        is_builtin(&self.base)
+        is_builtin(self.base)
     }
 }
 
@@ -181,6 +188,27 @@ impl From<String> for SqlType {
     fn from(value: String) -> SqlType {
         SqlType::parse(&value)
     }
+}
+
+/// By hand: derived, the `&'static str` base would make serde borrow it from the input.
+impl<'de> Deserialize<'de> for SqlType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(SqlType::from)
+    }
+}
+
+/// The one copy of the base type name `name`, kept for the life of the process. The
+/// names are the specs' and the catalog's types (a few dozen, bounded by the input),
+/// so keeping them costs less than a copy in every column of every catalog.
+fn interned(name: String) -> &'static str {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = names.get(name.as_str()) {
+        return known;
+    }
+    let kept: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(kept);
+    kept
 }
 
 fn collapse_whitespace(text: &str) -> String {
@@ -356,6 +384,18 @@ fn is_builtin(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_spelling_of_a_base_shares_one_name_and_modifiers_stay_exact() {
+        let (short, long) = (SqlType::parse("int4"), SqlType::parse("INTEGER"));
+        assert!(std::ptr::eq(short.base(), long.base()));
+        let user = SqlType::parse("App.mood(1, 2, 3)[]");
+        assert_eq!(user.modifiers(), &[1, 2, 3]);
+        assert!(user.is_array());
+        assert_eq!(user.to_string(), "app.mood(1,2,3)[]");
+        let decoded: SqlType = serde_json::from_str("\"numeric(6,5)\"").expect("a type");
+        assert_eq!(decoded, SqlType::parse("decimal(6, 5)"));
+    }
 
     fn canon(text: &str) -> String {
         SqlType::parse(text).to_string()

@@ -106,7 +106,7 @@ fn declarations(catalog: &Catalog, default_schema: &str) -> Declarations {
                 relation
                     .columns
                     .iter()
-                    .map(|column| (column.name.clone(), column.data_type.clone())),
+                    .map(|column| (column.name.as_str(), column.data_type.clone())),
             )
         });
     catalog
@@ -170,7 +170,7 @@ struct Filler<'a> {
 struct OwnColumns<'r> {
     name: &'r str,
     columns: &'r [Column],
-    by_name: OnceCell<HashMap<&'r str, Option<&'r SqlType>>>,
+    by_name: OnceCell<foldhash::HashMap<&'r str, Option<&'r SqlType>>>,
 }
 
 impl<'r> OwnColumns<'r> {

@@ -7,10 +7,12 @@ use super::{
     NormalizeError,
 };
 use crate::model::{Canonical, Undecided};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// The forms computed so far, by default schema and text.
+/// The forms computed so far, by default schema and text. foldhash: every expression of
+/// both catalogs is looked up by its whole text.
 #[derive(Debug, Default)]
 pub struct FormCache {
     expressions: HashMap<String, HashMap<String, Canonical>>,

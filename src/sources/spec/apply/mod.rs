@@ -16,7 +16,7 @@ use super::{fold, qualify, SpecProblem, SpecProblemKind};
 use crate::model::{Catalog, Location, QualifiedName, Relation, SqlType};
 use sqlparser::ast::{ObjectName, ObjectNamePart, Set, Statement, UserDefinedTypeRepresentation};
 use sqlparser::tokenizer::Span;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The catalog under construction, with the lookups that keep loading linear.
 #[derive(Debug)]
@@ -25,17 +25,17 @@ pub(crate) struct Loader {
     problems: Vec<SpecProblem>,
     default_schema: String,
     /// Index name → the relation that owns it (index names are unique per schema).
-    index_owner: HashMap<QualifiedName, QualifiedName>,
+    index_owner: foldhash::HashMap<QualifiedName, QualifiedName>,
     /// Relations that a statement which failed to parse may have defined: statements
     /// naming them are not reported as unknown references.
-    maybe_defined: HashSet<QualifiedName>,
+    maybe_defined: foldhash::HashSet<QualifiedName>,
     /// The schemas of the last `SET search_path` (or `set_config('search_path', …)`),
     /// without `"$user"` and `pg_catalog`; empty means the default schema.
     search_path: Vec<String>,
     /// Types every `CREATE TYPE` and `CREATE DOMAIN` declared (composite, range and base
     /// types too, which the catalog does not hold), so that an unqualified type name
     /// resolves through the search path to the schema that declares it.
-    declared_types: HashSet<QualifiedName>,
+    declared_types: foldhash::HashSet<QualifiedName>,
     /// Relations defined while the search path named another schema than the default
     /// one first, with that schema: where their expressions were written.
     written_in: HashMap<QualifiedName, String>,
@@ -53,10 +53,10 @@ impl Loader {
             catalog: Catalog::new(),
             problems: Vec::new(),
             default_schema: default_schema.to_string(),
-            index_owner: HashMap::new(),
-            maybe_defined: HashSet::new(),
+            index_owner: foldhash::HashMap::default(),
+            maybe_defined: foldhash::HashSet::default(),
             search_path: Vec::new(),
-            declared_types: HashSet::new(),
+            declared_types: foldhash::HashSet::default(),
             written_in: HashMap::new(),
             attached: Vec::new(),
             default_grants: Vec::new(),
