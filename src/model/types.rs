@@ -159,17 +159,20 @@ impl SqlType {
 
 impl fmt::Display for SqlType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let modifiers = if self.modifiers.is_empty() {
-            String::new()
-        } else {
-            let list: Vec<String> = self.modifiers.iter().map(u32::to_string).collect();
-            format!("({})", list.join(","))
+        let (head, tail) = match self.base.split_once(" with") {
+            Some((head, zone)) if head == "timestamp" || head == "time" => (head, Some(zone)),
+            _ => (self.base, None),
         };
-        match self.base.split_once(" with") {
-            Some((head, zone)) if head == "timestamp" || head == "time" => {
-                write!(f, "{head}{modifiers} with{zone}")?
-            }
-            _ => write!(f, "{}{modifiers}", self.base)?,
+        f.write_str(head)?;
+        for (position, modifier) in self.modifiers.iter().enumerate() {
+            f.write_str(if position == 0 { "(" } else { "," })?;
+            write!(f, "{modifier}")?;
+        }
+        if !self.modifiers.is_empty() {
+            f.write_str(")")?;
+        }
+        if let Some(zone) = tail {
+            write!(f, " with{zone}")?;
         }
         if self.array {
             f.write_str("[]")?;

@@ -127,17 +127,31 @@ pub(crate) fn covering_indexes<'r>(relation: &'r Relation, columns: &[String]) -
         .indexes
         .values()
         .filter(|index| {
-            let leading = index.leading_columns();
-            serves_every_reference(index.predicate.as_ref().map(Expr::in_own_schema), &wanted)
-                && leading.len() >= wanted.len()
-                && leading[..wanted.len()]
-                    .iter()
-                    .copied()
-                    .collect::<BTreeSet<_>>()
-                    == wanted
+            leads_with_exactly(index, &wanted)
+                && serves_every_reference(
+                    index.predicate.as_ref().map(Expr::in_own_schema),
+                    &wanted,
+                )
         })
         .map(Box::as_ref)
         .collect()
+}
+
+/// Whether the first `wanted.len()` keys of `index` are plain columns that are `wanted`
+/// in some order. Without building a set per index: the indexes of every relation are
+/// asked once per foreign key.
+fn leads_with_exactly(index: &Index, wanted: &BTreeSet<&str>) -> bool {
+    let Some(leading) = index.keys.get(..wanted.len()) else {
+        return false;
+    };
+    leading.iter().enumerate().all(|(position, key)| {
+        key.column().is_some_and(|column| {
+            wanted.contains(column)
+                && !leading[..position]
+                    .iter()
+                    .any(|earlier| earlier.column() == Some(column))
+        })
+    })
 }
 
 /// The foreign keys of `relation`: name and referencing columns.

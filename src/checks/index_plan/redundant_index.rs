@@ -7,7 +7,6 @@ use crate::finding::Finding;
 use crate::model::{Index, QualifiedName, Relation};
 use crate::register_rule;
 use crate::rules::{Family, ObjectKind, Rule, Severity};
-use std::collections::BTreeSet;
 
 /// `redundant-index`.
 pub static REDUNDANT_INDEX: Rule = Rule {
@@ -55,12 +54,11 @@ fn find(plan: &IndexPlan, findings: &mut Vec<Finding>) {
 type KeyWithOptions = (KeyShape, (Option<String>, Option<String>));
 
 /// An index in comparable form: its keys (with their non-default operator class and
-/// collation), its predicate, and every column it holds (keys and `INCLUDE`).
+/// collation) and its predicate.
 struct Shape<'a> {
     index: &'a Index,
     keys: Vec<KeyWithOptions>,
     predicate: Option<String>,
-    columns: BTreeSet<&'a str>,
 }
 
 impl Shape<'_> {
@@ -75,12 +73,23 @@ impl Shape<'_> {
                 .index
                 .include
                 .iter()
-                .all(|column| self.columns.contains(column.as_str()))
+                .all(|column| self.holds(column))
+    }
+
+    /// Whether the index holds `column`, as a key or an `INCLUDE` column.
+    fn holds(&self, column: &str) -> bool {
+        self.index.keys.iter().any(|key| key.column() == Some(column))
+            || self.index.include.iter().any(|included| included == column)
     }
 }
 
 fn check_redundant(relation: &Relation, side: Side, findings: &mut Vec<Finding>) {
     let schema = relation.name.schema.as_str();
+    let may_be_redundant =
+        |index: &Index| !(index.unique || index.constraint.is_some() || index.keys.is_empty());
+    if !relation.indexes.values().any(|index| may_be_redundant(index)) {
+        return;
+    }
     let shapes: Vec<Shape<'_>> = relation
         .indexes
         .values()
@@ -92,17 +101,11 @@ fn check_redundant(relation: &Relation, side: Side, findings: &mut Vec<Finding>)
                 .map(|key| (key_shape(key), key.non_default_options()))
                 .collect(),
             predicate: index.predicate.as_ref().map(own_schema_text),
-            columns: index
-                .keys
-                .iter()
-                .filter_map(|key| key.column())
-                .chain(index.include.iter().map(String::as_str))
-                .collect(),
         })
         .collect();
     for shape in &shapes {
         let index = shape.index;
-        if index.unique || index.constraint.is_some() || shape.keys.is_empty() {
+        if !may_be_redundant(index) {
             continue;
         }
         // Of two indexes that serve each other (the same keys and columns), the one

@@ -87,8 +87,6 @@ fn check_relation_references(catalog: &Catalog, relation: &Relation, findings: &
         }
     }
     for constraint in relation.constraints.values() {
-        let object =
-            ObjectPath::member(&relation.name, &constraint.name).of_kind(ObjectKind::Constraint);
         let mut missing = Vec::new();
         let own_columns: &[String] = match &constraint.kind {
             ConstraintKind::PrimaryKey { columns }
@@ -137,6 +135,11 @@ fn check_relation_references(catalog: &Catalog, relation: &Relation, findings: &
                 ),
             }
         }
+        if missing.is_empty() {
+            continue;
+        }
+        let object =
+            ObjectPath::member(&relation.name, &constraint.name).of_kind(ObjectKind::Constraint);
         for (what, near) in missing {
             let finding = Finding::new(
                 &UNKNOWN_REFERENCE,

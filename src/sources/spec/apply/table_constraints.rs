@@ -325,8 +325,8 @@ impl Loader {
             .constraints
             .get(&name)
             .map(|existing| existing.location.clone());
-        let path = relation.member_path(&name);
         if let Some(first) = existing {
+            let path = relation.member_path(&name);
             self.duplicate(path, "constraint", first, &pending.location);
             return;
         }
