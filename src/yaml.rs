@@ -579,7 +579,7 @@ mod tests {
         let (_, index) = read("a:\n  b: 1\n");
         assert_eq!(entry(&index, "/a/b/c/d"), (2, 3));
         assert_eq!(entry(&index, "/zzz"), (1, 1));
-        assert_eq!(index.locate_entry("/zzz").path, "m.yaml");
+        assert_eq!(&*index.locate_entry("/zzz").path, "m.yaml");
     }
 
     #[test]

@@ -45,7 +45,7 @@ fn openapi_30_dtos_with_nullable_and_locations() {
     assert!(set.problems.is_empty(), "{:?}", set.problems);
     let realtime = dto(&set, "RealtimeRevenueResponse");
     let location = realtime.location.as_ref().expect("DTO location");
-    assert_eq!(location.path, "tests/data/contracts/openapi30/api.yaml");
+    assert_eq!(&*location.path, "tests/data/contracts/openapi30/api.yaml");
     assert_eq!((location.line, location.column), (67, 5));
     let schema = &realtime.schema;
     assert_eq!(types(schema), ["object"]);
@@ -187,7 +187,7 @@ fn refs_to_relative_files_and_nested_refs_inside_them_resolve() {
     );
     let state_location = state.location.as_ref().expect("location");
     assert_eq!(
-        state_location.path, "tests/data/contracts/openapi30/schemas/reconciliation.yaml",
+        &*state_location.path, "tests/data/contracts/openapi30/schemas/reconciliation.yaml",
         "a property is located where it is written, not at its ref target"
     );
     assert_eq!(state_location.line, 12);

@@ -473,7 +473,7 @@ fn yaml_syntax_errors_carry_their_line() {
     match load_mapping(&path, "public", InputLimits::default()) {
         Err(MappingError::Yaml(error)) => {
             assert!((3..=5).contains(&error.location.line), "{error}");
-            assert_eq!(error.location.path, pgparity::model::display_path(&path));
+            assert_eq!(&*error.location.path, pgparity::model::display_path(&path));
         }
         other => panic!("expected a YAML error, got {other:?}"),
     }

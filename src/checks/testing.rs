@@ -208,7 +208,9 @@ impl Scenario {
                     unprefix(text);
                 }
                 if let Some(location) = &mut finding.location {
-                    unprefix(&mut location.path);
+                    let mut path = location.path.to_string();
+                    unprefix(&mut path);
+                    location.path = path.into();
                 }
                 if matches!(finding.object.target(), Target::Other) {
                     let kind = finding.object_kind();

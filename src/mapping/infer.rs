@@ -298,7 +298,7 @@ impl<'a> Evidences<'a> {
             for relation in specs.catalog.relations.values() {
                 if let Some(at) = &relation.location {
                     relations_per_file
-                        .entry(at.path.as_str())
+                        .entry(&*at.path)
                         .or_default()
                         .push(relation);
                 }
@@ -310,7 +310,7 @@ impl<'a> Evidences<'a> {
                     .and_then(|name| specs.catalog.relations.get(name));
                 // A file that creates one relation lends it all its blocks.
                 let only = relations_per_file
-                    .get(block.location.path.as_str())
+                    .get(&*block.location.path)
                     .filter(|relations| relations.len() == 1)
                     .map(|relations| relations[0]);
                 if let Some(relation) = attributed.or(only) {
@@ -437,7 +437,7 @@ impl<'a> Evidences<'a> {
         let contract_files: Vec<&str> = [endpoint.location.as_ref(), dto.location.as_ref()]
             .into_iter()
             .flatten()
-            .map(|at| at.path.as_str())
+            .map(|at| &*at.path)
             .collect();
         let mut tallies: Vec<Tally> = Vec::new();
         for claimed in &self.claimed {

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// Where a fact was written: a spec, mapping or contract file, 1-based line and column.
 ///
@@ -8,7 +9,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
     /// The file, as given on the command line or relative to the working directory.
-    pub path: String,
+    /// Shared: every column, constraint and index a spec file defines has a location in
+    /// it (200,000 at 5,000 tables), and a clone is a count, not a copy.
+    pub path: Arc<str>,
     /// 1-based line.
     pub line: u32,
     /// 1-based column.
@@ -17,7 +20,7 @@ pub struct Location {
 
 impl Location {
     /// A location at `line:column` of `path`.
-    pub fn new(path: impl Into<String>, line: u32, column: u32) -> Self {
+    pub fn new(path: impl Into<Arc<str>>, line: u32, column: u32) -> Self {
         Location {
             path: path.into(),
             line,

@@ -35,7 +35,7 @@ fn command(finding: &Finding) -> String {
     let mut message = String::new();
     match &finding.location {
         Some(location) if !location.path.is_empty() => {
-            properties.push(("file", location.path.clone()));
+            properties.push(("file", location.path.to_string()));
             if location.line > 0 {
                 properties.push(("line", location.line.to_string()));
                 if location.column > 0 {

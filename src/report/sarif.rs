@@ -168,7 +168,8 @@ fn result(finding: &Finding, rules: &[&'static Rule], anchor: Option<&Anchor>) -
     let (physical, note) = match finding.location.as_ref().and_then(physical_location) {
         Some(own) => (Some(own), None),
         None => match anchor.and_then(|anchor| {
-            physical_location(&Location::new(&anchor.path, 1, 0)).map(|physical| (anchor, physical))
+            physical_location(&Location::new(anchor.path.as_str(), 1, 0))
+                .map(|physical| (anchor, physical))
         }) {
             Some((anchor, anchored)) => (
                 Some(anchored),

@@ -95,10 +95,7 @@ fn missing_relation_fires_with_the_spec_location() {
         vec![brief("missing-relation", "public.runs", "table", "absent")]
     );
     let location = findings[0].location.as_ref().expect("spec location");
-    assert_eq!(
-        (location.path.as_str(), location.line),
-        ("specs/spec.sql", 2)
-    );
+    assert_eq!((&*location.path, location.line), ("specs/spec.sql", 2));
 }
 
 #[test]

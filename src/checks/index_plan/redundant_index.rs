@@ -78,7 +78,10 @@ impl Shape<'_> {
 
     /// Whether the index holds `column`, as a key or an `INCLUDE` column.
     fn holds(&self, column: &str) -> bool {
-        self.index.keys.iter().any(|key| key.column() == Some(column))
+        self.index
+            .keys
+            .iter()
+            .any(|key| key.column() == Some(column))
             || self.index.include.iter().any(|included| included == column)
     }
 }
@@ -87,7 +90,11 @@ fn check_redundant(relation: &Relation, side: Side, findings: &mut Vec<Finding>)
     let schema = relation.name.schema.as_str();
     let may_be_redundant =
         |index: &Index| !(index.unique || index.constraint.is_some() || index.keys.is_empty());
-    if !relation.indexes.values().any(|index| may_be_redundant(index)) {
+    if !relation
+        .indexes
+        .values()
+        .any(|index| may_be_redundant(index))
+    {
         return;
     }
     let shapes: Vec<Shape<'_>> = relation

@@ -39,7 +39,7 @@ fn find(specs: &Specs, findings: &mut Vec<Finding>) {
             continue;
         };
         let object = defines.as_ref().map_or_else(
-            || ObjectPath::other(problem.location.path.clone()),
+            || ObjectPath::other(problem.location.path.to_string()),
             |relation| ObjectPath::relation(relation).of_kind(ObjectKind::Relation),
         );
         findings.push(

@@ -65,7 +65,7 @@ crate::checks::finder!(super::SPEC_FINDERS, find);
 
 fn find(specs: &Specs, findings: &mut Vec<Finding>) {
     for problem in specs.problems {
-        let object = ObjectPath::other(problem.location.path.clone());
+        let object = ObjectPath::other(problem.location.path.to_string());
         let finding = match &problem.kind {
             SpecProblemKind::Rejected { message } => Finding::new(
                 &SPEC_REJECTED,

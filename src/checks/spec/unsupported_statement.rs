@@ -40,7 +40,7 @@ fn find(specs: &Specs, findings: &mut Vec<Finding>) {
         let finding = match &problem.kind {
             SpecProblemKind::Skipped { statement } if statement == "DO" => Finding::new(
                 &UNSUPPORTED_STATEMENT,
-                ObjectPath::other(problem.location.path.clone()),
+                ObjectPath::other(problem.location.path.to_string()),
                 "DO statement is outside pgparity's model and was skipped".to_string(),
             )
             .hint(
@@ -49,7 +49,7 @@ fn find(specs: &Specs, findings: &mut Vec<Finding>) {
             ),
             SpecProblemKind::Skipped { statement } => Finding::new(
                 &UNSUPPORTED_STATEMENT,
-                ObjectPath::other(problem.location.path.clone()),
+                ObjectPath::other(problem.location.path.to_string()),
                 format!("{statement} statement is outside pgparity's model and was skipped"),
             ),
             SpecProblemKind::RanOnDevServer { statement, created } => {
@@ -63,7 +63,7 @@ fn find(specs: &Specs, findings: &mut Vec<Finding>) {
                 };
                 Finding::new(
                     &UNSUPPORTED_STATEMENT,
-                    ObjectPath::other(problem.location.path.clone()),
+                    ObjectPath::other(problem.location.path.to_string()),
                     format!(
                         "{statement} statement is outside pgparity's model: --dev-db ran the \
                          specs' {statement} blocks on its scratch database, and {what}"

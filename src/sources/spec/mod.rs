@@ -280,8 +280,9 @@ impl SpecBuilder {
         let text = statements::blank_meta_lines(text);
         let mut starts = self.starts.remove(path_label).unwrap_or_default();
         let mut parsing = std::mem::replace(&mut self.parsing, Tally::new("unused"));
+        let path: std::sync::Arc<str> = path_label.into();
         statements::for_each_statement_timed(&text, &mut parsing, |statement| {
-            let location = Location::new(path_label, statement.line, statement.column);
+            let location = Location::new(path.clone(), statement.line, statement.column);
             starts.push((statement.line, statement.column));
             let source = text
                 .get(statement.offset..statement.end)
@@ -297,7 +298,7 @@ impl SpecBuilder {
             }
             if let Some((line, comment)) = comment_before(&text, statement.offset, statement.line) {
                 self.comments.push(SpecComment {
-                    location: Location::new(path_label, line, 1),
+                    location: Location::new(path.clone(), line, 1),
                     text: comment,
                     statement: location.clone(),
                     relation: None,
@@ -425,7 +426,7 @@ fn attribute_comments(
         let Some(at) = &relation.location else {
             continue;
         };
-        let Some((path, file)) = starts.get_key_value(at.path.as_str()) else {
+        let Some((path, file)) = starts.get_key_value(&*at.path) else {
             continue;
         };
         let position = file.partition_point(|start| *start <= (at.line, at.column));
@@ -436,7 +437,7 @@ fn attribute_comments(
     for comment in comments {
         let start = &comment.statement;
         comment.relation = created
-            .get(&(start.path.as_str(), start.line, start.column))
+            .get(&(&*start.path, start.line, start.column))
             .map(|name| (*name).clone());
     }
 }
