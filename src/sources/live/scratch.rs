@@ -92,6 +92,14 @@ fn not_dropped() -> MutexGuard<'static, Vec<(ConnectionSettings, String)>> {
     NOT_DROPPED.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The registry, locked, unless the run is being interrupted: whatever is created while
+/// holding it is either made before an interrupt drops everything, or not at all.
+fn not_dropped_unless_interrupted() -> Option<MutexGuard<'static, Vec<(ConnectionSettings, String)>>>
+{
+    let registry = not_dropped();
+    (!INTERRUPTED.load(Ordering::SeqCst)).then_some(registry)
+}
+
 /// Drops every scratch database and role this process created and has not dropped yet,
 /// over new connections, for a run that is being interrupted (SIGINT, SIGTERM); no
 /// scratch database is created afterwards. Returns one message per object that could
@@ -118,10 +126,9 @@ pub fn drop_scratch_objects() -> Vec<String> {
 pub(super) fn unless_interrupted<T>(
     create: impl FnOnce() -> Result<T, String>,
 ) -> Result<T, String> {
-    let _registry = not_dropped();
-    if INTERRUPTED.load(Ordering::SeqCst) {
+    let Some(_registry) = not_dropped_unless_interrupted() else {
         return Err("the run is being interrupted".into());
-    }
+    };
     create()
 }
 
@@ -207,13 +214,12 @@ fn create_scratch(
     let quoted = quote_identifier(name);
     // Registered before it exists, and created under the registry's lock: an interrupt
     // either waits for both to exist and drops them, or comes first and stops this.
-    let mut registry = not_dropped();
-    if INTERRUPTED.load(Ordering::SeqCst) {
+    let Some(mut registry) = not_dropped_unless_interrupted() else {
         return Err(LiveError::QueryFailed {
             what: "creating the scratch database".into(),
             message: "the run is being interrupted".into(),
         });
-    }
+    };
     registry.push((settings.clone(), name.clone()));
     let is_superuser: bool = admin
         .query_opt(

@@ -17,6 +17,11 @@ pub struct ColumnTypes {
     entries: Vec<(u32, u32, Option<SqlType>)>,
 }
 
+/// The name of `entry` in the names string of its [`ColumnTypes`].
+fn name_in<'n>(names: &'n str, entry: &(u32, u32, Option<SqlType>)) -> &'n str {
+    &names[entry.0 as usize..entry.1 as usize]
+}
+
 impl ColumnTypes {
     /// The columns, a later one of the same name replacing an earlier one.
     fn new<N: AsRef<str>>(
@@ -31,19 +36,12 @@ impl ColumnTypes {
             // Positions past u32 would need 4 GiB of column names in one relation.
             entries.push((start as u32, names.len() as u32, declared));
         }
-        let mut columns = ColumnTypes { names, entries };
-        // Stable, so that of equal names the later stays last; then only it is kept.
-        let mut entries = std::mem::take(&mut columns.entries);
-        entries.sort_by(|a, b| columns.name(a).cmp(columns.name(b)));
+        let name = |entry: &(u32, u32, Option<SqlType>)| name_in(&names, entry);
+        // Reversed, then sorted stably: of equal names the later comes first and is kept.
         entries.reverse();
-        entries.dedup_by(|later, earlier| columns.name(later) == columns.name(earlier));
-        entries.reverse();
-        columns.entries = entries;
-        columns
-    }
-
-    fn name(&self, entry: &(u32, u32, Option<SqlType>)) -> &str {
-        &self.names[entry.0 as usize..entry.1 as usize]
+        entries.sort_by(|a, b| name(a).cmp(name(b)));
+        entries.dedup_by(|next, kept| name(next) == name(kept));
+        ColumnTypes { names, entries }
     }
 
     /// Whether the relation has a column `name`.
@@ -54,7 +52,7 @@ impl ColumnTypes {
     /// The declared type of column `name` (`Some(None)`: a column of no known type).
     pub fn get(&self, name: &str) -> Option<&Option<SqlType>> {
         self.entries
-            .binary_search_by(|entry| self.name(entry).cmp(name))
+            .binary_search_by(|entry| name_in(&self.names, entry).cmp(name))
             .ok()
             .map(|at| &self.entries[at].2)
     }
